@@ -1,0 +1,48 @@
+# Two commands matter: `make run` and `make test`. Everything else supports them.
+SHELL := /bin/bash
+PYTHON ?= python3.11
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+export PATH := $(CURDIR)/$(BIN):$(PATH)
+
+.PHONY: run test setup lint migrate seed stop clean bench browser-deps
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+
+$(STAMP): $(BIN)/python pyproject.toml package.json
+	$(BIN)/pip install --quiet -e '.[dev]'
+	npm ci --no-audit --no-fund --silent || npm install --no-audit --no-fund --silent
+	touch $(STAMP)
+
+setup: $(STAMP)
+
+## Set up and start web, Celery worker and beat on http://127.0.0.1:8000 (Ctrl-C stops all).
+run: setup
+	$(BIN)/python scripts/run.py
+
+## The whole suite: unit, integration (PostgreSQL, Redis), browser.
+test: setup
+	$(BIN)/pytest $(ARGS)
+
+lint: setup
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check . || true
+
+migrate: setup
+	$(BIN)/python manage.py migrate
+
+seed: setup
+	$(BIN)/python manage.py seed_demo
+
+## Stop the embedded PostgreSQL and Redis that `make run` or `make test` started.
+stop:
+	$(BIN)/python -c "from cpcases.core import devservices as d; d.stop_embedded_postgres(); d.stop_embedded_redis()"
+
+bench: setup
+	$(BIN)/python bench/run_all.py
+
+clean: stop
+	rm -rf $(VENV) node_modules var staticfiles

@@ -1,0 +1,1 @@
+"""Child protection conferences: built by the conferences issue."""

@@ -1,0 +1,41 @@
+"""Sign a user out after a period without activity; the page warns before it happens.
+
+The browser script (static/js/session-timeout.js) shows a warning SESSION_WARNING_SECONDS
+before the end and lets the user stay signed in, and typing in a form counts as activity,
+so a social worker writing a long record is never signed out mid-sentence.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import logout
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import redirect
+from django.urls import reverse
+
+LAST_ACTIVITY = "last_activity"
+
+
+class InactivityTimeoutMiddleware:
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if request.user.is_authenticated and "HTTP_AUTHORIZATION" not in request.META:
+            now = int(time.time())
+            last = request.session.get(LAST_ACTIVITY, now)
+            if now - last > settings.SESSION_INACTIVITY_SECONDS:
+                logout(request)
+                if request.path.startswith("/api/") or request.headers.get("Accept") == (
+                    "application/json"
+                ):
+                    return JsonResponse({"detail": "Your session has timed out."}, status=401)
+                messages.info(request, "You were signed out because you were inactive for "
+                              f"{settings.SESSION_INACTIVITY_SECONDS // 60} minutes.")
+                return redirect(f"{reverse(settings.LOGIN_URL)}?next={request.path}")
+            request.session[LAST_ACTIVITY] = now
+        return self.get_response(request)

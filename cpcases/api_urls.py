@@ -1,0 +1,18 @@
+"""The API: /api/v1/ (session and token authentication), the OpenAPI schema and its docs."""
+
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
+from rest_framework.routers import DefaultRouter
+
+from cpcases.children.api import ChildViewSet, PersonViewSet
+
+router = DefaultRouter()
+router.register("children", ChildViewSet, basename="child")
+router.register("people", PersonViewSet, basename="person")
+
+urlpatterns = [
+    path("v1/", include((router.urls, "api"), namespace="api")),
+    path("v1/", include("deadlines.api_urls")),
+    path("schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("docs/", SpectacularSwaggerSplitView.as_view(url_name="schema"), name="api-docs"),
+]

@@ -1,0 +1,42 @@
+"""Who looked at which child, and who exported what. Changes are in pghistory's event tables.
+
+Both are append-only: PostgreSQL triggers refuse UPDATE and DELETE, so no code path in the
+app (ORM, bulk or raw SQL) can alter the trail.
+"""
+
+from __future__ import annotations
+
+import pgtrigger
+from django.conf import settings
+from django.db import models
+
+
+class AccessAction(models.TextChoices):
+    VIEW = "view", "Viewed"
+    EXPORT = "export", "Exported"
+    REFUSED = "refused", "Refused access"
+    SEARCH = "search", "Searched"
+
+
+class AccessEvent(models.Model):
+    at = models.DateTimeField(auto_now_add=True, db_index=True)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.DO_NOTHING,
+                             db_constraint=False, related_name="+")
+    # Kept as a plain id so the trail survives the child's deletion.
+    child_id = models.BigIntegerField(null=True, db_index=True)
+    action = models.CharField(max_length=16, choices=AccessAction.choices)
+    # Where: the page or endpoint, and what part of the record was shown.
+    path = models.CharField(max_length=500)
+    section = models.CharField(max_length=64, blank=True)
+    ip_address = models.GenericIPAddressField(null=True)
+    detail = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        ordering = ["-at", "-id"]
+        triggers = [
+            pgtrigger.Protect(name="access_event_append_only",
+                              operation=pgtrigger.Update | pgtrigger.Delete),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} {self.action} child {self.child_id} at {self.at:%Y-%m-%d %H:%M}"

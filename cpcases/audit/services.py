@@ -1,0 +1,19 @@
+"""Recording access to a child's record."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import HttpRequest
+
+from cpcases.audit.middleware import client_ip
+from cpcases.audit.models import AccessAction, AccessEvent
+
+
+def access_record(*, request: HttpRequest, child_id: int | None, action: AccessAction,
+                  section: str = "", detail: dict[str, Any] | None = None) -> AccessEvent:
+    user = request.user if request.user.is_authenticated else None
+    return AccessEvent.objects.create(
+        user=user, child_id=child_id, action=action, path=request.get_full_path()[:500],
+        section=section, ip_address=client_ip(request), detail=detail or {},
+    )

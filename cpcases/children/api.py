@@ -1,0 +1,177 @@
+"""Children and people through the API, scoped exactly as the pages are."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import django_filters
+from django.db.models import QuerySet
+from rest_framework import mixins, serializers, status, viewsets
+from rest_framework.exceptions import PermissionDenied, ValidationError
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from cpcases.audit.models import AccessAction
+from cpcases.audit.services import access_record
+from cpcases.children import selectors, services
+from cpcases.children.models import Allocation, Child, ChildPerson, Person
+from cpcases.core.concurrency import EditConflict
+from cpcases.core.errors import NotPermitted, ServiceError
+
+
+class AllocationSerializer(serializers.ModelSerializer):
+    team = serializers.StringRelatedField()
+    social_worker = serializers.StringRelatedField()
+
+    class Meta:
+        model = Allocation
+        fields = ["id", "team", "social_worker", "started_on", "ended_on", "reason"]
+
+
+class ChildSerializer(serializers.ModelSerializer):
+    display_name = serializers.CharField(read_only=True)
+    age = serializers.IntegerField(read_only=True, allow_null=True)
+    household = serializers.StringRelatedField()
+    current_allocation = AllocationSerializer(read_only=True)
+
+    class Meta:
+        model = Child
+        fields = [
+            "id", "la_child_id", "display_name", "first_name", "last_name", "is_unborn",
+            "date_of_birth", "expected_delivery_date", "age", "sex", "gender", "ethnicity",
+            "disability", "first_language", "interpreter_needed", "address", "postcode",
+            "legal_status", "household", "cp_stage", "current_allocation", "version",
+            "updated_at",
+        ]
+        read_only_fields = ["la_child_id", "household", "cp_stage", "version", "updated_at"]
+
+
+class ChildCreateSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Child
+        fields = ["la_child_id", *services.CHILD_EDITABLE_FIELDS]
+
+
+class ChildUpdateSerializer(serializers.ModelSerializer):
+    version = serializers.IntegerField(
+        help_text="The version you read; the update is refused if the record changed since.")
+
+    class Meta:
+        model = Child
+        fields = [*services.CHILD_EDITABLE_FIELDS, "version"]
+
+
+class PersonSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Person
+        fields = ["id", "first_name", "last_name", "date_of_birth", "address", "postcode",
+                  "phone", "email", "first_language", "interpreter_needed", "version"]
+        read_only_fields = ["version"]
+
+
+class ChildPersonSerializer(serializers.ModelSerializer):
+    person = PersonSerializer(read_only=True)
+
+    class Meta:
+        model = ChildPerson
+        fields = ["id", "person", "relationship", "has_parental_responsibility",
+                  "lives_with_child"]
+
+
+class ChildFilter(django_filters.FilterSet):
+    q = django_filters.CharFilter(method="search", label="Name or child ID")
+    date_of_birth = django_filters.DateFilter()
+
+    class Meta:
+        model = Child
+        fields = ["q", "date_of_birth", "cp_stage", "la_child_id"]
+
+    def search(self, queryset: QuerySet[Child], name: str, value: str) -> QuerySet[Child]:
+        return selectors.search_filter(queryset, text=value)
+
+
+def _conflict_response(exc: EditConflict) -> Response:
+    return Response({
+        "detail": str(exc),
+        "changes": [{"field": c.field, "before": c.before, "theirs": c.theirs,
+                     "yours": c.yours} for c in exc.changes],
+        "current_version": exc.instance.version,  # type: ignore[attr-defined]
+    }, status=status.HTTP_409_CONFLICT)
+
+
+class ChildViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin,
+                   mixins.CreateModelMixin, mixins.UpdateModelMixin,
+                   viewsets.GenericViewSet):
+    """Children the signed-in user may see. Reading one child is audit-logged."""
+
+    filterset_class = ChildFilter
+    ordering_fields = ["last_name", "date_of_birth", "updated_at"]
+    http_method_names = ["get", "post", "patch", "head", "options"]
+
+    def get_queryset(self) -> QuerySet[Child]:
+        return selectors.child_list(user=self.request.user)
+
+    def get_serializer_class(self) -> type[serializers.Serializer]:
+        if self.action == "create":
+            return ChildCreateSerializer
+        if self.action == "partial_update":
+            return ChildUpdateSerializer
+        return ChildSerializer
+
+    def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        child = selectors.child_for_view(request=request, child_id=int(kwargs["pk"]),
+                                         section="api")
+        return Response(ChildSerializer(child).data)
+
+    def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        serializer = ChildCreateSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        try:
+            child = services.child_create(user=request.user, **serializer.validated_data)
+        except NotPermitted as exc:
+            raise PermissionDenied(str(exc)) from exc
+        except ServiceError as exc:
+            raise ValidationError({"detail": str(exc)}) from exc
+        return Response(ChildSerializer(child).data, status=status.HTTP_201_CREATED)
+
+    def partial_update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        child = selectors.child_for_view(request=request, child_id=int(kwargs["pk"]),
+                                         section="api-edit")
+        serializer = ChildUpdateSerializer(child, data=request.data, partial=True)
+        serializer.is_valid(raise_exception=True)
+        data = dict(serializer.validated_data)
+        version = data.pop("version", None)
+        if version is None:
+            raise ValidationError({"version": "Send the version you read."})
+        try:
+            services.child_update(user=request.user, child=child, expected_version=version,
+                                  data=data)
+        except EditConflict as exc:
+            return _conflict_response(exc)
+        except NotPermitted as exc:
+            raise PermissionDenied(str(exc)) from exc
+        except ServiceError as exc:
+            raise ValidationError({"detail": str(exc)}) from exc
+        child.refresh_from_db()
+        return Response(ChildSerializer(child).data)
+
+    def update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        return self.partial_update(request, *args, **kwargs)
+
+
+class PersonViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin,
+                    viewsets.GenericViewSet):
+    """People around the children the user may see."""
+
+    serializer_class = PersonSerializer
+    filterset_fields = ["last_name"]
+
+    def get_queryset(self) -> QuerySet[Person]:
+        return selectors.people_list(user=self.request.user)
+
+    def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        person = self.get_object()
+        for link in person.child_links.all():
+            access_record(request=request, child_id=link.child_id, action=AccessAction.VIEW,
+                          section="api-person", detail={"person_id": person.pk})
+        return Response(PersonSerializer(person).data)

@@ -1,0 +1,116 @@
+from __future__ import annotations
+
+from typing import Any
+
+from crispy_forms_gds.helper import FormHelper
+from crispy_forms_gds.layout import Button, Fieldset, Layout, Size
+from django import forms
+
+from cpcases.accounts.models import Team, User
+from cpcases.accounts.roles import Role
+from cpcases.children.models import Child, Person, Relationship
+from cpcases.children.services import CHILD_EDITABLE_FIELDS
+
+
+def _helper(*fields: Any, submit: str) -> FormHelper:
+    helper = FormHelper()
+    helper.label_size = Size.SMALL
+    helper.layout = Layout(*fields, Button("submit", submit))
+    return helper
+
+
+class GovDateInput(forms.DateInput):
+    input_type = "date"
+
+
+class ChildForm(forms.ModelForm):
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    class Meta:
+        model = Child
+        fields = list(CHILD_EDITABLE_FIELDS)
+        widgets = {"date_of_birth": GovDateInput, "expected_delivery_date": GovDateInput,
+                   "address": forms.Textarea(attrs={"rows": 3})}
+        labels = {"is_unborn": "This is an unborn child (recorded as Baby until born)"}
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            self.fields["version"].initial = self.instance.version
+        self.helper = _helper(
+            Fieldset("first_name", "last_name", "is_unborn", "date_of_birth",
+                     "expected_delivery_date", legend="Name and birth", legend_size=Size.MEDIUM),
+            Fieldset("sex", "gender", "ethnicity", "disability", "first_language",
+                     "interpreter_needed", legend="Identity and needs",
+                     legend_size=Size.MEDIUM),
+            Fieldset("address", "postcode", "legal_status", legend="Address and legal status",
+                     legend_size=Size.MEDIUM),
+            "version", submit="Save changes")
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        if data.get("is_unborn") and not data.get("expected_delivery_date"):
+            self.add_error("expected_delivery_date",
+                           "Enter the expected date of delivery for an unborn child")
+        if not data.get("is_unborn") and not data.get("date_of_birth"):
+            self.add_error("date_of_birth", "Enter the child's date of birth")
+        return data
+
+
+class ChildCreateForm(ChildForm):
+    la_child_id = forms.CharField(label="Local authority child ID", max_length=32)
+
+    def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["team"] = forms.ModelChoiceField(
+            queryset=Team.objects.filter(service__authority_id=user.authority_id),
+            initial=user.team_id, label="Team")
+        self.helper = _helper("la_child_id", "team", *self.helper.layout.fields[:-2],
+                              submit="Create record")
+
+
+class AllocationForm(forms.Form):
+    team = forms.ModelChoiceField(queryset=Team.objects.none())
+    social_worker = forms.ModelChoiceField(queryset=User.objects.none(), required=False)
+    reason = forms.CharField(max_length=300, label="Reason for the change")
+
+    def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["team"].queryset = Team.objects.filter(
+            service__authority_id=user.authority_id)
+        self.fields["social_worker"].queryset = User.objects.filter(
+            authority_id=user.authority_id, role=Role.SOCIAL_WORKER, is_active=True)
+        self.helper = _helper("team", "social_worker", "reason", submit="Change allocation")
+
+
+class PersonForm(forms.ModelForm):
+    relationship = forms.ChoiceField(choices=Relationship.choices)
+    has_parental_responsibility = forms.BooleanField(required=False,
+                                                     label="Has parental responsibility")
+    lives_with_child = forms.BooleanField(required=False, initial=True,
+                                          label="Lives in the child's household")
+
+    class Meta:
+        model = Person
+        fields = ["first_name", "last_name", "date_of_birth", "address", "postcode", "phone",
+                  "email", "first_language", "interpreter_needed"]
+        widgets = {"date_of_birth": GovDateInput, "address": forms.Textarea(attrs={"rows": 3})}
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.helper = _helper("relationship", "has_parental_responsibility",
+                              "lives_with_child", "first_name", "last_name", "date_of_birth",
+                              "address", "postcode", "phone", "email", "first_language",
+                              "interpreter_needed", submit="Add person")
+
+
+class SearchForm(forms.Form):
+    q = forms.CharField(label="Name or child ID", required=False)
+    date_of_birth = forms.DateField(label="Date of birth", required=False, widget=GovDateInput)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.helper = FormHelper()
+        self.helper.form_method = "get"
+        self.helper.label_size = Size.SMALL
+        self.helper.layout = Layout("q", "date_of_birth", Button("search", "Search"))

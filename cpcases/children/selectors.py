@@ -1,0 +1,95 @@
+"""Reads of the child's record, always through the user's scope."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from django.db.models import Prefetch, Q, QuerySet
+from django.http import Http404, HttpRequest
+
+from cpcases.accounts.models import User
+from cpcases.audit.models import AccessAction
+from cpcases.audit.services import access_record
+from cpcases.children.models import Allocation, Child, ChildPerson, Person
+from cpcases.children.scoping import visible_children
+
+
+def _current_allocations() -> Prefetch:
+    return Prefetch("allocations",
+                    queryset=Allocation.objects.filter(ended_on__isnull=True)
+                    .select_related("team", "social_worker"),
+                    to_attr="current_allocations")
+
+
+def child_list(*, user: User) -> QuerySet[Child]:
+    return (visible_children(user).select_related("household")
+            .prefetch_related(_current_allocations()))
+
+
+def caseload(*, user: User) -> QuerySet[Child]:
+    """A social worker's own children; everyone else's whole scope."""
+    children = child_list(user=user)
+    if user.role == "social_worker":
+        children = children.filter(allocations__ended_on__isnull=True,
+                                   allocations__social_worker=user)
+    return children
+
+
+def search_filter(queryset: QuerySet[Child], *, text: str = "",
+                  date_of_birth: date | None = None) -> QuerySet[Child]:
+    for term in text.split():
+        queryset = queryset.filter(Q(first_name__icontains=term) | Q(last_name__icontains=term)
+                                   | Q(la_child_id__iexact=term))
+    if date_of_birth:
+        queryset = queryset.filter(date_of_birth=date_of_birth)
+    return queryset
+
+
+def child_search(*, user: User, text: str = "", date_of_birth: date | None = None
+                 ) -> QuerySet[Child]:
+    return search_filter(child_list(user=user), text=text, date_of_birth=date_of_birth)
+
+
+def child_for_view(*, request: HttpRequest, child_id: int, section: str) -> Child:
+    """The child, if the user may see them; every view and every refusal is audit-logged.
+
+    Refusals answer 404 so that a restricted child's existence is not revealed.
+    """
+    child = visible_children(request.user).filter(pk=child_id).select_related(
+        "household", "authority").first()
+    if child is None:
+        access_record(request=request, child_id=child_id, action=AccessAction.REFUSED,
+                      section=section)
+        raise Http404("No child found")
+    access_record(request=request, child_id=child.pk, action=AccessAction.VIEW,
+                  section=section)
+    return child
+
+
+def household_children(*, user: User, child: Child) -> QuerySet[Child]:
+    """All children in the household, as far as the user may see them (002 §2.2)."""
+    if not child.household_id:
+        return Child.objects.none()
+    return visible_children(user).filter(household_id=child.household_id).exclude(pk=child.pk)
+
+
+def people_around(*, child: Child) -> QuerySet[ChildPerson]:
+    return child.people_links.select_related("person").order_by("relationship")
+
+
+def people_list(*, user: User) -> QuerySet[Person]:
+    return Person.objects.filter(
+        child_links__child__in=visible_children(user)).distinct().order_by("last_name")
+
+
+def allocation_history(*, child: Child) -> QuerySet[Allocation]:
+    return child.allocations.select_related("team", "social_worker", "created_by")
+
+
+def audit_trail(*, child: Child) -> list[dict]:
+    """Changes (pghistory events) to the child and their record, newest first."""
+    from cpcases.audit.selectors import child_audit_entries
+
+    return child_audit_entries(child)
+
+

@@ -1,0 +1,191 @@
+"""Pages of the child's record. Views stay thin: selectors read, services write."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+
+from cpcases.accounts.roles import Capability
+from cpcases.audit.models import AccessAction
+from cpcases.audit.selectors import child_access_log
+from cpcases.audit.services import access_record
+from cpcases.children import selectors, services
+from cpcases.children.forms import (
+    AllocationForm,
+    ChildCreateForm,
+    ChildForm,
+    PersonForm,
+    SearchForm,
+)
+from cpcases.children.models import Child
+from cpcases.children.tabs import tabs_for
+from cpcases.core.concurrency import EditConflict
+from cpcases.core.errors import NotPermitted, ServiceError
+
+
+def _require(request: HttpRequest, capability: Capability) -> None:
+    if not request.user.can(capability):
+        raise PermissionDenied(f"A {request.user.role_label.lower()} cannot do this.")
+
+
+def record_context(request: HttpRequest, child: Child, active: str) -> dict[str, Any]:
+    """What every tab of the record shows: the child's banner and the tabs."""
+    return {"child": child, "tabs": tabs_for(request.user), "active_tab": active}
+
+
+@login_required
+def caseload(request: HttpRequest) -> HttpResponse:
+    children = selectors.caseload(user=request.user)
+    page = Paginator(children, 25).get_page(request.GET.get("page"))
+    return render(request, "children/caseload.html", {"page": page})
+
+
+@login_required
+def search(request: HttpRequest) -> HttpResponse:
+    form = SearchForm(request.GET or None)
+    results = None
+    if form.is_bound and form.is_valid() and (form.cleaned_data["q"]
+                                              or form.cleaned_data["date_of_birth"]):
+        results = selectors.child_search(user=request.user, text=form.cleaned_data["q"],
+                                         date_of_birth=form.cleaned_data["date_of_birth"])[:50]
+        access_record(request=request, child_id=None, action=AccessAction.SEARCH,
+                      detail={"q": form.cleaned_data["q"],
+                              "dob": str(form.cleaned_data["date_of_birth"] or "")})
+    return render(request, "children/search.html", {"form": form, "results": results})
+
+
+@login_required
+def create(request: HttpRequest) -> HttpResponse:
+    _require(request, Capability.CREATE_CHILD)
+    form = ChildCreateForm(request.POST or None, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        data = {k: v for k, v in form.cleaned_data.items() if k not in {"version"}}
+        try:
+            child = services.child_create(user=request.user, **data)
+        except ServiceError as exc:
+            form.add_error(None, str(exc))
+        else:
+            messages.success(request, f"Record created for {child}.")
+            return redirect("children:detail", pk=child.pk)
+    return render(request, "children/form.html",
+                  {"form": form, "title": "Create a child's record",
+                   "back": reverse("children:caseload")})
+
+
+@login_required
+def detail(request: HttpRequest, pk: int) -> HttpResponse:
+    child = selectors.child_for_view(request=request, child_id=pk, section="summary")
+    return render(request, "children/detail.html", {
+        **record_context(request, child, "summary"),
+        "household": selectors.household_children(user=request.user, child=child),
+        "allocation": child.current_allocation,
+    })
+
+
+@login_required
+def people(request: HttpRequest, pk: int) -> HttpResponse:
+    child = selectors.child_for_view(request=request, child_id=pk, section="people")
+    return render(request, "children/people.html", {
+        **record_context(request, child, "people"),
+        "links": selectors.people_around(child=child),
+        "household": selectors.household_children(user=request.user, child=child),
+    })
+
+
+@login_required
+def allocation(request: HttpRequest, pk: int) -> HttpResponse:
+    child = selectors.child_for_view(request=request, child_id=pk, section="allocation")
+    return render(request, "children/allocation.html", {
+        **record_context(request, child, "allocation"),
+        "history": selectors.allocation_history(child=child),
+        "can_allocate": request.user.can(Capability.ALLOCATE),
+    })
+
+
+@login_required
+def audit(request: HttpRequest, pk: int) -> HttpResponse:
+    _require(request, Capability.VIEW_AUDIT)
+    child = selectors.child_for_view(request=request, child_id=pk, section="audit")
+    return render(request, "children/audit.html", {
+        **record_context(request, child, "audit"),
+        "changes": selectors.audit_trail(child=child),
+        "accesses": child_access_log(child),
+    })
+
+
+@login_required
+def edit(request: HttpRequest, pk: int) -> HttpResponse:
+    _require(request, Capability.EDIT_CHILD)
+    child = selectors.child_for_view(request=request, child_id=pk, section="edit")
+    form = ChildForm(request.POST or None, instance=child)
+    conflict = None
+    if request.method == "POST" and form.is_valid():
+        data = {k: v for k, v in form.cleaned_data.items() if k != "version"}
+        try:
+            services.child_update(user=request.user, child=child,
+                                  expected_version=form.cleaned_data["version"] or 0,
+                                  data=data)
+        except EditConflict as exc:
+            # Keep what the user typed; show what the other person changed.
+            conflict = exc
+            form.data = form.data.copy()
+            form.data["version"] = str(exc.instance.version)
+            form.add_error(None, f"{exc} Check their changes below, then save again to keep "
+                                 "yours.")
+        except ServiceError as exc:
+            form.add_error(None, str(exc))
+        else:
+            messages.success(request, "Changes saved.")
+            return redirect("children:detail", pk=child.pk)
+    return render(request, "children/form.html", {
+        "form": form, "child": child, "conflict": conflict,
+        "title": f"Edit {child}'s record", "back": reverse("children:detail", args=[pk]),
+    })
+
+
+@login_required
+def person_add(request: HttpRequest, pk: int) -> HttpResponse:
+    _require(request, Capability.EDIT_CHILD)
+    child = selectors.child_for_view(request=request, child_id=pk, section="people-add")
+    form = PersonForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        link_fields = {k: data.pop(k) for k in ("relationship", "has_parental_responsibility",
+                                                "lives_with_child")}
+        try:
+            services.person_add_to_child(user=request.user, child=child, **link_fields, **data)
+        except ServiceError as exc:
+            form.add_error(None, str(exc))
+        else:
+            messages.success(request, f"{data['first_name']} {data['last_name']} added.")
+            return redirect("children:people", pk=child.pk)
+    return render(request, "children/form.html", {
+        "form": form, "child": child, "title": f"Add a person around {child}",
+        "back": reverse("children:people", args=[pk]),
+    })
+
+
+@login_required
+def allocate(request: HttpRequest, pk: int) -> HttpResponse:
+    _require(request, Capability.ALLOCATE)
+    child = selectors.child_for_view(request=request, child_id=pk, section="allocate")
+    form = AllocationForm(request.POST or None, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.child_allocate(user=request.user, child=child, **form.cleaned_data)
+        except (ServiceError, NotPermitted) as exc:
+            form.add_error(None, str(exc))
+        else:
+            messages.success(request, "Allocation changed.")
+            return redirect("children:allocation", pk=child.pk)
+    return render(request, "children/form.html", {
+        "form": form, "child": child, "title": f"Change {child}'s allocation",
+        "back": reverse("children:allocation", args=[pk]),
+    })

@@ -1,0 +1,18 @@
+from django.apps import AppConfig
+
+
+class CoreConfig(AppConfig):
+    name = "cpcases.core"
+    label = "core"
+    verbose_name = "Core"
+
+    def ready(self) -> None:
+        from cpcases.accounts.roles import Capability
+        from cpcases.core.navigation import NavItem, register_nav
+
+        def sees_children(user: object) -> bool:
+            return user.can(Capability.VIEW_CHILD)  # type: ignore[attr-defined]
+
+        register_nav(NavItem("Caseload", "children:caseload", 10, visible=sees_children))
+        register_nav(NavItem("Find a child", "children:search", 20, visible=sees_children))
+        register_nav(NavItem("API", "api-docs", 90))

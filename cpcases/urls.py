@@ -1,0 +1,13 @@
+from django.contrib import admin
+from django.urls import include, path
+from django.views.generic import RedirectView
+
+urlpatterns = [
+    path("", RedirectView.as_view(pattern_name="children:caseload", permanent=False),
+         name="home"),
+    path("", include("cpcases.accounts.urls")),
+    path("children/", include("cpcases.children.urls")),
+    path("deadlines/", include("deadlines.urls")),
+    path("api/", include("cpcases.api_urls")),
+    path("admin/", admin.site.urls),
+]

@@ -1,0 +1,63 @@
+"""Who sees which child (Foundation §6)."""
+
+from __future__ import annotations
+
+import pytest
+
+from cpcases.children.models import CpStage
+from cpcases.children.scoping import visible_children
+from tests.factories import PartnerInvolvementFactory, RestrictedAccessFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def test_social_worker_sees_children_allocated_to_their_team_only(sw, child, other_team_child):
+    assert list(visible_children(sw)) == [child]
+
+
+def test_team_manager_sees_their_team_not_the_other(tm, tm_b, child, other_team_child):
+    assert list(visible_children(tm)) == [child]
+    assert list(visible_children(tm_b)) == [other_team_child]
+
+
+def test_service_manager_and_head_of_service_see_their_whole_service(sm, hos, child,
+                                                                    other_team_child):
+    assert set(visible_children(sm)) == {child, other_team_child}
+    assert set(visible_children(hos)) == {child, other_team_child}
+
+
+def test_chair_and_business_support_see_only_children_with_an_active_cp_process(
+        chair, bso, child, other_team_child):
+    assert other_team_child.cp_stage == CpStage.NONE
+    assert list(visible_children(chair)) == [child]
+    assert list(visible_children(bso)) == [child]
+
+
+def test_partner_sees_only_children_they_are_involved_with(police, child, other_team_child):
+    assert list(visible_children(police)) == []
+    PartnerInvolvementFactory(child=child, user=police, kind="strategy")
+    assert list(visible_children(police)) == [child]
+
+
+def test_administrator_sees_no_children(admin_user, child):
+    assert list(visible_children(admin_user)) == []
+
+
+def test_restricted_child_vanishes_from_lists_and_counts_for_everyone_not_named(
+        sw, tm, sm, chair, restricted_child, child):
+    for user in (sw, tm, sm, chair):
+        assert restricted_child not in visible_children(user)
+        assert visible_children(user).filter(last_name="Restricted").count() == 0
+
+
+def test_restricted_child_is_visible_to_its_named_users(tm, restricted_child):
+    RestrictedAccessFactory(child=restricted_child, user=tm)
+    assert restricted_child in visible_children(tm)
+
+
+def test_children_of_another_authority_are_never_visible(sm, child):
+    from tests.factories import AllocationFactory, ChildFactory
+
+    foreign = ChildFactory()  # a new authority
+    AllocationFactory(child=foreign, team=sm.service.teams.first())
+    assert foreign not in visible_children(sm)
