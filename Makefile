@@ -15,6 +15,7 @@ $(BIN)/python:
 $(STAMP): $(BIN)/python pyproject.toml package.json
 	$(BIN)/pip install --quiet -e '.[dev]'
 	npm ci --no-audit --no-fund --silent || npm install --no-audit --no-fund --silent
+	npm run --silent build
 	touch $(STAMP)
 
 setup: $(STAMP)

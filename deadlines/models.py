@@ -1,10 +1,17 @@
-"""The deadline engine's data: closure days (the working-day calendar's authority part)."""
+"""The deadline engine's data: closure days (the working-day calendar's authority part),
+the timescale policy, deadlines, escalations and notifications."""
 
 from __future__ import annotations
 
+import pghistory
+from django.conf import settings
+from django.contrib.contenttypes.fields import GenericForeignKey
+from django.contrib.contenttypes.models import ContentType
 from django.db import models
 
 from cpcases.accounts.models import Authority
+from cpcases.accounts.roles import Role
+from deadlines.policy import RULE_IDS, Direction, Level, Unit
 
 
 class ClosureDay(models.Model):
@@ -22,3 +29,232 @@ class ClosureDay(models.Model):
 
     def __str__(self) -> str:
         return f"{self.authority.slug} closed {self.date:%d %B %Y}"
+
+
+# --- policy: profiles, the authority's choice, and its per-rule overrides (DOMAIN §4) --------
+
+
+class PolicyProfile(models.Model):
+    """A named set of timescale rules: the national default or an authority's variant."""
+
+    slug = models.SlugField(unique=True)
+    name = models.CharField(max_length=200)
+    description = models.TextField(blank=True)
+    # Who may authorise an ICPC beyond 15 working days (000: head of service; 002 §3.5, 003:
+    # team manager).
+    icpc_delay_role = models.CharField(max_length=32, choices=Role.choices,
+                                       default=Role.HEAD_OF_SERVICE)
+    shipped = models.BooleanField(default=False, help_text="Loaded from deadlines.policy")
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class RuleFields(models.Model):
+    """The fields of one timescale rule (deadlines.policy.RuleSpec)."""
+
+    rule_id = models.CharField(max_length=64, choices=[(r, r) for r in RULE_IDS])
+    name = models.CharField(max_length=200)
+    anchor = models.CharField(max_length=200)
+    offset = models.PositiveIntegerField()
+    unit = models.CharField(max_length=16, choices=Unit.choices)
+    direction = models.CharField(max_length=8, choices=Direction.choices,
+                                 default=Direction.AFTER)
+    responsible_role = models.CharField(max_length=32, choices=Role.choices,
+                                        default=Role.SOCIAL_WORKER)
+    source = models.CharField(max_length=200, blank=True)
+    reminder_before = models.PositiveIntegerField(
+        default=2, help_text="Working days before the due date (hours for hour rules); 0: none")
+    service_manager_after = models.PositiveIntegerField(
+        default=3, help_text="Working days after the due date; 0: not escalated")
+    head_of_service_after = models.PositiveIntegerField(
+        default=5, help_text="Working days after the due date; 0: not escalated")
+    variants = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        abstract = True
+
+
+class PolicyRule(RuleFields):
+    profile = models.ForeignKey(PolicyProfile, on_delete=models.CASCADE, related_name="rules")
+
+    class Meta:
+        ordering = ["profile", "rule_id"]
+        constraints = [models.UniqueConstraint(fields=["profile", "rule_id"],
+                                               name="policy_rule_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.profile}: {self.rule_id}"
+
+
+@pghistory.track()
+class AuthorityPolicy(models.Model):
+    """Which profile an authority follows."""
+
+    authority = models.OneToOneField(Authority, on_delete=models.CASCADE,
+                                     related_name="deadline_policy")
+    profile = models.ForeignKey(PolicyProfile, on_delete=models.PROTECT, related_name="+")
+    updated_at = models.DateTimeField(auto_now=True)
+    updated_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
+                                   on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        verbose_name_plural = "authority policies"
+
+    def __str__(self) -> str:
+        return f"{self.authority}: {self.profile}"
+
+
+@pghistory.track()
+class RuleOverride(RuleFields):
+    """An authority's own value for one rule, replacing its profile's; history by pghistory."""
+
+    authority = models.ForeignKey(Authority, on_delete=models.CASCADE,
+                                  related_name="rule_overrides")
+    reason = models.TextField()
+    updated_at = models.DateTimeField(auto_now=True)
+    updated_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
+                                   on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        ordering = ["rule_id"]
+        constraints = [models.UniqueConstraint(fields=["authority", "rule_id"],
+                                               name="rule_override_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.authority}: {self.rule_id} (override)"
+
+
+# --- deadlines, escalations and notifications -------------------------------------------------
+
+
+class DeadlineStatus(models.TextChoices):
+    OPEN = "open", "Open"
+    MET = "met", "Met"
+    MISSED = "missed", "Missed"
+    CANCELLED = "cancelled", "Cancelled"
+    DELAY_AUTHORISED = "delay_authorised", "Delay authorised"
+
+
+# The sweep's bookkeeping changes often and says nothing about the case: not in the history.
+@pghistory.track(exclude=["next_action_at", "next_level", "updated_at"])
+class Deadline(models.Model):
+    """One statutory timescale for one child, computed from a rule of the authority's policy.
+
+    Written only through deadlines.services, which computes the due date.
+    """
+
+    authority = models.ForeignKey(Authority, on_delete=models.PROTECT, related_name="+")
+    child = models.ForeignKey("children.Child", on_delete=models.CASCADE,
+                              related_name="deadlines")
+    rule_id = models.CharField(max_length=64, db_index=True)
+    # The record the deadline is about (a strategy discussion, a conference…), if any.
+    content_type = models.ForeignKey(ContentType, null=True, blank=True,
+                                     on_delete=models.PROTECT, related_name="+")
+    object_id = models.PositiveBigIntegerField(null=True, blank=True)
+    subject = GenericForeignKey("content_type", "object_id")
+    variant = models.CharField(max_length=64, blank=True)
+    # The anchor is a date, or a date and time for hour rules.
+    anchor_date = models.DateField()
+    anchor_at = models.DateTimeField(null=True, blank=True)
+    due_date = models.DateField(db_index=True)
+    due_at = models.DateTimeField(null=True, blank=True,
+                                  help_text="Hour rules only: the moment it falls due")
+    responsible = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
+                                    on_delete=models.PROTECT, related_name="deadlines")
+    status = models.CharField(max_length=20, choices=DeadlineStatus.choices,
+                              default=DeadlineStatus.OPEN)
+    met_at = models.DateTimeField(null=True, blank=True)
+    cancelled_at = models.DateTimeField(null=True, blank=True)
+    cancelled_reason = models.TextField(blank=True)
+    delay_authorised_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
+                                            on_delete=models.PROTECT, related_name="+")
+    delay_authorised_at = models.DateTimeField(null=True, blank=True)
+    delay_reason = models.TextField(blank=True)
+    # The sweep's work list: when the next notice is due and which one it is.
+    next_action_at = models.DateTimeField(null=True, blank=True)
+    next_level = models.CharField(max_length=20, choices=Level.choices, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
+                                   on_delete=models.PROTECT, related_name="+")
+    updated_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
+                                   on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        ordering = ["due_date", "id"]
+        constraints = [
+            # One live deadline per (child, rule, subject); closed ones are history.
+            models.UniqueConstraint(
+                fields=["child", "rule_id", "content_type", "object_id"],
+                condition=models.Q(status="open"), nulls_distinct=False,
+                name="deadline_one_open_per_subject"),
+            models.CheckConstraint(
+                condition=~models.Q(status="met") | models.Q(met_at__isnull=False),
+                name="deadline_met_has_met_at"),
+        ]
+        indexes = [
+            # The sweep reads only what needs action now (DEADLINE_SWEEP_SECONDS).
+            models.Index(fields=["next_action_at"], condition=models.Q(status="open"),
+                         name="deadline_next_action_open"),
+            models.Index(fields=["responsible", "status", "due_date"],
+                         name="deadline_responsible"),
+            models.Index(fields=["child", "status"], name="deadline_child_status"),
+            models.Index(fields=["content_type", "object_id"], name="deadline_subject"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.rule_id} for child {self.child_id} due {self.due_date}"
+
+    @property
+    def is_overdue(self) -> bool:
+        from django.utils import timezone
+
+        if self.status != DeadlineStatus.OPEN:
+            return False
+        if self.due_at is not None:
+            return timezone.now() > self.due_at
+        return timezone.localdate() > self.due_date
+
+
+class Escalation(models.Model):
+    """A notice sent (or being sent) for one level of one deadline: at most one each.
+
+    The sweep inserts this row before it sends; the unique constraint makes a second sweep's
+    insert a no-op, so a notice is never sent twice.
+    """
+
+    deadline = models.ForeignKey(Deadline, on_delete=models.CASCADE, related_name="escalations")
+    level = models.CharField(max_length=20, choices=Level.choices)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        constraints = [models.UniqueConstraint(fields=["deadline", "level"],
+                                               name="escalation_once_per_level")]
+
+    def __str__(self) -> str:
+        return f"{self.level} for deadline {self.deadline_id}"
+
+
+class Notification(models.Model):
+    """An in-app notice to one user (also sent by e-mail)."""
+
+    recipient = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
+                                  related_name="deadline_notifications")
+    deadline = models.ForeignKey(Deadline, on_delete=models.CASCADE,
+                                 related_name="notifications")
+    level = models.CharField(max_length=20, choices=Level.choices)
+    text = models.TextField()
+    created_at = models.DateTimeField(auto_now_add=True)
+    read_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["recipient", "read_at"], name="notification_unread")]
+
+    def __str__(self) -> str:
+        return f"{self.level} to {self.recipient_id}"

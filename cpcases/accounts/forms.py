@@ -17,5 +17,6 @@ class SignInForm(AuthenticationForm):
                                                      "spellcheck": "false"})
         self.fields["password"].widget.attrs.update({"autocomplete": "current-password"})
         self.helper = FormHelper()
+        self.helper.form_tag = False
         self.helper.label_size = Size.SMALL
         self.helper.layout = Layout("username", "password", Button("submit", "Sign in"))

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from crispy_forms_gds.fields import DateInputField
 from crispy_forms_gds.helper import FormHelper
 from crispy_forms_gds.layout import Button, Fieldset, Layout, Size
 from django import forms
@@ -14,23 +15,29 @@ from cpcases.children.services import CHILD_EDITABLE_FIELDS
 
 def _helper(*fields: Any, submit: str) -> FormHelper:
     helper = FormHelper()
+    helper.form_tag = False  # the template writes the <form> (and its CSRF token)
     helper.label_size = Size.SMALL
     helper.layout = Layout(*fields, Button("submit", submit))
     return helper
 
 
-class GovDateInput(forms.DateInput):
-    input_type = "date"
+def date_field(label: str, *, required: bool = False, hint: str = "For example, 27 3 2019"
+               ) -> DateInputField:
+    """The GOV.UK date input: separate day, month and year boxes (no native date picker)."""
+    return DateInputField(label=label, required=required, help_text=hint,
+                          require_all_fields=False)
 
 
 class ChildForm(forms.ModelForm):
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    date_of_birth = date_field("Date of birth")
+    expected_delivery_date = date_field("Expected date of delivery",
+                                        hint="Only for an unborn child. For example, 20 2 2027")
 
     class Meta:
         model = Child
         fields = list(CHILD_EDITABLE_FIELDS)
-        widgets = {"date_of_birth": GovDateInput, "expected_delivery_date": GovDateInput,
-                   "address": forms.Textarea(attrs={"rows": 3})}
+        widgets = {"address": forms.Textarea(attrs={"rows": 3})}
         labels = {"is_unborn": "This is an unborn child (recorded as Baby until born)"}
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -90,11 +97,13 @@ class PersonForm(forms.ModelForm):
     lives_with_child = forms.BooleanField(required=False, initial=True,
                                           label="Lives in the child's household")
 
+    date_of_birth = date_field("Date of birth", hint="If known. For example, 27 3 1990")
+
     class Meta:
         model = Person
         fields = ["first_name", "last_name", "date_of_birth", "address", "postcode", "phone",
                   "email", "first_language", "interpreter_needed"]
-        widgets = {"date_of_birth": GovDateInput, "address": forms.Textarea(attrs={"rows": 3})}
+        widgets = {"address": forms.Textarea(attrs={"rows": 3})}
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -106,11 +115,12 @@ class PersonForm(forms.ModelForm):
 
 class SearchForm(forms.Form):
     q = forms.CharField(label="Name or child ID", required=False)
-    date_of_birth = forms.DateField(label="Date of birth", required=False, widget=GovDateInput)
+    date_of_birth = date_field("Date of birth")
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.helper = FormHelper()
+        self.helper.form_tag = False
         self.helper.form_method = "get"
         self.helper.label_size = Size.SMALL
         self.helper.layout = Layout("q", "date_of_birth", Button("search", "Search"))

@@ -1,0 +1,182 @@
+"""Reads: the authority's effective policy, and deadlines and notices as a user may see them."""
+
+from __future__ import annotations
+
+from collections import OrderedDict
+from dataclasses import dataclass, fields
+from datetime import date, timedelta
+from typing import Any
+
+from django.db.models import QuerySet
+from django.utils import timezone
+from pghistory.models import Events
+
+from cpcases.accounts.models import Authority, User
+from cpcases.children.models import Child
+from cpcases.children.scoping import visible_children
+from deadlines.models import (
+    AuthorityPolicy,
+    Deadline,
+    DeadlineStatus,
+    Notification,
+    PolicyProfile,
+    PolicyRule,
+    RuleOverride,
+)
+from deadlines.policy import NATIONAL, RULE_FIELDS, RULE_IDS, RuleSpec, national_rule
+
+
+@dataclass(frozen=True)
+class EffectiveRule(RuleSpec):
+    """A rule as it applies to one authority: its profile's value or the authority's own."""
+
+    profile_name: str = ""
+    overridden: bool = False
+    override_reason: str = ""
+
+
+# --- policy ------------------------------------------------------------------------------------
+
+
+def national_profile() -> PolicyProfile:
+    return PolicyProfile.objects.get(slug=NATIONAL)
+
+
+def authority_profile(authority: Authority | int) -> PolicyProfile:
+    """The profile the authority follows; the national default until one is chosen."""
+    authority_id = authority if isinstance(authority, int) else authority.pk
+    choice = (AuthorityPolicy.objects.filter(authority_id=authority_id)
+              .select_related("profile").first())
+    return choice.profile if choice else national_profile()
+
+
+def _from_row(row: PolicyRule | RuleOverride, profile: PolicyProfile,
+              overridden: bool) -> EffectiveRule:
+    return EffectiveRule(rule_id=row.rule_id, **{f: getattr(row, f) for f in RULE_FIELDS},
+                         profile_name=profile.name, overridden=overridden,
+                         override_reason=getattr(row, "reason", ""))
+
+
+def effective_rules(authority: Authority | int) -> dict[str, EffectiveRule]:
+    """Every rule of DOMAIN §4 for the authority: profile rules, then its overrides on top."""
+    authority_id = authority if isinstance(authority, int) else authority.pk
+    profile = authority_profile(authority_id)
+    rules = {row.rule_id: _from_row(row, profile, False)
+             for row in PolicyRule.objects.filter(profile=profile)}
+    for row in RuleOverride.objects.filter(authority_id=authority_id):
+        rules[row.rule_id] = _from_row(row, profile, True)
+    # A rule missing from a hand-made profile falls back to the shipped national default.
+    for rule_id in RULE_IDS:
+        if rule_id not in rules:
+            spec = national_rule(rule_id)
+            rules[rule_id] = EffectiveRule(**{f.name: getattr(spec, f.name)
+                                              for f in fields(RuleSpec)},
+                                           profile_name="National default")
+    return OrderedDict((rule_id, rules[rule_id]) for rule_id in RULE_IDS)
+
+
+def effective_rule(authority: Authority | int, rule_id: str) -> EffectiveRule:
+    """The rule `rule_id` as the authority applies it (KeyError for an unknown id)."""
+    if rule_id not in RULE_IDS:
+        raise KeyError(f"Unknown timescale rule {rule_id!r}")
+    return effective_rules(authority)[rule_id]
+
+
+def icpc_delay_role(authority: Authority | int) -> str:
+    """Who may authorise an ICPC beyond 15 working days (000: head of service; 002 §3.5 and
+    003: team manager)."""
+    return authority_profile(authority).icpc_delay_role
+
+
+def override_history(authority: Authority, rule_id: str | None = None) -> QuerySet[Events]:
+    """Who changed which override, when and why (pghistory events), newest first."""
+    events = Events.objects.tracks(RuleOverride).filter(
+        pgh_data__authority=authority.pk).order_by("-pgh_created_at")
+    if rule_id:
+        events = events.filter(pgh_data__rule_id=rule_id)
+    return events
+
+
+def profile_history(authority: Authority) -> QuerySet[Events]:
+    return Events.objects.tracks(AuthorityPolicy).filter(
+        pgh_data__authority=authority.pk).order_by("-pgh_created_at")
+
+
+def users_by_id(ids: set[int]) -> dict[int, User]:
+    return {u.pk: u for u in User.objects.filter(pk__in=ids)}
+
+
+# --- deadlines ----------------------------------------------------------------------------------
+
+
+def deadlines_visible(*, user: User) -> QuerySet[Deadline]:
+    """Every deadline of a child the user may see (cpcases.children.scoping)."""
+    return (Deadline.objects.filter(child__in=visible_children(user))
+            .select_related("child", "responsible"))
+
+
+def deadlines_for_child(*, child: Child) -> QuerySet[Deadline]:
+    """A child's deadlines: the caller has already checked the user may see the child."""
+    return (Deadline.objects.filter(child=child)
+            .select_related("responsible", "delay_authorised_by")
+            .order_by("status", "due_date", "id"))
+
+
+@dataclass
+class DeadlineGroups:
+    overdue: list[tuple[Child, list[Deadline]]]
+    this_week: list[tuple[Child, list[Deadline]]]
+    later: list[tuple[Child, list[Deadline]]]
+
+    @property
+    def empty(self) -> bool:
+        return not (self.overdue or self.this_week or self.later)
+
+
+def _by_child(deadlines: list[Deadline]) -> list[tuple[Child, list[Deadline]]]:
+    groups: dict[int, tuple[Child, list[Deadline]]] = {}
+    for d in deadlines:
+        groups.setdefault(d.child_id, (d.child, []))[1].append(d)
+    return list(groups.values())
+
+
+def group_deadlines(deadlines: QuerySet[Deadline], *, today: date | None = None
+                    ) -> DeadlineGroups:
+    """Overdue, due by the end of this week (Sunday), later; each grouped by child."""
+    today = today or timezone.localdate()
+    end_of_week = today + timedelta(days=6 - today.weekday())
+    overdue, this_week, later = [], [], []
+    for d in deadlines:
+        if d.is_overdue:
+            overdue.append(d)
+        elif d.due_date <= end_of_week:
+            this_week.append(d)
+        else:
+            later.append(d)
+    return DeadlineGroups(_by_child(overdue), _by_child(this_week), _by_child(later))
+
+
+def my_open_deadlines(*, user: User) -> QuerySet[Deadline]:
+    return (deadlines_visible(user=user)
+            .filter(responsible=user, status=DeadlineStatus.OPEN)
+            .order_by("due_date", "due_at", "id"))
+
+
+def team_open_deadlines(*, user: User) -> QuerySet[Deadline]:
+    """A manager's view: the open deadlines of every child in their scope (team or service)."""
+    return deadlines_visible(user=user).filter(status=DeadlineStatus.OPEN).order_by(
+        "due_date", "due_at", "id")
+
+
+# --- notifications ------------------------------------------------------------------------------
+
+
+def notifications_for(*, user: User) -> QuerySet[Notification]:
+    return (Notification.objects.filter(recipient=user)
+            .select_related("deadline", "deadline__child"))
+
+
+def unread_count(user: Any) -> int:
+    if not getattr(user, "is_authenticated", False):
+        return 0
+    return Notification.objects.filter(recipient=user, read_at__isnull=True).count()

