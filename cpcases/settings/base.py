@@ -50,8 +50,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
-    "cpcases.accounts.middleware.InactivityTimeoutMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "cpcases.accounts.middleware.InactivityTimeoutMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "cpcases.audit.middleware.AuditContextMiddleware",
     # Axes last: it inspects the response of the sign-in view.
@@ -218,3 +218,8 @@ PGHISTORY_DEFAULT_TRACKERS = (
 )
 PGHISTORY_APPEND_ONLY = True
 PGHISTORY_OBJ_FIELD = pghistory.ObjForeignKey(related_name="events")
+
+# --- Celery beat: the schedule is declared in cpcases/beat.py --------------------------------
+from cpcases.beat import beat_schedule  # noqa: E402
+
+CELERY_BEAT_SCHEDULE = beat_schedule(sweep_seconds=DEADLINE_SWEEP_SECONDS)

@@ -1,0 +1,24 @@
+"""The Celery beat schedule, declared in one place with readable names.
+
+cpcases.settings.base builds CELERY_BEAT_SCHEDULE from this with its DEADLINE_SWEEP_SECONDS.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+DEADLINE_SWEEP = "deadline escalation sweep"
+
+
+def beat_schedule(*, sweep_seconds: int) -> dict[str, dict[str, Any]]:
+    if sweep_seconds <= 0:
+        raise ValueError("DEADLINE_SWEEP_SECONDS must be a positive number of seconds")
+    return {
+        # DOMAIN §4: reminders, breach notices and escalations of statutory deadlines.
+        DEADLINE_SWEEP: {
+            "task": "deadlines.sweep",
+            "schedule": float(sweep_seconds),
+            # A sweep still queued when the next is due is redundant: the next one does it.
+            "options": {"expires": float(sweep_seconds)},
+        },
+    }

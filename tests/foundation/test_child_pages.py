@@ -1,0 +1,119 @@
+"""The child's record in the browser-facing pages (Foundation §7, §11)."""
+
+from __future__ import annotations
+
+import pytest
+
+from cpcases.children.models import Allocation, Child, ChildPerson
+from tests.factories import ChildFactory, HouseholdFactory
+from tests.foundation.test_audit import _form_data
+
+pytestmark = pytest.mark.django_db
+
+
+def test_social_worker_sees_their_caseload(client, sw, child, other_team_child) -> None:
+    client.force_login(sw)
+    page = client.get("/children/").content.decode()
+    assert child.display_name in page
+    assert other_team_child.display_name not in page
+
+
+def test_search_by_name_id_or_date_of_birth_finds_only_visible_children(
+        client, sw, child, other_team_child, restricted_child) -> None:
+    client.force_login(sw)
+    for query in ({"q": child.last_name}, {"q": child.la_child_id},
+                  {"date_of_birth_0": "17", "date_of_birth_1": "5", "date_of_birth_2": "2018"}):
+        page = client.get("/children/search/", query).content.decode()
+        assert child.display_name in page, query
+        assert restricted_child.display_name not in page
+        assert other_team_child.display_name not in page
+
+
+def test_record_shows_all_children_of_the_household_together(client, sw, org, child) -> None:
+    household = HouseholdFactory(authority=org.authority)
+    sibling = ChildFactory(authority=org.authority, household=household, first_name="Sib")
+    Allocation.objects.create(child=sibling, team=org.team_a, started_on="2026-01-01")
+    Child.objects.filter(pk=child.pk).update(household=household)
+    client.force_login(sw)
+    page = client.get(f"/children/{child.pk}/").content.decode()
+    assert sibling.display_name in page
+
+
+def test_unborn_child_is_shown_as_baby_with_expected_delivery_date(client, sw, org) -> None:
+    client.force_login(sw)
+    response = client.post("/children/new/", {
+        "la_child_id": "U1", "team": org.team_a.pk, "first_name": "", "last_name": "Brown",
+        "is_unborn": "on", "expected_delivery_date_0": "20", "expected_delivery_date_1": "2",
+        "expected_delivery_date_2": "2027", "sex": "U", "ethnicity": "NOBT",
+        "first_language": "English"})
+    assert response.status_code == 302, response.content.decode()[:3000]
+    page = client.get(response.url).content.decode()
+    assert "Baby Brown" in page
+    assert "20 February 2027" in page
+
+
+def test_create_without_date_of_birth_explains_what_to_enter(client, sw, org) -> None:
+    client.force_login(sw)
+    response = client.post("/children/new/", {
+        "la_child_id": "U2", "team": org.team_a.pk, "last_name": "Grey", "sex": "U",
+        "ethnicity": "NOBT", "first_language": "English"})
+    page = response.content.decode()
+    assert "There is a problem" in page
+    assert "Enter the child&#x27;s date of birth" in page
+    assert not Child.objects.filter(la_child_id="U2").exists()
+
+
+def test_edit_saves_and_shows_the_change(client, sw, child) -> None:
+    client.force_login(sw)
+    response = client.post(f"/children/{child.pk}/edit/",
+                           {**_form_data(child), "address": "3 Changed Close"})
+    assert response.status_code == 302
+    assert "3 Changed Close" in client.get(response.url).content.decode()
+
+
+def test_bad_input_on_edit_is_explained_and_nothing_is_lost(client, sw, child) -> None:
+    client.force_login(sw)
+    data = {**_form_data(child), "date_of_birth_0": "31", "date_of_birth_1": "2",
+            "address": "Typed but not saved"}
+    response = client.post(f"/children/{child.pk}/edit/", data)
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert "There is a problem" in page
+    assert "Typed but not saved" in page
+    child.refresh_from_db()
+    assert child.address != "Typed but not saved"
+
+
+def test_social_worker_adds_a_parent_with_parental_responsibility(client, sw, child) -> None:
+    client.force_login(sw)
+    response = client.post(f"/children/{child.pk}/people/add/", {
+        "relationship": "mother", "has_parental_responsibility": "on",
+        "lives_with_child": "on", "first_name": "Maria", "last_name": "Example",
+        "phone": "07700 900555", "email": "maria@example.com", "first_language": "English"})
+    assert response.status_code == 302
+    link = ChildPerson.objects.get(child=child)
+    assert link.has_parental_responsibility
+    assert "Maria Example" in client.get(f"/children/{child.pk}/people/").content.decode()
+
+
+def test_team_manager_reallocates_and_the_history_keeps_both(client, tm, sw, org,
+                                                            child) -> None:
+    from tests.factories import UserFactory
+
+    new_worker = UserFactory(team=org.team_a, authority=org.authority, full_name="Nell New")
+    client.force_login(tm)
+    response = client.post(f"/children/{child.pk}/allocation/change/", {
+        "team": org.team_a.pk, "social_worker": new_worker.pk, "reason": "Caseload balance"})
+    assert response.status_code == 302
+    history = list(child.allocations.order_by("started_on", "id"))
+    assert [a.social_worker for a in history] == [sw, new_worker]
+    assert history[0].ended_on is not None
+    assert history[1].ended_on is None
+    page = client.get(f"/children/{child.pk}/allocation/").content.decode()
+    assert "Nell New" in page
+    assert "Caseload balance" in page
+
+
+def test_social_worker_cannot_reallocate(client, sw, org, child) -> None:
+    client.force_login(sw)
+    assert client.get(f"/children/{child.pk}/allocation/change/").status_code == 403

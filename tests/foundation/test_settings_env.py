@@ -1,0 +1,52 @@
+"""Settings read from the environment by one reader that fails fast (Foundation §1)."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+
+import pytest
+from django.core.exceptions import ImproperlyConfigured
+
+from cpcases.core import env
+from cpcases.settings._services import database_config
+
+
+def test_bad_boolean_fails_with_the_variables_name(monkeypatch) -> None:
+    monkeypatch.setenv("SOME_FLAG", "perhaps")
+    with pytest.raises(ImproperlyConfigured, match="SOME_FLAG='perhaps' is not valid"):
+        env.env_bool("SOME_FLAG", False)
+
+
+def test_bad_number_fails(monkeypatch) -> None:
+    monkeypatch.setenv("SESSION_INACTIVITY_SECONDS", "thirty")
+    with pytest.raises(ImproperlyConfigured, match="a whole number"):
+        env.env_int("SESSION_INACTIVITY_SECONDS", 1800)
+
+
+def test_missing_required_value_fails(monkeypatch) -> None:
+    monkeypatch.delenv("DJANGO_SECRET_KEY", raising=False)
+    with pytest.raises(ImproperlyConfigured, match="DJANGO_SECRET_KEY must be set"):
+        env.env_str("DJANGO_SECRET_KEY")
+
+
+def test_only_postgresql_is_accepted_as_the_database() -> None:
+    with pytest.raises(ImproperlyConfigured, match="PostgreSQL is the only engine"):
+        database_config("sqlite:///db.sqlite3")
+
+
+def test_socket_urls_from_the_embedded_server_are_understood() -> None:
+    config = database_config("postgresql://postgres:@/cpcases?host=/run/pg")
+    assert (config["HOST"], config["NAME"], config["USER"]) == ("/run/pg", "cpcases",
+                                                                "postgres")
+
+
+def test_production_settings_refuse_to_start_without_a_database_url() -> None:
+    environment = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
+    environment.update(DJANGO_SETTINGS_MODULE="cpcases.settings.production",
+                       DJANGO_SECRET_KEY="x" * 60, DJANGO_ALLOWED_HOSTS="example.org")
+    result = subprocess.run([sys.executable, "-c", "import django; django.setup()"],
+                            env=environment, capture_output=True, text=True, check=False)
+    assert result.returncode != 0
+    assert "DATABASE_URL must be set in production" in result.stderr
