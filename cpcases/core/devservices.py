@@ -90,6 +90,10 @@ def embedded_redis_url(port: int | None = None) -> str:
 
 def stop_embedded_redis() -> None:
     pidfile = VAR_DIR / "redis" / "redis.pid"
-    if pidfile.exists():
-        with contextlib.suppress(ProcessLookupError, ValueError):
-            os.kill(int(pidfile.read_text().strip()), 15)
+    if not pidfile.exists():
+        return
+    with contextlib.suppress(OSError, ValueError):
+        pid = int(pidfile.read_text().strip())
+        # A stale pid file (after a crash) may name a process that is no redis-server now.
+        if b"redis-server" in Path(f"/proc/{pid}/cmdline").read_bytes():
+            os.kill(pid, 15)
