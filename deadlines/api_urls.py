@@ -1,1 +1,12 @@
-urlpatterns: list = []
+"""Deadlines and policy rules under /api/v1/ (included by cpcases.api_urls)."""
+
+from django.urls import include, path
+from rest_framework.routers import SimpleRouter
+
+from deadlines.api import DeadlineViewSet, PolicyRuleViewSet
+
+router = SimpleRouter()
+router.register("deadlines", DeadlineViewSet, basename="deadline")
+router.register("policy-rules", PolicyRuleViewSet, basename="policy-rule")
+
+urlpatterns = [path("", include((router.urls, "deadlines-api"), namespace="deadlines-api"))]

@@ -229,11 +229,14 @@ class Escalation(models.Model):
 
     deadline = models.ForeignKey(Deadline, on_delete=models.CASCADE, related_name="escalations")
     level = models.CharField(max_length=20, choices=Level.choices)
+    # The due date the notice was about: when the anchor moves (a rescheduled conference),
+    # the new due date gets its own ladder; for one due date each level is sent once.
+    due_date = models.DateField()
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         ordering = ["created_at", "id"]
-        constraints = [models.UniqueConstraint(fields=["deadline", "level"],
+        constraints = [models.UniqueConstraint(fields=["deadline", "level", "due_date"],
                                                name="escalation_once_per_level")]
 
     def __str__(self) -> str:

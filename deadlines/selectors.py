@@ -7,9 +7,9 @@ from dataclasses import dataclass, fields
 from datetime import date, timedelta
 from typing import Any
 
+from django.apps import apps
 from django.db.models import QuerySet
 from django.utils import timezone
-from pghistory.models import Events
 
 from cpcases.accounts.models import Authority, User
 from cpcases.children.models import Child
@@ -23,7 +23,15 @@ from deadlines.models import (
     PolicyRule,
     RuleOverride,
 )
-from deadlines.policy import NATIONAL, RULE_FIELDS, RULE_IDS, RuleSpec, national_rule
+from deadlines.policy import (
+    NATIONAL,
+    PROFILES,
+    RULE_FIELDS,
+    RULE_IDS,
+    RuleSpec,
+    Unit,
+    national_rule,
+)
 
 
 @dataclass(frozen=True)
@@ -39,7 +47,13 @@ class EffectiveRule(RuleSpec):
 
 
 def national_profile() -> PolicyProfile:
-    return PolicyProfile.objects.get(slug=NATIONAL)
+    """The shipped national default (loaded by migration; the Python data if it is gone)."""
+    profile = PolicyProfile.objects.filter(slug=NATIONAL).first()
+    if profile is None:
+        spec = PROFILES[0]
+        return PolicyProfile(slug=spec.slug, name=spec.name, description=spec.description,
+                             icpc_delay_role=spec.icpc_delay_role, shipped=True)
+    return profile
 
 
 def authority_profile(authority: Authority | int) -> PolicyProfile:
@@ -62,7 +76,7 @@ def effective_rules(authority: Authority | int) -> dict[str, EffectiveRule]:
     authority_id = authority if isinstance(authority, int) else authority.pk
     profile = authority_profile(authority_id)
     rules = {row.rule_id: _from_row(row, profile, False)
-             for row in PolicyRule.objects.filter(profile=profile)}
+             for row in PolicyRule.objects.filter(profile_id=profile.pk)} if profile.pk else {}
     for row in RuleOverride.objects.filter(authority_id=authority_id):
         rules[row.rule_id] = _from_row(row, profile, True)
     # A rule missing from a hand-made profile falls back to the shipped national default.
@@ -71,7 +85,7 @@ def effective_rules(authority: Authority | int) -> dict[str, EffectiveRule]:
             spec = national_rule(rule_id)
             rules[rule_id] = EffectiveRule(**{f.name: getattr(spec, f.name)
                                               for f in fields(RuleSpec)},
-                                           profile_name="National default")
+                                           profile_name=profile.name)
     return OrderedDict((rule_id, rules[rule_id]) for rule_id in RULE_IDS)
 
 
@@ -88,18 +102,45 @@ def icpc_delay_role(authority: Authority | int) -> str:
     return authority_profile(authority).icpc_delay_role
 
 
-def override_history(authority: Authority, rule_id: str | None = None) -> QuerySet[Events]:
+@dataclass(frozen=True)
+class PolicyChange:
+    at: Any
+    who: str
+    what: str
+    reason: str
+
+
+def _event_model(model: type) -> Any:
+    return apps.get_model(model._meta.app_label, f"{model.__name__}Event")
+
+
+def _names(ids: set[Any]) -> dict[int, str]:
+    return {u.pk: str(u) for u in User.objects.filter(pk__in=ids - {None})}
+
+
+def override_history(authority: Authority, rule_id: str | None = None) -> list[PolicyChange]:
     """Who changed which override, when and why (pghistory events), newest first."""
-    events = Events.objects.tracks(RuleOverride).filter(
-        pgh_data__authority=authority.pk).order_by("-pgh_created_at")
+    events = _event_model(RuleOverride).objects.filter(authority_id=authority.pk)
     if rule_id:
-        events = events.filter(pgh_data__rule_id=rule_id)
-    return events
+        events = events.filter(rule_id=rule_id)
+    events = list(events.order_by("-pgh_created_at", "-pgh_id")[:100])
+    names = _names({e.updated_by_id for e in events})
+    changes = []
+    for e in events:
+        what = (f"{e.rule_id}: back to the profile's value" if e.pgh_label == "delete"
+                else f"{e.rule_id}: {e.offset} {Unit(e.unit).label} {e.direction}")
+        changes.append(PolicyChange(at=e.pgh_created_at, who=names.get(e.updated_by_id, ""),
+                                    what=what, reason=e.reason))
+    return changes
 
 
-def profile_history(authority: Authority) -> QuerySet[Events]:
-    return Events.objects.tracks(AuthorityPolicy).filter(
-        pgh_data__authority=authority.pk).order_by("-pgh_created_at")
+def profile_history(authority: Authority) -> list[PolicyChange]:
+    """Which profile the authority chose, when and by whom, newest first."""
+    events = list(_event_model(AuthorityPolicy).objects.filter(authority_id=authority.pk)
+                  .select_related("profile").order_by("-pgh_created_at", "-pgh_id")[:50])
+    names = _names({e.updated_by_id for e in events})
+    return [PolicyChange(at=e.pgh_created_at, who=names.get(e.updated_by_id, ""),
+                         what=f"profile {e.profile.name}", reason="") for e in events]
 
 
 def users_by_id(ids: set[int]) -> dict[int, User]:
@@ -142,8 +183,13 @@ def _by_child(deadlines: list[Deadline]) -> list[tuple[Child, list[Deadline]]]:
 
 def group_deadlines(deadlines: QuerySet[Deadline], *, today: date | None = None
                     ) -> DeadlineGroups:
-    """Overdue, due by the end of this week (Sunday), later; each grouped by child."""
+    """Overdue, due by the end of this week (Sunday), later; each grouped by child.
+    Each deadline gets `rule_name` from its authority's policy."""
     today = today or timezone.localdate()
+    deadlines = list(deadlines)
+    rules = {a: effective_rules(a) for a in {d.authority_id for d in deadlines}}
+    for d in deadlines:
+        d.rule_name = rules[d.authority_id][d.rule_id].name  # type: ignore[attr-defined]
     end_of_week = today + timedelta(days=6 - today.weekday())
     overdue, this_week, later = [], [], []
     for d in deadlines:

@@ -128,6 +128,25 @@ def restricted_child(org: Org, sw: User) -> Child:
     return child
 
 
+# --- the shipped policy ----------------------------------------------------------------------
+@pytest.fixture(autouse=True)
+def _shipped_policy(request: pytest.FixtureRequest, django_db_blocker: object) -> None:
+    """Migration 0003 loads the shipped policy profiles; a transactional test's flush empties
+    them for the rest of the run. Put them back (once) before any test that uses the database.
+    """
+    uses_db = request.node.get_closest_marker("django_db") or {
+        "db", "transactional_db", "live_server"} & set(request.fixturenames)
+    if not uses_db:
+        return
+    request.getfixturevalue("django_db_setup")
+    from deadlines.models import PolicyProfile
+    from deadlines.policy import load_shipped_profiles
+
+    with django_db_blocker.unblock():  # type: ignore[attr-defined]
+        if not PolicyProfile.objects.filter(shipped=True).exists():
+            load_shipped_profiles()
+
+
 # --- browser tests -----------------------------------------------------------------------------
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
 

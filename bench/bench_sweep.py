@@ -1,0 +1,151 @@
+"""Benchmark the escalation sweep: 100,000 and 1,000,000 open deadlines, 1% needing a notice.
+
+    DATABASE_URL=postgresql://postgres@127.0.0.1:5432/postgres .venv/bin/python bench/bench_sweep.py
+    (optional: --sizes 100000 1000000 --keep)
+
+Creates (and migrates) its own database `cpcases_bench` on the server of DATABASE_URL, loads
+the deadlines with COPY (audit triggers off for the load only: it measures the sweep, not the
+load), runs one sweep and prints seconds per sweep and rows per second. Goal: the 1,000,000
+sweep in under 5 seconds.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import time
+from datetime import date, datetime, timedelta
+from pathlib import Path
+from urllib.parse import urlparse, urlunparse
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+BENCH_DB = "cpcases_bench"
+CHILDREN = 10_000
+
+
+def _prepare_database() -> None:
+    import psycopg
+
+    base = os.environ.get("DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
+    parsed = urlparse(base)
+    with psycopg.connect(urlunparse(parsed._replace(path="/postgres")), autocommit=True) as c:
+        exists = c.execute("SELECT 1 FROM pg_database WHERE datname = %s",
+                           [BENCH_DB]).fetchone()
+        if not exists:
+            c.execute(f"CREATE DATABASE {BENCH_DB}")
+    os.environ["DATABASE_URL"] = urlunparse(parsed._replace(path=f"/{BENCH_DB}"))
+    os.environ.setdefault("REDIS_URL", "redis://127.0.0.1:6379/3")
+    os.environ["EMAIL_BACKEND"] = "django.core.mail.backends.locmem.EmailBackend"
+    os.environ["DJANGO_SETTINGS_MODULE"] = "cpcases.settings.dev"
+
+
+def _organisation():
+    from cpcases.accounts.models import Authority, Service, Team, User
+    from cpcases.accounts.roles import Role
+    from cpcases.children.models import Allocation, Child
+
+    authority, _ = Authority.objects.get_or_create(slug="bench", defaults={"name": "Bench"})
+    service, _ = Service.objects.get_or_create(authority=authority, name="Bench service")
+    team, _ = Team.objects.get_or_create(service=service, name="Bench team")
+
+    def user(username: str, role: str, **kw: object) -> User:
+        found, _ = User.objects.get_or_create(
+            username=username, defaults={"role": role, "authority": authority,
+                                         "full_name": username, "email": f"{username}@x.example",
+                                         **kw})
+        return found
+
+    sw = user("bench-sw", Role.SOCIAL_WORKER, team=team)
+    user("bench-tm", Role.TEAM_MANAGER, team=team)
+    user("bench-sm", Role.SERVICE_MANAGER, service=service)
+    user("bench-hos", Role.HEAD_OF_SERVICE, service=service)
+    if Child.objects.filter(authority=authority).count() < CHILDREN:
+        children = Child.objects.bulk_create(
+            [Child(authority=authority, la_child_id=f"B{i:06d}", first_name="Bench",
+                   last_name=f"Child {i}", date_of_birth=date(2018, 1, 1))
+             for i in range(CHILDREN)], batch_size=5000)
+        Allocation.objects.bulk_create(
+            [Allocation(child=c, team=team, social_worker=sw, started_on=date(2026, 1, 5))
+             for c in children], batch_size=5000)
+    child_ids = list(Child.objects.filter(authority=authority).values_list("pk", flat=True))
+    return authority, sw, child_ids
+
+
+def _load(total: int, authority, sw, child_ids: list[int], now: datetime) -> float:
+    from django.contrib.contenttypes.models import ContentType
+    from django.db import connection
+
+    from cpcases.children.models import Child
+
+    content_type = ContentType.objects.get_for_model(Child).pk
+    due_past = (now - timedelta(days=3)).date()
+    due_future = (now + timedelta(days=60)).date()
+    past_action = now - timedelta(hours=1)
+    future_action = now + timedelta(days=50)
+    started = time.perf_counter()
+    with connection.cursor() as cursor:
+        cursor.execute("TRUNCATE deadlines_notification, deadlines_escalation, "
+                       "deadlines_deadline RESTART IDENTITY CASCADE")
+        cursor.execute("SET session_replication_role = replica")  # no audit rows for the load
+        columns = ("authority_id, child_id, rule_id, content_type_id, object_id, variant, "
+                   "anchor_date, due_date, responsible_id, status, cancelled_reason, "
+                   "delay_reason, next_action_at, next_level, created_at, updated_at")
+        stamp = now.isoformat()
+        with cursor.cursor.copy(f"COPY deadlines_deadline ({columns}) FROM STDIN") as copy:
+            for i in range(total):
+                needs_action = i % 100 == 0  # 1%
+                copy.write_row((
+                    authority.pk, child_ids[i % len(child_ids)], "child_seen", content_type, i,
+                    "", due_past if needs_action else due_future,
+                    due_past if needs_action else due_future, sw.pk, "open", "", "",
+                    past_action if needs_action else future_action,
+                    "breach" if needs_action else "reminder", stamp, stamp))
+        cursor.execute("SET session_replication_role = origin")
+        cursor.execute("ANALYZE deadlines_deadline")
+    return time.perf_counter() - started
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--sizes", type=int, nargs="+", default=[100_000, 1_000_000])
+    args = parser.parse_args()
+    _prepare_database()
+
+    import django
+
+    django.setup()
+    from django.core import mail
+    from django.core.management import call_command
+    from django.utils import timezone
+
+    from deadlines.models import Escalation, Notification
+    from deadlines.sweep import deadlines_sweep
+
+    call_command("migrate", verbosity=0)
+    authority, sw, child_ids = _organisation()
+    now = timezone.now()
+    print(f"{'deadlines':>10} {'to notify':>10} {'load s':>8} {'sweep s':>8} "
+          f"{'notified/s':>11} {'deadlines/s':>12} {'notifications':>13} {'e-mails':>8}")
+    for total in args.sizes:
+        load_seconds = _load(total, authority, sw, child_ids, now)
+        mail.outbox = []
+        started = time.perf_counter()
+        result = deadlines_sweep(now=now)
+        seconds = time.perf_counter() - started
+        expected = (total + 99) // 100
+        assert result.notices["breach"] == expected, result.summary()
+        assert Escalation.objects.count() == expected
+        assert Notification.objects.count() == 2 * expected
+        print(f"{total:>10,} {expected:>10,} {load_seconds:>8.1f} {seconds:>8.2f} "
+              f"{expected / seconds:>11,.0f} {total / seconds:>12,.0f} "
+              f"{result.notifications:>13,} {len(mail.outbox):>8,}")
+        again = time.perf_counter()
+        second = deadlines_sweep(now=now)
+        print(f"{'':>10} second sweep (nothing due): {time.perf_counter() - again:.3f} s, "
+              f"{second.claimed} claimed")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,227 @@
+"""Deadline pages: my deadlines, the team's, a child's tab, notifications and the policy.
+
+Views stay thin: selectors read (always within the user's scope), services write.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from crispy_forms_gds.helper import FormHelper
+from crispy_forms_gds.layout import Button, Layout, Size
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_POST
+
+from cpcases.accounts.roles import Capability, Role
+from cpcases.children import selectors as child_selectors
+from cpcases.children.views import record_context
+from cpcases.core.errors import ServiceError
+from deadlines import selectors, services
+from deadlines.models import DeadlineStatus, PolicyProfile
+from deadlines.policy import RULE_IDS, Direction, Unit
+
+
+def _require(request: HttpRequest, capability: Capability) -> None:
+    if not request.user.can(capability):
+        raise PermissionDenied(f"A {request.user.role_label.lower()} cannot see this page.")
+
+
+def _helper(form: forms.Form, submit: str) -> FormHelper:
+    helper = FormHelper()
+    helper.form_tag = False  # the template writes the <form> (and its CSRF token)
+    helper.label_size = Size.SMALL
+    helper.layout = Layout(*form.fields, Button("submit", submit))
+    return helper
+
+
+# --- deadlines ------------------------------------------------------------------------------
+
+
+@login_required
+def mine(request: HttpRequest) -> HttpResponse:
+    """The signed-in user's open deadlines: overdue, due this week, later; by child."""
+    groups = selectors.group_deadlines(selectors.my_open_deadlines(user=request.user))
+    return render(request, "deadlines/mine.html", {"groups": groups, "title": "My deadlines"})
+
+
+@login_required
+def team(request: HttpRequest) -> HttpResponse:
+    """A manager's view of every open deadline in their team (or service)."""
+    _require(request, Capability.VIEW_TEAM_DEADLINES)
+    groups = selectors.group_deadlines(selectors.team_open_deadlines(user=request.user))
+    return render(request, "deadlines/mine.html",
+                  {"groups": groups, "title": "Team deadlines", "show_responsible": True})
+
+
+@login_required
+def child(request: HttpRequest, pk: int) -> HttpResponse:
+    """The deadlines tab of a child's record (viewing is audit-logged and scoped)."""
+    record = child_selectors.child_for_view(request=request, child_id=pk, section="deadlines")
+    rules = selectors.effective_rules(record.authority_id)
+    deadlines = list(selectors.deadlines_for_child(child=record))
+    for d in deadlines:
+        d.rule = rules.get(d.rule_id)  # type: ignore[attr-defined]
+        d.can_delay = (d.status == DeadlineStatus.OPEN  # type: ignore[attr-defined]
+                       and services.may_authorise_delay(request.user, d))
+    return render(request, "deadlines/child.html", {
+        **record_context(request, record, "deadlines"), "deadlines": deadlines})
+
+
+class DelayForm(forms.Form):
+    reason = forms.CharField(label="Reasons for the delay", widget=forms.Textarea(
+        attrs={"rows": 5}), help_text="Include the risks and how they will be monitored, and "
+                                      "who has been told of the delay")
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.helper = _helper(self, "Authorise the delay")
+
+
+@login_required
+def authorise_delay(request: HttpRequest, pk: int) -> HttpResponse:
+    """Written authorisation to go beyond a deadline (000; 002 §3.5; 003)."""
+    deadline = selectors.deadlines_visible(user=request.user).filter(pk=pk).first()
+    if deadline is None:
+        raise Http404("No deadline found")
+    if not services.may_authorise_delay(request.user, deadline):
+        raise PermissionDenied("You may not authorise this delay.")
+    form = DelayForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.deadline_authorise_delay(deadline=deadline, by=request.user,
+                                              reason=form.cleaned_data["reason"])
+        except ServiceError as exc:
+            form.add_error(None, str(exc))
+        else:
+            messages.success(request, "Delay authorised.")
+            return redirect("deadlines:child", pk=deadline.child_id)
+    rule = selectors.effective_rule(deadline.authority_id, deadline.rule_id)
+    return render(request, "children/form.html", {
+        "form": form, "title": f"Authorise a delay: {rule.name}",
+        "back": reverse("deadlines:child", args=[deadline.child_id])})
+
+
+# --- notifications ------------------------------------------------------------------------------
+
+
+@login_required
+def notifications(request: HttpRequest) -> HttpResponse:
+    items = selectors.notifications_for(user=request.user)[:200]
+    return render(request, "deadlines/notifications.html", {"notifications": items})
+
+
+@login_required
+@require_POST
+def notification_read(request: HttpRequest, pk: int | None = None) -> HttpResponse:
+    services.notifications_mark_read(user=request.user, notification_id=pk)
+    return redirect("deadlines:notifications")
+
+
+# --- policy (administrators) --------------------------------------------------------------------
+
+
+class ProfileForm(forms.Form):
+    profile = forms.ModelChoiceField(queryset=PolicyProfile.objects.all(),
+                                     label="Timescale profile", empty_label=None,
+                                     widget=forms.RadioSelect)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.helper = _helper(self, "Use this profile")
+
+
+class RuleForm(forms.Form):
+    offset = forms.IntegerField(min_value=0, label="How many")
+    unit = forms.ChoiceField(choices=Unit.choices)
+    direction = forms.ChoiceField(choices=Direction.choices, label="Before or after the anchor")
+    responsible_role = forms.ChoiceField(choices=Role.choices, label="Responsible role")
+    reminder_before = forms.IntegerField(
+        min_value=0, label="Reminder before the due date",
+        help_text="Working days (hours for hour rules); 0 for no reminder")
+    service_manager_after = forms.IntegerField(
+        min_value=0, label="Escalate to the service manager after",
+        help_text="Working days after the due date; 0 to not escalate")
+    head_of_service_after = forms.IntegerField(
+        min_value=0, label="Escalate to the head of service after",
+        help_text="Working days after the due date; 0 to not escalate")
+    source = forms.CharField(max_length=200, required=False, label="Source (procedure)")
+    reason = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}),
+                             label="Reason for the change")
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.helper = _helper(self, "Save the rule")
+
+
+@login_required
+def policy(request: HttpRequest) -> HttpResponse:
+    _require(request, Capability.MANAGE_POLICY)
+    authority = request.user.authority
+    return render(request, "deadlines/policy.html", {
+        "profile": selectors.authority_profile(authority),
+        "delay_role": Role(selectors.icpc_delay_role(authority)).label,
+        "rules": selectors.effective_rules(authority).values(),
+        "history": selectors.profile_history(authority)[:20],
+    })
+
+
+@login_required
+def policy_profile(request: HttpRequest) -> HttpResponse:
+    _require(request, Capability.MANAGE_POLICY)
+    authority = request.user.authority
+    form = ProfileForm(request.POST or None,
+                       initial={"profile": selectors.authority_profile(authority)})
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.policy_choose_profile(authority=authority, user=request.user,
+                                           profile=form.cleaned_data["profile"])
+        except ServiceError as exc:
+            form.add_error(None, str(exc))
+        else:
+            messages.success(request, f"{authority} now follows {form.cleaned_data['profile']}.")
+            return redirect("deadlines:policy")
+    return render(request, "children/form.html", {
+        "form": form, "title": "Choose the timescale profile",
+        "back": reverse("deadlines:policy")})
+
+
+@login_required
+def policy_rule(request: HttpRequest, rule_id: str) -> HttpResponse:
+    _require(request, Capability.MANAGE_POLICY)
+    if rule_id not in RULE_IDS:
+        raise Http404("No such rule")
+    authority = request.user.authority
+    rule = selectors.effective_rule(authority, rule_id)
+    initial = {f: getattr(rule, f) for f in services.OVERRIDE_FIELDS if f in RuleForm.base_fields}
+    form = RuleForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        reason = data.pop("reason")
+        try:
+            services.policy_override_rule(authority=authority, rule_id=rule_id,
+                                          user=request.user, reason=reason, **data)
+        except ServiceError as exc:
+            form.add_error(None, str(exc))
+        else:
+            messages.success(request, f"{rule.name}: saved for {authority}.")
+            return redirect("deadlines:policy")
+    return render(request, "deadlines/policy_rule.html", {
+        "form": form, "rule": rule, "history": selectors.override_history(authority, rule_id),
+        "title": f"Change the rule: {rule.name}", "back": reverse("deadlines:policy")})
+
+
+@login_required
+@require_POST
+def policy_rule_reset(request: HttpRequest, rule_id: str) -> HttpResponse:
+    _require(request, Capability.MANAGE_POLICY)
+    services.policy_remove_override(authority=request.user.authority, rule_id=rule_id,
+                                    user=request.user)
+    messages.success(request, "The rule is back to the profile's value.")
+    return redirect("deadlines:policy")
+

@@ -1,0 +1,86 @@
+"""Deadlines and policy rules through the API, scoped as the pages are."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from rest_framework.test import APIClient
+
+from deadlines import services
+from deadlines.models import PolicyProfile, RuleOverride
+from deadlines.policy import load_shipped_profiles
+
+
+@pytest.fixture(autouse=True)
+def _shipped_profiles(db):
+    """The migration loads them; a transactional test elsewhere may have flushed them."""
+    if not PolicyProfile.objects.filter(shipped=True).exists():
+        load_shipped_profiles()
+
+
+@pytest.fixture
+def api():
+    return APIClient()
+
+
+@pytest.fixture
+def deadlines(child, other_team_child):
+    return (services.deadline_set(child=child, rule_id="icpc", anchor=dt.date(2026, 12, 18)),
+            services.deadline_set(child=child, rule_id="child_seen",
+                                  anchor=dt.date(2026, 12, 18)),
+            services.deadline_set(child=other_team_child, rule_id="icpc",
+                                  anchor=dt.date(2026, 12, 18)))
+
+
+def test_list_is_scoped_and_filters_by_rule_and_status(api, sw, deadlines):
+    api.force_authenticate(sw)
+    ids = {d["id"] for d in api.get("/api/v1/deadlines/").json()["results"]}
+    assert ids == {deadlines[0].pk, deadlines[1].pk}
+    icpc = api.get("/api/v1/deadlines/", {"rule_id": "icpc", "status": "open"}).json()
+    assert [d["due_date"] for d in icpc["results"]] == ["2027-01-13"]
+
+
+def test_retrieve_is_refused_outside_the_case(api, sw, deadlines):
+    api.force_authenticate(sw)
+    assert api.get(f"/api/v1/deadlines/{deadlines[2].pk}/").status_code == 404
+    assert api.get(f"/api/v1/deadlines/{deadlines[0].pk}/").status_code == 200
+
+
+def test_anonymous_is_refused(api, deadlines):
+    assert api.get("/api/v1/deadlines/").status_code in (401, 403)
+
+
+def test_policy_rules_are_readable_but_not_writable_by_a_social_worker(api, sw):
+    api.force_authenticate(sw)
+    rule = api.get("/api/v1/policy-rules/report_to_family/").json()
+    assert (rule["offset"], rule["unit"], rule["direction"]) == (3, "working_days", "before")
+    assert len(api.get("/api/v1/policy-rules/").json()) == 35
+    response = api.patch("/api/v1/policy-rules/report_to_family/",
+                         {"offset": 5, "reason": "x"}, format="json")
+    assert response.status_code == 403
+    assert not RuleOverride.objects.exists()
+
+
+def test_an_administrator_overrides_a_rule(api, admin_user):
+    api.force_authenticate(admin_user)
+    response = api.patch("/api/v1/policy-rules/report_to_family/",
+                         {"offset": 5, "reason": "Dudley practice"}, format="json")
+    assert response.status_code == 200
+    assert (response.json()["offset"], response.json()["overridden"]) == (5, True)
+    assert api.patch("/api/v1/policy-rules/report_to_family/", {"offset": 5},
+                     format="json").status_code == 400
+
+
+def test_the_schema_of_these_endpoints_is_valid_without_warnings(db):
+    from django.urls import include, path
+    from drf_spectacular.drainage import GENERATOR_STATS
+    from drf_spectacular.generators import SchemaGenerator
+    from drf_spectacular.validation import validate_schema
+
+    GENERATOR_STATS.reset()
+    schema = SchemaGenerator(patterns=[path("api/v1/", include("deadlines.api_urls"))]
+                             ).get_schema(request=None, public=True)
+    validate_schema(schema)
+    assert not GENERATOR_STATS, "drf-spectacular warned about the deadline endpoints"
+    assert {"/api/v1/deadlines/", "/api/v1/policy-rules/{rule_id}/"} <= set(schema["paths"])
