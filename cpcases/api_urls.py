@@ -13,6 +13,11 @@ router.register("people", PersonViewSet, basename="person")
 urlpatterns = [
     path("v1/", include((router.urls, "api"), namespace="api")),
     path("v1/", include("deadlines.api_urls")),
+    path("v1/", include("strategy.api_urls")),
+    path("v1/", include("conferences.api_urls")),
+    path("v1/", include("conferences.outcomes.api_urls")),
+    path("v1/", include("cpcases.chronology.api_urls")),
+    path("v1/", include("cpcases.plans.api_urls")),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", SpectacularSwaggerSplitView.as_view(url_name="schema"), name="api-docs"),
 ]

@@ -8,6 +8,11 @@ urlpatterns = [
     path("", include("cpcases.accounts.urls")),
     path("children/", include("cpcases.children.urls")),
     path("deadlines/", include("deadlines.urls")),
+    path("strategy/", include("strategy.urls")),
+    path("conferences/", include("conferences.urls")),
+    path("conferences/", include("conferences.outcomes.urls")),
+    path("chronology/", include("cpcases.chronology.urls")),
+    path("plans/", include("cpcases.plans.urls")),
     path("api/", include("cpcases.api_urls")),
     path("admin/", admin.site.urls),
 ]

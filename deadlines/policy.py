@@ -120,6 +120,11 @@ NATIONAL_RULES: tuple[RuleSpec, ...] = (
     RuleSpec("transfer_conference", "Transfer-in conference held",
              "Agreement between authorities / notified of move", 15, _WD,
              responsible_role=_TM, source="003", reminder_before=3),
+    # 003 "Transfer-in conferences": the originating authority's report at least 5 working
+    # days before. DOMAIN §4 has no id for it; this one follows the table's naming.
+    RuleSpec("originating_report", "Originating authority's report received",
+             "Transfer-in conference date", 5, _WD, direction=_BEFORE, responsible_role=_TM,
+             source="003"),
     RuleSpec("prebirth_conference", "Pre-birth conference held", "Expected date of delivery",
              3, _MONTHS, direction=_BEFORE, responsible_role=_TM, source="003",
              reminder_before=5),

@@ -35,7 +35,13 @@ class InactivityTimeoutMiddleware:
                 ):
                     return JsonResponse({"detail": "Your session has timed out."}, status=401)
                 messages.info(request, "You were signed out because you were inactive for "
-                              f"{settings.SESSION_INACTIVITY_SECONDS // 60} minutes.")
+                              f"{_duration(settings.SESSION_INACTIVITY_SECONDS)}.")
                 return redirect(f"{reverse(settings.LOGIN_URL)}?next={request.path}")
             request.session[LAST_ACTIVITY] = now
         return self.get_response(request)
+
+
+def _duration(seconds: int) -> str:
+    if seconds < 120:
+        return f"{seconds} seconds"
+    return f"{seconds // 60} minutes"

@@ -14,7 +14,9 @@ from cpcases.audit.models import AccessEvent
 from cpcases.children.models import Child
 
 _LABELS = {"insert": "Created", "update": "Changed", "delete": "Deleted"}
-_HIDDEN_FIELDS = {"version", "updated_at", "updated_by", "created_at", "created_by", "id"}
+# Bookkeeping columns every write touches: listing them would bury the real change.
+_HIDDEN_FIELDS = {"version", "updated_at", "updated_by", "updated_by_id", "created_at",
+                  "created_by", "created_by_id", "id"}
 
 
 @dataclass(frozen=True)

@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from cpcases.accounts.models import Team, User
 from cpcases.accounts.roles import Capability, Role
+from cpcases.children.hooks import birth_recorded
 from cpcases.children.models import Allocation, Child, ChildPerson, Household, Person
 from cpcases.children.scoping import visible_children
 from cpcases.core.concurrency import save_if_unchanged
@@ -74,8 +75,11 @@ def child_update(*, user: User, child: Child, expected_version: int,
     _require_visible(user, child)
     _check_birth_details({**{f: getattr(child, f) for f in CHILD_EDITABLE_FIELDS}, **data})
     fields = {k: v for k, v in data.items() if k in CHILD_EDITABLE_FIELDS}
+    was_unborn = child.is_unborn
     save_if_unchanged(child, expected_version=expected_version, fields=fields,
                       updated_by=user, updated_at=timezone.now())
+    if was_unborn and not child.is_unborn and child.date_of_birth:
+        birth_recorded(child, user)  # e.g. the pre-birth plan's first review (002 §7.13)
     return child
 
 

@@ -8,7 +8,8 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.forms import CheckboxInput, MultiWidget
+from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
 
@@ -133,12 +134,13 @@ def edit(request: HttpRequest, pk: int) -> HttpResponse:
                                   expected_version=form.cleaned_data["version"] or 0,
                                   data=data)
         except EditConflict as exc:
-            # Keep what the user typed; show what the other person changed.
+            # Keep what the user typed; take the other person's value for every field this
+            # user did not touch, so saving again cannot silently undo their change.
             conflict = exc
-            form.data = form.data.copy()
-            form.data["version"] = str(exc.instance.version)
-            form.add_error(None, f"{exc} Check their changes below, then save again to keep "
-                                 "yours.")
+            form = ChildForm(_merge_theirs(request.POST, exc), instance=child)
+            form.is_valid()
+            form.add_error(None, f"{exc} Their changes are now in the form; check the table "
+                                 "below, then save again.")
         except ServiceError as exc:
             form.add_error(None, str(exc))
         else:
@@ -148,6 +150,28 @@ def edit(request: HttpRequest, pk: int) -> HttpResponse:
         "form": form, "child": child, "conflict": conflict,
         "title": f"Edit {child}'s record", "back": reverse("children:detail", args=[pk]),
     })
+
+
+def _merge_theirs(posted: QueryDict, conflict: EditConflict) -> QueryDict:
+    """The submitted form data, with the other person's value for each field they changed
+    and this user left as it was, and the current version (so a second save can succeed)."""
+    merged = posted.copy()
+    merged["version"] = str(conflict.instance.version)  # type: ignore[attr-defined]
+    fields = ChildForm.base_fields
+    for change in conflict.changes:
+        if change.yours != change.before or change.field not in fields:
+            continue  # both changed it: the user's value stays, shown against theirs
+        widget = fields[change.field].widget
+        if isinstance(widget, MultiWidget):
+            for index, part in enumerate(widget.decompress(change.theirs)):
+                merged[f"{change.field}_{index}"] = "" if part is None else str(part)
+        elif isinstance(widget, CheckboxInput):
+            merged.pop(change.field, None)
+            if change.theirs:
+                merged[change.field] = "on"
+        else:
+            merged[change.field] = "" if change.theirs is None else str(change.theirs)
+    return merged
 
 
 @login_required

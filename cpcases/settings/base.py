@@ -37,9 +37,12 @@ INSTALLED_APPS = [
     "cpcases.accounts",
     "cpcases.children",
     "cpcases.audit",
+    "cpcases.plans",
+    "cpcases.chronology",
     "deadlines",
     "strategy",
     "conferences",
+    "conferences.outcomes",
 ]
 
 MIDDLEWARE = [
@@ -111,6 +114,8 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
+# Uploaded conference reports: served only through scoped, audited views, never by URL.
+MEDIA_ROOT = BASE_DIR / "var" / "media"
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- sessions: an inactivity timeout with a warning before it -------------------------------

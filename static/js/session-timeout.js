@@ -8,14 +8,24 @@
   var total = parseInt(dialog.dataset.inactivitySeconds, 10) * 1000;
   var warning = parseInt(dialog.dataset.warningSeconds, 10) * 1000;
   var extendUrl = dialog.dataset.extendUrl;
-  var signInUrl = dialog.dataset.signInUrl;
   var countdown = dialog.querySelector("[data-countdown]");
   var lastServerContact = Date.now();
   var tick = null;
+  // The server counts whole seconds from when it handled the last request, which can be a
+  // little after this page's own count started: without a margin, a page reaching its end
+  // first could find the session still open, and that very request would keep it alive.
+  var GRACE = 5000;
 
   function csrfToken() {
     var match = document.cookie.match(/(?:^|; )csrftoken=([^;]+)/);
     return match ? decodeURIComponent(match[1]) : "";
+  }
+
+  // The server answers a signed-out user with the sign-in page, keeping this page as where to
+  // come back to. (Going straight to the sign-in page lost that: the server's sign-out
+  // redirect replaced it with the sign-in page's own address.)
+  function askServerForThisPage() {
+    window.location.href = window.location.pathname + window.location.search;
   }
 
   function extend() {
@@ -25,18 +35,18 @@
       method: "POST", credentials: "same-origin",
       headers: { "X-CSRFToken": csrfToken(), "Accept": "application/json" }
     }).then(function (response) {
-      if (response.status === 401 || response.redirected) { window.location.href = signInUrl; }
+      if (response.status === 401 || response.redirected) { askServerForThisPage(); }
     });
   }
 
   function check() {
     var left = total - (Date.now() - lastServerContact);
-    if (left <= 0) {
-      window.location.href = signInUrl + "?next=" + encodeURIComponent(window.location.pathname);
+    if (left <= -GRACE) {
+      askServerForThisPage();
       return;
     }
     if (left <= warning) {
-      var minutes = Math.ceil(left / 60000);
+      var minutes = Math.max(1, Math.ceil(left / 60000));
       countdown.textContent = minutes + (minutes === 1 ? " minute" : " minutes");
       if (!dialog.open) { dialog.showModal(); dialog.querySelector("[data-stay-signed-in]").focus(); }
     }

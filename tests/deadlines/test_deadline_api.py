@@ -55,7 +55,8 @@ def test_policy_rules_are_readable_but_not_writable_by_a_social_worker(api, sw):
     api.force_authenticate(sw)
     rule = api.get("/api/v1/policy-rules/report_to_family/").json()
     assert (rule["offset"], rule["unit"], rule["direction"]) == (3, "working_days", "before")
-    assert len(api.get("/api/v1/policy-rules/").json()) == 35
+    # The 35 rules of DOMAIN §4 and originating_report (003, transfer-in).
+    assert len(api.get("/api/v1/policy-rules/").json()) == 36
     response = api.patch("/api/v1/policy-rules/report_to_family/",
                          {"offset": 5, "reason": "x"}, format="json")
     assert response.status_code == 403

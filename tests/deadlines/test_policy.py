@@ -48,10 +48,14 @@ def _use(org, slug: str) -> None:
         authority=org.authority, defaults={"profile": PolicyProfile.objects.get(slug=slug)})
 
 
+# Rules a procedure sets that DOMAIN.md §4 has no id for (named in the issue notes).
+BEYOND_DOMAIN = {"originating_report"}  # 003: transfer-in report 5 working days before
+
+
 def test_every_rule_of_domain_section_4_is_in_the_national_profile(db):
-    assert set(RULE_IDS) == DOMAIN_RULE_IDS
+    assert set(RULE_IDS) == DOMAIN_RULE_IDS | BEYOND_DOMAIN
     assert set(PolicyRule.objects.filter(profile__slug=NATIONAL)
-               .values_list("rule_id", flat=True)) == DOMAIN_RULE_IDS
+               .values_list("rule_id", flat=True)) == DOMAIN_RULE_IDS | BEYOND_DOMAIN
 
 
 def test_the_migration_loads_every_shipped_profile(db):

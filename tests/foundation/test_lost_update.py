@@ -59,3 +59,25 @@ def test_sequential_edits_by_the_same_person_both_save(sw, child) -> None:
     child.refresh_from_db()
     assert child.gender == "Female"
     assert child.version == 3
+
+
+def test_after_a_conflict_saving_again_keeps_both_peoples_changes(client, sw, tm, child) -> None:
+    stale = _form_data(child)
+    services.child_update(user=tm, child=child, expected_version=child.version,
+                          data={"first_language": "Polish"})
+    client.force_login(sw)
+    refused = client.post(f"/children/{child.pk}/edit/", {**stale, "address": "New address"})
+    form = refused.context["form"]
+    # The manager's change is taken into the form; the social worker's typing is kept.
+    assert form["first_language"].value() == "Polish"
+    assert form["address"].value() == "New address"
+    resubmitted = {key: form[key].value() for key in ("first_name", "last_name", "sex",
+                                                      "ethnicity", "first_language", "address",
+                                                      "postcode", "version")}
+    dob = child.date_of_birth
+    again = client.post(f"/children/{child.pk}/edit/", {
+        **resubmitted, "date_of_birth_0": dob.day, "date_of_birth_1": dob.month,
+        "date_of_birth_2": dob.year})
+    assert again.status_code == 302
+    child.refresh_from_db()
+    assert (child.first_language, child.address) == ("Polish", "New address")

@@ -170,6 +170,19 @@ class Command(BaseCommand):
         RestrictedAccess.objects.get_or_create(child=restricted, user=users["tm.tara"])
         RestrictedAccess.objects.get_or_create(child=restricted, user=users["hos.harriet"])
 
+        # Each workflow adds its own demo work, through its services, so every queue has some.
+        from conferences.demo import seed_booking_demo
+        from conferences.outcomes.demo import seed_outcomes_demo
+        from cpcases.chronology.demo import seed_chronology_demo
+        from cpcases.plans.demo import seed_plans_demo
+        from strategy.demo import seed_strategy_demo
+
+        seed_strategy_demo(self.stdout)
+        seed_booking_demo(self.stdout)
+        seed_plans_demo(self.stdout)
+        seed_outcomes_demo(self.stdout)
+        seed_chronology_demo(self.stdout)  # after the plans: visits need a plan's clocks
+
         count = Child.objects.filter(authority=authority).count()
         self.stdout.write(f"Demo data ready: {authority}, {count} children.")
         self.stdout.write(f"Sign in with any of these (password {DEMO_PASSWORD}):")

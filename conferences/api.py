@@ -1,0 +1,312 @@
+"""Conference requests, bookings and delay authorisations through the API.
+
+The same services as the pages, so the workflow cannot be bypassed: a refused step answers
+400 with the service's message, a step the role may not take 403.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from django.db.models import QuerySet
+from drf_spectacular.utils import extend_schema
+from rest_framework import mixins, serializers, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.exceptions import NotFound, PermissionDenied, ValidationError
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from conferences import selectors, services
+from conferences.models import (
+    Conference,
+    ConferenceKind,
+    ConferenceRequest,
+    DelayAuthorisation,
+    RequestedChild,
+)
+from cpcases.accounts.models import User
+from cpcases.children.scoping import visible_children
+from cpcases.core.errors import NotPermitted, ServiceError
+
+
+def _call(fn: Callable[[], Any]) -> Any:
+    try:
+        return fn()
+    except NotPermitted as exc:
+        raise PermissionDenied(str(exc)) from exc
+    except ServiceError as exc:
+        raise ValidationError({"detail": str(exc)}) from exc
+
+
+class RequestedChildSerializer(serializers.ModelSerializer):
+    child_id = serializers.IntegerField(source="child.pk")
+    la_child_id = serializers.CharField(source="child.la_child_id")
+    name = serializers.CharField(source="child.display_name")
+
+    class Meta:
+        model = RequestedChild
+        fields = ["child_id", "la_child_id", "name", "had_plan_before", "threshold_decision"]
+
+
+class ConferenceSerializer(serializers.ModelSerializer):
+    chair = serializers.PrimaryKeyRelatedField(read_only=True)
+    minute_taker = serializers.PrimaryKeyRelatedField(read_only=True)
+    within_timescale = serializers.BooleanField(read_only=True, allow_null=True)
+
+    class Meta:
+        model = Conference
+        fields = ["id", "kind", "request", "children", "date", "start_time", "venue",
+                  "online_link", "chair", "minute_taker", "status", "due_date",
+                  "within_timescale", "delay_authorisation", "cancellation_reason"]
+
+
+class ConferenceRequestSerializer(serializers.ModelSerializer):
+    children = RequestedChildSerializer(source="requested_children", many=True,
+                                        read_only=True)
+    icpc_due_date = serializers.SerializerMethodField()
+    conferences = ConferenceSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = ConferenceRequest
+        fields = ["id", "kind", "status", "reason", "children", "social_worker",
+                  "submitted_at", "approved_by", "approved_at", "approval_note",
+                  "returned_by", "returned_at", "return_reason",
+                  "second_conference_agreed_by", "second_conference_agreed_at",
+                  "cancelled_at", "cancellation_reason", "icpc_due_date", "conferences",
+                  "transfer_agreed_on", "originating_authority"]
+
+    def get_icpc_due_date(self, obj: ConferenceRequest) -> str | None:
+        due = selectors.icpc_due_date(obj)
+        return due.isoformat() if due else None
+
+
+class RequestCreateSerializer(serializers.Serializer):
+    children = serializers.ListField(child=serializers.IntegerField(), min_length=1)
+    reason = serializers.CharField()
+    had_plan_before = serializers.ListField(child=serializers.IntegerField(), required=False,
+                                            default=list)
+    kind = serializers.ChoiceField(choices=ConferenceKind.choices,
+                                   default=ConferenceKind.INITIAL)
+    transfer_agreed_on = serializers.DateField(required=False, allow_null=True, default=None)
+    originating_authority = serializers.CharField(required=False, allow_blank=True,
+                                                  default="")
+
+
+class NoteSerializer(serializers.Serializer):
+    note = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+class ReasonSerializer(serializers.Serializer):
+    reason = serializers.CharField()
+
+
+class BookingSerializer(serializers.Serializer):
+    date = serializers.DateField()
+    start_time = serializers.TimeField()
+    venue = serializers.CharField(required=False, allow_blank=True, default="")
+    online_link = serializers.URLField(required=False, allow_blank=True, default="")
+    chair = serializers.IntegerField()
+    minute_taker = serializers.IntegerField()
+
+
+class DelayAuthorisationSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = DelayAuthorisation
+        fields = ["id", "request", "latest_date", "children_details", "danger_statement_1",
+                  "danger_statement_2", "danger_statement_3", "rationale", "status",
+                  "requested_by", "decided_by", "decided_at", "decision_note"]
+        read_only_fields = fields
+
+
+class DelayRequestSerializer(serializers.Serializer):
+    request = serializers.IntegerField()
+    latest_date = serializers.DateField()
+    danger_statements = serializers.ListField(child=serializers.CharField(), min_length=1)
+    rationale = serializers.CharField()
+
+
+def _users(user: User, data: dict[str, Any]) -> dict[str, Any]:
+    people = User.objects.filter(authority_id=user.authority_id)
+    try:
+        chair = people.get(pk=data["chair"])
+        minute_taker = people.get(pk=data["minute_taker"])
+    except User.DoesNotExist as exc:
+        raise ValidationError({"detail": "Choose a chair and a minute-taker of this "
+                                         "authority."}) from exc
+    return {"on": data["date"], "start_time": data["start_time"], "venue": data["venue"],
+            "online_link": data["online_link"], "chair": chair, "minute_taker": minute_taker}
+
+
+class ConferenceRequestViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin,
+                               viewsets.GenericViewSet):
+    """ICPC requests the user may see: draft → submitted → approved (or returned) → booked."""
+
+    serializer_class = ConferenceRequestSerializer
+    filterset_fields = ["status", "kind"]
+
+    def get_queryset(self) -> QuerySet[ConferenceRequest]:
+        return selectors.requests_visible(user=self.request.user)
+
+    def _respond(self, obj: ConferenceRequest, code: int = status.HTTP_200_OK) -> Response:
+        fresh = selectors.requests_visible(user=self.request.user).filter(pk=obj.pk).first()
+        return Response(ConferenceRequestSerializer(fresh or obj).data, status=code)
+
+    @extend_schema(request=RequestCreateSerializer, responses=ConferenceRequestSerializer)
+    def create(self, request: Request) -> Response:
+        """A social worker drafts a request."""
+        data = RequestCreateSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        ids = data.validated_data["children"]
+        children = list(visible_children(request.user).filter(pk__in=ids))
+        if len(children) != len(set(ids)):
+            raise NotFound("No such child.")
+        created = _call(lambda: services.conference_request_create(
+            user=request.user, children=children, reason=data.validated_data["reason"],
+            had_plan_before=data.validated_data["had_plan_before"],
+            kind=data.validated_data["kind"],
+            transfer_agreed_on=data.validated_data["transfer_agreed_on"],
+            originating_authority=data.validated_data["originating_authority"]))
+        return self._respond(created, status.HTTP_201_CREATED)
+
+    @extend_schema(request=None, responses=ConferenceRequestSerializer)
+    @action(detail=True, methods=["post"])
+    def submit(self, request: Request, pk: str) -> Response:
+        obj = self.get_object()
+        return self._respond(_call(lambda: services.conference_request_submit(
+            user=request.user, request=obj)))
+
+    @extend_schema(request=NoteSerializer, responses=ConferenceRequestSerializer)
+    @action(detail=True, methods=["post"])
+    def approve(self, request: Request, pk: str) -> Response:
+        obj = self.get_object()
+        data = NoteSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        return self._respond(_call(lambda: services.conference_request_approve(
+            user=request.user, request=obj, note=data.validated_data["note"])))
+
+    @extend_schema(request=ReasonSerializer, responses=ConferenceRequestSerializer)
+    @action(detail=True, methods=["post"], url_path="return", url_name="return")
+    def return_request(self, request: Request, pk: str) -> Response:
+        obj = self.get_object()
+        data = ReasonSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        return self._respond(_call(lambda: services.conference_request_return(
+            user=request.user, request=obj, reason=data.validated_data["reason"])))
+
+    @extend_schema(request=NoteSerializer, responses=ConferenceRequestSerializer)
+    @action(detail=True, methods=["post"], url_path="agree-second", url_name="agree-second")
+    def agree_second(self, request: Request, pk: str) -> Response:
+        obj = self.get_object()
+        data = NoteSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        return self._respond(_call(lambda: services.conference_request_agree_second(
+            user=request.user, request=obj, note=data.validated_data["note"])))
+
+    @extend_schema(request=BookingSerializer, responses=ConferenceSerializer)
+    @action(detail=True, methods=["post"])
+    def book(self, request: Request, pk: str) -> Response:
+        """Business support books an approved request."""
+        obj = self.get_object()
+        data = BookingSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        fields = _users(request.user, data.validated_data)
+        conference = _call(lambda: services.conference_book(user=request.user, request=obj,
+                                                            **fields))
+        return Response(ConferenceSerializer(conference).data,
+                        status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=ReasonSerializer, responses=ConferenceRequestSerializer)
+    @action(detail=True, methods=["post"])
+    def cancel(self, request: Request, pk: str) -> Response:
+        obj = self.get_object()
+        data = ReasonSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        return self._respond(_call(lambda: services.conference_request_cancel(
+            user=request.user, request=obj, reason=data.validated_data["reason"])))
+
+
+class ConferenceViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin,
+                        viewsets.GenericViewSet):
+    """Booked (and cancelled) conferences the user may see."""
+
+    serializer_class = ConferenceSerializer
+    filterset_fields = ["status", "date"]
+
+    def get_queryset(self) -> QuerySet[Conference]:
+        return selectors.conferences_visible(user=self.request.user)
+
+    @extend_schema(request=BookingSerializer, responses=ConferenceSerializer)
+    @action(detail=True, methods=["post"])
+    def reschedule(self, request: Request, pk: str) -> Response:
+        conference = self.get_object()
+        data = BookingSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        fields = _users(request.user, data.validated_data)
+        moved = _call(lambda: services.conference_reschedule(
+            user=request.user, conference=conference, **fields))
+        return Response(ConferenceSerializer(moved).data)
+
+    @extend_schema(request=ReasonSerializer, responses=ConferenceSerializer)
+    @action(detail=True, methods=["post"])
+    def cancel(self, request: Request, pk: str) -> Response:
+        """Cancel the conference and its request: it is no longer needed (000)."""
+        conference = self.get_object()
+        data = ReasonSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        if conference.request is None:
+            raise ValidationError({"detail": "This conference has no request."})
+        _call(lambda: services.conference_request_cancel(
+            user=request.user, request=conference.request,
+            reason=data.validated_data["reason"]))
+        conference.refresh_from_db()
+        return Response(ConferenceSerializer(conference).data)
+
+
+class DelayDecisionSerializer(serializers.Serializer):
+    note = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+class DelayAuthorisationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin,
+                                viewsets.GenericViewSet):
+    """Requests to hold an ICPC beyond the timescale and their decisions (000)."""
+
+    serializer_class = DelayAuthorisationSerializer
+    filterset_fields = ["status"]
+
+    def get_queryset(self) -> QuerySet[DelayAuthorisation]:
+        return selectors.delays_visible(user=self.request.user)
+
+    @extend_schema(request=DelayRequestSerializer, responses=DelayAuthorisationSerializer)
+    def create(self, request: Request) -> Response:
+        data = DelayRequestSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        obj = selectors.request_for(user=request.user, pk=data.validated_data["request"])
+        if obj is None:
+            raise NotFound("No such conference request.")
+        created = _call(lambda: services.delay_authorisation_request(
+            user=request.user, request=obj, latest_date=data.validated_data["latest_date"],
+            danger_statements=data.validated_data["danger_statements"],
+            rationale=data.validated_data["rationale"]))
+        return Response(DelayAuthorisationSerializer(created).data,
+                        status=status.HTTP_201_CREATED)
+
+    def _decide(self, request: Request, authorise: bool) -> Response:
+        obj = self.get_object()
+        data = DelayDecisionSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        decided = _call(lambda: services.delay_authorisation_decide(
+            user=request.user, authorisation=obj, authorise=authorise,
+            note=data.validated_data["note"]))
+        return Response(DelayAuthorisationSerializer(decided).data)
+
+    @extend_schema(request=DelayDecisionSerializer, responses=DelayAuthorisationSerializer)
+    @action(detail=True, methods=["post"])
+    def authorise(self, request: Request, pk: str) -> Response:
+        return self._decide(request, True)
+
+    @extend_schema(request=DelayDecisionSerializer, responses=DelayAuthorisationSerializer)
+    @action(detail=True, methods=["post"])
+    def refuse(self, request: Request, pk: str) -> Response:
+        return self._decide(request, False)
+

@@ -1,0 +1,306 @@
+"""The conference day through the API (/api/v1/conference-days/), with the same services as
+the pages: a refused step answers 400 with the service's message, a step the user may not
+take 403 (e.g. a decision by anyone but the conference's chair)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from django.db.models import QuerySet
+from drf_spectacular.utils import extend_schema
+from rest_framework import mixins, serializers, viewsets
+from rest_framework.decorators import action
+from rest_framework.exceptions import PermissionDenied, ValidationError
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from conferences.models import Conference
+from conferences.outcomes import selectors, services
+from conferences.outcomes.models import (
+    AgencyView,
+    Attendance,
+    AttendanceStatus,
+    ChildDecision,
+    DecisionOutcome,
+    ExceptionalCircumstance,
+    ParticipantType,
+    ProceedGround,
+    ReviewTrigger,
+)
+from cpcases.accounts.models import User
+from cpcases.accounts.roles import Agency, Role
+from cpcases.core.errors import NotPermitted, ServiceError
+from cpcases.plans.models import PlanCategory, PlanEndReason
+from cpcases.plans.services import MemberData
+
+
+def _call(fn: Callable[[], Any]) -> Any:
+    try:
+        return fn()
+    except NotPermitted as exc:
+        raise PermissionDenied(str(exc)) from exc
+    except ServiceError as exc:
+        raise ValidationError({"detail": str(exc)}) from exc
+
+
+class AttendanceSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Attendance
+        fields = ["id", "participant_type", "user", "name", "agency", "role", "status",
+                  "direct_contact", "report_sent"]
+
+
+class AttendanceInputSerializer(serializers.Serializer):
+    name = serializers.CharField()
+    participant_type = serializers.ChoiceField(choices=ParticipantType.choices,
+                                               default=ParticipantType.PROFESSIONAL)
+    agency = serializers.ChoiceField(choices=Agency.choices, required=False, allow_blank=True,
+                                     default="")
+    role = serializers.CharField(required=False, allow_blank=True, default="")
+    status = serializers.ChoiceField(choices=AttendanceStatus.choices,
+                                     default=AttendanceStatus.PRESENT)
+    direct_contact = serializers.BooleanField(default=False)
+    report_sent = serializers.BooleanField(default=False)
+    user = serializers.IntegerField(required=False, allow_null=True, default=None)
+
+
+class AgencyViewSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = AgencyView
+        fields = ["agency", "name", "view", "dissents"]
+
+
+class DecisionSerializer(serializers.ModelSerializer):
+    agency_views = AgencyViewSerializer(many=True, read_only=True)
+    review_date = serializers.DateField(source="review_conference.date", read_only=True,
+                                        allow_null=True)
+
+    class Meta:
+        model = ChildDecision
+        fields = ["id", "child", "outcome", "category", "reasons", "recommendations",
+                  "outline_plan", "contingency", "lead_social_worker", "first_core_group_on",
+                  "core_group", "review_conference", "review_date", "review_due",
+                  "prebirth_review_applies", "cin_first_meeting_on", "end_reason",
+                  "exceptional_circumstance", "plan", "cin_plan", "decided_by", "decided_at",
+                  "agency_views"]
+        read_only_fields = fields
+
+
+class ConferenceDaySerializer(serializers.ModelSerializer):
+    attendances = AttendanceSerializer(many=True, read_only=True)
+    quoracy = serializers.SerializerMethodField()
+    started_at = serializers.SerializerMethodField()
+    decisions = DecisionSerializer(source="child_decisions", many=True, read_only=True)
+
+    class Meta:
+        model = Conference
+        fields = ["id", "kind", "date", "start_time", "status", "chair", "minute_taker",
+                  "children", "attendances", "quoracy", "started_at", "decisions"]
+        read_only_fields = fields
+
+    def get_quoracy(self, obj: Conference) -> dict[str, Any]:
+        check = selectors.conference_quoracy(obj)
+        return {"quorate": check.quorate, "message": check.message,
+                "agencies_with_contact": list(check.agencies_with_contact)}
+
+    def get_started_at(self, obj: Conference) -> str | None:
+        day = selectors.day_for(obj)
+        return day.started_at.isoformat() if day and day.started_at else None
+
+
+class StartSerializer(serializers.Serializer):
+    proceed_ground = serializers.ChoiceField(choices=ProceedGround.choices, required=False,
+                                             allow_blank=True, default="")
+    proceed_reason = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+class AdjournSerializer(serializers.Serializer):
+    new_date = serializers.DateField()
+    interim_plan = serializers.CharField()
+    start_time = serializers.TimeField(required=False, allow_null=True, default=None)
+
+
+class ScoreItemSerializer(serializers.Serializer):
+    participant = serializers.CharField()
+    score = serializers.IntegerField()
+    agency = serializers.ChoiceField(choices=Agency.choices, required=False, allow_blank=True,
+                                     default="")
+
+
+class ScoresSerializer(serializers.Serializer):
+    child = serializers.IntegerField()
+    scores = ScoreItemSerializer(many=True)
+
+
+class AgencyViewInputSerializer(serializers.Serializer):
+    agency = serializers.ChoiceField(choices=Agency.choices)
+    view = serializers.CharField()
+    name = serializers.CharField(required=False, allow_blank=True, default="")
+    dissents = serializers.BooleanField(default=False)
+
+
+class MemberSerializer(serializers.Serializer):
+    name = serializers.CharField(required=False, allow_blank=True, default="")
+    agency = serializers.ChoiceField(choices=Agency.choices, default=Agency.OTHER)
+    role = serializers.CharField(required=False, allow_blank=True, default="")
+    user = serializers.IntegerField(required=False, allow_null=True, default=None)
+
+
+class DecisionInputSerializer(serializers.Serializer):
+    child = serializers.IntegerField()
+    outcome = serializers.ChoiceField(choices=DecisionOutcome.choices)
+    reasons = serializers.CharField()
+    category = serializers.ChoiceField(choices=PlanCategory.choices, required=False,
+                                       allow_blank=True, default="")
+    recommendations = serializers.CharField(required=False, allow_blank=True, default="")
+    outline_plan = serializers.CharField(required=False, allow_blank=True, default="")
+    contingency = serializers.CharField(required=False, allow_blank=True, default="")
+    lead_social_worker = serializers.IntegerField(required=False, allow_null=True,
+                                                  default=None)
+    core_group = MemberSerializer(many=True, required=False, default=list)
+    first_core_group_on = serializers.DateField(required=False, allow_null=True, default=None)
+    review_on = serializers.DateField(required=False, allow_null=True, default=None)
+    cin_first_meeting_on = serializers.DateField(required=False, allow_null=True, default=None)
+    end_reason = serializers.ChoiceField(choices=PlanEndReason.choices, required=False,
+                                         allow_blank=True, default="")
+    exceptional_circumstance = serializers.ChoiceField(
+        choices=ExceptionalCircumstance.choices, required=False, allow_blank=True, default="")
+    transfer_conference_on = serializers.DateField(required=False, allow_null=True,
+                                                   default=None)
+    start_cin_plan = serializers.BooleanField(default=False)
+    stepdown_rationale = serializers.CharField(required=False, allow_blank=True, default="")
+    agency_views = AgencyViewInputSerializer(many=True, required=False, default=list)
+
+
+class BringForwardSerializer(serializers.Serializer):
+    on = serializers.DateField()
+    trigger = serializers.ChoiceField(choices=ReviewTrigger.choices)
+    reason = serializers.CharField()
+
+
+def _user(authority_id: int, pk: int | None) -> User | None:
+    if pk is None:
+        return None
+    found = User.objects.filter(authority_id=authority_id, pk=pk, is_active=True).first()
+    if found is None:
+        raise ValidationError({"detail": f"There is no user {pk} in this authority."})
+    return found
+
+
+class ConferenceDayViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin,
+                           viewsets.GenericViewSet):
+    """The day of a conference: attendance, quoracy, start or adjournment, scores and each
+    child's decision; the decision letter and the record's sign-off."""
+
+    serializer_class = ConferenceDaySerializer
+    filterset_fields = ["status", "date", "kind"]
+
+    def get_queryset(self) -> QuerySet[Conference]:
+        user = self.request.user
+        if user.role == Role.PARTNER:
+            return Conference.objects.none()
+        return selectors.conferences_visible(user=user).prefetch_related(
+            "attendances", "child_decisions__agency_views").order_by("-date", "-id")
+
+    def _respond(self, conference: Conference) -> Response:
+        return Response(ConferenceDaySerializer(self.get_queryset().get(pk=conference.pk)).data)
+
+    def _child(self, conference: Conference, pk: int) -> Any:
+        child = conference.children.filter(pk=pk).first()
+        if child is None:
+            raise ValidationError({"detail": "That child is not a subject of this conference."})
+        return child
+
+    @extend_schema(request=AttendanceInputSerializer, responses=AttendanceSerializer)
+    @action(detail=True, methods=["post"])
+    def attendance(self, request: Request, pk: str) -> Response:
+        conference = self.get_object()
+        data = AttendanceInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        values = dict(data.validated_data)
+        values["user"] = _user(conference.authority_id, values.pop("user"))
+        row = _call(lambda: services.attendance_add(
+            conference=conference, user=request.user,
+            data=services.AttendanceData(**values)))
+        return Response(AttendanceSerializer(row).data, status=201)
+
+    @extend_schema(request=StartSerializer, responses=ConferenceDaySerializer)
+    @action(detail=True, methods=["post"])
+    def start(self, request: Request, pk: str) -> Response:
+        conference = self.get_object()
+        data = StartSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        _call(lambda: services.conference_start(conference=conference, user=request.user,
+                                                **data.validated_data))
+        return self._respond(conference)
+
+    @extend_schema(request=AdjournSerializer, responses=ConferenceDaySerializer)
+    @action(detail=True, methods=["post"])
+    def adjourn(self, request: Request, pk: str) -> Response:
+        conference = self.get_object()
+        data = AdjournSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        _call(lambda: services.conference_adjourn(conference=conference, user=request.user,
+                                                  **data.validated_data))
+        return self._respond(conference)
+
+    @extend_schema(request=ScoresSerializer, responses=ConferenceDaySerializer)
+    @action(detail=True, methods=["post"])
+    def scores(self, request: Request, pk: str) -> Response:
+        conference = self.get_object()
+        data = ScoresSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        child = self._child(conference, data.validated_data["child"])
+        advice = _call(lambda: services.safety_scores_record(
+            conference=conference, child=child, user=request.user,
+            scores=[services.ScoreData(**s) for s in data.validated_data["scores"]]))
+        return Response({"count": advice.count, "zeros": advice.zeros,
+                         "above_five": advice.above_five, "escalate": advice.escalate,
+                         "consider_cin": advice.consider_cin})
+
+    @extend_schema(request=DecisionInputSerializer, responses=DecisionSerializer)
+    @action(detail=True, methods=["post"])
+    def decisions(self, request: Request, pk: str) -> Response:
+        conference = self.get_object()
+        data = DecisionInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        values = dict(data.validated_data)
+        child = self._child(conference, values.pop("child"))
+        values["lead_social_worker"] = _user(conference.authority_id,
+                                             values.pop("lead_social_worker"))
+        values["core_group"] = [
+            MemberData(name=m["name"], agency=m["agency"], role=m["role"],
+                       user=_user(conference.authority_id, m["user"]))
+            for m in values.pop("core_group")]
+        values["agency_views"] = [services.AgencyViewData(**v)
+                                  for v in values.pop("agency_views")]
+        decision = _call(lambda: services.child_decision_record(
+            conference=conference, child=child, user=request.user,
+            data=services.DecisionData(**values)))
+        return Response(DecisionSerializer(decision).data, status=201)
+
+    @extend_schema(request=None, responses=ConferenceDaySerializer)
+    @action(detail=True, methods=["post"], url_path="decision-letter",
+            url_name="decision-letter")
+    def decision_letter(self, request: Request, pk: str) -> Response:
+        conference = self.get_object()
+        _call(lambda: services.decision_letter_issue(conference=conference, user=request.user))
+        return self._respond(conference)
+
+    @extend_schema(request=None, responses=ConferenceDaySerializer)
+    @action(detail=True, methods=["post"], url_path="sign-off", url_name="sign-off")
+    def sign_off(self, request: Request, pk: str) -> Response:
+        conference = self.get_object()
+        _call(lambda: services.record_sign_off(conference=conference, user=request.user))
+        return self._respond(conference)
+
+    @extend_schema(request=BringForwardSerializer, responses=ConferenceDaySerializer)
+    @action(detail=True, methods=["post"], url_path="bring-forward", url_name="bring-forward")
+    def bring_forward(self, request: Request, pk: str) -> Response:
+        conference = self.get_object()
+        data = BringForwardSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        _call(lambda: services.review_bring_forward(review=conference, user=request.user,
+                                                    **data.validated_data))
+        return self._respond(conference)

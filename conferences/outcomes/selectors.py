@@ -1,0 +1,205 @@
+"""Reads for the conference day and after: which conferences a user may see, quoracy, the
+safety-score rules, and the non-attendance counts. Always within the user's scope."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import date
+
+from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models.functions import TruncMonth
+
+from conferences.models import Conference, ConferenceStatus
+from conferences.outcomes.models import (
+    Attendance,
+    AttendanceStatus,
+    ChildDecision,
+    ConferenceDay,
+    ConferenceRecord,
+    ParticipantType,
+    SafetyScore,
+)
+from cpcases.accounts.models import User
+from cpcases.accounts.roles import MANAGEMENT_LADDER, Agency, Role
+from cpcases.children.models import Child, RestrictedAccess
+from cpcases.children.scoping import visible_children
+
+# The staff who may see a conference's day, decisions and record: its chair and minute-taker,
+# the authority's business support, and the children's team and managers (scoped). Partners
+# see only the decisions summary, and only of a conference they attended.
+STAFF_ROLES = (Role.CP_CHAIR, Role.BUSINESS_SUPPORT, Role.SOCIAL_WORKER, *MANAGEMENT_LADDER)
+NON_ATTENDANCE_ROLES = (Role.CP_CHAIR, *MANAGEMENT_LADDER)
+
+
+def conferences_visible(*, user: User) -> QuerySet[Conference]:
+    """Conferences all of whose children the user may see (a restricted child hides it)."""
+    if not user.is_authenticated or user.role not in (*STAFF_ROLES, Role.PARTNER):
+        return Conference.objects.none()
+    if user.role in (Role.CP_CHAIR, Role.BUSINESS_SUPPORT):
+        # They run the authority's conferences: after the decision (a child with no plan
+        # leaves the child protection process) they still write the letters and the record.
+        # A restricted child's conference stays hidden from all but its named users.
+        seen = Child.objects.filter(authority_id=user.authority_id).filter(
+            Q(is_restricted=False) | Q(Exists(RestrictedAccess.objects.filter(
+                child=OuterRef("pk"), user_id=user.pk))))
+    else:
+        seen = visible_children(user)
+    hidden = Conference.children.through.objects.filter(
+        conference_id=OuterRef("pk")).exclude(child__in=seen)
+    queryset = (Conference.objects.filter(authority_id=user.authority_id)
+                .exclude(Exists(hidden))
+                .select_related("chair", "minute_taker", "authority")
+                .prefetch_related("children"))
+    if user.role == Role.PARTNER:
+        attended = Attendance.objects.filter(conference_id=OuterRef("pk"), user_id=user.pk,
+                                             status=AttendanceStatus.PRESENT)
+        queryset = queryset.filter(Exists(attended))
+    return queryset
+
+
+def conference_for(*, user: User, pk: int) -> Conference | None:
+    return conferences_visible(user=user).filter(pk=pk).first()
+
+
+def my_conference_days(*, user: User) -> QuerySet[Conference]:
+    """The chair's and minute-taker's booked or held conferences; business support sees all
+    of the authority's."""
+    queryset = conferences_visible(user=user).exclude(status=ConferenceStatus.CANCELLED)
+    if user.role == Role.CP_CHAIR:
+        queryset = queryset.filter(chair=user)
+    elif user.role != Role.BUSINESS_SUPPORT:
+        return queryset.none()
+    return queryset.order_by("-date", "-start_time")
+
+
+def day_for(conference: Conference) -> ConferenceDay | None:
+    return ConferenceDay.objects.filter(conference=conference).first()
+
+
+def record_for(conference: Conference) -> ConferenceRecord | None:
+    return ConferenceRecord.objects.filter(conference=conference).first()
+
+
+# --- quoracy (002 §5, 003) -----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Quoracy:
+    quorate: bool
+    csc_present: bool
+    agencies_with_contact: tuple[str, ...]
+    other_agencies_present: tuple[str, ...] = field(default=())
+
+    @property
+    def message(self) -> str:
+        if self.quorate:
+            return ("Quorate: children's social care and at least two other agencies with "
+                    "direct contact with the child and family are present (002 §5.2).")
+        missing = []
+        if not self.csc_present:
+            missing.append("children's social care is not present")
+        if len(self.agencies_with_contact) < 2:
+            missing.append(f"{len(self.agencies_with_contact)} other agency with direct "
+                           "contact is present, 2 are needed"
+                           if len(self.agencies_with_contact) == 1 else
+                           f"{len(self.agencies_with_contact)} other agencies with direct "
+                           "contact are present, 2 are needed")
+        return "Inquorate: " + "; ".join(missing) + " (002 §5.2)."
+
+
+def quoracy(attendances: Iterable[Attendance]) -> Quoracy:
+    """Children's social care plus at least two other agencies that have had direct contact
+    with the child and family, present (002 §5.2; 003). Distinct agencies count, not people:
+    two health visitors are one agency. Apologies and absences do not count; neither do
+    family members, supporters or the observer."""
+    present = [a for a in attendances if a.participant_type == ParticipantType.PROFESSIONAL
+               and a.status == AttendanceStatus.PRESENT and a.agency]
+    csc = any(a.agency == Agency.CHILDRENS_SOCIAL_CARE for a in present)
+    others = sorted({a.agency for a in present if a.agency != Agency.CHILDRENS_SOCIAL_CARE})
+    with_contact = sorted({a.agency for a in present
+                           if a.agency != Agency.CHILDRENS_SOCIAL_CARE and a.direct_contact})
+    return Quoracy(quorate=csc and len(with_contact) >= 2, csc_present=csc,
+                   agencies_with_contact=tuple(with_contact),
+                   other_agencies_present=tuple(others))
+
+
+def conference_quoracy(conference: Conference) -> Quoracy:
+    return quoracy(conference.attendances.all())
+
+
+# --- safety scores (001) -----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ScoreAdvice:
+    count: int
+    zeros: int
+    above_five: int
+
+    @property
+    def escalate(self) -> bool:
+        """001: "most or all of the conference attendees score 0": escalate to social work
+        management. Most: more than half."""
+        return self.count > 0 and self.zeros * 2 > self.count
+
+    @property
+    def consider_cin(self) -> bool:
+        """001: "the majority score is above 5": consider whether a CIN plan would suffice."""
+        return self.count > 0 and self.above_five * 2 > self.count
+
+
+def score_advice(scores: Iterable[int]) -> ScoreAdvice:
+    values = list(scores)
+    return ScoreAdvice(count=len(values), zeros=sum(1 for s in values if s == 0),
+                       above_five=sum(1 for s in values if s > 5))
+
+
+def child_scores(conference: Conference, child_id: int) -> list[SafetyScore]:
+    return list(SafetyScore.objects.filter(conference=conference, child_id=child_id))
+
+
+def decisions_for(conference: Conference) -> list[ChildDecision]:
+    return list(conference.child_decisions.select_related(
+        "child", "lead_social_worker", "review_conference", "plan", "cin_plan"
+    ).prefetch_related("agency_views"))
+
+
+# --- non-attendance (001) ----------------------------------------------------------------------
+
+
+def non_attenders(conference: Conference) -> list[Attendance]:
+    """001: invited professionals who neither attended nor sent a report."""
+    return list(conference.attendances.filter(
+        participant_type=ParticipantType.PROFESSIONAL, report_sent=False).exclude(
+        status=AttendanceStatus.PRESENT).select_related("non_attendance_letter"))
+
+
+@dataclass(frozen=True)
+class AgencyCount:
+    agency: str
+    label: str
+    months: dict[date, int]
+    total: int
+
+
+def non_attendance_by_agency(*, user: User, since: date | None = None
+                             ) -> tuple[list[date], list[AgencyCount]]:
+    """Per agency and month, the professionals who neither attended nor sent a report, across
+    the conferences the user may see (001: patterns are escalated)."""
+    rows = Attendance.objects.filter(
+        conference__in=conferences_visible(user=user),
+        participant_type=ParticipantType.PROFESSIONAL, report_sent=False).exclude(
+        status=AttendanceStatus.PRESENT)
+    if since is not None:
+        rows = rows.filter(conference__date__gte=since)
+    counts: dict[str, Counter[date]] = {}
+    for agency, month in rows.annotate(month=TruncMonth("conference__date")).values_list(
+            "agency", "month"):
+        counts.setdefault(agency or Agency.OTHER, Counter())[month] += 1
+    months = sorted({m for c in counts.values() for m in c})
+    labels = dict(Agency.choices)
+    result = [AgencyCount(agency, labels.get(agency, agency), dict(c), sum(c.values()))
+              for agency, c in sorted(counts.items(), key=lambda kv: -sum(kv[1].values()))]
+    return months, result

@@ -1,0 +1,203 @@
+"""Reads for conference requests, bookings and delay authorisations, always within the
+user's scope (cpcases.children.scoping.visible_children)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+from django.db.models import Exists, OuterRef, Prefetch, QuerySet
+from django.utils import timezone
+
+from conferences import strategy_link
+from conferences.models import (
+    Conference,
+    ConferenceRequest,
+    ConferenceStatus,
+    DelayAuthorisation,
+    DelayStatus,
+    RequestedChild,
+    RequestStatus,
+)
+from cpcases.accounts.models import User
+from cpcases.accounts.roles import Role
+from cpcases.children.models import Child
+from cpcases.children.scoping import visible_children
+from deadlines.models import Deadline, DeadlineStatus
+from deadlines.services import calendar_for, due_date_for, may_authorise_delay
+
+# Partners see nothing of requests and bookings (they are invited to conferences later);
+# administrators manage the policy, not cases.
+NO_REQUESTS = (Role.PARTNER, Role.ADMINISTRATOR)
+# Business support and chairs never see a social worker's unfinished draft.
+NOT_DRAFTS = (Role.BUSINESS_SUPPORT, Role.CP_CHAIR)
+
+
+def _with_children(queryset: QuerySet[ConferenceRequest]) -> QuerySet[ConferenceRequest]:
+    return queryset.select_related(
+        "social_worker", "approved_by", "returned_by", "second_conference_agreed_by",
+        "household").prefetch_related(
+        Prefetch("requested_children",
+                 queryset=RequestedChild.objects.select_related("child")),
+        Prefetch("conferences", queryset=Conference.objects.select_related(
+            "chair", "minute_taker")))
+
+
+def requests_visible(*, user: User) -> QuerySet[ConferenceRequest]:
+    """Requests with at least one child the user may see; none with a child they may not
+    (a restricted child keeps the whole request out of sight)."""
+    if not user.is_authenticated or user.role in NO_REQUESTS:
+        return ConferenceRequest.objects.none()
+    visible = visible_children(user)
+    hidden = RequestedChild.objects.filter(request=OuterRef("pk")).exclude(
+        child__in=visible)
+    queryset = (ConferenceRequest.objects.filter(authority_id=user.authority_id)
+                .filter(Exists(RequestedChild.objects.filter(request=OuterRef("pk"),
+                                                             child__in=visible)))
+                .exclude(Exists(hidden)))
+    if user.role in NOT_DRAFTS:
+        queryset = queryset.exclude(status=RequestStatus.DRAFT)
+    return _with_children(queryset)
+
+
+def request_for(*, user: User, pk: int) -> ConferenceRequest | None:
+    return requests_visible(user=user).filter(pk=pk).first()
+
+
+def my_requests(*, user: User) -> QuerySet[ConferenceRequest]:
+    """A social worker's own requests; for anyone else, every request they may see."""
+    queryset = requests_visible(user=user).exclude(status=RequestStatus.CANCELLED)
+    if user.role == Role.SOCIAL_WORKER:
+        queryset = queryset.filter(social_worker=user)
+    return queryset
+
+
+def approvals_queue(*, user: User) -> QuerySet[ConferenceRequest]:
+    """Submitted requests awaiting the team manager (000; 004)."""
+    if user.role != Role.TEAM_MANAGER:
+        return ConferenceRequest.objects.none()
+    return requests_visible(user=user).filter(status=RequestStatus.SUBMITTED).order_by(
+        "submitted_at")
+
+
+def second_conference_queue(*, user: User) -> QuerySet[ConferenceRequest]:
+    """Approved requests for a child who has had a plan before, not yet agreed (000)."""
+    if user.role != Role.SERVICE_MANAGER:
+        return ConferenceRequest.objects.none()
+    return (requests_visible(user=user)
+            .filter(status=RequestStatus.APPROVED, second_conference_agreed_at__isnull=True,
+                    requested_children__had_plan_before=True)
+            .distinct().order_by("approved_at"))
+
+
+def booking_queue(*, user: User) -> QuerySet[ConferenceRequest]:
+    """Approved requests for business support to book, oldest first."""
+    if user.role != Role.BUSINESS_SUPPORT:
+        return ConferenceRequest.objects.none()
+    return requests_visible(user=user).filter(status=RequestStatus.APPROVED).order_by(
+        "approved_at")
+
+
+def conferences_visible(*, user: User) -> QuerySet[Conference]:
+    """Every conference the user may see, with or without a request (reviews and reconvened
+    conferences are booked by the conference itself, not through a request)."""
+    from conferences.preparation.selectors import conferences_for
+
+    return conferences_for(user)
+
+
+def bookings_calendar(*, user: User, start: date | None = None, weeks: int = 6
+                      ) -> QuerySet[Conference]:
+    """Booked conferences from `start` (today) for the next weeks, by date."""
+    start = start or timezone.localdate()
+    queryset = conferences_visible(user=user).filter(
+        status=ConferenceStatus.BOOKED, date__gte=start,
+        date__lt=start + timedelta(weeks=weeks))
+    if user.role == Role.CP_CHAIR:
+        queryset = queryset.filter(chair=user)
+    return queryset.order_by("date", "start_time")
+
+
+def conferences_for_child(*, child: Child) -> QuerySet[Conference]:
+    """The caller has checked the user may see the child."""
+    return (Conference.objects.filter(children=child)
+            .select_related("chair", "minute_taker", "request").order_by("-date"))
+
+
+def requests_for_child(*, child: Child) -> QuerySet[ConferenceRequest]:
+    """The caller has checked the user may see the child."""
+    return _with_children(ConferenceRequest.objects.filter(requested_children__child=child))
+
+
+def delays_visible(*, user: User) -> QuerySet[DelayAuthorisation]:
+    return (DelayAuthorisation.objects.filter(request__in=requests_visible(user=user))
+            .select_related("request", "requested_by", "decided_by"))
+
+
+def may_authorise_icpc_delay(user: User) -> bool:
+    """Whether the user holds the role the authority's policy names (000: head of service;
+    002 §3.5, 003: team manager) — the engine decides."""
+    if not user.is_authenticated:
+        return False
+    return may_authorise_delay(user, Deadline(rule_id="icpc",
+                                              authority_id=user.authority_id))
+
+
+def delay_queue(*, user: User) -> QuerySet[DelayAuthorisation]:
+    if not may_authorise_icpc_delay(user):
+        return DelayAuthorisation.objects.none()
+    return delays_visible(user=user).filter(status=DelayStatus.REQUESTED).order_by(
+        "created_at")
+
+
+def authorised_delay(request: ConferenceRequest) -> DelayAuthorisation | None:
+    """The latest authorisation in force for the request, if any."""
+    return (request.delay_authorisations.filter(status=DelayStatus.AUTHORISED)
+            .order_by("-latest_date", "-id").first())
+
+
+# --- the ICPC timescale, from the engine -----------------------------------------------------
+
+
+def open_icpc_deadline(child: Child) -> Deadline | None:
+    return (Deadline.objects.filter(child=child, rule_id="icpc")
+            .exclude(status=DeadlineStatus.CANCELLED).order_by("-id").first())
+
+
+def icpc_due_for_child(child: Child) -> date | None:
+    """The child's ICPC due date: their `icpc` deadline, or computed by the engine from the
+    strategy discussion that initiated the S47 enquiry (000: 15 working days)."""
+    deadline = open_icpc_deadline(child)
+    if deadline is not None:
+        return deadline.due_date
+    discussion = strategy_link.icpc_anchor(child)
+    if discussion is None:
+        return None
+    due = due_date_for(child.authority, "icpc", strategy_link.anchor_date(discussion))
+    return due.date() if isinstance(due, datetime) else due
+
+
+def icpc_due_date(request: ConferenceRequest) -> date | None:
+    """The conference covers every child of the request: the earliest of their due dates."""
+    dues = [d for d in (icpc_due_for_child(rc.child)
+                        for rc in request.requested_children.select_related("child"))
+            if d is not None]
+    return min(dues) if dues else None
+
+
+@dataclass(frozen=True)
+class Slot:
+    date: date
+    within_timescale: bool
+
+
+def candidate_slots(request: ConferenceRequest, *, start: date | None = None,
+                    count: int = 20) -> list[Slot]:
+    """The next `count` working days after `start` (today) in the authority's calendar, each
+    marked within the ICPC timescale or late."""
+    start = start or timezone.localdate()
+    calendar = calendar_for(request.authority_id)
+    due = icpc_due_date(request)
+    days = [calendar.add_working_days(start, n) for n in range(1, count + 1)]
+    return [Slot(d, due is None or d <= due) for d in days]
+

@@ -1,0 +1,40 @@
+"""What the booking needs from strategy discussions and S47 enquiries (the strategy app),
+through its selectors only: conferences never reads the strategy app's tables itself."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import TYPE_CHECKING
+
+from django.utils import timezone
+
+from cpcases.children.models import Child
+
+if TYPE_CHECKING:
+    from strategy.models import StrategyDiscussion, ThresholdDecision
+
+
+def icpc_anchor(child: Child) -> StrategyDiscussion | None:
+    """The strategy discussion at which the child's S47 enquiry was initiated (000)."""
+    from strategy.selectors import icpc_anchor as anchor
+
+    return anchor(child)
+
+
+def anchor_date(discussion: StrategyDiscussion) -> date:
+    """The day the discussion was held, in Europe/London."""
+    return timezone.localdate(discussion.held_at)
+
+
+def latest_threshold_decision(child: Child) -> ThresholdDecision | None:
+    from strategy.selectors import latest_threshold_decision as latest
+
+    return latest(child)
+
+
+def s47_substantiated(child: Child) -> bool:
+    """Is the child's current S47 enquiry substantiated (003 "Outcomes of a Section 47":
+    substantiated → convene an ICPC)?"""
+    from strategy.selectors import substantiated_enquiry
+
+    return substantiated_enquiry(child) is not None

@@ -1,0 +1,215 @@
+"""Visits and the chronology under /api/v1/: scoped as the pages are, every write through
+the same service (refusals 403, failed preconditions 400 with the message)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+from django.db.models import QuerySet
+from django.http import HttpResponse
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import mixins, serializers, status, viewsets
+from rest_framework.exceptions import PermissionDenied, ValidationError
+from rest_framework.renderers import BaseRenderer, JSONRenderer
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from cpcases.accounts.models import User
+from cpcases.accounts.roles import Agency
+from cpcases.audit.models import AccessAction
+from cpcases.audit.services import access_record
+from cpcases.children.models import Child
+from cpcases.children.scoping import visible_children
+from cpcases.children.selectors import child_for_view
+from cpcases.chronology import selectors, services
+from cpcases.chronology.models import MANUAL_EVENT_TYPES, EventType, Visit, VisitLocation
+from cpcases.chronology.views import csv_response
+from cpcases.core.errors import NotPermitted, ServiceError
+
+T = TypeVar("T")
+
+
+def _call(fn: Callable[..., T], **kwargs: Any) -> T:
+    try:
+        return fn(**kwargs)
+    except NotPermitted as exc:
+        raise PermissionDenied(str(exc)) from exc
+    except ServiceError as exc:
+        raise ValidationError({"detail": str(exc)}) from exc
+
+
+# --- visits ---------------------------------------------------------------------------------
+
+
+class VisitSerializer(serializers.ModelSerializer):
+    visited_by_name = serializers.CharField(source="visited_by.full_name", read_only=True)
+
+    class Meta:
+        model = Visit
+        fields = ["id", "child", "visited_at", "visited_by", "visited_by_name", "location",
+                  "child_seen", "seen_alone", "seen_with", "bedroom_seen", "access_refused",
+                  "access_refused_details", "notes", "created_at"]
+        read_only_fields = fields
+
+
+class VisitCreateSerializer(serializers.Serializer):
+    child = serializers.IntegerField()
+    visited_at = serializers.DateTimeField()
+    visited_by = serializers.IntegerField(required=False, allow_null=True,
+                                          help_text="Defaults to you")
+    location = serializers.ChoiceField(choices=VisitLocation.choices,
+                                       default=VisitLocation.HOME)
+    child_seen = serializers.BooleanField()
+    seen_alone = serializers.BooleanField(required=False, allow_null=True, default=None)
+    seen_with = serializers.CharField(required=False, allow_blank=True, default="")
+    bedroom_seen = serializers.BooleanField(default=False)
+    access_refused = serializers.BooleanField(default=False)
+    access_refused_details = serializers.CharField(required=False, allow_blank=True,
+                                                   default="")
+    notes = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+class VisitViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin,
+                   mixins.CreateModelMixin, viewsets.GenericViewSet):
+    """Statutory visits to the children the user may see (not partner professionals, who
+    see each visit in the chronology). Filter with ?child=<id>."""
+
+    serializer_class = VisitSerializer
+    filterset_fields = ["child", "child_seen", "access_refused"]
+    ordering_fields = ["visited_at"]
+
+    def get_queryset(self) -> QuerySet[Visit]:
+        if getattr(self, "swagger_fake_view", False):  # the schema is built signed out
+            return Visit.objects.none()
+        return selectors.visits_visible(user=self.request.user)
+
+    def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        visit = self.get_object()
+        access_record(request=request, child_id=visit.child_id, action=AccessAction.VIEW,
+                      section="api-visit", detail={"visit_id": visit.pk})
+        return Response(VisitSerializer(visit).data)
+
+    @extend_schema(request=VisitCreateSerializer, responses={201: VisitSerializer})
+    def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        incoming = VisitCreateSerializer(data=request.data)
+        incoming.is_valid(raise_exception=True)
+        data = dict(incoming.validated_data)
+        child = visible_children(request.user).filter(pk=data.pop("child")).first()
+        if child is None:
+            raise PermissionDenied("You do not have access to this child's record.")
+        visitor_id = data.pop("visited_by", None)
+        if visitor_id is not None:
+            data["visited_by"] = User.objects.filter(
+                pk=visitor_id, authority_id=request.user.authority_id).first()
+            if data["visited_by"] is None:
+                raise ValidationError({"detail": f"There is no such user (id {visitor_id})."})
+        visit = _call(services.visit_record, user=request.user, child=child, **data)
+        return Response(VisitSerializer(visit).data, status=status.HTTP_201_CREATED)
+
+
+# --- the chronology -------------------------------------------------------------------------
+
+
+class ChronologyItemSerializer(serializers.Serializer):
+    event_date = serializers.DateField()
+    event_time = serializers.TimeField(allow_null=True)
+    event_type = serializers.CharField()
+    event_type_label = serializers.CharField()
+    significant_event = serializers.CharField()
+    source = serializers.CharField()
+    agency = serializers.CharField()
+    agency_label = serializers.CharField()
+    who_involved = serializers.CharField()
+    decisions_actions_outcome = serializers.CharField()
+    child_seen = serializers.BooleanField(allow_null=True)
+    child_views = serializers.CharField()
+    author_comments = serializers.CharField()
+    author = serializers.CharField()
+    automatic = serializers.BooleanField()
+
+
+class EntryCreateSerializer(serializers.Serializer):
+    event_date = serializers.DateField()
+    event_time = serializers.TimeField(required=False, allow_null=True, default=None)
+    event_type = serializers.ChoiceField(choices=[(t.value, t.label)
+                                                  for t in MANUAL_EVENT_TYPES])
+    significant_event = serializers.CharField()
+    source = serializers.CharField(max_length=200)
+    who_involved = serializers.CharField(required=False, allow_blank=True, default="")
+    decisions_actions_outcome = serializers.CharField(required=False, allow_blank=True,
+                                                      default="")
+    child_seen = serializers.BooleanField()
+    child_views = serializers.CharField(required=False, allow_blank=True, default="")
+    author_comments = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+FILTERS = [
+    OpenApiParameter("agency", OpenApiTypes.STR, enum=Agency.values,
+                     description="Only entries contributed by this agency"),
+    OpenApiParameter("event_type", OpenApiTypes.STR, enum=EventType.values,
+                     description="Only events of this type"),
+]
+
+
+def _filters(request: Request) -> dict[str, str]:
+    agency = request.query_params.get("agency", "")
+    event_type = request.query_params.get("event_type", "")
+    if agency and agency not in Agency.values:
+        raise ValidationError({"agency": f"Unknown agency {agency!r}."})
+    if event_type and event_type not in EventType.values:
+        raise ValidationError({"event_type": f"Unknown event type {event_type!r}."})
+    return {"agency": agency, "event_type": event_type}
+
+
+def _child(request: Request, child_id: int, section: str) -> Child:
+    return child_for_view(request=request, child_id=child_id, section=section)
+
+
+class ChronologyView(APIView):
+    """The child's merged multi-agency chronology in event-date order (GET), and a new
+    entry by a member of the child's core group (POST)."""
+
+    @extend_schema(parameters=FILTERS, responses=ChronologyItemSerializer(many=True))
+    def get(self, request: Request, child_id: int) -> Response:
+        child = _child(request, child_id, "api-chronology")
+        items = selectors.chronology(child=child, **_filters(request))
+        return Response(ChronologyItemSerializer(items, many=True).data)
+
+    @extend_schema(request=EntryCreateSerializer, responses={201: ChronologyItemSerializer})
+    def post(self, request: Request, child_id: int) -> Response:
+        child = _child(request, child_id, "api-chronology-add")
+        incoming = EntryCreateSerializer(data=request.data)
+        incoming.is_valid(raise_exception=True)
+        entry = _call(services.chronology_entry_add, user=request.user, child=child,
+                      **incoming.validated_data)
+        item = next(i for i in selectors.chronology(child=child)
+                    if i.origin == f"entry:{entry.pk:010d}")
+        return Response(ChronologyItemSerializer(item).data, status=status.HTTP_201_CREATED)
+
+
+class CsvRenderer(BaseRenderer):
+    """Lets a client ask for text/csv; the view itself writes the body."""
+
+    media_type = "text/csv"
+    format = "csv"
+    charset = "utf-8"
+
+    def render(self, data: Any, accepted_media_type: str | None = None,
+               renderer_context: dict[str, Any] | None = None) -> bytes:
+        return data.encode() if isinstance(data, str) else str(data).encode()
+
+
+class ChronologyCsvView(APIView):
+    """The chronology as CSV (DD/MM/YY dates, the agreed heading), logged as an export."""
+
+    renderer_classes = [JSONRenderer, CsvRenderer]
+
+    @extend_schema(parameters=FILTERS, responses={(200, "text/csv"): OpenApiTypes.STR})
+    def get(self, request: Request, child_id: int) -> HttpResponse:
+        child = _child(request, child_id, "api-chronology-export")
+        filters = _filters(request)
+        return csv_response(request, child, selectors.chronology(child=child, **filters),
+                            filters)

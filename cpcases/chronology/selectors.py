@@ -1,0 +1,87 @@
+"""Reads: visits, the visiting clocks, core group membership, and the merged chronology."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.apps import apps
+from django.db.models import QuerySet
+
+from cpcases.accounts.models import User
+from cpcases.accounts.roles import Role
+from cpcases.children.models import Child, InvolvementKind, PartnerInvolvement
+from cpcases.children.scoping import visible_children
+from cpcases.chronology.models import Visit
+from cpcases.chronology.providers import ChronologyItem, merged_items
+from deadlines.models import Deadline, DeadlineStatus
+
+
+def is_core_group_partner(user: User, child: Child) -> bool:
+    return PartnerInvolvement.objects.filter(
+        child=child, user=user, kind=InvolvementKind.CORE_GROUP,
+        ended_on__isnull=True).exists()
+
+
+def core_group_users(child: Child) -> list[User]:
+    """The child's core group members who use the system: partners named through
+    PartnerInvolvement, and the members of the plan's core group where cpcases.plans
+    records them."""
+    ids = set(PartnerInvolvement.objects.filter(
+        child=child, kind=InvolvementKind.CORE_GROUP, ended_on__isnull=True)
+        .values_list("user_id", flat=True))
+    ids |= _plan_core_group_user_ids(child)
+    return list(User.objects.filter(pk__in=ids, is_active=True).order_by("full_name"))
+
+
+def _plan_core_group_user_ids(child: Child) -> set[int]:
+    """Members of the current plan's core group (cpcases.plans), if that app is installed."""
+    try:
+        member = apps.get_model("plans", "CoreGroupMember")
+    except LookupError:
+        return set()
+    return set(member.objects.filter(
+        plan__child=child, plan__ended_on__isnull=True, removed_on__isnull=True,
+        user__isnull=False).values_list("user_id", flat=True))
+
+
+def visits_for_child(*, child: Child) -> QuerySet[Visit]:
+    return Visit.objects.filter(child=child).select_related("visited_by")
+
+
+def visits_visible(*, user: User) -> QuerySet[Visit]:
+    """Visits to the children the user may see; partners do not see the social work record
+    of visits (they see each visit's headline in the chronology)."""
+    if user.role == Role.PARTNER:
+        return Visit.objects.none()
+    return Visit.objects.filter(child__in=visible_children(user)).select_related(
+        "visited_by", "child")
+
+
+@dataclass(frozen=True)
+class VisitClock:
+    """When the child (or their bedroom) was last seen, and the next due date."""
+
+    rule_id: str
+    label: str
+    last_seen: Visit | None
+    deadline: Deadline | None
+
+
+def visit_clocks(*, child: Child) -> list[VisitClock]:
+    visits = visits_for_child(child=child)
+    clocks = []
+    for rule_id, label, seen in (("child_seen", "Child last seen", {"child_seen": True}),
+                                 ("bedroom_seen", "Bedroom last seen",
+                                  {"bedroom_seen": True})):
+        deadline = (Deadline.objects.filter(child=child, rule_id=rule_id,
+                                            status=DeadlineStatus.OPEN)
+                    .order_by("-anchor_date", "-id").first())
+        clocks.append(VisitClock(rule_id, label, visits.filter(**seen).first(), deadline))
+    return clocks
+
+
+def chronology(*, child: Child, agency: str = "", event_type: str = ""
+               ) -> list[ChronologyItem]:
+    """The merged chronology of a child the caller has already reached through
+    child_for_view (audit-logged, scoped)."""
+    return merged_items(child, agency=agency, event_type=event_type)

@@ -1,0 +1,252 @@
+"""The chronology's built-in event providers (003 "Core Incidents": strategy discussions,
+Section 47 investigations, conferences, house moves…), registered in ChronologyConfig.ready().
+
+Each reads one kind of record for one child and describes it in the chronology's fields.
+Providers for other apps' models import them inside the function and return nothing when
+the app or model is absent, so the chronology works whichever workflows are installed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import date, datetime, time
+from itertools import pairwise
+from typing import Any
+
+from django.apps import apps
+from django.urls import NoReverseMatch, reverse
+from django.utils import timezone
+
+from cpcases.accounts.models import User
+from cpcases.accounts.roles import Agency
+from cpcases.children.models import Child, Household
+from cpcases.chronology.models import ChronologyEntry, EventType, Visit
+from cpcases.chronology.providers import ChronologyItem, register_provider
+
+CSC = Agency.CHILDRENS_SOCIAL_CARE
+SOCIAL_WORK_RECORD = "Social work record"
+
+
+def _local(moment: datetime) -> tuple[date, time]:
+    local = timezone.localtime(moment)
+    return local.date(), local.time().replace(second=0, microsecond=0)
+
+
+def _name(user: User | None) -> str:
+    return user.full_name or user.username if user else ""
+
+
+def _model(app_label: str, name: str) -> Any:
+    try:
+        return apps.get_model(app_label, name)
+    except LookupError:
+        return None
+
+
+def _url(name: str, *args: Any) -> str:
+    try:
+        return reverse(name, args=args)
+    except NoReverseMatch:
+        return ""
+
+
+# --- entries added by hand -------------------------------------------------------------------
+
+
+def manual_entries(child: Child) -> Iterator[ChronologyItem]:
+    for e in ChronologyEntry.objects.filter(child=child).select_related("author"):
+        yield ChronologyItem(
+            event_date=e.event_date, event_time=e.event_time, event_type=e.event_type,
+            significant_event=e.significant_event, source=e.source, agency=e.agency,
+            origin=f"entry:{e.pk:010d}", who_involved=e.who_involved,
+            decisions_actions_outcome=e.decisions_actions_outcome, child_seen=e.child_seen,
+            child_views=e.child_views, author_comments=e.author_comments,
+            author=_name(e.author), automatic=False)
+
+
+# --- statutory visits ------------------------------------------------------------------------
+
+
+def _visit_summary(v: Visit) -> str:
+    if v.access_refused:
+        return "Statutory visit: access refused"
+    if not v.child_seen:
+        return "Statutory visit: child not seen"
+    seen = "child seen alone" if v.seen_alone else (
+        f"child seen with {v.seen_with}" if v.seen_with else "child seen")
+    room = ", bedroom seen" if v.bedroom_seen else ""
+    return f"Statutory visit: {seen}{room}"
+
+
+def visits(child: Child) -> Iterator[ChronologyItem]:
+    for v in Visit.objects.filter(child=child).select_related("visited_by"):
+        day, at = _local(v.visited_at)
+        outcome = v.access_refused_details if v.access_refused else v.notes
+        yield ChronologyItem(
+            event_date=day, event_time=at, event_type=EventType.VISIT,
+            significant_event=_visit_summary(v), source=SOCIAL_WORK_RECORD, agency=CSC,
+            origin=f"visit:{v.pk:010d}", who_involved=_name(v.visited_by),
+            decisions_actions_outcome=outcome, child_seen=v.child_seen,
+            author=_name(v.visited_by), href=_url("chronology:visits", child.pk))
+
+
+# --- moves of address and household (from the record's history) ------------------------------
+
+
+def moves(child: Child) -> Iterator[ChronologyItem]:
+    """Each change of the child's address or household after the record was created, from
+    pghistory's snapshots (the date is when it was recorded: the record holds no other)."""
+    snapshots = list(child.events.order_by("pgh_id").values(
+        "pgh_id", "pgh_created_at", "address", "postcode", "household_id", "updated_by_id"))
+    household_ids = {s["household_id"] for s in snapshots if s["household_id"]}
+    households = dict(Household.objects.filter(pk__in=household_ids).values_list("id", "name"))
+    authors = {u.pk: _name(u) for u in User.objects.filter(
+        pk__in={s["updated_by_id"] for s in snapshots if s["updated_by_id"]})}
+    for before, after in pairwise(snapshots):
+        day, at = _local(after["pgh_created_at"])
+        author = authors.get(after["updated_by_id"], "")
+        if (before["address"], before["postcode"]) != (after["address"], after["postcode"]):
+            new = ", ".join(p for p in (after["address"].replace("\n", ", "),
+                                        after["postcode"]) if p) or "no address"
+            yield ChronologyItem(
+                event_date=day, event_time=at, event_type=EventType.ADDRESS,
+                significant_event=f"Change of address to {new}", source=SOCIAL_WORK_RECORD,
+                agency=CSC, origin=f"move:{after['pgh_id']:010d}:a", author=author)
+        if before["household_id"] != after["household_id"]:
+            name = households.get(after["household_id"], "no household")
+            yield ChronologyItem(
+                event_date=day, event_time=at, event_type=EventType.HOUSEHOLD,
+                significant_event=f"Change of household: now {name}",
+                source=SOCIAL_WORK_RECORD, agency=CSC,
+                origin=f"move:{after['pgh_id']:010d}:h", author=author)
+
+
+# --- strategy discussions and Section 47 enquiries -------------------------------------------
+
+
+def strategy_discussions(child: Child) -> Iterator[ChronologyItem]:
+    DiscussionChild = _model("strategy", "DiscussionChild")
+    if DiscussionChild is None:
+        return
+    outcomes = DiscussionChild.objects.filter(child=child).select_related(
+        "discussion", "discussion__created_by").prefetch_related("discussion__participants")
+    for o in outcomes:
+        d = o.discussion
+        day, at = _local(d.held_at)
+        decision = ("Section 47 enquiry initiated" if o.s47_initiated
+                    else f"No Section 47 enquiry: {o.get_next_step_display().lower()}")
+        who = "; ".join(f"{p.name} ({p.get_agency_display()})" for p in d.participants.all())
+        yield ChronologyItem(
+            event_date=day, event_time=at, event_type=EventType.STRATEGY,
+            significant_event=f"Strategy discussion ({d.get_format_display().lower()})",
+            source=SOCIAL_WORK_RECORD, agency=CSC, origin=f"strategy:{d.pk:010d}",
+            who_involved=who, decisions_actions_outcome=decision,
+            author=_name(d.created_by), href=_url("strategy:discussion_detail", d.pk))
+
+
+def section_47_enquiries(child: Child) -> Iterator[ChronologyItem]:
+    Enquiry = _model("strategy", "Section47Enquiry")
+    if Enquiry is None:
+        return
+    for e in Enquiry.objects.filter(child=child).select_related("decided_by", "created_by"):
+        yield ChronologyItem(
+            event_date=e.started_on, event_type=EventType.SECTION_47,
+            significant_event="Section 47 enquiry started", source=SOCIAL_WORK_RECORD,
+            agency=CSC, origin=f"s47:{e.pk:010d}:start", author=_name(e.created_by))
+        if e.outcome_date:
+            outcome = e.get_outcome_display()
+            if e.next_step:
+                outcome += f"; next step: {e.get_next_step_display().lower()}"
+            yield ChronologyItem(
+                event_date=e.outcome_date, event_type=EventType.SECTION_47,
+                significant_event="Section 47 enquiry outcome", source=SOCIAL_WORK_RECORD,
+                agency=CSC, origin=f"s47:{e.pk:010d}:outcome",
+                decisions_actions_outcome=f"{outcome}. {e.outcome_reasons}".strip(),
+                author=_name(e.decided_by))
+
+
+# --- conferences -----------------------------------------------------------------------------
+
+
+def conferences(child: Child) -> Iterator[ChronologyItem]:
+    """Conferences held (or booked for a date now past; cancelled ones are not events), with
+    the decision for this child and who attended where the conference record holds them."""
+    Conference = _model("conferences", "Conference")
+    if Conference is None:
+        return
+    today = timezone.localdate()
+    held = list(Conference.objects.filter(children=child, date__lte=today)
+                .exclude(status="cancelled").select_related("chair"))
+    decisions = _decisions(child, held)
+    present = _present(held)
+    for c in held:
+        who = "; ".join([f"Chair: {_name(c.chair)}", *present.get(c.pk, [])])
+        decision = decisions.get(c.pk)
+        outcome = c.get_status_display()
+        if decision is not None:
+            outcome = decision.get_outcome_display()
+            if decision.category:
+                outcome += f" (category: {decision.get_category_display().lower()})"
+            outcome += f". {decision.reasons}".rstrip()
+        yield ChronologyItem(
+            event_date=c.date, event_time=c.start_time, event_type=EventType.CONFERENCE,
+            significant_event=c.get_kind_display(), source=SOCIAL_WORK_RECORD, agency=CSC,
+            origin=f"conference:{c.pk:010d}", who_involved=who,
+            decisions_actions_outcome=outcome,
+            author=_name(decision.decided_by if decision else c.chair))
+
+
+def _decisions(child: Child, conferences: list[Any]) -> dict[int, Any]:
+    ChildDecision = _model("conference_outcomes", "ChildDecision")
+    if ChildDecision is None or not conferences:
+        return {}
+    return {d.conference_id: d for d in ChildDecision.objects.filter(
+        child=child, conference__in=conferences).select_related("decided_by")}
+
+
+def _present(conferences: list[Any]) -> dict[int, list[str]]:
+    Attendance = _model("conference_outcomes", "Attendance")
+    if Attendance is None or not conferences:
+        return {}
+    present: dict[int, list[str]] = {}
+    for a in Attendance.objects.filter(conference__in=conferences, status="present"):
+        label = f"{a.name} ({a.get_agency_display()})" if a.agency else a.name
+        present.setdefault(a.conference_id, []).append(label)
+    return present
+
+
+# --- child protection plans ------------------------------------------------------------------
+
+
+def plans(child: Child) -> Iterator[ChronologyItem]:
+    """Plan start (with its category and lead social worker) and end (with the reason)."""
+    Plan = _model("plans", "ChildProtectionPlan")
+    if Plan is None:
+        return
+    for p in Plan.objects.filter(child=child).select_related("lead_social_worker",
+                                                               "ended_by"):
+        yield ChronologyItem(
+            event_date=p.started_on, event_type=EventType.PLAN,
+            significant_event="Child protection plan started "
+                              f"(category: {p.get_category_display().lower()})",
+            source=SOCIAL_WORK_RECORD, agency=CSC, origin=f"plan:{p.pk:010d}:start",
+            who_involved=f"Lead social worker: {_name(p.lead_social_worker)}")
+        if p.ended_on:
+            yield ChronologyItem(
+                event_date=p.ended_on, event_type=EventType.PLAN,
+                significant_event="Child protection plan ended", source=SOCIAL_WORK_RECORD,
+                agency=CSC, origin=f"plan:{p.pk:010d}:end",
+                decisions_actions_outcome=f"{p.get_end_reason_display()}. {p.end_note}".strip(),
+                author=_name(p.ended_by))
+
+
+BUILTIN: tuple[tuple[str, Any], ...] = (
+    ("manual", manual_entries), ("visits", visits), ("moves", moves),
+    ("strategy", strategy_discussions), ("s47", section_47_enquiries),
+    ("conferences", conferences), ("plans", plans),
+)
+
+
+def register_builtin() -> None:
+    for name, fn in BUILTIN:
+        register_provider(fn, name=f"chronology.{name}")

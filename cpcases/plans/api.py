@@ -1,0 +1,349 @@
+"""Child protection plans, core group meetings and Child in Need plans through the API: scoped
+as the pages are, every write through the same service (refusals 403, failed preconditions
+400 with the message)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+from django.db.models import QuerySet
+from drf_spectacular.utils import extend_schema
+from rest_framework import mixins, serializers, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.exceptions import PermissionDenied, ValidationError
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from cpcases.accounts.models import User
+from cpcases.accounts.roles import Agency
+from cpcases.children.models import Child
+from cpcases.children.scoping import visible_children
+from cpcases.core.errors import NotPermitted, ServiceError
+from cpcases.plans import selectors, services
+from cpcases.plans.models import (
+    ActionStatus,
+    Attendance,
+    ChildProtectionPlan,
+    CinPlan,
+    CoreGroupMeeting,
+    CoreGroupMember,
+    MeetingAttendance,
+    PlanAction,
+    PlanCategory,
+    PlanEndReason,
+    PlanVersion,
+    Recommendation,
+)
+
+T = TypeVar("T")
+
+
+def _call(fn: Callable[..., T], **kwargs: Any) -> T:
+    try:
+        return fn(**kwargs)
+    except NotPermitted as exc:
+        raise PermissionDenied(str(exc)) from exc
+    except ServiceError as exc:
+        raise ValidationError({"detail": str(exc)}) from exc
+
+
+def _visible_child(user: User, child_id: int) -> Child:
+    child = visible_children(user).filter(pk=child_id).first()
+    if child is None:
+        raise PermissionDenied("You do not have access to this child's record.")
+    return child
+
+
+def _user(request: Request, user_id: int | None) -> User | None:
+    if user_id is None:
+        return None
+    found = User.objects.filter(pk=user_id, authority_id=request.user.authority_id).first()
+    if found is None:
+        raise ValidationError({"detail": f"There is no such user (id {user_id})."})
+    return found
+
+
+def _plan(request: Request, plan_id: int) -> ChildProtectionPlan:
+    plan = selectors.plans_visible(request.user).filter(pk=plan_id).first()
+    if plan is None:
+        raise PermissionDenied("You do not have access to this plan.")
+    return plan
+
+
+# --- serializers out ------------------------------------------------------------------------
+
+
+class CoreGroupMemberSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = CoreGroupMember
+        fields = ["id", "user", "name", "agency", "role", "email", "mobile",
+                  "contact_frequency", "removed_on"]
+
+
+class PlanActionSerializer(serializers.ModelSerializer):
+    who = serializers.CharField(source="who_label")
+
+    class Meta:
+        model = PlanAction
+        fields = ["id", "who", "who_user", "what", "by_when", "status", "completed_on",
+                  "overdue"]
+
+
+class PlanVersionSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = PlanVersion
+        fields = ["number", "reason", "meeting", "category", "outcomes", "contingency",
+                  "actions", "members", "created_at"]
+
+
+class PlanSerializer(serializers.ModelSerializer):
+    members = CoreGroupMemberSerializer(many=True, read_only=True)
+    actions = PlanActionSerializer(many=True, read_only=True)
+    versions = PlanVersionSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = ChildProtectionPlan
+        fields = ["id", "child", "conference", "started_on", "category", "lead_social_worker",
+                  "first_core_group_on", "outcomes", "contingency", "previous_plans",
+                  "ended_on", "end_reason", "end_note", "end_conference",
+                  "stepdown_rationale", "members", "actions", "versions"]
+
+
+# --- serializers in -------------------------------------------------------------------------
+
+
+class CoreGroupMemberInSerializer(serializers.Serializer):
+    user = serializers.IntegerField(required=False, allow_null=True, default=None)
+    name = serializers.CharField(max_length=200, required=False, default="")
+    agency = serializers.ChoiceField(choices=Agency.choices, default=Agency.OTHER)
+    role = serializers.CharField(max_length=200, required=False, default="")
+    email = serializers.EmailField(required=False, default="")
+    mobile = serializers.CharField(max_length=40, required=False, default="")
+    contact_frequency = serializers.CharField(max_length=200, required=False, default="")
+
+
+class PlanActionInSerializer(serializers.Serializer):
+    who = serializers.CharField(max_length=200, required=False, default="")
+    who_user = serializers.IntegerField(required=False, allow_null=True, default=None)
+    what = serializers.CharField()
+    by_when = serializers.DateField()
+
+
+class PlanStartSerializer(serializers.Serializer):
+    child = serializers.IntegerField()
+    started_on = serializers.DateField()
+    category = serializers.ChoiceField(choices=PlanCategory.choices)
+    lead_social_worker = serializers.IntegerField()
+    first_core_group_on = serializers.DateField(required=False, allow_null=True, default=None)
+    outcomes = serializers.CharField(required=False, default="", allow_blank=True)
+    contingency = serializers.CharField(required=False, default="", allow_blank=True)
+    core_group_members = CoreGroupMemberInSerializer(many=True, required=False, default=list)
+    actions = PlanActionInSerializer(many=True, required=False, default=list)
+
+
+class PlanEndSerializer(serializers.Serializer):
+    ended_on = serializers.DateField()
+    reason = serializers.ChoiceField(choices=PlanEndReason.choices)
+    start_cin_plan = serializers.BooleanField(default=False)
+    stepdown_rationale = serializers.CharField(required=False, default="", allow_blank=True)
+    cin_first_meeting_on = serializers.DateField(required=False, allow_null=True,
+                                                 default=None)
+    note = serializers.CharField(required=False, default="", allow_blank=True)
+
+
+class PlanReviseSerializer(serializers.Serializer):
+    outcomes = serializers.CharField(required=False, allow_null=True, default=None,
+                                     allow_blank=True)
+    contingency = serializers.CharField(required=False, allow_null=True, default=None,
+                                        allow_blank=True)
+    reason = serializers.CharField(max_length=300)
+
+
+def _member(request: Request, data: dict[str, Any]) -> services.MemberData:
+    return services.MemberData(**{**data, "user": _user(request, data.get("user"))})
+
+
+def _action(request: Request, data: dict[str, Any]) -> services.ActionData:
+    return services.ActionData(**{**data, "who_user": _user(request, data.get("who_user"))})
+
+
+class PlanViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    """Child protection plans of children the user may see; a partner professional sees only
+    the plans whose core group they are in."""
+
+    serializer_class = PlanSerializer
+    filterset_fields = ["child", "category"]
+
+    def get_queryset(self) -> QuerySet[ChildProtectionPlan]:
+        return selectors.plans_visible(self.request.user).prefetch_related(
+            "members", "actions__who_user", "versions")
+
+    @extend_schema(request=PlanStartSerializer, responses=PlanSerializer)
+    def create(self, request: Request) -> Response:
+        data = PlanStartSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        v = dict(data.validated_data)
+        child = _visible_child(request.user, v.pop("child"))
+        lead = _user(request, v.pop("lead_social_worker"))
+        members = [_member(request, m) for m in v.pop("core_group_members")]
+        actions = [_action(request, a) for a in v.pop("actions")]
+        plan = _call(services.plan_start, child=child, lead_social_worker=lead,
+                     core_group_members=members, actions=actions, user=request.user, **v)
+        return Response(PlanSerializer(plan).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=PlanEndSerializer, responses=PlanSerializer)
+    @action(detail=True, methods=["post"])
+    def end(self, request: Request, pk: str) -> Response:
+        data = PlanEndSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        plan = _call(services.plan_end, plan=self.get_object(), user=request.user,
+                     **data.validated_data)
+        return Response(PlanSerializer(plan).data)
+
+    @extend_schema(request=PlanReviseSerializer, responses=PlanVersionSerializer)
+    @action(detail=True, methods=["post"])
+    def revise(self, request: Request, pk: str) -> Response:
+        data = PlanReviseSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        version = _call(services.plan_revise, plan=self.get_object(), user=request.user,
+                        **data.validated_data)
+        return Response(PlanVersionSerializer(version).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=PlanActionInSerializer, responses=PlanActionSerializer)
+    @action(detail=True, methods=["post"], url_path="actions", url_name="add-action")
+    def add_action(self, request: Request, pk: str) -> Response:
+        data = PlanActionInSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        created = _call(services.plan_action_add, plan=self.get_object(), user=request.user,
+                        action=_action(request, dict(data.validated_data)))
+        return Response(PlanActionSerializer(created).data, status=status.HTTP_201_CREATED)
+
+
+# --- core group meetings --------------------------------------------------------------------
+
+
+class CoreGroupAttendanceSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = MeetingAttendance
+        fields = ["member", "attendance"]
+
+
+class CoreGroupMeetingSerializer(serializers.ModelSerializer):
+    attendance = CoreGroupAttendanceSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = CoreGroupMeeting
+        fields = ["id", "plan", "held_on", "is_first", "minutes", "recommendation",
+                  "recommendation_reasons", "distributed_on", "attendance"]
+
+
+class CoreGroupAttendanceInSerializer(serializers.Serializer):
+    member = serializers.IntegerField()
+    attendance = serializers.ChoiceField(choices=Attendance.choices)
+
+
+class PlanActionUpdateInSerializer(serializers.Serializer):
+    action = serializers.IntegerField()
+    status = serializers.ChoiceField(choices=ActionStatus.choices)
+
+
+class CoreGroupMeetingCreateSerializer(serializers.Serializer):
+    plan = serializers.IntegerField()
+    held_on = serializers.DateField()
+    attendance = CoreGroupAttendanceInSerializer(many=True)
+    minutes = serializers.CharField(required=False, default="", allow_blank=True)
+    action_updates = PlanActionUpdateInSerializer(many=True, required=False, default=list)
+    new_actions = PlanActionInSerializer(many=True, required=False, default=list)
+    outcomes = serializers.CharField(required=False, allow_null=True, default=None,
+                                     allow_blank=True)
+    contingency = serializers.CharField(required=False, allow_null=True, default=None,
+                                        allow_blank=True)
+    recommendation = serializers.ChoiceField(choices=Recommendation.choices, required=False,
+                                             default="", allow_blank=True)
+    recommendation_reasons = serializers.CharField(required=False, default="",
+                                                   allow_blank=True)
+
+
+class PlanDistributedSerializer(serializers.Serializer):
+    distributed_on = serializers.DateField()
+
+
+class CoreGroupMeetingViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin,
+                              viewsets.GenericViewSet):
+    serializer_class = CoreGroupMeetingSerializer
+    filterset_fields = ["plan"]
+
+    def get_queryset(self) -> QuerySet[CoreGroupMeeting]:
+        return CoreGroupMeeting.objects.filter(
+            plan__in=selectors.plans_visible(self.request.user)).prefetch_related("attendance")
+
+    @extend_schema(request=CoreGroupMeetingCreateSerializer, responses=CoreGroupMeetingSerializer)
+    def create(self, request: Request) -> Response:
+        data = CoreGroupMeetingCreateSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        v = dict(data.validated_data)
+        plan = _plan(request, v.pop("plan"))
+        meeting = _call(
+            services.core_group_meeting_record, plan=plan, user=request.user,
+            attendance={a["member"]: a["attendance"] for a in v.pop("attendance")},
+            action_updates={a["action"]: a["status"] for a in v.pop("action_updates")},
+            new_actions=[_action(request, a) for a in v.pop("new_actions")], **v)
+        return Response(CoreGroupMeetingSerializer(meeting).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=PlanDistributedSerializer, responses=CoreGroupMeetingSerializer)
+    @action(detail=True, methods=["post"])
+    def distributed(self, request: Request, pk: str) -> Response:
+        data = PlanDistributedSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        meeting = _call(services.core_group_plan_distributed, meeting=self.get_object(),
+                        user=request.user, **data.validated_data)
+        return Response(CoreGroupMeetingSerializer(meeting).data)
+
+
+# --- Child in Need plans --------------------------------------------------------------------
+
+
+class CinPlanSerializer(serializers.ModelSerializer):
+    meetings = serializers.SerializerMethodField()
+    actions = serializers.SerializerMethodField()
+
+    class Meta:
+        model = CinPlan
+        fields = ["id", "child", "from_plan", "conference", "started_on", "planned_end_on",
+                  "first_meeting_on", "lead_professional", "summary", "ended_on",
+                  "end_reason", "meetings", "actions"]
+
+    def get_meetings(self, obj: CinPlan) -> list[dict[str, Any]]:
+        return [{"held_on": m.held_on, "kind": m.kind, "notes": m.notes}
+                for m in obj.meetings.all()]
+
+    def get_actions(self, obj: CinPlan) -> list[dict[str, Any]]:
+        return [{"who": a.who, "what": a.what, "by_when": a.by_when, "status": a.status}
+                for a in obj.actions.all()]
+
+
+class CinPlanCreateSerializer(serializers.Serializer):
+    child = serializers.IntegerField()
+    started_on = serializers.DateField()
+    first_meeting_on = serializers.DateField(required=False, allow_null=True, default=None)
+    summary = serializers.CharField(required=False, default="", allow_blank=True)
+
+
+class CinPlanViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin,
+                     viewsets.GenericViewSet):
+    serializer_class = CinPlanSerializer
+    filterset_fields = ["child"]
+
+    def get_queryset(self) -> QuerySet[CinPlan]:
+        return selectors.cin_plans_visible(self.request.user).prefetch_related("meetings",
+                                                                              "actions")
+
+    @extend_schema(request=CinPlanCreateSerializer, responses=CinPlanSerializer)
+    def create(self, request: Request) -> Response:
+        data = CinPlanCreateSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        v = dict(data.validated_data)
+        child = _visible_child(request.user, v.pop("child"))
+        cin_plan = _call(services.cin_plan_start, child=child, user=request.user, **v)
+        return Response(CinPlanSerializer(cin_plan).data, status=status.HTTP_201_CREATED)

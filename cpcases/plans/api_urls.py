@@ -1,0 +1,14 @@
+"""Plans, core group meetings and Child in Need plans under /api/v1/ (included by
+cpcases.api_urls)."""
+
+from django.urls import include, path
+from rest_framework.routers import SimpleRouter
+
+from cpcases.plans.api import CinPlanViewSet, CoreGroupMeetingViewSet, PlanViewSet
+
+router = SimpleRouter()
+router.register("plans", PlanViewSet, basename="plan")
+router.register("core-group-meetings", CoreGroupMeetingViewSet, basename="core-group-meeting")
+router.register("child-in-need-plans", CinPlanViewSet, basename="cin-plan")
+
+urlpatterns = [path("", include((router.urls, "plans-api"), namespace="plans-api"))]

@@ -1,0 +1,154 @@
+"""Reads of plans, core groups and Child in Need plans, always within the user's scope."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
+from django.http import Http404, HttpRequest
+from django.utils import timezone
+
+from cpcases.accounts.models import User
+from cpcases.accounts.roles import Role
+from cpcases.audit.models import AccessAction
+from cpcases.audit.services import access_record
+from cpcases.children.models import Child
+from cpcases.children.scoping import visible_children
+from cpcases.plans.models import (
+    Attendance,
+    ChildProtectionPlan,
+    CinPlan,
+    CoreGroupMeeting,
+    CoreGroupMember,
+    PlanEndReason,
+)
+from cpcases.plans.services import PLAN_RULES
+from deadlines.models import Deadline, DeadlineStatus
+from deadlines.policy import national_rule
+
+STEPDOWN_OVERSIGHT = (Role.HEAD_OF_SERVICE, Role.SERVICE_MANAGER)
+
+
+def plans_visible(user: User) -> QuerySet[ChildProtectionPlan]:
+    """Plans of children the user may see; a partner professional sees only the plans whose
+    core group they are (or, for an ended plan, were) in."""
+    plans = ChildProtectionPlan.objects.filter(child__in=visible_children(user))
+    if getattr(user, "role", None) == Role.PARTNER:
+        member = CoreGroupMember.objects.filter(plan=OuterRef("pk"), user_id=user.pk).filter(
+            Q(removed_on__isnull=True) | Q(plan__ended_on__isnull=False))
+        plans = plans.filter(Exists(member))
+    return plans.select_related("child", "lead_social_worker")
+
+
+def cin_plans_visible(user: User) -> QuerySet[CinPlan]:
+    """Child in Need plans are children's social care's: partners do not see them here."""
+    if getattr(user, "role", None) == Role.PARTNER:
+        return CinPlan.objects.none()
+    return CinPlan.objects.filter(child__in=visible_children(user)).select_related(
+        "child", "from_plan", "lead_professional")
+
+
+def _refuse(request: HttpRequest, section: str, detail: dict) -> None:
+    access_record(request=request, child_id=None, action=AccessAction.REFUSED,
+                  section=section, detail=detail)
+    raise Http404("Not found")
+
+
+def plan_for_view(*, request: HttpRequest, pk: int, section: str = "plan"
+                  ) -> ChildProtectionPlan:
+    plan = plans_visible(request.user).filter(pk=pk).first()
+    if plan is None:
+        _refuse(request, section, {"plan_id": pk})
+    access_record(request=request, child_id=plan.child_id, action=AccessAction.VIEW,
+                  section=section)
+    return plan
+
+
+def cin_plan_for_view(*, request: HttpRequest, pk: int, section: str = "cin-plan"
+                      ) -> CinPlan:
+    cin_plan = cin_plans_visible(request.user).filter(pk=pk).first()
+    if cin_plan is None:
+        _refuse(request, section, {"cin_plan_id": pk})
+    access_record(request=request, child_id=cin_plan.child_id, action=AccessAction.VIEW,
+                  section=section)
+    return cin_plan
+
+
+def child_plans(*, user: User, child: Child) -> QuerySet[ChildProtectionPlan]:
+    return plans_visible(user).filter(child=child).order_by("-started_on", "-id")
+
+
+def child_cin_plans(*, user: User, child: Child) -> QuerySet[CinPlan]:
+    return cin_plans_visible(user).filter(child=child).order_by("-started_on", "-id")
+
+
+@dataclass(frozen=True)
+class MemberAttendance:
+    member: CoreGroupMember
+    attended: int
+    apologies: int
+    absent: int
+
+    @property
+    def missed(self) -> int:
+        return self.apologies + self.absent
+
+
+def member_attendance(plan: ChildProtectionPlan) -> list[MemberAttendance]:
+    """001: attendance patterns, for the team manager to take up with the agency."""
+    members = plan.members.select_related("user").annotate(
+        n_attended=Count("attendance", filter=Q(attendance__attendance=Attendance.ATTENDED)),
+        n_apologies=Count("attendance", filter=Q(attendance__attendance=Attendance.APOLOGIES)),
+        n_absent=Count("attendance", filter=Q(attendance__attendance=Attendance.ABSENT)))
+    return [MemberAttendance(m, m.n_attended, m.n_apologies, m.n_absent) for m in members]
+
+
+def plan_meetings(plan: ChildProtectionPlan) -> QuerySet[CoreGroupMeeting]:
+    return plan.meetings.prefetch_related("attendance__member")
+
+
+def plan_deadlines(plan: ChildProtectionPlan) -> QuerySet[Deadline]:
+    """The plan's timescales (core groups, distribution, reviews, visits) still open."""
+    return Deadline.objects.filter(child_id=plan.child_id, rule_id__in=PLAN_RULES,
+                                   status=DeadlineStatus.OPEN).order_by("due_date")
+
+
+def timescales(deadlines: QuerySet[Deadline]) -> list[dict]:
+    """Deadlines as the plan page lists them: the rule's name, due date, overdue or not."""
+    today = timezone.localdate()
+    return [{"rule_id": d.rule_id, "name": _rule_name(d.rule_id), "due_date": d.due_date,
+             "status": d.get_status_display(), "open": d.status == DeadlineStatus.OPEN,
+             "overdue": d.status == DeadlineStatus.OPEN and d.due_date < today}
+            for d in deadlines]
+
+
+def _rule_name(rule_id: str) -> str:
+    try:
+        return national_rule(rule_id).name
+    except KeyError:
+        return rule_id
+
+
+def cin_deadlines(cin_plan: CinPlan) -> QuerySet[Deadline]:
+    return Deadline.objects.filter(
+        child_id=cin_plan.child_id, rule_id__in=("stepdown_meeting", "stepdown_review"),
+        object_id=cin_plan.pk, content_type__model="cinplan").order_by("due_date")
+
+
+def stepdown_decisions(*, user: User) -> QuerySet[ChildProtectionPlan]:
+    """001: plans ended without a Child in Need plan, with the rationale, for the head of
+    service's oversight."""
+    if getattr(user, "role", None) not in STEPDOWN_OVERSIGHT:
+        return ChildProtectionPlan.objects.none()
+    return (plans_visible(user).filter(ended_on__isnull=False)
+            .exclude(Exists(CinPlan.objects.filter(from_plan=OuterRef("pk"))))
+            .filter(end_reason=PlanEndReason.NO_LONGER_AT_RISK)
+            .select_related("ended_by").order_by("-ended_on", "-id"))
+
+
+def my_plans(*, user: User) -> QuerySet[ChildProtectionPlan]:
+    """Current plans led by the user (or, for a partner, whose core group they are in)."""
+    plans = plans_visible(user).filter(ended_on__isnull=True)
+    if user.role == Role.SOCIAL_WORKER:
+        plans = plans.filter(lead_social_worker=user)
+    return plans.prefetch_related(Prefetch("members")).order_by("child__last_name")

@@ -1,0 +1,225 @@
+"""Reads, always within the user's scope (cpcases.children.scoping.visible_children).
+
+Partner professionals see only the discussions they took part in (and the enquiries those
+initiated); chairs see the consultations assigned to them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from django.db.models import Prefetch, Q, QuerySet
+from django.urls import reverse
+from django.utils import timezone
+
+from cpcases.accounts.models import User
+from cpcases.accounts.roles import Role
+from cpcases.children.models import Child
+from cpcases.children.scoping import visible_children
+from deadlines.models import Deadline, DeadlineStatus
+from strategy.models import (
+    CaseNote,
+    ConsultationRequest,
+    ConsultationStatus,
+    DiscussionChild,
+    S47Outcome,
+    Section47Enquiry,
+    StrategyDiscussion,
+    ThresholdDecision,
+)
+from strategy.services import current_enquiry
+
+# --- for part 4b (ICPC request and booking) ---------------------------------------------------
+
+
+def icpc_anchor(child: Child) -> StrategyDiscussion | None:
+    """The discussion that initiated the child's current (open or substantiated, not
+    superseded) Section 47 enquiry: the anchor of `icpc` (000: "when several were held, the
+    one at which the S47 was initiated")."""
+    enquiry = current_enquiry(child)
+    return enquiry.initiated_by if enquiry else None
+
+
+def latest_threshold_decision(child: Child) -> ThresholdDecision | None:
+    """The latest threshold decision about the child's current Section 47 enquiry (None if
+    there is none: a decision about an earlier, replaced enquiry does not count)."""
+    enquiry = current_enquiry(child)
+    if enquiry is None:
+        return None
+    return (ThresholdDecision.objects.filter(child=child, enquiry=enquiry)
+            .select_related("decided_by", "iro").order_by("-decided_at", "-id").first())
+
+
+def substantiated_enquiry(child: Child) -> Section47Enquiry | None:
+    """The child's current enquiry if its outcome is substantiated (an ICPC is to be
+    requested: 003 "Outcomes of a Section 47")."""
+    enquiry = current_enquiry(child)
+    return enquiry if enquiry and enquiry.outcome == S47Outcome.SUBSTANTIATED else None
+
+
+# --- scoped querysets ------------------------------------------------------------------------
+
+
+def discussions_visible(*, user: User) -> QuerySet[StrategyDiscussion]:
+    qs = StrategyDiscussion.objects.filter(
+        child_outcomes__child__in=visible_children(user))
+    if user.role == Role.PARTNER:
+        qs = qs.filter(participants__user=user)
+    return qs.distinct().order_by("-held_at", "-id")
+
+
+def discussion_children(*, user: User, discussion: StrategyDiscussion
+                        ) -> QuerySet[DiscussionChild]:
+    """The children of the discussion the user may see (a restricted sibling stays hidden)."""
+    return (discussion.child_outcomes.filter(child__in=visible_children(user))
+            .select_related("child"))
+
+
+def enquiries_visible(*, user: User) -> QuerySet[Section47Enquiry]:
+    qs = Section47Enquiry.objects.filter(child__in=visible_children(user))
+    if user.role == Role.PARTNER:
+        qs = qs.filter(initiated_by__participants__user=user)
+    return qs.select_related("child", "initiated_by", "decided_by").distinct()
+
+
+def thresholds_visible(*, user: User) -> QuerySet[ThresholdDecision]:
+    """The local authority's decisions: not shown to partner agencies."""
+    if user.role == Role.PARTNER:
+        return ThresholdDecision.objects.none()
+    qs = ThresholdDecision.objects.filter(child__in=visible_children(user))
+    if user.role == Role.CP_CHAIR:
+        qs = qs.filter(iro=user)
+    return qs.select_related("child", "decided_by", "iro")
+
+
+def consultations_visible(*, user: User) -> QuerySet[ConsultationRequest]:
+    if user.role == Role.PARTNER:
+        return ConsultationRequest.objects.none()
+    qs = ConsultationRequest.objects.filter(child__in=visible_children(user))
+    if user.role == Role.CP_CHAIR:
+        qs = qs.filter(chair=user)
+    return qs.select_related("child", "requested_by", "manager", "chair")
+
+
+def my_consultation_requests(*, user: User) -> QuerySet[ConsultationRequest]:
+    return consultations_visible(user=user).filter(
+        Q(requested_by=user) | Q(manager=user)).order_by("-requested_at")
+
+
+def consultation_queue(*, user: User) -> QuerySet[ConsultationRequest]:
+    """Business support: requests waiting for a chair first, then the assigned ones."""
+    if user.role != Role.BUSINESS_SUPPORT:
+        return ConsultationRequest.objects.none()
+    return consultations_visible(user=user).exclude(
+        status=ConsultationStatus.RECORDED).order_by("-status", "requested_at")
+
+
+def chair_consultations(*, user: User) -> QuerySet[ConsultationRequest]:
+    if user.role != Role.CP_CHAIR:
+        return ConsultationRequest.objects.none()
+    return consultations_visible(user=user).order_by("status", "-assigned_at")
+
+
+def waiting_for_chair_count(user: User) -> int:
+    if not getattr(user, "is_authenticated", False) or user.role != Role.BUSINESS_SUPPORT:
+        return 0
+    return consultation_queue(user=user).filter(status=ConsultationStatus.REQUESTED).count()
+
+
+def awaiting_record_count(user: User) -> int:
+    if not getattr(user, "is_authenticated", False) or user.role != Role.CP_CHAIR:
+        return 0
+    return chair_consultations(user=user).filter(status=ConsultationStatus.ASSIGNED).count()
+
+
+def threshold_discussions_to_record(*, user: User) -> QuerySet[ThresholdDecision]:
+    return thresholds_visible(user=user).filter(iro=user, iro_recorded_at__isnull=True)
+
+
+def discussion_for_view(*, user: User, pk: int) -> StrategyDiscussion | None:
+    return (discussions_visible(user=user).filter(pk=pk)
+            .prefetch_related(Prefetch("participants"), Prefetch("actions")).first())
+
+
+# --- the child's tab ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Event:
+    at: datetime | date
+    title: str
+    text: str
+    href: str = ""
+    tag: str = ""
+    tag_colour: str = ""
+
+    @property
+    def has_time(self) -> bool:
+        return isinstance(self.at, datetime)
+
+    @property
+    def sort_key(self) -> datetime:
+        if isinstance(self.at, datetime):
+            return self.at
+        # A day's events without a time sort after the timed events of that day.
+        return datetime.combine(self.at, datetime.max.time(),
+                                tzinfo=timezone.get_current_timezone())
+
+
+def child_timeline(*, user: User, child: Child) -> list[Event]:
+    """The child's strategy discussions, enquiries, threshold decisions and consultations,
+    newest first, as far as the user may see them."""
+    events: list[Event] = []
+    outcomes = (DiscussionChild.objects.filter(
+        child=child, discussion__in=discussions_visible(user=user))
+        .select_related("discussion"))
+    for o in outcomes:
+        d = o.discussion
+        decision = ("Section 47 enquiry initiated" if o.s47_initiated
+                    else f"No Section 47 enquiry: {o.get_next_step_display().lower()}")
+        events.append(Event(d.held_at, "Strategy discussion",
+                            f"{d.get_format_display()}, {d.get_urgency_display().lower()}. "
+                            f"{decision}.",
+                            reverse("strategy:discussion_detail", args=[d.pk]),
+                            "Held late" if d.late_reason else "",
+                            "yellow" if d.late_reason else ""))
+    for e in enquiries_visible(user=user).filter(child=child):
+        events.append(Event(e.started_on, "Section 47 enquiry started",
+                            f"Initiated at the strategy discussion of "
+                            f"{timezone.localtime(e.initiated_by.held_at):%d %B %Y}."))
+        if e.outcome_date:
+            text = e.get_outcome_display()
+            if e.next_step:
+                text += f"; next step: {e.get_next_step_display().lower()}"
+            events.append(Event(e.outcome_date, "Section 47 outcome",
+                                f"{text}. Decided by {e.decided_by}.", "",
+                                e.get_outcome_display(),
+                                "red" if e.outcome == S47Outcome.SUBSTANTIATED else "grey"))
+    for t in thresholds_visible(user=user).filter(child=child):
+        text = f"Decided by {t.decided_by}. {t.rationale}"
+        if t.iro_id:
+            text += f" Threshold discussion with {t.iro}"
+            text += f": {t.iro_outcome}" if t.iro_outcome else " (outcome to be recorded)."
+        events.append(Event(t.decided_at, "Threshold decision", text, "",
+                            "Threshold met" if t.met else "Threshold not met",
+                            "red" if t.met else "grey"))
+    for c in consultations_visible(user=user).filter(child=child):
+        flag = " No strategy discussion had been held." if c.without_strategy_discussion else ""
+        events.append(Event(c.requested_at, "Consultation with a CP chair requested",
+                            f"By {c.requested_by}: {c.question}{flag}", "",
+                            c.get_status_display(),
+                            "yellow" if c.without_strategy_discussion else "blue"))
+        note = CaseNote.objects.filter(consultation=c).first()
+        if note:
+            events.append(Event(note.written_at, "Case note: CP chair consultation",
+                                f"{note.author}. {note.text}"))
+    return sorted(events, key=lambda e: e.sort_key, reverse=True)
+
+
+def icpc_due(*, child: Child) -> Deadline | None:
+    """The child's open ICPC deadline (set by the engine when an S47 was initiated)."""
+    return (Deadline.objects.filter(child=child, rule_id="icpc",
+                                    status__in=[DeadlineStatus.OPEN,
+                                                DeadlineStatus.DELAY_AUTHORISED])
+            .order_by("-id").first())
