@@ -158,6 +158,9 @@ class PlanReviseSerializer(serializers.Serializer):
     contingency = serializers.CharField(required=False, allow_null=True, default=None,
                                         allow_blank=True)
     reason = serializers.CharField(max_length=300)
+    expected_version = serializers.IntegerField(
+        required=False, allow_null=True, default=None,
+        help_text="The plan's version you read: refused if someone revised it since.")
 
 
 def _member(request: Request, data: dict[str, Any]) -> services.MemberData:

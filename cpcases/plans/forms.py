@@ -237,10 +237,12 @@ class ReviseForm(forms.Form):
     outcomes = forms.CharField(required=False, widget=_text(6), label="Outcomes for the child")
     contingency = forms.CharField(required=False, widget=_text(), label="Contingency plan")
     reason = forms.CharField(max_length=300, label="Why the plan is changing")
+    version = forms.IntegerField(widget=forms.HiddenInput)
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.helper = _helper("outcomes", "contingency", "reason", submit="Save a new version")
+        self.helper = _helper("outcomes", "contingency", "reason", "version",
+                              submit="Save a new version")
 
 
 STEPDOWN_CIN, STEPDOWN_NONE = "cin", "none"

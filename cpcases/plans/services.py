@@ -314,13 +314,22 @@ def prebirth_core_group_note(plan: ChildProtectionPlan) -> str:
 
 @transaction.atomic
 def plan_revise(*, plan: ChildProtectionPlan, user: User, outcomes: str | None = None,
-                contingency: str | None = None, reason: str = "Plan revised"
-                ) -> PlanVersion:
-    """Change the plan's outcomes or contingency; the previous version is kept."""
+                contingency: str | None = None, reason: str = "Plan revised",
+                expected_version: int | None = None) -> PlanVersion:
+    """Change the plan's outcomes or contingency; the previous version is kept.
+
+    With `expected_version` (the version the user opened), a revision saved by someone else
+    in the meantime refuses this one instead of silently replacing it (no lost updates).
+    """
     plan = _locked_plan(plan)
     _require(may_edit_plan(user, plan), "Only the lead social worker and their managers may "
                                         "change the plan.")
     _require_current(plan)
+    if expected_version is not None and expected_version != plan.version:
+        raise ServiceError(
+            f"{plan.updated_by or 'Someone else'} changed this plan after you opened it. "
+            "Your text is still in the form: compare it with the plan's latest version, "
+            "then save again.")
     if outcomes is not None:
         plan.outcomes = outcomes
     if contingency is not None:

@@ -155,10 +155,13 @@ def version_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def plan_revise(request: HttpRequest, pk: int) -> HttpResponse:
     plan = _editable_plan(request, pk, "plan-revise")
     form = ReviseForm(request.POST or None,
-                      initial={"outcomes": plan.outcomes, "contingency": plan.contingency})
+                      initial={"outcomes": plan.outcomes, "contingency": plan.contingency,
+                               "version": plan.version})
     if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
         try:
-            services.plan_revise(plan=plan, user=request.user, **form.cleaned_data)
+            services.plan_revise(plan=plan, user=request.user,
+                                 expected_version=data.pop("version"), **data)
         except ServiceError as exc:
             form.add_error(None, str(exc))
         else:

@@ -278,3 +278,28 @@ def test_plan_end_cancels_the_plans_open_deadlines_and_ends_partner_access(
     with pytest.raises(ServiceError, match="ended"):
         services.plan_revise(plan=plan, user=sw, outcomes="x")
 
+
+
+def test_a_second_revision_from_a_stale_version_is_refused_and_the_first_kept(plan, sw, tm):
+    opened = plan.version
+    services.plan_revise(plan=plan, user=tm, outcomes="Manager's outcomes", reason="Review",
+                         expected_version=opened)
+    with pytest.raises(ServiceError, match="changed this plan after you opened it"):
+        services.plan_revise(plan=plan, user=sw, outcomes="Worker's outcomes",
+                             reason="Visit", expected_version=opened)
+    plan.refresh_from_db()
+    assert plan.outcomes == "Manager's outcomes"
+
+
+def test_the_revise_page_keeps_the_text_when_someone_else_revised_first(client, plan, sw, tm):
+    client.force_login(sw)
+    opened = plan.version
+    services.plan_revise(plan=plan, user=tm, outcomes="Manager's outcomes", reason="Review",
+                         expected_version=opened)
+    response = client.post(f"/plans/{plan.pk}/revise/", {
+        "outcomes": "My long careful outcomes", "contingency": "", "reason": "Visit",
+        "version": opened})
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert "changed this plan after you opened it" in page
+    assert "My long careful outcomes" in page
