@@ -28,7 +28,8 @@ from cpcases.children.forms import (
 from cpcases.children.models import Child
 from cpcases.children.tabs import tabs_for
 from cpcases.core.concurrency import EditConflict
-from cpcases.core.errors import NotPermitted, ServiceError
+from cpcases.core.errors import ServiceError
+from cpcases.core.forms_flow import submit
 
 
 def _require(request: HttpRequest, capability: Capability) -> None:
@@ -66,15 +67,10 @@ def search(request: HttpRequest) -> HttpResponse:
 def create(request: HttpRequest) -> HttpResponse:
     _require(request, Capability.CREATE_CHILD)
     form = ChildCreateForm(request.POST or None, user=request.user)
-    if request.method == "POST" and form.is_valid():
-        data = {k: v for k, v in form.cleaned_data.items() if k not in {"version"}}
-        try:
-            child = services.child_create(user=request.user, **data)
-        except ServiceError as exc:
-            form.add_error(None, str(exc))
-        else:
-            messages.success(request, f"Record created for {child}.")
-            return redirect("children:detail", pk=child.pk)
+    if saved := submit(request, form, lambda d: services.child_create(
+            user=request.user, **{k: v for k, v in d.items() if k != "version"})):
+        messages.success(request, f"Record created for {saved.value}.")
+        return redirect("children:detail", pk=saved.value.pk)
     return render(request, "children/form.html",
                   {"form": form, "title": "Create a child's record",
                    "back": reverse("children:caseload")})
@@ -179,17 +175,10 @@ def person_add(request: HttpRequest, pk: int) -> HttpResponse:
     _require(request, Capability.EDIT_CHILD)
     child = selectors.child_for_view(request=request, child_id=pk, section="people-add")
     form = PersonForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        data = dict(form.cleaned_data)
-        link_fields = {k: data.pop(k) for k in ("relationship", "has_parental_responsibility",
-                                                "lives_with_child")}
-        try:
-            services.person_add_to_child(user=request.user, child=child, **link_fields, **data)
-        except ServiceError as exc:
-            form.add_error(None, str(exc))
-        else:
-            messages.success(request, f"{data['first_name']} {data['last_name']} added.")
-            return redirect("children:people", pk=child.pk)
+    if saved := submit(request, form, lambda d: services.person_add_to_child(
+            user=request.user, child=child, **d)):
+        messages.success(request, f"{saved.value.person} added.")
+        return redirect("children:people", pk=child.pk)
     return render(request, "children/form.html", {
         "form": form, "child": child, "title": f"Add a person around {child}",
         "back": reverse("children:people", args=[pk]),
@@ -201,14 +190,10 @@ def allocate(request: HttpRequest, pk: int) -> HttpResponse:
     _require(request, Capability.ALLOCATE)
     child = selectors.child_for_view(request=request, child_id=pk, section="allocate")
     form = AllocationForm(request.POST or None, user=request.user)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.child_allocate(user=request.user, child=child, **form.cleaned_data)
-        except (ServiceError, NotPermitted) as exc:
-            form.add_error(None, str(exc))
-        else:
-            messages.success(request, "Allocation changed.")
-            return redirect("children:allocation", pk=child.pk)
+    if submit(request, form, lambda d: services.child_allocate(user=request.user, child=child,
+                                                              **d)):
+        messages.success(request, "Allocation changed.")
+        return redirect("children:allocation", pk=child.pk)
     return render(request, "children/form.html", {
         "form": form, "child": child, "title": f"Change {child}'s allocation",
         "back": reverse("children:allocation", args=[pk]),

@@ -25,6 +25,7 @@ from cpcases.children import selectors as child_selectors
 from cpcases.children.models import Child
 from cpcases.children.views import record_context
 from cpcases.core.errors import ServiceError
+from cpcases.core.forms_flow import submit
 from cpcases.plans import selectors, services
 from cpcases.plans.forms import (
     STEPDOWN_CIN,
@@ -121,14 +122,10 @@ def plan_start(request: HttpRequest, pk: int) -> HttpResponse:
     form = PlanStartForm(request.POST or None, authority_id=child.authority_id,
                          initial={"lead_social_worker": allocation.social_worker
                                   if allocation else None})
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.plan_start(child=child, user=request.user, **form.cleaned_data)
-        except ServiceError as exc:
-            form.add_error(None, str(exc))
-        else:
-            messages.success(request, "Child protection plan started.")
-            return redirect("plans:child", pk=child.pk)
+    if submit(request, form, lambda d: services.plan_start(child=child, user=request.user,
+                                                          **d)):
+        messages.success(request, "Child protection plan started.")
+        return redirect("plans:child", pk=child.pk)
     return _form_page(request, form, title="Start a child protection plan", child=child,
                       back=reverse("plans:child", args=[child.pk]))
 
@@ -157,16 +154,11 @@ def plan_revise(request: HttpRequest, pk: int) -> HttpResponse:
     form = ReviseForm(request.POST or None,
                       initial={"outcomes": plan.outcomes, "contingency": plan.contingency,
                                "version": plan.version})
-    if request.method == "POST" and form.is_valid():
-        data = dict(form.cleaned_data)
-        try:
-            services.plan_revise(plan=plan, user=request.user,
-                                 expected_version=data.pop("version"), **data)
-        except ServiceError as exc:
-            form.add_error(None, str(exc))
-        else:
-            messages.success(request, "New version of the plan saved.")
-            return redirect("plans:detail", pk=plan.pk)
+    if submit(request, form, lambda d: services.plan_revise(
+            plan=plan, user=request.user, expected_version=d["version"],
+            outcomes=d["outcomes"], contingency=d["contingency"], reason=d["reason"])):
+        messages.success(request, "New version of the plan saved.")
+        return redirect("plans:detail", pk=plan.pk)
     return _form_page(request, form, title="Revise the plan", child=plan.child,
                       back=reverse("plans:detail", args=[plan.pk]))
 
@@ -175,14 +167,10 @@ def plan_revise(request: HttpRequest, pk: int) -> HttpResponse:
 def action_add(request: HttpRequest, pk: int) -> HttpResponse:
     plan = _editable_plan(request, pk, "plan-action-add")
     form = NewActionForm(request.POST or None, authority_id=plan.authority_id)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.plan_action_add(plan=plan, action=form.action(), user=request.user)
-        except ServiceError as exc:
-            form.add_error(None, str(exc))
-        else:
-            messages.success(request, "Action added.")
-            return redirect("plans:detail", pk=plan.pk)
+    if submit(request, form, lambda d: services.plan_action_add(
+            plan=plan, action=form.action(), user=request.user)):
+        messages.success(request, "Action added.")
+        return redirect("plans:detail", pk=plan.pk)
     return _form_page(request, form, title="Add an action", child=plan.child,
                       back=reverse("plans:detail", args=[plan.pk]))
 
@@ -192,17 +180,11 @@ def action_edit(request: HttpRequest, pk: int) -> HttpResponse:
     action = get_object_or_404(PlanAction, pk=pk)
     plan = _editable_plan(request, action.plan_id, "plan-action-edit")
     form = ActionEditForm(request.POST or None, authority_id=plan.authority_id, action=action)
-    if request.method == "POST" and form.is_valid():
-        d = form.cleaned_data
-        try:
-            services.plan_action_update(action=action, user=request.user, status=d["status"],
-                                        what=d["what"], by_when=d["by_when"],
-                                        who=d.get("who") or "", who_user=d.get("who_user"))
-        except ServiceError as exc:
-            form.add_error(None, str(exc))
-        else:
-            messages.success(request, "Action saved.")
-            return redirect("plans:detail", pk=plan.pk)
+    if submit(request, form, lambda d: services.plan_action_update(
+            action=action, user=request.user, status=d["status"], what=d["what"],
+            by_when=d["by_when"], who=d.get("who") or "", who_user=d.get("who_user"))):
+        messages.success(request, "Action saved.")
+        return redirect("plans:detail", pk=plan.pk)
     return _form_page(request, form, title="Edit an action", child=plan.child,
                       back=reverse("plans:detail", args=[plan.pk]))
 
@@ -211,14 +193,10 @@ def action_edit(request: HttpRequest, pk: int) -> HttpResponse:
 def member_add(request: HttpRequest, pk: int) -> HttpResponse:
     plan = _editable_plan(request, pk, "plan-member-add")
     form = MemberForm(request.POST or None, authority_id=plan.authority_id)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.core_group_member_add(plan=plan, member=form.member(), user=request.user)
-        except ServiceError as exc:
-            form.add_error(None, str(exc))
-        else:
-            messages.success(request, "Added to the core group.")
-            return redirect("plans:detail", pk=plan.pk)
+    if submit(request, form, lambda d: services.core_group_member_add(
+            plan=plan, member=form.member(), user=request.user)):
+        messages.success(request, "Added to the core group.")
+        return redirect("plans:detail", pk=plan.pk)
     return _form_page(request, form, title="Add a core group member", child=plan.child,
                       back=reverse("plans:detail", args=[plan.pk]))
 
@@ -275,15 +253,10 @@ def meeting_distributed(request: HttpRequest, pk: int) -> HttpResponse:
     meeting = get_object_or_404(CoreGroupMeeting, pk=pk)
     plan = _editable_plan(request, meeting.plan_id, "core-group-distributed")
     form = DistributedForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.core_group_plan_distributed(meeting=meeting, user=request.user,
-                                                 **form.cleaned_data)
-        except ServiceError as exc:
-            form.add_error(None, str(exc))
-        else:
-            messages.success(request, "Distribution recorded.")
-            return redirect("plans:meeting_detail", pk=meeting.pk)
+    if submit(request, form, lambda d: services.core_group_plan_distributed(
+            meeting=meeting, user=request.user, **d)):
+        messages.success(request, "Distribution recorded.")
+        return redirect("plans:meeting_detail", pk=meeting.pk)
     return _form_page(request, form, title="Record that the minutes and plan were sent",
                       child=plan.child, back=reverse("plans:meeting_detail", args=[pk]))
 
@@ -299,20 +272,18 @@ def plan_end(request: HttpRequest, pk: int) -> HttpResponse:
     if not plan.is_current:
         raise PermissionDenied("This plan has ended.")
     form = PlanEndForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        d = form.cleaned_data
+    def end(d: dict[str, Any]) -> object:
         start_cin = d["stepdown"] == STEPDOWN_CIN
-        try:
-            services.plan_end(plan=plan, ended_on=d["ended_on"], reason=d["reason"],
-                              user=request.user, start_cin_plan=start_cin,
-                              stepdown_rationale="" if start_cin else d["stepdown_rationale"],
-                              cin_first_meeting_on=d["cin_first_meeting_on"] if start_cin
-                              else None, note=d["note"])
-        except ServiceError as exc:
-            form.add_error(None, str(exc))
-        else:
-            messages.success(request, "The child protection plan has ended.")
-            return redirect("plans:child", pk=plan.child_id)
+        return services.plan_end(
+            plan=plan, ended_on=d["ended_on"], reason=d["reason"], user=request.user,
+            start_cin_plan=start_cin,
+            stepdown_rationale="" if start_cin else d["stepdown_rationale"],
+            cin_first_meeting_on=d["cin_first_meeting_on"] if start_cin else None,
+            note=d["note"])
+
+    if submit(request, form, end):
+        messages.success(request, "The child protection plan has ended.")
+        return redirect("plans:child", pk=plan.child_id)
     return _form_page(request, form, title="End the child protection plan", child=plan.child,
                       back=reverse("plans:detail", args=[plan.pk]))
 
@@ -341,15 +312,10 @@ def cin_start(request: HttpRequest, pk: int) -> HttpResponse:
     if request.user.role not in services.DECIDING_ROLES:
         _deny(request, "start a Child in Need plan")
     form = CinStartForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            cin_plan = services.cin_plan_start(child=child, user=request.user,
-                                               **form.cleaned_data)
-        except ServiceError as exc:
-            form.add_error(None, str(exc))
-        else:
-            messages.success(request, "Child in Need plan started.")
-            return redirect("plans:cin_detail", pk=cin_plan.pk)
+    if saved := submit(request, form, lambda d: services.cin_plan_start(
+            child=child, user=request.user, **d)):
+        messages.success(request, "Child in Need plan started.")
+        return redirect("plans:cin_detail", pk=saved.value.pk)
     return _form_page(request, form, title="Start a Child in Need plan", child=child,
                       back=reverse("plans:child", args=[child.pk]))
 
@@ -369,15 +335,10 @@ def cin_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def cin_meeting_new(request: HttpRequest, pk: int) -> HttpResponse:
     cin_plan = _editable_cin(request, pk, "cin-meeting-new")
     form = CinMeetingForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.cin_meeting_record(cin_plan=cin_plan, user=request.user,
-                                        **form.cleaned_data)
-        except ServiceError as exc:
-            form.add_error(None, str(exc))
-        else:
-            messages.success(request, "Meeting recorded.")
-            return redirect("plans:cin_detail", pk=cin_plan.pk)
+    if submit(request, form, lambda d: services.cin_meeting_record(
+            cin_plan=cin_plan, user=request.user, **d)):
+        messages.success(request, "Meeting recorded.")
+        return redirect("plans:cin_detail", pk=cin_plan.pk)
     return _form_page(request, form, title="Record a Child in Need meeting",
                       child=cin_plan.child, back=reverse("plans:cin_detail", args=[pk]))
 
@@ -386,14 +347,10 @@ def cin_meeting_new(request: HttpRequest, pk: int) -> HttpResponse:
 def cin_action_add(request: HttpRequest, pk: int) -> HttpResponse:
     cin_plan = _editable_cin(request, pk, "cin-action-add")
     form = CinActionForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.cin_action_add(cin_plan=cin_plan, user=request.user, **form.cleaned_data)
-        except ServiceError as exc:
-            form.add_error(None, str(exc))
-        else:
-            messages.success(request, "Action added.")
-            return redirect("plans:cin_detail", pk=cin_plan.pk)
+    if submit(request, form, lambda d: services.cin_action_add(
+            cin_plan=cin_plan, user=request.user, **d)):
+        messages.success(request, "Action added.")
+        return redirect("plans:cin_detail", pk=cin_plan.pk)
     return _form_page(request, form, title="Add an action to the Child in Need plan",
                       child=cin_plan.child, back=reverse("plans:cin_detail", args=[pk]))
 
@@ -402,13 +359,9 @@ def cin_action_add(request: HttpRequest, pk: int) -> HttpResponse:
 def cin_end(request: HttpRequest, pk: int) -> HttpResponse:
     cin_plan = _editable_cin(request, pk, "cin-end")
     form = CinEndForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.cin_plan_end(cin_plan=cin_plan, user=request.user, **form.cleaned_data)
-        except ServiceError as exc:
-            form.add_error(None, str(exc))
-        else:
-            messages.success(request, "Child in Need plan ended.")
-            return redirect("plans:cin_detail", pk=cin_plan.pk)
+    if submit(request, form, lambda d: services.cin_plan_end(
+            cin_plan=cin_plan, user=request.user, **d)):
+        messages.success(request, "Child in Need plan ended.")
+        return redirect("plans:cin_detail", pk=cin_plan.pk)
     return _form_page(request, form, title="End the Child in Need plan", child=cin_plan.child,
                       back=reverse("plans:cin_detail", args=[pk]))

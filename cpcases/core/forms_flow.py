@@ -1,0 +1,35 @@
+"""The one way a page submits a form to a service.
+
+On a valid POST the service runs; a ServiceError (a failed precondition or permission) goes
+into the form's error summary, so the page is shown again with everything the user typed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any, Generic, TypeVar
+
+from django import forms
+from django.http import HttpRequest
+
+from cpcases.core.errors import ServiceError
+
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class Saved(Generic[T]):
+    value: T
+
+
+def submit(request: HttpRequest, form: forms.Form,
+           write: Callable[[dict[str, Any]], T]) -> Saved[T] | None:
+    """`Saved(result)` once the service has written; None on GET, bad input or a refusal."""
+    if request.method != "POST" or not form.is_valid():
+        return None
+    try:
+        return Saved(write(form.cleaned_data))
+    except ServiceError as exc:
+        form.add_error(None, str(exc))
+        return None
