@@ -18,11 +18,11 @@ from django.db import models, transaction
 from django.utils import timezone
 
 from cpcases.accounts.models import Authority, User
-from cpcases.accounts.roles import MANAGEMENT_LADDER, Capability, Role
-from cpcases.children.models import Allocation, Child
+from cpcases.accounts.roles import MANAGEMENT_LADDER, Capability
+from cpcases.children.models import Child
 from cpcases.children.scoping import visible_children
 from cpcases.core.errors import NotPermitted, ServiceError
-from deadlines import closures
+from deadlines import closures, holders
 from deadlines.calendar import WorkingDayCalendar
 from deadlines.models import (
     AuthorityPolicy,
@@ -33,7 +33,17 @@ from deadlines.models import (
     PolicyProfile,
     RuleOverride,
 )
-from deadlines.policy import LADDER, RULE_FIELDS, RULE_IDS, Direction, Level, RuleSpec, Unit
+from deadlines.policy import (
+    LADDER,
+    QUEUE_HOLDERS,
+    RULE_FIELDS,
+    RULE_IDS,
+    Direction,
+    Level,
+    RuleSpec,
+    Unit,
+)
+from deadlines.policy import lifecycle as lifecycle_of
 from deadlines.selectors import EffectiveRule, effective_rule, effective_rules, icpc_delay_role
 
 LONDON = ZoneInfo("Europe/London")
@@ -172,16 +182,9 @@ def _subject_key(subject: models.Model | None) -> tuple[ContentType | None, int 
     return ContentType.objects.get_for_model(subject), subject.pk
 
 
-def _default_responsible(child: Child, rule: RuleSpec) -> User | None:
-    """The child's allocated social worker, or for manager rules their team manager."""
-    allocation = (Allocation.objects.filter(child=child, ended_on__isnull=True)
-                  .select_related("social_worker").first())
-    if allocation is None:
-        return None
-    if rule.responsible_role == Role.TEAM_MANAGER:
-        return User.objects.filter(role=Role.TEAM_MANAGER, team_id=allocation.team_id,
-                                   is_active=True).first()
-    return allocation.social_worker
+def _holding(child: Child, rule_id: str, subject: models.Model | None) -> holders.Holding:
+    """Who must act on the rule for this child now (policy LIFECYCLES' holder)."""
+    return holders.resolve(child, lifecycle_of(rule_id).holder, subject)
 
 
 def _schedule(deadline: Deadline, rule: RuleSpec, calendar: WorkingDayCalendar,
@@ -226,12 +229,18 @@ def deadline_set(*, child: Child, rule_id: str, anchor: Anchor,
                 .filter(child=child, rule_id=rule_id, content_type=content_type,
                         object_id=object_id)
                 .exclude(status=DeadlineStatus.CANCELLED).order_by("-id").first())
-    if deadline is None:
-        deadline = Deadline(authority_id=child.authority_id, child=child, rule_id=rule_id,
-                            content_type=content_type, object_id=object_id, created_by=user,
-                            responsible=responsible or _default_responsible(child, rule))
-    elif responsible is not None:
-        deadline.responsible = responsible
+    if deadline is None or deadline.status == DeadlineStatus.OPEN:
+        # The policy names who must act: whoever holds that role now (a queue has nobody in
+        # particular). `responsible` is only a fallback when nobody holds a person's role.
+        holding = _holding(child, rule_id, subject)
+        holder = lifecycle_of(rule_id).holder
+        person = holding.user or (None if holder in QUEUE_HOLDERS else responsible)
+        if deadline is None:
+            deadline = Deadline(authority_id=child.authority_id, child=child,
+                                rule_id=rule_id, content_type=content_type,
+                                object_id=object_id, created_by=user)
+        deadline.responsible, deadline.holder = person, holder
+        deadline.responsible_team_id = holding.team_id
     deadline.variant = variant
     deadline.anchor_date, deadline.anchor_at = anchor_date, anchor_at
     deadline.due_date, deadline.due_at = due.date, due.at
@@ -290,18 +299,23 @@ def deadline_meet(*, deadline: Deadline | None = None, child: Child | None = Non
 @transaction.atomic
 def deadline_miss(*, deadline: Deadline | None = None, child: Child | None = None,
                   rule_id: str | None = None, subject: models.Model | None = None,
-                  reason: str, user: User | None = None) -> Deadline:
-    """Close an open deadline that will never be met (missed, with no met_at)."""
+                  reason: str, user: User | None = None, event: str = "") -> Deadline:
+    """Close an open deadline that will never be met (missed, with no met_at), with the
+    reason; `event` names what ended it (deadlines.lifecycle). No notice follows: the sweep
+    only reads open deadlines."""
+    if not reason.strip():
+        raise ServiceError("Give the reason the deadline is missed.")
     deadline = _find(deadline, child, rule_id, subject)
     if deadline.status != DeadlineStatus.OPEN:
         raise ServiceError("Only an open deadline can be closed as missed.")
-    return _close(deadline, user, status=DeadlineStatus.MISSED, cancelled_reason=reason)
+    return _close(deadline, user, status=DeadlineStatus.MISSED, cancelled_reason=reason,
+                  cancelled_at=timezone.now(), ended_by_event=event)
 
 
 @transaction.atomic
 def deadline_cancel(*, deadline: Deadline | None = None, child: Child | None = None,
                     rule_id: str | None = None, subject: models.Model | None = None,
-                    reason: str, user: User | None = None) -> Deadline:
+                    reason: str, user: User | None = None, event: str = "") -> Deadline:
     """The anchor was undone (e.g. the conference was cancelled): no further notices."""
     if not reason.strip():
         raise ServiceError("Give the reason the deadline is cancelled.")
@@ -309,7 +323,7 @@ def deadline_cancel(*, deadline: Deadline | None = None, child: Child | None = N
     if deadline.status == DeadlineStatus.CANCELLED:
         return deadline
     return _close(deadline, user, status=DeadlineStatus.CANCELLED,
-                  cancelled_at=timezone.now(), cancelled_reason=reason)
+                  cancelled_at=timezone.now(), cancelled_reason=reason, ended_by_event=event)
 
 
 def may_authorise_delay(user: User, deadline: Deadline) -> bool:
