@@ -274,3 +274,30 @@ class Notification(models.Model):
 
     def __str__(self) -> str:
         return f"{self.level} to {self.recipient_id}"
+
+
+class DeadlineReassignment(models.Model):
+    """An open deadline moved from one holder to another because the allocation, the lead
+    social worker, the chair or the team changed (deadlines.services.deadlines_reassign_for).
+    Append-only: the row history of Deadline has the change too; this keeps the reason."""
+
+    deadline = models.ForeignKey(Deadline, on_delete=models.CASCADE,
+                                 related_name="reassignments")
+    from_user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
+                                  on_delete=models.PROTECT, related_name="+")
+    to_user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
+                                on_delete=models.PROTECT, related_name="+")
+    from_team = models.ForeignKey("accounts.Team", null=True, blank=True,
+                                  on_delete=models.PROTECT, related_name="+")
+    to_team = models.ForeignKey("accounts.Team", null=True, blank=True,
+                                on_delete=models.PROTECT, related_name="+")
+    reason = models.TextField()
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
+                              on_delete=models.PROTECT, related_name="+")
+    at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-at", "-id"]
+
+    def __str__(self) -> str:
+        return f"Deadline {self.deadline_id} moved {self.from_user_id} → {self.to_user_id}"

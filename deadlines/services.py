@@ -25,8 +25,10 @@ from cpcases.core.errors import NotPermitted, ServiceError
 from deadlines import closures, holders
 from deadlines.calendar import WorkingDayCalendar
 from deadlines.models import (
+    REASSIGNED,
     AuthorityPolicy,
     Deadline,
+    DeadlineReassignment,
     DeadlineStatus,
     Escalation,
     Notification,
@@ -458,3 +460,90 @@ def notifications_mark_read(*, user: User, notification_id: int | None = None) -
         unread = unread.filter(pk=notification_id)
     return unread.update(read_at=timezone.now())
 
+
+
+# --- moving deadlines with their holders ------------------------------------------------------
+
+
+def _reassign_text(deadline: Deadline, *, to_you: bool, other: User | None,
+                   reason: str) -> str:
+    rule = lifecycle_rule_name(deadline)
+    child = deadline.child
+    who = (f"child {child.la_child_id}" if child.is_restricted
+           else f"{child.display_name} ({child.la_child_id})")
+    due = deadline.due_date.strftime("%-d %B %Y")
+    if to_you:
+        was = f", previously with {other}" if other else ""
+        return f"Now yours: {rule} for {who}, due {due}{was}. {reason}"
+    now = f" It is now with {other}." if other else " It is now in the team's queue."
+    return f"No longer yours: {rule} for {who}, due {due}.{now} {reason}"
+
+
+def lifecycle_rule_name(deadline: Deadline) -> str:
+    try:
+        return effective_rule(deadline.authority_id, deadline.rule_id).name
+    except KeyError:
+        return deadline.rule_id
+
+
+@transaction.atomic
+def deadlines_reassign_for(*, child: Child | None = None, conference: models.Model | None = None,
+                           actor: User | None, reason: str) -> int:
+    """Move the open deadlines of a child (or of a conference's children) to whoever holds
+    each rule's role now (deadlines.policy.LIFECYCLES), after the allocation, the lead social
+    worker, the chair or the team changed. Each move is recorded (DeadlineReassignment, with
+    the reason; the row history too) and both the old and the new holder are told in the
+    service and by e-mail (one e-mail each, on commit). Returns how many moved."""
+    if child is None and conference is None:
+        raise ServiceError("Name the child or the conference whose deadlines move.")
+    if not reason.strip():
+        raise ServiceError("Give the reason the deadlines move.")
+    queryset = Deadline.objects.select_for_update(of=("self",)).filter(
+        status=DeadlineStatus.OPEN)
+    if child is not None:
+        queryset = queryset.filter(child=child)
+    if conference is not None:
+        ids = list(conference.children.values_list("pk", flat=True))  # type: ignore[attr-defined]
+        queryset = queryset.filter(child_id__in=ids)
+    moved = 0
+    notices: list[Notification] = []
+    mail: dict[int, tuple[User, list[str]]] = {}
+    for deadline in queryset.select_related("child", "responsible").order_by("id"):
+        holder = deadline.holder or lifecycle_of(deadline.rule_id).holder
+        holding = holders.resolve(deadline.child, holder, deadline.subject)
+        person = holding.user
+        if holder not in QUEUE_HOLDERS and person is None:
+            person = deadline.responsible  # nobody holds the role: leave it where it is
+        if (person.pk if person else None) == deadline.responsible_id \
+                and holding.team_id == deadline.responsible_team_id:
+            continue
+        old, old_team = deadline.responsible, deadline.responsible_team_id
+        deadline.responsible, deadline.holder = person, holder
+        deadline.responsible_team_id, deadline.updated_by = holding.team_id, actor
+        deadline.save(update_fields=["responsible", "holder", "responsible_team",
+                                     "updated_by", "updated_at"])
+        DeadlineReassignment.objects.create(deadline=deadline, from_user=old, to_user=person,
+                                            from_team_id=old_team, to_team_id=holding.team_id,
+                                            reason=reason, actor=actor)
+        moved += 1
+        for recipient, to_you, other in ((old, False, person), (person, True, old)):
+            if recipient is None or (old == person):
+                continue
+            text = _reassign_text(deadline, to_you=to_you, other=other, reason=reason)
+            notices.append(Notification(recipient=recipient, deadline=deadline,
+                                        level=REASSIGNED, text=text))
+            if recipient.email and recipient.is_active:
+                mail.setdefault(recipient.pk, (recipient, []))[1].append(text)
+    Notification.objects.bulk_create(notices)
+    if mail:
+        from django.conf import settings
+        from django.core.mail import EmailMessage
+
+        from deadlines.notifications import send_emails
+
+        emails = [EmailMessage(subject="Deadlines moved", body="\n".join(
+            ["Deadlines have moved to or from you:", "", *lines, "",
+             settings.SERVICE_NAME]), from_email=settings.DEFAULT_FROM_EMAIL,
+            to=[person.email]) for person, lines in mail.values()]
+        transaction.on_commit(lambda: send_emails(emails))
+    return moved
