@@ -547,3 +547,53 @@ def deadlines_reassign_for(*, child: Child | None = None, conference: models.Mod
             to=[person.email]) for person, lines in mail.values()]
         transaction.on_commit(lambda: send_emails(emails))
     return moved
+
+
+# --- deadlines born missed ---------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Impossible:
+    """A deadline that would already be past the moment it is set."""
+
+    rule_id: str
+    name: str
+    due: date | datetime
+
+    def describe(self) -> str:
+        if isinstance(self.due, datetime):
+            return f"{self.name} (due {self.due.astimezone(LONDON):%-d %B %Y at %H:%M})"
+        return f"{self.name} (due {self.due:%-d %B %Y})"
+
+
+def deadlines_impossible(authority: Authority, anchors: dict[str, Anchor], *,
+                         now: datetime | None = None) -> list[Impossible]:
+    """Which of these rules (rule id → anchor) would be overdue as soon as they are set: e.g.
+    the preparation deadlines of a conference booked for the same day. The caller shows them
+    before confirming and records them missed with the reason given (issue 9 point 5)."""
+    now = now or timezone.now()
+    calendar = calendar_for(authority)
+    rules = effective_rules(authority)
+    found = []
+    for rule_id, anchor in anchors.items():
+        rule = rules[rule_id]
+        due = compute_due(rule, anchor, calendar)
+        late = (now > due.at) if due.at is not None else (now.astimezone(LONDON).date()
+                                                         > due.date)
+        if late:
+            found.append(Impossible(rule_id, rule.name, due.value))
+    return found
+
+
+def deadlines_record_impossible(*, child: Child, rule_ids: list[str], subject: models.Model,
+                                reason: str, user: User | None) -> list[Deadline]:
+    """Close as missed, with the reason, the just-set deadlines that could never be met: no
+    notice follows (the sweep reads only open deadlines)."""
+    content_type, object_id = _subject_key(subject)
+    closed = []
+    for deadline in Deadline.objects.filter(child=child, rule_id__in=rule_ids,
+                                            content_type=content_type, object_id=object_id,
+                                            status=DeadlineStatus.OPEN):
+        if deadline.is_overdue:
+            closed.append(deadline_miss(deadline=deadline, reason=reason, user=user))
+    return closed

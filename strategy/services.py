@@ -381,10 +381,26 @@ def s47_record_outcome(*, user: User, enquiry: Section47Enquiry, outcome: str,
             deadlines.deadline_cancel(child=child, rule_id=rule_id, subject=enquiry,
                                       reason="Section 47 enquiry not substantiated",
                                       user=user)
+        # 000: a conference already requested is no longer needed: business support is to
+        # be told within 5 working days of the request (`icpc_cancellation`, met when the
+        # request is cancelled).
+        for request in _live_requests(child):
+            lifecycle.emit(lifecycle.Event.S47_NOT_SUBSTANTIATED, child=child, actor=user,
+                           subject=request, anchor=request.submitted_at or request.created_at,
+                           only=["icpc_cancellation"])
         if child.cp_stage == CpStage.SECTION_47:
             child.cp_stage = CpStage.NONE
             child.save(update_fields=["cp_stage", "updated_at"])
     return enquiry
+
+
+def _live_requests(child: Child) -> list[Any]:
+    """The child's conference requests not yet cancelled or held (conferences app)."""
+    from conferences.models import OPEN_REQUEST_STATUSES, ConferenceRequest
+
+    return list(ConferenceRequest.objects.filter(requested_children__child=child,
+                                             status__in=OPEN_REQUEST_STATUSES,
+                                             submitted_at__isnull=False))
 
 
 # --- threshold decision -------------------------------------------------------------------------

@@ -50,6 +50,7 @@ from cpcases.plans.models import (
     PlanVersion,
     Recommendation,
 )
+from deadlines import lifecycle
 from deadlines import services as deadlines
 from deadlines.models import Deadline, DeadlineStatus
 
@@ -592,6 +593,9 @@ def plan_end(*, plan: ChildProtectionPlan, ended_on: date, reason: str, user: Us
     plan.save()
     child = plan.child
     _cancel_open(child, PLAN_RULES, "The child protection plan ended.", user)
+    # Issue 9: every rule the policy ends with the plan (reviews, core groups, visits…).
+    lifecycle.emit(lifecycle.Event.PLAN_ENDED, child=child, actor=user,
+                   reason="The child protection plan ended.")
     plan.members.filter(removed_on__isnull=True).update(removed_on=ended_on)
     PartnerInvolvement.objects.filter(child=child, kind=InvolvementKind.CORE_GROUP,
                                       object_id=plan.pk, ended_on__isnull=True
