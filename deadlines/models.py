@@ -301,3 +301,25 @@ class DeadlineReassignment(models.Model):
 
     def __str__(self) -> str:
         return f"Deadline {self.deadline_id} moved {self.from_user_id} → {self.to_user_id}"
+
+
+class ClosureDayChange(models.Model):
+    """Who added or removed an authority's closure day, when and why (the page of closure
+    days keeps this history; ClosureDay itself holds only the current days)."""
+
+    class Action(models.TextChoices):
+        ADDED = "added", "Added"
+        REMOVED = "removed", "Removed"
+
+    authority = models.ForeignKey(Authority, on_delete=models.CASCADE, related_name="+")
+    date = models.DateField()
+    action = models.CharField(max_length=8, choices=Action.choices)
+    reason = models.TextField()
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
+                             related_name="+")
+    at = models.DateTimeField(auto_now_add=True)
+    recomputed = models.PositiveIntegerField(default=0,
+                                             help_text="Open deadlines recomputed")
+
+    class Meta:
+        ordering = ["-at", "-id"]

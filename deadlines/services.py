@@ -27,6 +27,8 @@ from deadlines.calendar import WorkingDayCalendar
 from deadlines.models import (
     REASSIGNED,
     AuthorityPolicy,
+    ClosureDay,
+    ClosureDayChange,
     Deadline,
     DeadlineReassignment,
     DeadlineStatus,
@@ -597,3 +599,42 @@ def deadlines_record_impossible(*, child: Child, rule_ids: list[str], subject: m
         if deadline.is_overdue:
             closed.append(deadline_miss(deadline=deadline, reason=reason, user=user))
     return closed
+
+
+# --- closure days (configuration without code) ------------------------------------------------
+
+
+@transaction.atomic
+def closure_day_add(*, authority: Authority, on: date, reason: str, user: User
+                    ) -> ClosureDay:
+    """The authority is closed on `on` (DOMAIN §3, e.g. 24 December); its open deadlines are
+    recomputed at once. Administrators only."""
+    _require_policy_admin(user, authority)
+    if not reason.strip():
+        raise ServiceError("Give the reason the authority is closed that day.")
+    if ClosureDay.objects.filter(authority=authority, date=on).exists():
+        raise ServiceError(f"{on:%-d %B %Y} is already a closure day.")
+    day = ClosureDay.objects.create(authority=authority, date=on, reason=reason.strip())
+    count = deadlines_recompute_for_authority(authority, user=user)
+    ClosureDayChange.objects.create(authority=authority, date=on, reason=reason.strip(),
+                                    action=ClosureDayChange.Action.ADDED, user=user,
+                                    recomputed=count)
+    return day
+
+
+@transaction.atomic
+def closure_day_remove(*, authority: Authority, closure_day: ClosureDay, reason: str,
+                       user: User) -> int:
+    """The authority is open that day after all; its open deadlines are recomputed."""
+    _require_policy_admin(user, authority)
+    if closure_day.authority_id != authority.pk:
+        raise NotPermitted("That closure day belongs to another authority.")
+    if not reason.strip():
+        raise ServiceError("Give the reason the day is no longer a closure day.")
+    on = closure_day.date
+    closure_day.delete()
+    count = deadlines_recompute_for_authority(authority, user=user)
+    ClosureDayChange.objects.create(authority=authority, date=on, reason=reason.strip(),
+                                    action=ClosureDayChange.Action.REMOVED, user=user,
+                                    recomputed=count)
+    return count

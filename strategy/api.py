@@ -23,6 +23,7 @@ from cpcases.core.errors import NotPermitted, ServiceError
 from strategy import selectors, services
 from strategy.models import (
     Attendance,
+    Concern,
     ConsultationRequest,
     DiscussionAction,
     DiscussionChild,
@@ -365,3 +366,47 @@ class ConsultationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin,
         consultation = _call(services.consultation_record, user=request.user,
                              consultation=consultation, **data.validated_data)
         return Response(ConsultationSerializer(consultation).data)
+
+
+# --- concerns ---------------------------------------------------------------------------------
+
+
+class ConcernSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Concern
+        fields = ["id", "child", "identified_at", "urgency", "summary", "recorded_by",
+                  "discussion", "created_at"]
+        read_only_fields = fields
+
+
+class ConcernCreateSerializer(serializers.Serializer):
+    child = serializers.IntegerField()
+    identified_at = serializers.DateTimeField()
+    urgency = serializers.ChoiceField(choices=Urgency.choices)
+    summary = serializers.CharField()
+
+
+class ConcernViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin,
+                     viewsets.GenericViewSet):
+    """"Concern identified" records: each opens the strategy discussion's clock (000: 1/3/5
+    working days by urgency), met by the next discussion about the child."""
+
+    serializer_class = ConcernSerializer
+    filterset_fields = ["child", "urgency"]
+
+    def get_queryset(self) -> QuerySet[Concern]:
+        if getattr(self, "swagger_fake_view", False):  # the schema generator
+            return Concern.objects.none()
+        return Concern.objects.filter(
+            child__in=visible_children(self.request.user)).order_by("-identified_at", "-id")
+
+    @extend_schema(request=ConcernCreateSerializer, responses=ConcernSerializer)
+    def create(self, request: Request) -> Response:
+        data = ConcernCreateSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        child = _visible_child(request.user, data.validated_data["child"])
+        concern = _call(services.concern_record, actor=request.user, child=child,
+                        identified_at=data.validated_data["identified_at"],
+                        urgency=data.validated_data["urgency"],
+                        summary=data.validated_data["summary"])
+        return Response(ConcernSerializer(concern).data, status=status.HTTP_201_CREATED)

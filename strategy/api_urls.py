@@ -5,6 +5,7 @@ from django.urls import include, path
 from rest_framework.routers import SimpleRouter
 
 from strategy.api import (
+    ConcernViewSet,
     ConsultationViewSet,
     EnquiryViewSet,
     StrategyDiscussionViewSet,
@@ -15,6 +16,7 @@ router = SimpleRouter()
 router.register("strategy-discussions", StrategyDiscussionViewSet, basename="discussion")
 router.register("s47-enquiries", EnquiryViewSet, basename="enquiry")
 router.register("threshold-decisions", ThresholdViewSet, basename="threshold")
+router.register("concerns", ConcernViewSet, basename="concern")
 router.register("consultations", ConsultationViewSet, basename="consultation")
 
 urlpatterns = [path("", include((router.urls, "strategy-api"), namespace="strategy-api"))]

@@ -308,3 +308,26 @@ class ConsultationRecordForm(forms.Form):
 
     def held_at(self) -> datetime:
         return combine(self.cleaned_data["held_date"], self.cleaned_data["held_time"])
+
+
+class ConcernForm(forms.Form):
+    """A "concern identified" record (issue 9): when, how urgent, what."""
+
+    identified_date = date_field("Date the concern was identified")
+    identified_time = TimeField(label="Time the concern was identified")
+    urgency = forms.ChoiceField(
+        choices=Urgency.choices, widget=forms.RadioSelect, label="How urgent is it?",
+        help_text="Sets when the strategy discussion is due: immediate protection 1 working "
+                  "day, child protection concerns 3, a complex case at most 5")
+    summary = forms.CharField(widget=forms.Textarea(attrs={"rows": 5}),
+                              label="What is the concern?")
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.helper = _helper("identified_date", "identified_time",
+                              Field.radios("urgency", legend_size=Size.SMALL),
+                              "summary", submit="Record the concern")
+
+    def identified_at(self) -> datetime:
+        return combine(self.cleaned_data["identified_date"],
+                       self.cleaned_data["identified_time"])

@@ -6,6 +6,7 @@ app_name = "strategy"
 urlpatterns = [
     path("child/<int:pk>/", views.child_tab, name="child"),
     path("child/<int:pk>/discussions/new/", views.discussion_new, name="discussion_new"),
+    path("child/<int:pk>/concerns/new/", views.concern_new, name="concern_new"),
     path("child/<int:pk>/threshold/new/", views.threshold_new, name="threshold_new"),
     path("child/<int:pk>/consultations/new/", views.consultation_new,
          name="consultation_new"),

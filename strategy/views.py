@@ -23,6 +23,7 @@ from strategy import selectors, services
 from strategy.forms import (
     ActionFormSet,
     AssignChairForm,
+    ConcernForm,
     ConsultationRecordForm,
     ConsultationRequestForm,
     IroOutcomeForm,
@@ -312,3 +313,31 @@ def consultation_record(request: HttpRequest, pk: int) -> HttpResponse:
         "form": form, "child": child, "consultation": consultation,
         "title": f"Record the consultation about {child}",
         "back": reverse("strategy:chair_consultations")})
+
+
+# --- concern identified -----------------------------------------------------------------------
+
+
+@login_required
+def concern_new(request: HttpRequest, pk: int) -> HttpResponse:
+    """Record that a concern about the child was identified: the strategy discussion's
+    clock starts (000: 1/3/5 working days by urgency)."""
+    _require(request, request.user.can(Capability.EDIT_CHILD), "record a concern")
+    child = child_selectors.child_for_view(request=request, child_id=pk, section="concern-new")
+    form = ConcernForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            concern = services.concern_record(
+                actor=request.user, child=child, identified_at=form.identified_at(),
+                urgency=form.cleaned_data["urgency"], summary=form.cleaned_data["summary"])
+        except ServiceError as exc:
+            form.add_error(None, str(exc))
+        else:
+            due = services.strategy_discussion_due(child, concern.identified_at,
+                                                   concern.urgency)
+            messages.success(request, f"Concern recorded. The strategy discussion is due by "
+                                      f"{due:%-d %B %Y}.")
+            return redirect("strategy:child", pk=child.pk)
+    return render(request, "strategy/concern_new.html", {
+        "form": form, "child": child, "title": f"Record a concern about {child}",
+        "back": reverse("strategy:child", args=[child.pk])})

@@ -24,4 +24,12 @@ def walk_notification(request: pytest.FixtureRequest, child: Child) -> int:
                                        text="Reminder").pk
 
 
-WALK_PLACEHOLDERS = {"deadline": walk_deadline, "notification": walk_notification}
+def walk_closure_day(request: pytest.FixtureRequest, child: Child) -> int:
+    from deadlines.models import ClosureDay
+
+    return ClosureDay.objects.create(authority_id=child.authority_id,
+                                     date=dt.date(2027, 12, 24), reason="Walk").pk
+
+
+WALK_PLACEHOLDERS = {"deadline": walk_deadline, "notification": walk_notification,
+                     "closure_day": walk_closure_day}

@@ -55,7 +55,16 @@ def walk_consultation_assigned(fixtures: Any, child: Child) -> int:
     return consultation.pk
 
 
+def walk_concern(fixtures: Any, child: Child) -> int:
+    from django.utils import timezone
+
+    return services.concern_record(actor=fixtures.getfixturevalue("sw"), child=child,
+                                   identified_at=timezone.now(), urgency="complex",
+                                   summary="Walk").pk
+
+
 WALK_PLACEHOLDERS = {
+    "concern": walk_concern,
     "discussion": walk_discussion, "enquiry": walk_enquiry, "threshold": walk_threshold,
     "consultation_requested": walk_consultation_requested,
     "consultation_assigned": walk_consultation_assigned,
