@@ -323,3 +323,6 @@ class ClosureDayChange(models.Model):
 
     class Meta:
         ordering = ["-at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.authority_id}: {self.date} {self.action}"
