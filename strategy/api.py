@@ -322,6 +322,10 @@ class RecordSerializer(serializers.Serializer):
     note = serializers.CharField(required=False, default="")
 
 
+class HeldSerializer(serializers.Serializer):
+    held_at = serializers.DateTimeField()
+
+
 class ConsultationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin,
                           viewsets.GenericViewSet):
     """Consultations with a CP chair: requested through business support, who assign the
@@ -364,6 +368,17 @@ class ConsultationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin,
         data = RecordSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         consultation = _call(services.consultation_record, user=request.user,
+                             consultation=consultation, **data.validated_data)
+        return Response(ConsultationSerializer(consultation).data)
+
+    @extend_schema(request=HeldSerializer, responses=ConsultationSerializer)
+    @action(detail=True, methods=["post"])
+    def held(self, request: Request, pk: str) -> Response:
+        """The chair marks the consultation held: 48 hours to record it (000)."""
+        consultation = self.get_object()
+        data = HeldSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        consultation = _call(services.consultation_mark_held, user=request.user,
                              consultation=consultation, **data.validated_data)
         return Response(ConsultationSerializer(consultation).data)
 

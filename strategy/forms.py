@@ -331,3 +331,15 @@ class ConcernForm(forms.Form):
     def identified_at(self) -> datetime:
         return combine(self.cleaned_data["identified_date"],
                        self.cleaned_data["identified_time"])
+
+
+class ConsultationHeldForm(forms.Form):
+    held_date = date_field("Date the consultation was held")
+    held_time = TimeField(label="Time it was held")
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.helper = _helper("held_date", "held_time", submit="Mark as held")
+
+    def held_at(self) -> datetime:
+        return combine(self.cleaned_data["held_date"], self.cleaned_data["held_time"])

@@ -559,6 +559,38 @@ def consultation_assign_chair(*, user: User, consultation: ConsultationRequest,
 
 
 @transaction.atomic
+def consultation_mark_held(*, user: User, consultation: ConsultationRequest,
+                           held_at: datetime) -> ConsultationRequest:
+    """The chair says the consultation took place: the 48 hours to record it start (000:
+    `consultation_recorded`, opened by this, met when the chair records it)."""
+    consultation = ConsultationRequest.objects.select_for_update().get(pk=consultation.pk)
+    if user.role != Role.CP_CHAIR or consultation.chair_id != user.pk:
+        raise NotPermitted("Only the chair assigned to the consultation marks it held.")
+    if consultation.status != ConsultationStatus.ASSIGNED:
+        raise ServiceError("This consultation is already recorded.")
+    if consultation.held_at is not None:
+        raise ServiceError(f"Already marked held on "
+                           f"{timezone.localtime(consultation.held_at):%-d %B %Y at %H:%M}.")
+    held_at = _check_held_at(consultation, _aware(held_at, "when it was held"))
+    consultation.held_at, consultation.updated_by = held_at, user
+    consultation.save(update_fields=["held_at", "updated_by", "updated_at"])
+    lifecycle.emit(lifecycle.Event.CONSULTATION_HELD, child=consultation.child, actor=user,
+                   subject=consultation, anchor=held_at)
+    return consultation
+
+
+def _check_held_at(consultation: ConsultationRequest, held_at: datetime) -> datetime:
+    # The form records the time to the minute: a consultation held in the minute the chair
+    # was assigned is not before the assignment.
+    assigned = (consultation.assigned_at.replace(second=0, microsecond=0)
+                if consultation.assigned_at else None)
+    if held_at > timezone.now() or (assigned and held_at < assigned):
+        raise ServiceError("The consultation must have been held after the chair was assigned "
+                           "and not in the future.")
+    return held_at
+
+
+@transaction.atomic
 def consultation_record(*, user: User, consultation: ConsultationRequest, held_at: datetime,
                         social_worker_took_part: bool, manager_took_part: bool,
                         danger_statements_developed: bool, mapping_shared_with_family: bool,
@@ -571,15 +603,9 @@ def consultation_record(*, user: User, consultation: ConsultationRequest, held_a
         raise NotPermitted("Only the chair assigned to the consultation records it.")
     if consultation.status == ConsultationStatus.RECORDED:
         raise ServiceError("This consultation is already recorded.")
-    held_at = _aware(held_at, "when the consultation was held")
+    held_at = _check_held_at(consultation, _aware(held_at, "when the consultation was held"))
     now = timezone.now()
-    # The form records the time to the minute: a consultation held in the minute the chair
-    # was assigned is not before the assignment.
-    assigned = (consultation.assigned_at.replace(second=0, microsecond=0)
-                if consultation.assigned_at else None)
-    if held_at > now or (assigned and held_at < assigned):
-        raise ServiceError("The consultation must have been held after the chair was assigned "
-                           "and not in the future.")
+    marked_at = consultation.held_at  # when the chair marked it held, if they did
     if not (social_worker_took_part and manager_took_part):
         # 000: "All consultation must include the social worker and a manager from the team"
         raise ServiceError("The social worker and their manager must both take part in the "
@@ -595,10 +621,15 @@ def consultation_record(*, user: User, consultation: ConsultationRequest, held_a
     consultation.recommendation = recommendation
     consultation.status, consultation.updated_by = ConsultationStatus.RECORDED, user
     consultation.save()
-    deadline = deadlines.deadline_set(child=consultation.child, rule_id="consultation_recorded",
-                                      anchor=held_at, subject=consultation, responsible=user,
-                                      user=user)
-    deadlines.deadline_meet(deadline=deadline, at=now, user=user)
+    if marked_at is None:
+        # Recorded without being marked held first: its 48 hours run from when it was held.
+        lifecycle.emit(lifecycle.Event.CONSULTATION_HELD, child=consultation.child,
+                       actor=user, subject=consultation, anchor=held_at)
+    elif held_at != marked_at:
+        deadlines.deadline_set(child=consultation.child, rule_id="consultation_recorded",
+                               anchor=held_at, subject=consultation, user=user)
+    lifecycle.emit(lifecycle.Event.CONSULTATION_RECORDED, child=consultation.child, actor=user,
+                   at=now, scope=[consultation])
     checks = [
         ("Danger statements developed with the family", danger_statements_developed),
         ("Mapping developed and shared with the family", mapping_shared_with_family),

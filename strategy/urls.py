@@ -18,6 +18,7 @@ urlpatterns = [
     path("consultations/chair/", views.chair_consultations, name="chair_consultations"),
     path("consultations/<int:pk>/assign/", views.consultation_assign,
          name="consultation_assign"),
+    path("consultations/<int:pk>/held/", views.consultation_held, name="consultation_held"),
     path("consultations/<int:pk>/record/", views.consultation_record,
          name="consultation_record"),
 ]

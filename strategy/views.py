@@ -24,6 +24,7 @@ from strategy.forms import (
     ActionFormSet,
     AssignChairForm,
     ConcernForm,
+    ConsultationHeldForm,
     ConsultationRecordForm,
     ConsultationRequestForm,
     IroOutcomeForm,
@@ -312,6 +313,32 @@ def consultation_record(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "strategy/consultation_record.html", {
         "form": form, "child": child, "consultation": consultation,
         "title": f"Record the consultation about {child}",
+        "back": reverse("strategy:chair_consultations")})
+
+
+@login_required
+def consultation_held(request: HttpRequest, pk: int) -> HttpResponse:
+    """The chair marks the consultation held: 48 hours to record it from then (000)."""
+    _require(request, request.user.role == Role.CP_CHAIR, "mark a consultation held")
+    consultation = selectors.chair_consultations(user=request.user).filter(
+        pk=pk, status=ConsultationStatus.ASSIGNED, held_at__isnull=True).first()
+    if consultation is None:
+        raise Http404("No consultation to mark held")
+    child = child_selectors.child_for_view(request=request, child_id=consultation.child_id,
+                                           section="consultation-held")
+    form = ConsultationHeldForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.consultation_mark_held(user=request.user, consultation=consultation,
+                                            held_at=form.held_at())
+        except (ServiceError, NotPermitted) as exc:
+            form.add_error(None, str(exc))
+        else:
+            messages.success(request, "Marked as held. Record it within 48 hours.")
+            return redirect("strategy:chair_consultations")
+    return render(request, "strategy/consultation_request.html", {
+        "form": form, "child": child, "held": True,
+        "title": f"Mark the consultation about {child} as held",
         "back": reverse("strategy:chair_consultations")})
 
 

@@ -87,6 +87,9 @@ ACCESS: dict[str, Access] = {
     "strategy:consultation_assign": Access(
         "/strategy/consultations/{consultation_requested}/assign/", insider="bso",
         outsider="sw", refused=(403,)),
+    "strategy:consultation_held": Access(
+        "/strategy/consultations/{consultation_assigned}/held/", insider="chair",
+        outsider="bso", refused=(403,)),
     "strategy:consultation_record": Access(
         "/strategy/consultations/{consultation_assigned}/record/", insider="chair",
         outsider="bso", refused=(403,)),
@@ -107,7 +110,8 @@ ACCESS: dict[str, Access] = {
            ("enquiry-outcome", "/api/v1/s47-enquiries/{enquiry}/outcome/"),
            ("threshold-iro-outcome", "/api/v1/threshold-decisions/{threshold}/iro-outcome/"),
            ("consultation-assign", "/api/v1/consultations/{consultation_requested}/assign/"),
-           ("consultation-record", "/api/v1/consultations/{consultation_assigned}/record/"))},
+           ("consultation-record", "/api/v1/consultations/{consultation_assigned}/record/"),
+           ("consultation-held", "/api/v1/consultations/{consultation_assigned}/held/"))},
     # --- deadlines: {deadline} and {notification} are built by tests.deadlines.walk.
     "deadlines:mine": Access("/deadlines/", outsider=None, refused=ANON),
     "deadlines:team": Access("/deadlines/team/", insider="tm", outsider="sw", refused=(403,)),
