@@ -69,6 +69,7 @@ class RuleSerializer(serializers.Serializer):
     reminder_before = serializers.IntegerField(min_value=0)
     service_manager_after = serializers.IntegerField(min_value=0)
     head_of_service_after = serializers.IntegerField(min_value=0)
+    variants = serializers.DictField(child=serializers.IntegerField(), read_only=True)
     profile_name = serializers.CharField(read_only=True)
     overridden = serializers.BooleanField(read_only=True)
     override_reason = serializers.CharField(read_only=True)
@@ -82,6 +83,9 @@ class RuleOverrideSerializer(serializers.Serializer):
     reminder_before = serializers.IntegerField(min_value=0, required=False)
     service_manager_after = serializers.IntegerField(min_value=0, required=False)
     head_of_service_after = serializers.IntegerField(min_value=0, required=False)
+    variants = serializers.DictField(
+        child=serializers.IntegerField(min_value=0), required=False,
+        help_text="Named alternatives, e.g. the strategy discussion's urgency values")
     reason = serializers.CharField(help_text="Why the authority changes this rule")
 
 

@@ -425,12 +425,23 @@ def policy_override_rule(*, authority: Authority, rule_id: str, user: User, reas
         raise ServiceError(f"There is no timescale rule called {rule_id!r}.")
     if not reason.strip():
         raise ServiceError("Give the reason for the change.")
-    unknown = set(values) - set(OVERRIDE_FIELDS)
+    unknown = set(values) - set(OVERRIDE_FIELDS) - {"variants"}
     if unknown:
         raise ServiceError(f"Unknown rule fields: {', '.join(sorted(unknown))}.")
     current = effective_rules(authority)[rule_id]
     data = {f: getattr(current, f) for f in RULE_FIELDS}
+    variants = values.pop("variants", None)
     data.update(values)
+    if variants is not None:
+        # Named alternatives (the strategy discussion's urgency: 1/3/5 working days) are
+        # overridden like any other value; the names stay the policy's.
+        extra = set(variants) - set(current.variants)
+        if extra:
+            raise ServiceError(f"The rule {rule_id} has no variant "
+                               f"{', '.join(sorted(extra))}.")
+        if any(not isinstance(v, int) or v < 0 for v in variants.values()):
+            raise ServiceError("Each variant is a whole number of the rule's unit.")
+        data["variants"] = {**current.variants, **variants}
     if data["unit"] not in Unit.values or data["direction"] not in Direction.values:
         raise ServiceError("Choose a unit and a direction from the list.")
     if data["head_of_service_after"] and data["service_manager_after"] \

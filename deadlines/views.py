@@ -154,9 +154,20 @@ class RuleForm(forms.Form):
     reason = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}),
                              label="Reason for the change")
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, variants: dict[str, int] | None = None,
+                 **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        # Named alternatives (the strategy discussion's urgency), each its own number.
+        for name, value in (variants or {}).items():
+            self.fields[f"variant_{name}"] = forms.IntegerField(
+                min_value=0, initial=value, label=name.replace("_", " ").capitalize(),
+                help_text="How many, when this applies")
+        self.fields["reason"] = self.fields.pop("reason")  # the reason stays last
         self.helper = _helper(self, "Save the rule")
+
+    def variants(self) -> dict[str, int]:
+        return {k.removeprefix("variant_"): v for k, v in self.cleaned_data.items()
+                if k.startswith("variant_")}
 
 
 @login_required
@@ -199,9 +210,11 @@ def policy_rule(request: HttpRequest, rule_id: str) -> HttpResponse:
     authority = request.user.authority
     rule = selectors.effective_rule(authority, rule_id)
     initial = {f: getattr(rule, f) for f in services.OVERRIDE_FIELDS if f in RuleForm.base_fields}
-    form = RuleForm(request.POST or None, initial=initial)
+    form = RuleForm(request.POST or None, initial=initial, variants=rule.variants)
     if request.method == "POST" and form.is_valid():
-        data = dict(form.cleaned_data)
+        data = {k: v for k, v in form.cleaned_data.items() if not k.startswith("variant_")}
+        if rule.variants:
+            data["variants"] = form.variants()
         reason = data.pop("reason")
         try:
             services.policy_override_rule(authority=authority, rule_id=rule_id,

@@ -4,9 +4,12 @@ from django.urls import include, path
 from rest_framework.routers import SimpleRouter
 
 from conferences.outcomes.api import ConferenceDayViewSet
+from conferences.outcomes.disparity_api import ResourceDisparityViewSet
 
 router = SimpleRouter()
 router.register("conference-days", ConferenceDayViewSet, basename="conference-day")
+router.register("resource-disparities", ResourceDisparityViewSet,
+                basename="resource-disparity")
 
 urlpatterns = [path("", include((router.urls, "conference-outcomes-api"),
                                 namespace="conference-outcomes-api"))]

@@ -392,3 +392,34 @@ class NonAttendanceLetter(models.Model):
 
     def __str__(self) -> str:
         return f"Non-attendance letter to {self.attendance.name}"
+
+
+@pghistory.track()
+class ResourceDisparity(TimeStampedModel):
+    """002 §19.3: a disparity between the minimum the chair specified and the resources to be
+    committed, recorded at the conference; the district (service) manager resolves it within
+    3 days (`resource_disparity`); 002 §19.4: the service manager is told at once."""
+
+    conference = models.ForeignKey(Conference, on_delete=models.PROTECT,
+                                   related_name="resource_disparities")
+    child = models.ForeignKey(Child, on_delete=models.PROTECT,
+                              related_name="resource_disparities")
+    minimum_required = models.TextField("what the chair specified as the minimum")
+    resources_offered = models.TextField("resources to be committed")
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
+                                    related_name="+")
+    recorded_at = models.DateTimeField()
+    resolution = models.TextField(blank=True)
+    resolved_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
+                                    on_delete=models.PROTECT, related_name="+")
+    resolved_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-recorded_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"Resource disparity for {self.child} at {self.conference}"
+
+    @property
+    def is_resolved(self) -> bool:
+        return self.resolved_at is not None

@@ -3,13 +3,18 @@ here is under conferences/<pk>/day/ or conferences/<pk>/outputs/ or conferences/
 
 from django.urls import path
 
-from conferences.outcomes import views
+from conferences.outcomes import disparity_views, views
 
 app_name = "conference_outcomes"
 urlpatterns = [
     path("day/", views.day_list, name="day_list"),
     path("day/non-attendance/", views.non_attendance_report, name="non_attendance"),
     path("<int:pk>/day/", views.day, name="day"),
+    path("<int:pk>/day/children/<int:child_pk>/resource-disparity/",
+         disparity_views.disparity_new, name="disparity_new"),
+    path("resource-disparities/", disparity_views.disparity_list, name="disparities"),
+    path("resource-disparities/<int:pk>/resolve/", disparity_views.disparity_resolve,
+         name="disparity_resolve"),
     path("<int:pk>/day/attendance/add/", views.attendance_add, name="attendance_add"),
     path("<int:pk>/day/attendance/prefill/", views.attendance_prefill,
          name="attendance_prefill"),

@@ -255,6 +255,21 @@ ACCESS: dict[str, Access] = {
                                                  insider="tm", outsider="bso",
                                                  refused=(403,)),
     "conference_outcomes:day": Access("/conferences/{day_conference}/day/"),
+    "conference_outcomes:disparity_new": Access(
+        "/conferences/{day_conference}/day/children/{child}/resource-disparity/",
+        insider="chair"),
+    "conference_outcomes:disparities": Access("/conferences/resource-disparities/",
+                                              insider="sm", outsider="tm", refused=(403,)),
+    "conference_outcomes:disparity_resolve": Access(
+        "/conferences/resource-disparities/{disparity}/resolve/", insider="sm",
+        outsider="tm", refused=(403,)),
+    "conference-outcomes-api:resource-disparity-list": Access(
+        "/api/v1/resource-disparities/", outsider=None, refused=API_ANON),
+    "conference-outcomes-api:resource-disparity-detail": Access(
+        "/api/v1/resource-disparities/{disparity}/"),
+    "conference-outcomes-api:resource-disparity-resolve": Access(
+        "/api/v1/resource-disparities/{disparity}/resolve/", ok=405, outsider=None,
+        refused=API_ANON),
     "conference_outcomes:attendance_add": Access(
         "/conferences/{day_conference}/day/attendance/add/", insider="bso"),
     "conference_outcomes:attendance_prefill": Access(

@@ -39,5 +39,17 @@ def walk_day_review(request: pytest.FixtureRequest, child: Child) -> int:
     return _conference(request, child, ConferenceKind.REVIEW).pk
 
 
-WALK_PLACEHOLDERS = {"day_conference": walk_day_conference,
+def walk_disparity(request: pytest.FixtureRequest, child: Child) -> int:
+    from django.utils import timezone
+
+    from conferences.outcomes.models import ResourceDisparity
+
+    conference = _conference(request, child, ConferenceKind.INITIAL)
+    return ResourceDisparity.objects.create(
+        conference=conference, child=child, minimum_required="Daily visits",
+        resources_offered="Weekly visits", recorded_by=request.getfixturevalue("chair"),
+        recorded_at=timezone.now()).pk
+
+
+WALK_PLACEHOLDERS = {"disparity": walk_disparity, "day_conference": walk_day_conference,
                      "day_attendance": walk_day_attendance, "day_review": walk_day_review}
