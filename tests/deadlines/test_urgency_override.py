@@ -37,7 +37,8 @@ def test_administrator_makes_complex_cases_4_working_days_on_the_page(
     client.force_login(admin_user)
     url = reverse("deadlines:policy_rule", args=["strategy_discussion"])
     page = client.get(url).content.decode()
-    assert "Immediate protection" in page and "Complex" in page
+    assert "Immediate protection" in page
+    assert "Complex" in page
     response = client.post(url, {
         "offset": 3, "unit": "working_days", "direction": "after",
         "responsible_role": "social_worker", "reminder_before": 1,
