@@ -171,6 +171,11 @@ def _action(request: Request, data: dict[str, Any]) -> services.ActionData:
     return services.ActionData(**{**data, "who_user": _user(request, data.get("who_user"))})
 
 
+class LeadChangeSerializer(serializers.Serializer):
+    lead_social_worker = serializers.IntegerField()
+    reason = serializers.CharField()
+
+
 class PlanViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     """Child protection plans of children the user may see; a partner professional sees only
     the plans whose core group they are in."""
@@ -212,6 +217,18 @@ class PlanViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
         version = _call(services.plan_revise, plan=self.get_object(), user=request.user,
                         **data.validated_data)
         return Response(PlanVersionSerializer(version).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=LeadChangeSerializer, responses=PlanSerializer)
+    @action(detail=True, methods=["post"], url_path="lead", url_name="lead")
+    def lead(self, request: Request, pk: str) -> Response:
+        """A new lead social worker; the lead's open deadlines move to them (issue 9)."""
+        data = LeadChangeSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        lead = _user(request, data.validated_data["lead_social_worker"])
+        plan = _call(services.plan_change_lead_social_worker, plan=self.get_object(),
+                     user=request.user, lead_social_worker=lead,
+                     reason=data.validated_data["reason"])
+        return Response(PlanSerializer(plan).data)
 
     @extend_schema(request=PlanActionInSerializer, responses=PlanActionSerializer)
     @action(detail=True, methods=["post"], url_path="actions", url_name="add-action")

@@ -245,6 +245,22 @@ class ReviseForm(forms.Form):
                               submit="Save a new version")
 
 
+class LeadSocialWorkerForm(forms.Form):
+    """A new lead social worker (003); the lead's open deadlines move to them (issue 9)."""
+
+    lead_social_worker = forms.ModelChoiceField(queryset=User.objects.none(),
+                                                label="New lead social worker")
+    reason = forms.CharField(max_length=300, label="Why the lead social worker changes")
+
+    def __init__(self, *args: Any, authority_id: int, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["lead_social_worker"].queryset = User.objects.filter(
+            authority_id=authority_id, is_active=True,
+            role__in=[Role.SOCIAL_WORKER, Role.TEAM_MANAGER]).order_by("full_name")
+        self.helper = _helper("lead_social_worker", "reason",
+                              submit="Change the lead social worker")
+
+
 STEPDOWN_CIN, STEPDOWN_NONE = "cin", "none"
 
 

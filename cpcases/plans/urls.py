@@ -9,6 +9,7 @@ urlpatterns = [
     path("child/<int:pk>/child-in-need/new/", views.cin_start, name="cin_start"),
     path("<int:pk>/", views.plan_detail, name="detail"),
     path("<int:pk>/revise/", views.plan_revise, name="revise"),
+    path("<int:pk>/lead/", views.lead_change, name="lead_change"),
     path("<int:pk>/end/", views.plan_end, name="end"),
     path("<int:pk>/actions/new/", views.action_add, name="action_add"),
     path("<int:pk>/members/new/", views.member_add, name="member_add"),

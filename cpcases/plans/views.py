@@ -36,6 +36,7 @@ from cpcases.plans.forms import (
     CinStartForm,
     CoreGroupMeetingForm,
     DistributedForm,
+    LeadSocialWorkerForm,
     MemberForm,
     NewActionForm,
     NewActionFormSet,
@@ -160,6 +161,20 @@ def plan_revise(request: HttpRequest, pk: int) -> HttpResponse:
         messages.success(request, "New version of the plan saved.")
         return redirect("plans:detail", pk=plan.pk)
     return _form_page(request, form, title="Revise the plan", child=plan.child,
+                      back=reverse("plans:detail", args=[plan.pk]))
+
+
+@login_required
+def lead_change(request: HttpRequest, pk: int) -> HttpResponse:
+    plan = _editable_plan(request, pk, "plan-lead-change")
+    form = LeadSocialWorkerForm(request.POST or None, authority_id=plan.authority_id)
+    if submit(request, form, lambda d: services.plan_change_lead_social_worker(
+            plan=plan, user=request.user, lead_social_worker=d["lead_social_worker"],
+            reason=d["reason"])):
+        messages.success(request, "Lead social worker changed. Their deadlines moved with "
+                                  "the plan, and both were told.")
+        return redirect("plans:detail", pk=plan.pk)
+    return _form_page(request, form, title="Change the lead social worker", child=plan.child,
                       back=reverse("plans:detail", args=[plan.pk]))
 
 

@@ -381,3 +381,26 @@ def test_booking_tells_the_social_worker_and_the_chair_once_committed(
     assert len(mailoutbox) == 1
     assert set(mailoutbox[0].to) == {sw.email, chair.email}
     assert "invitation list" in mailoutbox[0].body
+
+
+def test_changing_the_chair_moves_the_chairs_deadlines_and_tells_both(ready, sw, tm, bso, chair):
+    # Issue 9: the decision letter and the like go to the conference's chair *now*.
+    from deadlines import lifecycle
+    from deadlines.models import REASSIGNED, Notification
+
+    request = approved_request(sw=sw, tm=tm, children=ready)
+    conference = book(bso=bso, request=request, on=dt.date(2027, 4, 1), chair=chair)
+    for child in ready:
+        lifecycle.emit(lifecycle.Event.INQUORATE, child=child, actor=chair,
+                       subject=conference, anchor=conference.date)
+    assert {d.responsible for d in Deadline.objects.filter(
+        rule_id="inquorate_reconvene")} == {chair}
+    other = UserFactory(username="chair2", role=Role.CP_CHAIR, authority=chair.authority,
+                        full_name="Cleo Other")
+    services.conference_reschedule(user=bso, conference=conference, on=dt.date(2027, 4, 1),
+                                   start_time=dt.time(10), chair=other, minute_taker=bso,
+                                   venue="Room 2")
+    assert {d.responsible for d in Deadline.objects.filter(
+        rule_id="inquorate_reconvene")} == {other}
+    assert Notification.objects.filter(level=REASSIGNED, recipient=chair).count() == 2
+    assert Notification.objects.filter(level=REASSIGNED, recipient=other).count() == 2

@@ -320,6 +320,7 @@ ACCESS: dict[str, Access] = {
     "plans:cin_start": Access("/plans/child/{child}/child-in-need/new/"),
     "plans:detail": Access("/plans/{plan}/", outsider="police"),
     "plans:revise": Access("/plans/{plan}/revise/", insider="tm", outsider="tm_b"),
+    "plans:lead_change": Access("/plans/{plan}/lead/", insider="tm", outsider="tm_b"),
     "plans:end": Access("/plans/{plan}/end/"),
     "plans:action_add": Access("/plans/{plan}/actions/new/"),
     "plans:member_add": Access("/plans/{plan}/members/new/"),
@@ -339,7 +340,8 @@ ACCESS: dict[str, Access] = {
     "plans-api:plan-detail": Access("/api/v1/plans/{plan}/"),
     **{f"plans-api:plan-{name}": Access(f"/api/v1/plans/{{plan}}/{path}/", ok=405,
                                         outsider=None, refused=API_ANON)
-       for name, path in (("end", "end"), ("revise", "revise"), ("add-action", "actions"))},
+       for name, path in (("end", "end"), ("revise", "revise"), ("add-action", "actions"),
+                          ("lead", "lead"))},
     "plans-api:core-group-meeting-list": Access("/api/v1/core-group-meetings/", outsider=None,
                                                 refused=API_ANON),
     "plans-api:core-group-meeting-detail": Access(

@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from django.urls import reverse
 
 from cpcases.children.models import Child, CpStage, InvolvementKind, PartnerInvolvement
 from cpcases.core.errors import NotPermitted, ServiceError
@@ -303,3 +304,44 @@ def test_the_revise_page_keeps_the_text_when_someone_else_revised_first(client, 
     assert response.status_code == 200
     assert "changed this plan after you opened it" in page
     assert "My long careful outcomes" in page
+
+
+# --- issue 9: the lead social worker's deadlines move with the plan -------------------------
+
+
+def test_new_lead_social_worker_takes_the_plans_open_deadlines_and_both_are_told(
+        client, plan, sw, tm, org):
+    from deadlines.models import REASSIGNED, DeadlineReassignment, Notification
+    from tests.factories import UserFactory
+
+    new_lead = UserFactory(username="sw_new", role="social_worker", authority=org.authority,
+                           team=org.team_a, full_name="Nia New")
+    seen = Deadline.objects.get(child=plan.child, rule_id="child_seen", status="open")
+    assert seen.responsible == sw
+    client.force_login(tm)
+    response = client.post(reverse("plans:lead_change", args=[plan.pk]),
+                           {"lead_social_worker": new_lead.pk, "reason": "Sam on leave"})
+    assert response.status_code == 302
+    for rule_id in ("child_seen", "bedroom_seen", "core_group_first"):
+        moved = Deadline.objects.get(child=plan.child, rule_id=rule_id, status="open")
+        assert moved.responsible == new_lead, rule_id
+    assert DeadlineReassignment.objects.filter(from_user=sw, to_user=new_lead).count() == 3
+    assert Notification.objects.filter(level=REASSIGNED, recipient=sw).count() == 3
+    assert Notification.objects.filter(level=REASSIGNED, recipient=new_lead).count() == 3
+
+
+def test_lead_change_through_the_api(plan, tm, sw, org):
+    from rest_framework.test import APIClient
+
+    from tests.factories import UserFactory
+
+    new_lead = UserFactory(username="sw_api", role="social_worker", authority=org.authority,
+                           team=org.team_a, full_name="Ali Api")
+    api = APIClient()
+    api.force_authenticate(tm)
+    response = api.post(f"/api/v1/plans/{plan.pk}/lead/",
+                        {"lead_social_worker": new_lead.pk, "reason": "Caseload"},
+                        format="json")
+    assert response.status_code == 200, response.content
+    assert Deadline.objects.get(child=plan.child, rule_id="child_seen",
+                                status="open").responsible == new_lead
