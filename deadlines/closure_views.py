@@ -20,11 +20,14 @@ from strategy.forms import date_field
 class ClosureDayForm(forms.Form):
     date = date_field("Date the authority is closed", hint="For example, 24 12 2027")
     reason = forms.CharField(label="Reason", max_length=200,
-                             help_text="For example, Christmas Eve closure")
+                             help_text="For example, Christmas Eve closure",
+                             error_messages={"required": "Enter the reason for the closure"})
 
 
 class RemoveForm(forms.Form):
-    reason = forms.CharField(label="Why is this no longer a closure day?", max_length=500)
+    reason = forms.CharField(label="Why is this no longer a closure day?", max_length=500,
+                             error_messages={"required": "Enter why this is no longer a "
+                                                         "closure day"})
 
 
 def _require_admin(request: HttpRequest) -> None:

@@ -314,13 +314,17 @@ class ConcernForm(forms.Form):
     """A "concern identified" record (issue 9): when, how urgent, what."""
 
     identified_date = date_field("Date the concern was identified")
-    identified_time = TimeField(label="Time the concern was identified")
+    identified_time = TimeField(
+        label="Time the concern was identified",
+        error_messages={"required": "Enter the time the concern was identified"})
     urgency = forms.ChoiceField(
         choices=Urgency.choices, widget=forms.RadioSelect, label="How urgent is it?",
+        error_messages={"required": "Choose how urgent the concern is"},
         help_text="Sets when the strategy discussion is due: immediate protection 1 working "
                   "day, child protection concerns 3, a complex case at most 5")
     summary = forms.CharField(widget=forms.Textarea(attrs={"rows": 5}),
-                              label="What is the concern?")
+                              label="What is the concern?",
+                              error_messages={"required": "Describe the concern"})
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -335,7 +339,8 @@ class ConcernForm(forms.Form):
 
 class ConsultationHeldForm(forms.Form):
     held_date = date_field("Date the consultation was held")
-    held_time = TimeField(label="Time it was held")
+    held_time = TimeField(label="Time it was held",
+                          error_messages={"required": "Enter the time it was held"})
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

@@ -19,9 +19,11 @@ from cpcases.children import selectors as child_selectors
 
 class DisparityForm(forms.Form):
     minimum_required = forms.CharField(
-        label="What did you specify as the minimum?", widget=forms.Textarea(attrs={"rows": 4}))
+        label="What did you specify as the minimum?", widget=forms.Textarea(attrs={"rows": 4}),
+        error_messages={"required": "Enter what you specified as the minimum"})
     resources_offered = forms.CharField(
-        label="What resources are to be committed?", widget=forms.Textarea(attrs={"rows": 4}))
+        label="What resources are to be committed?", widget=forms.Textarea(attrs={"rows": 4}),
+        error_messages={"required": "Enter the resources to be committed"})
 
     def __init__(self, *args: object, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
@@ -30,7 +32,9 @@ class DisparityForm(forms.Form):
 
 class ResolveForm(forms.Form):
     resolution = forms.CharField(label="How was the disparity resolved?",
-                                 widget=forms.Textarea(attrs={"rows": 5}))
+                                 widget=forms.Textarea(attrs={"rows": 5}),
+                                 error_messages={"required": "Enter how the disparity was "
+                                                             "resolved"})
 
     def __init__(self, *args: object, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]

@@ -248,9 +248,12 @@ class ReviseForm(forms.Form):
 class LeadSocialWorkerForm(forms.Form):
     """A new lead social worker (003); the lead's open deadlines move to them (issue 9)."""
 
-    lead_social_worker = forms.ModelChoiceField(queryset=User.objects.none(),
-                                                label="New lead social worker")
-    reason = forms.CharField(max_length=300, label="Why the lead social worker changes")
+    lead_social_worker = forms.ModelChoiceField(
+        queryset=User.objects.none(), label="New lead social worker",
+        error_messages={"required": "Choose the new lead social worker"})
+    reason = forms.CharField(max_length=300, label="Why the lead social worker changes",
+                             error_messages={"required": "Enter why the lead social worker "
+                                                         "changes"})
 
     def __init__(self, *args: Any, authority_id: int, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

@@ -34,7 +34,7 @@ def test_missing_urgency_is_named_and_the_summary_kept(client, smiths, sw):
                         "summary": "Bruising reported by school."})
     text = page.content.decode()
     assert page.status_code == 200
-    assert "How urgent is it?" in text
+    assert "Choose how urgent the concern is" in text
     assert "Bruising reported by school." in text
     assert not Concern.objects.exists()
 
