@@ -11,6 +11,8 @@ urlpatterns = [
     path("notifications/", views.notifications, name="notifications"),
     path("notifications/<int:pk>/read/", views.notification_read, name="notification_read"),
     path("notifications/read-all/", views.notification_read, name="notifications_read_all"),
+    path("notifications/read/", views.notifications_read_selected,
+         name="notifications_read_selected"),
     path("policy/", views.policy, name="policy"),
     path("policy/profile/", views.policy_profile, name="policy_profile"),
     path("policy/<slug:rule_id>/", views.policy_rule, name="policy_rule"),
