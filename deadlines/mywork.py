@@ -234,7 +234,7 @@ def my_work(*, user: User, now: datetime | None = None, first: int = FIRST_ITEMS
         work.breach_count = breaches.count()
         if work.breach_count and first:
             work.breaches = present(slim(breaches)[:first], now=now)
-        work.breaches_url = f"{reverse('deadlines:team')}?state={State.OVERDUE}"
+        work.breaches_url = f"{reverse('deadlines:team')}?status={State.OVERDUE}"
     return work
 
 
