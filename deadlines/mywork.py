@@ -22,7 +22,7 @@ from cpcases.accounts.models import User
 from cpcases.accounts.roles import Capability, Role
 from cpcases.children.models import Child
 from deadlines.models import Deadline, DeadlineStatus
-from deadlines.presentation import LONDON, State, present, state_filter
+from deadlines.presentation import LONDON, RuleContext, State, present, state_filter
 
 FIRST_ITEMS = 5
 
@@ -30,9 +30,13 @@ FIRST_ITEMS = 5
 DEADLINE_COLUMNS = (
     "id", "authority_id", "child_id", "rule_id", "content_type_id", "object_id", "due_date",
     "due_at", "status", "responsible_id", "met_at", "anchor_date", "anchor_at",
+    "cancelled_at", "cancelled_reason", "delay_authorised_by_id", "delay_authorised_at",
+    "delay_reason",
     "child__id", "child__first_name", "child__last_name", "child__la_child_id",
     "child__is_restricted", "child__is_unborn",
     "responsible__id", "responsible__full_name", "responsible__username",
+    "delay_authorised_by__id", "delay_authorised_by__full_name",
+    "delay_authorised_by__username",
     "content_type__id", "content_type__app_label", "content_type__model",
 )
 
@@ -40,8 +44,8 @@ DEADLINE_COLUMNS = (
 def slim(deadlines: QuerySet[Deadline]) -> QuerySet[Deadline]:
     """The deadlines with their child, responsible person and subject type, only the columns
     shown."""
-    return deadlines.select_related("child", "responsible", "content_type").only(
-        *DEADLINE_COLUMNS)
+    return deadlines.select_related("child", "responsible", "content_type",
+                                    "delay_authorised_by").only(*DEADLINE_COLUMNS)
 
 
 def child_label(child: Child) -> str:
@@ -120,7 +124,7 @@ def my_deadlines(*, user: User) -> QuerySet[Deadline]:
 
 
 def groups(deadlines: QuerySet[Deadline], *, now: datetime, show_all: Callable[[str], str],
-           first: int = FIRST_ITEMS) -> list[Group]:
+           first: int = FIRST_ITEMS, context: RuleContext | None = None) -> list[Group]:
     """Counts (one query) and the first items of each group (one query each)."""
     counts = deadlines.order_by().aggregate(**{
         g.key: Count("id", filter=group_filter(g.key, now=now)) for g in GROUPS})
@@ -129,7 +133,7 @@ def groups(deadlines: QuerySet[Deadline], *, now: datetime, show_all: Callable[[
         items: list[Deadline] = []
         if counts[spec.key] and first:
             items = present(slim(deadlines.filter(group_filter(spec.key, now=now)))[:first],
-                            now=now)
+                            now=now, context=context)
         result.append(Group(spec.key, spec.title, spec.empty, counts[spec.key], items,
                             show_all(spec.key)))
     return result
@@ -225,15 +229,17 @@ class MyWork:
 
 def my_work(*, user: User, now: datetime | None = None, first: int = FIRST_ITEMS) -> MyWork:
     now = now or timezone.now()
+    context = RuleContext()  # the rules and calendar, read once for the whole page
     mine_url = reverse("deadlines:mine")
     work = MyWork(groups=groups(my_deadlines(user=user), now=now, first=first,
-                                show_all=lambda key: f"{mine_url}?group={key}"))
+                                show_all=lambda key: f"{mine_url}?group={key}",
+                                context=context))
     work.queues = [_queue_view(q, user, first) for q in queues_for(user)]
     if _sees_team(user):
         breaches = team_breaches(user, now=now)
         work.breach_count = breaches.count()
         if work.breach_count and first:
-            work.breaches = present(slim(breaches)[:first], now=now)
+            work.breaches = present(slim(breaches)[:first], now=now, context=context)
         work.breaches_url = f"{reverse('deadlines:team')}?status={State.OVERDUE}"
     return work
 

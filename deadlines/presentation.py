@@ -152,14 +152,14 @@ def rule_names(authority_id: int) -> dict[str, str]:
 
 
 def present(deadlines: Iterable[Deadline], *, now: datetime | None = None,
-            links: bool = True) -> list[Deadline]:
+            links: bool = True, context: RuleContext | None = None) -> list[Deadline]:
     """Give each deadline `rule_name`, `countdown` (with state and label), `due_text` and,
     with `links`, `action` and `action_url` (deadlines.worklinks): the whole page in a
     constant number of queries."""
     from deadlines import worklinks
 
     now = now or timezone.now()
-    context = RuleContext()
+    context = context or RuleContext()
     items = list(deadlines)
     for d in items:
         d.rule_name = context.rule_name(d.authority_id, d.rule_id)  # type: ignore[attr-defined]
