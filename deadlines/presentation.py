@@ -28,6 +28,10 @@ from deadlines.models import Deadline, DeadlineStatus
 
 LONDON = ZoneInfo("Europe/London")
 
+# Hour rules count down in hours up to two days ahead, then in whole days (clock days: an
+# hour rule runs through weekends and holidays, DOMAIN §3). Presentation only.
+HOURS_SHOWN = 48
+
 
 class State(models.TextChoices):
     """The one status vocabulary of a deadline as people see it."""
@@ -96,6 +100,8 @@ def countdown(*, status: str, due_date: date, due_at: datetime | None,
         hours = math.ceil(seconds / 3600)
         state = State.DUE_TODAY if due_at.astimezone(LONDON).date() == today \
             else State.NOT_YET_DUE
+        if hours > HOURS_SHOWN:  # "134 hours left" reads badly: whole days, as the clock runs
+            return Countdown(state, f"{_plural(hours // 24, 'day')} left", hours=hours)
         return Countdown(state, f"{_plural(hours, 'hour')} left", hours=hours)
     if due_date == today:
         return Countdown(State.DUE_TODAY, "Due today", working_days=0)

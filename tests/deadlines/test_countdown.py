@@ -125,3 +125,9 @@ def test_the_breach_email_counts_working_days_overdue_and_names_the_rule(
     assert "Initial child protection conference held" in bodies[0]
     assert "2 working days overdue" in bodies[0]
     assert "icpc" not in bodies[0]  # never the raw rule id
+
+
+def test_an_hour_rule_more_than_two_days_ahead_counts_whole_days(org):
+    due_at = at(2026, 3, 9, 10)
+    result = _count(org, today=at(2026, 3, 3, 9), due=due_at.date(), due_at=due_at)
+    assert (result.text, result.hours) == ("6 days left", 145)
