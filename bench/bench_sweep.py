@@ -86,7 +86,8 @@ def _load(total: int, authority, sw, child_ids: list[int], now: datetime) -> flo
     future_action = now + timedelta(days=50)
     started = time.perf_counter()
     with connection.cursor() as cursor:
-        cursor.execute("TRUNCATE deadlines_notification, deadlines_escalation, "
+        cursor.execute("TRUNCATE deadlines_notification, deadlines_notificationdigest, "
+                       "deadlines_escalation, "
                        "deadlines_deadline RESTART IDENTITY CASCADE")
         cursor.execute("SET session_replication_role = replica")  # no audit rows for the load
         columns = ("authority_id, child_id, rule_id, content_type_id, object_id, variant, "

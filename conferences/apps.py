@@ -16,6 +16,9 @@ class ConferencesConfig(AppConfig):
         def counter(queue):  # noqa: ANN001
             return lambda user: queue(user=user).count() if user.is_authenticated else 0
 
+        from conferences.worklinks import register as register_worklinks
+
+        register_worklinks()
         # Partners see the tab too: only the conferences they are invited to.
         register_tab(Tab("conferences", "Conferences", "conferences:child", 50,
                          visible=lambda user: user.can(Capability.VIEW_CHILD)))

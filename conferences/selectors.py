@@ -201,3 +201,56 @@ def candidate_slots(request: ConferenceRequest, *, start: date | None = None,
     days = [calendar.add_working_days(start, n) for n in range(1, count + 1)]
     return [Slot(d, due is None or d <= due) for d in days]
 
+
+
+# --- queues on "My work" (deadlines.mywork; registered in conferences.worklinks) ---------------
+
+
+def dates_to_offer(*, user: User) -> QuerySet[ConferenceRequest]:
+    """Business support's booking queue, each request with `offer_by`: when its
+    `icpc_date_offered` deadline falls due (000: within 24 hours of the request), soonest
+    first."""
+    from django.contrib.contenttypes.models import ContentType
+    from django.db.models import F, Subquery
+
+    offered = Deadline.objects.filter(
+        content_type=ContentType.objects.get_for_model(ConferenceRequest),
+        object_id=OuterRef("pk"), rule_id="icpc_date_offered",
+        status=DeadlineStatus.OPEN).order_by("due_at")
+    return booking_queue(user=user).annotate(
+        offer_by=Subquery(offered.values("due_at")[:1])).order_by(
+        F("offer_by").asc(nulls_last=True), "approved_at")
+
+
+def invitations_to_send(*, user: User) -> QuerySet[Conference]:
+    """Booked conferences still ahead with an invitation not yet sent (business support)."""
+    from conferences.models import Invitation
+
+    if user.role != Role.BUSINESS_SUPPORT:
+        return Conference.objects.none()
+    unsent = Invitation.objects.filter(conference=OuterRef("pk"), invited_at__isnull=True)
+    return (conferences_visible(user=user)
+            .filter(status=ConferenceStatus.BOOKED, date__gte=timezone.localdate())
+            .filter(Exists(unsent)).order_by("date", "start_time", "id"))
+
+
+def chair_upcoming(*, user: User) -> QuerySet[Conference]:
+    """The chair's booked conferences from today."""
+    if user.role != Role.CP_CHAIR:
+        return Conference.objects.none()
+    return (conferences_visible(user=user)
+            .filter(chair=user, status=ConferenceStatus.BOOKED,
+                    date__gte=timezone.localdate()).order_by("date", "start_time", "id"))
+
+
+def reports_expected(*, user: User) -> QuerySet[Conference]:
+    """A partner professional's conferences still ahead for which they have sent no report
+    (002 §16.8: agency reports reach the chair 24 hours before)."""
+    from conferences.models import ConferenceReport
+
+    if user.role != Role.PARTNER:
+        return Conference.objects.none()
+    sent = ConferenceReport.objects.filter(conference=OuterRef("pk"), author_id=user.pk)
+    return (conferences_visible(user=user)
+            .filter(status=ConferenceStatus.BOOKED, date__gte=timezone.localdate())
+            .exclude(Exists(sent)).order_by("date", "start_time", "id"))

@@ -1,10 +1,11 @@
 from django.contrib import admin
 from django.urls import include, path
-from django.views.generic import RedirectView
+
+from deadlines.views import home
 
 urlpatterns = [
-    path("", RedirectView.as_view(pattern_name="children:caseload", permanent=False),
-         name="home"),
+    # "My work" is every role's home page (issue 9).
+    path("", home, name="home"),
     path("", include("cpcases.accounts.urls")),
     path("children/", include("cpcases.children.urls")),
     path("deadlines/", include("deadlines.urls")),

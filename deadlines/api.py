@@ -4,57 +4,130 @@ from __future__ import annotations
 
 from typing import Any
 
-import django_filters
 from django.db.models import QuerySet
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, serializers, viewsets
 from rest_framework.exceptions import NotFound, PermissionDenied, ValidationError
 from rest_framework.request import Request
 from rest_framework.response import Response
+from rest_framework.views import APIView
 
 from cpcases.accounts.roles import Capability
 from cpcases.core.errors import NotPermitted, ServiceError
-from deadlines import selectors, services
-from deadlines.models import Deadline, DeadlineStatus
+from deadlines import mywork, presentation, selectors, services
+from deadlines.filters import DeadlineFilter
+from deadlines.models import Deadline
 from deadlines.policy import RULE_IDS, Direction, Unit
+from deadlines.presentation import State
 
 
 class DeadlineSerializer(serializers.ModelSerializer):
+    """A deadline with what people see on the pages: the rule's name, the status in the one
+    vocabulary (deadlines.presentation.State), the working-day countdown, and what to do
+    where."""
+
     responsible = serializers.StringRelatedField()
     delay_authorised_by = serializers.StringRelatedField()
     subject_type = serializers.SerializerMethodField()
+    rule_name = serializers.CharField(read_only=True)
+    state = serializers.ChoiceField(choices=State.choices, source="countdown.state",
+                                    read_only=True)
+    state_label = serializers.CharField(source="countdown.label", read_only=True)
+    countdown = serializers.CharField(source="countdown.text", read_only=True,
+                                      help_text='"Due today", "3 working days left", '
+                                                '"2 working days overdue", "5 hours left"')
+    working_days = serializers.IntegerField(
+        source="countdown.working_days", read_only=True, allow_null=True,
+        help_text="Working days left (negative: overdue); null for hour rules and closed "
+                  "deadlines")
+    hours = serializers.IntegerField(
+        source="countdown.hours", read_only=True, allow_null=True,
+        help_text="Hour rules: hours left (negative: overdue)")
+    action = serializers.CharField(read_only=True, help_text="What to do")
+    action_url = serializers.CharField(read_only=True, help_text="The page where it is done")
 
     class Meta:
         model = Deadline
-        fields = ["id", "child", "rule_id", "subject_type", "object_id", "anchor_date",
-                  "anchor_at", "due_date", "due_at", "responsible", "status", "met_at",
-                  "cancelled_at", "cancelled_reason", "delay_authorised_by",
-                  "delay_authorised_at", "delay_reason"]
+        fields = ["id", "child", "rule_id", "rule_name", "subject_type", "object_id",
+                  "anchor_date", "anchor_at", "due_date", "due_at", "responsible", "status",
+                  "state", "state_label", "countdown", "working_days", "hours", "action",
+                  "action_url", "met_at", "cancelled_at", "cancelled_reason",
+                  "delay_authorised_by", "delay_authorised_at", "delay_reason"]
 
     def get_subject_type(self, obj: Deadline) -> str | None:
         return obj.content_type.model if obj.content_type_id else None
 
 
-class DeadlineFilter(django_filters.FilterSet):
-    status = django_filters.ChoiceFilter(choices=DeadlineStatus.choices)
-    rule_id = django_filters.ChoiceFilter(choices=[(r, r) for r in RULE_IDS])
-
-    class Meta:
-        model = Deadline
-        fields = ["child", "status", "rule_id"]
-
-
 class DeadlineViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin,
                       viewsets.GenericViewSet):
-    """Deadlines of the children the signed-in user may see."""
+    """Deadlines of the children the signed-in user may see, paged; filter by child,
+    conference, plan, responsible person, rule, status and due range."""
 
     serializer_class = DeadlineSerializer
     filterset_class = DeadlineFilter
-    ordering_fields = ["due_date", "status"]
+    ordering_fields = ["due_date", "status", "rule_id", "child__last_name"]
 
     def get_queryset(self) -> QuerySet[Deadline]:
         return selectors.deadlines_visible(user=self.request.user).select_related(
             "content_type", "delay_authorised_by").order_by("due_date", "id")
+
+    def paginate_queryset(self, queryset: QuerySet[Deadline]) -> list[Deadline] | None:
+        page = super().paginate_queryset(queryset)
+        return presentation.present(page) if page is not None else None
+
+    def get_object(self) -> Deadline:
+        return presentation.present([super().get_object()])[0]
+
+
+class MyWorkGroupSerializer(serializers.Serializer):
+    key = serializers.ChoiceField(choices=[(g.key, g.title) for g in mywork.GROUPS])
+    title = serializers.CharField()
+    count = serializers.IntegerField()
+    items = DeadlineSerializer(many=True, help_text="The first few, soonest first")
+    show_all_url = serializers.CharField()
+
+
+class QueueItemSerializer(serializers.Serializer):
+    action = serializers.CharField()
+    who = serializers.CharField()
+    url = serializers.CharField()
+    when = serializers.CharField()
+
+
+class QueueSerializer(serializers.Serializer):
+    key = serializers.CharField()
+    title = serializers.CharField()
+    count = serializers.IntegerField()
+    items = QueueItemSerializer(many=True)
+    show_all_url = serializers.CharField()
+
+
+class TeamBreachesSerializer(serializers.Serializer):
+    count = serializers.IntegerField()
+    items = DeadlineSerializer(many=True)
+    show_all_url = serializers.CharField()
+
+
+class MyWorkSerializer(serializers.Serializer):
+    groups = MyWorkGroupSerializer(many=True)
+    queues = QueueSerializer(many=True)
+    team_breaches = TeamBreachesSerializer(allow_null=True)
+
+
+class MyWorkView(APIView):
+    """"My work", as on the home page: the user's open deadlines in the same groups
+    (overdue, due today, due this week, later) with counts and the first items, their role's
+    queues, and for managers the team's breaches."""
+
+    @extend_schema(responses=MyWorkSerializer)
+    def get(self, request: Request) -> Response:
+        work = mywork.my_work(user=request.user)
+        breaches = None
+        if work.breaches_url:
+            breaches = {"count": work.breach_count, "items": work.breaches,
+                        "show_all_url": work.breaches_url}
+        return Response(MyWorkSerializer({
+            "groups": work.groups, "queues": work.queues, "team_breaches": breaches}).data)
 
 
 class RuleSerializer(serializers.Serializer):

@@ -3,10 +3,13 @@
 from django.urls import include, path
 from rest_framework.routers import SimpleRouter
 
-from deadlines.api import DeadlineViewSet, PolicyRuleViewSet
+from deadlines.api import DeadlineViewSet, MyWorkView, PolicyRuleViewSet
 
 router = SimpleRouter()
 router.register("deadlines", DeadlineViewSet, basename="deadline")
 router.register("policy-rules", PolicyRuleViewSet, basename="policy-rule")
 
-urlpatterns = [path("", include((router.urls, "deadlines-api"), namespace="deadlines-api"))]
+urlpatterns = [
+    path("", include(([*router.urls, path("my-work/", MyWorkView.as_view(), name="my-work")],
+                      "deadlines-api"), namespace="deadlines-api")),
+]

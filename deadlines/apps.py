@@ -13,6 +13,7 @@ class DeadlinesConfig(AppConfig):
         def sees_children(user: object) -> bool:
             return user.can(Capability.VIEW_CHILD)  # type: ignore[attr-defined]
 
+        register_nav(NavItem("My work", "home", 5))
         register_nav(NavItem("My deadlines", "deadlines:mine", 30, visible=sees_children))
         register_nav(NavItem("Team deadlines", "deadlines:team", 35,
                              visible=lambda u: u.can(Capability.VIEW_TEAM_DEADLINES)))

@@ -254,13 +254,36 @@ class Escalation(models.Model):
 # A notice that is not a step of the ladder: the deadline moved to or from the recipient.
 REASSIGNED = "reassigned"
 NOTIFICATION_KINDS = [*Level.choices, (REASSIGNED, "Reassigned")]
+class NotificationDigest(models.Model):
+    """What one person is told at once: every notice of one sweep (or one event) for them,
+    read in-app as one entry and sent as one e-mail (issue 9 point 8)."""
+
+    recipient = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
+                                  related_name="notification_digests")
+    title = models.CharField(max_length=200, blank=True)
+    size = models.PositiveIntegerField(default=0)
+    created_at = models.DateTimeField(auto_now_add=True)
+    read_at = models.DateTimeField(null=True, blank=True)
+    # When its e-mail was handed over (deadlines.notifications.send_emails); null: not yet.
+    emailed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["recipient", "read_at"], name="digest_unread"),
+                   models.Index(fields=["emailed_at"], condition=models.Q(emailed_at=None),
+                                name="digest_not_emailed")]
+
+    def __str__(self) -> str:
+        return f"{self.title} to {self.recipient_id}"
 
 
 class Notification(models.Model):
-    """An in-app notice to one user (also sent by e-mail)."""
+    """One notice about one deadline to one user, an item of a digest."""
 
     recipient = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
                                   related_name="deadline_notifications")
+    digest = models.ForeignKey(NotificationDigest, null=True, blank=True,
+                               on_delete=models.CASCADE, related_name="items")
     deadline = models.ForeignKey(Deadline, on_delete=models.CASCADE,
                                  related_name="notifications")
     level = models.CharField(max_length=20, choices=NOTIFICATION_KINDS)

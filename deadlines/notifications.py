@@ -9,20 +9,24 @@ E-mails name the child only by their ID: the record itself is behind sign-in.
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.core.mail import EmailMessage, get_connection
-from django.db.models import Q
-from django.urls import reverse
+from django.db import transaction
+from django.db.models import Count, Q
+from django.utils import timezone
 
 from cpcases.accounts.models import Team, User
 from cpcases.accounts.roles import Role
 from cpcases.children.models import Allocation, Child
-from deadlines.models import Notification
+from deadlines import presentation, worklinks
+from deadlines.models import Notification, NotificationDigest
 from deadlines.policy import Level
 
 LONDON = ZoneInfo("Europe/London")
@@ -144,43 +148,121 @@ class _Directory:
         return unique
 
 
-def build(notices: list[Notice]) -> tuple[list[Notification], list[EmailMessage]]:
-    """The in-app notices, and one e-mail per recipient listing theirs (nothing saved or
-    sent). One digest per person per batch: a manager told of forty breaches at once gets
-    one e-mail, not forty."""
+def build(notices: list[Notice]) -> list[Notification]:
+    """The in-app notices of a batch, one per (notice, recipient), unsaved and not yet in a
+    digest (deliver() puts them in one)."""
     if not notices:
-        return [], []
+        return []
     directory = _Directory(notices)
     rows: list[Notification] = []
-    digests: dict[int, tuple[User, list[str]]] = {}
-    link = reverse("deadlines:child", args=[0]).replace("/0/", "/{}/")
     for notice in notices:
         child = directory.children[notice.child_id]
-        due = _due_text(notice)
-        template = _TEXTS[notice.level]
-        text = template.format(rule=notice.rule_name, child=_child_text(child), due=due)
-        line = None
+        text = _TEXTS[notice.level].format(rule=notice.rule_name, child=_child_text(child),
+                                           due=_due_text(notice))
         for person in directory.recipients(notice):
             rows.append(Notification(recipient=person, deadline_id=notice.deadline_id,
                                      level=notice.level, text=text))
-            if person.email:
-                if line is None:
-                    line = (template.format(rule=notice.rule_name,
-                                            child=f"child {child.la_child_id}", due=due)
-                            + f" {link.format(notice.child_id)}")
-                digests.setdefault(person.pk, (person, []))[1].append(line)
-    emails = [EmailMessage(
-        subject=(f"{len(lines)} deadline notices" if len(lines) > 1
-                 else "A deadline notice"),
-        body="\n".join(["Deadlines that need your attention:", "", *lines, "",
-                        settings.SERVICE_NAME]),
-        from_email=settings.DEFAULT_FROM_EMAIL, to=[person.email])
-        for person, lines in digests.values()]
-    return rows, emails
+    return rows
+
+
+def deliver(rows: list[Notification], *, digests: dict[int, int] | None = None,
+            title: str = "", emailed: bool = False) -> set[int]:
+    """Save notices, each in its recipient's digest: the one in `digests` (recipient id →
+    digest id, filled in here: a sweep passes the same mapping to every batch, so each person
+    gets one digest per sweep), or a new one. `emailed`: the caller sends its own e-mail.
+    Returns the digests written to. Every in-app notice is saved through here."""
+    if not rows:
+        return set()
+    digests = {} if digests is None else digests
+    new = [pk for pk in dict.fromkeys(r.recipient_id for r in rows) if pk not in digests]
+    now = timezone.now()
+    created = NotificationDigest.objects.bulk_create(
+        [NotificationDigest(recipient_id=pk, title=title, emailed_at=now if emailed else None)
+         for pk in new])
+    digests.update({d.recipient_id: d.pk for d in created})
+    for row in rows:
+        row.digest_id = digests[row.recipient_id]
+    Notification.objects.bulk_create(rows, batch_size=5000)
+    touched = {digests[r.recipient_id] for r in rows}
+    _retitle(touched, keep_title=bool(title))
+    return touched
+
+
+_LEVEL_WORDS = {Level.REMINDER: "due soon", Level.BREACH: "overdue",
+                Level.SERVICE_MANAGER: "escalated", Level.HEAD_OF_SERVICE: "escalated"}
+
+
+def _retitle(digest_ids: set[int], *, keep_title: bool = False) -> None:
+    """Each digest's size and title ("3 deadlines: 2 overdue, 1 due soon")."""
+    counts: dict[int, Counter[str]] = {}
+    for digest_id, level, n in (Notification.objects.filter(digest_id__in=digest_ids)
+                                .values_list("digest_id", "level")
+                                .annotate(n=Count("id")).order_by()):
+        counts.setdefault(digest_id, Counter())[_LEVEL_WORDS.get(level, level)] += n
+    digests = list(NotificationDigest.objects.filter(pk__in=digest_ids))
+    for digest in digests:
+        words = counts.get(digest.pk, Counter())
+        digest.size = sum(words.values())
+        if not keep_title:
+            parts = ", ".join(f"{n} {word}" for word, n in words.most_common())
+            noun = "deadline" if digest.size == 1 else "deadlines"
+            digest.title = f"{digest.size} {noun}: {parts}"
+    NotificationDigest.objects.bulk_update(digests, ["size", "title"])
+
+
+def _email_line(item: Notification, context: Any, now: datetime) -> str:
+    deadline = item.deadline
+    rule = context.rule_name(deadline.authority_id, deadline.rule_id)
+    count = presentation.countdown(status=deadline.status, due_date=deadline.due_date,
+                                   due_at=deadline.due_at,
+                                   calendar=context.calendar(deadline.authority_id), now=now)
+    due = presentation.due_text(deadline.due_date, deadline.due_at)
+    # E-mails name the child only by their ID: the record itself is behind sign-in.
+    text = _TEXTS[item.level].format(rule=rule, child=f"child {deadline.child.la_child_id}",
+                                     due=due)
+    return f"{text} ({count.text}) {worklinks.link_for(deadline).url}"
+
+
+# A digest still unsent this long after it was made was left by a sweep that died between
+# its commit and its e-mails: the next sweep sends it. Operational, not a timescale.
+ORPHANED_AFTER = timedelta(minutes=15)
+
+
+def send_digests(digest_ids: Iterable[int], *, now: datetime | None = None) -> int:
+    """One e-mail per digest (its person's notices of the sweep), each sent once: digests are
+    claimed with SKIP LOCKED and marked sent in the same transaction."""
+    now = now or timezone.now()
+    pending = (NotificationDigest.objects
+               .filter(Q(pk__in=list(digest_ids))
+                       | Q(created_at__lt=timezone.now() - ORPHANED_AFTER),
+                       emailed_at__isnull=True))
+    with transaction.atomic():
+        digests = list(pending.select_for_update(skip_locked=True, of=("self",))
+                       .select_related("recipient"))
+        if not digests:
+            return 0
+        items = (Notification.objects.filter(digest__in=digests)
+                 .select_related("deadline", "deadline__child").order_by("id"))
+        context = presentation.RuleContext()
+        lines: dict[int, list[str]] = {}
+        for item in items:
+            lines.setdefault(item.digest_id, []).append(_email_line(item, context, now))
+        emails = [EmailMessage(
+            subject=(f"{len(body)} deadline notices" if len(body) > 1
+                     else "A deadline notice"),
+            body="\n".join(["Deadlines that need your attention:", "", *body, "",
+                            settings.SERVICE_NAME]),
+            from_email=settings.DEFAULT_FROM_EMAIL, to=[digest.recipient.email])
+            for digest in digests if digest.recipient.email
+            for body in [lines.get(digest.pk, [])] if body]
+        NotificationDigest.objects.filter(pk__in=[d.pk for d in digests]).update(
+            emailed_at=timezone.now())
+        sent = send_emails(emails)
+    return sent
 
 
 def send_emails(emails: Iterable[EmailMessage]) -> int:
-    """Send over one connection (called on commit, so a rolled-back sweep sends nothing)."""
+    """Hand e-mails over for sending: the one place the deadline notices leave the app."""
     emails = list(emails)
     if not emails:
         return 0

@@ -8,6 +8,7 @@ from datetime import date, timedelta
 from typing import Any
 
 from django.apps import apps
+from django.db import models
 from django.db.models import QuerySet
 from django.utils import timezone
 
@@ -19,6 +20,7 @@ from deadlines.models import (
     Deadline,
     DeadlineStatus,
     Notification,
+    NotificationDigest,
     PolicyProfile,
     PolicyRule,
     RuleOverride,
@@ -217,12 +219,73 @@ def team_open_deadlines(*, user: User) -> QuerySet[Deadline]:
 # --- notifications ------------------------------------------------------------------------------
 
 
-def notifications_for(*, user: User) -> QuerySet[Notification]:
-    return (Notification.objects.filter(recipient=user)
-            .select_related("deadline", "deadline__child"))
+@dataclass
+class Entry:
+    """One line of the notifications page: a digest (its notices inside) or a notice made
+    outside any digest."""
+
+    kind: str  # "digest" or "notice"
+    pk: int
+    created_at: Any
+    read_at: Any
+    title: str
+    items: list[Notification]
+
+
+def _entries(user: User) -> QuerySet[Any]:
+    digests = NotificationDigest.objects.filter(recipient=user).values_list(
+        "id", "created_at", models.Value("digest", output_field=models.CharField()))
+    loose = Notification.objects.filter(recipient=user, digest__isnull=True).values_list(
+        "id", "created_at", models.Value("notice", output_field=models.CharField()))
+    return digests.union(loose, all=True).order_by("-created_at", "-id")
+
+
+class EntryPage:
+    """Pages through the user's digests and loose notices, newest first, as one list."""
+
+    def __init__(self, user: User) -> None:
+        self.user = user
+        self.union = _entries(user)
+
+    def count(self) -> int:
+        return self.union.count()
+
+    def __len__(self) -> int:
+        return self.count()
+
+    def __getitem__(self, window: slice) -> list[Entry]:
+        keys = list(self.union[window])
+        digest_ids = [pk for pk, _, kind in keys if kind == "digest"]
+        notice_ids = [pk for pk, _, kind in keys if kind == "notice"]
+        items = Notification.objects.select_related(
+            "deadline", "deadline__child", "deadline__content_type").order_by("id")
+        digests = {d.pk: d for d in NotificationDigest.objects.filter(
+            pk__in=digest_ids, recipient=self.user).prefetch_related(
+            models.Prefetch("items", queryset=items))}
+        notices = {n.pk: n for n in items.filter(pk__in=notice_ids, recipient=self.user)}
+        entries = []
+        for pk, _, kind in keys:
+            if kind == "digest" and pk in digests:
+                d = digests[pk]
+                entries.append(Entry("digest", pk, d.created_at, d.read_at,
+                                     d.title or "Deadline notices", list(d.items.all())))
+            elif kind == "notice" and pk in notices:
+                n = notices[pk]
+                entries.append(Entry("notice", pk, n.created_at, n.read_at, n.text, [n]))
+        return entries
+
+
+def notifications_for(*, user: User) -> EntryPage:
+    """The user's notifications page: one entry per digest (one per sweep), newest first."""
+    return EntryPage(user)
 
 
 def unread_count(user: Any) -> int:
+    """Unread entries: digests, and notices made outside a digest (one query)."""
     if not getattr(user, "is_authenticated", False):
         return 0
-    return Notification.objects.filter(recipient=user, read_at__isnull=True).count()
+    digests = NotificationDigest.objects.filter(recipient=user, read_at__isnull=True
+                                                ).values_list("id")
+    loose = Notification.objects.filter(recipient=user, read_at__isnull=True,
+                                        digest__isnull=True).values_list("id")
+    return digests.union(loose, all=True).count()

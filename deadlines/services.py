@@ -34,6 +34,7 @@ from deadlines.models import (
     DeadlineStatus,
     Escalation,
     Notification,
+    NotificationDigest,
     PolicyProfile,
     RuleOverride,
 )
@@ -466,13 +467,33 @@ def policy_remove_override(*, authority: Authority, rule_id: str, user: User) ->
 
 
 @transaction.atomic
-def notifications_mark_read(*, user: User, notification_id: int | None = None) -> int:
-    """Mark one of the user's notices (or all of them) as read."""
-    unread = Notification.objects.filter(recipient=user, read_at__isnull=True)
+def notifications_mark_read(*, user: User, notification_id: int | None = None,
+                            notification_ids: list[int] | None = None,
+                            digest_ids: list[int] | None = None) -> int:
+    """Mark the user's notices read: one, several (and whole digests, with their notices), or
+    with no ids at all, everything. Never anyone else's. Returns the entries marked."""
+    now = timezone.now()
+    digests = NotificationDigest.objects.filter(recipient=user, read_at__isnull=True)
+    notices = Notification.objects.filter(recipient=user, read_at__isnull=True)
     if notification_id is not None:
-        unread = unread.filter(pk=notification_id)
-    return unread.update(read_at=timezone.now())
-
+        notification_ids = [*(notification_ids or []), notification_id]
+    if notification_ids is None and digest_ids is None:  # everything
+        loose = notices.filter(digest__isnull=True).count()
+        notices.update(read_at=now)
+        return digests.update(read_at=now) + loose
+    marked = 0
+    if digest_ids:
+        chosen = list(digests.filter(pk__in=digest_ids).values_list("pk", flat=True))
+        notices.filter(digest_id__in=chosen).update(read_at=now)
+        marked += digests.filter(pk__in=chosen).update(read_at=now)
+    if notification_ids:
+        chosen = notices.filter(pk__in=notification_ids)
+        touched = set(chosen.exclude(digest__isnull=True).values_list("digest_id", flat=True))
+        marked += chosen.update(read_at=now)
+        # A digest with nothing left unread is read.
+        digests.filter(pk__in=touched).exclude(
+            items__read_at__isnull=True).update(read_at=now)
+    return marked
 
 
 # --- moving deadlines with their holders ------------------------------------------------------

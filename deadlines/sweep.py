@@ -7,9 +7,14 @@ Exactly once, even with two sweeps at the same time or a worker killed mid-sweep
 - a batch claims its rows with SELECT … FOR UPDATE SKIP LOCKED (a concurrent sweep skips them);
 - it inserts one Escalation row per (deadline, level, due date) under a unique constraint,
   ON CONFLICT DO NOTHING, and announces only the rows it actually inserted;
-- the escalations, the in-app notices and the advanced next_action_at commit together, and the
-  e-mails are sent on commit: a worker dying before the commit leaves no trace, and the next
-  sweep does the work once.
+- the escalations, the in-app notices and the advanced next_action_at commit together: a
+  worker dying before the commit leaves no trace, and the next sweep does the work once.
+
+What people read (issue 9 point 8): each person gets ONE digest per sweep, in-app and by
+e-mail, whatever the number of batches: the batches share a recipient → digest mapping, and
+the e-mails go after the last batch, one per digest, each digest claimed with SKIP LOCKED and
+marked sent (deadlines.notifications.send_digests; a digest left unsent by a dead worker is
+sent by a later sweep).
 """
 
 from __future__ import annotations
@@ -24,7 +29,6 @@ from django.utils import timezone
 
 from deadlines import notifications
 from deadlines.calendar import WorkingDayCalendar
-from deadlines.models import Notification
 from deadlines.policy import LADDER, Level
 from deadlines.selectors import EffectiveRule, effective_rules
 from deadlines.services import Due, action_times, calendar_for, next_action
@@ -61,6 +65,7 @@ _ADVANCE = """
 class SweepResult:
     notices: Counter[str] = field(default_factory=Counter)  # escalations sent, per level
     notifications: int = 0
+    digests: int = 0
     emails: int = 0
     claimed: int = 0
     batches: int = 0
@@ -68,7 +73,8 @@ class SweepResult:
     def summary(self) -> str:
         levels = ", ".join(f"{level} {self.notices.get(level, 0)}" for level in LADDER)
         return (f"{self.claimed} deadline(s) needed action: {levels}; "
-                f"{self.notifications} notification(s), {self.emails} e-mail(s) queued.")
+                f"{self.notifications} notice(s) in {self.digests} digest(s), "
+                f"{self.emails} e-mail(s) sent.")
 
 
 class _Policies:
@@ -95,18 +101,21 @@ def deadlines_sweep(*, now: datetime | None = None, batch_size: int = BATCH_SIZE
     now = now or timezone.now()
     result = SweepResult()
     policies = _Policies()
+    digests: dict[int, int] = {}  # recipient → their digest of this sweep
     while True:
         claimed = _sweep_batch(now=now, batch_size=batch_size, policies=policies,
-                               result=result)
+                               result=result, digests=digests)
         if claimed == 0:  # a notice's next level may be due now too: go round until none
             break
+    result.digests = len(digests)
+    result.emails = notifications.send_digests(digests.values(), now=now)
     if result.claimed:
         logger.info("Deadline sweep: %s", result.summary())
     return result
 
 
 def _sweep_batch(*, now: datetime, batch_size: int, policies: _Policies,
-                 result: SweepResult) -> int:
+                 result: SweepResult, digests: dict[int, int]) -> int:
     with transaction.atomic():
         with connection.cursor() as cursor:
             cursor.execute(_CLAIM, [now, batch_size])
@@ -139,13 +148,11 @@ def _sweep_batch(*, now: datetime, batch_size: int, policies: _Policies,
                            [esc_ids, esc_levels, esc_dues, [now] * len(esc_ids)])
             inserted = cursor.fetchall()
             notices = [pending[(deadline_id, level)] for deadline_id, level in inserted]
-            rows_to_add, emails = notifications.build(notices)
-            Notification.objects.bulk_create(rows_to_add, batch_size=5000)
+            rows_to_add = notifications.build(notices)
+            notifications.deliver(rows_to_add, digests=digests)
             cursor.execute(_ADVANCE, [ids, next_ats, next_levels])
-        transaction.on_commit(lambda: notifications.send_emails(emails))
     result.claimed += len(rows)
     result.batches += 1
     result.notices.update(level for _, level in inserted)
     result.notifications += len(rows_to_add)
-    result.emails += len(emails)
     return len(rows)

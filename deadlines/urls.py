@@ -11,6 +11,8 @@ urlpatterns = [
     path("notifications/", views.notifications, name="notifications"),
     path("notifications/<int:pk>/read/", views.notification_read, name="notification_read"),
     path("notifications/read-all/", views.notification_read, name="notifications_read_all"),
+    path("notifications/read/", views.notifications_read_selected,
+         name="notifications_read_selected"),
     path("policy/", views.policy, name="policy"),
     path("policy/closure-days/", closure_views.closure_days, name="closure_days"),
     path("policy/closure-days/<int:pk>/remove/", closure_views.closure_day_remove,

@@ -13,16 +13,19 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from cpcases.accounts.roles import Capability, Role
 from cpcases.children import selectors as child_selectors
 from cpcases.children.views import record_context
 from cpcases.core.errors import ServiceError
-from deadlines import selectors, services
+from deadlines import mywork, presentation, selectors, services
+from deadlines.filters import SORT_CHOICES, SORTS, DeadlineFilter
 from deadlines.models import DeadlineStatus, PolicyProfile
 from deadlines.policy import RULE_IDS, Direction, Unit
 
@@ -40,23 +43,67 @@ def _helper(form: forms.Form, submit: str) -> FormHelper:
     return helper
 
 
-# --- deadlines ------------------------------------------------------------------------------
+# --- my work and deadline lists ---------------------------------------------------------------
+
+PAGE_SIZE = 25
+
+
+def _page_query(request: HttpRequest) -> str:
+    """The list's filters, kept in the paging links ("a=1&b=2&")."""
+    query = request.GET.copy()
+    query.pop("page", None)
+    encoded = query.urlencode()
+    return f"{encoded}&" if encoded else ""
+
+
+def _caption(count: int, noun: str) -> str:
+    return f"{count} {noun}{'' if count == 1 else 's'}"
+
+
+@login_required
+def home(request: HttpRequest) -> HttpResponse:
+    """"My work", every role's home page: the user's deadlines by urgency, their role's
+    queues and, for managers, the team's breaches (deadlines.mywork)."""
+    work = mywork.my_work(user=request.user)
+    return render(request, "deadlines/my_work.html", {"work": work})
 
 
 @login_required
 def mine(request: HttpRequest) -> HttpResponse:
-    """The signed-in user's open deadlines: overdue, due this week, later; by child."""
-    groups = selectors.group_deadlines(selectors.my_open_deadlines(user=request.user))
-    return render(request, "deadlines/mine.html", {"groups": groups, "title": "My deadlines"})
+    """Every open deadline of the user, soonest first, paged; one group with ?group=."""
+    group = request.GET.get("group", "")
+    deadlines = mywork.my_deadlines(user=request.user)
+    title = "My deadlines"
+    if group in mywork.GROUP_KEYS:
+        deadlines = deadlines.filter(mywork.group_filter(group, now=timezone.now()))
+        titles = {g.key: g.title for g in mywork.GROUPS}
+        title = f"My deadlines: {titles[group].lower()}"
+    page = Paginator(mywork.slim(deadlines), PAGE_SIZE).get_page(request.GET.get("page"))
+    page.object_list = presentation.present(page.object_list)
+    return render(request, "deadlines/list.html", {
+        "title": title, "page": page, "page_query": _page_query(request),
+        "caption": _caption(page.paginator.count, "open deadline"),
+        "groups": mywork.GROUPS, "group": group})
 
 
 @login_required
 def team(request: HttpRequest) -> HttpResponse:
-    """A manager's view of every open deadline in their team (or service)."""
+    """A manager's view of the deadlines of every child in their team (or service): filters
+    (worker, rule, child, status, due range), sorting and paging; open ones by default."""
     _require(request, Capability.VIEW_TEAM_DEADLINES)
-    groups = selectors.group_deadlines(selectors.team_open_deadlines(user=request.user))
-    return render(request, "deadlines/mine.html",
-                  {"groups": groups, "title": "Team deadlines", "show_responsible": True})
+    data = request.GET.copy()
+    data.setdefault("status", "open")
+    found = DeadlineFilter(data, queryset=selectors.deadlines_visible(user=request.user),
+                           request=request)
+    sort = request.GET.get("sort", "due")
+    ordering = SORTS.get(sort, SORTS["due"])
+    page = Paginator(mywork.slim(found.qs).order_by(*ordering), 50).get_page(
+        request.GET.get("page"))
+    page.object_list = presentation.present(page.object_list)
+    return render(request, "deadlines/team.html", {
+        "title": "Team deadlines", "page": page, "page_query": _page_query(request),
+        "caption": _caption(page.paginator.count, "deadline"),
+        "filter": found, "sort": sort, "sorts": SORT_CHOICES})
 
 
 @login_required
@@ -64,7 +111,7 @@ def child(request: HttpRequest, pk: int) -> HttpResponse:
     """The deadlines tab of a child's record (viewing is audit-logged and scoped)."""
     record = child_selectors.child_for_view(request=request, child_id=pk, section="deadlines")
     rules = selectors.effective_rules(record.authority_id)
-    deadlines = list(selectors.deadlines_for_child(child=record))
+    deadlines = presentation.present(selectors.deadlines_for_child(child=record))
     for d in deadlines:
         d.rule = rules.get(d.rule_id)  # type: ignore[attr-defined]
         d.can_delay = (d.status == DeadlineStatus.OPEN  # type: ignore[attr-defined]
@@ -112,8 +159,17 @@ def authorise_delay(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def notifications(request: HttpRequest) -> HttpResponse:
-    items = selectors.notifications_for(user=request.user)[:200]
-    return render(request, "deadlines/notifications.html", {"notifications": items})
+    """The user's notices, one entry per digest (one per sweep), newest first, paged."""
+    page = Paginator(selectors.notifications_for(user=request.user), 20).get_page(
+        request.GET.get("page"))
+    # The whole page's deadlines at once: rules and calendars read once.
+    presentation.present([n.deadline for entry in page.object_list for n in entry.items])
+    return render(request, "deadlines/notifications.html", {
+        "page": page, "page_query": "", "unread": selectors.unread_count(request.user)})
+
+
+def _ids(values: list[str]) -> list[int]:
+    return [int(v) for v in values if v.isdigit()]
 
 
 @login_required
@@ -121,6 +177,21 @@ def notifications(request: HttpRequest) -> HttpResponse:
 def notification_read(request: HttpRequest, pk: int | None = None) -> HttpResponse:
     services.notifications_mark_read(user=request.user, notification_id=pk)
     return redirect("deadlines:notifications")
+
+
+@login_required
+@require_POST
+def notifications_read_selected(request: HttpRequest) -> HttpResponse:
+    """Mark the ticked entries read (bulk)."""
+    digests, notices = _ids(request.POST.getlist("digest")), _ids(request.POST.getlist("notice"))
+    if not digests and not notices:
+        messages.error(request, "Select the notifications to mark as read.")
+    else:
+        marked = services.notifications_mark_read(user=request.user, digest_ids=digests,
+                                                  notification_ids=notices)
+        messages.success(request, f"{marked} marked as read.")
+    page = request.POST.get("page", "1")
+    return redirect(f"{reverse('deadlines:notifications')}?page={page if page.isdigit() else 1}")
 
 
 # --- policy (administrators) --------------------------------------------------------------------

@@ -15,6 +15,9 @@ class StrategyConfig(AppConfig):
         def role_in(*roles: str) -> Callable[[object], bool]:
             return lambda user: getattr(user, "role", None) in roles
 
+        from strategy.worklinks import register as register_worklinks
+
+        register_worklinks()
         register_tab(Tab("strategy", "Strategy and enquiries", "strategy:child", 40))
         register_nav(NavItem("My consultation requests", "strategy:my_requests", 50,
                              visible=role_in(Role.SOCIAL_WORKER, Role.TEAM_MANAGER)))

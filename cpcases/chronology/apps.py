@@ -15,3 +15,6 @@ class ChronologyConfig(AppConfig):
                          visible=lambda user: getattr(user, "role", None) != Role.PARTNER))
         register_tab(Tab("chronology", "Chronology", "chronology:child", 75))
         register_builtin()
+        from cpcases.chronology.worklinks import register as register_worklinks
+
+        register_worklinks()

@@ -19,6 +19,7 @@ from cpcases.accounts.models import User
 from cpcases.chronology.models import Visit
 from cpcases.chronology.selectors import core_group_users
 from deadlines.models import Deadline, DeadlineStatus, Notification
+from deadlines.notifications import deliver
 from deadlines.policy import Level
 
 
@@ -58,9 +59,9 @@ def access_refused(*, visit: Visit, user: User) -> list[User]:
     people = recipients(visit, user)
     clock = _clock(visit)
     if clock is not None:
-        Notification.objects.bulk_create(
-            Notification(recipient=p, deadline=clock, level=Level.BREACH, text=text)
-            for p in people)
+        # One digest per person (issue 9): its own e-mail is sent below.
+        deliver([Notification(recipient=p, deadline=clock, level=Level.BREACH, text=text)
+                 for p in people], title="Access to a child refused", emailed=True)
     link = reverse("chronology:visits", args=[child.pk])
     body = "\n".join([
         f"Access to child {child.la_child_id} was refused at a statutory visit on {when}.",

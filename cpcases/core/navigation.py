@@ -35,7 +35,9 @@ def items_for(request: HttpRequest) -> list[dict[str, Any]]:
               "count": item.count(user) if item.count else 0}
              for item in sorted(_ITEMS, key=lambda i: i.order) if item.visible(user)]
     # The current section is the item whose address is the longest prefix of this page's.
-    matching = [i for i in items if request.path.startswith(i["href"])]
+    # The home page ("/") is current only on itself, not as every page's prefix.
+    matching = [i for i in items if request.path.startswith(i["href"])
+                and (i["href"] != "/" or request.path == "/")]
     if matching:
         max(matching, key=lambda i: len(i["href"]))["current"] = True
     return items

@@ -133,7 +133,7 @@ def signed_in_page(live_server: Any, new_context: Callable[..., BrowserContext]
                    ) -> Callable[..., Session]:
     """signed_in_page(persona, **context_options): a new context with the persona signed in.
 
-    The page is on the persona's landing page (the caseload) when it is returned.
+    The page is on the persona's landing page ("My work") when it is returned.
     """
 
     def make(persona: Any, **context_options: Any) -> Session:

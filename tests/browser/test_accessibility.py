@@ -85,6 +85,8 @@ def test_pages_meet_wcag_2_2_aa_automated_checks(live_server, new_context, axe_s
     check("sign-in page with errors")
 
     sign_in(page, base, tm.username)
+    check("my work")
+    page.goto(f"{base}/children/")
     check("caseload")
 
     page.goto(f"{base}/children/search/?q=Example")

@@ -184,7 +184,9 @@ def test_strategy_discussion_to_booked_icpc_within_timescale(
         has_text="Initial child protection conference held")
     expect(icpc_row).to_have_count(1)
     expect(icpc_row).to_contain_text(long_date(icpc_due))
-    expect(icpc_row).to_contain_text("Open")
+    # One status vocabulary with a working-day countdown (issue 9).
+    expect(icpc_row).to_contain_text("Not yet due")
+    expect(icpc_row).to_contain_text(re.compile(r"\d+ working days? left"))
     expect(icpc_row).to_contain_text("Tara Manager")  # the team manager answers for it
 
     # --- The S47 outcome: substantiated. ------------------------------------------------------

@@ -23,6 +23,9 @@ def test_social_worker_signs_in_finds_a_child_edits_the_record_and_sees_the_audi
         signed_in_page, sw, tm, child) -> None:
     social_worker = signed_in_page(sw)
     page = social_worker.page
+    # Signed in, "My work" (issue 9); the caseload is one link away.
+    expect(page.get_by_role("heading", name="My work", level=1)).to_be_visible()
+    page.get_by_role("navigation", name="Menu").get_by_role("link", name="Caseload").click()
     expect(page.get_by_role("heading", name="My caseload", level=1)).to_be_visible()
     expect(page.get_by_test_id("caseload").get_by_role("link", name="Alfie Example")
            ).to_be_visible()
@@ -51,7 +54,7 @@ def test_social_worker_signs_in_finds_a_child_edits_the_record_and_sees_the_audi
 
     # The team manager, in a browser of their own, reads the record's audit trail.
     manager = signed_in_page(tm)
-    mpage = manager.page
+    mpage = manager.goto("/children/")
     expect(mpage.get_by_role("heading", name="Children", level=1)).to_be_visible()
     mpage.get_by_test_id("caseload").get_by_role("link", name="Alfie Example").click()
     mpage.get_by_role("navigation", name=re.compile("Sections of Alfie Example")).get_by_role(
@@ -85,7 +88,7 @@ def test_social_worker_signs_in_finds_a_child_edits_the_record_and_sees_the_audi
 def test_social_worker_cannot_open_a_child_of_another_team_or_a_restricted_child(
         signed_in_page, sw, child, other_team_child, restricted_child) -> None:
     session = signed_in_page(sw)
-    page = session.page
+    page = session.goto("/children/")
     caseload = page.get_by_test_id("caseload")
     expect(caseload.get_by_role("link", name="Alfie Example")).to_be_visible()
     expect(caseload).not_to_contain_text("Otherteam")

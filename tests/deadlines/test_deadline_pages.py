@@ -48,9 +48,9 @@ def deadlines(child, other_team_child):
     }
 
 
-def test_my_deadlines_groups_overdue_this_week_and_later(client, sw, deadlines):
-    html = login(client, sw).get("/deadlines/").content.decode()
-    overdue, week, later = html.index('id="overdue"'), html.index('id="this-week"'), \
+def test_my_work_groups_overdue_this_week_and_later(client, sw, deadlines):
+    html = login(client, sw).get("/").content.decode()
+    overdue, week, later = html.index('id="overdue"'), html.index('id="this_week"'), \
         html.index('id="later"')
     assert overdue < html.index(f'deadline-{deadlines["overdue"].pk}"') < week
     assert week < html.index(f'deadline-{deadlines["this_week"].pk}"') < later

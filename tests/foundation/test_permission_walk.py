@@ -40,7 +40,7 @@ ANON = (302,)  # pages send anonymous users to sign in
 API_ANON = (401, 403)
 
 ACCESS: dict[str, Access] = {
-    "home": Access("/", ok=302, outsider=None, refused=ANON),
+    "home": Access("/", outsider=None, refused=ANON),  # "My work" (issue 9)
     "accounts:login": Access("/sign-in/", insider="sw", ok=302, outsider=None, refused=(200,)),
     "accounts:logout": Access("/sign-out/", ok=405, outsider=None, refused=(405,)),
     "accounts:session_extend": Access("/session/extend/", ok=405, outsider=None,
@@ -124,6 +124,8 @@ ACCESS: dict[str, Access] = {
                                           ok=302, outsider=None, refused=ANON, method="post"),
     "deadlines:notifications_read_all": Access("/deadlines/notifications/read-all/", ok=302,
                                                outsider=None, refused=ANON, method="post"),
+    "deadlines:notifications_read_selected": Access(
+        "/deadlines/notifications/read/", ok=302, outsider=None, refused=ANON, method="post"),
     "deadlines:policy": Access("/deadlines/policy/", insider="admin_user", outsider="tm",
                                refused=(403,)),
     "deadlines:closure_days": Access("/deadlines/policy/closure-days/", insider="admin_user",
@@ -141,6 +143,7 @@ ACCESS: dict[str, Access] = {
     "deadlines-api:deadline-list": Access("/api/v1/deadlines/", outsider=None,
                                           refused=API_ANON),
     "deadlines-api:deadline-detail": Access("/api/v1/deadlines/{deadline}/"),
+    "deadlines-api:my-work": Access("/api/v1/my-work/", outsider=None, refused=API_ANON),
     "deadlines-api:policy-rule-list": Access("/api/v1/policy-rules/", outsider=None,
                                              refused=API_ANON),
     "deadlines-api:policy-rule-detail": Access("/api/v1/policy-rules/icpc/", outsider=None,

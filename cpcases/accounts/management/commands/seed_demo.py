@@ -184,6 +184,7 @@ class Command(BaseCommand):
         seed_outcomes_demo(self.stdout)
         seed_chronology_demo(self.stdout)  # after the plans: visits need a plan's clocks
         seed_concern_demo(self.stdout)  # concerns whose strategy discussion is still due
+        __import__("deadlines.demo").demo.seed_deadlines_demo(self.stdout)  # digests: last
 
         count = Child.objects.filter(authority=authority).count()
         self.stdout.write(f"Demo data ready: {authority}, {count} children.")

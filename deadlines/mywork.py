@@ -1,0 +1,249 @@
+""""My work", the home page of every role (issue 9 point 7): the signed-in user's open
+deadlines in four groups (overdue, due today, due this week, later), and the queues of their
+role that the workflow apps register (approvals, consultations to assign, dates to offer…).
+
+Bounded whatever the caseload: each group is one count (all four in one aggregate query)
+and its first few items; each queue one count and its first few items. Every queryset starts
+from the user's scope (deadlines_visible / the workflow apps' own scoped queue selectors).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from django.db.models import Count, Q, QuerySet
+from django.urls import reverse
+from django.utils import timezone
+
+from cpcases.accounts.models import User
+from cpcases.accounts.roles import Capability, Role
+from cpcases.children.models import Child
+from deadlines.models import Deadline, DeadlineStatus
+from deadlines.presentation import LONDON, RuleContext, State, present, state_filter
+
+FIRST_ITEMS = 5
+
+# The columns a deadline list needs (pages, My work, API): nothing else is read.
+DEADLINE_COLUMNS = (
+    "id", "authority_id", "child_id", "rule_id", "content_type_id", "object_id", "due_date",
+    "due_at", "status", "responsible_id", "met_at", "anchor_date", "anchor_at",
+    "cancelled_at", "cancelled_reason", "delay_authorised_by_id", "delay_authorised_at",
+    "delay_reason",
+    "child__id", "child__first_name", "child__last_name", "child__la_child_id",
+    "child__is_restricted", "child__is_unborn",
+    "responsible__id", "responsible__full_name", "responsible__username",
+    "delay_authorised_by__id", "delay_authorised_by__full_name",
+    "delay_authorised_by__username",
+    "content_type__id", "content_type__app_label", "content_type__model",
+)
+
+
+def slim(deadlines: QuerySet[Deadline]) -> QuerySet[Deadline]:
+    """The deadlines with their child, responsible person and subject type, only the columns
+    shown."""
+    return deadlines.select_related("child", "responsible", "content_type",
+                                    "delay_authorised_by").only(*DEADLINE_COLUMNS)
+
+
+def child_label(child: Child) -> str:
+    """A child as lists name them: a restricted record by its ID alone."""
+    if child.is_restricted:
+        return f"Child {child.la_child_id}"
+    return f"{child.display_name} ({child.la_child_id})"
+
+
+# --- the groups ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class GroupSpec:
+    key: str
+    title: str
+    empty: str
+
+
+GROUPS = (
+    GroupSpec("overdue", "Overdue", "Nothing is overdue."),
+    GroupSpec("due_today", "Due today", "Nothing is due today."),
+    GroupSpec("this_week", "Due this week", "Nothing else is due this week."),
+    GroupSpec("later", "Later", "Nothing later."),
+)
+GROUP_KEYS = tuple(g.key for g in GROUPS)
+
+
+def end_of_week(today: date) -> date:
+    """The Sunday ending this week: "due this week" runs to the end of it."""
+    return today + timedelta(days=6 - today.weekday())
+
+
+def group_filter(key: str, *, now: datetime) -> Q:
+    """The open deadlines in one group; the groups never overlap and cover every open one."""
+    today = now.astimezone(LONDON).date()
+    week_end = end_of_week(today)
+    if key == "overdue":
+        return state_filter(State.OVERDUE, now=now)
+    if key == "due_today":
+        return state_filter(State.DUE_TODAY, now=now)
+    if key == "this_week":
+        return state_filter(State.NOT_YET_DUE, now=now) & Q(due_date__lte=week_end)
+    if key == "later":
+        return state_filter(State.NOT_YET_DUE, now=now) & Q(due_date__gt=week_end)
+    raise ValueError(f"Unknown group {key!r}")
+
+
+@dataclass
+class Group:
+    key: str
+    title: str
+    empty: str
+    count: int
+    items: list[Deadline]
+    show_all_url: str
+
+    @property
+    def more(self) -> int:
+        return max(self.count - len(self.items), 0)
+
+
+def my_deadlines(*, user: User) -> QuerySet[Deadline]:
+    """The open deadlines the user must act on: theirs, and for business support the team
+    queue (a business support rule with nobody named yet: anyone in the team may pick it up).
+    Always within the children the user may see."""
+    from deadlines.selectors import deadlines_visible, effective_rules
+
+    mine = Q(responsible=user)
+    if user.role == Role.BUSINESS_SUPPORT and user.authority_id:
+        team_rules = [r for r, spec in effective_rules(user.authority_id).items()
+                      if spec.responsible_role == Role.BUSINESS_SUPPORT]
+        mine |= Q(responsible__isnull=True, rule_id__in=team_rules)
+    return (deadlines_visible(user=user).filter(mine, status=DeadlineStatus.OPEN)
+            .order_by("due_date", "due_at", "id"))
+
+
+def groups(deadlines: QuerySet[Deadline], *, now: datetime, show_all: Callable[[str], str],
+           first: int = FIRST_ITEMS, context: RuleContext | None = None) -> list[Group]:
+    """Counts (one query) and the first items of each group (one query each)."""
+    counts = deadlines.order_by().aggregate(**{
+        g.key: Count("id", filter=group_filter(g.key, now=now)) for g in GROUPS})
+    result = []
+    for spec in GROUPS:
+        items: list[Deadline] = []
+        if counts[spec.key] and first:
+            items = present(slim(deadlines.filter(group_filter(spec.key, now=now)))[:first],
+                            now=now, context=context)
+        result.append(Group(spec.key, spec.title, spec.empty, counts[spec.key], items,
+                            show_all(spec.key)))
+    return result
+
+
+# --- queues the workflow apps register ----------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class QueueItem:
+    """One thing to do in a queue: what, for whom, by when, and the page where it is done."""
+
+    action: str
+    who: str
+    url: str
+    when: str = ""
+
+
+@dataclass(frozen=True)
+class WorkQueue:
+    """A role's queue on "My work". `items(user)` is the app's scoped queue selector;
+    `describe` turns one of its rows into a QueueItem without further queries; `url_name`
+    is the queue's own page ("show all"), or empty where the first items are all there is
+    to see elsewhere."""
+
+    key: str
+    title: str
+    visible: Callable[[User], bool]
+    items: Callable[[User], QuerySet[Any]]
+    describe: Callable[[Any], QueueItem]
+    url_name: str
+    order: int = 50
+    empty: str = "Nothing waiting."
+
+
+_QUEUES: dict[str, WorkQueue] = {}
+
+
+def register_queue(queue: WorkQueue) -> None:
+    _QUEUES[queue.key] = queue
+
+
+def queues_for(user: User) -> list[WorkQueue]:
+    return sorted((q for q in _QUEUES.values() if q.visible(user)), key=lambda q: q.order)
+
+
+@dataclass
+class QueueView:
+    key: str
+    title: str
+    count: int
+    items: list[QueueItem]
+    show_all_url: str
+    empty: str
+
+
+def _queue_view(queue: WorkQueue, user: User, first: int) -> QueueView:
+    queryset = queue.items(user)
+    count = queryset.count()
+    rows = list(queryset[:first]) if count and first else []
+    return QueueView(queue.key, queue.title, count, [queue.describe(r) for r in rows],
+                     reverse(queue.url_name) if queue.url_name else "", queue.empty)
+
+
+# --- managers: the team's breaches --------------------------------------------------------------
+
+
+def _sees_team(user: User) -> bool:
+    return user.can(Capability.VIEW_TEAM_DEADLINES)
+
+
+def team_breaches(user: User, *, now: datetime) -> QuerySet[Deadline]:
+    """Overdue deadlines of the children in the manager's scope that are someone else's."""
+    from deadlines.selectors import deadlines_visible
+
+    return (deadlines_visible(user=user).filter(state_filter(State.OVERDUE, now=now))
+            .exclude(responsible=user).order_by("due_date", "due_at", "id"))
+
+
+@dataclass
+class MyWork:
+    groups: list[Group]
+    queues: list[QueueView] = field(default_factory=list)
+    breaches: list[Deadline] = field(default_factory=list)
+    breach_count: int = 0
+    breaches_url: str = ""
+
+    @property
+    def nothing(self) -> bool:
+        return not (any(g.count for g in self.groups) or any(q.count for q in self.queues)
+                    or self.breach_count)
+
+
+def my_work(*, user: User, now: datetime | None = None, first: int = FIRST_ITEMS) -> MyWork:
+    now = now or timezone.now()
+    context = RuleContext()  # the rules and calendar, read once for the whole page
+    mine_url = reverse("deadlines:mine")
+    work = MyWork(groups=groups(my_deadlines(user=user), now=now, first=first,
+                                show_all=lambda key: f"{mine_url}?group={key}",
+                                context=context))
+    work.queues = [_queue_view(q, user, first) for q in queues_for(user)]
+    if _sees_team(user):
+        breaches = team_breaches(user, now=now)
+        work.breach_count = breaches.count()
+        if work.breach_count and first:
+            work.breaches = present(slim(breaches)[:first], now=now, context=context)
+        work.breaches_url = f"{reverse('deadlines:team')}?status={State.OVERDUE}"
+    return work
+
+
+def children_text(children: Iterable[Child]) -> str:
+    """The children of a request or conference, as queue items name them."""
+    return ", ".join(child_label(c) for c in children) or "No child"

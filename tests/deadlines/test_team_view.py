@@ -1,0 +1,184 @@
+"""The team deadlines page and /api/v1/deadlines/ (issue 9 points 7 and 10): filters by
+worker, rule, child, status and due range, sorting, paging; bounded whatever the team size;
+never another team's deadlines."""
+
+from __future__ import annotations
+
+import datetime as dt
+from zoneinfo import ZoneInfo
+
+import pytest
+import time_machine
+from rest_framework.test import APIClient
+
+from deadlines import services
+from tests.factories import AllocationFactory, ChildFactory, UserFactory
+
+LONDON = ZoneInfo("Europe/London")
+
+
+@pytest.fixture(autouse=True)
+def _wednesday_4_march_2026():
+    with time_machine.travel(dt.datetime(2026, 3, 4, 9, tzinfo=LONDON), tick=False):
+        yield
+
+
+def login(client, user):
+    client.force_login(user)
+    return client
+
+
+def _distributed(child, due: dt.date):
+    return services.deadline_set(child=child, rule_id="plan_distributed",
+                                 anchor=due - dt.timedelta(days=5))
+
+
+@pytest.fixture
+def team(org, sw, tm, child, other_team_child):
+    """sw's child Alfie, a second social worker's child Zara, and another team's child."""
+    from cpcases.accounts.roles import Role
+
+    sw2 = UserFactory(username="sw2", role=Role.SOCIAL_WORKER, authority=org.authority,
+                      team=org.team_a, full_name="Abel Second")
+    zara = ChildFactory(authority=org.authority, first_name="Zara", last_name="Young")
+    AllocationFactory(child=zara, team=org.team_a, social_worker=sw2)
+    return {
+        "alfie_overdue": _distributed(child, dt.date(2026, 3, 2)),
+        "alfie_icpc": services.deadline_set(child=child, rule_id="icpc",
+                                            anchor=dt.date(2026, 3, 2)),
+        "zara_later": _distributed(zara, dt.date(2026, 3, 20)),
+        "other": _distributed(other_team_child, dt.date(2026, 3, 2)),
+        "sw2": sw2,
+    }
+
+
+def _rows(html: str) -> list[str]:
+    return [part.split('"')[0] for part in html.split('data-testid="deadline-')[1:]]
+
+
+def test_open_deadlines_of_the_team_only_by_default(client, tm, team):
+    html = login(client, tm).get("/deadlines/team/").content.decode()
+    assert set(_rows(html)) == {str(team[k].pk) for k in
+                                ("alfie_overdue", "alfie_icpc", "zara_later")}
+
+
+def test_filter_by_worker_rule_child_status_and_due_range(client, tm, team):
+    client = login(client, tm)
+
+    def rows(**query: str) -> set[str]:
+        return set(_rows(client.get("/deadlines/team/", query).content.decode()))
+
+    assert rows(responsible=str(team["sw2"].pk)) == {str(team["zara_later"].pk)}
+    assert rows(rule_id="icpc") == {str(team["alfie_icpc"].pk)}
+    assert rows(child_name="zara") == {str(team["zara_later"].pk)}
+    assert rows(status="overdue") == {str(team["alfie_overdue"].pk)}
+    assert rows(due_after="2026-03-10", due_before="31/3/2026") == {
+        str(team["alfie_icpc"].pk), str(team["zara_later"].pk)}
+
+
+def test_a_bad_date_in_the_filter_is_named_and_kept(client, tm, team):
+    html = login(client, tm).get("/deadlines/team/", {"due_after": "31/02/2026"}
+                                 ).content.decode()
+    assert "There is a problem with the filters" in html
+    assert "Due on or after" in html
+    assert 'value="31/02/2026"' in html
+
+
+def test_sorting_by_child_and_by_latest_due(client, tm, team):
+    client = login(client, tm)
+    by_child = _rows(client.get("/deadlines/team/", {"sort": "child"}).content.decode())
+    assert by_child[-1] == str(team["zara_later"].pk)  # Young after Example
+    latest = _rows(client.get("/deadlines/team/", {"sort": "-due"}).content.decode())
+    assert latest == [str(team[k].pk) for k in ("alfie_icpc", "zara_later", "alfie_overdue")]
+
+
+def test_the_page_is_paged_and_the_filters_survive_paging(client, tm, org, sw, team):
+    for _ in range(55):
+        c = ChildFactory(authority=org.authority)
+        AllocationFactory(child=c, team=org.team_a, social_worker=sw)
+        _distributed(c, dt.date(2026, 3, 2))
+    client = login(client, tm)
+    html = client.get("/deadlines/team/", {"status": "overdue"}).content.decode()
+    assert len(_rows(html)) == 50
+    assert "56 deadlines" in html
+    assert 'href="?status=overdue&amp;page=2"' in html
+    second = client.get("/deadlines/team/", {"status": "overdue", "page": "2"}).content.decode()
+    assert len(_rows(second)) == 6
+
+
+def test_a_service_manager_sees_both_teams(client, sm, team):
+    html = login(client, sm).get("/deadlines/team/").content.decode()
+    assert str(team["other"].pk) in _rows(html)
+
+
+@pytest.mark.parametrize("size", [10, 200])
+def test_team_view_queries_stay_constant(client, tm, org, sw, size,
+                                         django_assert_max_num_queries):
+    for _ in range(size):
+        c = ChildFactory(authority=org.authority)
+        AllocationFactory(child=c, team=org.team_a, social_worker=sw)
+        _distributed(c, dt.date(2026, 3, 2))
+    client = login(client, tm)
+    with django_assert_max_num_queries(20):
+        assert client.get("/deadlines/team/").status_code == 200
+
+
+# --- the API --------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def api(tm):
+    client = APIClient()
+    client.force_authenticate(tm)
+    return client
+
+
+def _ids(body) -> set[int]:
+    return {row["id"] for row in body["results"]}
+
+
+def test_api_filters_by_child_responsible_status_and_due_range(api, child, team):
+    assert _ids(api.get("/api/v1/deadlines/", {"child": child.pk}).json()) == {
+        team["alfie_overdue"].pk, team["alfie_icpc"].pk}
+    assert _ids(api.get("/api/v1/deadlines/", {"responsible": team["sw2"].pk}).json()) == {
+        team["zara_later"].pk}
+    assert _ids(api.get("/api/v1/deadlines/", {"status": "overdue"}).json()) == {
+        team["alfie_overdue"].pk}
+    assert _ids(api.get("/api/v1/deadlines/", {"due_after": "2026-03-21"}).json()) == {
+        team["alfie_icpc"].pk}
+    # Never another team's, whatever the filter asks for.
+    assert _ids(api.get("/api/v1/deadlines/", {"child": team["other"].child_id}).json()) == set()
+
+
+def test_api_filters_by_conference_and_plan(api, child, team):
+    from django.contrib.contenttypes.models import ContentType
+
+    from conferences.models import Conference
+    from deadlines.models import Deadline
+
+    deadline = team["alfie_icpc"]
+    Deadline.objects.filter(pk=deadline.pk).update(
+        content_type=ContentType.objects.get_for_model(Conference), object_id=4242)
+    assert _ids(api.get("/api/v1/deadlines/", {"conference": 4242}).json()) == {deadline.pk}
+    assert _ids(api.get("/api/v1/deadlines/", {"plan": 4242}).json()) == set()
+
+
+def test_api_is_paged(api, org, sw, team):
+    for _ in range(55):
+        c = ChildFactory(authority=org.authority)
+        AllocationFactory(child=c, team=org.team_a, social_worker=sw)
+        _distributed(c, dt.date(2026, 3, 2))
+    body = api.get("/api/v1/deadlines/").json()
+    assert body["count"] == 58
+    assert len(body["results"]) == 50
+    assert body["next"]
+
+
+@pytest.mark.parametrize("size", [10, 200])
+def test_api_list_queries_stay_constant(api, org, sw, size, django_assert_max_num_queries):
+    for _ in range(size):
+        c = ChildFactory(authority=org.authority)
+        AllocationFactory(child=c, team=org.team_a, social_worker=sw)
+        _distributed(c, dt.date(2026, 3, 2))
+    with django_assert_max_num_queries(15):
+        assert api.get("/api/v1/deadlines/").status_code == 200
