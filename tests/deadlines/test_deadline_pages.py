@@ -39,8 +39,9 @@ def deadlines(child, other_team_child):
     return {
         "overdue": services.deadline_set(child=child, rule_id="child_seen",
                                          anchor=dt.date(2026, 2, 2)),
-        "this_week": services.deadline_set(child=child, rule_id="decision_letter",
-                                           anchor=dt.date(2026, 3, 2)),
+        # Six weeks after Friday 23 January: Friday 6 March, this week.
+        "this_week": services.deadline_set(child=child, rule_id="bedroom_seen",
+                                           anchor=dt.date(2026, 1, 23)),
         "later": services.deadline_set(child=child, rule_id="icpc",
                                        anchor=dt.date(2026, 3, 2)),
         "other": services.deadline_set(child=other_team_child, rule_id="child_seen",
