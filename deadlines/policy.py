@@ -181,6 +181,17 @@ NATIONAL_RULES: tuple[RuleSpec, ...] = (
     RuleSpec("eighteenth_birthday_review", "Review held before 18th birthday",
              "18th birthday", 0, _DAYS, direction=_BEFORE, responsible_role=_TM, source="003",
              reminder_before=20),
+    # --- the front door (frontdoor app) ---
+    # 003 "Making Contact": a decision on a contact within 24 hours of its receipt (clock
+    # hours, so across a weekend too).
+    _hours("contact_decision", "Decision on a contact", "Contact received", 24,
+           "003 Making Contact", responsible_role=_TM),
+    # 003 "Making Contact": the referrer acknowledged within 10 working days of the referral.
+    RuleSpec("referral_acknowledged", "Referrer acknowledged", "Referral", 10, _WD,
+             responsible_role=_TM, source="003 Making Contact"),
+    # 003 "Single Assessment": a social worker allocated within 2 working days of the referral.
+    RuleSpec("assessment_allocated", "Single assessment allocated", "Referral", 2, _WD,
+             responsible_role=_TM, source="003 Single Assessment", reminder_before=1),
 )
 
 RULE_IDS: tuple[str, ...] = tuple(r.rule_id for r in NATIONAL_RULES)

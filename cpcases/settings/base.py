@@ -21,6 +21,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
+    "django.contrib.postgres",
     "rest_framework",
     "rest_framework.authtoken",
     "django_filters",
@@ -43,6 +44,7 @@ INSTALLED_APPS = [
     "strategy",
     "conferences",
     "conferences.outcomes",
+    "frontdoor",
 ]
 
 MIDDLEWARE = [
