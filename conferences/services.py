@@ -458,6 +458,7 @@ def conference_reschedule(*, user: User, conference: Conference, on: date, start
     due, authorisation = _check_booking(user, request, on=on, start_time=start_time,
                                         venue=venue, online_link=online_link, chair=chair,
                                         minute_taker=minute_taker)
+    chair_changed = conference.chair_id != chair.pk
     conference.date, conference.start_time = on, start_time
     conference.venue, conference.online_link = venue, online_link
     conference.chair, conference.minute_taker = chair, minute_taker
@@ -468,6 +469,10 @@ def conference_reschedule(*, user: User, conference: Conference, on: date, start
         deadlines.deadline_set(child=child, rule_id="attendee_details", anchor=on,
                                subject=conference, user=user)
     preparation.conference_rescheduled(conference=conference, user=user)
+    if chair_changed:
+        # The chair's deadlines for this conference move with the chair, both told.
+        deadlines.deadlines_reassign_for(conference=conference, actor=user,
+                                         reason=f"Chair changed to {chair}")
     _mail_on_commit("Conference rebooked",
                     f"The conference for request {request.pk} is now on {on:%-d %B %Y} at "
                     f"{start_time:%H:%M}.", [request.social_worker, chair])
