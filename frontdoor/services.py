@@ -21,9 +21,9 @@ from cpcases.children import services as child_services
 from cpcases.children.models import BreakGlassAccess, Child, Sex
 from cpcases.children.scoping import visible_children
 from cpcases.core.errors import NotPermitted, ServiceError
+from deadlines import lifecycle
 from deadlines import services as deadlines
 from deadlines.models import Deadline, DeadlineStatus
-from frontdoor.concerns import concern_raise
 from frontdoor.models import (
     Assessment,
     AssessmentOutcome,
@@ -36,7 +36,9 @@ from frontdoor.models import (
     Referral,
 )
 from frontdoor.selectors import may_search_authority
+from strategy.services import concern_record
 
+_E = lifecycle.Event
 URGENCIES = ("immediate_protection", "child_protection_concerns", "complex")
 
 
@@ -66,12 +68,6 @@ def _end_of(day: date) -> datetime:
     if day == timezone.localdate(now):
         return now
     return timezone.make_aware(datetime.combine(day, time(12)))
-
-
-def _team_manager(team: Team | None) -> User | None:
-    if team is None:
-        return None
-    return User.objects.filter(team=team, role=Role.TEAM_MANAGER, is_active=True).first()
 
 
 def front_door_team(user: User) -> Team | None:
@@ -140,11 +136,10 @@ def contact_record(*, actor: User, received_at: datetime, source: str, concern: 
         concern=concern, consent=consent, referrer_name=referrer_name,
         referrer_organisation=referrer_organisation, referrer_contact=referrer_contact,
         created_by=actor, updated_by=actor)
-    manager = _team_manager(team)
     for child in children:
         ContactChild.objects.create(contact=contact, child=child)
-        deadlines.deadline_set(child=child, rule_id="contact_decision", anchor=received_at,
-                               subject=contact, responsible=manager, user=actor)
+        lifecycle.emit(_E.CONTACT_RECEIVED, child=child, actor=actor, subject=contact,
+                       anchor=received_at)
     return contact
 
 
@@ -172,14 +167,14 @@ def contact_decide(*, actor: User, contact: Contact, decision: str, reason: str 
     contact.decided_at, contact.decided_by, contact.updated_by = decided_at, actor, actor
     contact.save()
     for child in contact.children.all():
-        deadlines.deadline_meet(child=child, rule_id="contact_decision", subject=contact,
-                                at=decided_at, user=actor)
+        lifecycle.emit(_E.CONTACT_DECIDED, child=child, actor=actor, at=decided_at,
+                       scope=[contact])
         if decision in (ContactDecision.REFERRAL, ContactDecision.STRATEGY_DISCUSSION):
             referral_open(actor=actor, child=child, contact=contact,
                           referral_date=timezone.localdate(decided_at), source=contact.source,
                           primary_need=primary_need)
         if decision == ContactDecision.STRATEGY_DISCUSSION:
-            concern_raise(actor=actor, child=child, identified_at=contact.received_at,
+            concern_record(actor=actor, child=child, identified_at=contact.received_at,
                           urgency=urgency, summary=contact.concern, origin=contact)
     return contact
 
@@ -217,14 +212,9 @@ def referral_open(*, actor: User, child: Child, referral_date: date, source: str
         authority_id=child.authority_id, child=child, contact=contact,
         referral_date=referral_date, source=source, primary_need=primary_need,
         created_by=actor, updated_by=actor)
-    team = contact.team if contact else actor.team
-    manager = _team_manager(team)
-    for rule_id in ("referral_acknowledged", "assessment_allocated"):
-        deadlines.deadline_set(child=child, rule_id=rule_id, anchor=referral_date,
-                               subject=referral, responsible=manager, user=actor)
-    deadlines.deadline_set(child=child, rule_id="assessment", anchor=referral_date,
-                           subject=referral, responsible=manager, user=actor)
     _reanchor_assessment(child, referral, actor)
+    lifecycle.emit(_E.REFERRAL_RECEIVED, child=child, actor=actor, subject=referral,
+                   anchor=referral_date)
     return referral
 
 
@@ -244,8 +234,8 @@ def referral_acknowledge(*, actor: User, referral: Referral,
     referral.acknowledged_at = _aware(at or timezone.now(), "the acknowledgement")
     referral.updated_by = actor
     referral.save()
-    deadlines.deadline_meet(child=referral.child, rule_id="referral_acknowledged",
-                            subject=referral, at=referral.acknowledged_at, user=actor)
+    lifecycle.emit(_E.REFERRER_ACKNOWLEDGED, child=referral.child, actor=actor,
+                   at=referral.acknowledged_at, scope=[referral])
     return referral
 
 
@@ -267,12 +257,8 @@ def referral_close(*, actor: User, referral: Referral, closure_date: date, reaso
     referral.closure_date, referral.closure_reason = closure_date, reason
     referral.no_further_action, referral.updated_by = no_further_action, actor
     referral.save()
-    for deadline in Deadline.objects.filter(
-            content_type=ContentType.objects.get_for_model(Referral), object_id=referral.pk,
-            status=DeadlineStatus.OPEN):
-        deadlines.deadline_cancel(deadline=deadline, user=actor,
-                                  reason="Referral closed: "
-                                         f"{referral.get_closure_reason_display().lower()}")
+    lifecycle.emit(_E.REFERRAL_CLOSED, child=referral.child, actor=actor, scope=[referral],
+                   reason=f"Referral closed: {referral.get_closure_reason_display().lower()}")
     return referral
 
 
@@ -297,8 +283,8 @@ def assessment_allocate(*, actor: User, referral: Referral, social_worker: User,
     assessment = Assessment.objects.create(
         referral=referral, child=referral.child, social_worker=social_worker, allocated_at=at,
         started_on=timezone.localdate(at), created_by=actor, updated_by=actor)
-    deadlines.deadline_meet(child=referral.child, rule_id="assessment_allocated",
-                            subject=referral, at=at, user=actor)
+    lifecycle.emit(_E.ASSESSMENT_ALLOCATED, child=referral.child, actor=actor, at=at,
+                   scope=[referral])
     current = referral.child.current_allocation
     if current is None or current.social_worker_id != social_worker.pk:
         child_services.child_allocate(user=actor, child=referral.child,
@@ -343,8 +329,8 @@ def assessment_complete(*, actor: User, assessment: Assessment, factors: list[st
     referral = assessment.referral
     referral.primary_need, referral.updated_by = primary_need, actor
     referral.save(update_fields=["primary_need", "updated_by", "updated_at"])
-    deadlines.deadline_meet(child=assessment.child, rule_id="assessment", subject=referral,
-                            at=_end_of(completed_on), user=actor)
+    lifecycle.emit(_E.ASSESSMENT_COMPLETED, child=assessment.child, actor=actor,
+                   at=_end_of(completed_on), scope=[referral])
     return assessment
 
 
@@ -376,7 +362,7 @@ def assessment_authorise(*, actor: User, assessment: Assessment,
         referral_close(actor=actor, referral=assessment.referral,
                        closure_date=timezone.localdate(), reason=_CLOSES[assessment.outcome])
     elif assessment.outcome == AssessmentOutcome.STRATEGY_DISCUSSION:
-        concern_raise(actor=actor, child=assessment.child, identified_at=timezone.now(),
+        concern_record(actor=actor, child=assessment.child, identified_at=timezone.now(),
                       urgency=urgency, summary=assessment.summary, origin=assessment)
     return assessment
 
@@ -400,7 +386,7 @@ def new_information_record(*, actor: User, child: Child, received_at: datetime,
     info = NewInformation.objects.create(child=child, received_at=received_at,
                                          summary=summary, urgency=urgency, created_by=actor,
                                          updated_by=actor)
-    concern_raise(actor=actor, child=child, identified_at=received_at, urgency=urgency,
+    concern_record(actor=actor, child=child, identified_at=received_at, urgency=urgency,
                   summary=summary, origin=info)
     return info
 
