@@ -66,18 +66,20 @@ def _move_rows(keep: Child, duplicate: Child) -> tuple[dict[str, list[int]], lis
     return moved, left
 
 
-def _deduplicate_deadlines(keep: Child, user: User) -> list[int]:
-    """One open deadline per (rule, subject): the earlier due date stays."""
+def _deduplicate_deadlines(keep: Child, duplicate: Child, user: User) -> list[int]:
+    """One open deadline per (rule, subject) once the records are one: of two, the later due
+    date is cancelled (done before the rows move: only one may be open)."""
     cancelled: list[int] = []
-    seen: set[tuple[str, int | None, int | None]] = set()
-    for deadline in (Deadline.objects.filter(child=keep, status=DeadlineStatus.OPEN)
-                     .order_by("rule_id", "content_type_id", "object_id", "due_date", "pk")):
-        key = (deadline.rule_id, deadline.content_type_id, deadline.object_id)
-        if key in seen:
-            deadlines.deadline_cancel(deadline=deadline, user=user,
-                                      reason="Duplicate after a record merge")
-            cancelled.append(deadline.pk)
-        seen.add(key)
+    kept_open = {(d.rule_id, d.content_type_id, d.object_id): d for d in
+                 Deadline.objects.filter(child=keep, status=DeadlineStatus.OPEN)}
+    for theirs in Deadline.objects.filter(child=duplicate, status=DeadlineStatus.OPEN):
+        ours = kept_open.get((theirs.rule_id, theirs.content_type_id, theirs.object_id))
+        if ours is None:
+            continue
+        later = theirs if (theirs.due_date, theirs.pk) >= (ours.due_date, ours.pk) else ours
+        deadlines.deadline_cancel(deadline=later, user=user,
+                                  reason="Duplicate after a record merge")
+        cancelled.append(later.pk)
     return cancelled
 
 
@@ -98,8 +100,8 @@ def child_merge(*, actor: User, keep: Child, duplicate: Child, reason: str) -> C
         raise ServiceError("Give the reason these records are the same child.")
     replaced = {k: _jsonable(v) for k, v in model_to_dict(duplicate).items()}
     replaced["la_child_id"] = duplicate.la_child_id
+    cancelled = _deduplicate_deadlines(keep, duplicate, actor)
     moved, left = _move_rows(keep, duplicate)
-    cancelled = _deduplicate_deadlines(keep, actor)
     # Identifiers the kept record lacks come from the duplicate (nothing known is lost).
     for field in ("nhs_number", "upn", "former_upn", "date_of_death"):
         if not getattr(keep, field) and getattr(duplicate, field):

@@ -42,7 +42,7 @@ def duty_tm(org: Org, mash: Team) -> User:
                        team=mash, full_name="Mo Mash", email="mo@example.org")
 
 
-def record_contact(actor: User, received: dt.datetime, **kwargs: object):  # noqa: ANN201
+def record_contact(actor: User, received: dt.datetime, **kwargs: object):
     defaults = {"source": ReferralSource.SCHOOLS, "concern": "Bruising seen at school",
                 "consent": Consent.GIVEN, "referrer_name": "Mrs Ellis",
                 "new_children": [services.NewChild("John", "Smith", dt.date(2016, 4, 2))]}

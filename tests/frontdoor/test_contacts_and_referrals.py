@@ -25,7 +25,7 @@ from tests.frontdoor.conftest import at, record_contact
 pytestmark = pytest.mark.django_db
 
 
-def _deadline(child, rule_id):  # noqa: ANN001, ANN202
+def _deadline(child, rule_id):
     return Deadline.objects.exclude(status=DeadlineStatus.CANCELLED).get(child=child,
                                                                           rule_id=rule_id)
 
@@ -108,7 +108,8 @@ def test_only_the_front_door_team_records_and_decides_contacts(duty_sw, sw, tm):
         record_contact(sw, at(2026, 12, 4, 9))
     contact = record_contact(duty_sw, at(2026, 12, 4, 9))
     with time_machine.travel(at(2026, 12, 4, 10), tick=False), pytest.raises(NotPermitted):
-        services.contact_decide(actor=tm, contact=contact, decision=ContactDecision.NO_FURTHER_ACTION)
+        services.contact_decide(actor=tm, contact=contact,
+                                decision=ContactDecision.NO_FURTHER_ACTION)
 
 
 def test_contact_about_an_unborn_child_records_sex_unknown(duty_sw):
@@ -118,7 +119,7 @@ def test_contact_about_an_unborn_child_records_sex_unknown(duty_sw):
     assert (baby.display_name, baby.sex, baby.is_unborn) == ("Baby Brown", "U", True)
 
 
-def _referred(duty_sw, duty_tm, day=(2026, 12, 15)):  # noqa: ANN001, ANN202
+def _referred(duty_sw, duty_tm, day=(2026, 12, 15)):
     contact = record_contact(duty_sw, at(*day, 9))
     with time_machine.travel(at(*day, 11), tick=False):
         services.contact_decide(actor=duty_tm, contact=contact,
