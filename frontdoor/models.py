@@ -249,6 +249,11 @@ class Assessment(TimeStampedModel):
     def __str__(self) -> str:
         return f"Single assessment started {self.started_on:%d/%m/%Y}"
 
+    @property
+    def factor_labels(self) -> list[str]:
+        labels = dict(AssessmentFactor.choices)
+        return [f"{code}: {labels.get(code, code)}" for code in self.factors]
+
 
 class ChildMerge(models.Model):
     """A duplicate record merged into the one kept: who, when, why, and what it replaced
