@@ -182,6 +182,9 @@ class Command(BaseCommand):
         seed_plans_demo(self.stdout)
         seed_outcomes_demo(self.stdout)
         seed_chronology_demo(self.stdout)  # after the plans: visits need a plan's clocks
+        from frontdoor.demo import seed_frontdoor_demo
+
+        seed_frontdoor_demo(self.stdout)
 
         count = Child.objects.filter(authority=authority).count()
         self.stdout.write(f"Demo data ready: {authority}, {count} children.")
