@@ -128,7 +128,9 @@ def authority_search(*, user: User, criteria: SearchCriteria) -> list[Child]:
         children = children.filter(Q(upn=criteria.upn.strip().upper())
                                    | Q(former_upn=criteria.upn.strip().upper()))
     if criteria.la_child_id.strip():
-        children = children.filter(la_child_id__iexact=criteria.la_child_id.strip())
+        # As typed or in capitals (IDs are issued in capitals): the unique index serves both.
+        typed = criteria.la_child_id.strip()
+        children = children.filter(la_child_id__in={typed, typed.upper()})
     if criteria.date_of_birth:
         children = children.filter(Q(date_of_birth=criteria.date_of_birth)
                                    | Q(expected_delivery_date=criteria.date_of_birth))

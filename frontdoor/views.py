@@ -187,7 +187,8 @@ def contact_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "children": contact.children.all(),
         "in_scope": set(child_selectors.visible_children(user).filter(
             contacts=contact).values_list("pk", flat=True)),
-        "deadlines": _deadlines(contact), "referrals": contact.referrals.all()})
+        "deadlines": _deadlines(contact), "referrals": contact.referrals.all(),
+        "show_child": True})
 
 
 # --- referrals and assessments ---
