@@ -1,19 +1,12 @@
+"""Only which teams run the front door is managed here (an administrator's setting).
+
+Contacts, referrals, assessments and merges are case records: like the strategy app's, they
+are read only through the scoped, logged pages and API and written through
+frontdoor.services (decision 4).
+"""
+
 from django.contrib import admin
 
-from frontdoor.models import Assessment, ChildMerge, Contact, FrontDoorTeam, Referral
+from frontdoor.models import FrontDoorTeam
 
-# Administrators mark which teams run the front door; the case records are read here only
-# (they are written through frontdoor.services, which sets their clocks).
 admin.site.register(FrontDoorTeam)
-
-
-@admin.register(Contact, Referral, Assessment, ChildMerge)
-class ReadOnlyAdmin(admin.ModelAdmin):
-    def has_add_permission(self, request: object) -> bool:
-        return False
-
-    def has_change_permission(self, request: object, obj: object = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: object, obj: object = None) -> bool:
-        return False
