@@ -281,6 +281,7 @@ def child_tab(request: HttpRequest, pk: int) -> HttpResponse:
         "can_edit": user.can(Capability.EDIT_CHILD),
         "can_merge": user.role in MANAGEMENT_LADDER,
         "merges": child.merges_kept.select_related("merged", "merged_by"),
+        "people": child_selectors.people_around(child=child),
     })
 
 

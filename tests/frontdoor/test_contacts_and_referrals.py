@@ -199,3 +199,43 @@ def test_assessment_outcome_strategy_discussion_records_a_concern(duty_sw, duty_
             primary_need=PrimaryNeed.N1)
         services.assessment_authorise(actor=duty_tm, assessment=assessment, urgency="complex")
     assert _deadline(referral.child, "strategy_discussion").variant == "complex"
+
+
+def test_a_section_47_after_a_referral_leaves_the_assessment_clock_on_the_referral(
+        duty_sw, duty_tm):
+    """The clock used to run from the S47 start: three days late for a referral on 15
+    December whose strategy discussion was on Friday 18 December."""
+    from strategy import services as strategy_services
+    from strategy.models import NextStep, S47Outcome
+    from tests.strategy.conftest import record
+
+    referral = _referred(duty_sw, duty_tm)
+    child = referral.child
+    with time_machine.travel(at(2026, 12, 18, 12), tick=False):
+        record(duty_sw, [child], concern=at(2026, 12, 17, 9), held=at(2026, 12, 18, 10))
+        enquiry = child.s47_enquiries.get()
+        open_clocks = Deadline.objects.filter(child=child, rule_id="assessment",
+                                              status=DeadlineStatus.OPEN)
+        assert [(d.subject, d.due_date) for d in open_clocks] == [
+            (referral, dt.date(2027, 2, 19))]
+        strategy_services.s47_record_outcome(
+            user=duty_sw, enquiry=enquiry, outcome=S47Outcome.NOT_SUBSTANTIATED,
+            outcome_date=dt.date(2026, 12, 18), next_step=NextStep.CHILD_IN_NEED)
+    # The enquiry's outcome does not meet it: only the assessment's completion does.
+    assert _deadline(child, "assessment").status == DeadlineStatus.OPEN
+
+
+def test_a_referral_after_a_section_47_takes_over_the_assessment_clock(duty_sw, duty_tm,
+                                                                        child, sw):
+    from tests.strategy.conftest import record
+
+    with time_machine.travel(at(2026, 12, 18, 12), tick=False):
+        record(sw, [child], concern=at(2026, 12, 17, 9), held=at(2026, 12, 18, 10))
+        assert _deadline(child, "assessment").anchor_date == dt.date(2026, 12, 18)
+        services.referral_open(actor=sw, child=child, referral_date=dt.date(2026, 12, 15),
+                               source="2A")
+    clock = _deadline(child, "assessment")
+    assert (clock.anchor_date, clock.due_date) == (dt.date(2026, 12, 15), dt.date(2027, 2, 19))
+    replaced = Deadline.objects.get(child=child, rule_id="assessment",
+                                    status=DeadlineStatus.CANCELLED)
+    assert "referral of 15/12/2026" in replaced.cancelled_reason

@@ -165,3 +165,38 @@ def test_api_household_of_another_team_is_not_found(sw_b, sw, child):
     assert api.get(f"/api/v1/households/{pk}/").status_code == 404
     assert api.post("/api/v1/households/", {"child": child.pk, "name": "X"},
                     format="json").status_code == 403
+
+
+def test_household_and_person_pages_save_and_show_on_the_tab(client, sw, child):
+    from tests.factories import PersonFactory
+
+    link = ChildPerson.objects.create(child=child, relationship="mother",
+                                      person=PersonFactory(authority=child.authority))
+    client.force_login(sw)
+    response = client.post(f"/front-door/child/{child.pk}/household/",
+                           {"name": "Example, 1 High Street", "address": "1 High Street",
+                            "postcode": "AN1 1AA"})
+    assert response.status_code == 302
+    response = client.post(f"/front-door/child/{child.pk}/people/{link.pk}/", {
+        "relationship": "carer", "has_parental_responsibility": "on", "phone": "07700 900123",
+        "email": "", "address": "", "postcode": "", "version": link.person.version})
+    assert response.status_code == 302
+    tab = client.get(f"/front-door/child/{child.pk}/").content.decode()
+    assert "Household: Example, 1 High Street" in tab
+    assert "carer, has parental responsibility" in tab
+
+
+def test_a_manager_merges_on_the_page(client, tm, sw, child, org):
+    duplicate = ChildFactory(authority=org.authority, first_name=child.first_name,
+                             last_name=child.last_name, date_of_birth=child.date_of_birth,
+                             la_child_id="DUP1")
+    AllocationFactory(child=duplicate, team=org.team_a, social_worker=sw)
+    client.force_login(tm)
+    page = client.get(f"/front-door/child/{child.pk}/merge/").content.decode()
+    assert "Same date of birth and a similar name" in page
+    response = client.post(f"/front-door/child/{child.pk}/merge/",
+                           {"duplicate_id": "DUP1", "reason": "Same child, typed twice"})
+    assert response.status_code == 302
+    assert client.get(f"/children/{duplicate.pk}/").status_code == 404
+    assert "Same child, typed twice" in client.get(
+        f"/front-door/child/{child.pk}/").content.decode()
