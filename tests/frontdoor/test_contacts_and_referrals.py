@@ -239,3 +239,12 @@ def test_a_referral_after_a_section_47_takes_over_the_assessment_clock(duty_sw, 
     replaced = Deadline.objects.get(child=child, rule_id="assessment",
                                     status=DeadlineStatus.CANCELLED)
     assert "referral of 15/12/2026" in replaced.cancelled_reason
+
+
+def test_contact_and_referral_appear_in_the_childs_chronology(duty_sw, duty_tm):
+    from cpcases.chronology.selectors import chronology
+
+    referral = _referred(duty_sw, duty_tm)
+    events = [item.significant_event for item in chronology(child=referral.child)]
+    assert "Contact from schools: Bruising seen at school" in events
+    assert any(e.startswith("Referral to children's social care") for e in events)
