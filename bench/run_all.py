@@ -11,7 +11,7 @@ import sys
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
-BENCHMARKS = ["bench_calendar.py", "bench_sweep.py", "bench_mywork.py"]
+BENCHMARKS = ["bench_calendar.py", "bench_sweep.py", "bench_mywork.py", "bench_search.py"]
 
 
 def main() -> int:

@@ -14,6 +14,7 @@ urlpatterns = [
     path("conferences/", include("conferences.outcomes.urls")),
     path("chronology/", include("cpcases.chronology.urls")),
     path("plans/", include("cpcases.plans.urls")),
+    path("front-door/", include("frontdoor.urls")),
     path("api/", include("cpcases.api_urls")),
     path("admin/", admin.site.urls),
 ]

@@ -181,6 +181,17 @@ NATIONAL_RULES: tuple[RuleSpec, ...] = (
     RuleSpec("eighteenth_birthday_review", "Review held before 18th birthday",
              "18th birthday", 0, _DAYS, direction=_BEFORE, responsible_role=_TM, source="003",
              reminder_before=20),
+    # --- the front door (frontdoor app) ---
+    # 003 "Making Contact": a decision on a contact within 24 hours of its receipt (clock
+    # hours, so across a weekend too).
+    _hours("contact_decision", "Decision on a contact", "Contact received", 24,
+           "003 Making Contact", responsible_role=_TM),
+    # 003 "Making Contact": the referrer acknowledged within 10 working days of the referral.
+    RuleSpec("referral_acknowledged", "Referrer acknowledged", "Referral", 10, _WD,
+             responsible_role=_TM, source="003 Making Contact"),
+    # 003 "Single Assessment": a social worker allocated within 2 working days of the referral.
+    RuleSpec("assessment_allocated", "Single assessment allocated", "Referral", 2, _WD,
+             responsible_role=_TM, source="003 Single Assessment", reminder_before=1),
 )
 
 RULE_IDS: tuple[str, ...] = tuple(r.rule_id for r in NATIONAL_RULES)
@@ -345,6 +356,14 @@ class Event(models.TextChoices):
     CHILD_TURNS_18 = "child_turns_18", "the child turned 18"
     CHILD_MOVED_AWAY = "child_moved_away", "the child moved to another authority"
     CHILD_CLOSED = "child_closed", "the child's case was closed"
+    # --- the front door (frontdoor app; 003 "Making Contact", "Single Assessment") ---
+    CONTACT_RECEIVED = "contact_received", "a contact was received"
+    CONTACT_DECIDED = "contact_decided", "the front door decided the contact"
+    REFERRAL_RECEIVED = "referral_received", "a referral was accepted"
+    REFERRER_ACKNOWLEDGED = "referrer_acknowledged", "the referrer was acknowledged"
+    ASSESSMENT_ALLOCATED = "assessment_allocated", "the single assessment was allocated"
+    ASSESSMENT_COMPLETED = "assessment_completed", "the single assessment was completed"
+    REFERRAL_CLOSED = "referral_closed", "the referral (Child in Need episode) closed"
 
 
 class End(models.TextChoices):
@@ -413,7 +432,17 @@ LIFECYCLES: dict[str, Lifecycle] = {
     # 000: from the point concern is identified; the discussion meets it. A concern may be
     # closed with no discussion only with the case.
     "strategy_discussion": Lifecycle(_E.CONCERN_RECORDED, _E.STRATEGY_DISCUSSION_HELD, _SW_),
-    "assessment": Lifecycle(_E.S47_INITIATED, _E.S47_CONCLUDED, _SW_),
+    # 003: from the referral, met by the assessment's completion (frontdoor). A child with no
+    # referral recorded gets one from the S47 start, set and met by strategy.services.
+    "assessment": Lifecycle(_E.REFERRAL_RECEIVED, _E.ASSESSMENT_COMPLETED, _SW_,
+                            {_E.REFERRAL_CLOSED: End.CANCELLED}),
+    # --- the front door (frontdoor app) ---
+    # 003 "Making Contact": the decision within 24 hours; the front-door team's manager.
+    "contact_decision": Lifecycle(_E.CONTACT_RECEIVED, _E.CONTACT_DECIDED, _TM_),
+    "referral_acknowledged": Lifecycle(_E.REFERRAL_RECEIVED, _E.REFERRER_ACKNOWLEDGED, _TM_,
+                                       {_E.REFERRAL_CLOSED: End.CANCELLED}),
+    "assessment_allocated": Lifecycle(_E.REFERRAL_RECEIVED, _E.ASSESSMENT_ALLOCATED, _TM_,
+                                      {_E.REFERRAL_CLOSED: End.CANCELLED}),
     # 000: the manager requests the date on the day of the strategy discussion (before the
     # outcome); an enquiry not substantiated means no conference to request.
     "icpc_request": Lifecycle(_E.S47_INITIATED, _E.ICPC_REQUESTED, _TM_,

@@ -14,6 +14,7 @@ from datetime import date, datetime
 from typing import Any
 
 from django.conf import settings
+from django.contrib.contenttypes.models import ContentType
 from django.core.mail import send_mail
 from django.db import transaction
 from django.utils import timezone
@@ -334,11 +335,18 @@ def _set_enquiry_deadlines(enquiry: Section47Enquiry, user: User | None) -> None
                            user=user)
     deadlines.deadline_set(child=child, rule_id="icpc_request", anchor=enquiry.started_on,
                            subject=enquiry, user=user)
-    # 003: the single assessment within 45 working days of the referral. No referral date
-    # is recorded yet (contacts and referrals are a later workflow), so the S47 start is
-    # the anchor: the latest the referral can have been.
-    deadlines.deadline_set(child=child, rule_id="assessment", anchor=enquiry.started_on,
-                           subject=enquiry, user=user)
+    # 003: the single assessment within 45 working days of the referral. When the front
+    # door recorded a referral, its clock is the one (anchored on the referral, met by the
+    # assessment's completion); only a child with no referral gets one from the S47 start,
+    # the latest the referral can have been.
+    if not Deadline.objects.filter(child=child, rule_id="assessment",
+                                   status=DeadlineStatus.OPEN).exists() and \
+            not Deadline.objects.filter(child=child, rule_id="assessment",
+                                        anchor_date__lte=enquiry.started_on,
+                                        status=DeadlineStatus.MET).exclude(
+                content_type=ContentType.objects.get_for_model(Section47Enquiry)).exists():
+        deadlines.deadline_set(child=child, rule_id="assessment", anchor=enquiry.started_on,
+                               subject=enquiry, user=user)
 
 
 # --- Section 47 outcome -------------------------------------------------------------------------
@@ -372,9 +380,13 @@ def s47_record_outcome(*, user: User, enquiry: Section47Enquiry, outcome: str,
     enquiry.decided_by, enquiry.updated_by = user, user
     enquiry.save()
     child = Child.objects.select_for_update().get(pk=enquiry.child_id)
-    # The enquiry's assessment ends with its outcome.
-    deadlines.deadline_meet(child=child, rule_id="assessment", subject=enquiry,
-                            at=timezone.now(), user=user)
+    # An assessment clock anchored on the enquiry (no referral recorded) ends with its
+    # outcome; a referral's clock is met only by the assessment's completion.
+    if Deadline.objects.filter(child=child, rule_id="assessment",
+                               content_type=ContentType.objects.get_for_model(enquiry),
+                               object_id=enquiry.pk, status=DeadlineStatus.OPEN).exists():
+        deadlines.deadline_meet(child=child, rule_id="assessment", subject=enquiry,
+                                at=timezone.now(), user=user)
     if outcome == S47Outcome.NOT_SUBSTANTIATED:
         # The anchor of the ICPC is undone: no conference is needed.
         for rule_id in ("icpc", "icpc_request"):

@@ -9,6 +9,7 @@ from django import forms
 
 from cpcases.accounts.models import Team, User
 from cpcases.accounts.roles import Role
+from cpcases.children.identifiers import Disability, normalise_nhs_number
 from cpcases.children.models import Child, Person, Relationship
 from cpcases.children.services import CHILD_EDITABLE_FIELDS
 
@@ -33,6 +34,11 @@ class ChildForm(forms.ModelForm):
     date_of_birth = date_field("Date of birth")
     expected_delivery_date = date_field("Expected date of delivery",
                                         hint="Only for an unborn child. For example, 20 2 2027")
+    date_of_death = date_field("Date of death", hint="Only if the child has died")
+    disabilities = forms.MultipleChoiceField(
+        choices=Disability.choices, required=False, widget=forms.CheckboxSelectMultiple,
+        label="Disabilities", help_text="Choose \"No disability\" on its own, or every "
+        "disability that applies")
 
     class Meta:
         model = Child
@@ -52,7 +58,16 @@ class ChildForm(forms.ModelForm):
                      legend_size=Size.MEDIUM),
             Fieldset("address", "postcode", "legal_status", legend="Address and legal status",
                      legend_size=Size.MEDIUM),
+            Fieldset("nhs_number", "upn", "former_upn", "upn_unknown_reason", "disabilities",
+                     "date_of_death", legend="Identifiers and census details",
+                     legend_size=Size.MEDIUM),
             "version", submit="Save changes")
+
+    def clean_nhs_number(self) -> str:
+        return normalise_nhs_number(self.cleaned_data.get("nhs_number", ""))
+
+    def clean_upn(self) -> str:
+        return (self.cleaned_data.get("upn") or "").strip().upper()
 
     def clean(self) -> dict[str, Any]:
         data = super().clean()

@@ -7,11 +7,21 @@ from datetime import date
 
 import pghistory
 from django.conf import settings
+from django.contrib.postgres.fields import ArrayField
+from django.contrib.postgres.indexes import GinIndex
 from django.db import models
+from django.db.models.functions import Lower
 from django.utils import timezone
 
 from cpcases.accounts.models import Authority, Team
 from cpcases.accounts.roles import Agency
+from cpcases.children.identifiers import (
+    Disability,
+    UpnUnknown,
+    validate_disabilities,
+    validate_nhs_number,
+    validate_upn,
+)
 from cpcases.core.models import TimeStampedModel, VersionedModel
 
 
@@ -99,6 +109,29 @@ class Child(VersionedModel):
     is_restricted = models.BooleanField(
         "restricted record", default=False,
         help_text="Only the named users may see a restricted record.")
+    # Identifiers and characteristics of the CIN census and Annex A (RETURNS.md §2).
+    nhs_number = models.CharField("NHS number", max_length=10, blank=True,
+                                  validators=[validate_nhs_number],
+                                  help_text="10 digits, for example 943 476 5919")
+    upn = models.CharField("unique pupil number (UPN)", max_length=13, blank=True,
+                           validators=[validate_upn])
+    former_upn = models.CharField("former unique pupil number", max_length=13, blank=True,
+                                  validators=[validate_upn])
+    upn_unknown_reason = models.CharField("reason the UPN is not known", max_length=3,
+                                          choices=UpnUnknown.choices, blank=True)
+    date_of_death = models.DateField(null=True, blank=True)
+    disabilities = ArrayField(models.CharField(max_length=4, choices=Disability.choices),
+                              default=list, blank=True, validators=[validate_disabilities],
+                              verbose_name="disabilities (census codes)")
+    # A duplicate record merged into another (frontdoor.services.child_merge): kept, with
+    # what it held, but out of every list and search.
+    merged_into = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT,
+                                    related_name="merged_records")
+    # "first last" in lower case for the authority-wide fuzzy search (pg_trgm, GIN index).
+    search_name = models.GeneratedField(
+        expression=Lower(models.functions.Concat("first_name", models.Value(" "),
+                                                 "last_name")),
+        output_field=models.CharField(max_length=201), db_persist=True)
 
     class Meta:
         verbose_name_plural = "children"
@@ -115,7 +148,12 @@ class Child(VersionedModel):
                 name="child_born_has_dob"),
         ]
         indexes = [models.Index(fields=["authority", "last_name"]),
-                   models.Index(fields=["date_of_birth"])]
+                   models.Index(fields=["date_of_birth"]),
+                   models.Index(fields=["nhs_number"], name="child_nhs_number"),
+                   models.Index(fields=["upn"], name="child_upn"),
+                   models.Index(fields=["postcode"], name="child_postcode"),
+                   GinIndex(fields=["search_name"], opclasses=["gin_trgm_ops"],
+                            name="child_search_name_trgm")]
 
     def __str__(self) -> str:
         return self.display_name
@@ -151,6 +189,28 @@ class RestrictedAccess(TimeStampedModel):
     class Meta:
         constraints = [models.UniqueConstraint(fields=["child", "user"],
                                                name="restricted_access_unique")]
+
+
+class BreakGlassAccess(models.Model):
+    """A user opened a record outside their scope, giving a reason (break-glass). The record
+    stays open to them for the rest of that day; the holding team's manager is told. Never
+    for a restricted record. Written only by frontdoor.services.break_glass_open."""
+
+    child = models.ForeignKey(Child, on_delete=models.CASCADE, related_name="break_glass")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
+                             related_name="break_glass")
+    reason = models.TextField()
+    opened_at = models.DateTimeField(auto_now_add=True)
+    opened_on = models.DateField()
+    holding_team = models.ForeignKey(Team, null=True, blank=True, on_delete=models.PROTECT,
+                                     related_name="+")
+
+    class Meta:
+        ordering = ["-opened_at"]
+        indexes = [models.Index(fields=["user", "opened_on"], name="break_glass_user_day")]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} opened {self.child_id} on {self.opened_on}"
 
 
 class Relationship(models.TextChoices):

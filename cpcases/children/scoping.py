@@ -9,16 +9,26 @@ Two layers (capability by role, then object scope), as in cpcases.accounts.roles
   are part of (PartnerInvolvement rows, added by those workflows);
 - administrators: none (they manage the policy, not cases).
 Restricted records are visible only to their named users and vanish from every other
-list, search and count.
+list, search and count. A case-working user who opened a record outside their scope with a
+stated reason (break-glass, frontdoor.services.break_glass_open) sees it for the rest of that
+day; never a restricted one. A duplicate merged into another record is in nobody's scope.
 """
 
 from __future__ import annotations
 
 from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.utils import timezone
 
 from cpcases.accounts.models import User
 from cpcases.accounts.roles import Capability, Role
-from cpcases.children.models import Allocation, Child, CpStage, PartnerInvolvement, RestrictedAccess
+from cpcases.children.models import (
+    Allocation,
+    BreakGlassAccess,
+    Child,
+    CpStage,
+    PartnerInvolvement,
+    RestrictedAccess,
+)
 
 
 def _current_allocation(**filters: object) -> Exists:
@@ -48,8 +58,10 @@ def visible_children(user: User) -> QuerySet[Child]:
     if scope is None:
         return Child.objects.none()
     named = Exists(RestrictedAccess.objects.filter(child=OuterRef("pk"), user_id=user.pk))
-    return Child.objects.filter(authority_id=user.authority_id).filter(
-        (scope & Q(is_restricted=False)) | Q(named, is_restricted=True)
+    opened = Exists(BreakGlassAccess.objects.filter(child=OuterRef("pk"), user_id=user.pk,
+                                                    opened_on=timezone.localdate()))
+    return Child.objects.filter(authority_id=user.authority_id, merged_into__isnull=True).filter(
+        ((scope | Q(opened)) & Q(is_restricted=False)) | Q(named, is_restricted=True)
     )
 
 

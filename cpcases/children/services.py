@@ -21,6 +21,8 @@ CHILD_EDITABLE_FIELDS = (
     "first_name", "last_name", "is_unborn", "date_of_birth", "expected_delivery_date", "sex",
     "gender", "ethnicity", "disability", "first_language", "interpreter_needed", "address",
     "postcode", "legal_status",
+    # Census identifiers and characteristics (RETURNS.md §2)
+    "nhs_number", "upn", "former_upn", "upn_unknown_reason", "date_of_death", "disabilities",
 )
 
 

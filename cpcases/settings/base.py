@@ -21,6 +21,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
+    "django.contrib.postgres",
     "rest_framework",
     "rest_framework.authtoken",
     "django_filters",
@@ -43,6 +44,7 @@ INSTALLED_APPS = [
     "strategy",
     "conferences",
     "conferences.outcomes",
+    "frontdoor",
 ]
 
 MIDDLEWARE = [
@@ -242,6 +244,18 @@ SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"] = {
     "UrgencyEnum": "strategy.models.Urgency",
     "VisitLocationEnum": "cpcases.chronology.models.VisitLocation",
 }
+# The front door and the census identifiers (frontdoor, cpcases.children.identifiers).
+SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"].update({
+    "ReferralSourceEnum": "frontdoor.models.ReferralSource",
+    "PrimaryNeedEnum": "frontdoor.models.PrimaryNeed",
+    "ClosureReasonEnum": "frontdoor.models.ClosureReason",
+    "AssessmentFactorEnum": "frontdoor.models.AssessmentFactor",
+    "ConsentEnum": "frontdoor.models.Consent",
+    "ContactDecisionEnum": "frontdoor.models.ContactDecision",
+    "AssessmentOutcomeEnum": "frontdoor.models.AssessmentOutcome",
+    "UpnUnknownEnum": "cpcases.children.identifiers.UpnUnknown",
+    "DisabilityEnum": "cpcases.children.identifiers.Disability",
+})
 
 # --- Celery ----------------------------------------------------------------------------------
 CELERY_TIMEZONE = TIME_ZONE

@@ -369,6 +369,49 @@ ACCESS: dict[str, Access] = {
     "chronology-api:visit-detail": Access("/api/v1/visits/{visit}/"),
     "chronology-api:chronology": Access("/api/v1/chronology/{child}/", outsider="police"),
     "chronology-api:chronology-csv": Access("/api/v1/chronology/{child}/csv/"),
+    # --- the front door: {contact}, {referral}, {assessment}, {household} and
+    # {child_person} are built for the walk's child by tests.frontdoor.walk (team A is made a
+    # front-door team). Break-glass is refused to partners; searching the authority too.
+    "frontdoor:queue": Access("/front-door/", outsider="police", refused=(403,)),
+    "frontdoor:search": Access("/front-door/find/", outsider="police", refused=(403,)),
+    # The query names {front_door}, which makes team A a front-door team for the walk.
+    "frontdoor:contact_new": Access("/front-door/contacts/new/?walk={front_door}",
+                                    outsider="sw_b", refused=(403,)),
+    "frontdoor:contact": Access("/front-door/contacts/{contact}/"),
+    "frontdoor:referral": Access("/front-door/referrals/{referral}/"),
+    "frontdoor:assessment": Access("/front-door/assessments/{assessment}/"),
+    "frontdoor:child": Access("/front-door/child/{child}/"),
+    "frontdoor:new_information": Access("/front-door/child/{child}/new-information/"),
+    "frontdoor:break_glass": Access("/front-door/child/{child}/open/", ok=302,
+                                    outsider="police", refused=(403,)),
+    "frontdoor:merge": Access("/front-door/child/{child}/merge/", insider="tm",
+                              outsider="tm_b"),
+    "frontdoor:household": Access("/front-door/child/{child}/household/"),
+    "frontdoor:child_person": Access("/front-door/child/{child}/people/{child_person}/"),
+    **{f"frontdoor-api:{basename}-list": Access(f"/api/v1/{prefix}/", outsider=None,
+                                                refused=API_ANON)
+       for basename, prefix in (("contact", "contacts"), ("referral", "referrals"),
+                                ("assessment", "assessments"),
+                                ("new-information", "new-information"),
+                                ("child-search", "child-search"),
+                                ("duplicate", "duplicates"), ("break-glass", "break-glass"),
+                                ("merge", "merges"), ("household", "households"),
+                                ("child-person", "child-people"))},
+    "frontdoor-api:contact-detail": Access("/api/v1/contacts/{contact}/"),
+    "frontdoor-api:referral-detail": Access("/api/v1/referrals/{referral}/"),
+    "frontdoor-api:assessment-detail": Access("/api/v1/assessments/{assessment}/"),
+    "frontdoor-api:household-detail": Access("/api/v1/households/{household}/"),
+    "frontdoor-api:child-person-detail": Access("/api/v1/child-people/{child_person}/"),
+    "frontdoor-api:merge-detail": Access("/api/v1/merges/0/", outsider=None,
+                                         ok=404, refused=API_ANON),
+    **{f"frontdoor-api:{name}": Access(path, ok=405, outsider=None, refused=API_ANON)
+       for name, path in (
+           ("contact-decide", "/api/v1/contacts/{contact}/decide/"),
+           ("referral-acknowledge", "/api/v1/referrals/{referral}/acknowledge/"),
+           ("referral-allocate", "/api/v1/referrals/{referral}/allocate/"),
+           ("referral-close", "/api/v1/referrals/{referral}/close/"),
+           ("assessment-complete", "/api/v1/assessments/{assessment}/complete/"),
+           ("assessment-authorise", "/api/v1/assessments/{assessment}/authorise/"))},
 }
 
 # Django's admin is for administrators only (is_staff); it has its own login.
@@ -410,12 +453,14 @@ def _placeholders(request: pytest.FixtureRequest, path: str, child: object) -> d
     from tests.chronology.walk import WALK_PLACEHOLDERS as CHRONOLOGY_PLACEHOLDERS
     from tests.conferences.factories import WALK_PLACEHOLDERS
     from tests.deadlines.walk import WALK_PLACEHOLDERS as DEADLINE_PLACEHOLDERS
+    from tests.frontdoor.walk import WALK_PLACEHOLDERS as FRONTDOOR_PLACEHOLDERS
     from tests.outcomes.walk import WALK_PLACEHOLDERS as OUTCOME_PLACEHOLDERS
     from tests.plans.walk import WALK_PLACEHOLDERS as PLAN_PLACEHOLDERS
     from tests.strategy.walk import WALK_PLACEHOLDERS as STRATEGY_PLACEHOLDERS
 
     builders = {**WALK_PLACEHOLDERS, **STRATEGY_PLACEHOLDERS, **DEADLINE_PLACEHOLDERS,
-                **PLAN_PLACEHOLDERS, **CHRONOLOGY_PLACEHOLDERS, **OUTCOME_PLACEHOLDERS}
+                **PLAN_PLACEHOLDERS, **CHRONOLOGY_PLACEHOLDERS, **OUTCOME_PLACEHOLDERS,
+                **FRONTDOOR_PLACEHOLDERS}
     return {key: build(request, child) for key, build in builders.items()
             if "{" + key + "}" in path}
 

@@ -19,7 +19,9 @@ def test_seed_demo_is_idempotent_and_covers_every_role() -> None:
     call_command("seed_demo", stdout=open("/dev/null", "w"))  # noqa: SIM115
     assert (User.objects.count(), Child.objects.count()) == counts
     assert set(User.objects.values_list("role", flat=True)) == set(Role.values)
-    assert 25 <= counts[1] <= 35
+    # About thirty children on the caseloads, and those first met at the front door (its
+    # demo contacts create their children, frontdoor.demo).
+    assert 25 <= counts[1] <= 50
     assert Child.objects.filter(is_restricted=True).count() == 1
 
 

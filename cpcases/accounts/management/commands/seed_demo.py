@@ -175,6 +175,7 @@ class Command(BaseCommand):
         from conferences.outcomes.demo import seed_outcomes_demo
         from cpcases.chronology.demo import seed_chronology_demo
         from cpcases.plans.demo import seed_plans_demo
+        from frontdoor.demo import seed_frontdoor_demo
         from strategy.concern_demo import seed_concern_demo
         from strategy.demo import seed_strategy_demo
 
@@ -184,6 +185,7 @@ class Command(BaseCommand):
         seed_outcomes_demo(self.stdout)
         seed_chronology_demo(self.stdout)  # after the plans: visits need a plan's clocks
         seed_concern_demo(self.stdout)  # concerns whose strategy discussion is still due
+        seed_frontdoor_demo(self.stdout)
         __import__("deadlines.demo").demo.seed_deadlines_demo(self.stdout)  # digests: last
 
         count = Child.objects.filter(authority=authority).count()
