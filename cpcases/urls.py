@@ -13,6 +13,7 @@ urlpatterns = [
     path("conferences/", include("conferences.outcomes.urls")),
     path("chronology/", include("cpcases.chronology.urls")),
     path("plans/", include("cpcases.plans.urls")),
+    path("life/", include("lifeevents.urls")),
     path("api/", include("cpcases.api_urls")),
     path("admin/", admin.site.urls),
 ]

@@ -183,6 +183,83 @@ NATIONAL_RULES: tuple[RuleSpec, ...] = (
              reminder_before=20),
 )
 
+# --- life on and off a plan (issue 11: lifeevents) ------------------------------------------
+# Appended as one block; each rule cites its source. Where a procedure says a thing must
+# happen but leaves the time to the authority ("the authority's policy sets"), the default
+# here is the common practice named in the comment, and an authority may override it.
+_SENIOR = Role.HEAD_OF_SERVICE  # the senior child protection manager (lifeevents.models)
+LIFE_EVENT_RULES: tuple[RuleSpec, ...] = (
+    # 003 "Children … who go Missing": if the child cannot be traced the senior child
+    # protection manager is told. The time before that is the authority's; 24 hours is the
+    # usual trigger in missing-from-home protocols. Escalation goes to the senior manager
+    # (the deadline's responsible person), so no reminder and no management ladder.
+    _hours("missing_escalation", "Missing child traced (or senior manager told)",
+           "Child reported missing", 24, "003 Children who go Missing (time set locally)",
+           responsible_role=_SENIOR, reminder_before=0, service_manager_after=0,
+           head_of_service_after=0),
+    # Statutory guidance on children who run away or go missing (DfE 2014): a return
+    # interview offered within 72 hours of the child being found.
+    _hours("return_interview", "Return interview offered", "Child found", 72,
+           "003 Children who go Missing; DfE missing children guidance (72 hours)",
+           reminder_before=24),
+    # 003 "Death of a Child Subject to a Child Protection Plan": the senior child protection
+    # manager notifies the safeguarding partnership's chair (no time given: next working day).
+    RuleSpec("death_partnership_notification", "Safeguarding partnership chair told of death",
+             "Child's death reported", 1, _WD, responsible_role=_SENIOR,
+             source="003 Death of a Child (time set locally)", reminder_before=0),
+    # 003 ibid.: a serious case review considered; Working Together 2018 §4.22: a rapid
+    # review within 15 working days of the notification.
+    RuleSpec("serious_case_review_consideration", "Rapid review / serious case review decided",
+             "Child's death reported", 15, _WD, responsible_role=_SENIOR,
+             source="003 Death of a Child; Working Together 2018 (rapid review)",
+             reminder_before=3),
+    # 002 §3.2: the ICPC before an emergency protection order or police protection expires
+    # where further legal action is planned.
+    RuleSpec("icpc_before_order_expiry", "ICPC held before the order expires",
+             "Emergency protection order or police protection ends", 0, _DAYS,
+             direction=_BEFORE, responsible_role=_TM, source="002 §3.2", reminder_before=2),
+    # 002 §3.3: immediately on conclusion of a child assessment order's assessments.
+    RuleSpec("icpc_after_cao", "ICPC held after the assessment order's assessments",
+             "Child assessment order assessments concluded", 0, _DAYS, responsible_role=_TM,
+             source="002 §3.3", reminder_before=0),
+    # 003 "Child Protection Conference Complaints": the independent chair acknowledges within
+    # 5, considers within 15 and replies within 30 working days of receipt; an appeal panel
+    # meets within 20 working days of the written notice; the outcome 5 working days after.
+    RuleSpec("complaint_chair_acknowledge", "Independent chair acknowledged the complaint",
+             "Complaint received by the independent chair", 5, _WD, responsible_role=_CHAIR,
+             source="003 Complaints", reminder_before=1),
+    RuleSpec("complaint_chair_consider", "Independent chair considered the documents",
+             "Complaint received by the independent chair", 15, _WD, responsible_role=_CHAIR,
+             source="003 Complaints"),
+    RuleSpec("complaint_chair_reply", "Independent chair's written response",
+             "Complaint received by the independent chair", 30, _WD, responsible_role=_CHAIR,
+             source="003 Complaints", reminder_before=5),
+    RuleSpec("appeal_panel", "Appeal panel met", "Written notice of appeal received", 20, _WD,
+             responsible_role=_CHAIR, source="003 Complaints", reminder_before=5),
+    RuleSpec("appeal_outcome", "Appeal outcome sent", "Appeal panel meeting", 5, _WD,
+             responsible_role=_CHAIR, source="003 Complaints", reminder_before=1),
+    # 003 "Discontinuing the Child Protection Plan": the views of agencies not at the
+    # conference sought in writing within 10 working days (responses within 10 more).
+    RuleSpec("plan_end_views", "Views of absent agencies sought", "Review conference", 10,
+             _WD, responsible_role=_CHAIR, source="003 Discontinuing the plan"),
+    # 003 ibid.: after the first review at 3 months (stepdown_review) the child's plan is
+    # reviewed at least every 6 months.
+    RuleSpec("cin_review_next", "Child in Need plan reviewed", "Previous Child in Need review",
+             6, _MONTHS, source="003 Discontinuing the plan", reminder_before=10),
+    # 003 "Professional Challenge": five stages, each resolved "within a time frame which
+    # clearly protects the child". Defaults (working days per stage) follow the common LSCB
+    # escalation protocols; the authority sets its own.
+    RuleSpec("challenge_stage", "Professional challenge stage resolved", "Stage started", 5,
+             _WD, responsible_role=_TM, source="003 Professional Challenge (time set locally)",
+             reminder_before=1, variants={"1": 2, "2": 5, "3": 10, "4": 10, "5": 20}),
+    # 003 "Transfer-in conferences": the receiving authority's conference within 15 working
+    # days of notification of the move; our plan ends only after it (transfer out).
+    RuleSpec("transfer_out_conference", "Receiving authority's transfer-in conference",
+             "Receiving authority notified of the move", 15, _WD, responsible_role=_TM,
+             source="003 Discontinuing the plan", reminder_before=3),
+)
+NATIONAL_RULES = NATIONAL_RULES + LIFE_EVENT_RULES
+
 RULE_IDS: tuple[str, ...] = tuple(r.rule_id for r in NATIONAL_RULES)
 
 

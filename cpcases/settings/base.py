@@ -43,6 +43,7 @@ INSTALLED_APPS = [
     "strategy",
     "conferences",
     "conferences.outcomes",
+    "lifeevents",
 ]
 
 MIDDLEWARE = [

@@ -1,0 +1,119 @@
+"""Reads for life on and off a plan, always within the user's scope."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from dateutil.relativedelta import relativedelta
+from django.db.models import QuerySet
+from django.http import Http404, HttpRequest
+from django.utils import timezone
+
+from cpcases.accounts.models import User
+from cpcases.accounts.roles import MANAGEMENT_LADDER, Role
+from cpcases.audit.models import AccessAction
+from cpcases.audit.services import access_record
+from cpcases.children.models import Child
+from cpcases.children.scoping import visible_children
+from cpcases.plans.models import PlanEndReason
+from lifeevents.models import (
+    SHORT_ORDER_KINDS,
+    ChildDeath,
+    Complaint,
+    LegalOrder,
+    Letter,
+    MissingEpisode,
+)
+
+# The census's ReasonForClosure (RETURNS.md) for a plan's end reason: RC2 died, RC5
+# transferred to another authority; the others are services ceased (RC7).
+CENSUS_CLOSURE = {PlanEndReason.DIED: "RC2", PlanEndReason.TRANSFERRED: "RC5",
+                  PlanEndReason.NO_LONGER_AT_RISK: "RC7", PlanEndReason.REACHED_18: "RC7",
+                  PlanEndReason.LEFT_UK: "RC7"}
+
+
+def census_closure_reason(end_reason: str) -> str:
+    return CENSUS_CLOSURE.get(end_reason, "")  # type: ignore[call-overload]
+
+
+def sees_missing_list(user: User) -> bool:
+    return getattr(user, "role", None) in (Role.SOCIAL_WORKER, *MANAGEMENT_LADDER)
+
+
+def missing_now(*, user: User) -> QuerySet[MissingEpisode]:
+    """Children in the user's scope who are missing now, longest missing first."""
+    return (MissingEpisode.objects.filter(child__in=visible_children(user),
+                                          found_at__isnull=True)
+            .select_related("child", "reported_by", "lead_social_worker")
+            .order_by("last_seen_at", "id"))
+
+
+def open_missing_count(user: User) -> int:
+    return missing_now(user=user).count() if sees_missing_list(user) else 0
+
+
+def _for_view(request: HttpRequest, queryset: QuerySet, pk: int, section: str) -> object:
+    """An object of a child the user may see; refusals logged and answered 404."""
+    found = queryset.filter(pk=pk).select_related("child").first()
+    if found is None or not visible_children(request.user).filter(pk=found.child_id).exists():
+        if found is not None:
+            access_record(request=request, child_id=found.child_id,
+                          action=AccessAction.REFUSED, section=section)
+        raise Http404("Not found")
+    access_record(request=request, child_id=found.child_id, action=AccessAction.VIEW,
+                  section=section)
+    return found
+
+
+def episode_for_view(*, request: HttpRequest, pk: int, section: str = "missing"
+                     ) -> MissingEpisode:
+    return _for_view(request, MissingEpisode.objects.all(), pk, section)  # type: ignore
+
+
+def death_for_view(*, request: HttpRequest, pk: int, section: str = "death") -> ChildDeath:
+    return _for_view(request, ChildDeath.objects.all(), pk, section)  # type: ignore
+
+
+def order_for_view(*, request: HttpRequest, pk: int, section: str = "orders") -> LegalOrder:
+    return _for_view(request, LegalOrder.objects.all(), pk, section)  # type: ignore
+
+
+def complaint_for_view(*, request: HttpRequest, pk: int, section: str = "complaints"
+                       ) -> Complaint:
+    return _for_view(request, Complaint.objects.all(), pk, section)  # type: ignore
+
+
+def letter_for_view(*, request: HttpRequest, pk: int, section: str = "letters") -> Letter:
+    return _for_view(request, Letter.objects.all(), pk, section)  # type: ignore
+
+
+def looked_after_history(child: Child) -> list[LegalOrder]:
+    return [o for o in child.legal_orders.all() if o.is_looked_after]
+
+
+def is_looked_after(child: Child, on: date | None = None) -> bool:
+    on = on or timezone.localdate()
+    return any(o.in_force_on(on) for o in looked_after_history(child))
+
+
+def epo_or_police_protection_within_six_months(child: Child, on: date) -> bool:
+    """Annex A list 7: an EPO or police protection in the six months before `on`."""
+    since = on - relativedelta(months=6)
+    for order in child.legal_orders.filter(kind__in=SHORT_ORDER_KINDS, starts_on__lte=on):
+        end = order.ended_on or order.ends_on or order.starts_on
+        if end >= since:
+            return True
+    return False
+
+
+def child_letters(child: Child) -> QuerySet[Letter]:
+    return Letter.objects.filter(child=child).select_related("sent_by")
+
+
+def named_deadlines(deadlines: QuerySet, authority_id: int) -> list[dict[str, object]]:
+    """Deadlines with their rule's name under the authority's policy, for the pages."""
+    from deadlines.selectors import effective_rules
+
+    rules = effective_rules(authority_id)
+    return [{"name": rules[d.rule_id].name if d.rule_id in rules else d.rule_id,
+             "deadline": d} for d in deadlines.select_related("responsible")]

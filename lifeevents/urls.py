@@ -1,0 +1,24 @@
+from django.urls import path
+
+from lifeevents import views
+
+app_name = "lifeevents"
+urlpatterns = [
+    path("child/<int:pk>/", views.child_tab, name="child"),
+    path("child/<int:pk>/missing/new/", views.missing_new, name="missing_new"),
+    path("child/<int:pk>/death/new/", views.death_new, name="death_new"),
+    path("child/<int:pk>/orders/new/", views.order_new, name="order_new"),
+    path("child/<int:pk>/complaints/new/", views.complaint_new, name="complaint_new"),
+    path("missing/", views.missing_list, name="missing_list"),
+    path("missing/<int:pk>/found/", views.missing_found, name="missing_found"),
+    path("missing/<int:pk>/interview/", views.missing_interview, name="missing_interview"),
+    path("deaths/<int:pk>/", views.death_detail, name="death"),
+    path("deaths/<int:pk>/notify-partnership/", views.death_notify, name="death_notify"),
+    path("deaths/<int:pk>/review/", views.death_review, name="death_review"),
+    path("orders/<int:pk>/assessments-concluded/", views.order_concluded,
+         name="order_concluded"),
+    path("orders/<int:pk>/end/", views.order_end, name="order_end"),
+    path("complaints/<int:pk>/", views.complaint_detail, name="complaint"),
+    path("letters/<int:pk>/", views.letter_detail, name="letter"),
+    path("plans/<int:pk>/notify-ending/", views.plan_notify, name="plan_notify"),
+]
