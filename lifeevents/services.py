@@ -142,10 +142,8 @@ def missing_episode_found(*, episode: MissingEpisode, user: User, found_at: date
         raise ServiceError("The child cannot be found before they were last seen.")
     episode.found_at, episode.found_note, episode.updated_by = found_at, found_note, user
     episode.save()
-    for deadline in Deadline.objects.filter(
-            child=episode.child, rule_id="missing_escalation", object_id=episode.pk,
-            content_type__model="missingepisode", status=DeadlineStatus.OPEN):
-        deadlines.deadline_meet(deadline=deadline, at=found_at, user=user)
+    deadlines.deadline_meet(child=episode.child, rule_id="missing_escalation",
+                            subject=episode, at=found_at, user=user)
     deadlines.deadline_set(child=episode.child, rule_id="return_interview", anchor=found_at,
                            subject=episode, responsible=episode.lead_social_worker, user=user)
     return episode
