@@ -170,13 +170,10 @@ def missing_return_interview_offer(*, episode: MissingEpisode, user: User,
 # --- a child's death (003 "Death of a Child Subject to a Child Protection Plan") ---------------
 
 
-def _stop_every_clock(child: Child, user: User, reason: str) -> int:
+def _stop_every_clock(child: Child, user: User, reason: str) -> None:
     """Cancel each open deadline for the child: the sweep sends no further notice."""
-    stopped = 0
     for deadline in Deadline.objects.filter(child=child, status=DeadlineStatus.OPEN):
         deadlines.deadline_cancel(deadline=deadline, reason=reason, user=user)
-        stopped += 1
-    return stopped
 
 
 @transaction.atomic
@@ -194,6 +191,7 @@ def child_death_record(*, child: Child, user: User, died_on: date,
     _not_future(died_on, "date of death")
     if not circumstances.strip():
         raise ServiceError("Describe the circumstances as far as they are known.")
+    running = Deadline.objects.filter(child=child, status=DeadlineStatus.OPEN).count()
     plan = ChildProtectionPlan.objects.filter(child=child, ended_on__isnull=True).first()
     if plan is not None:
         plan_services.plan_end(plan=plan, ended_on=max(died_on, plan.started_on),
@@ -206,11 +204,11 @@ def child_death_record(*, child: Child, user: User, died_on: date,
     now = timezone.now()
     MissingEpisode.objects.filter(child=child, found_at__isnull=True).update(
         found_at=now, found_note="Closed: the child died.", updated_by=user)
-    stopped = _stop_every_clock(child, user, "The child died.")
+    _stop_every_clock(child, user, "The child died.")  # what the plan's ending left
     senior = notify.senior_cp_manager(child.authority_id)
     death = ChildDeath.objects.create(
         child=child, died_on=died_on, circumstances=circumstances.strip(), reported_by=user,
-        reported_at=now, senior_cp_manager=senior, deadlines_stopped=stopped,
+        reported_at=now, senior_cp_manager=senior, deadlines_stopped=running,
         created_by=user, updated_by=user)
     today = timezone.localdate()
     notice = deadlines.deadline_set(child=child, rule_id="death_partnership_notification",
