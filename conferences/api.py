@@ -108,6 +108,8 @@ class BookingSerializer(serializers.Serializer):
     online_link = serializers.URLField(required=False, allow_blank=True, default="")
     chair = serializers.IntegerField()
     minute_taker = serializers.IntegerField()
+    # Needed when the date makes preparation deadlines impossible (they are recorded missed).
+    impossible_reason = serializers.CharField(required=False, allow_blank=True, default="")
 
 
 class DelayAuthorisationSerializer(serializers.ModelSerializer):
@@ -211,7 +213,9 @@ class ConferenceRequestViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin,
         data = BookingSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         fields = _users(request.user, data.validated_data)
+        reason = data.validated_data["impossible_reason"]
         conference = _call(lambda: services.conference_book(user=request.user, request=obj,
+                                                            impossible_reason=reason,
                                                             **fields))
         return Response(ConferenceSerializer(conference).data,
                         status=status.HTTP_201_CREATED)

@@ -100,6 +100,12 @@ class BookingForm(forms.Form):
     chair = forms.ModelChoiceField(queryset=User.objects.none(), label="Chair",
                                    help_text="Independent of the case (002 §11.2)")
     minute_taker = forms.ModelChoiceField(queryset=User.objects.none(), label="Minute-taker")
+    # Issue 9 point 5: a date that makes preparation deadlines impossible is booked only with
+    # a reason; the page lists those deadlines first.
+    impossible_reason = forms.CharField(
+        label="Reason for booking a date that makes deadlines impossible", required=False,
+        help_text="Only needed when the date leaves no time for the preparation deadlines",
+        widget=forms.Textarea(attrs={"rows": 3}))
 
     def __init__(self, *args: Any, user: User, submit: str = "Book the conference",
                  **kwargs: Any) -> None:

@@ -15,7 +15,7 @@ The workflow (000; 004; 002 §11.2):
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from datetime import date, time
+from datetime import date, datetime, time
 from typing import Any
 
 from django.conf import settings
@@ -37,11 +37,12 @@ from conferences.models import (
 )
 from conferences.preparation import selectors as preparation_selectors
 from conferences.preparation import services as preparation
-from cpcases.accounts.models import User
+from cpcases.accounts.models import Authority, User
 from cpcases.accounts.roles import MANAGEMENT_LADDER, Role
 from cpcases.children.models import Allocation, Child, CpStage
 from cpcases.children.scoping import visible_children
 from cpcases.core.errors import NotPermitted, ServiceError
+from deadlines import lifecycle
 from deadlines import services as deadlines
 from deadlines.models import Deadline, DeadlineStatus
 
@@ -226,16 +227,17 @@ def conference_request_update(*, user: User, request: ConferenceRequest,
 
 @transaction.atomic
 def conference_request_submit(*, user: User, request: ConferenceRequest) -> ConferenceRequest:
-    """Send the request to the team manager. Each child needs a substantiated S47 enquiry
-    (003 "Outcomes of a Section 47": substantiated → convene an ICPC)."""
+    """Send the request to the team manager. Each child needs a Section 47 enquiry under way
+    or substantiated (000: the manager requests the date on the day of the strategy
+    discussion; an enquiry then not substantiated cancels it within `icpc_cancellation`)."""
     _require_role(user, (Role.SOCIAL_WORKER, Role.TEAM_MANAGER), "submit a request")
     request = _locked(request, user)
     _require_status(request, (RequestStatus.DRAFT, RequestStatus.RETURNED), "submitted")
     if request.kind == ConferenceKind.INITIAL:
         for child in _children(request):
-            if not strategy_link.s47_substantiated(child):
-                raise ServiceError(f"{child} has no substantiated Section 47 enquiry: record "
-                                   "its outcome before requesting a conference.")
+            if not strategy_link.s47_requestable(child):
+                raise ServiceError(f"{child} has no Section 47 enquiry under way or "
+                                   "substantiated: a conference follows an enquiry.")
     request.status, request.submitted_at, request.updated_by = (
         RequestStatus.SUBMITTED, timezone.now(), user)
     request.save()
@@ -393,12 +395,35 @@ def _check_booking(user: User, request: ConferenceRequest, *, on: date, start_ti
     return due, authorisation
 
 
+def booking_impossible_deadlines(request: ConferenceRequest, on: date, start_time: time
+                                 ) -> list[deadlines.Impossible]:
+    """The preparation deadlines a booking on `on` at `start_time` makes impossible (already
+    past when set: e.g. a same-day booking), for business support to see before confirming
+    (issue 9 point 5)."""
+    start = datetime.combine(on, start_time, tzinfo=deadlines.LONDON)
+    anchors: dict[str, Any] = {"attendee_details": on, "report_countersigned": start,
+                               "report_to_family": on, "report_to_chair": on,
+                               "agency_report_to_chair": start}
+    if request.kind == ConferenceKind.TRANSFER_IN:
+        anchors["originating_report"] = on
+    authority = Authority.objects.get(pk=request.authority_id)
+    return deadlines.deadlines_impossible(authority, anchors)
+
+
+def impossible_message(on: date, impossible: Sequence[deadlines.Impossible]) -> str:
+    return (f"Booking on {on:%-d %B %Y} means these deadlines can no longer be met: "
+            + "; ".join(i.describe() for i in impossible)
+            + ". Give the reason to book this date anyway: they will be recorded as missed "
+              "with it.")
+
+
 @transaction.atomic
 def conference_book(*, user: User, request: ConferenceRequest, on: date, start_time: time,
                     chair: User, minute_taker: User, venue: str = "",
-                    online_link: str = "") -> Conference:
+                    online_link: str = "", impossible_reason: str = "") -> Conference:
     """Business support books the approved request (000: a date within 24 hours; the social
-    worker then completes the invitation list within 48 hours)."""
+    worker then completes the invitation list within 48 hours). A date that makes
+    preparation deadlines impossible needs `impossible_reason`; they are recorded missed."""
     _require_role(user, (Role.BUSINESS_SUPPORT,), "book a conference")
     request = _locked(request, user)
     if request.status in (RequestStatus.DRAFT, RequestStatus.SUBMITTED,
@@ -412,6 +437,9 @@ def conference_book(*, user: User, request: ConferenceRequest, on: date, start_t
     due, authorisation = _check_booking(user, request, on=on, start_time=start_time,
                                         venue=venue, online_link=online_link, chair=chair,
                                         minute_taker=minute_taker)
+    impossible = booking_impossible_deadlines(request, on, start_time)
+    if impossible and not impossible_reason.strip():
+        raise ServiceError(impossible_message(on, impossible))
     now = timezone.now()
     conference = Conference.objects.create(
         authority_id=request.authority_id, kind=request.kind, request=request, date=on,
@@ -435,6 +463,12 @@ def conference_book(*, user: User, request: ConferenceRequest, on: date, start_t
                                user=user)
     # 002 §15-16: the report deadlines run from the conference's date and start time.
     preparation.report_deadlines_set(conference=conference, user=user)
+    if impossible:
+        # Born missed, with the reason given, and no breach notices (issue 9 point 5).
+        for child in children:
+            deadlines.deadlines_record_impossible(
+                child=child, rule_ids=[i.rule_id for i in impossible], subject=conference,
+                reason=f"Booked for {on:%-d %B %Y}: {impossible_reason.strip()}", user=user)
     _set_stage(children, CpStage.CONFERENCE)
     _mail_on_commit("Conference booked: complete the invitation list",
                     f"The conference for request {request.pk} is booked for "
@@ -458,6 +492,7 @@ def conference_reschedule(*, user: User, conference: Conference, on: date, start
     due, authorisation = _check_booking(user, request, on=on, start_time=start_time,
                                         venue=venue, online_link=online_link, chair=chair,
                                         minute_taker=minute_taker)
+    chair_changed = conference.chair_id != chair.pk
     conference.date, conference.start_time = on, start_time
     conference.venue, conference.online_link = venue, online_link
     conference.chair, conference.minute_taker = chair, minute_taker
@@ -468,6 +503,10 @@ def conference_reschedule(*, user: User, conference: Conference, on: date, start
         deadlines.deadline_set(child=child, rule_id="attendee_details", anchor=on,
                                subject=conference, user=user)
     preparation.conference_rescheduled(conference=conference, user=user)
+    if chair_changed:
+        # The chair's deadlines for this conference move with the chair, both told.
+        deadlines.deadlines_reassign_for(conference=conference, actor=user,
+                                         reason=f"Chair changed to {chair}")
     _mail_on_commit("Conference rebooked",
                     f"The conference for request {request.pk} is now on {on:%-d %B %Y} at "
                     f"{start_time:%H:%M}.", [request.social_worker, chair])
@@ -506,17 +545,20 @@ def conference_request_cancel(*, user: User, request: ConferenceRequest,
         for child in children:
             _cancel_open(child, "invitation_list", conference, note, user)
             _cancel_open(child, "attendee_details", conference, note, user)
+            lifecycle.emit(lifecycle.Event.CONFERENCE_CANCELLED, child=child, actor=user,
+                           at=now, scope=[conference], reason=note)
         preparation.conference_cancelled(conference=conference, reason=note, user=user)
     preparation.kind_deadlines_cancel(request=request, reason=note, user=user)
     if was_made:
         for child in children:
             _cancel_open(child, "icpc_date_offered", request, note, user)
             _cancel_open(child, "icpc", None, note, user)
-            # 000: business support told within 5 working days of the request.
-            deadlines.deadline_set(child=child, rule_id="icpc_cancellation",
-                                   anchor=request.approved_at, subject=request, user=user)
-            deadlines.deadline_meet(child=child, rule_id="icpc_cancellation",
-                                    subject=request, at=now, user=user)
+    for child in children:
+        # 000: business support told within 5 working days of the request: the cancellation
+        # meets `icpc_cancellation`, opened when the enquiry was not substantiated; whatever
+        # else led to this conference ends (policy LIFECYCLES).
+        lifecycle.emit(lifecycle.Event.ICPC_REQUEST_CANCELLED, child=child, actor=user,
+                       at=now, reason=note)
     _set_stage(children, CpStage.SECTION_47, only_from=(CpStage.CONFERENCE,))
     return request
 

@@ -38,3 +38,13 @@ def s47_substantiated(child: Child) -> bool:
     from strategy.selectors import substantiated_enquiry
 
     return substantiated_enquiry(child) is not None
+
+
+def s47_requestable(child: Child) -> bool:
+    """May an ICPC be requested for the child? 000: the manager requests the date on the day
+    of the strategy discussion, before the enquiry's outcome; so an enquiry under way or
+    substantiated will do (one not substantiated then cancels the request: icpc_cancellation).
+    """
+    from strategy.services import current_enquiry
+
+    return current_enquiry(child) is not None

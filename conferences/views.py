@@ -345,8 +345,17 @@ def request_book(request: HttpRequest, pk: int) -> HttpResponse:
                   "venue": data["venue"], "online_link": data["online_link"] or "",
                   "chair": data["chair"], "minute_taker": data["minute_taker"]}
         if conference is None:
-            done = _run(form, lambda: services.conference_book(
-                user=request.user, request=found, **fields))
+            impossible = services.booking_impossible_deadlines(found, data["date"],
+                                                               data["start_time"])
+            reason = data.get("impossible_reason") or ""
+            if impossible and not reason.strip():
+                # Shown before anything is booked: which deadlines the date makes impossible.
+                form.add_error("impossible_reason",
+                               services.impossible_message(data["date"], impossible))
+                done = None
+            else:
+                done = _run(form, lambda: services.conference_book(
+                    user=request.user, request=found, impossible_reason=reason, **fields))
         else:
             done = _run(form, lambda: services.conference_reschedule(
                 user=request.user, conference=conference, **fields))

@@ -11,7 +11,7 @@ from django.db import models
 
 from cpcases.accounts.models import Authority
 from cpcases.accounts.roles import Role
-from deadlines.policy import RULE_IDS, Direction, Level, Unit
+from deadlines.policy import RULE_IDS, Direction, Event, Holder, Level, Unit
 
 
 class ClosureDay(models.Model):
@@ -165,11 +165,19 @@ class Deadline(models.Model):
                                   help_text="Hour rules only: the moment it falls due")
     responsible = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
                                     on_delete=models.PROTECT, related_name="deadlines")
+    # The role that must act (deadlines.policy.LIFECYCLES); for a queue (business support,
+    # partner agencies) `responsible` is empty and anyone in that role may pick it up.
+    holder = models.CharField(max_length=32, choices=Holder.choices, blank=True)
+    # The team the deadline belongs to (the child's allocated team when it was set or moved).
+    responsible_team = models.ForeignKey("accounts.Team", null=True, blank=True,
+                                         on_delete=models.PROTECT, related_name="+")
     status = models.CharField(max_length=20, choices=DeadlineStatus.choices,
                               default=DeadlineStatus.OPEN)
     met_at = models.DateTimeField(null=True, blank=True)
     cancelled_at = models.DateTimeField(null=True, blank=True)
     cancelled_reason = models.TextField(blank=True)
+    # The event that ended it (missed or cancelled) when the engine closed it.
+    ended_by_event = models.CharField(max_length=40, choices=Event.choices, blank=True)
     delay_authorised_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
                                             on_delete=models.PROTECT, related_name="+")
     delay_authorised_at = models.DateTimeField(null=True, blank=True)
@@ -243,6 +251,11 @@ class Escalation(models.Model):
         return f"{self.level} for deadline {self.deadline_id}"
 
 
+# A notice that is not a step of the ladder: the deadline moved to or from the recipient.
+REASSIGNED = "reassigned"
+NOTIFICATION_KINDS = [*Level.choices, (REASSIGNED, "Reassigned")]
+
+
 class Notification(models.Model):
     """An in-app notice to one user (also sent by e-mail)."""
 
@@ -250,7 +263,7 @@ class Notification(models.Model):
                                   related_name="deadline_notifications")
     deadline = models.ForeignKey(Deadline, on_delete=models.CASCADE,
                                  related_name="notifications")
-    level = models.CharField(max_length=20, choices=Level.choices)
+    level = models.CharField(max_length=20, choices=NOTIFICATION_KINDS)
     text = models.TextField()
     created_at = models.DateTimeField(auto_now_add=True)
     read_at = models.DateTimeField(null=True, blank=True)
@@ -261,3 +274,30 @@ class Notification(models.Model):
 
     def __str__(self) -> str:
         return f"{self.level} to {self.recipient_id}"
+
+
+class DeadlineReassignment(models.Model):
+    """An open deadline moved from one holder to another because the allocation, the lead
+    social worker, the chair or the team changed (deadlines.services.deadlines_reassign_for).
+    Append-only: the row history of Deadline has the change too; this keeps the reason."""
+
+    deadline = models.ForeignKey(Deadline, on_delete=models.CASCADE,
+                                 related_name="reassignments")
+    from_user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
+                                  on_delete=models.PROTECT, related_name="+")
+    to_user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
+                                on_delete=models.PROTECT, related_name="+")
+    from_team = models.ForeignKey("accounts.Team", null=True, blank=True,
+                                  on_delete=models.PROTECT, related_name="+")
+    to_team = models.ForeignKey("accounts.Team", null=True, blank=True,
+                                on_delete=models.PROTECT, related_name="+")
+    reason = models.TextField()
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
+                              on_delete=models.PROTECT, related_name="+")
+    at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-at", "-id"]
+
+    def __str__(self) -> str:
+        return f"Deadline {self.deadline_id} moved {self.from_user_id} → {self.to_user_id}"

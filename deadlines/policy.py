@@ -353,3 +353,222 @@ def load_shipped_profiles(profile_model: Any = None, rule_model: Any = None) -> 
                 defaults={f: getattr(rule, f) for f in RULE_FIELDS})
             written += 1
     return written
+
+
+# --- lifecycle: what opens, meets and ends each rule, and who must act ------------------------
+#
+# Workflow services emit named events (deadlines.lifecycle.emit); the engine applies these
+# declarations. A deadline is opened by one event, met by one (met, or missed when late), and
+# when the thing it prepares for happens or can no longer happen, ended by others: *missed*
+# (never done) or *cancelled* (its anchor was undone), with the reason (DOMAIN §4). Nothing
+# about a rule's life is written as a special case in a workflow.
+
+
+class Event(models.TextChoices):
+    """The events of the pathway that open, meet or end deadlines (DOMAIN §2)."""
+
+    CONCERN_RECORDED = "concern_recorded", "a concern about the child was recorded"
+    STRATEGY_DISCUSSION_HELD = "strategy_discussion_held", "a strategy discussion was held"
+    S47_INITIATED = "s47_initiated", "a Section 47 enquiry was initiated"
+    S47_CONCLUDED = "s47_concluded", "the Section 47 enquiry concluded"
+    S47_NOT_SUBSTANTIATED = "s47_not_substantiated", "the enquiry was not substantiated"
+    ICPC_REQUESTED = "icpc_requested", "the manager requested the conference"
+    ICPC_REQUEST_CANCELLED = "icpc_request_cancelled", "the conference request was cancelled"
+    TRANSFER_NOTIFIED = "transfer_notified", "a transfer-in was agreed or notified"
+    PREBIRTH_REQUESTED = "prebirth_requested", "a pre-birth conference was requested"
+    CONFERENCE_BOOKED = "conference_booked", "the conference was booked"
+    INVITATION_LIST_COMPLETED = "invitation_list_completed", "the invitation list was completed"
+    ATTENDEE_DETAILS_GIVEN = "attendee_details_given", "the attendee details were given"
+    REPORT_COUNTERSIGNED = "report_countersigned", "the report was countersigned"
+    REPORT_SHARED_WITH_FAMILY = "report_shared_with_family", "the report was shared with the family"
+    REPORT_SHARED_WITH_CHAIR = "report_shared_with_chair", "the report was shared with the chair"
+    AGENCY_REPORT_RECEIVED = "agency_report_received", "an agency report reached the chair"
+    ORIGINATING_REPORT_RECEIVED = "originating_report_received", \
+        "the originating authority's report arrived"
+    EXCLUSION_REQUESTED = "exclusion_requested", "an exclusion request was made"
+    CONFERENCE_STARTED = "conference_started", "the conference started"
+    CONFERENCE_CANCELLED = "conference_cancelled", "the conference was cancelled"
+    CONFERENCE_ADJOURNED = "conference_adjourned", "the conference was adjourned"
+    CHILD_REMOVED_FROM_CONFERENCE = "child_removed_from_conference", \
+        "the child was removed from the conference"
+    CHILD_DECIDED = "child_decided", "the conference decided for the child"
+    PLAN_STARTED = "plan_started", "a child protection plan started"
+    DECISION_LETTER_SENT = "decision_letter_sent", "the decision letter was sent"
+    RECORD_TO_PROFESSIONALS = "record_to_professionals", \
+        "the record was sent to professionals"
+    RECORD_TO_FAMILY = "record_to_family", "the record was sent to the family"
+    RECORD_RECEIVED = "record_received", "the family received the record"
+    AMENDMENT_REQUESTED = "amendment_requested", "an amendment to the record was requested"
+    CORE_GROUP_HELD = "core_group_held", "a core group met"
+    PLAN_DISTRIBUTED = "plan_distributed", "the detailed plan was distributed"
+    REVIEW_BOOKED = "review_booked", "a review conference was due to be booked"
+    INQUORATE = "inquorate", "the conference was inquorate"
+    CHILD_BORN = "child_born", "the baby was born"
+    CHILD_SEEN = "child_seen", "the child was seen"
+    BEDROOM_SEEN = "bedroom_seen", "the child's sleeping place was seen"
+    PLAN_ENDED = "plan_ended", "the child protection plan ended"
+    STEPDOWN_MEETING_HELD = "stepdown_meeting_held", "the step-down meeting was held"
+    STEPDOWN_REVIEW_HELD = "stepdown_review_held", "the step-down review was held"
+    CONSULTATION_REQUESTED = "consultation_requested", "a consultation was requested"
+    CONSULTATION_CHAIR_ASSIGNED = "consultation_chair_assigned", "a chair was assigned"
+    CONSULTATION_HELD = "consultation_held", "the chair held the consultation"
+    CONSULTATION_RECORDED = "consultation_recorded", "the chair recorded the consultation"
+    RESOURCE_DISAGREEMENT = "resource_disagreement", \
+        "the conference recorded a disagreement about resources"
+    RESOURCE_DISPARITY_RESOLVED = "resource_disparity_resolved", \
+        "the service manager resolved the resource disparity"
+    COMPLAINT_RECEIVED = "complaint_received", "a complaint was received"
+    COMPLAINT_RESPONDED = "complaint_responded", "the complaint was responded to"
+    CHILD_TURNS_18 = "child_turns_18", "the child turned 18"
+    CHILD_MOVED_AWAY = "child_moved_away", "the child moved to another authority"
+    CHILD_CLOSED = "child_closed", "the child's case was closed"
+
+
+class End(models.TextChoices):
+    """How an open deadline ends when the event it prepares for can no longer be met."""
+
+    MISSED = "missed", "missed (never done)"
+    CANCELLED = "cancelled", "cancelled (its anchor was undone)"
+
+
+class Holder(models.TextChoices):
+    """The role that must act on a deadline, resolved to whoever holds it for this child or
+    conference now (deadlines.holders)."""
+
+    ALLOCATED_SOCIAL_WORKER = "allocated_social_worker", "Allocated social worker"
+    LEAD_SOCIAL_WORKER = "lead_social_worker", "Lead social worker"
+    TEAM_MANAGER = "team_manager", "Team manager"
+    SERVICE_MANAGER = "service_manager", "Service manager"
+    # A queue: nobody in particular; anyone in business support may pick it up.
+    BUSINESS_SUPPORT = "business_support", "Business support (team queue)"
+    CHAIR = "chair", "The assigned chair"
+    # A queue: the agencies invited to the conference.
+    PARTNER_AGENCY = "partner_agency", "Partner agencies"
+
+
+QUEUE_HOLDERS = frozenset({Holder.BUSINESS_SUPPORT, Holder.PARTNER_AGENCY})
+
+_E = Event
+
+# Events after which nothing of the child's case here is left to do: every rule ends with
+# them, cancelled (the anchor, this authority's work with the child, is undone).
+CASE_ENDS: dict[str, str] = {_E.CHILD_MOVED_AWAY: End.CANCELLED,
+                             _E.CHILD_CLOSED: End.CANCELLED}
+
+# The conference a preparation deadline prepares for: held (missed if not done by then),
+# adjourned (the sitting happened without it: missed), cancelled or the child taken off it
+# (cancelled).
+_PREPARES_CONFERENCE: dict[str, str] = {
+    _E.CONFERENCE_STARTED: End.MISSED, _E.CONFERENCE_ADJOURNED: End.MISSED,
+    _E.CONFERENCE_CANCELLED: End.CANCELLED, _E.CHILD_REMOVED_FROM_CONFERENCE: End.CANCELLED}
+# Deadlines that run while the child is on a plan end with it.
+_WHILE_ON_PLAN: dict[str, str] = {_E.PLAN_ENDED: End.CANCELLED}
+# Deadlines leading to a conference end when it is no longer needed.
+_LEADS_TO_CONFERENCE: dict[str, str] = {_E.S47_NOT_SUBSTANTIATED: End.CANCELLED,
+                                        _E.ICPC_REQUEST_CANCELLED: End.CANCELLED}
+
+
+@dataclass(frozen=True)
+class Lifecycle:
+    """One rule's life: the event that opens it, the event that meets it, the events that
+    end it (event → how), and the role that must act. `ended_by` always includes CASE_ENDS."""
+
+    opened_by: str
+    met_by: str
+    holder: str
+    ended_by: dict[str, str] = field(default_factory=dict)
+
+    def ends(self) -> dict[str, str]:
+        return {**CASE_ENDS, **self.ended_by}
+
+
+_SW_, _LEAD, _TM_ = Holder.ALLOCATED_SOCIAL_WORKER, Holder.LEAD_SOCIAL_WORKER, \
+    Holder.TEAM_MANAGER
+_BSQ, _CH, _PA = Holder.BUSINESS_SUPPORT, Holder.CHAIR, Holder.PARTNER_AGENCY
+
+LIFECYCLES: dict[str, Lifecycle] = {
+    # 000: from the point concern is identified; the discussion meets it. A concern may be
+    # closed with no discussion only with the case.
+    "strategy_discussion": Lifecycle(_E.CONCERN_RECORDED, _E.STRATEGY_DISCUSSION_HELD, _SW_),
+    "assessment": Lifecycle(_E.S47_INITIATED, _E.S47_CONCLUDED, _SW_),
+    # 000: the manager requests the date on the day of the strategy discussion (before the
+    # outcome); an enquiry not substantiated means no conference to request.
+    "icpc_request": Lifecycle(_E.S47_INITIATED, _E.ICPC_REQUESTED, _TM_,
+                              {_E.S47_NOT_SUBSTANTIATED: End.CANCELLED}),
+    "icpc_date_offered": Lifecycle(_E.ICPC_REQUESTED, _E.CONFERENCE_BOOKED, _BSQ,
+                                   {_E.ICPC_REQUEST_CANCELLED: End.CANCELLED}),
+    "invitation_list": Lifecycle(_E.CONFERENCE_BOOKED, _E.INVITATION_LIST_COMPLETED, _SW_,
+                                 _PREPARES_CONFERENCE),
+    "attendee_details": Lifecycle(_E.CONFERENCE_BOOKED, _E.ATTENDEE_DETAILS_GIVEN, _SW_,
+                                  _PREPARES_CONFERENCE),
+    "icpc": Lifecycle(_E.S47_INITIATED, _E.CONFERENCE_STARTED, _TM_, _LEADS_TO_CONFERENCE),
+    # 000: business support told within 5 working days when the conference is no longer
+    # needed: opened by the outcome that makes it unnecessary, met by the cancellation.
+    "icpc_cancellation": Lifecycle(_E.S47_NOT_SUBSTANTIATED, _E.ICPC_REQUEST_CANCELLED, _TM_,
+                                   {_E.CONFERENCE_STARTED: End.MISSED}),
+    "transfer_conference": Lifecycle(_E.TRANSFER_NOTIFIED, _E.CONFERENCE_STARTED, _TM_,
+                                     {_E.ICPC_REQUEST_CANCELLED: End.CANCELLED}),
+    "originating_report": Lifecycle(_E.CONFERENCE_BOOKED, _E.ORIGINATING_REPORT_RECEIVED,
+                                    _TM_, _PREPARES_CONFERENCE),
+    "prebirth_conference": Lifecycle(_E.PREBIRTH_REQUESTED, _E.CONFERENCE_STARTED, _TM_,
+                                     {_E.ICPC_REQUEST_CANCELLED: End.CANCELLED,
+                                      _E.CHILD_BORN: End.MISSED}),
+    "report_countersigned": Lifecycle(_E.CONFERENCE_BOOKED, _E.REPORT_COUNTERSIGNED, _TM_,
+                                      _PREPARES_CONFERENCE),
+    "report_to_family": Lifecycle(_E.CONFERENCE_BOOKED, _E.REPORT_SHARED_WITH_FAMILY, _LEAD,
+                                  _PREPARES_CONFERENCE),
+    "report_to_chair": Lifecycle(_E.CONFERENCE_BOOKED, _E.REPORT_SHARED_WITH_CHAIR, _LEAD,
+                                 _PREPARES_CONFERENCE),
+    "agency_report_to_chair": Lifecycle(_E.CONFERENCE_BOOKED, _E.AGENCY_REPORT_RECEIVED, _PA,
+                                        _PREPARES_CONFERENCE),
+    "exclusion_request": Lifecycle(_E.EXCLUSION_REQUESTED, _E.EXCLUSION_REQUESTED, _SW_,
+                                   _PREPARES_CONFERENCE),
+    "consultation_chair_assigned": Lifecycle(_E.CONSULTATION_REQUESTED,
+                                             _E.CONSULTATION_CHAIR_ASSIGNED, _BSQ),
+    "consultation_recorded": Lifecycle(_E.CONSULTATION_HELD, _E.CONSULTATION_RECORDED, _CH),
+    "decision_letter": Lifecycle(_E.CHILD_DECIDED, _E.DECISION_LETTER_SENT, _CH),
+    "record_to_professionals": Lifecycle(_E.CHILD_DECIDED, _E.RECORD_TO_PROFESSIONALS, _BSQ),
+    "record_to_family": Lifecycle(_E.CHILD_DECIDED, _E.RECORD_TO_FAMILY, _BSQ),
+    "record_amendment_window": Lifecycle(_E.RECORD_RECEIVED, _E.AMENDMENT_REQUESTED, _CH,
+                                         {_E.CONFERENCE_STARTED: End.CANCELLED}),
+    "core_group_first": Lifecycle(_E.PLAN_STARTED, _E.CORE_GROUP_HELD, _LEAD, _WHILE_ON_PLAN),
+    "core_group_next": Lifecycle(_E.CORE_GROUP_HELD, _E.CORE_GROUP_HELD, _LEAD,
+                                 _WHILE_ON_PLAN),
+    "plan_distributed": Lifecycle(_E.CORE_GROUP_HELD, _E.PLAN_DISTRIBUTED, _LEAD,
+                                  _WHILE_ON_PLAN),
+    "first_review": Lifecycle(_E.PLAN_STARTED, _E.CONFERENCE_STARTED, _TM_, _WHILE_ON_PLAN),
+    "next_review": Lifecycle(_E.REVIEW_BOOKED, _E.CONFERENCE_STARTED, _TM_, _WHILE_ON_PLAN),
+    "prebirth_first_review": Lifecycle(_E.CHILD_BORN, _E.CONFERENCE_STARTED, _TM_,
+                                       _WHILE_ON_PLAN),
+    "inquorate_reconvene": Lifecycle(_E.INQUORATE, _E.CONFERENCE_STARTED, _CH,
+                                     {_E.CONFERENCE_CANCELLED: End.CANCELLED}),
+    "child_seen": Lifecycle(_E.PLAN_STARTED, _E.CHILD_SEEN, _LEAD, _WHILE_ON_PLAN),
+    "bedroom_seen": Lifecycle(_E.PLAN_STARTED, _E.BEDROOM_SEEN, _LEAD, _WHILE_ON_PLAN),
+    "stepdown_meeting": Lifecycle(_E.PLAN_ENDED, _E.STEPDOWN_MEETING_HELD, _SW_,
+                                  {_E.PLAN_STARTED: End.CANCELLED}),
+    "stepdown_review": Lifecycle(_E.PLAN_ENDED, _E.STEPDOWN_REVIEW_HELD, _SW_,
+                                 {_E.PLAN_STARTED: End.CANCELLED}),
+    # 002 §19.3: the service manager resolves a disagreement about resources within 3 days.
+    "resource_disparity": Lifecycle(_E.RESOURCE_DISAGREEMENT, _E.RESOURCE_DISPARITY_RESOLVED,
+                                    Holder.SERVICE_MANAGER),
+    "complaint_response": Lifecycle(_E.COMPLAINT_RECEIVED, _E.COMPLAINT_RESPONDED, _TM_),
+    "eighteenth_birthday_review": Lifecycle(_E.PLAN_STARTED, _E.CONFERENCE_STARTED, _TM_,
+                                            {**_WHILE_ON_PLAN,
+                                             _E.CHILD_TURNS_18: End.MISSED}),
+}
+
+
+def lifecycle(rule_id: str) -> Lifecycle:
+    return LIFECYCLES[rule_id]
+
+
+def rules_opened_by(event: str) -> list[str]:
+    return [r for r, lc in LIFECYCLES.items() if lc.opened_by == event]
+
+
+def rules_met_by(event: str) -> list[str]:
+    return [r for r, lc in LIFECYCLES.items() if lc.met_by == event]
+
+
+def rules_ended_by(event: str) -> dict[str, str]:
+    return {r: lc.ends()[event] for r, lc in LIFECYCLES.items() if event in lc.ends()}

@@ -18,22 +18,34 @@ from django.db import models, transaction
 from django.utils import timezone
 
 from cpcases.accounts.models import Authority, User
-from cpcases.accounts.roles import MANAGEMENT_LADDER, Capability, Role
-from cpcases.children.models import Allocation, Child
+from cpcases.accounts.roles import MANAGEMENT_LADDER, Capability
+from cpcases.children.models import Child
 from cpcases.children.scoping import visible_children
 from cpcases.core.errors import NotPermitted, ServiceError
-from deadlines import closures
+from deadlines import closures, holders
 from deadlines.calendar import WorkingDayCalendar
 from deadlines.models import (
+    REASSIGNED,
     AuthorityPolicy,
     Deadline,
+    DeadlineReassignment,
     DeadlineStatus,
     Escalation,
     Notification,
     PolicyProfile,
     RuleOverride,
 )
-from deadlines.policy import LADDER, RULE_FIELDS, RULE_IDS, Direction, Level, RuleSpec, Unit
+from deadlines.policy import (
+    LADDER,
+    QUEUE_HOLDERS,
+    RULE_FIELDS,
+    RULE_IDS,
+    Direction,
+    Level,
+    RuleSpec,
+    Unit,
+)
+from deadlines.policy import lifecycle as lifecycle_of
 from deadlines.selectors import EffectiveRule, effective_rule, effective_rules, icpc_delay_role
 
 LONDON = ZoneInfo("Europe/London")
@@ -172,16 +184,9 @@ def _subject_key(subject: models.Model | None) -> tuple[ContentType | None, int 
     return ContentType.objects.get_for_model(subject), subject.pk
 
 
-def _default_responsible(child: Child, rule: RuleSpec) -> User | None:
-    """The child's allocated social worker, or for manager rules their team manager."""
-    allocation = (Allocation.objects.filter(child=child, ended_on__isnull=True)
-                  .select_related("social_worker").first())
-    if allocation is None:
-        return None
-    if rule.responsible_role == Role.TEAM_MANAGER:
-        return User.objects.filter(role=Role.TEAM_MANAGER, team_id=allocation.team_id,
-                                   is_active=True).first()
-    return allocation.social_worker
+def _holding(child: Child, rule_id: str, subject: models.Model | None) -> holders.Holding:
+    """Who must act on the rule for this child now (policy LIFECYCLES' holder)."""
+    return holders.resolve(child, lifecycle_of(rule_id).holder, subject)
 
 
 def _schedule(deadline: Deadline, rule: RuleSpec, calendar: WorkingDayCalendar,
@@ -226,12 +231,18 @@ def deadline_set(*, child: Child, rule_id: str, anchor: Anchor,
                 .filter(child=child, rule_id=rule_id, content_type=content_type,
                         object_id=object_id)
                 .exclude(status=DeadlineStatus.CANCELLED).order_by("-id").first())
-    if deadline is None:
-        deadline = Deadline(authority_id=child.authority_id, child=child, rule_id=rule_id,
-                            content_type=content_type, object_id=object_id, created_by=user,
-                            responsible=responsible or _default_responsible(child, rule))
-    elif responsible is not None:
-        deadline.responsible = responsible
+    if deadline is None or deadline.status == DeadlineStatus.OPEN:
+        # The policy names who must act: whoever holds that role now (a queue has nobody in
+        # particular). `responsible` is only a fallback when nobody holds a person's role.
+        holding = _holding(child, rule_id, subject)
+        holder = lifecycle_of(rule_id).holder
+        person = holding.user or (None if holder in QUEUE_HOLDERS else responsible)
+        if deadline is None:
+            deadline = Deadline(authority_id=child.authority_id, child=child,
+                                rule_id=rule_id, content_type=content_type,
+                                object_id=object_id, created_by=user)
+        deadline.responsible, deadline.holder = person, holder
+        deadline.responsible_team_id = holding.team_id
     deadline.variant = variant
     deadline.anchor_date, deadline.anchor_at = anchor_date, anchor_at
     deadline.due_date, deadline.due_at = due.date, due.at
@@ -290,18 +301,23 @@ def deadline_meet(*, deadline: Deadline | None = None, child: Child | None = Non
 @transaction.atomic
 def deadline_miss(*, deadline: Deadline | None = None, child: Child | None = None,
                   rule_id: str | None = None, subject: models.Model | None = None,
-                  reason: str, user: User | None = None) -> Deadline:
-    """Close an open deadline that will never be met (missed, with no met_at)."""
+                  reason: str, user: User | None = None, event: str = "") -> Deadline:
+    """Close an open deadline that will never be met (missed, with no met_at), with the
+    reason; `event` names what ended it (deadlines.lifecycle). No notice follows: the sweep
+    only reads open deadlines."""
+    if not reason.strip():
+        raise ServiceError("Give the reason the deadline is missed.")
     deadline = _find(deadline, child, rule_id, subject)
     if deadline.status != DeadlineStatus.OPEN:
         raise ServiceError("Only an open deadline can be closed as missed.")
-    return _close(deadline, user, status=DeadlineStatus.MISSED, cancelled_reason=reason)
+    return _close(deadline, user, status=DeadlineStatus.MISSED, cancelled_reason=reason,
+                  cancelled_at=timezone.now(), ended_by_event=event)
 
 
 @transaction.atomic
 def deadline_cancel(*, deadline: Deadline | None = None, child: Child | None = None,
                     rule_id: str | None = None, subject: models.Model | None = None,
-                    reason: str, user: User | None = None) -> Deadline:
+                    reason: str, user: User | None = None, event: str = "") -> Deadline:
     """The anchor was undone (e.g. the conference was cancelled): no further notices."""
     if not reason.strip():
         raise ServiceError("Give the reason the deadline is cancelled.")
@@ -309,7 +325,7 @@ def deadline_cancel(*, deadline: Deadline | None = None, child: Child | None = N
     if deadline.status == DeadlineStatus.CANCELLED:
         return deadline
     return _close(deadline, user, status=DeadlineStatus.CANCELLED,
-                  cancelled_at=timezone.now(), cancelled_reason=reason)
+                  cancelled_at=timezone.now(), cancelled_reason=reason, ended_by_event=event)
 
 
 def may_authorise_delay(user: User, deadline: Deadline) -> bool:
@@ -444,3 +460,140 @@ def notifications_mark_read(*, user: User, notification_id: int | None = None) -
         unread = unread.filter(pk=notification_id)
     return unread.update(read_at=timezone.now())
 
+
+
+# --- moving deadlines with their holders ------------------------------------------------------
+
+
+def _reassign_text(deadline: Deadline, *, to_you: bool, other: User | None,
+                   reason: str) -> str:
+    rule = lifecycle_rule_name(deadline)
+    child = deadline.child
+    who = (f"child {child.la_child_id}" if child.is_restricted
+           else f"{child.display_name} ({child.la_child_id})")
+    due = deadline.due_date.strftime("%-d %B %Y")
+    if to_you:
+        was = f", previously with {other}" if other else ""
+        return f"Now yours: {rule} for {who}, due {due}{was}. {reason}"
+    now = f" It is now with {other}." if other else " It is now in the team's queue."
+    return f"No longer yours: {rule} for {who}, due {due}.{now} {reason}"
+
+
+def lifecycle_rule_name(deadline: Deadline) -> str:
+    try:
+        return effective_rule(deadline.authority_id, deadline.rule_id).name
+    except KeyError:
+        return deadline.rule_id
+
+
+@transaction.atomic
+def deadlines_reassign_for(*, child: Child | None = None, conference: models.Model | None = None,
+                           actor: User | None, reason: str) -> int:
+    """Move the open deadlines of a child (or of a conference's children) to whoever holds
+    each rule's role now (deadlines.policy.LIFECYCLES), after the allocation, the lead social
+    worker, the chair or the team changed. Each move is recorded (DeadlineReassignment, with
+    the reason; the row history too) and both the old and the new holder are told in the
+    service and by e-mail (one e-mail each, on commit). Returns how many moved."""
+    if child is None and conference is None:
+        raise ServiceError("Name the child or the conference whose deadlines move.")
+    if not reason.strip():
+        raise ServiceError("Give the reason the deadlines move.")
+    queryset = Deadline.objects.select_for_update(of=("self",)).filter(
+        status=DeadlineStatus.OPEN)
+    if child is not None:
+        queryset = queryset.filter(child=child)
+    if conference is not None:
+        ids = list(conference.children.values_list("pk", flat=True))  # type: ignore[attr-defined]
+        queryset = queryset.filter(child_id__in=ids)
+    moved = 0
+    notices: list[Notification] = []
+    mail: dict[int, tuple[User, list[str]]] = {}
+    for deadline in queryset.select_related("child", "responsible").order_by("id"):
+        holder = deadline.holder or lifecycle_of(deadline.rule_id).holder
+        holding = holders.resolve(deadline.child, holder, deadline.subject)
+        person = holding.user
+        if holder not in QUEUE_HOLDERS and person is None:
+            person = deadline.responsible  # nobody holds the role: leave it where it is
+        if (person.pk if person else None) == deadline.responsible_id \
+                and holding.team_id == deadline.responsible_team_id:
+            continue
+        old, old_team = deadline.responsible, deadline.responsible_team_id
+        deadline.responsible, deadline.holder = person, holder
+        deadline.responsible_team_id, deadline.updated_by = holding.team_id, actor
+        deadline.save(update_fields=["responsible", "holder", "responsible_team",
+                                     "updated_by", "updated_at"])
+        DeadlineReassignment.objects.create(deadline=deadline, from_user=old, to_user=person,
+                                            from_team_id=old_team, to_team_id=holding.team_id,
+                                            reason=reason, actor=actor)
+        moved += 1
+        for recipient, to_you, other in ((old, False, person), (person, True, old)):
+            if recipient is None or (old == person):
+                continue
+            text = _reassign_text(deadline, to_you=to_you, other=other, reason=reason)
+            notices.append(Notification(recipient=recipient, deadline=deadline,
+                                        level=REASSIGNED, text=text))
+            if recipient.email and recipient.is_active:
+                mail.setdefault(recipient.pk, (recipient, []))[1].append(text)
+    Notification.objects.bulk_create(notices)
+    if mail:
+        from django.conf import settings
+        from django.core.mail import EmailMessage
+
+        from deadlines.notifications import send_emails
+
+        emails = [EmailMessage(subject="Deadlines moved", body="\n".join(
+            ["Deadlines have moved to or from you:", "", *lines, "",
+             settings.SERVICE_NAME]), from_email=settings.DEFAULT_FROM_EMAIL,
+            to=[person.email]) for person, lines in mail.values()]
+        transaction.on_commit(lambda: send_emails(emails))
+    return moved
+
+
+# --- deadlines born missed ---------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Impossible:
+    """A deadline that would already be past the moment it is set."""
+
+    rule_id: str
+    name: str
+    due: date | datetime
+
+    def describe(self) -> str:
+        if isinstance(self.due, datetime):
+            return f"{self.name} (due {self.due.astimezone(LONDON):%-d %B %Y at %H:%M})"
+        return f"{self.name} (due {self.due:%-d %B %Y})"
+
+
+def deadlines_impossible(authority: Authority, anchors: dict[str, Anchor], *,
+                         now: datetime | None = None) -> list[Impossible]:
+    """Which of these rules (rule id → anchor) would be overdue as soon as they are set: e.g.
+    the preparation deadlines of a conference booked for the same day. The caller shows them
+    before confirming and records them missed with the reason given (issue 9 point 5)."""
+    now = now or timezone.now()
+    calendar = calendar_for(authority)
+    rules = effective_rules(authority)
+    found = []
+    for rule_id, anchor in anchors.items():
+        rule = rules[rule_id]
+        due = compute_due(rule, anchor, calendar)
+        late = (now > due.at) if due.at is not None else (now.astimezone(LONDON).date()
+                                                         > due.date)
+        if late:
+            found.append(Impossible(rule_id, rule.name, due.value))
+    return found
+
+
+def deadlines_record_impossible(*, child: Child, rule_ids: list[str], subject: models.Model,
+                                reason: str, user: User | None) -> list[Deadline]:
+    """Close as missed, with the reason, the just-set deadlines that could never be met: no
+    notice follows (the sweep reads only open deadlines)."""
+    content_type, object_id = _subject_key(subject)
+    closed = []
+    for deadline in Deadline.objects.filter(child=child, rule_id__in=rule_ids,
+                                            content_type=content_type, object_id=object_id,
+                                            status=DeadlineStatus.OPEN):
+        if deadline.is_overdue:
+            closed.append(deadline_miss(deadline=deadline, reason=reason, user=user))
+    return closed

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import pghistory
 from django.conf import settings
+from django.contrib.contenttypes.fields import GenericForeignKey
 from django.db import models
 
 from cpcases.accounts.models import Authority
@@ -310,3 +311,38 @@ class CaseNote(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_note_type_display()} on {self.written_at:%d/%m/%Y}"
+
+
+@pghistory.track()
+class Concern(TimeStampedModel):
+    """A "concern identified" record: the moment a child protection concern about a child is
+    known (DOMAIN §2 step 2). It opens the `strategy_discussion` clock with its urgency (000:
+    1/3/5 working days from the point concern is identified); the first strategy discussion
+    about the child after it meets it. The front door (contacts and referrals) creates these
+    through strategy.services.concern_record, naming itself as the origin."""
+
+    child = models.ForeignKey(Child, on_delete=models.PROTECT, related_name="concerns")
+    identified_at = models.DateTimeField("concern identified at")
+    urgency = models.CharField(max_length=32, choices=Urgency.choices)
+    summary = models.TextField()
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
+                                    related_name="concerns_recorded")
+    # Where the concern came from (a contact, a referral…), if recorded in the system.
+    origin_type = models.ForeignKey("contenttypes.ContentType", null=True, blank=True,
+                                    on_delete=models.PROTECT, related_name="+")
+    origin_id = models.PositiveBigIntegerField(null=True, blank=True)
+    origin = GenericForeignKey("origin_type", "origin_id")
+    # The strategy discussion that met it (null while still to be held).
+    discussion = models.ForeignKey(StrategyDiscussion, null=True, blank=True,
+                                   on_delete=models.PROTECT, related_name="concerns")
+
+    class Meta:
+        ordering = ["-identified_at", "-id"]
+        indexes = [models.Index(fields=["child", "discussion"], name="concern_child_open")]
+
+    def __str__(self) -> str:
+        return f"Concern identified {self.identified_at:%d/%m/%Y %H:%M}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.discussion_id is None

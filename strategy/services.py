@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
+from typing import Any
 
 from django.conf import settings
 from django.core.mail import send_mail
@@ -27,10 +28,12 @@ from cpcases.children.models import (
 )
 from cpcases.children.scoping import visible_children
 from cpcases.core.errors import NotPermitted, ServiceError
+from deadlines import lifecycle
 from deadlines import services as deadlines
 from deadlines.models import Deadline, DeadlineStatus
 from strategy.models import (
     CaseNote,
+    Concern,
     ConsultationRequest,
     ConsultationStatus,
     DiscussionAction,
@@ -138,6 +141,49 @@ def _icpc_still_to_come(enquiry: Section47Enquiry) -> bool:
         met_at__isnull=True).exists()
 
 
+# --- concern identified -------------------------------------------------------------------------
+
+
+def open_concerns(child: Child) -> list[Concern]:
+    """The child's concerns whose strategy discussion is still to be held, oldest first."""
+    return list(Concern.objects.filter(child=child, discussion__isnull=True)
+                .order_by("identified_at", "id"))
+
+
+@transaction.atomic
+def concern_record(*, actor: User, child: Child, identified_at: datetime, urgency: str,
+                   summary: str, origin: Any = None) -> Concern:
+    """Record that a child protection concern about the child was identified (DOMAIN §2
+    step 2). Opens the `strategy_discussion` deadline with the urgency's variant (000:
+    immediate protection 1, child protection concerns 3, complex 5 working days, or the
+    authority's override); the next strategy discussion about the child meets it.
+
+    `origin` is the record the concern came from (a contact or referral), if any.
+    """
+    _require_case_worker(actor)
+    _require_visible(actor, child)
+    if urgency not in Urgency.values:
+        raise ServiceError("Choose how urgent the concern is.")
+    identified_at = _aware(identified_at, "when the concern was identified")
+    if identified_at > timezone.now():
+        raise ServiceError("The concern must have been identified by now, not in the future.")
+    if not summary.strip():
+        raise ServiceError("Summarise the concern.")
+    child = Child.objects.select_for_update().get(pk=child.pk)
+    concern = Concern(child=child, identified_at=identified_at, urgency=urgency,
+                      summary=summary, recorded_by=actor, created_by=actor, updated_by=actor)
+    if origin is not None:
+        concern.origin = origin
+    concern.save()
+    lifecycle.emit(lifecycle.Event.CONCERN_RECORDED, child=child, subject=concern,
+                   anchor=identified_at, variant=urgency, actor=actor)
+    if child.cp_stage == CpStage.NONE:
+        # Business support and chairs see children in a child protection process.
+        child.cp_stage = CpStage.STRATEGY
+        child.save(update_fields=["cp_stage", "updated_at"])
+    return concern
+
+
 # --- strategy discussion ------------------------------------------------------------------------
 
 
@@ -180,6 +226,12 @@ def strategy_discussion_record(
     # 000: "any delay should be explained and recorded"
     held_on = timezone.localdate(held_at)
     due = strategy_discussion_due(children[0], concern_identified_at, urgency)
+    # A concern recorded earlier started the clock: the discussion is judged against it.
+    for child in children:
+        for concern in open_concerns(child):
+            if concern.identified_at <= held_at:
+                due = min(due, strategy_discussion_due(child, concern.identified_at,
+                                                       concern.urgency))
     if held_on > due and not late_reason.strip():
         raise ServiceError(
             f"The discussion was due by {due:%d %B %Y} ({Urgency(urgency).label.lower()}) "
@@ -244,10 +296,19 @@ def _record_child_outcome(*, user: User, discussion: StrategyDiscussion, child: 
     DiscussionChild.objects.create(discussion=discussion, child=child, s47_initiated=initiated,
                                    next_step="" if initiated else outcome)
 
-    sd = deadlines.deadline_set(child=child, rule_id="strategy_discussion",
-                                anchor=discussion.concern_identified_at, subject=discussion,
-                                variant=urgency, user=user)
-    deadlines.deadline_meet(deadline=sd, at=discussion.held_at, user=user)
+    # 000: the discussion meets the clock the recorded concerns opened (late ones were
+    # explained above); with no concern recorded first, the discussion's own clock is set
+    # from when the concern was identified, and met at once.
+    concerns = [c for c in open_concerns(child) if c.identified_at <= discussion.held_at]
+    if concerns:
+        Concern.objects.filter(pk__in=[c.pk for c in concerns]).update(discussion=discussion)
+        lifecycle.emit(lifecycle.Event.STRATEGY_DISCUSSION_HELD, child=child, actor=user,
+                       at=discussion.held_at, scope=concerns)
+    else:
+        sd = deadlines.deadline_set(child=child, rule_id="strategy_discussion",
+                                    anchor=discussion.concern_identified_at,
+                                    subject=discussion, variant=urgency, user=user)
+        deadlines.deadline_meet(deadline=sd, at=discussion.held_at, user=user)
 
     if initiated:
         enquiry = Section47Enquiry.objects.create(
@@ -320,10 +381,26 @@ def s47_record_outcome(*, user: User, enquiry: Section47Enquiry, outcome: str,
             deadlines.deadline_cancel(child=child, rule_id=rule_id, subject=enquiry,
                                       reason="Section 47 enquiry not substantiated",
                                       user=user)
+        # 000: a conference already requested is no longer needed: business support is to
+        # be told within 5 working days of the request (`icpc_cancellation`, met when the
+        # request is cancelled).
+        for request in _live_requests(child):
+            lifecycle.emit(lifecycle.Event.S47_NOT_SUBSTANTIATED, child=child, actor=user,
+                           subject=request, anchor=request.submitted_at or request.created_at,
+                           only=["icpc_cancellation"])
         if child.cp_stage == CpStage.SECTION_47:
             child.cp_stage = CpStage.NONE
             child.save(update_fields=["cp_stage", "updated_at"])
     return enquiry
+
+
+def _live_requests(child: Child) -> list[Any]:
+    """The child's conference requests not yet cancelled or held (conferences app)."""
+    from conferences.models import OPEN_REQUEST_STATUSES, ConferenceRequest
+
+    return list(ConferenceRequest.objects.filter(requested_children__child=child,
+                                             status__in=OPEN_REQUEST_STATUSES,
+                                             submitted_at__isnull=False))
 
 
 # --- threshold decision -------------------------------------------------------------------------

@@ -66,6 +66,7 @@ from cpcases.children.models import (
 from cpcases.core.errors import NotPermitted, ServiceError
 from cpcases.plans import services as plans
 from cpcases.plans.models import ChildProtectionPlan, PlanCategory, PlanEndReason
+from deadlines import lifecycle
 from deadlines import services as deadlines
 from deadlines.models import Deadline, DeadlineStatus
 
@@ -424,6 +425,12 @@ def conference_start(*, conference: Conference, user: User, proceed_ground: str 
         if reconvenes is not None:
             _meet(child, ("inquorate_reconvene",), held_at, user,
                   subject=reconvenes.conference)
+        # Issue 9: what prepared for this conference and was not done by now never will be
+        # (missed, with the reason), as the policy declares.
+        lifecycle.emit(lifecycle.Event.CONFERENCE_STARTED, child=child, actor=user, at=now,
+                       scope=[conference],
+                       reason=f"The conference started on {conference.date:%-d %B %Y} "
+                              "before this was done.")
     _record(conference)
     return day
 
@@ -453,6 +460,13 @@ def conference_adjourn(*, conference: Conference, user: User, new_date: date,
         reconvened.start_time = start_time
         reconvened.save(update_fields=["start_time"])
     now = timezone.now()
+    for child in _children(conference):
+        # The sitting happened: its preparation not done by now is missed; the reconvened
+        # conference has its own (policy LIFECYCLES).
+        lifecycle.emit(lifecycle.Event.CONFERENCE_ADJOURNED, child=child, actor=user, at=now,
+                       scope=[conference],
+                       reason=f"The conference of {conference.date:%-d %B %Y} was adjourned "
+                              "before this was done.")
     day.adjourned_at, day.adjourned_by = now, user
     day.interim_plan, day.reconvened_as = interim_plan.strip(), reconvened
     day.quorate_at_start = False

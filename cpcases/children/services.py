@@ -102,8 +102,15 @@ def child_allocate(*, user: User, child: Child, team: Team, social_worker: User 
     if current:
         current.ended_on = on
         current.save(update_fields=["ended_on", "updated_at"])
-    return Allocation.objects.create(child=child, team=team, social_worker=social_worker,
-                                     started_on=on, reason=reason, created_by=user)
+    allocation = Allocation.objects.create(child=child, team=team, social_worker=social_worker,
+                                           started_on=on, reason=reason, created_by=user)
+    # The child's open deadlines go to the new holders of their roles, both told (issue 9).
+    from deadlines.services import deadlines_reassign_for
+
+    deadlines_reassign_for(child=child, actor=user,
+                           reason=f"Child reallocated: {reason}" if reason.strip()
+                           else "Child reallocated")
+    return allocation
 
 
 @transaction.atomic

@@ -50,6 +50,7 @@ from cpcases.plans.models import (
     PlanVersion,
     Recommendation,
 )
+from deadlines import lifecycle
 from deadlines import services as deadlines
 from deadlines.models import Deadline, DeadlineStatus
 
@@ -313,6 +314,32 @@ def prebirth_core_group_note(plan: ChildProtectionPlan) -> str:
 
 
 @transaction.atomic
+def plan_change_lead_social_worker(*, plan: ChildProtectionPlan, lead_social_worker: User,
+                                   user: User, reason: str) -> ChildProtectionPlan:
+    """A new lead social worker for the plan (003); the open deadlines the lead holds move
+    to them (deadlines.services.deadlines_reassign_for), both told."""
+    plan = _locked_plan(plan)
+    _require(may_edit_plan(user, plan), "Only the lead social worker and their managers may "
+                                        "change the lead social worker.")
+    _require_current(plan)
+    if lead_social_worker.authority_id != plan.authority_id or \
+            lead_social_worker.role not in LEAD_ROLES or not lead_social_worker.is_active:
+        raise ServiceError("The lead social worker must be a qualified social worker of "
+                           "this authority (003).")
+    if lead_social_worker.pk == plan.lead_social_worker_id:
+        raise ServiceError(f"{lead_social_worker} is already the lead social worker.")
+    if not reason.strip():
+        raise ServiceError("Give the reason the lead social worker changes.")
+    plan.lead_social_worker, plan.updated_by = lead_social_worker, user
+    plan.version += 1
+    plan.save()
+    _snapshot(plan, f"Lead social worker now {lead_social_worker}: {reason}", user)
+    deadlines.deadlines_reassign_for(child=plan.child, actor=user,
+                                     reason=f"Lead social worker changed: {reason}")
+    return plan
+
+
+@transaction.atomic
 def plan_revise(*, plan: ChildProtectionPlan, user: User, outcomes: str | None = None,
                 contingency: str | None = None, reason: str = "Plan revised",
                 expected_version: int | None = None) -> PlanVersion:
@@ -566,6 +593,9 @@ def plan_end(*, plan: ChildProtectionPlan, ended_on: date, reason: str, user: Us
     plan.save()
     child = plan.child
     _cancel_open(child, PLAN_RULES, "The child protection plan ended.", user)
+    # Issue 9: every rule the policy ends with the plan (reviews, core groups, visits…).
+    lifecycle.emit(lifecycle.Event.PLAN_ENDED, child=child, actor=user,
+                   reason="The child protection plan ended.")
     plan.members.filter(removed_on__isnull=True).update(removed_on=ended_on)
     PartnerInvolvement.objects.filter(child=child, kind=InvolvementKind.CORE_GROUP,
                                       object_id=plan.pk, ended_on__isnull=True
