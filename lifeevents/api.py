@@ -15,12 +15,15 @@ from rest_framework.exceptions import PermissionDenied, ValidationError
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from cpcases.accounts.models import Team, User
+from cpcases.accounts.roles import Capability
 from cpcases.children.models import Child
 from cpcases.children.scoping import visible_children
 from cpcases.core.errors import NotPermitted, ServiceError
 from cpcases.plans.selectors import plans_visible
 from lifeevents import selectors, services
 from lifeevents.models import (
+    CaseTransfer,
     ChildDeath,
     Complaint,
     ComplaintAbout,
@@ -362,3 +365,77 @@ class PlanEndingNoticeViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin,
         notice = _call(services.plan_ending_notify, plan=plan, user=request.user)
         return Response(PlanEndingNoticeSerializer(notice).data,
                         status=status.HTTP_201_CREATED)
+
+
+# --- transfers --------------------------------------------------------------------------------
+
+
+class CaseTransferSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = CaseTransfer
+        fields = ["id", "child", "kind", "transferred_on", "reason", "handover_note",
+                  "from_team", "to_team", "from_worker", "to_worker", "deadlines_moved",
+                  "actions_moved", "receiving_authority", "receiving_contact",
+                  "receiving_email", "receiving_address", "their_conference_on"]
+        read_only_fields = fields
+
+
+class TransferInSerializer(serializers.Serializer):
+    child = serializers.IntegerField()
+    to_team = serializers.IntegerField()
+    to_worker = serializers.IntegerField()
+    reason = serializers.CharField()
+    handover_note = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+class TransferOutInSerializer(serializers.Serializer):
+    child = serializers.IntegerField()
+    receiving_authority = serializers.CharField(max_length=200)
+    notified_on = serializers.DateField()
+    reason = serializers.CharField()
+    receiving_contact = serializers.CharField(required=False, allow_blank=True, default="")
+    receiving_email = serializers.EmailField(required=False, allow_blank=True, default="")
+    receiving_address = serializers.CharField(required=False, allow_blank=True, default="")
+    handover_note = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+class CaseTransferViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin,
+                          viewsets.GenericViewSet):
+    """Case transfers: within the authority (deadlines move with the case) and out of it."""
+
+    serializer_class = CaseTransferSerializer
+
+    def get_queryset(self) -> QuerySet[CaseTransfer]:
+        user = self.request.user
+        if not user.can(Capability.ALLOCATE):
+            return CaseTransfer.objects.filter(child__in=visible_children(user)).order_by("-id")
+        return selectors.transfers_for_manager(user=user)
+
+    @extend_schema(request=TransferInSerializer, responses={201: CaseTransferSerializer})
+    def create(self, request: Request) -> Response:
+        data = _input(TransferInSerializer, request)
+        child = _child(request, data.pop("child"))
+        team = Team.objects.filter(pk=data.pop("to_team"),
+                                   service__authority_id=request.user.authority_id).first()
+        worker = User.objects.filter(pk=data.pop("to_worker"),
+                                     authority_id=request.user.authority_id).first()
+        if team is None or worker is None:
+            raise ValidationError({"detail": "Choose a team and a worker of this authority."})
+        transfer = _call(services.case_transfer, child=child, user=request.user,
+                         to_team=team, to_worker=worker, **data)
+        return Response(CaseTransferSerializer(transfer).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=TransferOutInSerializer, responses={201: CaseTransferSerializer})
+    @action(detail=False, methods=["post"])
+    def out(self, request: Request) -> Response:
+        data = _input(TransferOutInSerializer, request)
+        child = _child(request, data.pop("child"))
+        transfer = _call(services.transfer_out_record, child=child, user=request.user, **data)
+        return Response(CaseTransferSerializer(transfer).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=DateInSerializer, responses=CaseTransferSerializer)
+    @action(detail=True, methods=["post"], url_path="their-conference")
+    def their_conference(self, request: Request, pk: str) -> Response:
+        transfer = _call(services.transfer_out_conference_held, transfer=self.get_object(),
+                         user=request.user, held_on=_input(DateInSerializer, request)["on"])
+        return Response(CaseTransferSerializer(transfer).data)

@@ -10,6 +10,7 @@ router.register("missing-episodes", api.MissingEpisodeViewSet, basename="missing
 router.register("child-deaths", api.ChildDeathViewSet, basename="child-death")
 router.register("legal-orders", api.LegalOrderViewSet, basename="legal-order")
 router.register("complaints", api.ComplaintViewSet, basename="complaint")
+router.register("case-transfers", api.CaseTransferViewSet, basename="case-transfer")
 router.register("letters", api.LetterViewSet, basename="letter")
 router.register("plan-ending-notices", api.PlanEndingNoticeViewSet,
                 basename="plan-ending-notice")

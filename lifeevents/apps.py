@@ -17,5 +17,7 @@ class LifeEventsConfig(AppConfig):
                          visible=lambda user: user.can(Capability.VIEW_CHILD)))
         register_nav(NavItem("Missing children", "lifeevents:missing_list", 65,
                              visible=sees_missing_list, count=open_missing_count))
+        register_nav(NavItem("Transfers", "lifeevents:transfers", 66,
+                             visible=lambda user: user.can(Capability.ALLOCATE)))
         for name, provider in chronology.PROVIDERS:
             register_provider(provider, name=f"lifeevents.{name}")

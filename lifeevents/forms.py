@@ -9,6 +9,8 @@ from crispy_forms_gds.helper import FormHelper
 from crispy_forms_gds.layout import Button, Field, Layout, Size
 from django import forms
 
+from cpcases.accounts.models import Team, User
+from cpcases.accounts.roles import Role
 from cpcases.plans.forms import date_field
 from lifeevents.models import (
     ComplaintAbout,
@@ -193,3 +195,39 @@ class ComplaintStepForm(forms.Form):
         self.fields["step"].choices = steps
         self.helper = _helper(Field.radios("step", legend_size=Size.SMALL), "on", "text",
                               submit="Record this step")
+
+
+class TransferForm(forms.Form):
+    to_team = forms.ModelChoiceField(queryset=Team.objects.none(), label="New team")
+    to_worker = forms.ModelChoiceField(queryset=User.objects.none(),
+                                       label="New social worker",
+                                       help_text="Also the plan's lead social worker")
+    reason = forms.CharField(widget=_text(3), label="Why the case is moving")
+    handover_note = forms.CharField(required=False, widget=_text(), label="Handover note")
+
+    def __init__(self, *args: Any, authority_id: int, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["to_team"].queryset = Team.objects.filter(
+            service__authority_id=authority_id)
+        self.fields["to_worker"].queryset = User.objects.filter(
+            authority_id=authority_id, role__in=[Role.SOCIAL_WORKER, Role.TEAM_MANAGER],
+            is_active=True, team__isnull=False).select_related("team")
+        self.fields["to_worker"].label_from_instance = lambda u: f"{u} ({u.team})"
+        self.helper = _helper("to_team", "to_worker", "reason", "handover_note",
+                              submit="Transfer the case")
+
+
+class TransferOutForm(forms.Form):
+    receiving_authority = forms.CharField(label="Receiving authority", max_length=200)
+    notified_on = date_field("Date they were told of the move")
+    receiving_contact = forms.CharField(required=False, label="Contact name", max_length=200)
+    receiving_email = forms.EmailField(required=False, label="Contact e-mail address")
+    receiving_address = forms.CharField(required=False, widget=_text(3), label="Address")
+    reason = forms.CharField(widget=_text(3), label="Reason")
+    handover_note = forms.CharField(required=False, widget=_text(), label="Handover note")
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.helper = _helper("receiving_authority", "notified_on", "receiving_contact",
+                              "receiving_email", "receiving_address", "reason",
+                              "handover_note", submit="Record the transfer out")

@@ -279,3 +279,47 @@ class PlanEndingNotice(TimeStampedModel):
 
     def __str__(self) -> str:
         return f"Plan ending notices for plan {self.plan_id}"
+
+
+# --- case transfer (issue 11 point 1; 003 "Discontinuing" for transfer out) -------------------
+
+
+class TransferKind(models.TextChoices):
+    WORKER = "worker", "Change of social worker or team"
+    OUT = "out", "Transfer out to another authority"
+
+
+@pghistory.track()
+class CaseTransfer(TimeStampedModel):
+    """A recorded transfer: who, when, why, with the handover note. Within the authority the
+    open deadlines, tasks and core group place move to the new holder; out of it, our plan
+    ends after the receiving authority's transfer-in conference (census RC5)."""
+
+    child = models.ForeignKey(Child, on_delete=models.PROTECT, related_name="transfers")
+    kind = models.CharField(max_length=8, choices=TransferKind.choices)
+    transferred_on = models.DateField()
+    reason = models.TextField()
+    handover_note = models.TextField(blank=True)
+    from_team = models.ForeignKey("accounts.Team", null=True, blank=True,
+                                  on_delete=models.PROTECT, related_name="+")
+    to_team = models.ForeignKey("accounts.Team", null=True, blank=True,
+                                on_delete=models.PROTECT, related_name="+")
+    from_worker = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
+                                    on_delete=models.PROTECT, related_name="+")
+    to_worker = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
+                                  on_delete=models.PROTECT, related_name="+")
+    deadlines_moved = models.PositiveIntegerField(default=0)
+    actions_moved = models.PositiveIntegerField(default=0)
+    # Transfer out: the receiving authority's details and its conference.
+    receiving_authority = models.CharField(max_length=200, blank=True)
+    receiving_contact = models.CharField(max_length=200, blank=True)
+    receiving_email = models.EmailField(blank=True)
+    receiving_address = models.TextField(blank=True)
+    their_conference_on = models.DateField("their transfer-in conference", null=True,
+                                           blank=True)
+
+    class Meta:
+        ordering = ["-transferred_on", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} for {self.child} on {self.transferred_on:%d/%m/%Y}"

@@ -56,6 +56,15 @@ def tell(people: Iterable[User | None], *, deadline: Deadline, text: str,
     return list(seen.values())
 
 
+def email_people(people: Iterable[User | None], *, subject: str, body: str) -> None:
+    """An e-mail (no in-app notice: there is no deadline to hang it on) to each active
+    person with an address, on commit. Callers name the child by ID only."""
+    addresses = sorted({p.email for p in people if p is not None and p.is_active and p.email})
+    _send_on_commit([EmailMessage(subject=subject, body=f"{body}\n\n{settings.SERVICE_NAME}",
+                                  from_email=settings.DEFAULT_FROM_EMAIL, to=[a])
+                     for a in addresses])
+
+
 def letter_send(*, child: Child, kind: str, about: models.Model, recipient_name: str,
                 method: str, subject: str, body: str, user: User, recipient_email: str = "",
                 recipient_address: str = "") -> Letter:

@@ -18,6 +18,7 @@ from cpcases.children.scoping import visible_children
 from cpcases.plans.models import PlanEndReason
 from lifeevents.models import (
     SHORT_ORDER_KINDS,
+    CaseTransfer,
     ChildDeath,
     Complaint,
     LegalOrder,
@@ -117,3 +118,28 @@ def named_deadlines(deadlines: QuerySet, authority_id: int) -> list[dict[str, ob
     rules = effective_rules(authority_id)
     return [{"name": rules[d.rule_id].name if d.rule_id in rules else d.rule_id,
              "deadline": d} for d in deadlines.select_related("responsible")]
+
+
+def transfer_for_view(*, request: HttpRequest, pk: int, section: str = "transfer"
+                      ) -> CaseTransfer:
+    return _for_view(request, CaseTransfer.objects.all(), pk, section)  # type: ignore
+
+
+def transfers_for_manager(*, user: User) -> QuerySet[CaseTransfer]:
+    """Transfers from or to the manager's team (service, for service managers and heads of
+    service), or of a child they see."""
+    from django.db.models import Q
+
+    if user.role == Role.TEAM_MANAGER:
+        teams = Q(from_team_id=user.team_id) | Q(to_team_id=user.team_id)
+    else:
+        service = user.effective_service_id
+        teams = Q(from_team__service_id=service) | Q(to_team__service_id=service)
+    return (CaseTransfer.objects.filter(teams | Q(child__in=visible_children(user)))
+            .filter(child__authority_id=user.authority_id)
+            .select_related("child", "from_team", "to_team", "from_worker", "to_worker")
+            .order_by("-transferred_on", "-id"))
+
+
+def visible_ids(user: User, child_ids: list[int]) -> list[int]:
+    return list(visible_children(user).filter(pk__in=child_ids).values_list("pk", flat=True))

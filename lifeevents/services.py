@@ -11,19 +11,28 @@ from datetime import date, datetime
 from django.db import transaction
 from django.utils import timezone
 
-from cpcases.accounts.models import User
-from cpcases.accounts.roles import MANAGEMENT_LADDER, Role
+from cpcases.accounts.models import Team, User
+from cpcases.accounts.roles import MANAGEMENT_LADDER, Capability, Role
+from cpcases.children import services as child_services
 from cpcases.children.models import Allocation, Child
 from cpcases.children.scoping import visible_children
 from cpcases.core.errors import NotPermitted, ServiceError
 from cpcases.plans import services as plan_services
-from cpcases.plans.models import ChildProtectionPlan, CinPlan, PlanEndReason
+from cpcases.plans.models import (
+    ActionStatus,
+    ChildProtectionPlan,
+    CinPlan,
+    PlanAction,
+    PlanEndReason,
+)
+from deadlines import lifecycle
 from deadlines import services as deadlines
 from deadlines.models import Deadline, DeadlineStatus
-from deadlines.policy import Level
+from deadlines.policy import Event, Level
 from lifeevents import letters, notify
 from lifeevents.models import (
     SHORT_ORDER_KINDS,
+    CaseTransfer,
     ChildDeath,
     Complaint,
     ComplaintAbout,
@@ -36,6 +45,7 @@ from lifeevents.models import (
     OrderKind,
     PlanEndingNotice,
     ReviewDecision,
+    TransferKind,
 )
 
 CASE_ROLES = (Role.SOCIAL_WORKER, *MANAGEMENT_LADDER)
@@ -171,7 +181,11 @@ def missing_return_interview_offer(*, episode: MissingEpisode, user: User,
 
 
 def _stop_every_clock(child: Child, user: User, reason: str) -> None:
-    """Cancel each open deadline for the child: the sweep sends no further notice."""
+    """Every rule ends with the case (deadlines.policy CASE_ENDS): each open deadline is
+    cancelled with the reason and the sweep sends no further notice. Anything a rule's
+    lifecycle does not cover is cancelled too: no clock outlives the child."""
+    lifecycle.emit(Event.CHILD_DIED, child=child, actor=user, reason=reason)
+    lifecycle.emit(Event.CHILD_CLOSED, child=child, actor=user, reason=reason)
     for deadline in Deadline.objects.filter(child=child, status=DeadlineStatus.OPEN):
         deadlines.deadline_cancel(deadline=deadline, reason=reason, user=user)
 
@@ -494,3 +508,136 @@ def plan_ending_notify(*, plan: ChildProtectionPlan, user: User) -> PlanEndingNo
                            method=letters.method_for(invitation), subject=subject, body=body,
                            user=user)
     return notice
+
+
+# --- case transfer (issue 11 point 1) -----------------------------------------------------------
+
+
+def _may_transfer(user: User) -> bool:
+    return user.is_authenticated and user.can(Capability.ALLOCATE)
+
+
+def _tell_by_email(people: list[User | None], subject: str, body: str) -> None:
+    notify.email_people(people, subject=subject, body=body)
+
+
+@transaction.atomic
+def case_transfer(*, child: Child, user: User, to_team: Team, to_worker: User, reason: str,
+                  handover_note: str = "", transferred_on: date | None = None) -> CaseTransfer:
+    """A change of allocated social worker or team, and with it of the plan's lead social
+    worker: the open deadlines (deadlines_reassign_for), the plan's open actions and the
+    core group place move to the new worker; both workers and both teams' managers are told
+    and see the transfer."""
+    _require_visible(user, child)
+    if not _may_transfer(user):
+        raise NotPermitted("Only managers transfer a case.")
+    _require_alive(child)
+    if not reason.strip():
+        raise ServiceError("Give the reason for the transfer.")
+    if to_worker.team_id != to_team.pk or not to_worker.is_active:
+        raise ServiceError(f"{to_worker} is not a member of {to_team}.")
+    on = transferred_on or timezone.localdate()
+    _not_future(on, "date of the transfer")
+    current = Allocation.objects.filter(child=child, ended_on__isnull=True).select_related(
+        "team", "social_worker").first()
+    old_worker = current.social_worker if current else None
+    old_team = current.team if current else None
+    actions_moved = 0
+    plan = plan_services.current_plan(child)
+    if plan is not None and old_worker is not None and plan.lead_social_worker_id != to_worker.pk:
+        # The core group place and the open actions of the old lead go to the new one, then
+        # the lead changes (003 "Lead Social Worker Role"); the user must manage the old lead.
+        for member in plan.members.filter(user=plan.lead_social_worker, removed_on__isnull=True):
+            plan_services.core_group_member_remove(member=member, user=user, on=on)
+        plan_services.core_group_member_add(plan=plan, user=user, member=plan_services.MemberData(
+            user=to_worker, name=to_worker.full_name, agency="csc", role="Lead social worker",
+            email=to_worker.email))
+        actions_moved = PlanAction.objects.filter(
+            plan=plan, who_user=plan.lead_social_worker, status=ActionStatus.OPEN).update(
+            who_user=to_worker, updated_by=user)
+        plan_services.plan_change_lead_social_worker(
+            plan=plan, lead_social_worker=to_worker, user=user, reason=reason)
+    before = {d.pk: d.responsible_id for d in Deadline.objects.filter(
+        child=child, status=DeadlineStatus.OPEN)}
+    if current is None or (current.team_id, current.social_worker_id) != (to_team.pk,
+                                                                         to_worker.pk):
+        child_services.child_allocate(user=user, child=child, team=to_team,
+                                      social_worker=to_worker, reason=reason, on=on)
+    # Counted over the whole transfer (the lead change moves some, the allocation others).
+    moved = sum(1 for pk, responsible in Deadline.objects.filter(
+        pk__in=before, status=DeadlineStatus.OPEN).values_list("pk", "responsible_id")
+        if responsible == to_worker.pk)
+    transfer = CaseTransfer.objects.create(
+        child=child, kind=TransferKind.WORKER, transferred_on=on, reason=reason.strip(),
+        handover_note=handover_note.strip(), from_team=old_team, to_team=to_team,
+        from_worker=old_worker, to_worker=to_worker, deadlines_moved=moved,
+        actions_moved=actions_moved, created_by=user, updated_by=user)
+    managers = list(User.objects.filter(role=Role.TEAM_MANAGER, is_active=True, team_id__in={
+        t.pk for t in (old_team, to_team) if t is not None}))
+    _tell_by_email([old_worker, to_worker, *managers],
+                   f"Case transfer: child {child.la_child_id}",
+                   f"Child {child.la_child_id} has moved from {old_worker or 'no worker'} "
+                   f"({old_team or 'no team'}) to {to_worker} ({to_team}) on {on:%-d %B %Y}. "
+                   f"{moved} open deadlines moved. Reason: {reason.strip()}")
+    return transfer
+
+
+@transaction.atomic
+def transfer_out_record(*, child: Child, user: User, receiving_authority: str,
+                        notified_on: date, reason: str, receiving_contact: str = "",
+                        receiving_email: str = "", receiving_address: str = "",
+                        handover_note: str = "") -> CaseTransfer:
+    """The child moves permanently to another authority (003): it holds a transfer-in
+    conference within 15 working days of being told (`transfer_out_conference`); our plan
+    ends only after it."""
+    _require_visible(user, child)
+    if not _may_transfer(user):
+        raise NotPermitted("Only managers transfer a case.")
+    _require_alive(child)
+    if not receiving_authority.strip() or not reason.strip():
+        raise ServiceError("Name the receiving authority and give the reason.")
+    _not_future(notified_on, "date the receiving authority was told")
+    if CaseTransfer.objects.filter(child=child, kind=TransferKind.OUT,
+                                   their_conference_on__isnull=True).exists():
+        raise ServiceError("A transfer out is already in progress.")
+    current = Allocation.objects.filter(child=child, ended_on__isnull=True).first()
+    transfer = CaseTransfer.objects.create(
+        child=child, kind=TransferKind.OUT, transferred_on=notified_on, reason=reason.strip(),
+        handover_note=handover_note, from_team_id=current.team_id if current else None,
+        from_worker_id=current.social_worker_id if current else None,
+        receiving_authority=receiving_authority.strip(), receiving_contact=receiving_contact,
+        receiving_email=receiving_email, receiving_address=receiving_address,
+        created_by=user, updated_by=user)
+    deadlines.deadline_set(child=child, rule_id="transfer_out_conference", anchor=notified_on,
+                           subject=transfer, user=user)
+    return transfer
+
+
+@transaction.atomic
+def transfer_out_conference_held(*, transfer: CaseTransfer, user: User,
+                                 held_on: date) -> CaseTransfer:
+    """Their transfer-in conference was held: our plan ends (census closure reason RC5) and
+    every remaining clock for the child here stops (the child moved away)."""
+    _require_visible(user, transfer.child)
+    if not _may_transfer(user):
+        raise NotPermitted("Only managers record the end of a transfer.")
+    transfer = CaseTransfer.objects.select_for_update().select_related("child").get(
+        pk=transfer.pk)
+    if transfer.kind != TransferKind.OUT or transfer.their_conference_on is not None:
+        raise ServiceError("This transfer is not waiting for the receiving conference.")
+    _not_future(held_on, "date of their conference")
+    if held_on < transfer.transferred_on:
+        raise ServiceError("Their conference cannot be before they were told of the move.")
+    transfer.their_conference_on, transfer.updated_by = held_on, user
+    transfer.save()
+    child = transfer.child
+    deadlines.deadline_meet(child=child, rule_id="transfer_out_conference", subject=transfer,
+                            at=deadlines.start_of_day(held_on), user=user)
+    plan = plan_services.current_plan(child)
+    if plan is not None:
+        plan_services.plan_end(plan=plan, ended_on=max(held_on, plan.started_on),
+                               reason=PlanEndReason.TRANSFERRED, user=user,
+                               note=f"Transferred to {transfer.receiving_authority}.")
+    lifecycle.emit(Event.CHILD_MOVED_AWAY, child=child, actor=user,
+                   reason=f"Moved to {transfer.receiving_authority}")
+    return transfer

@@ -16,6 +16,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
+from cpcases.accounts.roles import Capability
 from cpcases.children import selectors as child_selectors
 from cpcases.children.models import Child
 from cpcases.children.views import record_context
@@ -35,6 +36,8 @@ from lifeevents.forms import (
     OrderForm,
     PartnershipNoticeForm,
     ReviewDecisionForm,
+    TransferForm,
+    TransferOutForm,
 )
 from lifeevents.models import ChildDeath, OrderKind, PlanEndingNotice
 
@@ -85,6 +88,9 @@ def child_tab(request: HttpRequest, pk: int) -> HttpResponse:
         "can_record_death": death is None and services.may_record_death(user),
         "can_record_order": user.role in services.CASE_ROLES,
         "can_record_complaint": user.role in services.COMPLAINT_ROLES,
+        "transfers": child.transfers.select_related("from_worker", "to_worker", "from_team",
+                                                    "to_team"),
+        "can_transfer": death is None and user.can(Capability.ALLOCATE),
         "can_notify_ending": user.role in (*services.CASE_ROLES, "cp_chair",
                                            "business_support"),
     })
@@ -329,3 +335,63 @@ def plan_notify(request: HttpRequest, pk: int) -> HttpResponse:
     messages.success(request, f"{count} notices sent to the people invited to the initial "
                               "conference.")
     return redirect(_tab(plan.child))
+
+
+# --- transfers --------------------------------------------------------------------------------
+
+
+def _manager_only(request: HttpRequest) -> None:
+    if not request.user.can(Capability.ALLOCATE):
+        raise PermissionDenied("Only managers transfer a case.")
+
+
+@login_required
+def transfer_new(request: HttpRequest, pk: int) -> HttpResponse:
+    child = _child(request, pk, "transfer-new")
+    _manager_only(request)
+    form = TransferForm(request.POST or None, authority_id=child.authority_id)
+    if submit(request, form, lambda d: services.case_transfer(
+            child=child, user=request.user, **d)):
+        messages.success(request, "The case has been transferred. Both workers and both "
+                                  "teams' managers have been told.")
+        return redirect("lifeevents:transfers")
+    return _form_page(request, form, title="Transfer the case", child=child,
+                      back=_tab(child))
+
+
+@login_required
+def transfer_out_new(request: HttpRequest, pk: int) -> HttpResponse:
+    child = _child(request, pk, "transfer-out-new")
+    _manager_only(request)
+    form = TransferOutForm(request.POST or None)
+    if submit(request, form, lambda d: services.transfer_out_record(
+            child=child, user=request.user, **d)):
+        messages.success(request, "Transfer out recorded. Their conference is due within "
+                                  "the policy's time.")
+        return redirect(_tab(child))
+    return _form_page(request, form, title="Transfer out to another authority", child=child,
+                      back=_tab(child))
+
+
+@login_required
+def transfer_out_held(request: HttpRequest, pk: int) -> HttpResponse:
+    transfer = selectors.transfer_for_view(request=request, pk=pk)
+    _manager_only(request)
+    form = OrderDateForm(request.POST or None, label="Date of their transfer-in conference",
+                         submit="Save and end our plan")
+    if submit(request, form, lambda d: services.transfer_out_conference_held(
+            transfer=transfer, user=request.user, held_on=d["on"])):
+        messages.success(request, "Recorded. Our plan has ended.")
+        return redirect(_tab(transfer.child))
+    return _form_page(request, form, title=f"Transfer to {transfer.receiving_authority}",
+                      child=transfer.child, back=_tab(transfer.child))
+
+
+@login_required
+def transfers(request: HttpRequest) -> HttpResponse:
+    """Managers of both teams see a transfer (the old team no longer sees the child)."""
+    _manager_only(request)
+    page = Paginator(selectors.transfers_for_manager(user=request.user), 25).get_page(
+        request.GET.get("page"))
+    visible = set(selectors.visible_ids(request.user, [t.child_id for t in page]))
+    return render(request, "lifeevents/transfers.html", {"page": page, "visible": visible})
