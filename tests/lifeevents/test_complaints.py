@@ -118,4 +118,5 @@ def test_a_partner_cannot_record_complaints_and_the_api_follows_the_ladder(
                      content_type="application/json")
     assert ok.json()["next_steps"] == ["to_chair", "close"]
     letters = client.get("/api/v1/letters/").json()["results"]
-    assert letters[0]["method"] == "post" and "Our response." in letters[0]["body"]
+    assert letters[0]["method"] == "post"
+    assert "Our response." in letters[0]["body"]

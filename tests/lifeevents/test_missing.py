@@ -38,7 +38,8 @@ def test_a_police_officer_records_a_child_on_a_plan_missing_and_the_lead_social_
     assert response.status_code == 302
     episode = MissingEpisode.objects.get(child=child)
     assert episode.last_seen_at == at(2027, 2, 8, 7, 45)
-    assert episode.reported_by == police and episode.lead_social_worker == sw
+    assert episode.reported_by == police
+    assert episode.lead_social_worker == sw
     notice = Notification.objects.get(recipient=sw)
     assert "reported missing by DC Pat Police" in notice.text
     assert [m.to for m in mail.outbox] == [[sw.email]]
@@ -78,7 +79,8 @@ def test_a_child_found_in_time_is_not_escalated_and_a_return_interview_is_due_wi
     assert response["Location"] == f"/life/child/{child.pk}/"
     assert Deadline.objects.get(rule_id="missing_escalation").status == DeadlineStatus.MET
     interview = Deadline.objects.get(rule_id="return_interview")
-    assert interview.due_at == at(2027, 2, 11, 20, 30) and interview.responsible == sw
+    assert interview.due_at == at(2027, 2, 11, 20, 30)
+    assert interview.responsible == sw
     monday.move_to(at(2027, 2, 10, 11))
     sweep.deadlines_sweep()
     assert not Notification.objects.filter(recipient=sm).exists()

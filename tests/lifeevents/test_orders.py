@@ -106,7 +106,8 @@ def test_orders_through_the_api(client, child, sw, sw_b, monday):
                        content_type="application/json").status_code == 403
     client.force_login(sw)
     created = client.post("/api/v1/legal-orders/", payload, content_type="application/json")
-    assert created.status_code == 201 and created.json()["looked_after"] is True
+    assert created.status_code == 201
+    assert created.json()["looked_after"] is True
     order_id = created.json()["id"]
     wrong = client.post(f"/api/v1/legal-orders/{order_id}/assessments-concluded/",
                         {"on": "2027-02-05"}, content_type="application/json")
