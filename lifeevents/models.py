@@ -50,6 +50,13 @@ class LetterMethod(models.TextChoices):
     PHONE = "phone", "Telephone (letter to follow)"
 
 
+class ReplyMethod(models.TextChoices):
+    """How a reply is sent where the sender chooses: by e-mail or by post."""
+
+    EMAIL = "email", "E-mail"
+    POST = "post", "Post"
+
+
 class LetterKind(models.TextChoices):
     PARTNERSHIP_DEATH = "partnership_death", "Notice of a child's death to the partnership"
     COMPLAINT_RESPONSE = "complaint_response", "Response to a complaint"
@@ -237,8 +244,8 @@ class Complaint(TimeStampedModel):
     complainant_relationship = models.CharField("relationship to the child", max_length=200)
     complainant_email = models.EmailField(blank=True)
     complainant_address = models.TextField(blank=True)
-    reply_by = models.CharField("how to reply", max_length=8, choices=LetterMethod.choices,
-                                default=LetterMethod.POST)
+    reply_by = models.CharField("how to reply", max_length=8, choices=ReplyMethod.choices,
+                                default=ReplyMethod.POST)
     about = models.CharField(max_length=16, choices=ComplaintAbout.choices)
     details = models.TextField()
     received_on = models.DateField()

@@ -244,6 +244,19 @@ SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"] = {
     "VisitLocationEnum": "cpcases.chronology.models.VisitLocation",
 }
 
+# lifeevents' choice sets (issue 11)
+SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"].update({
+    "MissingKindEnum": "lifeevents.models.MissingKind",
+    "OrderKindEnum": "lifeevents.models.OrderKind",
+    "LetterKindEnum": "lifeevents.models.LetterKind",
+    "LetterMethodEnum": "lifeevents.models.LetterMethod",
+    "ReplyMethodEnum": "lifeevents.models.ReplyMethod",
+    "ComplaintAboutEnum": "lifeevents.models.ComplaintAbout",
+    "ComplaintStageEnum": "lifeevents.models.ComplaintStage",
+    "ReviewDecisionEnum": "lifeevents.models.ReviewDecision",
+    "TransferKindEnum": "lifeevents.models.TransferKind",
+})
+
 # --- Celery ----------------------------------------------------------------------------------
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_TASK_ACKS_LATE = True
