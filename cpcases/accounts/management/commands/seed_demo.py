@@ -175,6 +175,7 @@ class Command(BaseCommand):
         from conferences.outcomes.demo import seed_outcomes_demo
         from cpcases.chronology.demo import seed_chronology_demo
         from cpcases.plans.demo import seed_plans_demo
+        from lifeevents.demo import seed_lifeevents_demo
         from strategy.demo import seed_strategy_demo
 
         seed_strategy_demo(self.stdout)
@@ -182,6 +183,7 @@ class Command(BaseCommand):
         seed_plans_demo(self.stdout)
         seed_outcomes_demo(self.stdout)
         seed_chronology_demo(self.stdout)  # after the plans: visits need a plan's clocks
+        seed_lifeevents_demo(self.stdout)
 
         count = Child.objects.filter(authority=authority).count()
         self.stdout.write(f"Demo data ready: {authority}, {count} children.")
