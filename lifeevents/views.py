@@ -76,6 +76,7 @@ def child_tab(request: HttpRequest, pk: int) -> HttpResponse:
         **record_context(request, child, "life"),
         "death": death,
         "episodes": child.missing_episodes.select_related("reported_by", "lead_social_worker"),
+        "missing_now": child.missing_episodes.filter(found_at__isnull=True).exists(),
         "orders": orders,
         "looked_after": selectors.is_looked_after(child),
         "complaints": child.complaints.all(),
