@@ -82,3 +82,26 @@ def test_plan_ending_notices_through_the_api(client, ended_plan, sw, sw_b):
     assert created.status_code == 201, created.content
     assert len(created.json()["letters"]) == 3
     assert created.json()["census_closure_reason"] == "RC7"
+
+
+def test_after_step_down_the_cin_plan_is_reviewed_at_3_months_then_every_6_months(
+        client, ended_plan, child, sw, monday):
+    from cpcases.plans.models import CinPlan
+    from deadlines.models import Deadline, DeadlineStatus
+
+    cin = CinPlan.objects.get(from_plan=ended_plan)
+    assert Deadline.objects.get(rule_id="stepdown_review").due_date == dt.date(2027, 5, 8)
+    monday.move_to(dt.datetime(2027, 5, 6, 12, tzinfo=dt.UTC))
+    client.force_login(sw)
+    response = client.post(f"/plans/child-in-need/{cin.pk}/meetings/new/", {
+        "held_on_0": "6", "held_on_1": "5", "held_on_2": "2027", "kind": "review",
+        "notes": "Three-month review"})
+    assert response.status_code == 302
+    assert Deadline.objects.get(rule_id="stepdown_review").status == DeadlineStatus.MET
+    assert Deadline.objects.get(rule_id="cin_review_next").due_date == dt.date(2027, 11, 6)
+    monday.move_to(dt.datetime(2027, 11, 1, 12, tzinfo=dt.UTC))
+    plans.cin_meeting_record(cin_plan=cin, held_on=dt.date(2027, 11, 1), user=sw,
+                             kind="review")
+    reviews = Deadline.objects.filter(rule_id="cin_review_next").order_by("id")
+    assert [r.status for r in reviews] == [DeadlineStatus.MET, DeadlineStatus.OPEN]
+    assert reviews[1].due_date == dt.date(2028, 5, 1)
