@@ -33,6 +33,7 @@ from lifeevents.models import (
     MissingKind,
     OrderKind,
     PlanEndingNotice,
+    ProfessionalChallenge,
     ReplyMethod,
     ReviewDecision,
 )
@@ -439,3 +440,57 @@ class CaseTransferViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin,
         transfer = _call(services.transfer_out_conference_held, transfer=self.get_object(),
                          user=request.user, held_on=_input(DateInSerializer, request)["on"])
         return Response(CaseTransferSerializer(transfer).data)
+
+
+# --- professional challenge -------------------------------------------------------------------
+
+
+class ProfessionalChallengeSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = ProfessionalChallenge
+        fields = ["id", "child", "raised_by", "agency", "about", "with_whom", "raised_on",
+                  "stage", "outcome", "resolved_on", "reported_to_partnership_on"]
+        read_only_fields = fields
+
+
+class ChallengeInSerializer(serializers.Serializer):
+    child = serializers.IntegerField()
+    about = serializers.CharField()
+    with_whom = serializers.CharField(max_length=200)
+
+
+class ChallengeNoteSerializer(serializers.Serializer):
+    text = serializers.CharField()
+
+
+class ProfessionalChallengeViewSet(_Scoped):
+    """Professional challenges (003): five stages, each with its time from the policy."""
+
+    model = ProfessionalChallenge
+    serializer_class = ProfessionalChallengeSerializer
+    related = ("child", "raised_by")
+
+    @extend_schema(request=ChallengeInSerializer,
+                   responses={201: ProfessionalChallengeSerializer})
+    def create(self, request: Request) -> Response:
+        data = _input(ChallengeInSerializer, request)
+        child = _child(request, data.pop("child"))
+        challenge = _call(services.challenge_raise, child=child, user=request.user, **data)
+        return Response(ProfessionalChallengeSerializer(challenge).data,
+                        status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=ChallengeNoteSerializer, responses=ProfessionalChallengeSerializer)
+    @action(detail=True, methods=["post"])
+    def escalate(self, request: Request, pk: str) -> Response:
+        challenge = _call(services.challenge_escalate, challenge=self.get_object(),
+                          user=request.user,
+                          note=_input(ChallengeNoteSerializer, request)["text"])
+        return Response(ProfessionalChallengeSerializer(challenge).data)
+
+    @extend_schema(request=ChallengeNoteSerializer, responses=ProfessionalChallengeSerializer)
+    @action(detail=True, methods=["post"])
+    def resolve(self, request: Request, pk: str) -> Response:
+        challenge = _call(services.challenge_resolve, challenge=self.get_object(),
+                          user=request.user,
+                          outcome=_input(ChallengeNoteSerializer, request)["text"])
+        return Response(ProfessionalChallengeSerializer(challenge).data)

@@ -11,6 +11,8 @@ router.register("child-deaths", api.ChildDeathViewSet, basename="child-death")
 router.register("legal-orders", api.LegalOrderViewSet, basename="legal-order")
 router.register("complaints", api.ComplaintViewSet, basename="complaint")
 router.register("case-transfers", api.CaseTransferViewSet, basename="case-transfer")
+router.register("professional-challenges", api.ProfessionalChallengeViewSet,
+                basename="professional-challenge")
 router.register("letters", api.LetterViewSet, basename="letter")
 router.register("plan-ending-notices", api.PlanEndingNoticeViewSet,
                 basename="plan-ending-notice")

@@ -19,5 +19,7 @@ class LifeEventsConfig(AppConfig):
                              visible=sees_missing_list, count=open_missing_count))
         register_nav(NavItem("Transfers", "lifeevents:transfers", 66,
                              visible=lambda user: user.can(Capability.ALLOCATE)))
+        register_nav(NavItem("Professional challenges", "lifeevents:challenge_summary", 67,
+                             visible=lambda user: user.can(Capability.ALLOCATE)))
         for name, provider in chronology.PROVIDERS:
             register_provider(provider, name=f"lifeevents.{name}")

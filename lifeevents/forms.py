@@ -231,3 +231,24 @@ class TransferOutForm(forms.Form):
         self.helper = _helper("receiving_authority", "notified_on", "receiving_contact",
                               "receiving_email", "receiving_address", "reason",
                               "handover_note", submit="Record the transfer out")
+
+
+class ChallengeForm(forms.Form):
+    about = forms.CharField(widget=_text(), label="The decision or practice you challenge")
+    with_whom = forms.CharField(label="Who made it (you have spoken to them)", max_length=200)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.helper = _helper("about", "with_whom", submit="Raise the challenge")
+
+
+class ChallengeStepForm(forms.Form):
+    action = forms.ChoiceField(choices=[("escalate", "Not resolved: go to the next stage"),
+                                        ("resolve", "Resolved: record the outcome")],
+                               widget=forms.RadioSelect, label="What happened at this stage")
+    text = forms.CharField(widget=_text(), label="Why not resolved, or the outcome")
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.helper = _helper(Field.radios("action", legend_size=Size.SMALL), "text",
+                              submit="Record")

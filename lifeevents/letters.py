@@ -9,10 +9,12 @@ from django.db.models import QuerySet
 from cpcases.accounts.models import User
 from cpcases.plans.models import ChildProtectionPlan
 from lifeevents.models import (
+    CHALLENGE_STAGES,
     ChildDeath,
     Complaint,
     LetterKind,
     LetterMethod,
+    ProfessionalChallenge,
     SafeguardingContacts,
 )
 
@@ -122,3 +124,21 @@ def plan_ended(plan: ChildProtectionPlan, invitation: Any, user: User) -> tuple[
         body += (" A Child in Need plan continues the support, with "
                  f"{cin.lead_professional or plan.lead_social_worker} as lead professional.")
     return subject, body + _sign(user)
+
+
+def challenge_report(challenge: ProfessionalChallenge, note: str, user: User
+                     ) -> tuple[str, str]:
+    """003: at stage 5 the partnership is told what the challenge was, what was done to
+    address it, and asked for its decision."""
+    child = challenge.child
+    steps = "\n".join(f"Stage {s.stage} ({CHALLENGE_STAGES[s.stage].lower()}) from "
+                      f"{s.started_on:%-d %B %Y}: {s.note or 'raised'}"
+                      for s in challenge.stages.all())
+    body = (f"Dear {contacts(child.authority_id).partnership_chair_name or 'Chair'},\n\n"
+            f"A professional challenge about child {child.la_child_id} could not be resolved "
+            f"at stages 1 to 4 and is referred to you for a decision.\n\n"
+            f"What was challenged: {challenge.about}\n"
+            f"Raised by: {challenge.raised_by} on {challenge.raised_on:%-d %B %Y}\n\n"
+            f"What was done to address it:\n{steps}\n\nWhy it is not resolved: {note}")
+    return f"Professional challenge referred at stage 5 ({child.la_child_id})", \
+        body + _sign(user)

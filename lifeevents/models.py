@@ -65,6 +65,7 @@ class LetterKind(models.TextChoices):
     APPEAL_OUTCOME = "appeal_outcome", "Appeal outcome"
     PLAN_ENDED = "plan_ended", "Notice that the plan has ended"
     VIEWS_SOUGHT = "views_sought", "Request for an agency's views before ending the plan"
+    CHALLENGE_REPORT = "challenge_report", "Professional challenge reported to the partnership"
 
 
 class Letter(models.Model):
@@ -330,3 +331,59 @@ class CaseTransfer(TimeStampedModel):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} for {self.child} on {self.transferred_on:%d/%m/%Y}"
+
+
+# --- professional challenge (003 "Professional Challenge") ------------------------------------
+
+
+CHALLENGE_STAGES = {
+    1: "Practitioner to the person who made the decision",
+    2: "Managers, named professionals or designated safeguarding leads",
+    3: "Inter-agency meeting",
+    4: "Heads of service",
+    5: "Chair of the safeguarding partnership",
+}
+
+
+@pghistory.track()
+class ProfessionalChallenge(TimeStampedModel):
+    child = models.ForeignKey(Child, on_delete=models.PROTECT, related_name="challenges")
+    raised_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
+                                  related_name="+")
+    agency = models.CharField(max_length=32, blank=True)
+    about = models.TextField("the decision or practice challenged")
+    with_whom = models.CharField("challenge made to", max_length=200)
+    raised_on = models.DateField()
+    stage = models.PositiveSmallIntegerField(default=1)
+    outcome = models.TextField(blank=True)
+    resolved_on = models.DateField(null=True, blank=True)
+    reported_to_partnership_on = models.DateField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-raised_on", "-id"]
+
+    def __str__(self) -> str:
+        return f"Professional challenge of {self.raised_on:%d/%m/%Y} (stage {self.stage})"
+
+    @property
+    def stage_label(self) -> str:
+        return CHALLENGE_STAGES.get(self.stage, "")
+
+
+class ChallengeStage(models.Model):
+    """One stage of a challenge, with its own clock (`challenge_stage`, variant = stage)."""
+
+    challenge = models.ForeignKey(ProfessionalChallenge, on_delete=models.CASCADE,
+                                  related_name="stages")
+    stage = models.PositiveSmallIntegerField()
+    started_on = models.DateField()
+    ended_on = models.DateField(null=True, blank=True)
+    note = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["stage"]
+        constraints = [models.UniqueConstraint(fields=["challenge", "stage"],
+                                               name="challenge_stage_once")]
+
+    def __str__(self) -> str:
+        return f"Stage {self.stage} from {self.started_on:%d/%m/%Y}"

@@ -17,6 +17,7 @@ from cpcases.children.models import Child
 from cpcases.children.scoping import visible_children
 from cpcases.plans.models import PlanEndReason
 from lifeevents.models import (
+    CHALLENGE_STAGES,
     SHORT_ORDER_KINDS,
     CaseTransfer,
     ChildDeath,
@@ -24,6 +25,7 @@ from lifeevents.models import (
     LegalOrder,
     Letter,
     MissingEpisode,
+    ProfessionalChallenge,
 )
 
 # The census's ReasonForClosure (RETURNS.md) for a plan's end reason: RC2 died, RC5
@@ -143,3 +145,25 @@ def transfers_for_manager(*, user: User) -> QuerySet[CaseTransfer]:
 
 def visible_ids(user: User, child_ids: list[int]) -> list[int]:
     return list(visible_children(user).filter(pk__in=child_ids).values_list("pk", flat=True))
+
+
+def challenge_for_view(*, request: HttpRequest, pk: int, section: str = "challenge"
+                       ) -> ProfessionalChallenge:
+    return _for_view(request, ProfessionalChallenge.objects.all(), pk, section)  # type: ignore
+
+
+def challenge_summary(*, user: User, on: date | None = None) -> dict[str, object]:
+    """003: the use of the procedure and its outcomes, six-monthly: challenges raised in the
+    six months to `on` about children the manager sees, by the highest stage reached."""
+    on = on or timezone.localdate()
+    since = on - relativedelta(months=6)
+    challenges = list(ProfessionalChallenge.objects.filter(
+        child__in=visible_children(user), raised_on__gt=since, raised_on__lte=on)
+        .select_related("child", "raised_by"))
+    by_stage = {stage: {"resolved": 0, "open": 0} for stage in CHALLENGE_STAGES}
+    for c in challenges:
+        by_stage[c.stage]["resolved" if c.resolved_on else "open"] += 1
+    return {"since": since, "on": on, "total": len(challenges),
+            "by_stage": [(s, CHALLENGE_STAGES[s], v) for s, v in by_stage.items()],
+            "reported": [c for c in challenges if c.reported_to_partnership_on],
+            "challenges": challenges}

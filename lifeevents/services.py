@@ -33,6 +33,7 @@ from lifeevents import letters, notify
 from lifeevents.models import (
     SHORT_ORDER_KINDS,
     CaseTransfer,
+    ChallengeStage,
     ChildDeath,
     Complaint,
     ComplaintAbout,
@@ -44,6 +45,7 @@ from lifeevents.models import (
     MissingKind,
     OrderKind,
     PlanEndingNotice,
+    ProfessionalChallenge,
     ReviewDecision,
     TransferKind,
 )
@@ -641,3 +643,98 @@ def transfer_out_conference_held(*, transfer: CaseTransfer, user: User,
     lifecycle.emit(Event.CHILD_MOVED_AWAY, child=child, actor=user,
                    reason=f"Moved to {transfer.receiving_authority}")
     return transfer
+
+
+# --- professional challenge (003 "Professional Challenge") ------------------------------------
+# Five stages; each stage's time from the policy (`challenge_stage`, the stage as variant);
+# stage 5 is reported to the safeguarding partnership.
+
+LAST_STAGE = 5
+
+
+def _open_stage(challenge: ProfessionalChallenge, stage: int, on: date, note: str,
+                user: User) -> ChallengeStage:
+    row = ChallengeStage.objects.create(challenge=challenge, stage=stage, started_on=on,
+                                        note=note)
+    deadlines.deadline_set(child=challenge.child, rule_id="challenge_stage", anchor=on,
+                           subject=row, variant=str(stage), user=user)
+    return row
+
+
+def _close_stage(challenge: ProfessionalChallenge, on: date, user: User) -> None:
+    row = challenge.stages.get(stage=challenge.stage)
+    row.ended_on = on
+    row.save(update_fields=["ended_on"])
+    deadlines.deadline_meet(child=challenge.child, rule_id="challenge_stage", subject=row,
+                            at=deadlines.start_of_day(on), user=user)
+
+
+@transaction.atomic
+def challenge_raise(*, child: Child, user: User, about: str, with_whom: str,
+                    raised_on: date | None = None) -> ProfessionalChallenge:
+    """Any professional with access to the child raises a challenge (stage 1)."""
+    _require_visible(user, child)
+    if not about.strip() or not with_whom.strip():
+        raise ServiceError("Say what is challenged and with whom it was raised.")
+    on = raised_on or timezone.localdate()
+    _not_future(on, "date the challenge was raised")
+    challenge = ProfessionalChallenge.objects.create(
+        child=child, raised_by=user, agency=user.agency, about=about.strip(),
+        with_whom=with_whom.strip(), raised_on=on, created_by=user, updated_by=user)
+    _open_stage(challenge, 1, on, "", user)
+    return challenge
+
+
+def _locked_challenge(challenge: ProfessionalChallenge, user: User) -> ProfessionalChallenge:
+    _require_visible(user, challenge.child)
+    locked = ProfessionalChallenge.objects.select_for_update().select_related("child").get(
+        pk=challenge.pk)
+    if locked.resolved_on is not None:
+        raise ServiceError("This challenge has been resolved.")
+    return locked
+
+
+@transaction.atomic
+def challenge_escalate(*, challenge: ProfessionalChallenge, user: User, note: str,
+                       on: date | None = None) -> ProfessionalChallenge:
+    """Not resolved at this stage: the next one starts. Stage 5 goes to the partnership's
+    chair, and the report is kept as sent (003 "Threshold for reporting")."""
+    challenge = _locked_challenge(challenge, user)
+    if challenge.stage >= LAST_STAGE:
+        raise ServiceError("Stage 5 is the last: record the partnership's decision.")
+    if not note.strip():
+        raise ServiceError("Say why the challenge was not resolved at this stage.")
+    on = on or timezone.localdate()
+    _not_future(on, "date")
+    _close_stage(challenge, on, user)
+    challenge.stage += 1
+    challenge.updated_by = user
+    if challenge.stage == LAST_STAGE:
+        challenge.reported_to_partnership_on = on
+        contacts = letters.contacts(challenge.child.authority_id)
+        subject, body = letters.challenge_report(challenge, note, user)
+        notify.letter_send(child=challenge.child, kind=LetterKind.CHALLENGE_REPORT,
+                           about=challenge,
+                           recipient_name=contacts.partnership_chair_name or
+                           "Chair of the safeguarding partnership",
+                           recipient_email=contacts.partnership_chair_email,
+                           recipient_address=contacts.partnership_address,
+                           method=LetterMethod.EMAIL, subject=subject, body=body, user=user)
+    challenge.save()
+    _open_stage(challenge, challenge.stage, on, note.strip(), user)
+    return challenge
+
+
+@transaction.atomic
+def challenge_resolve(*, challenge: ProfessionalChallenge, user: User, outcome: str,
+                      on: date | None = None) -> ProfessionalChallenge:
+    challenge = _locked_challenge(challenge, user)
+    if not outcome.strip():
+        raise ServiceError("Record the outcome.")
+    on = on or timezone.localdate()
+    _not_future(on, "date")
+    _close_stage(challenge, on, user)
+    challenge.outcome, challenge.resolved_on = outcome.strip(), on
+    challenge.updated_by = user
+    challenge.save()
+    return challenge

@@ -26,6 +26,8 @@ from cpcases.plans import selectors as plan_selectors
 from deadlines.models import Deadline, DeadlineStatus
 from lifeevents import selectors, services
 from lifeevents.forms import (
+    ChallengeForm,
+    ChallengeStepForm,
     ComplaintForm,
     ComplaintStepForm,
     DeathForm,
@@ -89,6 +91,7 @@ def child_tab(request: HttpRequest, pk: int) -> HttpResponse:
         "can_record_death": death is None and services.may_record_death(user),
         "can_record_order": user.role in services.CASE_ROLES,
         "can_record_complaint": user.role in services.COMPLAINT_ROLES,
+        "challenges": child.challenges.select_related("raised_by"),
         "transfers": child.transfers.select_related("from_worker", "to_worker", "from_team",
                                                     "to_team"),
         "can_transfer": death is None and user.can(Capability.ALLOCATE),
@@ -396,3 +399,53 @@ def transfers(request: HttpRequest) -> HttpResponse:
         request.GET.get("page"))
     visible = set(selectors.visible_ids(request.user, [t.child_id for t in page]))
     return render(request, "lifeevents/transfers.html", {"page": page, "visible": visible})
+
+
+# --- professional challenge -------------------------------------------------------------------
+
+
+@login_required
+def challenge_new(request: HttpRequest, pk: int) -> HttpResponse:
+    child = _child(request, pk, "challenge-new")
+    form = ChallengeForm(request.POST or None)
+    saved = submit(request, form, lambda d: services.challenge_raise(
+        child=child, user=request.user, **d))
+    if saved:
+        messages.success(request, "Challenge raised (stage 1).")
+        return redirect("lifeevents:challenge", pk=saved.value.pk)
+    return _form_page(request, form, title="Raise a professional challenge", child=child,
+                      back=_tab(child))
+
+
+@login_required
+def challenge_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    challenge = selectors.challenge_for_view(request=request, pk=pk)
+    form = ChallengeStepForm(request.POST or None) if challenge.resolved_on is None else None
+    if request.method == "POST" and form is None:
+        raise PermissionDenied("This challenge has been resolved.")
+
+    def write(d: dict[str, Any]) -> object:
+        if d["action"] == "escalate":
+            return services.challenge_escalate(challenge=challenge, user=request.user,
+                                               note=d["text"])
+        return services.challenge_resolve(challenge=challenge, user=request.user,
+                                          outcome=d["text"])
+
+    if form is not None and submit(request, form, write):
+        messages.success(request, "Recorded.")
+        return redirect("lifeevents:challenge", pk=challenge.pk)
+    return render(request, "lifeevents/challenge.html", {
+        **record_context(request, challenge.child, "life"), "challenge": challenge,
+        "form": form, "stages": challenge.stages.all(),
+        "deadlines": selectors.named_deadlines(Deadline.objects.filter(
+            child=challenge.child, rule_id="challenge_stage",
+            object_id__in=challenge.stages.values("pk"),
+            content_type__model="challengestage"), challenge.child.authority_id)})
+
+
+@login_required
+def challenge_summary(request: HttpRequest) -> HttpResponse:
+    """003: outcomes of professional challenge, six-monthly, for managers."""
+    _manager_only(request)
+    return render(request, "lifeevents/challenge_summary.html",
+                  selectors.challenge_summary(user=request.user))

@@ -83,7 +83,13 @@ def _plan(fixtures: Any, child: Child, build: Any) -> Any:
     return ChildProtectionPlan.objects.get(pk=build(fixtures, child))
 
 
+def walk_challenge(fixtures: Any, child: Child) -> int:
+    return services.challenge_raise(child=child, user=_fixture(fixtures, "sw"),
+                                    about="Walk", with_whom="Walk").pk
+
+
 WALK_PLACEHOLDERS = {
+    "challenge": walk_challenge,
     "plan_ending_notice": walk_plan_ending_notice,
     "missing_episode": walk_missing_episode, "missing_found_episode": walk_missing_found_episode,
     "child_death": walk_child_death, "cao_order": walk_cao_order,
@@ -102,6 +108,8 @@ def access_rules(Access: Any, ANON: tuple[int, ...], API_ANON: tuple[int, ...]
         "complaint": ("complaints", "complaint", ("advance",)),
         "letter": ("letters", "letter", ()),
         "case-transfer": ("case-transfers", "transfer_out", ("their-conference",)),
+        "professional-challenge": ("professional-challenges", "challenge",
+                                   ("escalate", "resolve")),
     }
     rules: dict[str, Any] = {
         "lifeevents:child": Access("/life/child/{child}/"),
@@ -120,6 +128,10 @@ def access_rules(Access: Any, ANON: tuple[int, ...], API_ANON: tuple[int, ...]
         "lifeevents:transfer_out_held": Access(
             "/life/transfers/{transfer_out}/their-conference/", insider="tm",
             outsider="tm_b"),
+        "lifeevents:challenge_new": Access("/life/child/{child}/challenges/new/"),
+        "lifeevents:challenge": Access("/life/challenges/{challenge}/"),
+        "lifeevents:challenge_summary": Access("/life/challenges/summary/", insider="tm",
+                                               outsider="sw", refused=(403,)),
         "lifeevents:missing_list": Access("/life/missing/", outsider="police",
                                           refused=(403,)),
         "lifeevents:missing_found": Access("/life/missing/{missing_episode}/found/"),
