@@ -15,6 +15,7 @@ urlpatterns = [
     path("chronology/", include("cpcases.chronology.urls")),
     path("plans/", include("cpcases.plans.urls")),
     path("front-door/", include("frontdoor.urls")),
+    path("life/", include("lifeevents.urls")),
     path("api/", include("cpcases.api_urls")),
     path("admin/", admin.site.urls),
 ]

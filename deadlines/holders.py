@@ -67,6 +67,9 @@ def resolve(child: Child, holder: str, subject: Any = None) -> Holding:
     worker = allocation.social_worker if allocation else None
     if holder in QUEUE_HOLDERS:
         return Holding(None, team_id)
+    if holder == Holder.SENIOR_CP_MANAGER:
+        # Named by the authority, not the case (lifeevents): the caller's `responsible`.
+        return Holding(None, team_id)
     if holder == Holder.LEAD_SOCIAL_WORKER:
         return Holding(_lead_social_worker(child) or worker, team_id)
     if holder == Holder.TEAM_MANAGER:

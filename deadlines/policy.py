@@ -194,6 +194,84 @@ NATIONAL_RULES: tuple[RuleSpec, ...] = (
              responsible_role=_TM, source="003 Single Assessment", reminder_before=1),
 )
 
+# --- life on and off a plan (issue 11: lifeevents) ------------------------------------------
+# Appended as one block; each rule cites its source. Where a procedure says a thing must
+# happen but leaves the time to the authority ("the authority's policy sets"), the default
+# here is the common practice named in the comment, and an authority may override it.
+_SENIOR = Role.HEAD_OF_SERVICE  # the senior child protection manager (lifeevents.models)
+LIFE_EVENT_RULES: tuple[RuleSpec, ...] = (
+    # 003 "Children … who go Missing": if the child cannot be traced the senior child
+    # protection manager is told. The time before that is the authority's; 24 hours is the
+    # usual trigger in missing-from-home protocols. Escalation goes to the senior manager
+    # (the deadline's responsible person), so no reminder and no management ladder.
+    _hours("missing_escalation", "Missing child traced (or senior manager told)",
+           "Child reported missing", 24, "003 Children who go Missing (time set locally)",
+           responsible_role=_SENIOR, reminder_before=0, service_manager_after=0,
+           head_of_service_after=0),
+    # Statutory guidance on children who run away or go missing (DfE 2014): a return
+    # interview offered within 72 hours of the child being found.
+    _hours("return_interview", "Return interview offered", "Child found", 72,
+           "003 Children who go Missing; DfE missing children guidance (72 hours)",
+           reminder_before=24),
+    # 003 "Death of a Child Subject to a Child Protection Plan": the senior child protection
+    # manager notifies the safeguarding partnership's chair (no time given: next working day).
+    RuleSpec("death_partnership_notification", "Safeguarding partnership chair told of death",
+             "Child's death reported", 1, _WD, responsible_role=_SENIOR,
+             source="003 Death of a Child (time set locally)", reminder_before=0),
+    # 003 ibid.: a serious case review considered; Working Together 2018 §4.22: a rapid
+    # review within 15 working days of the notification.
+    RuleSpec("serious_case_review_consideration", "Rapid review / serious case review decided",
+             "Child's death reported", 15, _WD, responsible_role=_SENIOR,
+             source="003 Death of a Child; Working Together 2018 (rapid review)",
+             reminder_before=3),
+    # 002 §3.2: the ICPC before an emergency protection order or police protection expires
+    # where further legal action is planned.
+    RuleSpec("icpc_before_order_expiry", "ICPC held before the order expires",
+             "Emergency protection order or police protection ends", 0, _DAYS,
+             direction=_BEFORE, responsible_role=_TM, source="002 §3.2", reminder_before=2),
+    # 002 §3.3: immediately on conclusion of a child assessment order's assessments.
+    RuleSpec("icpc_after_cao", "ICPC held after the assessment order's assessments",
+             "Child assessment order assessments concluded", 0, _DAYS, responsible_role=_TM,
+             source="002 §3.3", reminder_before=0),
+    # 003 "Child Protection Conference Complaints": the independent chair acknowledges within
+    # 5, considers within 15 and replies within 30 working days of receipt; an appeal panel
+    # meets within 20 working days of the written notice; the outcome 5 working days after.
+# The chair and panel are the partnership's, not users here: the team manager tracks them.
+    RuleSpec("complaint_chair_acknowledge", "Independent chair acknowledged the complaint",
+             "Complaint received by the independent chair", 5, _WD, responsible_role=_TM,
+             source="003 Complaints", reminder_before=1),
+    RuleSpec("complaint_chair_consider", "Independent chair considered the documents",
+             "Complaint received by the independent chair", 15, _WD, responsible_role=_TM,
+             source="003 Complaints"),
+    RuleSpec("complaint_chair_reply", "Independent chair's written response",
+             "Complaint received by the independent chair", 30, _WD, responsible_role=_TM,
+             source="003 Complaints", reminder_before=5),
+    RuleSpec("appeal_panel", "Appeal panel met", "Written notice of appeal received", 20, _WD,
+             responsible_role=_TM, source="003 Complaints", reminder_before=5),
+    RuleSpec("appeal_outcome", "Appeal outcome sent", "Appeal panel meeting", 5, _WD,
+             responsible_role=_TM, source="003 Complaints", reminder_before=1),
+    # 003 "Discontinuing the Child Protection Plan": the views of agencies not at the
+    # conference sought in writing within 10 working days (responses within 10 more).
+    RuleSpec("plan_end_views", "Views of absent agencies sought", "Review conference", 10,
+             _WD, responsible_role=_CHAIR, source="003 Discontinuing the plan"),
+    # 003 ibid.: after the first review at 3 months (stepdown_review) the child's plan is
+    # reviewed at least every 6 months.
+    RuleSpec("cin_review_next", "Child in Need plan reviewed", "Previous Child in Need review",
+             6, _MONTHS, source="003 Discontinuing the plan", reminder_before=10),
+    # 003 "Professional Challenge": five stages, each resolved "within a time frame which
+    # clearly protects the child". Defaults (working days per stage) follow the common LSCB
+    # escalation protocols; the authority sets its own.
+    RuleSpec("challenge_stage", "Professional challenge stage resolved", "Stage started", 5,
+             _WD, responsible_role=_TM, source="003 Professional Challenge (time set locally)",
+             reminder_before=1, variants={"1": 2, "2": 5, "3": 10, "4": 10, "5": 20}),
+    # 003 "Transfer-in conferences": the receiving authority's conference within 15 working
+    # days of notification of the move; our plan ends only after it (transfer out).
+    RuleSpec("transfer_out_conference", "Receiving authority's transfer-in conference",
+             "Receiving authority notified of the move", 15, _WD, responsible_role=_TM,
+             source="003 Discontinuing the plan", reminder_before=3),
+)
+NATIONAL_RULES = NATIONAL_RULES + LIFE_EVENT_RULES
+
 RULE_IDS: tuple[str, ...] = tuple(r.rule_id for r in NATIONAL_RULES)
 
 
@@ -364,6 +442,36 @@ class Event(models.TextChoices):
     ASSESSMENT_ALLOCATED = "assessment_allocated", "the single assessment was allocated"
     ASSESSMENT_COMPLETED = "assessment_completed", "the single assessment was completed"
     REFERRAL_CLOSED = "referral_closed", "the referral (Child in Need episode) closed"
+    # Life on and off a plan (issue 11, lifeevents)
+    CHILD_MISSING = "child_missing", "the child was reported missing"
+    CHILD_FOUND = "child_found", "the missing child was found"
+    RETURN_INTERVIEW_OFFERED = "return_interview_offered", "a return interview was offered"
+    CHILD_DIED = "child_died", "the child's death was reported"
+    PARTNERSHIP_NOTIFIED = "partnership_notified", \
+        "the safeguarding partnership's chair was told"
+    DEATH_REVIEW_DECIDED = "death_review_decided", "the review of the death was decided"
+    ORDER_EXPIRY_SET = "order_expiry_set", \
+        "an emergency protection order or police protection was made with legal action planned"
+    CAO_ASSESSMENTS_CONCLUDED = "cao_assessments_concluded", \
+        "the child assessment order's assessments concluded"
+    COMPLAINT_TO_CHAIR = "complaint_to_chair", "the complaint went to the independent chair"
+    COMPLAINT_ACKNOWLEDGED = "complaint_acknowledged", "the independent chair acknowledged it"
+    COMPLAINT_CONSIDERED = "complaint_considered", "the independent chair considered it"
+    COMPLAINT_CHAIR_REPLIED = "complaint_chair_replied", "the independent chair replied"
+    APPEAL_RECEIVED = "appeal_received", "an appeal was received"
+    APPEAL_PANEL_MET = "appeal_panel_met", "the appeal panel met"
+    APPEAL_OUTCOME_SENT = "appeal_outcome_sent", "the appeal outcome was sent"
+    COMPLAINT_CLOSED = "complaint_closed", "the complaint was closed"
+    PLAN_END_PROPOSED = "plan_end_proposed", "ending the plan was proposed at a review"
+    AGENCY_VIEWS_SOUGHT = "agency_views_sought", "absent agencies' views were sought"
+    CIN_REVIEW_HELD = "cin_review_held", "the Child in Need plan was reviewed"
+    CIN_PLAN_ENDED = "cin_plan_ended", "the Child in Need plan ended"
+    CHALLENGE_STAGE_STARTED = "challenge_stage_started", "a challenge stage started"
+    CHALLENGE_STAGE_RESOLVED = "challenge_stage_resolved", "a challenge stage ended"
+    TRANSFER_OUT_NOTIFIED = "transfer_out_notified", \
+        "the receiving authority was told of the move"
+    TRANSFER_OUT_CONFERENCE_HELD = "transfer_out_conference_held", \
+        "the receiving authority held its transfer-in conference"
 
 
 class End(models.TextChoices):
@@ -386,6 +494,9 @@ class Holder(models.TextChoices):
     CHAIR = "chair", "The assigned chair"
     # A queue: the agencies invited to the conference.
     PARTNER_AGENCY = "partner_agency", "Partner agencies"
+    # Named by the authority (lifeevents.SafeguardingContacts), not by the case: the caller
+    # passes the person (holders.resolve has nobody, so `responsible` stands). 003.
+    SENIOR_CP_MANAGER = "senior_cp_manager", "Senior child protection manager"
 
 
 QUEUE_HOLDERS = frozenset({Holder.BUSINESS_SUPPORT, Holder.PARTNER_AGENCY})
@@ -508,6 +619,42 @@ LIFECYCLES: dict[str, Lifecycle] = {
                                             {**_WHILE_ON_PLAN,
                                              _E.CHILD_TURNS_18: End.MISSED}),
 }
+
+# Life on and off a plan (issue 11, lifeevents): one block, sources cited in LIFE_EVENT_RULES.
+_SCPM = Holder.SENIOR_CP_MANAGER
+_COMPLAINT_CLOSES = {_E.COMPLAINT_CLOSED: End.CANCELLED}
+_DIES = {_E.CHILD_DIED: End.CANCELLED}
+LIFECYCLES.update({
+    "missing_escalation": Lifecycle(_E.CHILD_MISSING, _E.CHILD_FOUND, _SCPM, _DIES),
+    "return_interview": Lifecycle(_E.CHILD_FOUND, _E.RETURN_INTERVIEW_OFFERED, _LEAD, _DIES),
+    "death_partnership_notification": Lifecycle(_E.CHILD_DIED, _E.PARTNERSHIP_NOTIFIED,
+                                                _SCPM),
+    "serious_case_review_consideration": Lifecycle(_E.CHILD_DIED, _E.DEATH_REVIEW_DECIDED,
+                                                   _SCPM),
+    "icpc_before_order_expiry": Lifecycle(_E.ORDER_EXPIRY_SET, _E.CONFERENCE_STARTED, _TM_,
+                                          {**_LEADS_TO_CONFERENCE, **_DIES}),
+    "icpc_after_cao": Lifecycle(_E.CAO_ASSESSMENTS_CONCLUDED, _E.CONFERENCE_STARTED, _TM_,
+                                {**_LEADS_TO_CONFERENCE, **_DIES}),
+    "complaint_chair_acknowledge": Lifecycle(_E.COMPLAINT_TO_CHAIR,
+                                             _E.COMPLAINT_ACKNOWLEDGED, _TM_,
+                                             _COMPLAINT_CLOSES),
+    "complaint_chair_consider": Lifecycle(_E.COMPLAINT_TO_CHAIR, _E.COMPLAINT_CONSIDERED,
+                                          _TM_, _COMPLAINT_CLOSES),
+    "complaint_chair_reply": Lifecycle(_E.COMPLAINT_TO_CHAIR, _E.COMPLAINT_CHAIR_REPLIED,
+                                       _TM_, _COMPLAINT_CLOSES),
+    "appeal_panel": Lifecycle(_E.APPEAL_RECEIVED, _E.APPEAL_PANEL_MET, _TM_,
+                              _COMPLAINT_CLOSES),
+    "appeal_outcome": Lifecycle(_E.APPEAL_PANEL_MET, _E.APPEAL_OUTCOME_SENT, _TM_,
+                                _COMPLAINT_CLOSES),
+    "plan_end_views": Lifecycle(_E.PLAN_END_PROPOSED, _E.AGENCY_VIEWS_SOUGHT, _CH,
+                                {**_WHILE_ON_PLAN, **_DIES}),
+    "cin_review_next": Lifecycle(_E.CIN_REVIEW_HELD, _E.CIN_REVIEW_HELD, _SW_,
+                                 {_E.CIN_PLAN_ENDED: End.CANCELLED, **_DIES}),
+    "challenge_stage": Lifecycle(_E.CHALLENGE_STAGE_STARTED, _E.CHALLENGE_STAGE_RESOLVED,
+                                 _TM_),
+    "transfer_out_conference": Lifecycle(_E.TRANSFER_OUT_NOTIFIED,
+                                         _E.TRANSFER_OUT_CONFERENCE_HELD, _TM_, _DIES),
+})
 
 
 def lifecycle(rule_id: str) -> Lifecycle:

@@ -78,8 +78,10 @@ REVIEW_KINDS = (ConferenceKind.REVIEW,)
 REVIEW_RULES = ("first_review", "next_review", "prebirth_first_review",
                 "eighteenth_birthday_review", "inquorate_reconvene")
 # Deadlines an initial, pre-birth or transfer-in conference meets when it is held.
-HELD_RULES = {ConferenceKind.INITIAL: ("icpc",), ConferenceKind.PRE_BIRTH: (
-    "prebirth_conference", "icpc"), ConferenceKind.TRANSFER_IN: ("transfer_conference",)}
+# 002 §3.2-3.3: an ICPC brought forward by an order (lifeevents) is met by the same ICPC.
+HELD_RULES = {ConferenceKind.INITIAL: ("icpc", "icpc_before_order_expiry", "icpc_after_cao"),
+              ConferenceKind.PRE_BIRTH: ("prebirth_conference", "icpc"),
+              ConferenceKind.TRANSFER_IN: ("transfer_conference",)}
 
 
 # --- helpers ----------------------------------------------------------------------------------

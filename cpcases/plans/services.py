@@ -680,6 +680,14 @@ def cin_meeting_record(*, cin_plan: CinPlan, held_on: date, user: User,
                                         notes=notes, created_by=user, updated_by=user)
     rule = "stepdown_review" if kind == CinMeetingKind.REVIEW else "stepdown_meeting"
     _meet_open(cin_plan.child, rule, held_on, user, subject=cin_plan)
+    if kind == CinMeetingKind.REVIEW and cin_plan.is_stepdown:
+        # 003 "Discontinuing": after the 3-month review, at least every 6 months while the
+        # Child in Need plan lasts (`cin_review_next`, from the policy).
+        # Each review is the subject of the next one's clock (as core groups are).
+        _meet_open(cin_plan.child, "cin_review_next", held_on, user)
+        deadlines.deadline_set(child=cin_plan.child, rule_id="cin_review_next",
+                               anchor=held_on, subject=meeting,
+                               responsible=cin_plan.lead_professional, user=user)
     return meeting
 
 
@@ -706,6 +714,7 @@ def cin_plan_end(*, cin_plan: CinPlan, ended_on: date, reason: str, user: User) 
     cin_plan.save()
     _cancel_open(cin_plan.child, ("stepdown_meeting", "stepdown_review"),
                  "The Child in Need plan ended.", user, subject=cin_plan)
+    _cancel_open(cin_plan.child, ("cin_review_next",), "The Child in Need plan ended.", user)
     return cin_plan
 
 

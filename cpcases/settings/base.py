@@ -45,6 +45,7 @@ INSTALLED_APPS = [
     "conferences",
     "conferences.outcomes",
     "frontdoor",
+    "lifeevents",
 ]
 
 MIDDLEWARE = [
@@ -255,6 +256,19 @@ SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"].update({
     "AssessmentOutcomeEnum": "frontdoor.models.AssessmentOutcome",
     "UpnUnknownEnum": "cpcases.children.identifiers.UpnUnknown",
     "DisabilityEnum": "cpcases.children.identifiers.Disability",
+})
+
+# lifeevents' choice sets (issue 11)
+SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"].update({
+    "MissingKindEnum": "lifeevents.models.MissingKind",
+    "OrderKindEnum": "lifeevents.models.OrderKind",
+    "LetterKindEnum": "lifeevents.models.LetterKind",
+    "LetterMethodEnum": "lifeevents.models.LetterMethod",
+    "ReplyMethodEnum": "lifeevents.models.ReplyMethod",
+    "ComplaintAboutEnum": "lifeevents.models.ComplaintAbout",
+    "ComplaintStageEnum": "lifeevents.models.ComplaintStage",
+    "ReviewDecisionEnum": "lifeevents.models.ReviewDecision",
+    "TransferKindEnum": "lifeevents.models.TransferKind",
 })
 
 # --- Celery ----------------------------------------------------------------------------------

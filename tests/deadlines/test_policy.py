@@ -51,7 +51,14 @@ def _use(org, slug: str) -> None:
 # Rules a procedure sets that DOMAIN.md §4 has no id for (named in the issue notes).
 BEYOND_DOMAIN = {"originating_report",  # 003: transfer-in report 5 working days before
                  # 003 "Making Contact", "Single Assessment" (DOMAIN §2 step 1): front door
-                 "contact_decision", "referral_acknowledged", "assessment_allocated"}
+                 "contact_decision", "referral_acknowledged", "assessment_allocated",
+                 # issue 11 (lifeevents): missing children, deaths, orders, complaints,
+                 # plan endings, professional challenge, transfer out
+                 "missing_escalation", "return_interview", "death_partnership_notification",
+                 "serious_case_review_consideration", "icpc_before_order_expiry",
+                 "icpc_after_cao", "complaint_chair_acknowledge", "complaint_chair_consider",
+                 "complaint_chair_reply", "appeal_panel", "appeal_outcome", "plan_end_views",
+                 "cin_review_next", "challenge_stage", "transfer_out_conference"}
 
 
 def test_every_rule_of_domain_section_4_is_in_the_national_profile(db):

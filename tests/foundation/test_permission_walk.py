@@ -414,6 +414,12 @@ ACCESS: dict[str, Access] = {
            ("assessment-authorise", "/api/v1/assessments/{assessment}/authorise/"))},
 }
 
+# --- lifeevents (missing, deaths, orders, complaints, letters, transfers): rules and
+# placeholders in tests.lifeevents.walk.
+from tests.lifeevents.walk import access_rules as _lifeevents_rules  # noqa: E402
+
+ACCESS.update(_lifeevents_rules(Access, ANON, API_ANON))
+
 # Django's admin is for administrators only (is_staff); it has its own login.
 EXCLUDED_PREFIXES = ("admin/",)
 
@@ -454,13 +460,14 @@ def _placeholders(request: pytest.FixtureRequest, path: str, child: object) -> d
     from tests.conferences.factories import WALK_PLACEHOLDERS
     from tests.deadlines.walk import WALK_PLACEHOLDERS as DEADLINE_PLACEHOLDERS
     from tests.frontdoor.walk import WALK_PLACEHOLDERS as FRONTDOOR_PLACEHOLDERS
+    from tests.lifeevents.walk import WALK_PLACEHOLDERS as LIFE_PLACEHOLDERS
     from tests.outcomes.walk import WALK_PLACEHOLDERS as OUTCOME_PLACEHOLDERS
     from tests.plans.walk import WALK_PLACEHOLDERS as PLAN_PLACEHOLDERS
     from tests.strategy.walk import WALK_PLACEHOLDERS as STRATEGY_PLACEHOLDERS
 
     builders = {**WALK_PLACEHOLDERS, **STRATEGY_PLACEHOLDERS, **DEADLINE_PLACEHOLDERS,
                 **PLAN_PLACEHOLDERS, **CHRONOLOGY_PLACEHOLDERS, **OUTCOME_PLACEHOLDERS,
-                **FRONTDOOR_PLACEHOLDERS}
+                **FRONTDOOR_PLACEHOLDERS, **LIFE_PLACEHOLDERS}
     return {key: build(request, child) for key, build in builders.items()
             if "{" + key + "}" in path}
 

@@ -176,6 +176,7 @@ class Command(BaseCommand):
         from cpcases.chronology.demo import seed_chronology_demo
         from cpcases.plans.demo import seed_plans_demo
         from frontdoor.demo import seed_frontdoor_demo
+        from lifeevents.demo import seed_lifeevents_demo
         from strategy.concern_demo import seed_concern_demo
         from strategy.demo import seed_strategy_demo
 
@@ -187,6 +188,7 @@ class Command(BaseCommand):
         seed_concern_demo(self.stdout)  # concerns whose strategy discussion is still due
         seed_frontdoor_demo(self.stdout)
         __import__("deadlines.demo").demo.seed_deadlines_demo(self.stdout)  # digests: last
+        seed_lifeevents_demo(self.stdout)
 
         count = Child.objects.filter(authority=authority).count()
         self.stdout.write(f"Demo data ready: {authority}, {count} children.")

@@ -1,0 +1,20 @@
+"""Life-event endpoints under /api/v1/ (included by cpcases.api_urls)."""
+
+from django.urls import include, path
+from rest_framework.routers import SimpleRouter
+
+from lifeevents import api
+
+router = SimpleRouter()
+router.register("missing-episodes", api.MissingEpisodeViewSet, basename="missing-episode")
+router.register("child-deaths", api.ChildDeathViewSet, basename="child-death")
+router.register("legal-orders", api.LegalOrderViewSet, basename="legal-order")
+router.register("complaints", api.ComplaintViewSet, basename="complaint")
+router.register("case-transfers", api.CaseTransferViewSet, basename="case-transfer")
+router.register("professional-challenges", api.ProfessionalChallengeViewSet,
+                basename="professional-challenge")
+router.register("letters", api.LetterViewSet, basename="letter")
+router.register("plan-ending-notices", api.PlanEndingNoticeViewSet,
+                basename="plan-ending-notice")
+
+urlpatterns = [path("", include((router.urls, "lifeevents-api"), namespace="lifeevents-api"))]
