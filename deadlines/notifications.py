@@ -15,13 +15,14 @@ from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
-from django.core.mail import EmailMessage, get_connection
+from django.core.mail import EmailMessage
 from django.db.models import Q
 from django.urls import reverse
 
 from cpcases.accounts.models import Team, User
 from cpcases.accounts.roles import Role
 from cpcases.children.models import Allocation, Child
+from cpcases.outbox.services import outbox_enqueue_many
 from deadlines.models import Notification
 from deadlines.policy import Level
 
@@ -180,8 +181,6 @@ def build(notices: list[Notice]) -> tuple[list[Notification], list[EmailMessage]
 
 
 def send_emails(emails: Iterable[EmailMessage]) -> int:
-    """Send over one connection (called on commit, so a rolled-back sweep sends nothing)."""
-    emails = list(emails)
-    if not emails:
-        return 0
-    return get_connection().send_messages(emails) or 0
+    """Write to the outbox in the sweep's transaction (issue 12 §1): sent after commit by a
+    retried task, so a killed worker or a failing relay delays a notice but never loses it."""
+    return len(outbox_enqueue_many(messages=emails, kind="deadline notice"))

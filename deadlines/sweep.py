@@ -142,7 +142,7 @@ def _sweep_batch(*, now: datetime, batch_size: int, policies: _Policies,
             rows_to_add, emails = notifications.build(notices)
             Notification.objects.bulk_create(rows_to_add, batch_size=5000)
             cursor.execute(_ADVANCE, [ids, next_ats, next_levels])
-        transaction.on_commit(lambda: notifications.send_emails(emails))
+        notifications.send_emails(emails)  # the outbox, in this transaction (issue 12 §1)
     result.claimed += len(rows)
     result.batches += 1
     result.notices.update(level for _, level in inserted)

@@ -24,7 +24,7 @@ from typing import Any
 
 from dateutil.relativedelta import relativedelta
 from django.conf import settings
-from django.core.mail import send_mail
+from django.core.mail import EmailMessage
 from django.db import models, transaction
 from django.utils import timezone
 
@@ -64,6 +64,7 @@ from cpcases.children.models import (
     PartnerInvolvement,
 )
 from cpcases.core.errors import NotPermitted, ServiceError
+from cpcases.outbox.services import outbox_enqueue
 from cpcases.plans import services as plans
 from cpcases.plans.models import ChildProtectionPlan, PlanCategory, PlanEndReason
 from deadlines import services as deadlines
@@ -87,8 +88,9 @@ HELD_RULES = {ConferenceKind.INITIAL: ("icpc",), ConferenceKind.PRE_BIRTH: (
 def _mail_on_commit(subject: str, body: str, recipients: Iterable[User | None]) -> None:
     addresses = sorted({u.email for u in recipients if u and u.email and u.is_active})
     if addresses:
-        transaction.on_commit(lambda: send_mail(subject, body, settings.DEFAULT_FROM_EMAIL,
-                                                addresses, fail_silently=False))
+        # Into the outbox with the change; sent once it commits (issue 12 §1).
+        outbox_enqueue(message=EmailMessage(subject, body, settings.DEFAULT_FROM_EMAIL,
+                                            addresses), kind="workflow")
 
 
 def _locked(conference: Conference, user: User) -> Conference:

@@ -39,6 +39,7 @@ INSTALLED_APPS = [
     "cpcases.audit",
     "cpcases.plans",
     "cpcases.chronology",
+    "cpcases.outbox",
     "deadlines",
     "strategy",
     "conferences",
@@ -254,6 +255,12 @@ DEADLINE_SWEEP_SECONDS = env_int("DEADLINE_SWEEP_SECONDS", 300)
 # --- e-mail ----------------------------------------------------------------------------------
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "cpcases@authority.example")
 EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+# Every e-mail goes through the outbox (cpcases/outbox): "celery" queues its delivery when the
+# change commits; "inline" delivers in the same process after commit (tests, demo seeding).
+OUTBOX_DELIVERY = env_str("OUTBOX_DELIVERY", "celery")
+OUTBOX_FLUSH_SECONDS = env_int("OUTBOX_FLUSH_SECONDS", 60)
+OUTBOX_RETRY_BASE_SECONDS = env_int("OUTBOX_RETRY_BASE_SECONDS", 60)
+OUTBOX_MESSAGE_ID_DOMAIN = env_str("OUTBOX_MESSAGE_ID_DOMAIN", "")
 
 SERVICE_NAME = env_str("SERVICE_NAME", "Child protection cases")
 
@@ -280,4 +287,5 @@ PGHISTORY_OBJ_FIELD = pghistory.ObjForeignKey(related_name="events")
 # --- Celery beat: the schedule is declared in cpcases/beat.py --------------------------------
 from cpcases.beat import beat_schedule  # noqa: E402
 
-CELERY_BEAT_SCHEDULE = beat_schedule(sweep_seconds=DEADLINE_SWEEP_SECONDS)
+CELERY_BEAT_SCHEDULE = beat_schedule(sweep_seconds=DEADLINE_SWEEP_SECONDS,
+                                     outbox_seconds=OUTBOX_FLUSH_SECONDS)
