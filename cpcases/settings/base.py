@@ -29,6 +29,8 @@ INSTALLED_APPS = [
     "crispy_forms",
     "crispy_forms_gds",
     "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
     "csp",
     "pgtrigger",
     "pghistory",
@@ -54,8 +56,10 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "cpcases.accounts.middleware.InactivityTimeoutMiddleware",
+    "cpcases.accounts.mfa.MfaRequiredMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "cpcases.audit.middleware.AuditContextMiddleware",
     # Axes last: it inspects the response of the sign-in view.
@@ -131,6 +135,10 @@ CSRF_COOKIE_SAMESITE = "Lax"
 # --- brute-force throttling that cannot lock a real user out ---------------------------------
 # Lockout is per (username, IP address): someone guessing from elsewhere blocks only themselves.
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+# The address is the one cpcases.core.client finds, believing X-Forwarded-For only from the
+# proxies listed here (addresses or networks): the audit trail uses the same function.
+TRUSTED_PROXIES = env_list("DJANGO_TRUSTED_PROXIES", [])
+AXES_CLIENT_IP_CALLABLE = "cpcases.core.client.client_address"
 AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5)
 AXES_COOLOFF_TIME = timedelta(minutes=15)
 AXES_RESET_ON_SUCCESS = True
@@ -163,11 +171,19 @@ X_FRAME_OPTIONS = "DENY"
 CRISPY_ALLOWED_TEMPLATE_PACKS = ["gds"]
 CRISPY_TEMPLATE_PACK = "gds"
 
+# Multi-factor sign-in (TOTP) for every user: required in production (issue 12 §6); off in
+# development so the demo sign-ins work with a password alone.
+MFA_REQUIRED = env_bool("MFA_REQUIRED", False)
+OTP_TOTP_ISSUER = env_str("SERVICE_NAME", "Child protection cases")
+
+# API tokens expire (issue 12 §6); deactivation or a new password deletes them at once.
+API_TOKEN_LIFETIME_DAYS = env_int("API_TOKEN_LIFETIME_DAYS", 30)
+
 # --- API -------------------------------------------------------------------------------------
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "rest_framework.authentication.SessionAuthentication",
-        "rest_framework.authentication.TokenAuthentication",
+        "cpcases.accounts.tokens.ExpiringTokenAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",

@@ -27,3 +27,6 @@ EMAIL_PORT = env_int("EMAIL_PORT", 25)
 EMAIL_HOST_USER = env_str("EMAIL_HOST_USER", "")
 EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
+
+# Issue 12 §6: an authenticator-app code as well as the password, for everyone.
+MFA_REQUIRED = env_bool("MFA_REQUIRED", True)
