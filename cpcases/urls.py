@@ -16,3 +16,5 @@ urlpatterns = [
     path("api/", include("cpcases.api_urls")),
     path("admin/", admin.site.urls),
 ]
+
+handler500 = "cpcases.core.errors_views.server_error"
