@@ -18,3 +18,5 @@ urlpatterns = [
 ]
 
 handler500 = "cpcases.core.errors_views.server_error"
+handler404 = "cpcases.core.errors_views.not_found"
+handler403 = "cpcases.core.errors_views.forbidden"

@@ -9,6 +9,9 @@ from django.db import InterfaceError, OperationalError
 from django.http import HttpRequest, HttpResponse, HttpResponseServerError
 from django.template import loader
 from django.utils.cache import add_never_cache_headers
+from django.views.defaults import page_not_found, permission_denied
+
+from cpcases.audit.reads import record_refusal
 
 DATABASE_DOWN = (OperationalError, InterfaceError)
 
@@ -29,3 +32,15 @@ def server_error(request: HttpRequest) -> HttpResponse:
         add_never_cache_headers(response)
         return response
     return HttpResponseServerError(loader.get_template("500.html").render())
+
+
+def not_found(request: HttpRequest, exception: Exception) -> HttpResponse:
+    """A page refused or missing: logged for a signed-in user (issue 12 §5), then the usual
+    404 page (which never says whether the record exists)."""
+    record_refusal(request, section="page refused")
+    return page_not_found(request, exception)
+
+
+def forbidden(request: HttpRequest, exception: Exception) -> HttpResponse:
+    record_refusal(request, section="page forbidden")
+    return permission_denied(request, exception)

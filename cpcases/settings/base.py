@@ -186,8 +186,11 @@ REST_FRAMEWORK = {
         "rest_framework.authentication.SessionAuthentication",
         "cpcases.accounts.tokens.ExpiringTokenAuthentication",
     ],
-    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
-    "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
+    # Issue 12 §5: every record and list read, and every refusal, is in the access log.
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated",
+                                   "cpcases.audit.reads.LogsRecordReads"],
+    "DEFAULT_PAGINATION_CLASS": "cpcases.audit.reads.AuditedPageNumberPagination",
+    "EXCEPTION_HANDLER": "cpcases.audit.reads.logging_exception_handler",
     "PAGE_SIZE": 50,
     "DEFAULT_FILTER_BACKENDS": [
         "django_filters.rest_framework.DjangoFilterBackend",
