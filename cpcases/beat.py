@@ -9,6 +9,7 @@ from typing import Any
 
 DEADLINE_SWEEP = "deadline escalation sweep"
 OUTBOX_FLUSH = "e-mail outbox flush"
+SWEEP_WATCH = "deadline sweep watch"
 
 
 def beat_schedule(*, sweep_seconds: int, outbox_seconds: int = 60
@@ -21,6 +22,12 @@ def beat_schedule(*, sweep_seconds: int, outbox_seconds: int = 60
             "task": "deadlines.sweep",
             "schedule": float(sweep_seconds),
             # A sweep still queued when the next is due is redundant: the next one does it.
+            "options": {"expires": float(sweep_seconds)},
+        },
+        # Issue 12 §2: administrators are told when sweeps have stopped.
+        SWEEP_WATCH: {
+            "task": "health.watch_sweeps",
+            "schedule": float(sweep_seconds),
             "options": {"expires": float(sweep_seconds)},
         },
         # Issue 12 §1: e-mail still pending or failing (a worker died, the relay failed, the

@@ -2,6 +2,8 @@ from django.contrib import admin
 from django.urls import include, path
 from django.views.generic import RedirectView
 
+from cpcases.health.views import healthz
+
 urlpatterns = [
     path("", RedirectView.as_view(pattern_name="children:caseload", permanent=False),
          name="home"),
@@ -15,6 +17,7 @@ urlpatterns = [
     path("plans/", include("cpcases.plans.urls")),
     path("api/", include("cpcases.api_urls")),
     path("admin/", admin.site.urls),
+    path("healthz", healthz, name="healthz"),
 ]
 
 handler500 = "cpcases.core.errors_views.server_error"

@@ -42,6 +42,7 @@ INSTALLED_APPS = [
     "cpcases.plans",
     "cpcases.chronology",
     "cpcases.outbox",
+    "cpcases.health",
     "deadlines",
     "strategy",
     "conferences",
@@ -82,6 +83,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "csp.context_processors.nonce",
                 "cpcases.core.context_processors.service",
+                "cpcases.health.context_processors.system_alerts",
             ],
         },
     }
@@ -270,6 +272,11 @@ CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# Issue 12 §2: a worker keeps trying to reach Redis for as long as it is down, rather than
+# exiting after a hundred attempts (make run and docker-compose also restart it if it dies).
+CELERY_BROKER_CONNECTION_RETRY = True
+CELERY_BROKER_CONNECTION_MAX_RETRIES = None
+CELERY_WORKER_CANCEL_LONG_RUNNING_TASKS_ON_CONNECTION_LOSS = True
 DEADLINE_SWEEP_SECONDS = env_int("DEADLINE_SWEEP_SECONDS", 300)
 
 # --- e-mail ----------------------------------------------------------------------------------

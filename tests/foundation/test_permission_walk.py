@@ -48,6 +48,8 @@ ACCESS: dict[str, Access] = {
     # Multi-factor sign-in (issue 12 §6): with no app set up, the code page sends to set-up.
     "accounts:mfa_verify": Access("/sign-in/code/", ok=302, outsider=None, refused=ANON),
     "accounts:mfa_setup": Access("/sign-in/set-up-app/", outsider=None, refused=ANON),
+    # Issue 12 §2: the health check is public (no child data); 503 while no sweep has run.
+    "healthz": Access("/healthz", outsider=None, ok=503, refused=(503,)),
     "children:caseload": Access("/children/", outsider=None, refused=ANON),
     "children:search": Access("/children/search/", outsider=None, refused=ANON),
     "children:create": Access("/children/new/", outsider="chair", refused=(403,)),
