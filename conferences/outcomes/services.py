@@ -923,6 +923,21 @@ def _require_output_role(user: User, conference: Conference, action: str) -> Non
     _require_minutes(user, conference, action)
 
 
+def _keep_as_sent(conference: Conference, kind_slug: str, user: User) -> None:
+    """Issue 12 §8: the PDF as issued, its hash, when and to whom, in the document store."""
+    from conferences.outcomes import documents
+    from cpcases.documents.services import document_keep_issued
+
+    kind = documents.KINDS[kind_slug]
+    children = list(_children(conference))
+    recipients = "; ".join(a.name for a in conference.attendances.all()) or "the invited"
+    document_keep_issued(
+        kind=f"conference {kind_slug}", title=f"{kind.title}, conference CP-{conference.pk}",
+        filename=f"CP-{conference.pk}-{kind_slug}.pdf",
+        content=documents.render_pdf(conference, kind), issued_to=recipients, user=user,
+        child_ids=[c.pk for c in children], conference_id=conference.pk)
+
+
 @transaction.atomic
 def decision_letter_issue(*, conference: Conference, user: User) -> ConferenceRecord:
     """The decision letter to the parents and child (002 §23.2: within 2 working days, with
@@ -938,6 +953,7 @@ def decision_letter_issue(*, conference: Conference, user: User) -> ConferenceRe
     record.decision_letter_issued_at, record.updated_by = now, user
     record.version += 1
     record.save()
+    _keep_as_sent(conference, "letter", user)
     for child in _children(conference):
         _meet(child, ("decision_letter",), now, user, subject=conference)
     return record
@@ -956,6 +972,7 @@ def decisions_summary_issue(*, conference: Conference, user: User) -> Conference
     record.summary_issued_at, record.updated_by = timezone.now(), user
     record.version += 1
     record.save()
+    _keep_as_sent(conference, "summary", user)
     return record
 
 

@@ -43,6 +43,7 @@ INSTALLED_APPS = [
     "cpcases.chronology",
     "cpcases.outbox",
     "cpcases.health",
+    "cpcases.documents",
     "deadlines",
     "strategy",
     "conferences",
@@ -123,7 +124,7 @@ STORAGES = {
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
 # Uploaded conference reports: served only through scoped, audited views, never by URL.
-MEDIA_ROOT = BASE_DIR / "var" / "media"
+MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(BASE_DIR / "var" / "media")))
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- sessions: an inactivity timeout with a warning before it -------------------------------
