@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 export PATH := $(CURDIR)/$(BIN):$(PATH)
 
-.PHONY: run test setup lint migrate seed stop clean bench browser-deps
+.PHONY: run test setup lint migrate seed stop clean bench browser-deps backup restore
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -41,6 +41,14 @@ seed: setup
 ## Stop the embedded PostgreSQL and Redis that `make run` or `make test` started.
 stop:
 	$(BIN)/python -c "from cpcases.core import devservices as d; d.stop_embedded_postgres(); d.stop_embedded_redis()"
+
+## PostgreSQL and every document into backups/<UTC time>/ (README: Backup and restore).
+backup: setup
+	$(BIN)/python scripts/backup.py backup
+
+## Into the (new, empty) database named by DATABASE_URL: make restore FROM=backups/<time>
+restore: setup
+	$(BIN)/python scripts/backup.py restore $(FROM)
 
 bench: setup
 	$(BIN)/python bench/run_all.py

@@ -2,7 +2,6 @@
 cpcases.api_urls)."""
 
 from django.urls import include, path
-from rest_framework.routers import SimpleRouter
 
 from conferences.api import (
     ConferenceRequestViewSet,
@@ -14,8 +13,9 @@ from conferences.preparation_api import (
     ExclusionRequestViewSet,
     InvitationViewSet,
 )
+from cpcases.core.routers import IdRouter
 
-router = SimpleRouter()
+router = IdRouter()
 router.register("conference-requests", ConferenceRequestViewSet, basename="conference-request")
 router.register("conferences", ConferenceViewSet, basename="conference")
 router.register("delay-authorisations", DelayAuthorisationViewSet,

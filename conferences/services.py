@@ -19,7 +19,7 @@ from datetime import date, datetime, time
 from typing import Any
 
 from django.conf import settings
-from django.core.mail import send_mail
+from django.core.mail import EmailMessage
 from django.db import models, transaction
 from django.utils import timezone
 
@@ -42,6 +42,7 @@ from cpcases.accounts.roles import MANAGEMENT_LADDER, Role
 from cpcases.children.models import Allocation, Child, CpStage
 from cpcases.children.scoping import visible_children
 from cpcases.core.errors import NotPermitted, ServiceError
+from cpcases.outbox.services import outbox_enqueue
 from deadlines import lifecycle
 from deadlines import services as deadlines
 from deadlines.models import Deadline, DeadlineStatus
@@ -115,8 +116,9 @@ def _mail_on_commit(subject: str, body: str, recipients: Iterable[User | None]) 
     """Tell people once the change is committed (never about a write that rolled back)."""
     addresses = sorted({u.email for u in recipients if u and u.email and u.is_active})
     if addresses:
-        transaction.on_commit(lambda: send_mail(subject, body, settings.DEFAULT_FROM_EMAIL,
-                                                addresses, fail_silently=False))
+        # Into the outbox with the change; sent once it commits (issue 12 §1).
+        outbox_enqueue(message=EmailMessage(subject, body, settings.DEFAULT_FROM_EMAIL,
+                                            addresses), kind="workflow")
 
 
 def _business_support_team(request: ConferenceRequest) -> list[User]:

@@ -2,11 +2,11 @@
 
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
-from rest_framework.routers import DefaultRouter
 
 from cpcases.children.api import ChildViewSet, PersonViewSet
+from cpcases.core.routers import IdDefaultRouter
 
-router = DefaultRouter()
+router = IdDefaultRouter()
 router.register("children", ChildViewSet, basename="child")
 router.register("people", PersonViewSet, basename="person")
 

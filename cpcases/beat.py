@@ -8,9 +8,12 @@ from __future__ import annotations
 from typing import Any
 
 DEADLINE_SWEEP = "deadline escalation sweep"
+OUTBOX_FLUSH = "e-mail outbox flush"
+SWEEP_WATCH = "deadline sweep watch"
 
 
-def beat_schedule(*, sweep_seconds: int) -> dict[str, dict[str, Any]]:
+def beat_schedule(*, sweep_seconds: int, outbox_seconds: int = 60
+                  ) -> dict[str, dict[str, Any]]:
     if sweep_seconds <= 0:
         raise ValueError("DEADLINE_SWEEP_SECONDS must be a positive number of seconds")
     return {
@@ -20,5 +23,18 @@ def beat_schedule(*, sweep_seconds: int) -> dict[str, dict[str, Any]]:
             "schedule": float(sweep_seconds),
             # A sweep still queued when the next is due is redundant: the next one does it.
             "options": {"expires": float(sweep_seconds)},
+        },
+        # Issue 12 §2: administrators are told when sweeps have stopped.
+        SWEEP_WATCH: {
+            "task": "health.watch_sweeps",
+            "schedule": float(sweep_seconds),
+            "options": {"expires": float(sweep_seconds)},
+        },
+        # Issue 12 §1: e-mail still pending or failing (a worker died, the relay failed, the
+        # broker was down when the change committed) is tried again.
+        OUTBOX_FLUSH: {
+            "task": "outbox.flush",
+            "schedule": float(outbox_seconds),
+            "options": {"expires": float(outbox_seconds)},
         },
     }

@@ -1,6 +1,7 @@
 from django.contrib import admin
 from django.urls import include, path
 
+from cpcases.health.views import healthz
 from deadlines.views import home
 
 urlpatterns = [
@@ -18,4 +19,9 @@ urlpatterns = [
     path("life/", include("lifeevents.urls")),
     path("api/", include("cpcases.api_urls")),
     path("admin/", admin.site.urls),
+    path("healthz", healthz, name="healthz"),
 ]
+
+handler500 = "cpcases.core.errors_views.server_error"
+handler404 = "cpcases.core.errors_views.not_found"
+handler403 = "cpcases.core.errors_views.forbidden"

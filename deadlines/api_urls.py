@@ -1,11 +1,11 @@
 """Deadlines and policy rules under /api/v1/ (included by cpcases.api_urls)."""
 
 from django.urls import include, path
-from rest_framework.routers import SimpleRouter
 
+from cpcases.core.routers import IdRouter
 from deadlines.api import DeadlineViewSet, MyWorkView, PolicyRuleViewSet
 
-router = SimpleRouter()
+router = IdRouter()
 router.register("deadlines", DeadlineViewSet, basename="deadline")
 router.register("policy-rules", PolicyRuleViewSet, basename="policy-rule")
 

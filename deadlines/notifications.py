@@ -17,7 +17,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
-from django.core.mail import EmailMessage, get_connection
+from django.core.mail import EmailMessage
 from django.db import transaction
 from django.db.models import Count, Q
 from django.utils import timezone
@@ -25,6 +25,7 @@ from django.utils import timezone
 from cpcases.accounts.models import Team, User
 from cpcases.accounts.roles import Role
 from cpcases.children.models import Allocation, Child
+from cpcases.outbox.services import outbox_enqueue_many
 from deadlines import presentation, worklinks
 from deadlines.models import Notification, NotificationDigest
 from deadlines.policy import Level
@@ -262,8 +263,6 @@ def send_digests(digest_ids: Iterable[int], *, now: datetime | None = None) -> i
 
 
 def send_emails(emails: Iterable[EmailMessage]) -> int:
-    """Hand e-mails over for sending: the one place the deadline notices leave the app."""
-    emails = list(emails)
-    if not emails:
-        return 0
-    return get_connection().send_messages(emails) or 0
+    """Write to the outbox in the sweep's transaction (issue 12 §1): sent after commit by a
+    retried task, so a killed worker or a failing relay delays a notice but never loses it."""
+    return len(outbox_enqueue_many(messages=emails, kind="deadline notice"))

@@ -579,7 +579,7 @@ def deadlines_reassign_for(*, child: Child | None = None, conference: models.Mod
             ["Deadlines have moved to or from you:", "", *lines, "",
              settings.SERVICE_NAME]), from_email=settings.DEFAULT_FROM_EMAIL,
             to=[person.email]) for person, lines in mail.values()]
-        transaction.on_commit(lambda: send_emails(emails))
+        send_emails(emails)  # the outbox: in this transaction
     return moved
 
 

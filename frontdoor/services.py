@@ -9,8 +9,9 @@ from dataclasses import dataclass
 from datetime import date, datetime, time
 from typing import Any
 
+from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
-from django.core.mail import send_mail
+from django.core.mail import EmailMessage
 from django.db import transaction
 from django.utils import timezone
 
@@ -21,6 +22,7 @@ from cpcases.children import services as child_services
 from cpcases.children.models import BreakGlassAccess, Child, Sex
 from cpcases.children.scoping import visible_children
 from cpcases.core.errors import NotPermitted, ServiceError
+from cpcases.outbox.services import outbox_enqueue
 from deadlines import lifecycle
 from deadlines import services as deadlines
 from deadlines.models import Deadline, DeadlineStatus
@@ -423,6 +425,7 @@ def break_glass_open(*, actor: User, child: Child, reason: str, path: str = "",
                 f"of {child.display_name} ({child.la_child_id}), held by {team}, which is "
                 f"outside their caseload.\n\nTheir reason: {grant.reason}\n")
         recipients = [m.email for m in managers]
-        transaction.on_commit(lambda: send_mail(
-            f"Record opened outside caseload: {child.la_child_id}", text, None, recipients))
+        outbox_enqueue(message=EmailMessage(
+            f"Record opened outside caseload: {child.la_child_id}", text,
+            settings.DEFAULT_FROM_EMAIL, recipients), kind="break-glass")
     return grant

@@ -12,7 +12,7 @@ from collections.abc import Iterable
 
 from django.conf import settings
 from django.core.mail import EmailMessage
-from django.db import models, transaction
+from django.db import models
 from django.utils import timezone
 
 from cpcases.accounts.models import User
@@ -33,7 +33,7 @@ def child_label(child: Child) -> str:
 
 def _send_on_commit(emails: list[EmailMessage]) -> None:
     if emails:
-        transaction.on_commit(lambda: deadline_notifications.send_emails(emails))
+        deadline_notifications.send_emails(emails)  # the outbox: in this transaction
 
 
 def tell(people: Iterable[User | None], *, deadline: Deadline, text: str,

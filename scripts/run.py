@@ -17,9 +17,11 @@ What it does, in order:
 5. Waits until /sign-in/ answers 200, then prints the address and the demo sign-ins.
 
 Ctrl-C (SIGINT) or SIGTERM stops the three children (terminate, wait, then kill) and exits 0.
-If a child dies on its own, the others are stopped and this exits non-zero, showing the last
-lines that child printed. The embedded PostgreSQL and Redis are left running so that the next
-`make run` starts in seconds; `make stop` stops them.
+If the worker or beat dies on its own (e.g. Redis dropped), it is restarted after a short
+pause, with the last lines it printed; one that dies more than RESTARTS_PER_WINDOW times within
+RESTART_WINDOW_SECONDS is given up on (issue 12 §2). If web dies, the others are stopped and
+this exits non-zero, showing the last lines it printed. The embedded PostgreSQL and Redis are
+left running so that the next `make run` starts in seconds; `make stop` stops them.
 
 Demo sign-ins (created by seed_demo; the same password for all: Demo-pass-2026!)
 
@@ -64,6 +66,10 @@ HOST = "127.0.0.1"
 READY_TIMEOUT_SECONDS = 90
 STOP_TIMEOUT_SECONDS = 15
 TAIL_LINES = 40
+RESTARTABLE = ("worker", "beat")
+RESTART_PAUSE_SECONDS = 2
+RESTARTS_PER_WINDOW = 5
+RESTART_WINDOW_SECONDS = 120
 
 DEMO_SIGN_INS = __doc__.split("Demo sign-ins", 1)[1].rstrip()
 
@@ -162,6 +168,8 @@ class Child:
     def __init__(self, name: str, command: list[str], env: dict[str, str],
                  *, signal_group: bool) -> None:
         self.name = name
+        self.command, self.env = command, env
+        self.restarts: collections.deque[float] = collections.deque()
         self.signal_group = signal_group  # runserver's autoreloader runs a second process
         self.tail: collections.deque[str] = collections.deque(maxlen=TAIL_LINES)
         self.proc = subprocess.Popen(
@@ -180,6 +188,20 @@ class Child:
             self.tail.append(line)
             sys.stdout.write(prefix + line)
             sys.stdout.flush()
+
+    def restarted(self) -> Child | None:
+        """A fresh process with the same command, or None if it keeps dying."""
+        now = time.monotonic()
+        while self.restarts and now - self.restarts[0] > RESTART_WINDOW_SECONDS:
+            self.restarts.popleft()
+        if len(self.restarts) >= RESTARTS_PER_WINDOW:
+            return None
+        self.kill_leftovers()
+        time.sleep(RESTART_PAUSE_SECONDS)
+        child = Child(self.name, self.command, self.env, signal_group=self.signal_group)
+        child.restarts = self.restarts
+        child.restarts.append(now)
+        return child
 
     def alive(self) -> bool:
         return self.proc.poll() is None
@@ -245,7 +267,9 @@ def main() -> int:
 
     manage(["migrate", "--noinput"], env)
     # The demo's workflow e-mails stay in memory: the console should show the sign-ins.
-    seed_env = {**env, "EMAIL_BACKEND": "django.core.mail.backends.locmem.EmailBackend"}
+    # (delivered from the outbox in the seeding process, so the worker has none to print).
+    seed_env = {**env, "EMAIL_BACKEND": "django.core.mail.backends.locmem.EmailBackend",
+                "OUTBOX_DELIVERY": "inline"}
     seed_output = manage(["seed_demo"], seed_env, capture=True)
 
     stopping = threading.Event()
@@ -272,6 +296,18 @@ def main() -> int:
     failed: Child | None = None
     while not stopping.is_set():
         failed = next((c for c in children if not c.alive()), None)
+        if failed and failed.name in RESTARTABLE:
+            code = failed.proc.returncode
+            say(f"{failed.name} exited (code {code}); last lines:\n"
+                + "".join(list(failed.tail)[-10:]).rstrip())
+            replacement = failed.restarted()
+            if replacement is not None:
+                say(f"restarted {failed.name}")
+                children[children.index(failed)] = replacement
+                failed = None
+                continue
+            say(f"{failed.name} died {RESTARTS_PER_WINDOW} times within "
+                f"{RESTART_WINDOW_SECONDS}s: giving up")
         if failed:
             break
         if not ready:

@@ -2,8 +2,8 @@
 (included by cpcases.api_urls)."""
 
 from django.urls import include, path
-from rest_framework.routers import SimpleRouter
 
+from cpcases.core.routers import IdRouter
 from strategy.api import (
     ConcernViewSet,
     ConsultationViewSet,
@@ -12,7 +12,7 @@ from strategy.api import (
     ThresholdViewSet,
 )
 
-router = SimpleRouter()
+router = IdRouter()
 router.register("strategy-discussions", StrategyDiscussionViewSet, basename="discussion")
 router.register("s47-enquiries", EnquiryViewSet, basename="enquiry")
 router.register("threshold-decisions", ThresholdViewSet, basename="threshold")

@@ -15,7 +15,7 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
-from django.core.mail import send_mail
+from django.core.mail import EmailMessage
 from django.db import transaction
 from django.utils import timezone
 
@@ -29,6 +29,7 @@ from cpcases.children.models import (
 )
 from cpcases.children.scoping import visible_children
 from cpcases.core.errors import NotPermitted, ServiceError
+from cpcases.outbox.services import outbox_enqueue
 from deadlines import lifecycle
 from deadlines import services as deadlines
 from deadlines.models import Deadline, DeadlineStatus
@@ -95,8 +96,9 @@ def _aware(moment: datetime, what: str) -> datetime:
 def _on_commit_mail(subject: str, body: str, recipients: Iterable[User]) -> None:
     addresses = sorted({u.email for u in recipients if u.email and u.is_active})
     if addresses:
-        transaction.on_commit(lambda: send_mail(subject, body, settings.DEFAULT_FROM_EMAIL,
-                                                addresses, fail_silently=False))
+        # Into the outbox with the change; sent once it commits (issue 12 §1).
+        outbox_enqueue(message=EmailMessage(subject, body, settings.DEFAULT_FROM_EMAIL,
+                                            addresses), kind="workflow")
 
 
 def minimum_attendance_gaps(participants: Sequence[ParticipantData]) -> list[str]:

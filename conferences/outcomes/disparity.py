@@ -5,7 +5,7 @@ with the record and is met by the resolution (deadlines.policy.LIFECYCLES)."""
 from __future__ import annotations
 
 from django.conf import settings
-from django.core.mail import send_mail
+from django.core.mail import EmailMessage
 from django.db import transaction
 from django.db.models import QuerySet
 from django.utils import timezone
@@ -17,6 +17,7 @@ from cpcases.accounts.roles import Role
 from cpcases.children.models import Allocation, Child
 from cpcases.children.scoping import visible_children
 from cpcases.core.errors import NotPermitted, ServiceError
+from cpcases.outbox.services import outbox_enqueue
 from deadlines import lifecycle
 
 RESOLVERS = (Role.SERVICE_MANAGER, Role.HEAD_OF_SERVICE)
@@ -69,11 +70,12 @@ def resource_disparity_record(*, user: User, conference: Conference, child: Chil
                    subject=disparity, anchor=conference.date)
     addresses = sorted({u.email for u in _service_managers(child) if u.email})
     if addresses:
-        transaction.on_commit(lambda: send_mail(
-            "Resource disparity to resolve within 3 days",
+        outbox_enqueue(message=EmailMessage(
+            "Resource disparity to resolve",
             f"The chair of the conference on {conference.date:%-d %B %Y} recorded a "
-            "disagreement about resources for a child. Resolve it in cpcases within 3 days "
-            "of the conference.", settings.DEFAULT_FROM_EMAIL, addresses))
+            "disagreement about resources for a child. Resolve it in cpcases: it is on your "
+            "work list with its due date.", settings.DEFAULT_FROM_EMAIL, addresses),
+            kind="resource disparity")
     return disparity
 
 

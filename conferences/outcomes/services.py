@@ -24,7 +24,7 @@ from typing import Any
 
 from dateutil.relativedelta import relativedelta
 from django.conf import settings
-from django.core.mail import send_mail
+from django.core.mail import EmailMessage
 from django.db import models, transaction
 from django.utils import timezone
 
@@ -64,6 +64,7 @@ from cpcases.children.models import (
     PartnerInvolvement,
 )
 from cpcases.core.errors import NotPermitted, ServiceError
+from cpcases.outbox.services import outbox_enqueue
 from cpcases.plans import services as plans
 from cpcases.plans.models import ChildProtectionPlan, PlanCategory, PlanEndReason
 from deadlines import lifecycle
@@ -90,8 +91,9 @@ HELD_RULES = {ConferenceKind.INITIAL: ("icpc", "icpc_before_order_expiry", "icpc
 def _mail_on_commit(subject: str, body: str, recipients: Iterable[User | None]) -> None:
     addresses = sorted({u.email for u in recipients if u and u.email and u.is_active})
     if addresses:
-        transaction.on_commit(lambda: send_mail(subject, body, settings.DEFAULT_FROM_EMAIL,
-                                                addresses, fail_silently=False))
+        # Into the outbox with the change; sent once it commits (issue 12 §1).
+        outbox_enqueue(message=EmailMessage(subject, body, settings.DEFAULT_FROM_EMAIL,
+                                            addresses), kind="workflow")
 
 
 def _locked(conference: Conference, user: User) -> Conference:
@@ -937,6 +939,21 @@ def _require_output_role(user: User, conference: Conference, action: str) -> Non
     _require_minutes(user, conference, action)
 
 
+def _keep_as_sent(conference: Conference, kind_slug: str, user: User) -> None:
+    """Issue 12 §8: the PDF as issued, its hash, when and to whom, in the document store."""
+    from conferences.outcomes import documents
+    from cpcases.documents.services import document_keep_issued
+
+    kind = documents.KINDS[kind_slug]
+    children = list(_children(conference))
+    recipients = "; ".join(a.name for a in conference.attendances.all()) or "the invited"
+    document_keep_issued(
+        kind=f"conference {kind_slug}", title=f"{kind.title}, conference CP-{conference.pk}",
+        filename=f"CP-{conference.pk}-{kind_slug}.pdf",
+        content=documents.render_pdf(conference, kind), issued_to=recipients, user=user,
+        child_ids=[c.pk for c in children], conference_id=conference.pk)
+
+
 @transaction.atomic
 def decision_letter_issue(*, conference: Conference, user: User) -> ConferenceRecord:
     """The decision letter to the parents and child (002 §23.2: within 2 working days, with
@@ -952,6 +969,7 @@ def decision_letter_issue(*, conference: Conference, user: User) -> ConferenceRe
     record.decision_letter_issued_at, record.updated_by = now, user
     record.version += 1
     record.save()
+    _keep_as_sent(conference, "letter", user)
     for child in _children(conference):
         _meet(child, ("decision_letter",), now, user, subject=conference)
     return record
@@ -970,6 +988,7 @@ def decisions_summary_issue(*, conference: Conference, user: User) -> Conference
     record.summary_issued_at, record.updated_by = timezone.now(), user
     record.version += 1
     record.save()
+    _keep_as_sent(conference, "summary", user)
     return record
 
 

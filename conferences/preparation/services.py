@@ -52,6 +52,7 @@ from cpcases.children.models import (
     Person,
 )
 from cpcases.core.errors import NotPermitted, ServiceError
+from cpcases.outbox.services import outbox_enqueue
 from deadlines import services as deadlines
 from deadlines.models import Deadline, DeadlineStatus
 
@@ -124,9 +125,9 @@ def _cancel_open(rule_ids: Sequence[str], subject: object, reason: str, user: Us
         deadlines.deadline_cancel(deadline=deadline, reason=reason, user=user)
 
 
-def _on_commit_mail(message: EmailMessage) -> None:
-    if message.to:
-        transaction.on_commit(lambda: message.send(fail_silently=False))
+def _on_commit_mail(message: EmailMessage, kind: str = "conference") -> None:
+    """Into the outbox with the change; sent once it commits (issue 12 §1)."""
+    outbox_enqueue(message=message, kind=kind)
 
 
 def _mail_users(subject: str, body: str, users: Iterable[User | None]) -> None:
@@ -518,7 +519,7 @@ def _send_invitation_email(conference: Conference, invitation: Invitation, *,
     message.attach(f"conference-CP-{conference.pk}.ics", conference_ics(conference),
                    "text/calendar; method=" + ("CANCEL" if conference.status ==
                                                ConferenceStatus.CANCELLED else "REQUEST"))
-    _on_commit_mail(message)
+    _on_commit_mail(message, kind="invitation")
 
 
 @transaction.atomic

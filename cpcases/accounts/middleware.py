@@ -25,7 +25,10 @@ class InactivityTimeoutMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        if request.user.is_authenticated and "HTTP_AUTHORIZATION" not in request.META:
+        # request.user here comes from the session alone (API tokens are read later, by
+        # DRF), so every session-authenticated request is timed, whatever headers it carries:
+        # an Authorization header must not keep a stale session alive (issue 12 §6).
+        if request.user.is_authenticated:
             now = int(time.time())
             last = request.session.get(LAST_ACTIVITY, now)
             if now - last > settings.SESSION_INACTIVITY_SECONDS:

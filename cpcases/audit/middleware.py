@@ -7,6 +7,8 @@ from typing import Any
 from django.http import HttpRequest
 from pghistory.middleware import HistoryMiddleware
 
+from cpcases.core.client import client_address
+
 
 class AuditContextMiddleware(HistoryMiddleware):
     def get_context(self, request: HttpRequest) -> dict[str, Any]:
@@ -16,8 +18,5 @@ class AuditContextMiddleware(HistoryMiddleware):
 
 
 def client_ip(request: HttpRequest) -> str | None:
-    # Behind the production proxy the client is the first X-Forwarded-For entry.
-    forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
-    if forwarded:
-        return forwarded.split(",")[0].strip()
-    return request.META.get("REMOTE_ADDR")
+    """The one client-address function (issue 12 §6), shared with the sign-in lockout."""
+    return client_address(request)

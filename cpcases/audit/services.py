@@ -13,6 +13,12 @@ from cpcases.audit.models import AccessAction, AccessEvent
 def access_record(*, request: HttpRequest, child_id: int | None, action: AccessAction,
                   section: str = "", detail: dict[str, Any] | None = None) -> AccessEvent:
     user = request.user if request.user.is_authenticated else None
+    # Tell the global read hooks (cpcases.audit.reads) this request is already logged.
+    raw = getattr(request, "_request", request).__dict__
+    if action == AccessAction.REFUSED:
+        raw["_refusal_logged"] = True
+    elif child_id is not None:
+        raw.setdefault("_audited_children", set()).add(child_id)
     return AccessEvent.objects.create(
         user=user, child_id=child_id, action=action, path=request.get_full_path()[:500],
         section=section, ip_address=client_ip(request), detail=detail or {},

@@ -31,7 +31,7 @@ class AllocationSerializer(serializers.ModelSerializer):
 class ChildSerializer(serializers.ModelSerializer):
     display_name = serializers.CharField(read_only=True)
     age = serializers.IntegerField(read_only=True, allow_null=True)
-    household = serializers.StringRelatedField()
+    household = serializers.StringRelatedField(allow_null=True)
     current_allocation = AllocationSerializer(read_only=True)
 
     class Meta:

@@ -15,6 +15,7 @@ from django.urls import reverse
 
 from cpcases.accounts.roles import Capability
 from cpcases.audit.models import AccessAction
+from cpcases.audit.reads import record_children_shown
 from cpcases.audit.selectors import child_access_log
 from cpcases.audit.services import access_record
 from cpcases.children import selectors, services
@@ -46,6 +47,8 @@ def record_context(request: HttpRequest, child: Child, active: str) -> dict[str,
 def caseload(request: HttpRequest) -> HttpResponse:
     children = selectors.caseload(user=request.user)
     page = Paginator(children, 25).get_page(request.GET.get("page"))
+    # Issue 12 §5: the children on the page shown are logged as seen by this user.
+    record_children_shown(request=request, child_ids=[c.pk for c in page], section="caseload")
     return render(request, "children/caseload.html", {"page": page})
 
 
@@ -60,6 +63,9 @@ def search(request: HttpRequest) -> HttpResponse:
         access_record(request=request, child_id=None, action=AccessAction.SEARCH,
                       detail={"q": form.cleaned_data["q"],
                               "dob": str(form.cleaned_data["date_of_birth"] or "")})
+        results = list(results)
+        record_children_shown(request=request, child_ids=[c.pk for c in results],
+                              section="search", action=AccessAction.SEARCH)
     return render(request, "children/search.html", {"form": form, "results": results})
 
 

@@ -1,11 +1,11 @@
 """Visits and the chronology under /api/v1/ (included by cpcases.api_urls)."""
 
 from django.urls import include, path
-from rest_framework.routers import SimpleRouter
 
 from cpcases.chronology.api import ChronologyCsvView, ChronologyView, VisitViewSet
+from cpcases.core.routers import IdRouter
 
-router = SimpleRouter()
+router = IdRouter()
 router.register("visits", VisitViewSet, basename="visit")
 
 urlpatterns = [path("", include(([

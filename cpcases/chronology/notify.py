@@ -10,14 +10,14 @@ child only by their ID, as the engine's notices do.
 from __future__ import annotations
 
 from django.conf import settings
-from django.core.mail import EmailMessage, get_connection
-from django.db import transaction
+from django.core.mail import EmailMessage
 from django.urls import reverse
 from django.utils import timezone
 
 from cpcases.accounts.models import User
 from cpcases.chronology.models import Visit
 from cpcases.chronology.selectors import core_group_users
+from cpcases.outbox.services import outbox_enqueue_many
 from deadlines.models import Deadline, DeadlineStatus, Notification
 from deadlines.notifications import deliver
 from deadlines.policy import Level
@@ -70,6 +70,5 @@ def access_refused(*, visit: Visit, user: User) -> list[User]:
     emails = [EmailMessage(subject="Access to a child refused", body=body,
                            from_email=settings.DEFAULT_FROM_EMAIL, to=[p.email])
               for p in people if p.email]
-    if emails:
-        transaction.on_commit(lambda: get_connection().send_messages(emails))
+    outbox_enqueue_many(messages=emails, kind="access refused")
     return people

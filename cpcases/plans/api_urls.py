@@ -2,11 +2,11 @@
 cpcases.api_urls)."""
 
 from django.urls import include, path
-from rest_framework.routers import SimpleRouter
 
+from cpcases.core.routers import IdRouter
 from cpcases.plans.api import CinPlanViewSet, CoreGroupMeetingViewSet, PlanViewSet
 
-router = SimpleRouter()
+router = IdRouter()
 router.register("plans", PlanViewSet, basename="plan")
 router.register("core-group-meetings", CoreGroupMeetingViewSet, basename="core-group-meeting")
 router.register("child-in-need-plans", CinPlanViewSet, basename="cin-plan")

@@ -30,6 +30,8 @@ INSTALLED_APPS = [
     "crispy_forms",
     "crispy_forms_gds",
     "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
     "csp",
     "pgtrigger",
     "pghistory",
@@ -40,6 +42,9 @@ INSTALLED_APPS = [
     "cpcases.audit",
     "cpcases.plans",
     "cpcases.chronology",
+    "cpcases.outbox",
+    "cpcases.health",
+    "cpcases.documents",
     "deadlines",
     "strategy",
     "conferences",
@@ -56,8 +61,11 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "cpcases.core.middleware.NoStoreMiddleware",
     "cpcases.accounts.middleware.InactivityTimeoutMiddleware",
+    "cpcases.accounts.mfa.MfaRequiredMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "cpcases.audit.middleware.AuditContextMiddleware",
     # Axes last: it inspects the response of the sign-in view.
@@ -79,6 +87,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "csp.context_processors.nonce",
                 "cpcases.core.context_processors.service",
+                "cpcases.health.context_processors.system_alerts",
             ],
         },
     }
@@ -118,7 +127,7 @@ STORAGES = {
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
 # Uploaded conference reports: served only through scoped, audited views, never by URL.
-MEDIA_ROOT = BASE_DIR / "var" / "media"
+MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(BASE_DIR / "var" / "media")))
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- sessions: an inactivity timeout with a warning before it -------------------------------
@@ -133,6 +142,10 @@ CSRF_COOKIE_SAMESITE = "Lax"
 # --- brute-force throttling that cannot lock a real user out ---------------------------------
 # Lockout is per (username, IP address): someone guessing from elsewhere blocks only themselves.
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+# The address is the one cpcases.core.client finds, believing X-Forwarded-For only from the
+# proxies listed here (addresses or networks): the audit trail uses the same function.
+TRUSTED_PROXIES = env_list("DJANGO_TRUSTED_PROXIES", [])
+AXES_CLIENT_IP_CALLABLE = "cpcases.core.client.client_address"
 AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5)
 AXES_COOLOFF_TIME = timedelta(minutes=15)
 AXES_RESET_ON_SUCCESS = True
@@ -165,14 +178,25 @@ X_FRAME_OPTIONS = "DENY"
 CRISPY_ALLOWED_TEMPLATE_PACKS = ["gds"]
 CRISPY_TEMPLATE_PACK = "gds"
 
+# Multi-factor sign-in (TOTP) for every user: required in production (issue 12 §6); off in
+# development so the demo sign-ins work with a password alone.
+MFA_REQUIRED = env_bool("MFA_REQUIRED", False)
+OTP_TOTP_ISSUER = env_str("SERVICE_NAME", "Child protection cases")
+
+# API tokens expire (issue 12 §6); deactivation or a new password deletes them at once.
+API_TOKEN_LIFETIME_DAYS = env_int("API_TOKEN_LIFETIME_DAYS", 30)
+
 # --- API -------------------------------------------------------------------------------------
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "rest_framework.authentication.SessionAuthentication",
-        "rest_framework.authentication.TokenAuthentication",
+        "cpcases.accounts.tokens.ExpiringTokenAuthentication",
     ],
-    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
-    "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
+    # Issue 12 §5: every record and list read, and every refusal, is in the access log.
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated",
+                                   "cpcases.audit.reads.LogsRecordReads"],
+    "DEFAULT_PAGINATION_CLASS": "cpcases.audit.reads.AuditedPageNumberPagination",
+    "EXCEPTION_HANDLER": "cpcases.audit.reads.logging_exception_handler",
     "PAGE_SIZE": 50,
     "DEFAULT_FILTER_BACKENDS": [
         "django_filters.rest_framework.DjangoFilterBackend",
@@ -277,11 +301,22 @@ CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# Issue 12 §2: a worker keeps trying to reach Redis for as long as it is down, rather than
+# exiting after a hundred attempts (make run and docker-compose also restart it if it dies).
+CELERY_BROKER_CONNECTION_RETRY = True
+CELERY_BROKER_CONNECTION_MAX_RETRIES = None
+CELERY_WORKER_CANCEL_LONG_RUNNING_TASKS_ON_CONNECTION_LOSS = True
 DEADLINE_SWEEP_SECONDS = env_int("DEADLINE_SWEEP_SECONDS", 300)
 
 # --- e-mail ----------------------------------------------------------------------------------
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "cpcases@authority.example")
 EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+# Every e-mail goes through the outbox (cpcases/outbox): "celery" queues its delivery when the
+# change commits; "inline" delivers in the same process after commit (tests, demo seeding).
+OUTBOX_DELIVERY = env_str("OUTBOX_DELIVERY", "celery")
+OUTBOX_FLUSH_SECONDS = env_int("OUTBOX_FLUSH_SECONDS", 60)
+OUTBOX_RETRY_BASE_SECONDS = env_int("OUTBOX_RETRY_BASE_SECONDS", 60)
+OUTBOX_MESSAGE_ID_DOMAIN = env_str("OUTBOX_MESSAGE_ID_DOMAIN", "")
 
 SERVICE_NAME = env_str("SERVICE_NAME", "Child protection cases")
 
@@ -308,4 +343,5 @@ PGHISTORY_OBJ_FIELD = pghistory.ObjForeignKey(related_name="events")
 # --- Celery beat: the schedule is declared in cpcases/beat.py --------------------------------
 from cpcases.beat import beat_schedule  # noqa: E402
 
-CELERY_BEAT_SCHEDULE = beat_schedule(sweep_seconds=DEADLINE_SWEEP_SECONDS)
+CELERY_BEAT_SCHEDULE = beat_schedule(sweep_seconds=DEADLINE_SWEEP_SECONDS,
+                                     outbox_seconds=OUTBOX_FLUSH_SECONDS)

@@ -45,6 +45,11 @@ ACCESS: dict[str, Access] = {
     "accounts:logout": Access("/sign-out/", ok=405, outsider=None, refused=(405,)),
     "accounts:session_extend": Access("/session/extend/", ok=405, outsider=None,
                                       refused=(*ANON, 405)),
+    # Multi-factor sign-in (issue 12 §6): with no app set up, the code page sends to set-up.
+    "accounts:mfa_verify": Access("/sign-in/code/", ok=302, outsider=None, refused=ANON),
+    "accounts:mfa_setup": Access("/sign-in/set-up-app/", outsider=None, refused=ANON),
+    # Issue 12 §2: the health check is public (no child data); 503 while no sweep has run.
+    "healthz": Access("/healthz", outsider=None, ok=503, refused=(503,)),
     "children:caseload": Access("/children/", outsider=None, refused=ANON),
     "children:search": Access("/children/search/", outsider=None, refused=ANON),
     "children:create": Access("/children/new/", outsider="chair", refused=(403,)),

@@ -1,0 +1,141 @@
+"""Every read of child data through the API is logged, without each endpoint having to
+remember (issue 12 §5).
+
+Three global hooks, all in settings (REST_FRAMEWORK):
+- lists: the paginator (every list is paged) logs the children on the page it returns;
+- records: an object permission (DRF calls it from get_object() for every record) logs the
+  children of the record read;
+- refusals: the exception handler logs every 404/403 a signed-in caller gets.
+Pages log through children.selectors.child_for_view and, for lists, `record_children_shown`;
+Django's 404/403 handlers log refusals of pages.
+
+One entry per (request, child): a child already logged in this request is not logged again.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from django.core.exceptions import FieldDoesNotExist
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.db.models import Model
+from django.http import Http404, HttpRequest
+from rest_framework import exceptions, permissions
+from rest_framework.pagination import PageNumberPagination
+
+from cpcases.audit.middleware import client_ip
+from cpcases.audit.models import AccessAction, AccessEvent
+
+# How a record leads to its children, tried in order (one query per page of records).
+CHILD_PATHS = ("child", "children", "plan__child", "conference__children",
+               "child_links__child", "meeting__plan__child", "discussion__children",
+               "request__children", "day__conference__children", "deadline__child")
+
+
+def _valid_path(model: type[Model], path: str) -> bool:
+    current = model
+    for part in path.split("__"):
+        try:
+            field = current._meta.get_field(part)
+        except FieldDoesNotExist:
+            return False
+        if not field.is_relation or field.related_model is None:
+            return False
+        current = field.related_model
+    return current._meta.label == "children.Child"
+
+
+def child_ids_of(objects: Sequence[Any]) -> dict[int, set[int]]:
+    """{record pk: child ids} for records of one or more models."""
+    by_model: dict[type[Model], list[Model]] = defaultdict(list)
+    for obj in objects:
+        if isinstance(obj, Model):
+            by_model[type(obj)].append(obj)
+    found: dict[int, set[int]] = defaultdict(set)
+    for model, rows in by_model.items():
+        if model._meta.label == "children.Child":
+            for row in rows:
+                found[row.pk].add(row.pk)
+            continue
+        # Every way the record leads to children (an invitation names its child, if any,
+        # and its conference's children): one query per way, per page of records.
+        for path in (p for p in CHILD_PATHS if _valid_path(model, p)):
+            if path == "child":
+                for row in rows:
+                    if row.child_id is not None:  # type: ignore[attr-defined]
+                        found[row.pk].add(row.child_id)  # type: ignore[attr-defined]
+                continue
+            for pk, child_id in model._default_manager.filter(
+                    pk__in=[r.pk for r in rows]).values_list("pk", path):
+                if child_id is not None:
+                    found[pk].add(child_id)
+    return found
+
+
+def record_children_shown(*, request: HttpRequest, child_ids: Iterable[int], section: str,
+                          action: str = AccessAction.VIEW) -> int:
+    """Log that the signed-in user was shown these children (once per request)."""
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return 0
+    seen: set[int] = request.__dict__.setdefault("_audited_children", set())
+    new = sorted(set(child_ids) - seen)
+    if not new:
+        return 0
+    seen.update(new)
+    path, ip = request.get_full_path()[:500], client_ip(request)
+    AccessEvent.objects.bulk_create(
+        AccessEvent(user=user, child_id=child_id, action=action, path=path,
+                    section=section[:64], ip_address=ip) for child_id in new)
+    return len(new)
+
+
+def record_refusal(request: HttpRequest, *, section: str) -> None:
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated or request.__dict__.get("_refusal_logged"):
+        return
+    request.__dict__["_refusal_logged"] = True
+    AccessEvent.objects.create(user=user, child_id=None, action=AccessAction.REFUSED,
+                               path=request.get_full_path()[:500], section=section[:64],
+                               ip_address=client_ip(request))
+
+
+def _section(view: Any, kind: str) -> str:
+    name = getattr(view, "basename", None) or type(view).__name__
+    return f"api {kind} {name}"
+
+
+class AuditedPageNumberPagination(PageNumberPagination):
+    def paginate_queryset(self, queryset: Any, request: Any, view: Any = None
+                          ) -> list[Any] | None:
+        page = super().paginate_queryset(queryset, request, view)
+        if page:
+            shown = {c for ids in child_ids_of(page).values() for c in ids}
+            record_children_shown(request=request._request, child_ids=shown,
+                                  section=_section(view, "list"))
+        return page
+
+
+class LogsRecordReads(permissions.BasePermission):
+    """Not a gate (always True): DRF calls it for every record fetched by get_object()."""
+
+    def has_object_permission(self, request: Any, view: Any, obj: Any) -> bool:
+        if request.method in permissions.SAFE_METHODS:
+            shown = {c for ids in child_ids_of([obj]).values() for c in ids}
+            record_children_shown(request=request._request, child_ids=shown,
+                                  section=_section(view, "record"))
+        return True
+
+
+def logging_exception_handler(exc: Exception, context: dict[str, Any]) -> Any:
+    # Imported here: rest_framework.views imports the permission classes above at start-up.
+    from rest_framework.views import exception_handler
+
+    if isinstance(exc, Http404 | exceptions.NotFound | exceptions.PermissionDenied
+                  | DjangoPermissionDenied):
+        request = context.get("request")
+        if request is not None:
+            record_refusal(request._request, section=_section(context.get("view"), "refused"))
+    return exception_handler(exc, context)

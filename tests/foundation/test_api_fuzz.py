@@ -1,0 +1,66 @@
+"""A bounded schema fuzz of the whole API (issue 12 §7): every operation in the OpenAPI
+schema, with inputs generated from it by schemathesis, as two users of different teams.
+No answer may be a server error, and every documented answer must match the schema.
+
+Bounded so it runs in well under two minutes on two cores: FUZZ_EXAMPLES examples per
+operation (deterministic: derandomized), each sent as both users.
+"""
+
+from __future__ import annotations
+
+import pytest
+import schemathesis
+from django.core.signals import request_finished, request_started
+from django.core.wsgi import get_wsgi_application
+from django.db import close_old_connections
+from drf_spectacular.generators import SchemaGenerator
+from hypothesis import HealthCheck, Phase, given
+from hypothesis import settings as hypothesis_settings
+from rest_framework.authtoken.models import Token
+from schemathesis.checks import not_a_server_error
+from schemathesis.specs.openapi.checks import (
+    content_type_conformance,
+    response_schema_conformance,
+)
+
+FUZZ_EXAMPLES = 4
+CHECKS = [not_a_server_error, response_schema_conformance, content_type_conformance]
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def api_schema(settings):
+    settings.ALLOWED_HOSTS = ["localhost", "testserver"]
+    raw = SchemaGenerator().get_schema(request=None, public=True)
+    schema = schemathesis.openapi.from_dict(raw)
+    schema.app = get_wsgi_application()
+    # As Django's test client does: keep the test's database connection across requests.
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    yield schema
+    request_started.connect(close_old_connections)
+    request_finished.connect(close_old_connections)
+
+
+def test_the_whole_api_answers_no_server_error_and_matches_its_schema(api_schema, sw, sw_b,
+                                                                     child, other_team_child):
+    users = [{"Authorization": f"Token {Token.objects.create(user=u).key}"} for u in (sw, sw_b)]
+    failures: list[str] = []
+    operations = [result.ok() for result in api_schema.get_all_operations()]
+    assert len(operations) > 40  # the whole API, not a corner of it
+
+    for operation in operations:
+        @hypothesis_settings(max_examples=FUZZ_EXAMPLES, deadline=None, derandomize=True,
+                             database=None, phases=[Phase.explicit, Phase.generate],
+                             suppress_health_check=list(HealthCheck))
+        @given(case=operation.as_strategy())
+        def fuzz(case: schemathesis.Case) -> None:
+            for headers in users:
+                try:
+                    case.call_and_validate(headers=headers, checks=CHECKS)
+                except (Exception, BaseExceptionGroup) as exc:  # collect all, report all
+                    failures.append(f"{case.method} {case.formatted_path}: {exc!s}"[:1500])
+
+        fuzz()
+    assert not failures, "\n\n".join(dict.fromkeys(failures))
