@@ -1,11 +1,11 @@
 """The front door under /api/v1/ (included by cpcases.api_urls)."""
 
 from django.urls import include, path
-from rest_framework.routers import SimpleRouter
 
+from cpcases.core.routers import IdRouter
 from frontdoor import api
 
-router = SimpleRouter()
+router = IdRouter()
 router.register("contacts", api.ContactViewSet, basename="contact")
 router.register("referrals", api.ReferralViewSet, basename="referral")
 router.register("assessments", api.AssessmentViewSet, basename="assessment")

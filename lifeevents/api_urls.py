@@ -1,11 +1,11 @@
 """Life-event endpoints under /api/v1/ (included by cpcases.api_urls)."""
 
 from django.urls import include, path
-from rest_framework.routers import SimpleRouter
 
+from cpcases.core.routers import IdRouter
 from lifeevents import api
 
-router = SimpleRouter()
+router = IdRouter()
 router.register("missing-episodes", api.MissingEpisodeViewSet, basename="missing-episode")
 router.register("child-deaths", api.ChildDeathViewSet, basename="child-death")
 router.register("legal-orders", api.LegalOrderViewSet, basename="legal-order")
