@@ -45,7 +45,7 @@ def test_the_sweep_task_runs_end_to_end_through_redis_and_a_worker(child, sw, tm
 
     load_shipped_profiles()  # idempotent: in case an earlier transactional test flushed
     with time_machine.travel(dt.datetime(2026, 3, 2, 9, tzinfo=LONDON), tick=False):
-        deadline = services.deadline_set(child=child, rule_id="decision_letter",
+        deadline = services.deadline_set(child=child, rule_id="child_seen",
                                          anchor=dt.date(2026, 3, 2))
     # The deadline is long overdue by the real clock: the breach is due now.
     queue = f"deadlines-test-{uuid.uuid4().hex[:8]}"

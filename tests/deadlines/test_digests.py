@@ -30,15 +30,15 @@ def login(client, user):
 
 
 @pytest.fixture
-def twelve_letters(org, sw):
-    """Twelve children's decision letters, all due Wednesday 4 March 2026 (2 wd after the
-    conference on Monday 2 March: 002 §23.2)."""
+def twelve_visits(org, sw):
+    """Twelve children last seen on Wednesday 18 February 2026, so each is due to be seen again
+    by Wednesday 4 March (10 working days: 003), by their social worker."""
     with time_machine.travel(at(2026, 3, 2, 9), tick=False):
         for _ in range(12):
             child = ChildFactory(authority=org.authority)
             AllocationFactory(child=child, team=org.team_a, social_worker=sw)
-            services.deadline_set(child=child, rule_id="decision_letter",
-                                  anchor=dt.date(2026, 3, 2))
+            services.deadline_set(child=child, rule_id="child_seen",
+                                  anchor=dt.date(2026, 2, 18))
 
 
 def _sweep(now, capture, **kwargs):
@@ -47,7 +47,7 @@ def _sweep(now, capture, **kwargs):
 
 
 def test_one_digest_per_person_per_sweep_however_many_batches(
-        sw, tm, twelve_letters, django_capture_on_commit_callbacks):
+        sw, tm, twelve_visits, django_capture_on_commit_callbacks):
     # Thursday 5 March: all twelve breached; five batches of three.
     result = _sweep(at(2026, 3, 5, 9), django_capture_on_commit_callbacks, batch_size=3)
     assert result.batches >= 4
@@ -62,13 +62,13 @@ def test_one_digest_per_person_per_sweep_however_many_batches(
     to_sw = [m for m in mail.outbox if m.to == ["sw@authority.example"]]
     assert len(to_sw) == 1
     assert to_sw[0].subject == "12 deadline notices"
-    assert to_sw[0].body.count("Overdue: Decision letter sent to parents and child") == 12
+    assert to_sw[0].body.count("Overdue: Child seen by lead social worker") == 12
     assert "1 working day overdue" in to_sw[0].body
     assert unread_count(sw) == 1  # one entry to read, not twelve
 
 
 def test_the_next_sweep_makes_a_new_digest_only_for_what_is_new(
-        sw, tm, twelve_letters, django_capture_on_commit_callbacks):
+        sw, tm, twelve_visits, django_capture_on_commit_callbacks):
     _sweep(at(2026, 3, 5, 9), django_capture_on_commit_callbacks)
     _sweep(at(2026, 3, 5, 9, 5), django_capture_on_commit_callbacks)  # nothing new
     assert NotificationDigest.objects.filter(recipient=sw).count() == 1
@@ -76,7 +76,7 @@ def test_the_next_sweep_makes_a_new_digest_only_for_what_is_new(
 
 
 def test_a_digest_left_unsent_by_a_dead_worker_is_sent_by_a_later_sweep(
-        sw, twelve_letters, django_capture_on_commit_callbacks, monkeypatch):
+        sw, twelve_visits, django_capture_on_commit_callbacks, monkeypatch):
     from deadlines import notifications
 
     def down(digest_ids, *, now=None):  # the worker dies after the commit, before sending

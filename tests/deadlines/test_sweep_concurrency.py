@@ -26,8 +26,8 @@ def test_two_concurrent_sweeps_send_each_notice_once(org, sw, tm):
         for _ in range(60):
             child = ChildFactory(authority=org.authority)
             AllocationFactory(child=child, team=org.team_a, social_worker=sw)
-            services.deadline_set(child=child, rule_id="decision_letter",
-                                  anchor=dt.date(2026, 3, 2))
+            services.deadline_set(child=child, rule_id="child_seen",
+                                  anchor=dt.date(2026, 2, 18))
     now = dt.datetime(2026, 3, 5, 9, tzinfo=LONDON)  # every one breached
     barrier = threading.Barrier(2)
     results: list[sweep.SweepResult] = []
