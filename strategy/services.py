@@ -327,18 +327,14 @@ def _record_child_outcome(*, user: User, discussion: StrategyDiscussion, child: 
 
 
 def _set_enquiry_deadlines(enquiry: Section47Enquiry, user: User | None) -> None:
-    child, held_on = enquiry.child, timezone.localdate(enquiry.initiated_by.held_at)
-    # 000, 002 §2.6, 003: the ICPC within 15 working days of the discussion at which the
-    # S47 was initiated; the request the same day (004: by day 3 of the S47, a profile).
-    deadlines.deadline_set(child=child, rule_id="icpc", anchor=held_on, subject=enquiry,
-                           user=user)
-    deadlines.deadline_set(child=child, rule_id="icpc_request", anchor=enquiry.started_on,
-                           subject=enquiry, user=user)
-    # 003: the single assessment within 45 working days of the referral. No referral date
-    # is recorded yet (contacts and referrals are a later workflow), so the S47 start is
-    # the anchor: the latest the referral can have been.
-    deadlines.deadline_set(child=child, rule_id="assessment", anchor=enquiry.started_on,
-                           subject=enquiry, user=user)
+    """The policy's rules opened by an S47 enquiry starting (LIFECYCLES): 000, 002 §2.6, 003:
+    the ICPC within 15 working days of the discussion at which the S47 was initiated; the
+    request the same day (004: by day 3 of the S47, a profile); 003: the single assessment
+    within 45 working days of the referral. No referral date is recorded yet, so the S47
+    start (the discussion's day) is the anchor of all three."""
+    held_on = timezone.localdate(enquiry.initiated_by.held_at)
+    lifecycle.emit(lifecycle.Event.S47_INITIATED, child=enquiry.child, actor=user,
+                   subject=enquiry, anchor=held_on)
 
 
 # --- Section 47 outcome -------------------------------------------------------------------------
@@ -372,9 +368,8 @@ def s47_record_outcome(*, user: User, enquiry: Section47Enquiry, outcome: str,
     enquiry.decided_by, enquiry.updated_by = user, user
     enquiry.save()
     child = Child.objects.select_for_update().get(pk=enquiry.child_id)
-    # The enquiry's assessment ends with its outcome.
-    deadlines.deadline_meet(child=child, rule_id="assessment", subject=enquiry,
-                            at=timezone.now(), user=user)
+    # The enquiry's assessment ends with its outcome (LIFECYCLES: S47_CONCLUDED).
+    lifecycle.emit(lifecycle.Event.S47_CONCLUDED, child=child, actor=user, scope=[enquiry])
     if outcome == S47Outcome.NOT_SUBSTANTIATED:
         # The anchor of the ICPC is undone: no conference is needed.
         for rule_id in ("icpc", "icpc_request"):
@@ -510,8 +505,8 @@ def consultation_request(*, user: User, child: Child, question: str,
         # chairs, who see children in one, need to see the request.
         child.cp_stage = CpStage.STRATEGY
         child.save(update_fields=["cp_stage", "updated_at"])
-    deadlines.deadline_set(child=child, rule_id="consultation_chair_assigned", anchor=now,
-                           subject=consultation, user=user)
+    lifecycle.emit(lifecycle.Event.CONSULTATION_REQUESTED, child=child, actor=user,
+                   subject=consultation, anchor=now)
     chair = previous_chair(child)
     if chair is not None and chair.is_active:
         _assign(consultation, chair, by=None, at=now)
@@ -530,8 +525,8 @@ def _assign(consultation: ConsultationRequest, chair: User, *, by: User | None,
     consultation.status = ConsultationStatus.ASSIGNED
     consultation.updated_by = by
     consultation.save()
-    deadlines.deadline_meet(child=consultation.child, rule_id="consultation_chair_assigned",
-                            subject=consultation, at=at, user=by)
+    lifecycle.emit(lifecycle.Event.CONSULTATION_CHAIR_ASSIGNED, child=consultation.child,
+                   actor=by, at=at, scope=[consultation])
     _on_commit_mail("Consultation assigned to you",
                     "You have been assigned a consultation (000): meet the social worker and "
                     "their manager, then record it within 48 hours.", [chair])
