@@ -126,15 +126,6 @@ def _business_support_team(request: ConferenceRequest) -> list[User]:
                                     role=Role.BUSINESS_SUPPORT, is_active=True))
 
 
-def _business_support_for(request: ConferenceRequest) -> User | None:
-    """Who answers for the `icpc_date_offered` deadline: business support is a shared
-    mailbox in 000 (cpadmin@); the authority's first business support officer stands for it
-    until a rota exists."""
-    return (User.objects.filter(authority_id=request.authority_id,
-                                role=Role.BUSINESS_SUPPORT, is_active=True)
-            .order_by("pk").first())
-
-
 # --- the request ------------------------------------------------------------------------------
 
 
@@ -280,18 +271,16 @@ def conference_request_approve(*, user: User, request: ConferenceRequest,
         RequestStatus.APPROVED, user, now)
     request.approval_note, request.updated_by = note, user
     request.save()
-    support = _business_support_for(request)
     if not needs_threshold:
         # The child is in an active child protection process from now: business support
         # and chairs see the record to book the conference.
         _set_stage(_children(request), CpStage.CONFERENCE, only_from=(CpStage.NONE,))
     for child in _children(request):
-        # 000: the manager requests the ICPC on the day of the strategy discussion.
-        for deadline in _open_deadlines(child, "icpc_request"):
-            deadlines.deadline_meet(deadline=deadline, at=now, user=user)
-        # 000: business support answers with a date within 24 hours.
-        deadlines.deadline_set(child=child, rule_id="icpc_date_offered", anchor=now,
-                               subject=request, responsible=support, user=user)
+        # 000: the manager requests the ICPC on the day of the strategy discussion (meets
+        # `icpc_request`); business support answers with a date within 24 hours (opens
+        # `icpc_date_offered`, their team queue), as the policy declares.
+        lifecycle.emit(lifecycle.Event.ICPC_REQUESTED, child=child, actor=user, at=now,
+                       subject=request, anchor=now)
     _mail_on_commit("Conference request to book",
                     f"{user} approved conference request {request.pk}. Offer a date within "
                     "24 hours (000).", _business_support_team(request))

@@ -330,13 +330,12 @@ def _record_child_outcome(*, user: User, discussion: StrategyDiscussion, child: 
 
 
 def _set_enquiry_deadlines(enquiry: Section47Enquiry, user: User | None) -> None:
+    """The policy's rules opened by an S47 enquiry starting (LIFECYCLES): 000, 002 §2.6, 003:
+    the ICPC within 15 working days of the discussion at which the S47 was initiated; the
+    request the same day (004: by day 3 of the S47, a profile)."""
     child, held_on = enquiry.child, timezone.localdate(enquiry.initiated_by.held_at)
-    # 000, 002 §2.6, 003: the ICPC within 15 working days of the discussion at which the
-    # S47 was initiated; the request the same day (004: by day 3 of the S47, a profile).
-    deadlines.deadline_set(child=child, rule_id="icpc", anchor=held_on, subject=enquiry,
-                           user=user)
-    deadlines.deadline_set(child=child, rule_id="icpc_request", anchor=enquiry.started_on,
-                           subject=enquiry, user=user)
+    lifecycle.emit(lifecycle.Event.S47_INITIATED, child=child, actor=user,
+                   subject=enquiry, anchor=held_on)
     # 003: the single assessment within 45 working days of the referral. When the front
     # door recorded a referral, its clock is the one (anchored on the referral, met by the
     # assessment's completion); only a child with no referral gets one from the S47 start,
@@ -382,6 +381,8 @@ def s47_record_outcome(*, user: User, enquiry: Section47Enquiry, outcome: str,
     enquiry.decided_by, enquiry.updated_by = user, user
     enquiry.save()
     child = Child.objects.select_for_update().get(pk=enquiry.child_id)
+    # The enquiry's assessment ends with its outcome (LIFECYCLES: S47_CONCLUDED).
+    lifecycle.emit(lifecycle.Event.S47_CONCLUDED, child=child, actor=user, scope=[enquiry])
     # An assessment clock anchored on the enquiry (no referral recorded) ends with its
     # outcome; a referral's clock is met only by the assessment's completion.
     if Deadline.objects.filter(child=child, rule_id="assessment",
@@ -524,8 +525,8 @@ def consultation_request(*, user: User, child: Child, question: str,
         # chairs, who see children in one, need to see the request.
         child.cp_stage = CpStage.STRATEGY
         child.save(update_fields=["cp_stage", "updated_at"])
-    deadlines.deadline_set(child=child, rule_id="consultation_chair_assigned", anchor=now,
-                           subject=consultation, user=user)
+    lifecycle.emit(lifecycle.Event.CONSULTATION_REQUESTED, child=child, actor=user,
+                   subject=consultation, anchor=now)
     chair = previous_chair(child)
     if chair is not None and chair.is_active:
         _assign(consultation, chair, by=None, at=now)
@@ -544,8 +545,8 @@ def _assign(consultation: ConsultationRequest, chair: User, *, by: User | None,
     consultation.status = ConsultationStatus.ASSIGNED
     consultation.updated_by = by
     consultation.save()
-    deadlines.deadline_meet(child=consultation.child, rule_id="consultation_chair_assigned",
-                            subject=consultation, at=at, user=by)
+    lifecycle.emit(lifecycle.Event.CONSULTATION_CHAIR_ASSIGNED, child=consultation.child,
+                   actor=by, at=at, scope=[consultation])
     _on_commit_mail("Consultation assigned to you",
                     "You have been assigned a consultation (000): meet the social worker and "
                     "their manager, then record it within 48 hours.", [chair])
