@@ -27,6 +27,7 @@ from conferences.preparation.files import ALLOWED
 from cpcases.accounts.models import User
 from cpcases.accounts.roles import Agency, Role
 from cpcases.children.models import Child, Person
+from cpcases.core.forms import Form as GovForm
 
 
 def _helper(form: forms.Form, submit: str) -> FormHelper:
@@ -42,7 +43,7 @@ class PersonChoice(forms.ModelChoiceField):
         return str(obj)
 
 
-class InvitationForm(forms.Form):
+class InvitationForm(GovForm):
     person = PersonChoice(queryset=Person.objects.none(), required=False,
                           label="Person on the children's record",
                           help_text="Or leave blank and give the name below")
@@ -86,7 +87,7 @@ class InvitationForm(forms.Form):
         self.helper = _helper(self, "Add to the invitation list")
 
 
-class SendForm(forms.Form):
+class SendForm(GovForm):
     invitations = forms.ModelMultipleChoiceField(
         queryset=Invitation.objects.none(), widget=forms.CheckboxSelectMultiple,
         label="Invitations sent")
@@ -102,7 +103,7 @@ class SendForm(forms.Form):
         self.helper = _helper(self, "Record as sent")
 
 
-class ResponseForm(forms.Form):
+class ResponseForm(GovForm):
     response = forms.ChoiceField(choices=InvitationResponse.choices, widget=forms.RadioSelect,
                                  label="Reply")
     response_note = forms.CharField(label="Note", required=False,
@@ -123,7 +124,7 @@ class ResponseForm(forms.Form):
         self.helper = _helper(self, "Save")
 
 
-class ReportUploadForm(forms.Form):
+class ReportUploadForm(GovForm):
     kind = forms.ChoiceField(choices=ReportKind.choices, widget=forms.RadioSelect,
                              label="Which report?")
     agency = forms.ChoiceField(choices=Agency.choices, label="Agency", required=False)
@@ -150,7 +151,7 @@ class ReportUploadForm(forms.Form):
         self.helper = _helper(self, "Upload")
 
 
-class CountersignForm(forms.Form):
+class CountersignForm(GovForm):
     comments = forms.CharField(label="Your comments (004)", required=False,
                                widget=forms.Textarea(attrs={"rows": 4}))
 
@@ -159,7 +160,7 @@ class CountersignForm(forms.Form):
         self.helper = _helper(self, "Countersign the report")
 
 
-class ShareForm(forms.Form):
+class ShareForm(GovForm):
     recipient = forms.ChoiceField(choices=ShareRecipient.choices, widget=forms.RadioSelect,
                                   label="Shared with")
     invitation = forms.ModelChoiceField(queryset=Invitation.objects.none(), required=False,
@@ -175,7 +176,7 @@ class ShareForm(forms.Form):
         self.helper = _helper(self, "Record the sharing")
 
 
-class ExclusionForm(forms.Form):
+class ExclusionForm(GovForm):
     invitation = forms.ModelChoiceField(queryset=Invitation.objects.none(),
                                         label="Family member to exclude")
     grounds = forms.MultipleChoiceField(choices=ExclusionGround.choices,
@@ -191,7 +192,7 @@ class ExclusionForm(forms.Form):
         self.helper = _helper(self, "Send the request to the chair")
 
 
-class ExclusionDecisionForm(forms.Form):
+class ExclusionDecisionForm(GovForm):
     decision = forms.ChoiceField(choices=ExclusionDecision.choices, widget=forms.RadioSelect,
                                  label="Your decision (final: 002 §12.13)")
     reasons = forms.CharField(label="Your reasons, in writing (002 §12.6)",
@@ -207,7 +208,7 @@ class ExclusionDecisionForm(forms.Form):
         self.helper = _helper(self, "Record the decision")
 
 
-class ExclusionReportForm(forms.Form):
+class ExclusionReportForm(GovForm):
     report = forms.ModelChoiceField(queryset=ConferenceReport.objects.none(),
                                     label="Report provided")
     how = forms.ChoiceField(choices=ShareHow.choices, widget=forms.RadioSelect, label="How")

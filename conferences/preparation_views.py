@@ -44,6 +44,7 @@ from cpcases.accounts.roles import Role
 from cpcases.audit.models import AccessAction
 from cpcases.audit.services import access_record
 from cpcases.core.errors import NotPermitted, ServiceError
+from cpcases.core.forms import add_service_error
 
 
 def _conference(request: HttpRequest, pk: int, section: str) -> Conference:
@@ -76,7 +77,7 @@ def _run(form: Any, action: Callable[[], Any]) -> Any | None:
     except NotPermitted as exc:
         raise PermissionDenied(str(exc)) from exc
     except ServiceError as exc:
-        form.add_error(None, str(exc))
+        add_service_error(form, exc)
         return None
 
 

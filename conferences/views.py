@@ -40,6 +40,7 @@ from cpcases.children import selectors as child_selectors
 from cpcases.children.scoping import visible_children
 from cpcases.children.views import record_context
 from cpcases.core.errors import NotPermitted, ServiceError
+from cpcases.core.forms import add_service_error
 
 
 def _require_role(request: HttpRequest, *roles: str) -> None:
@@ -67,7 +68,7 @@ def _run(form: Any, action: Callable[[], Any]) -> Any | None:
     except NotPermitted as exc:
         raise PermissionDenied(str(exc)) from exc
     except ServiceError as exc:
-        form.add_error(None, str(exc))
+        add_service_error(form, exc)
         return None
 
 

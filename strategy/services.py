@@ -172,11 +172,13 @@ def strategy_discussion_record(
     now = timezone.now()
     if held_at > now:
         raise ServiceError("Record the discussion once it has been held: the date and time "
-                           "it was held must not be in the future.")
+                           "it was held must not be in the future.", field="held_date")
     if concern_identified_at > held_at:
-        raise ServiceError("The concern must have been identified before the discussion.")
+        raise ServiceError("The date the concern was identified must be before the date the "
+                           "discussion was held.", field="concern_date")
     if not information_shared.strip():
-        raise ServiceError("Enter the information shared at the discussion.")
+        raise ServiceError("Enter the information shared at the discussion.",
+                           field="information_shared")
     # 000: "any delay should be explained and recorded"
     held_on = timezone.localdate(held_at)
     due = strategy_discussion_due(children[0], concern_identified_at, urgency)

@@ -45,6 +45,7 @@ from cpcases.audit.models import AccessAction
 from cpcases.audit.services import access_record
 from cpcases.children.models import Child
 from cpcases.core.errors import NotPermitted, ServiceError
+from cpcases.core.forms import add_service_error
 from cpcases.plans.services import MemberData
 
 
@@ -81,7 +82,7 @@ def _run(form: Any, action: Callable[[], Any]) -> Any | None:
     except NotPermitted as exc:
         raise PermissionDenied(str(exc)) from exc
     except ServiceError as exc:
-        form.add_error(None, str(exc))
+        add_service_error(form, exc)
         return None
 
 

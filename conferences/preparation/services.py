@@ -10,7 +10,7 @@ here), and sends e-mail only once the transaction has committed.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
 
 from django.conf import settings
@@ -252,14 +252,14 @@ def check_professional_contact(email: str, mobile: str) -> None:
     """004: "specific email addresses and mobile numbers for individual professionals,
     rather than generic details"."""
     if not email.strip():
-        raise ServiceError("Give the professional's own e-mail address.")
+        raise ServiceError("Enter the professional's own email address.", field="email")
     local = email.strip().split("@", 1)[0].lower()
     first = re.split(r"[._+\-]", local, maxsplit=1)[0]
     if local in GENERIC_MAILBOXES or first in GENERIC_MAILBOXES:
         raise ServiceError(f"{email} is a shared mailbox: give the professional's own e-mail "
-                           "address, not a generic one like info@ or duty@ (004).")
+                           "address, not a generic one like info@ or duty@.", field="email")
     if not mobile.strip():
-        raise ServiceError("Give the professional's own mobile number (004).")
+        raise ServiceError("Enter the professional's own mobile number.", field="mobile")
     if not UK_MOBILE.fullmatch(re.sub(r"[\s()\-]", "", mobile)):
         raise ServiceError(f"{mobile} is not a mobile number: give the professional's own "
                            "mobile, for example 07700 900123 (004).")
@@ -525,28 +525,45 @@ def _send_invitation_email(conference: Conference, invitation: Invitation, *,
 def invitations_mark_sent(*, user: User, conference: Conference,
                           invitations: Sequence[Invitation], how: str,
                           at: datetime | None = None) -> list[Invitation]:
-    """Record how the invitations went out; professionals invited by e-mail are sent it,
+    """Record how the invitations went out, one method for all (the API's batch form)."""
+    if how not in InvitedHow.values:
+        raise ServiceError("Choose how the invitations were sent.", field="how")
+    return invitations_record_sent(user=user, conference=conference,
+                                   methods={i.pk: how for i in invitations}, at=at)
+
+
+@transaction.atomic
+def invitations_record_sent(*, user: User, conference: Conference,
+                            methods: Mapping[int, str],
+                            at: datetime | None = None) -> list[Invitation]:
+    """Record how each invitation went out (by post to a parent, by e-mail to a
+    professional...): {invitation id: method}. Professionals invited by e-mail are sent it,
     with the calendar invitation attached. A child of 10 or over must have been offered
-    advocacy first (002 §13.2)."""
+    advocacy first (002 §13.2). All or nothing: one refusal saves none."""
     _require_role(user, INVITE_ROLES, "send invitations")
     conference = _locked(user, conference)
     _require_booked(conference, "send invitations")
-    if how not in InvitedHow.values:
+    if not methods:
+        raise ServiceError("Choose how at least one invitation was sent.")
+    if any(how not in InvitedHow.values for how in methods.values()):
         raise ServiceError("Choose how the invitations were sent.")
-    if not invitations:
-        raise ServiceError("Choose the invitations sent.")
     at = _past_or_now(at, "the invitations were sent")
     chosen = list(Invitation.objects.select_for_update(of=("self",)).select_related("child")
-                  .filter(conference=conference, pk__in=[i.pk for i in invitations]))
-    if len(chosen) != len({i.pk for i in invitations}):
+                  .filter(conference=conference, pk__in=list(methods)).order_by("pk"))
+    if len(chosen) != len(methods):
         raise ServiceError("Choose invitations of this conference.")
     for invitation in chosen:
         if _needs_advocacy(invitation, conference):
-            raise ServiceError(f"{invitation.name} is 10 or over: record that advocacy was "
-                               "offered before the invitation is sent (002 §13.2).")
-        if how == InvitedHow.EMAIL and not invitation.email:
-            raise ServiceError(f"{invitation.name} has no e-mail address.")
+            who = ("the child's social worker" if user.role == Role.BUSINESS_SUPPORT
+                   else "you")
+            raise ServiceError(f"{invitation.name} is 10 or over: advocacy must be offered "
+                               f"before the invitation is sent; {who} can record it on the "
+                               "invitation.", field=f"how_{invitation.pk}")
+        if methods[invitation.pk] == InvitedHow.EMAIL and not invitation.email:
+            raise ServiceError(f"{invitation.name} has no email address: choose another way "
+                               "or add their address first.", field=f"how_{invitation.pk}")
     for invitation in chosen:
+        how = methods[invitation.pk]
         invitation.how_invited, invitation.invited_at, invitation.updated_by = how, at, user
         invitation.save()
         if how == InvitedHow.EMAIL and invitation.kind in (InviteeKind.PROFESSIONAL,
