@@ -88,19 +88,33 @@ class InvitationForm(GovForm):
 
 
 class SendForm(GovForm):
-    invitations = forms.ModelMultipleChoiceField(
-        queryset=Invitation.objects.none(), widget=forms.CheckboxSelectMultiple,
-        label="Invitations sent")
-    how = forms.ChoiceField(choices=InvitedHow.choices, widget=forms.RadioSelect,
-                            label="How were they invited?",
-                            help_text="Professionals invited by e-mail are sent it now, with "
-                                      "a calendar invitation attached")
+    """How each invitation went out: a parent by post, a professional by e-mail... one list
+    per person, left at "Not sent yet" for those not sent."""
 
     def __init__(self, *args: Any, conference: Conference, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["invitations"].queryset = conference.invitations.filter(
-            invited_at__isnull=True)
+        self.unsent = list(conference.invitations.filter(invited_at__isnull=True)
+                           .select_related("child").order_by("kind", "name"))
+        for invitation in self.unsent:
+            self.fields[f"how_{invitation.pk}"] = forms.ChoiceField(
+                choices=[("", "Not sent yet"), *InvitedHow.choices], required=False,
+                label=f"{invitation.name} ({invitation.get_kind_display().lower()})",
+                help_text=("Professionals invited by email are sent it now, with a calendar "
+                           "invitation attached"
+                           if invitation.kind in (InviteeKind.PROFESSIONAL,
+                                                  InviteeKind.OBSERVER) else ""))
         self.helper = _helper(self, "Record as sent")
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        if self.unsent and not self.methods():
+            self.add_error(f"how_{self.unsent[0].pk}",
+                           "Select how at least one invitation was sent")
+        return data
+
+    def methods(self) -> dict[int, str]:
+        return {i.pk: self.cleaned_data[f"how_{i.pk}"] for i in self.unsent
+                if self.cleaned_data.get(f"how_{i.pk}")}
 
 
 class ResponseForm(GovForm):
@@ -109,16 +123,20 @@ class ResponseForm(GovForm):
     response_note = forms.CharField(label="Note", required=False,
                                     widget=forms.Textarea(attrs={"rows": 3}),
                                     help_text="For apologies: whether a report or a colleague "
-                                              "is sent in their place (002 §4.7)")
-    advocacy_offered = forms.BooleanField(label="Advocacy has been offered (002 §13.2)",
+                                              "is sent in their place")  # 002 §4.7
+    advocacy_offered = forms.BooleanField(label="Advocacy has been offered",  # 002 §13.2
                                           required=False)
     advocacy_accepted = forms.ChoiceField(
         choices=[("", "Not yet known"), ("yes", "Accepted"), ("no", "Declined")],
         required=False, label="The child's answer")
 
-    def __init__(self, *args: Any, invitation: Invitation, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, invitation: Invitation, user: User,
+                 **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        if invitation.kind != InviteeKind.CHILD:
+        # 002 §13.2: advocacy is offered through the social worker, who records it; the
+        # boxes are not shown to anyone else (saving them would be refused).
+        if invitation.kind != InviteeKind.CHILD or user.role not in (Role.SOCIAL_WORKER,
+                                                                     Role.TEAM_MANAGER):
             del self.fields["advocacy_offered"]
             del self.fields["advocacy_accepted"]
         self.helper = _helper(self, "Save")

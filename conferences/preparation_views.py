@@ -202,9 +202,8 @@ def invitations_send(request: HttpRequest, pk: int) -> HttpResponse:
     conference = _conference(request, pk, "conference-invitations")
     form = SendForm(request.POST or None, conference=conference)
     if request.method == "POST" and form.is_valid():
-        done = _run(form, lambda: preparation.invitations_mark_sent(
-            user=request.user, conference=conference,
-            invitations=list(form.cleaned_data["invitations"]), how=form.cleaned_data["how"]))
+        done = _run(form, lambda: preparation.invitations_record_sent(
+            user=request.user, conference=conference, methods=form.methods()))
         if done is not None:
             messages.success(request, f"{len(done)} invitation(s) recorded as sent.")
             return redirect("conferences:conference", pk=pk)
@@ -219,14 +218,15 @@ def invitation_edit(request: HttpRequest, pk: int) -> HttpResponse:
     if invitation.user_id != request.user.pk:
         _require_role(request, *preparation.INVITE_ROLES)
     accepted = {True: "yes", False: "no", None: ""}[invitation.advocacy_accepted]
-    form = ResponseForm(request.POST or None, invitation=invitation, initial={
+    form = ResponseForm(request.POST or None, invitation=invitation, user=request.user,
+                        initial={
         "response": invitation.response, "response_note": invitation.response_note,
         "advocacy_offered": invitation.advocacy_offered, "advocacy_accepted": accepted})
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
 
         def save() -> Invitation:
-            if invitation.kind == InviteeKind.CHILD and (
+            if "advocacy_offered" in form.fields and (
                     data["advocacy_offered"] != invitation.advocacy_offered
                     or data["advocacy_accepted"] != accepted):
                 preparation.invitation_record_advocacy(

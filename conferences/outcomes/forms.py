@@ -97,13 +97,16 @@ class ObserverForm(GovForm):
 
 class StartForm(GovForm):
     proceed_ground = forms.ChoiceField(
-        label="Inquorate: the exceptional ground on which you proceed", required=False,
+        label="The exceptional ground on which you proceed", required=False,
         choices=ProceedGround.choices, widget=forms.RadioSelect,
-        help_text="Only when the conference is inquorate (002 §5.4). An early review follows.")
+        help_text="The conference is inquorate. An early review follows.")  # 002 §5.4
     proceed_reason = _text("Your reasons for proceeding", required=False)
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, quorate: bool, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        if quorate:
+            # The exceptional ground is asked only of an inquorate conference.
+            del self.fields["proceed_ground"], self.fields["proceed_reason"]
         self.helper = _helper(self, "Start the conference")
 
 

@@ -322,6 +322,34 @@ def attendance_prefill(*, conference: Conference, user: User) -> int:
             created_by=user, updated_by=user)
         _involve_partner(conference, attendance)
         created += 1
+    created += _lead_social_workers_present(conference, user)
+    return created
+
+
+def _lead_social_workers_present(conference: Conference, user: User) -> int:
+    """The lead social worker of each child attends their conference (002 §5.2: children's
+    social care is part of every quorum), so they are listed as present unless someone from
+    children's social care already is; the minute-taker corrects it if they are not there."""
+    from cpcases.children.models import Allocation
+
+    listed = set(conference.attendances.exclude(user=None).values_list("user_id", flat=True))
+    if conference.attendances.filter(agency=Agency.CHILDRENS_SOCIAL_CARE).exists():
+        return 0
+    created = 0
+    for allocation in (Allocation.objects.filter(child__in=_children(conference),
+                                                 ended_on__isnull=True)
+                       .exclude(social_worker=None).select_related("social_worker")
+                       .order_by("social_worker_id")):
+        worker = allocation.social_worker
+        if worker.pk in listed:
+            continue
+        listed.add(worker.pk)
+        Attendance.objects.create(
+            conference=conference, participant_type=ParticipantType.PROFESSIONAL,
+            user=worker, name=worker.full_name, agency=Agency.CHILDRENS_SOCIAL_CARE,
+            role="Lead social worker", email=worker.email, status=AttendanceStatus.PRESENT,
+            direct_contact=True, created_by=user, updated_by=user)
+        created += 1
     return created
 
 

@@ -236,7 +236,8 @@ def observer(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def start(request: HttpRequest, pk: int) -> HttpResponse:
     conference = _conference(request, pk, "conference-start")
-    form = StartForm(_data(request))
+    quoracy = selectors.conference_quoracy(conference)
+    form = StartForm(_data(request), quorate=quoracy.quorate)
     if request.method == "POST" and form.is_valid():
         done = _run(form, lambda: services.conference_start(
             conference=conference, user=request.user, **form.cleaned_data))
@@ -244,7 +245,7 @@ def start(request: HttpRequest, pk: int) -> HttpResponse:
             messages.success(request, "The conference has started.")
             return redirect("conference_outcomes:day", pk=pk)
     return _form_page(request, conference, form, "Start the conference", _day_url(pk),
-                      quoracy=selectors.conference_quoracy(conference))
+                      quoracy=quoracy)
 
 
 @login_required

@@ -393,6 +393,33 @@ def invitations_prefill(*, user: User, conference: Conference) -> list[Invitatio
             added.append(Invitation.objects.create(
                 conference=conference, kind=InviteeKind.CHILD, child=child,
                 name=child.display_name, role="Child", created_by=user, updated_by=user))
+    added.extend(_lead_social_workers(user, conference))
+    return added
+
+
+def _own_staff(invitation: Invitation) -> bool:
+    """The authority's own social care staff, reached through their accounts."""
+    return bool(invitation.user_id) and invitation.agency == Agency.CHILDRENS_SOCIAL_CARE
+
+
+def _lead_social_workers(user: User, conference: Conference) -> list[Invitation]:
+    """The children's allocated social workers: they present the assessment, so they are on
+    every invitation list (002 §5.2: children's social care is part of the quorum)."""
+    listed = set(conference.invitations.exclude(user=None).values_list("user_id", flat=True))
+    added = []
+    for allocation in (Allocation.objects.filter(child__in=_children(conference),
+                                                 ended_on__isnull=True)
+                       .exclude(social_worker=None).select_related("social_worker")
+                       .order_by("social_worker_id")):
+        worker = allocation.social_worker
+        if worker.pk in listed:
+            continue
+        listed.add(worker.pk)
+        added.append(Invitation.objects.create(
+            conference=conference, kind=InviteeKind.PROFESSIONAL, user=worker,
+            name=worker.full_name, agency=Agency.CHILDRENS_SOCIAL_CARE,
+            role="Lead social worker", email=worker.email, mobile=worker.mobile,
+            response=InvitationResponse.ATTENDING, created_by=user, updated_by=user))
     return added
 
 
@@ -485,10 +512,11 @@ def invitation_list_complete(*, user: User, conference: Conference) -> Conferenc
     invitations = list(conference.invitations.select_related("child"))
     if not any(i.kind == InviteeKind.FAMILY for i in invitations):
         raise ServiceError("Invite the family: everyone with parental responsibility (003).")
-    if not any(i.kind == InviteeKind.PROFESSIONAL for i in invitations):
+    if not any(i.kind == InviteeKind.PROFESSIONAL and not _own_staff(i) for i in invitations):
         raise ServiceError("Invite the professionals who know the family.")
     for invitation in invitations:
-        if invitation.kind in (InviteeKind.PROFESSIONAL, InviteeKind.OBSERVER):
+        if invitation.kind in (InviteeKind.PROFESSIONAL, InviteeKind.OBSERVER) and \
+                not _own_staff(invitation):
             try:
                 check_professional_contact(invitation.email, invitation.mobile)
             except ServiceError as exc:
