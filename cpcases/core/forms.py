@@ -28,8 +28,10 @@ from django.utils.html import strip_tags
 from cpcases.core.errors import ServiceError
 
 # Django's own messages, which name no field ("This field is required.").
+_DATE_DEFAULT = "Enter the day, month and year"  # crispy-forms-gds's DateInputField
 _DJANGO_DEFAULTS = {
-    "required": {str(forms.Field.default_error_messages["required"])},
+    "required": {str(forms.Field.default_error_messages["required"]), _DATE_DEFAULT},
+    "incomplete": {_DATE_DEFAULT},
     "invalid_choice": {str(forms.ChoiceField.default_error_messages["invalid_choice"]),
                        str(forms.ModelChoiceField.default_error_messages["invalid_choice"]),
                        str(forms.ModelMultipleChoiceField.default_error_messages[
@@ -38,6 +40,7 @@ _DJANGO_DEFAULTS = {
                 str(forms.IntegerField.default_error_messages["invalid"]),
                 str(forms.DecimalField.default_error_messages["invalid"]),
                 str(forms.DateField.default_error_messages["invalid"]),
+                str(forms.TimeField.default_error_messages["invalid"]),
                 str(forms.FileField.default_error_messages["invalid"]),
                 "Enter a valid value.",
                 "Enter the day, month and year"},
@@ -112,6 +115,8 @@ def humanise(form: forms.BaseForm) -> None:
                                    "name@example.org")
         elif isinstance(field, forms.IntegerField | forms.DecimalField):
             _set(field, "invalid", f"{label} must be a number")
+        elif isinstance(field, forms.TimeField):
+            _set(field, "invalid", f"Enter {phrase} as hours and minutes, like 14:30")
         elif getattr(field, "format_hint", None):
             _set(field, "invalid", f"Enter {phrase} {field.format_hint}")
         else:
