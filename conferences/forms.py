@@ -37,7 +37,7 @@ class RequestForm(GovForm):
     children = ChildChoiceField(
         queryset=Child.objects.none(), widget=forms.CheckboxSelectMultiple,
         label="Children the conference is for",
-        help_text="All children of the household are considered (002 §2.2)")
+        help_text="All children of the household are considered")  # 002 §2.2
     had_plan_before = ChildChoiceField(
         queryset=Child.objects.none(), widget=forms.CheckboxSelectMultiple, required=False,
         label="Children who have had a child protection plan before",
@@ -50,7 +50,7 @@ class RequestForm(GovForm):
         choices=[(k.value, k.label) for k in (ConferenceKind.INITIAL, ConferenceKind.PRE_BIRTH,
                                               ConferenceKind.TRANSFER_IN)],
         help_text="Pre-birth: include the baby, recorded with the expected date of delivery. "
-                  "Transfer-in: a child on another authority's plan who has moved here (003)")
+                  "Transfer-in: a child on another authority's plan who has moved here")  # 003
     transfer_agreed_on = DateField(
         label="Transfer-in: date the authorities agreed, or you were told of the move",
         required=False, require_all_fields=False, help_text="For example, 15 3 2027")
@@ -99,7 +99,7 @@ class BookingForm(GovForm):
     online_link = forms.URLField(label="Online meeting link", required=False, max_length=500,
                                   assume_scheme="https")
     chair = forms.ModelChoiceField(queryset=User.objects.none(), label="Chair",
-                                   help_text="Independent of the case (002 §11.2)")
+                                   help_text="Independent of the case")  # 002 §11.2
     minute_taker = forms.ModelChoiceField(queryset=User.objects.none(), label="Minute-taker")
 
     def __init__(self, *args: Any, user: User, submit: str = "Book the conference",

@@ -52,7 +52,7 @@ class InvitationForm(GovForm):
     agency = forms.ChoiceField(choices=Agency.choices, label="Agency")
     role = forms.CharField(label="Role or relationship", max_length=200, required=False)
     email = forms.EmailField(label="Their own e-mail address", required=False,
-                             help_text="Not a shared mailbox such as info@ or duty@ (004)")
+                             help_text="Not a shared mailbox such as info@ or duty@")  # 004
     mobile = forms.CharField(label="Their own mobile number", max_length=40, required=False,
                              widget=forms.TextInput(attrs={"class": "govuk-input--width-20"}))
     has_parental_responsibility = forms.BooleanField(label="Has parental responsibility",
@@ -60,7 +60,7 @@ class InvitationForm(GovForm):
     note = forms.CharField(
         label="The chair's decision to invite a child under the age guidance", required=False,
         widget=forms.Textarea(attrs={"rows": 3}),
-        help_text="Needed only for a child under this authority's age guidance (002 §13.10)")
+        help_text="Needed only for a child under this authority's age guidance")  # 002 §13.10
     observer_chair_consent = forms.BooleanField(label="The chair has consented", required=False)
     observer_family_consent = forms.BooleanField(label="The family has consented",
                                                  required=False)
@@ -148,12 +148,12 @@ class ReportUploadForm(GovForm):
     agency = forms.ChoiceField(choices=Agency.choices, label="Agency", required=False)
     author_name = forms.CharField(label="Author", max_length=200, required=False)
     includes_chronology = forms.BooleanField(
-        label="The report includes a chronology of significant events (002 §15.1)",
+        label="The report includes a chronology of significant events",  # 002 §15.1
         required=False)
     redacted_from = forms.ModelChoiceField(
         queryset=ConferenceReport.objects.none(), required=False,
-        label="A redacted copy of", help_text="Only for a person excluded from the conference "
-                                              "(002 §12.8)")
+        # 002 §12.8
+        label="A redacted copy of", help_text="Only for a person excluded from the conference ")
     file = forms.FileField(label="The document", help_text=f"{ALLOWED}, 10 MB at most")
 
     def __init__(self, *args: Any, conference: Conference, user: User, **kwargs: Any) -> None:
@@ -170,7 +170,7 @@ class ReportUploadForm(GovForm):
 
 
 class CountersignForm(GovForm):
-    comments = forms.CharField(label="Your comments (004)", required=False,
+    comments = forms.CharField(label="Your comments", required=False,  # 004
                                widget=forms.Textarea(attrs={"rows": 4}))
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -199,7 +199,7 @@ class ExclusionForm(GovForm):
                                         label="Family member to exclude")
     grounds = forms.MultipleChoiceField(choices=ExclusionGround.choices,
                                         widget=forms.CheckboxSelectMultiple,
-                                        label="Grounds (002 §12.3; 003)")
+                                        label="Grounds")  # 002 §12.3; 003
     evidence = forms.CharField(label="The information or evidence the request is based on",
                                widget=forms.Textarea(attrs={"rows": 6}))
 
@@ -212,13 +212,13 @@ class ExclusionForm(GovForm):
 
 class ExclusionDecisionForm(GovForm):
     decision = forms.ChoiceField(choices=ExclusionDecision.choices, widget=forms.RadioSelect,
-                                 label="Your decision (final: 002 §12.13)")
-    reasons = forms.CharField(label="Your reasons, in writing (002 §12.6)",
+                                 label="Your decision (final:)")  # 002 §12.13
+    reasons = forms.CharField(label="Your reasons, in writing",  # 002 §12.6
                               widget=forms.Textarea(attrs={"rows": 6}))
     excluded_part = forms.CharField(label="The part of the conference they are excluded from",
                                     required=False, widget=forms.Textarea(attrs={"rows": 2}))
     views_arrangement = forms.CharField(
-        label="How they will give their views and hear the outcome (002 §12.8; 003)",
+        label="How they will give their views and hear the outcome",  # 002 §12.8; 003
         required=False, widget=forms.Textarea(attrs={"rows": 3}))
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:

@@ -385,5 +385,5 @@ def exclusion_report(request: HttpRequest, pk: int) -> HttpResponse:
             messages.success(request, f"Recorded: report provided to {done.name}.")
             return redirect("conferences:conference", pk=exclusion.conference_id)
     return _page(request, exclusion.conference, form,
-                 f"Report provided to {exclusion.name} (002 §12.8)", exclusion=exclusion,
+                 f"Report provided to {exclusion.name}", exclusion=exclusion,  # 002 §12.8
                  redacted_hint=ReportKind.SOCIAL_WORKER)

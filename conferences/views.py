@@ -115,7 +115,7 @@ def second_conferences(request: HttpRequest) -> HttpResponse:
     return render(request, "conferences/queue.html", {
         "title": "Second conferences to agree",
         "lead": "Cases returning to conference for a second time need the service manager's "
-                "agreement (000).",
+                "agreement.",  # 000
         "requests": selectors.second_conference_queue(user=request.user),
         "empty": "No second conferences are waiting for your agreement."})
 
@@ -125,7 +125,7 @@ def booking_queue(request: HttpRequest) -> HttpResponse:
     _require_role(request, Role.BUSINESS_SUPPORT)
     return render(request, "conferences/queue.html", {
         "title": "Conference requests to book",
-        "lead": "Offer a date within 24 hours of the request (000).",
+        "lead": "Offer a date within 24 hours of the request.",  # 000
         "requests": selectors.booking_queue(user=request.user), "show_due": True,
         "empty": "No approved requests are waiting to be booked."})
 

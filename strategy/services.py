@@ -350,7 +350,7 @@ def threshold_decide(*, user: User, child: Child, harm_evidenced: bool,
         if user.role in (Role.TEAM_MANAGER, Role.SERVICE_MANAGER, Role.HEAD_OF_SERVICE):
             raise NotPermitted("You do not have access to this child's record.")
         raise NotPermitted("Only the child's team manager decides whether the threshold for "
-                           "a conference is met (002 §2.3).")
+                           "a conference is met.")  # 002 §2.3
     enquiry = current_enquiry(child)
     if enquiry is None:
         raise ServiceError(f"{child} has no Section 47 enquiry: record the strategy "
@@ -370,7 +370,7 @@ def threshold_decide(*, user: User, child: Child, harm_evidenced: bool,
     if iro is not None:
         _on_commit_mail("Threshold discussion to record",
                         f"{user} held a threshold discussion with you about a child "
-                        "(004). Record its outcome on the child's file in cpcases.", [iro])
+                        ". Record its outcome on the child's file in cpcases.", [iro])  # 004
     return decision
 
 
@@ -444,7 +444,7 @@ def consultation_request(*, user: User, child: Child, question: str,
         support = User.objects.filter(authority_id=child.authority_id,
                                       role=Role.BUSINESS_SUPPORT, is_active=True)
         _on_commit_mail("Consultation with a CP chair requested",
-                        f"{user} has requested a consultation with a CP chair (000). "
+                        f"{user} has requested a consultation with a CP chair. "  # 000
                         "Assign a chair within 24 hours in cpcases.", support)
     return consultation
 
@@ -458,7 +458,7 @@ def _assign(consultation: ConsultationRequest, chair: User, *, by: User | None,
     deadlines.deadline_meet(child=consultation.child, rule_id="consultation_chair_assigned",
                             subject=consultation, at=at, user=by)
     _on_commit_mail("Consultation assigned to you",
-                    "You have been assigned a consultation (000): meet the social worker and "
+                    "You have been assigned a consultation: meet the social worker and "  # 000
                     "their manager, then record it within 48 hours.", [chair])
 
 
@@ -478,7 +478,7 @@ def consultation_assign_chair(*, user: User, consultation: ConsultationRequest,
     earlier = previous_chair(consultation.child)
     if earlier is not None and earlier.pk != chair.pk:
         raise ServiceError(f"{earlier} has already consulted on {consultation.child}: later "
-                           "consultations go to the same chair (000).")
+                           "consultations go to the same chair.")  # 000
     _assign(consultation, chair, by=user, at=timezone.now())
     return consultation
 
@@ -508,7 +508,7 @@ def consultation_record(*, user: User, consultation: ConsultationRequest, held_a
     if not (social_worker_took_part and manager_took_part):
         # 000: "All consultation must include the social worker and a manager from the team"
         raise ServiceError("The social worker and their manager must both take part in the "
-                           "consultation (000). Record it once you have met both.")
+                           "consultation. Record it once you have met both.")  # 000
     if not recommendation.strip():
         raise ServiceError("Enter the recommendation.")
     consultation.held_at, consultation.recorded_at = held_at, now

@@ -227,7 +227,7 @@ def consultation_new(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             if consultation.chair_id:
                 messages.success(request, f"Request sent. {consultation.chair} consulted on "
-                                          f"{child} before and has it (000).")
+                                          f"{child} before and has it.")  # 000
             else:
                 messages.success(request, "Request sent to business support.")
             return redirect("strategy:my_requests")

@@ -63,7 +63,7 @@ class AttendanceForm(GovForm):
                                widget=forms.RadioSelect, initial=AttendanceStatus.PRESENT)
     direct_contact = forms.BooleanField(
         label="Their agency has had direct contact with the child and family", required=False,
-        help_text="Counts towards quoracy (002 §5.2)")
+        help_text="Counts towards quoracy")  # 002 §5.2
     report_sent = forms.BooleanField(label="They sent a written report", required=False)
 
     def __init__(self, *args: Any, submit: str = "Save attendance", **kwargs: Any) -> None:
@@ -112,14 +112,14 @@ class StartForm(GovForm):
 
 class AdjournForm(GovForm):
     new_date = _date("Date of the reconvened conference",
-                     help_text="Usually within a month (003). " + DATE_HELP)
+                     help_text="Usually within a month. " + DATE_HELP)  # 003
     start_time = forms.TimeField(label="Start time (optional)", required=False,
                                  help_text="Leave blank for the same time. For example, 10:00",
                                  widget=forms.TimeInput(format="%H:%M",
                                                         attrs={"class": "govuk-input--width-5"}))
     interim_plan = _text("Interim protection plan", rows=6,
                          help_text="Agreed with those present, or the review of the existing "
-                                   "plan (003)")
+                                   "plan")  # 003
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -182,7 +182,7 @@ class DecisionForm(GovForm):
                                    required=False)
     start_cin_plan = forms.BooleanField(label="Step down to a Child in Need plan",
                                         required=False)
-    stepdown_rationale = _text("If no Child in Need plan follows: why (001)", required=False)
+    stepdown_rationale = _text("If no Child in Need plan follows: why", required=False)  # 001
 
     def __init__(self, *args: Any, conference: Conference, present: list[Attendance],
                  review_default: str = "", **kwargs: Any) -> None:
@@ -222,7 +222,7 @@ class RecordForm(GovForm):
     confidential_sections = forms.MultipleChoiceField(
         label="Sections to leave out of the parents' copy", required=False,
         choices=RecordSection.choices, widget=forms.CheckboxSelectMultiple,
-        help_text="Confidential material may be excluded from the parents' copy (003)")
+        help_text="Confidential material may be excluded from the parents' copy")  # 003
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -236,7 +236,7 @@ class RecordForm(GovForm):
 class DistributeForm(GovForm):
     audience = forms.ChoiceField(label="Sent to", choices=Audience.choices,
                                  widget=forms.RadioSelect,
-                                 help_text="The family receive the parents' copy (003)")
+                                 help_text="The family receive the parents' copy")  # 003
     recipients = _text("Recipients", rows=3, help_text="Names, and how it was sent")
     sent_on = _date("Date sent")
 

@@ -76,12 +76,12 @@ class VisitForm(GovForm):
     visited_by = forms.ModelChoiceField(queryset=User.objects.none(), label="Visited by")
     location = forms.ChoiceField(choices=VisitLocation.choices, widget=forms.RadioSelect,
                                  label="Where the visit took place",
-                                 help_text="Normally the home where the child lives (003)")
+                                 help_text="Normally the home where the child lives")  # 003
     access_refused = yes_no("Was access refused?")
     access_refused_details = forms.CharField(
         required=False, widget=forms.Textarea(attrs={"rows": 3}),
         label="If access was refused, what happened",
-        help_text="The manager and the core group are told (003)")
+        help_text="The manager and the core group are told")  # 003
     child_seen = yes_no("Was the child seen?")
     seen_alone = yes_no("Was the child seen alone?", required=False,
                         help_text="Only if the child was seen")

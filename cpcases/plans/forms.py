@@ -54,7 +54,7 @@ def _text(rows: int = 4) -> forms.Textarea:
 class PlanStartForm(GovForm):
     started_on = date_field("Date of the conference that made the plan")
     category = forms.ChoiceField(choices=PlanCategory.choices, widget=forms.RadioSelect,
-                                 label="Category", help_text="One category only (003)")
+                                 label="Category", help_text="One category only")  # 003
     lead_social_worker = forms.ModelChoiceField(queryset=User.objects.none())
     first_core_group_on = date_field("Date of the first core group", required=False,
                                      hint="As set by the conference")
@@ -144,7 +144,7 @@ class MemberForm(GovForm):
     role = forms.CharField(max_length=200, required=False, label="Role",
                            help_text="For example, class teacher, health visitor, mother")
     email = forms.EmailField(required=False, label="Their own e-mail address",
-                             help_text="Not a generic team address (004)")
+                             help_text="Not a generic team address")  # 004
     mobile = forms.CharField(max_length=40, required=False)
     contact_frequency = forms.CharField(max_length=200, required=False,
                                         label="How often they see the child")
@@ -179,7 +179,7 @@ class CoreGroupMeetingForm(GovForm):
     recommendation = forms.ChoiceField(
         choices=[("", "No recommendation at this meeting"), *Recommendation.choices],
         required=False, widget=forms.RadioSelect, label="Recommendation to the review",
-        help_text="Before a review conference the core group agrees its recommendation (001)")
+        help_text="Before a review conference the core group agrees its recommendation")  # 001
     recommendation_reasons = forms.CharField(required=False, widget=_text(3),
                                              label="Reasons for the recommendation")
 
@@ -258,16 +258,16 @@ class PlanEndForm(GovForm):
                  (STEPDOWN_NONE, "No Child in Need plan: record the rationale")],
         widget=forms.RadioSelect, required=False, label="Step-down",
         help_text="A Child in Need plan for at least 3 months, unless the rationale for none "
-                  "is recorded (001). Not needed if the child moved, died, turned 18 or left "
+                  "is recorded. Not needed if the child moved, died, turned 18 or left "  # 001
                   "the UK.")
     stepdown_rationale = forms.CharField(required=False, widget=_text(),
                                          label="Rationale for no Child in Need plan",
-                                         help_text="The head of service sees it (001)")
+                                         help_text="The head of service sees it")  # 001
     cin_first_meeting_on = date_field("Date of the first Child in Need meeting",
                                       required=False)
     note = forms.CharField(required=False, widget=_text(3), label="Notes",
                            help_text="For example, exceptional circumstances for ending at "
-                                     "the first review (003)")
+                                     "the first review")  # 003
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

@@ -46,6 +46,7 @@ ACCESS: dict[str, Access] = {
     "accounts:session_extend": Access("/session/extend/", ok=405, outsider=None,
                                       refused=(*ANON, 405)),
     "children:caseload": Access("/children/", outsider=None, refused=ANON),
+    "help": Access("/help/", outsider=None, refused=ANON),
     "children:search": Access("/children/search/", outsider=None, refused=ANON),
     "children:create": Access("/children/new/", outsider="chair", refused=(403,)),
     "children:detail": Access("/children/{child}/"),
