@@ -86,14 +86,15 @@ def _form_routes() -> list[str]:
                                "authorise-delay", "policy/icpc", "threshold"))))
 
 
-def _context_for(user: Any, new_context: Any, live_server: Any) -> BrowserContext:
+def _context_for(user: Any, new_context: Any, live_server: Any,
+                 **options: Any) -> BrowserContext:
     """A browser signed in as `user` without the sign-in form (it has its own tests)."""
     session = SessionStore()
     session[SESSION_KEY] = str(user.pk)
     session[BACKEND_SESSION_KEY] = settings.AUTHENTICATION_BACKENDS[-1]
     session[HASH_SESSION_KEY] = user.get_session_auth_hash()
     session.create()
-    context = new_context()
+    context = new_context(**options)
     context.add_cookies([{"name": settings.SESSION_COOKIE_NAME, "value": session.session_key,
                           "url": live_server.url}])
     return context
