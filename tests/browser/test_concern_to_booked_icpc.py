@@ -340,7 +340,7 @@ def test_late_icpc_date_needs_a_recorded_delay_authorisation(
     expect(summary).to_be_visible()
     expect(summary).to_contain_text(
         f"{long_date(late)} is after the ICPC due date ({long_date(icpc_due)}): a date beyond "
-        "the timescale needs a delay authorisation (000)")
+        "the timescale needs a delay authorisation")
     expect(bpage.get_by_role("group", name="Date of the conference").get_by_label("Day")
            ).to_have_value(str(late.day))
     expect(bpage.get_by_label("Venue")).to_have_value("Room 4, Civic Centre, Anytown")
