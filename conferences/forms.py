@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from crispy_forms_gds.fields import DateInputField
 from crispy_forms_gds.helper import FormHelper
 from crispy_forms_gds.layout import Button, Layout, Size
 from django import forms
@@ -15,6 +14,8 @@ from conferences.models import ConferenceKind
 from cpcases.accounts.models import User
 from cpcases.accounts.roles import Role
 from cpcases.children.models import Child
+from cpcases.core.forms import DateField
+from cpcases.core.forms import Form as GovForm
 
 
 def _helper(form: forms.Form, submit: str, *, secondary: bool = False) -> FormHelper:
@@ -32,11 +33,11 @@ class ChildChoiceField(forms.ModelMultipleChoiceField):
         return f"{obj.display_name} (ID {obj.la_child_id})"
 
 
-class RequestForm(forms.Form):
+class RequestForm(GovForm):
     children = ChildChoiceField(
         queryset=Child.objects.none(), widget=forms.CheckboxSelectMultiple,
         label="Children the conference is for",
-        help_text="All children of the household are considered (002 §2.2)")
+        help_text="All children of the household are considered")  # 002 §2.2
     had_plan_before = ChildChoiceField(
         queryset=Child.objects.none(), widget=forms.CheckboxSelectMultiple, required=False,
         label="Children who have had a child protection plan before",
@@ -49,8 +50,8 @@ class RequestForm(forms.Form):
         choices=[(k.value, k.label) for k in (ConferenceKind.INITIAL, ConferenceKind.PRE_BIRTH,
                                               ConferenceKind.TRANSFER_IN)],
         help_text="Pre-birth: include the baby, recorded with the expected date of delivery. "
-                  "Transfer-in: a child on another authority's plan who has moved here (003)")
-    transfer_agreed_on = DateInputField(
+                  "Transfer-in: a child on another authority's plan who has moved here")  # 003
+    transfer_agreed_on = DateField(
         label="Transfer-in: date the authorities agreed, or you were told of the move",
         required=False, require_all_fields=False, help_text="For example, 15 3 2027")
     originating_authority = forms.CharField(label="Transfer-in: the originating authority",
@@ -73,7 +74,7 @@ class RequestForm(forms.Form):
         return data
 
 
-class NoteForm(forms.Form):
+class NoteForm(GovForm):
     note = forms.CharField(label="Comments (optional)", required=False,
                            widget=forms.Textarea(attrs={"rows": 4}))
 
@@ -86,8 +87,8 @@ class NoteForm(forms.Form):
         self.helper = _helper(self, submit)
 
 
-class BookingForm(forms.Form):
-    date = DateInputField(label="Date of the conference", help_text="For example, 27 3 2027",
+class BookingForm(GovForm):
+    date = DateField(label="Date of the conference", help_text="For example, 27 3 2027",
                           require_all_fields=False)
     start_time = forms.TimeField(label="Start time", help_text="For example, 10:00",
                                  widget=forms.TimeInput(format="%H:%M",
@@ -98,7 +99,7 @@ class BookingForm(forms.Form):
     online_link = forms.URLField(label="Online meeting link", required=False, max_length=500,
                                   assume_scheme="https")
     chair = forms.ModelChoiceField(queryset=User.objects.none(), label="Chair",
-                                   help_text="Independent of the case (002 §11.2)")
+                                   help_text="Independent of the case")  # 002 §11.2
     minute_taker = forms.ModelChoiceField(queryset=User.objects.none(), label="Minute-taker")
     # Issue 9 point 5: a date that makes preparation deadlines impossible is booked only with
     # a reason; the page lists those deadlines first.
@@ -122,8 +123,8 @@ class BookingForm(forms.Form):
         return data
 
 
-class DelayRequestForm(forms.Form):
-    latest_date = DateInputField(label="Hold the conference by",
+class DelayRequestForm(GovForm):
+    latest_date = DateField(label="Hold the conference by",
                                  help_text="The latest date asked for. For example, 27 3 2027",
                                  require_all_fields=False)
     danger_statement_1 = forms.CharField(label="Danger statement 1",
@@ -142,7 +143,7 @@ class DelayRequestForm(forms.Form):
         self.helper = _helper(self, "Ask for authorisation")
 
 
-class DelayDecisionForm(forms.Form):
+class DelayDecisionForm(GovForm):
     decision = forms.ChoiceField(choices=[("authorise", "Authorise the delay"),
                                           ("refuse", "Refuse")],
                                  widget=forms.RadioSelect, label="Your decision")

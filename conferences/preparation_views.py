@@ -44,6 +44,7 @@ from cpcases.accounts.roles import Role
 from cpcases.audit.models import AccessAction
 from cpcases.audit.services import access_record
 from cpcases.core.errors import NotPermitted, ServiceError
+from cpcases.core.forms import add_service_error
 
 
 def _conference(request: HttpRequest, pk: int, section: str) -> Conference:
@@ -76,7 +77,7 @@ def _run(form: Any, action: Callable[[], Any]) -> Any | None:
     except NotPermitted as exc:
         raise PermissionDenied(str(exc)) from exc
     except ServiceError as exc:
-        form.add_error(None, str(exc))
+        add_service_error(form, exc)
         return None
 
 
@@ -201,9 +202,8 @@ def invitations_send(request: HttpRequest, pk: int) -> HttpResponse:
     conference = _conference(request, pk, "conference-invitations")
     form = SendForm(request.POST or None, conference=conference)
     if request.method == "POST" and form.is_valid():
-        done = _run(form, lambda: preparation.invitations_mark_sent(
-            user=request.user, conference=conference,
-            invitations=list(form.cleaned_data["invitations"]), how=form.cleaned_data["how"]))
+        done = _run(form, lambda: preparation.invitations_record_sent(
+            user=request.user, conference=conference, methods=form.methods()))
         if done is not None:
             messages.success(request, f"{len(done)} invitation(s) recorded as sent.")
             return redirect("conferences:conference", pk=pk)
@@ -218,14 +218,15 @@ def invitation_edit(request: HttpRequest, pk: int) -> HttpResponse:
     if invitation.user_id != request.user.pk:
         _require_role(request, *preparation.INVITE_ROLES)
     accepted = {True: "yes", False: "no", None: ""}[invitation.advocacy_accepted]
-    form = ResponseForm(request.POST or None, invitation=invitation, initial={
+    form = ResponseForm(request.POST or None, invitation=invitation, user=request.user,
+                        initial={
         "response": invitation.response, "response_note": invitation.response_note,
         "advocacy_offered": invitation.advocacy_offered, "advocacy_accepted": accepted})
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
 
         def save() -> Invitation:
-            if invitation.kind == InviteeKind.CHILD and (
+            if "advocacy_offered" in form.fields and (
                     data["advocacy_offered"] != invitation.advocacy_offered
                     or data["advocacy_accepted"] != accepted):
                 preparation.invitation_record_advocacy(
@@ -384,5 +385,5 @@ def exclusion_report(request: HttpRequest, pk: int) -> HttpResponse:
             messages.success(request, f"Recorded: report provided to {done.name}.")
             return redirect("conferences:conference", pk=exclusion.conference_id)
     return _page(request, exclusion.conference, form,
-                 f"Report provided to {exclusion.name} (002 §12.8)", exclusion=exclusion,
+                 f"Report provided to {exclusion.name}", exclusion=exclusion,  # 002 §12.8
                  redacted_hint=ReportKind.SOCIAL_WORKER)

@@ -283,7 +283,7 @@ def conference_request_approve(*, user: User, request: ConferenceRequest,
                        subject=request, anchor=now)
     _mail_on_commit("Conference request to book",
                     f"{user} approved conference request {request.pk}. Offer a date within "
-                    "24 hours (000).", _business_support_team(request))
+                    "24 hours.", _business_support_team(request))  # 000
     return request
 
 
@@ -345,7 +345,7 @@ def check_chair_independent(chair: User, children: Iterable[Child]) -> None:
                 and chair.effective_service_id == allocation.team.service_id))
         if manages:
             raise ServiceError(f"{chair} manages {child}'s case and cannot chair the "
-                               "conference (002 §11.2): choose an independent chair.")
+                               "conference: choose an independent chair.")  # 002 §11.2
     if not chair.is_active or chair.role not in CHAIR_ROLES:
         raise ServiceError(f"{chair} cannot chair a conference: choose a child protection "
                            "chair.")
@@ -368,7 +368,7 @@ def _check_booking(user: User, request: ConferenceRequest, *, on: date, start_ti
     check_chair_independent(chair, children)
     if (minute_taker.authority_id != request.authority_id or not minute_taker.is_active
             or minute_taker.role != Role.BUSINESS_SUPPORT):
-        raise ServiceError("Choose a minute-taker from business support (002 §22.3).")
+        raise ServiceError("Choose a minute-taker from business support.")  # 002 §22.3
     if request.kind != ConferenceKind.INITIAL:
         # Pre-birth and transfer-in: the due date is shown (within or outside timescale);
         # 002 §3.4 allows a pre-birth conference to be delayed, and the ICPC delay
@@ -381,7 +381,7 @@ def _check_booking(user: User, request: ConferenceRequest, *, on: date, start_ti
         if authorisation is None or authorisation.latest_date < on:
             raise ServiceError(
                 f"{on:%-d %B %Y} is after the ICPC due date ({due:%-d %B %Y}): a date beyond "
-                "the timescale needs a delay authorisation (000). Choose an earlier date or "
+                "the timescale needs a delay authorisation. Choose an earlier date or "  # 000
                 "request an authorisation.")
     return due, authorisation
 
@@ -424,7 +424,7 @@ def conference_book(*, user: User, request: ConferenceRequest, on: date, start_t
     _require_status(request, (RequestStatus.APPROVED,), "booked")
     if request.needs_second_conference_agreement and not request.second_conference_agreed:
         raise ServiceError("A child on this request has had a plan before: the service "
-                           "manager must agree a second conference before it is booked (000).")
+                           "manager must agree a second conference before it is booked.")  # 000
     due, authorisation = _check_booking(user, request, on=on, start_time=start_time,
                                         venue=venue, online_link=online_link, chair=chair,
                                         minute_taker=minute_taker)
@@ -464,7 +464,7 @@ def conference_book(*, user: User, request: ConferenceRequest, on: date, start_t
     _mail_on_commit("Conference booked: complete the invitation list",
                     f"The conference for request {request.pk} is booked for "
                     f"{on:%-d %B %Y} at {start_time:%H:%M}. Complete the invitation list "
-                    "within 48 hours (000).", [request.social_worker, chair])
+                    "within 48 hours.", [request.social_worker, chair])  # 000
     return conference
 
 
@@ -579,7 +579,7 @@ def delay_authorisation_request(*, user: User, request: ConferenceRequest, lates
     if not statements:
         raise ServiceError("Give at least one danger statement.")
     if len(statements) > MAX_DANGER_STATEMENTS:
-        raise ServiceError("Give at most 3 danger statements (000).")
+        raise ServiceError("Give at most 3 danger statements.")  # 000
     if not rationale.strip():
         raise ServiceError("Give the rationale: why the children are likely to be at risk of "
                            "significant harm.")

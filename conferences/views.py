@@ -40,6 +40,7 @@ from cpcases.children import selectors as child_selectors
 from cpcases.children.scoping import visible_children
 from cpcases.children.views import record_context
 from cpcases.core.errors import NotPermitted, ServiceError
+from cpcases.core.forms import add_service_error
 
 
 def _require_role(request: HttpRequest, *roles: str) -> None:
@@ -67,7 +68,7 @@ def _run(form: Any, action: Callable[[], Any]) -> Any | None:
     except NotPermitted as exc:
         raise PermissionDenied(str(exc)) from exc
     except ServiceError as exc:
-        form.add_error(None, str(exc))
+        add_service_error(form, exc)
         return None
 
 
@@ -114,7 +115,7 @@ def second_conferences(request: HttpRequest) -> HttpResponse:
     return render(request, "conferences/queue.html", {
         "title": "Second conferences to agree",
         "lead": "Cases returning to conference for a second time need the service manager's "
-                "agreement (000).",
+                "agreement.",  # 000
         "requests": selectors.second_conference_queue(user=request.user),
         "empty": "No second conferences are waiting for your agreement."})
 
@@ -124,7 +125,7 @@ def booking_queue(request: HttpRequest) -> HttpResponse:
     _require_role(request, Role.BUSINESS_SUPPORT)
     return render(request, "conferences/queue.html", {
         "title": "Conference requests to book",
-        "lead": "Offer a date within 24 hours of the request (000).",
+        "lead": "Offer a date within 24 hours of the request.",  # 000
         "requests": selectors.booking_queue(user=request.user), "show_due": True,
         "empty": "No approved requests are waiting to be booked."})
 

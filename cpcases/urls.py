@@ -1,6 +1,7 @@
 from django.contrib import admin
 from django.urls import include, path
 
+from cpcases.core.help import help_page
 from cpcases.health.views import healthz
 from deadlines.views import home
 
@@ -8,6 +9,7 @@ urlpatterns = [
     # "My work" is every role's home page (issue 9).
     path("", home, name="home"),
     path("", include("cpcases.accounts.urls")),
+    path("help/", help_page, name="help"),
     path("children/", include("cpcases.children.urls")),
     path("deadlines/", include("deadlines.urls")),
     path("strategy/", include("strategy.urls")),

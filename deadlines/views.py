@@ -24,6 +24,7 @@ from cpcases.accounts.roles import Capability, Role
 from cpcases.children import selectors as child_selectors
 from cpcases.children.views import record_context
 from cpcases.core.errors import ServiceError
+from cpcases.core.forms import Form as GovForm
 from deadlines import mywork, presentation, selectors, services
 from deadlines.filters import SORT_CHOICES, SORTS, DeadlineFilter
 from deadlines.models import DeadlineStatus, PolicyProfile
@@ -120,7 +121,7 @@ def child(request: HttpRequest, pk: int) -> HttpResponse:
         **record_context(request, record, "deadlines"), "deadlines": deadlines})
 
 
-class DelayForm(forms.Form):
+class DelayForm(GovForm):
     reason = forms.CharField(label="Reasons for the delay", widget=forms.Textarea(
         attrs={"rows": 5}), help_text="Include the risks and how they will be monitored, and "
                                       "who has been told of the delay")
@@ -197,7 +198,7 @@ def notifications_read_selected(request: HttpRequest) -> HttpResponse:
 # --- policy (administrators) --------------------------------------------------------------------
 
 
-class ProfileForm(forms.Form):
+class ProfileForm(GovForm):
     profile = forms.ModelChoiceField(queryset=PolicyProfile.objects.all(),
                                      label="Timescale profile", empty_label=None,
                                      widget=forms.RadioSelect)
@@ -207,7 +208,7 @@ class ProfileForm(forms.Form):
         self.helper = _helper(self, "Use this profile")
 
 
-class RuleForm(forms.Form):
+class RuleForm(GovForm):
     offset = forms.IntegerField(min_value=0, label="How many")
     unit = forms.ChoiceField(choices=Unit.choices)
     direction = forms.ChoiceField(choices=Direction.choices, label="Before or after the anchor")

@@ -6,7 +6,6 @@ import re
 from datetime import date, datetime, time
 from typing import Any
 
-from crispy_forms_gds.fields import DateInputField
 from crispy_forms_gds.helper import FormHelper
 from crispy_forms_gds.layout import Button, Field, Fieldset, Layout, Size
 from django import forms
@@ -15,6 +14,8 @@ from django.utils import timezone
 from cpcases.accounts.models import User
 from cpcases.accounts.roles import Agency, Role
 from cpcases.children.models import Child
+from cpcases.core.forms import DateField
+from cpcases.core.forms import Form as GovForm
 from strategy.models import (
     Attendance,
     DiscussionFormat,
@@ -29,13 +30,15 @@ TIME_RE = re.compile(r"^([01]?\d|2[0-3]):([0-5]\d)$")
 
 
 def date_field(label: str, *, required: bool = True,
-               hint: str = "For example, 27 3 2026") -> DateInputField:
-    return DateInputField(label=label, required=required, help_text=hint,
+               hint: str = "For example, 27 3 2026") -> DateField:
+    return DateField(label=label, required=required, help_text=hint,
                           require_all_fields=False)
 
 
 class TimeField(forms.CharField):
     """A simple HH:MM box (24-hour clock)."""
+
+    format_hint = "as hours and minutes, like 14:30"
 
     def __init__(self, **kwargs: Any) -> None:
         kwargs.setdefault("help_text", "24-hour clock, for example 14:30")
@@ -48,7 +51,7 @@ class TimeField(forms.CharField):
             return None
         match = TIME_RE.match(value.strip())
         if not match:
-            raise forms.ValidationError("Enter a time as hours and minutes, like 14:30")
+            raise forms.ValidationError(self.error_messages["invalid"], code="invalid")
         return time(int(match.group(1)), int(match.group(2)))
 
 
@@ -70,16 +73,16 @@ OUTCOME_CHOICES = [(S47, "Initiate a Section 47 enquiry"),
                    *[(v, label) for v, label in NextStep.choices]]
 
 
-class StrategyDiscussionForm(forms.Form):
+class StrategyDiscussionForm(GovForm):
     children = forms.ModelMultipleChoiceField(
         queryset=Child.objects.none(), widget=forms.CheckboxSelectMultiple,
-        label="Children discussed", help_text="All the children of the household should be "
-                                              "considered (002 §2.2)")
+        # 002 §2.2
+        label="Children discussed", help_text="Consider all the children of the household")
     concern_date = date_field("Date the concern was identified")
     concern_time = TimeField(label="Time the concern was identified")
     urgency = forms.ChoiceField(choices=Urgency.choices, widget=forms.RadioSelect,
                                 label="Urgency",
-                                help_text="Sets the timescale for holding the discussion (000)")
+                                help_text="Sets the timescale for holding the discussion")  # 000
     format = forms.ChoiceField(choices=DiscussionFormat.choices, widget=forms.RadioSelect,
                                label="Meeting or phone calls")
     held_date = date_field("Date the discussion was held")
@@ -87,11 +90,11 @@ class StrategyDiscussionForm(forms.Form):
     late_reason = forms.CharField(
         required=False, widget=forms.Textarea(attrs={"rows": 3}),
         label="If it was held late, why",
-        help_text="Any delay must be explained and recorded (000)")
+        help_text="Any delay must be explained and recorded")  # 000
     minimum_not_met_reason = forms.CharField(
         required=False, widget=forms.Textarea(attrs={"rows": 3}),
         label="If the minimum attendance was not met, why",
-        help_text="The minimum is the social worker, their manager, health and police (003)")
+        help_text="The minimum is the social worker, their manager, health and police")  # 003
     information_shared = forms.CharField(widget=forms.Textarea(attrs={"rows": 5}))
     criminal_investigation = forms.CharField(
         required=False, widget=forms.Textarea(attrs={"rows": 3}),
@@ -108,11 +111,13 @@ class StrategyDiscussionForm(forms.Form):
         outcome_fields = []
         for child in household:
             name = f"outcome_{child.pk}"
+            # One compact list per child (not six radios each): a household of four would
+            # otherwise be 24 radios long.
             self.fields[name] = forms.ChoiceField(
-                choices=OUTCOME_CHOICES, required=False, widget=forms.RadioSelect,
-                label=f"Outcome for {child.display_name}",
+                choices=[("", "Choose the decision"), *OUTCOME_CHOICES], required=False,
+                label=f"Decision for {child.display_name}",
                 help_text="Only for a child discussed")
-            outcome_fields.append(Field.radios(name, legend_size=Size.SMALL, small=True))
+            outcome_fields.append(name)
         self.helper = _helper(
             Fieldset(Field.checkboxes("children", legend_size=Size.SMALL, small=True),
                      "concern_date", "concern_time",
@@ -132,8 +137,8 @@ class StrategyDiscussionForm(forms.Form):
         for child in data.get("children") or []:
             if not data.get(f"outcome_{child.pk}"):
                 self.add_error(f"outcome_{child.pk}",
-                               f"Choose whether a Section 47 enquiry is initiated for "
-                               f"{child.display_name}")
+                               f"Select the decision for {child.display_name}: a Section 47 "
+                               f"enquiry or another next step")
         return data
 
     def concern_identified_at(self) -> datetime:
@@ -146,7 +151,7 @@ class StrategyDiscussionForm(forms.Form):
         return {c.pk: self.cleaned_data[f"outcome_{c.pk}"] for c in self.cleaned_data["children"]}
 
 
-class ParticipantForm(forms.Form):
+class ParticipantForm(GovForm):
     name = forms.CharField(max_length=200, required=False)
     agency = forms.ChoiceField(choices=Agency.choices, required=False)
     role = forms.ChoiceField(choices=ParticipantRole.choices, required=False,
@@ -172,11 +177,15 @@ class ParticipantForm(forms.Form):
                 data["name"] = data["user"].full_name
             for f in ("agency", "role"):
                 if not data.get(f):
-                    self.add_error(f, "Choose one")
+                    self.add_error(f, f"Select the {self.fields[f].label.lower()} of "
+                                      f"{data['name']}")
         return data
 
 
-class ActionForm(forms.Form):
+ACTION_PARTS = {"who": "who does it", "what": "what they do", "by_when": "by when"}
+
+
+class ActionForm(GovForm):
     who = forms.CharField(max_length=200, required=False)
     what = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 2}))
     by_when = date_field("By when", required=False)
@@ -190,15 +199,19 @@ class ActionForm(forms.Form):
         if any(data.get(f) for f in ("who", "what", "by_when")):
             for f in ("who", "what", "by_when"):
                 if not data.get(f):
-                    self.add_error(f, "Enter who does what by when")
+                    self.add_error(f, f"Enter {ACTION_PARTS[f]}: an action says who does "
+                                      "what by when")
         return data
 
 
-ParticipantFormSet = forms.formset_factory(ParticipantForm, extra=5)
-ActionFormSet = forms.formset_factory(ActionForm, extra=3)
+# Rows start at one and grow with "Add another" (cpcases.core.forms.with_added_row).
+ParticipantFormSet = forms.formset_factory(ParticipantForm, extra=1)
+ParticipantFormSet.row_noun = "Participant"
+ActionFormSet = forms.formset_factory(ActionForm, extra=1)
+ActionFormSet.row_noun = "Action"
 
 
-class S47OutcomeForm(forms.Form):
+class S47OutcomeForm(GovForm):
     outcome = forms.ChoiceField(
         choices=[(v, label) for v, label in S47Outcome.choices if v],
         widget=forms.RadioSelect)
@@ -218,7 +231,7 @@ class S47OutcomeForm(forms.Form):
 YES_NO = [("yes", "Yes"), ("no", "No")]
 
 
-class ThresholdForm(forms.Form):
+class ThresholdForm(GovForm):
     harm_evidenced = forms.ChoiceField(
         choices=YES_NO, widget=forms.RadioSelect,
         label="1. Can the concerns be evidenced to have an impact (significant harm) on the "
@@ -232,8 +245,8 @@ class ThresholdForm(forms.Form):
     rationale = forms.CharField(widget=forms.Textarea(attrs={"rows": 5}))
     iro = forms.ModelChoiceField(
         queryset=User.objects.none(), required=False, label="Duty IRO (optional)",
-        help_text="If you held a threshold discussion with the duty IRO (004), who records "
-                  "its outcome")
+        help_text="If you held a threshold discussion with the duty IRO, who records "
+                  "its outcome")  # 004
 
     def __init__(self, *args: Any, authority_id: int, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -251,7 +264,7 @@ class ThresholdForm(forms.Form):
                 for f in ("harm_evidenced", "attributable_to_parental_care", "harm_likely")}
 
 
-class IroOutcomeForm(forms.Form):
+class IroOutcomeForm(GovForm):
     outcome = forms.CharField(widget=forms.Textarea(attrs={"rows": 5}),
                               label="Outcome of the threshold discussion")
 
@@ -260,7 +273,7 @@ class IroOutcomeForm(forms.Form):
         self.helper = _helper("outcome", submit="Record on the child's file")
 
 
-class ConsultationRequestForm(forms.Form):
+class ConsultationRequestForm(GovForm):
     question = forms.CharField(widget=forms.Textarea(attrs={"rows": 5}),
                                label="What would you like to discuss with a CP chair?")
 
@@ -269,7 +282,7 @@ class ConsultationRequestForm(forms.Form):
         self.helper = _helper("question", submit="Send the request to business support")
 
 
-class AssignChairForm(forms.Form):
+class AssignChairForm(GovForm):
     chair = forms.ModelChoiceField(queryset=User.objects.none(), label="CP chair")
 
     def __init__(self, *args: Any, authority_id: int, **kwargs: Any) -> None:
@@ -279,7 +292,7 @@ class AssignChairForm(forms.Form):
         self.helper = _helper("chair", submit="Assign the chair")
 
 
-class ConsultationRecordForm(forms.Form):
+class ConsultationRecordForm(GovForm):
     held_date = date_field("Date the consultation was held")
     held_time = TimeField(label="Time it was held")
     social_worker_took_part = forms.BooleanField(required=False,
@@ -292,7 +305,7 @@ class ConsultationRecordForm(forms.Form):
     network_safety_plan = forms.BooleanField(
         required=False, label="The network has been engaged to develop a safety plan")
     recommendation = forms.CharField(widget=forms.Textarea(attrs={"rows": 5}),
-                                     help_text="Advice to the team: not a decision (000)")
+                                     help_text="Advice to the team: not a decision")  # 000
     note = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 4}),
                            label="Other notes")
 

@@ -221,11 +221,13 @@ def strategy_discussion_record(
     now = timezone.now()
     if held_at > now:
         raise ServiceError("Record the discussion once it has been held: the date and time "
-                           "it was held must not be in the future.")
+                           "it was held must not be in the future.", field="held_date")
     if concern_identified_at > held_at:
-        raise ServiceError("The concern must have been identified before the discussion.")
+        raise ServiceError("The date the concern was identified must be before the date the "
+                           "discussion was held.", field="concern_date")
     if not information_shared.strip():
-        raise ServiceError("Enter the information shared at the discussion.")
+        raise ServiceError("Enter the information shared at the discussion.",
+                           field="information_shared")
     # 000: "any delay should be explained and recorded"
     held_on = timezone.localdate(held_at)
     due = strategy_discussion_due(children[0], concern_identified_at, urgency)
@@ -440,7 +442,7 @@ def threshold_decide(*, user: User, child: Child, harm_evidenced: bool,
         if user.role in (Role.TEAM_MANAGER, Role.SERVICE_MANAGER, Role.HEAD_OF_SERVICE):
             raise NotPermitted("You do not have access to this child's record.")
         raise NotPermitted("Only the child's team manager decides whether the threshold for "
-                           "a conference is met (002 §2.3).")
+                           "a conference is met.")  # 002 §2.3
     enquiry = current_enquiry(child)
     if enquiry is None:
         raise ServiceError(f"{child} has no Section 47 enquiry: record the strategy "
@@ -460,7 +462,7 @@ def threshold_decide(*, user: User, child: Child, harm_evidenced: bool,
     if iro is not None:
         _on_commit_mail("Threshold discussion to record",
                         f"{user} held a threshold discussion with you about a child "
-                        "(004). Record its outcome on the child's file in cpcases.", [iro])
+                        ". Record its outcome on the child's file in cpcases.", [iro])  # 004
     return decision
 
 
@@ -534,7 +536,7 @@ def consultation_request(*, user: User, child: Child, question: str,
         support = User.objects.filter(authority_id=child.authority_id,
                                       role=Role.BUSINESS_SUPPORT, is_active=True)
         _on_commit_mail("Consultation with a CP chair requested",
-                        f"{user} has requested a consultation with a CP chair (000). "
+                        f"{user} has requested a consultation with a CP chair. "  # 000
                         "Assign a chair within 24 hours in cpcases.", support)
     return consultation
 
@@ -548,7 +550,7 @@ def _assign(consultation: ConsultationRequest, chair: User, *, by: User | None,
     lifecycle.emit(lifecycle.Event.CONSULTATION_CHAIR_ASSIGNED, child=consultation.child,
                    actor=by, at=at, scope=[consultation])
     _on_commit_mail("Consultation assigned to you",
-                    "You have been assigned a consultation (000): meet the social worker and "
+                    "You have been assigned a consultation: meet the social worker and "  # 000
                     "their manager, then record it within 48 hours.", [chair])
 
 
@@ -568,7 +570,7 @@ def consultation_assign_chair(*, user: User, consultation: ConsultationRequest,
     earlier = previous_chair(consultation.child)
     if earlier is not None and earlier.pk != chair.pk:
         raise ServiceError(f"{earlier} has already consulted on {consultation.child}: later "
-                           "consultations go to the same chair (000).")
+                           "consultations go to the same chair.")  # 000
     _assign(consultation, chair, by=user, at=timezone.now())
     return consultation
 
@@ -624,7 +626,7 @@ def consultation_record(*, user: User, consultation: ConsultationRequest, held_a
     if not (social_worker_took_part and manager_took_part):
         # 000: "All consultation must include the social worker and a manager from the team"
         raise ServiceError("The social worker and their manager must both take part in the "
-                           "consultation (000). Record it once you have met both.")
+                           "consultation. Record it once you have met both.")  # 000
     if not recommendation.strip():
         raise ServiceError("Enter the recommendation.")
     consultation.held_at, consultation.recorded_at = held_at, now

@@ -19,6 +19,7 @@ from cpcases.audit.services import access_record
 from cpcases.children import selectors as child_selectors
 from cpcases.children.views import record_context
 from cpcases.core.errors import NotPermitted, ServiceError
+from cpcases.core.forms import add_service_error, quiet, with_added_row
 from strategy import selectors, services
 from strategy.forms import (
     ActionFormSet,
@@ -73,12 +74,14 @@ def discussion_new(request: HttpRequest, pk: int) -> HttpResponse:
     child = child_selectors.child_for_view(request=request, child_id=pk,
                                            section="strategy-new")
     household = [child, *child_selectors.household_children(user=request.user, child=child)]
-    data = request.POST or None
+    data, grown = with_added_row(request.POST or None, "participants", "actions")
     form = StrategyDiscussionForm(data, household=household, initial={"children": [child]})
     kwargs = {"authority_id": request.user.authority_id}
     participants = ParticipantFormSet(data, prefix="participants", form_kwargs=kwargs)
     actions = ActionFormSet(data, prefix="actions")
-    if request.method == "POST" and all(
+    if grown:
+        quiet(form, participants, actions)
+    elif request.method == "POST" and all(
             [form.is_valid(), participants.is_valid(), actions.is_valid()]):
         try:
             discussion = services.strategy_discussion_record(
@@ -98,16 +101,16 @@ def discussion_new(request: HttpRequest, pk: int) -> HttpResponse:
                 shareable_with_family=form.cleaned_data["shareable_with_family"],
                 late_reason=form.cleaned_data["late_reason"],
                 minimum_not_met_reason=form.cleaned_data["minimum_not_met_reason"])
+        except NotPermitted as exc:
+            raise PermissionDenied(str(exc)) from exc
         except ServiceError as exc:
-            form.add_error(None, str(exc))
+            add_service_error(form, exc)
         else:
             messages.success(request, "Strategy discussion recorded.")
             return redirect("strategy:discussion_detail", pk=discussion.pk)
-    elif request.method == "POST" and (any(participants.errors) or any(actions.errors)):
-        form.add_error(None, "Check the participants and actions below.")
     return render(request, "strategy/discussion_form.html", {
         "form": form, "participants": participants, "actions": actions, "child": child,
-        "title": "Record a strategy discussion",
+        "title": "Record a strategy discussion", "grown": grown,
         "back": reverse("strategy:child", args=[child.pk])})
 
 
@@ -148,7 +151,7 @@ def s47_outcome(request: HttpRequest, pk: int) -> HttpResponse:
                                         reasons=form.cleaned_data["reasons"],
                                         next_step=form.cleaned_data["next_step"])
         except ServiceError as exc:
-            form.add_error(None, str(exc))
+            add_service_error(form, exc)
         else:
             messages.success(request, "Outcome of the Section 47 enquiry recorded.")
             return redirect("strategy:child", pk=child.pk)
@@ -174,7 +177,7 @@ def threshold_new(request: HttpRequest, pk: int) -> HttpResponse:
                                       rationale=form.cleaned_data["rationale"],
                                       iro=form.cleaned_data["iro"])
         except ServiceError as exc:
-            form.add_error(None, str(exc))
+            add_service_error(form, exc)
         else:
             messages.success(request, "Threshold decision recorded.")
             return redirect("strategy:child", pk=child.pk)
@@ -197,7 +200,7 @@ def threshold_iro(request: HttpRequest, pk: int) -> HttpResponse:
             services.threshold_iro_record(user=request.user, decision=decision,
                                           outcome=form.cleaned_data["outcome"])
         except ServiceError as exc:
-            form.add_error(None, str(exc))
+            add_service_error(form, exc)
         else:
             messages.success(request, "Outcome recorded on the child's file.")
             return redirect("strategy:child", pk=child.pk)
@@ -222,11 +225,11 @@ def consultation_new(request: HttpRequest, pk: int) -> HttpResponse:
             consultation = services.consultation_request(
                 user=request.user, child=child, question=form.cleaned_data["question"])
         except ServiceError as exc:
-            form.add_error(None, str(exc))
+            add_service_error(form, exc)
         else:
             if consultation.chair_id:
                 messages.success(request, f"Request sent. {consultation.chair} consulted on "
-                                          f"{child} before and has it (000).")
+                                          f"{child} before and has it.")  # 000
             else:
                 messages.success(request, "Request sent to business support.")
             return redirect("strategy:my_requests")
@@ -279,7 +282,7 @@ def consultation_assign(request: HttpRequest, pk: int) -> HttpResponse:
             services.consultation_assign_chair(user=request.user, consultation=consultation,
                                                chair=form.cleaned_data["chair"])
         except ServiceError as exc:
-            form.add_error(None, str(exc))
+            add_service_error(form, exc)
         else:
             messages.success(request, f"{form.cleaned_data['chair']} assigned.")
             return redirect("strategy:consultation_queue")
@@ -306,7 +309,7 @@ def consultation_record(request: HttpRequest, pk: int) -> HttpResponse:
             services.consultation_record(user=request.user, consultation=consultation,
                                          held_at=form.held_at(), **data)
         except (ServiceError, NotPermitted) as exc:
-            form.add_error(None, str(exc))
+            add_service_error(form, exc)
         else:
             messages.success(request, "Consultation recorded on the child's file.")
             return redirect("strategy:chair_consultations")

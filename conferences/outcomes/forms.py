@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from crispy_forms_gds.fields import DateInputField
 from crispy_forms_gds.helper import FormHelper
 from crispy_forms_gds.layout import Button, Layout, Size
 from django import forms
@@ -26,6 +25,8 @@ from conferences.outcomes.models import (
 )
 from cpcases.accounts.models import User
 from cpcases.accounts.roles import Agency, Role
+from cpcases.core.forms import DateField
+from cpcases.core.forms import Form as GovForm
 from cpcases.plans.models import PlanCategory, PlanEndReason
 
 DATE_HELP = "For example, 27 3 2027"
@@ -39,8 +40,8 @@ def _helper(form: forms.Form, submit: str) -> FormHelper:
     return helper
 
 
-def _date(label: str, *, required: bool = True, help_text: str = DATE_HELP) -> DateInputField:
-    return DateInputField(label=label, required=required, help_text=help_text,
+def _date(label: str, *, required: bool = True, help_text: str = DATE_HELP) -> DateField:
+    return DateField(label=label, required=required, help_text=help_text,
                           require_all_fields=False)
 
 
@@ -50,7 +51,7 @@ def _text(label: str, *, required: bool = True, rows: int = 4, help_text: str = 
                            widget=forms.Textarea(attrs={"rows": rows}))
 
 
-class AttendanceForm(forms.Form):
+class AttendanceForm(GovForm):
     name = forms.CharField(label="Name", max_length=200)
     participant_type = forms.ChoiceField(label="Who they are", choices=ParticipantType.choices,
                                          widget=forms.RadioSelect,
@@ -62,7 +63,7 @@ class AttendanceForm(forms.Form):
                                widget=forms.RadioSelect, initial=AttendanceStatus.PRESENT)
     direct_contact = forms.BooleanField(
         label="Their agency has had direct contact with the child and family", required=False,
-        help_text="Counts towards quoracy (002 §5.2)")
+        help_text="Counts towards quoracy")  # 002 §5.2
     report_sent = forms.BooleanField(label="They sent a written report", required=False)
 
     def __init__(self, *args: Any, submit: str = "Save attendance", **kwargs: Any) -> None:
@@ -83,7 +84,7 @@ class AttendanceForm(forms.Form):
             "report_sent")}
 
 
-class ObserverForm(forms.Form):
+class ObserverForm(GovForm):
     name = forms.CharField(label="Observer's name", max_length=200)
     role = forms.CharField(label="Observer's role", required=False, max_length=200)
     chair_consent = forms.BooleanField(label="The chair consents", required=False)
@@ -94,35 +95,38 @@ class ObserverForm(forms.Form):
         self.helper = _helper(self, "Record the observer")
 
 
-class StartForm(forms.Form):
+class StartForm(GovForm):
     proceed_ground = forms.ChoiceField(
-        label="Inquorate: the exceptional ground on which you proceed", required=False,
+        label="The exceptional ground on which you proceed", required=False,
         choices=ProceedGround.choices, widget=forms.RadioSelect,
-        help_text="Only when the conference is inquorate (002 §5.4). An early review follows.")
+        help_text="The conference is inquorate. An early review follows.")  # 002 §5.4
     proceed_reason = _text("Your reasons for proceeding", required=False)
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, quorate: bool, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        if quorate:
+            # The exceptional ground is asked only of an inquorate conference.
+            del self.fields["proceed_ground"], self.fields["proceed_reason"]
         self.helper = _helper(self, "Start the conference")
 
 
-class AdjournForm(forms.Form):
+class AdjournForm(GovForm):
     new_date = _date("Date of the reconvened conference",
-                     help_text="Usually within a month (003). " + DATE_HELP)
+                     help_text="Usually within a month. " + DATE_HELP)  # 003
     start_time = forms.TimeField(label="Start time (optional)", required=False,
                                  help_text="Leave blank for the same time. For example, 10:00",
                                  widget=forms.TimeInput(format="%H:%M",
                                                         attrs={"class": "govuk-input--width-5"}))
     interim_plan = _text("Interim protection plan", rows=6,
                          help_text="Agreed with those present, or the review of the existing "
-                                   "plan (003)")
+                                   "plan")  # 003
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.helper = _helper(self, "Adjourn the conference")
 
 
-class ScoresForm(forms.Form):
+class ScoresForm(GovForm):
     """One score per participant present (001)."""
 
     def __init__(self, *args: Any, participants: list[Attendance], **kwargs: Any) -> None:
@@ -152,7 +156,7 @@ class AttendanceChoiceField(forms.ModelMultipleChoiceField):
         return f"{obj.name} ({obj.get_agency_display() or obj.get_participant_type_display()})"
 
 
-class DecisionForm(forms.Form):
+class DecisionForm(GovForm):
     outcome = forms.ChoiceField(label="Decision", widget=forms.RadioSelect)
     category = forms.ChoiceField(label="Category (a plan has exactly one)", required=False,
                                  choices=PlanCategory.choices, widget=forms.RadioSelect)
@@ -178,7 +182,7 @@ class DecisionForm(forms.Form):
                                    required=False)
     start_cin_plan = forms.BooleanField(label="Step down to a Child in Need plan",
                                         required=False)
-    stepdown_rationale = _text("If no Child in Need plan follows: why (001)", required=False)
+    stepdown_rationale = _text("If no Child in Need plan follows: why", required=False)  # 001
 
     def __init__(self, *args: Any, conference: Conference, present: list[Attendance],
                  review_default: str = "", **kwargs: Any) -> None:
@@ -213,12 +217,12 @@ class DecisionForm(forms.Form):
         self.helper = _helper(self, "Record the decision")
 
 
-class RecordForm(forms.Form):
+class RecordForm(GovForm):
     version = forms.IntegerField(widget=forms.HiddenInput)
     confidential_sections = forms.MultipleChoiceField(
         label="Sections to leave out of the parents' copy", required=False,
         choices=RecordSection.choices, widget=forms.CheckboxSelectMultiple,
-        help_text="Confidential material may be excluded from the parents' copy (003)")
+        help_text="Confidential material may be excluded from the parents' copy")  # 003
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -229,10 +233,10 @@ class RecordForm(forms.Form):
         self.helper = _helper(self, "Save the record")
 
 
-class DistributeForm(forms.Form):
+class DistributeForm(GovForm):
     audience = forms.ChoiceField(label="Sent to", choices=Audience.choices,
                                  widget=forms.RadioSelect,
-                                 help_text="The family receive the parents' copy (003)")
+                                 help_text="The family receive the parents' copy")  # 003
     recipients = _text("Recipients", rows=3, help_text="Names, and how it was sent")
     sent_on = _date("Date sent")
 
@@ -241,7 +245,7 @@ class DistributeForm(forms.Form):
         self.helper = _helper(self, "Record the distribution")
 
 
-class AmendmentForm(forms.Form):
+class AmendmentForm(GovForm):
     requested_by = forms.CharField(label="Who asked", max_length=200)
     received_on = _date("Date they received the record")
     requested_on = _date("Date of their written request")
@@ -252,7 +256,7 @@ class AmendmentForm(forms.Form):
         self.helper = _helper(self, "Log the request")
 
 
-class BringForwardForm(forms.Form):
+class BringForwardForm(GovForm):
     on = _date("New date of the review conference")
     trigger = forms.ChoiceField(label="Why it is brought forward",
                                 choices=ReviewTrigger.choices, widget=forms.RadioSelect)

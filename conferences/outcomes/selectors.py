@@ -91,12 +91,17 @@ class Quoracy:
     csc_present: bool
     agencies_with_contact: tuple[str, ...]
     other_agencies_present: tuple[str, ...] = field(default=())
+    recorded: bool = True  # False until anyone's attendance is recorded
 
     @property
     def message(self) -> str:
+        if not self.recorded:
+            return ("No attendance recorded yet: copy the invitation list (the lead social "
+                    "worker is added as present) or add each person.")
         if self.quorate:
+            # 002 §5.2
             return ("Quorate: children's social care and at least two other agencies with "
-                    "direct contact with the child and family are present (002 §5.2).")
+                    "direct contact with the child and family are present.")
         missing = []
         if not self.csc_present:
             missing.append("children's social care is not present")
@@ -106,7 +111,7 @@ class Quoracy:
                            if len(self.agencies_with_contact) == 1 else
                            f"{len(self.agencies_with_contact)} other agencies with direct "
                            "contact are present, 2 are needed")
-        return "Inquorate: " + "; ".join(missing) + " (002 §5.2)."
+        return "Inquorate: " + "; ".join(missing) + "."  # 002 §5.2
 
 
 def quoracy(attendances: Iterable[Attendance]) -> Quoracy:
@@ -126,7 +131,12 @@ def quoracy(attendances: Iterable[Attendance]) -> Quoracy:
 
 
 def conference_quoracy(conference: Conference) -> Quoracy:
-    return quoracy(conference.attendances.all())
+    attendances = list(conference.attendances.all())
+    found = quoracy(attendances)
+    if not attendances:
+        return Quoracy(quorate=False, csc_present=False, agencies_with_contact=(),
+                       recorded=False)
+    return found
 
 
 # --- safety scores (001) -----------------------------------------------------------------------

@@ -327,6 +327,34 @@ def attendance_prefill(*, conference: Conference, user: User) -> int:
             created_by=user, updated_by=user)
         _involve_partner(conference, attendance)
         created += 1
+    created += _lead_social_workers_present(conference, user)
+    return created
+
+
+def _lead_social_workers_present(conference: Conference, user: User) -> int:
+    """The lead social worker of each child attends their conference (002 §5.2: children's
+    social care is part of every quorum), so they are listed as present unless someone from
+    children's social care already is; the minute-taker corrects it if they are not there."""
+    from cpcases.children.models import Allocation
+
+    listed = set(conference.attendances.exclude(user=None).values_list("user_id", flat=True))
+    if conference.attendances.filter(agency=Agency.CHILDRENS_SOCIAL_CARE).exists():
+        return 0
+    created = 0
+    for allocation in (Allocation.objects.filter(child__in=_children(conference),
+                                                 ended_on__isnull=True)
+                       .exclude(social_worker=None).select_related("social_worker")
+                       .order_by("social_worker_id")):
+        worker = allocation.social_worker
+        if worker.pk in listed:
+            continue
+        listed.add(worker.pk)
+        Attendance.objects.create(
+            conference=conference, participant_type=ParticipantType.PROFESSIONAL,
+            user=worker, name=worker.full_name, agency=Agency.CHILDRENS_SOCIAL_CARE,
+            role="Lead social worker", email=worker.email, status=AttendanceStatus.PRESENT,
+            direct_contact=True, created_by=user, updated_by=user)
+        created += 1
     return created
 
 
@@ -342,10 +370,10 @@ def observer_record(*, conference: Conference, user: User, name: str, role: str,
         raise ServiceError("Give the observer's name.")
     if day.observer_name and day.observer_name.strip().lower() != name.strip().lower():
         raise ServiceError(f"{day.observer_name} is already the observer: there can be only "
-                           "one observer at a conference (002 §4.5).")
+                           "one observer at a conference.")  # 002 §4.5
     if not (chair_consent and family_consent):
         raise ServiceError("An observer may attend only with the consent of both the chair "
-                           "and the family (002 §4.5).")
+                           "and the family.")  # 002 §4.5
     day.observer_name, day.observer_role = name.strip(), role
     day.observer_chair_consent, day.observer_family_consent = chair_consent, family_consent
     day.updated_by = user
@@ -400,7 +428,7 @@ def conference_start(*, conference: Conference, user: User, proceed_ground: str 
             raise ServiceError(check.message + " Adjourn it with a new date, or choose the "
                                "exceptional ground on which you proceed.")
         if proceed_ground not in ProceedGround.values:
-            raise ServiceError("Choose one of the exceptional grounds (002 §5.4).")
+            raise ServiceError("Choose one of the exceptional grounds.")  # 002 §5.4
         if not proceed_reason.strip():
             raise ServiceError("Give your reasons for proceeding although the conference is "
                                "inquorate.")
@@ -453,7 +481,7 @@ def conference_adjourn(*, conference: Conference, user: User, new_date: date,
         raise ServiceError("The conference is quorate: start it instead.")
     if not interim_plan.strip():
         raise ServiceError("Record the interim protection plan, or the review of the existing "
-                           "plan, agreed with those present (003).")
+                           "plan, agreed with those present.")  # 003
     if new_date <= conference.date:
         raise ServiceError("The reconvened conference must be after this one.")
     reconvened = _book(like=conference, kind=conference.kind, on=new_date,
@@ -534,7 +562,7 @@ def safety_scores_record(*, conference: Conference, child: Child, user: User,
         text = (f"At the conference of {conference.date:%-d %B %Y}, {advice.zeros} of "
                 f"{advice.count} participants scored the safety of child {child.la_child_id} "
                 "at 0. The chair escalates to social work management for oversight of the "
-                "decision making and the immediate next steps (001).")
+                "decision making and the immediate next steps.")  # 001
         escalation = ManagementEscalation.objects.create(conference=conference, child=child,
                                                          raised_by=user, text=text)
         escalation.recipients.set(recipients)
@@ -592,12 +620,12 @@ def review_limit(conference: Conference, child: Child, rule_id: str, *,
     if early:
         early_due = deadlines.due_date_for(authority, "inquorate_reconvene", conference.date)
         if early_due < limit:
-            limit, why = early_due, ["early review (inquorate conference, 002 §5.5)"]
+            limit, why = early_due, ["early review (inquorate conference,)"]  # 002 §5.5
     birthday = eighteenth_birthday(child)
     if birthday is not None:
         by = deadlines.due_date_for(authority, "eighteenth_birthday_review", birthday)
         if by < limit:
-            limit, why = by, ["before the 18th birthday (003)"]
+            limit, why = by, ["before the 18th birthday"]  # 003
     return limit, why
 
 
@@ -661,18 +689,18 @@ def _check_decision(conference: Conference, child: Child, data: DecisionData) ->
                            "neither." if data.outcome in DecisionOutcome.values else
                            "Choose the decision.")
     if not data.reasons.strip():
-        raise ServiceError("Give the reasons for the decision (003).")
+        raise ServiceError("Give the reasons for the decision.")  # 003
     for view in data.agency_views:
         if view.agency not in Agency.values or not view.view.strip():
             raise ServiceError("Give each agency's view.")
     if data.outcome == DecisionOutcome.PLAN:
         if data.category not in PlanCategory.values:
             raise ServiceError("Choose one category: physical abuse, emotional abuse, sexual "
-                               "abuse or neglect (003: one category only).")
+                               "abuse or neglect.")  # 003: one category only
         if data.lead_social_worker is None:
-            raise ServiceError("Name the lead social worker (002 §19, 003).")
+            raise ServiceError("Name the lead social worker.")  # 002 §19, 003; 002 §19
         if data.first_core_group_on is None:
-            raise ServiceError("Set the date of the first core group (002 §19, 003).")
+            raise ServiceError("Set the date of the first core group.")  # 002 §19, 003; 002 §19
         if not data.outline_plan.strip():
             raise ServiceError("Record the outline plan.")
         if not data.contingency.strip():
@@ -680,7 +708,7 @@ def _check_decision(conference: Conference, child: Child, data: DecisionData) ->
     elif data.category and data.outcome != DecisionOutcome.CONTINUE:
         raise ServiceError("A category is given only with a child protection plan.")
     if data.outcome == DecisionOutcome.CIN and data.cin_first_meeting_on is None:
-        raise ServiceError("Set the date of the first Child in Need meeting (002 §19.8).")
+        raise ServiceError("Set the date of the first Child in Need meeting.")  # 002 §19.8
     if data.outcome == DecisionOutcome.END:
         if data.end_reason not in PlanEndReason.values:
             raise ServiceError("Choose why the plan ends.")
@@ -688,7 +716,7 @@ def _check_decision(conference: Conference, child: Child, data: DecisionData) ->
         if moved and (data.transfer_conference_on is None
                       or data.transfer_conference_on > timezone.localdate()):
             raise ServiceError("A plan ends on a move only after the receiving "
-                               "authority's transfer conference: give its date (003).")
+                               "authority's transfer conference: give its date.")  # 003
         if data.exceptional_circumstance and \
                 data.exceptional_circumstance not in ExceptionalCircumstance.values:
             raise ServiceError("Choose one of the exceptional circumstances.")
@@ -763,7 +791,7 @@ def child_decision_record(*, conference: Conference, child: Child, user: User,
                 and not data.exceptional_circumstance:
             raise ServiceError("This is the plan's first review: a plan ends here only in "
                                "exceptional circumstances, where all risks are shown to be "
-                               "eliminated (003). Record the exceptional circumstance.")
+                               "eliminated. Record the exceptional circumstance.")  # 003
         decision.plan, decision.category = plan, plan.category
         plans.plan_end(plan=plan, ended_on=conference.date, reason=data.end_reason, user=user,
                        start_cin_plan=data.start_cin_plan,
@@ -806,7 +834,7 @@ def child_decision_link_plan(*, conference: Conference, child: Child, user: User
     if ChildDecision.objects.filter(conference=conference, child=child).exists():
         raise ServiceError(f"The decision for {child} has already been recorded.")
     if not reasons.strip():
-        raise ServiceError("Give the reasons for the decision (003).")
+        raise ServiceError("Give the reasons for the decision.")  # 003
     child = Child.objects.select_related("authority").get(pk=child.pk)
     decision = ChildDecision(
         conference=conference, child=child, outcome=DecisionOutcome.PLAN,
@@ -870,7 +898,7 @@ def prebirth_birth_recorded(*, child: Child, user: User) -> Deadline | None:
                  timezone.localdate())
         _move_review(review, on, ReviewTrigger.BIRTH,
                      f"Born on {child.date_of_birth:%-d %B %Y}: first review within 1 month "
-                     "of the birth (002 §7.13).", user)
+                     "of the birth.", user)  # 002 §7.13
     return deadline
 
 

@@ -45,6 +45,7 @@ from cpcases.audit.models import AccessAction
 from cpcases.audit.services import access_record
 from cpcases.children.models import Child
 from cpcases.core.errors import NotPermitted, ServiceError
+from cpcases.core.forms import add_service_error
 from cpcases.plans.services import MemberData
 
 
@@ -81,7 +82,7 @@ def _run(form: Any, action: Callable[[], Any]) -> Any | None:
     except NotPermitted as exc:
         raise PermissionDenied(str(exc)) from exc
     except ServiceError as exc:
-        form.add_error(None, str(exc))
+        add_service_error(form, exc)
         return None
 
 
@@ -228,14 +229,14 @@ def observer(request: HttpRequest, pk: int) -> HttpResponse:
             return redirect("conference_outcomes:day", pk=pk)
     return _form_page(request, conference, form, "The observer", _day_url(pk),
                       lead="At most one professional observer, with the prior consent of the "
-                           "chair and the family; they take no part in the discussion "
-                           "(002 §4.5).")
+                           "chair and the family; they take no part in the discussion.")  # 002 §4.5
 
 
 @login_required
 def start(request: HttpRequest, pk: int) -> HttpResponse:
     conference = _conference(request, pk, "conference-start")
-    form = StartForm(_data(request))
+    quoracy = selectors.conference_quoracy(conference)
+    form = StartForm(_data(request), quorate=quoracy.quorate)
     if request.method == "POST" and form.is_valid():
         done = _run(form, lambda: services.conference_start(
             conference=conference, user=request.user, **form.cleaned_data))
@@ -243,7 +244,7 @@ def start(request: HttpRequest, pk: int) -> HttpResponse:
             messages.success(request, "The conference has started.")
             return redirect("conference_outcomes:day", pk=pk)
     return _form_page(request, conference, form, "Start the conference", _day_url(pk),
-                      quoracy=selectors.conference_quoracy(conference))
+                      quoracy=quoracy)
 
 
 @login_required
@@ -285,12 +286,12 @@ def scores(request: HttpRequest, pk: int, child_pk: int) -> HttpResponse:
             messages.success(request, f"Scores saved for {child.display_name}.")
             if advice.escalate:
                 messages.warning(request, "Most or all participants scored 0: the team and "
-                                          "service managers have been told (001).")
+                                          "service managers have been told.")  # 001
             return redirect("conference_outcomes:day", pk=pk)
     return _form_page(request, conference, form, f"Safety scores for {child.display_name}",
                       _day_url(pk), advice=advice,
                       lead="Each participant's view of the child's safety, from 0 (the child "
-                           "will be harmed) to 10 (the child is safe) (001).")
+                           "will be harmed) to 10 (the child is safe).")  # 001
 
 
 def _decision_data(form: DecisionForm) -> services.DecisionData:
@@ -340,8 +341,8 @@ def decision(request: HttpRequest, pk: int, child_pk: int) -> HttpResponse:
                                                                               child.pk))
     return _form_page(request, conference, form, f"Decision for {child.display_name}",
                       _day_url(pk), advice=advice, review_default=review_default,
-                      lead="The need for a plan is considered separately for each child "
-                           "(002 §18.4).")
+                      # 002 §18.4
+                      lead="The need for a plan is considered separately for each child.")
 
 
 # --- outputs --------------------------------------------------------------------------------
@@ -440,8 +441,8 @@ def record_edit(request: HttpRequest, pk: int) -> HttpResponse:
             return redirect("conference_outcomes:outputs", pk=pk)
     return _form_page(request, conference, form, "The record of the conference",
                       _outputs_url(pk),
-                      lead="Not a verbatim minute: a summary of the main facts and issues "
-                           "(002 §22.1).")
+                      # 002 §22.1
+                      lead="Not a verbatim minute: a summary of the main facts and issues.")
 
 
 @login_required

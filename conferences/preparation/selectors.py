@@ -119,12 +119,12 @@ def child_invitation_advice(conference: Conference, child: Child) -> ChildInvita
     advocacy = age >= ADVOCACY_AGE
     if age < PRE_SCHOOL_AGE:
         return ChildInvitationAdvice(child, age, False, False,
-                                     "Pre-school children may not attend (002 §13.13).")
+                                     "Pre-school children may not attend.")  # 002 §13.13
     if age < guidance:
         return ChildInvitationAdvice(
             child, age, False, advocacy,
             f"Under {guidance}, this authority's age guidance: not invited unless the chair "
-            "decides otherwise (002 §13.10).")
+            "decides otherwise.")  # 002 §13.10
     return ChildInvitationAdvice(child, age, True, advocacy,
                                  f"{guidance} or over: invited (the authority's age guidance).")
 
@@ -162,16 +162,16 @@ def suggested_invitees(conference: Conference) -> list[Suggestion]:
         # 003 "Pre Birth Conference", 002 §7: midwifery and neonatal services are invited.
         if Agency.MIDWIFERY not in agencies:
             suggestions.append(Suggestion(Agency.MIDWIFERY, "Midwife",
-                                          "Pre-birth conference: invite midwifery (003)."))
+                                          "Pre-birth conference: invite midwifery."))  # 003
         if "neonatal" not in roles:
             suggestions.append(Suggestion(Agency.HEALTH, "Neonatal service",
                                           "Pre-birth conference: invite the neonatal "
-                                          "service (003)."))
+                                          "service."))  # 003
     if conference.kind == ConferenceKind.TRANSFER_IN and "originating" not in roles:
         suggestions.append(Suggestion(Agency.CHILDRENS_SOCIAL_CARE,
                                       "Lead social worker, originating authority",
                                       "Transfer-in: the originating authority's lead social "
-                                      "worker must be invited (003)."))
+                                      "worker must be invited."))  # 003
     return suggestions
 
 

@@ -10,7 +10,7 @@ here), and sends e-mail only once the transaction has committed.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
 
 from django.conf import settings
@@ -162,7 +162,7 @@ def check_request_kind(*, kind: str, children: Sequence[Child],
     if kind == ConferenceKind.TRANSFER_IN:
         if transfer_agreed_on is None:
             raise ServiceError("Give the date the authorities agreed the transfer, or the "
-                               "date you were told of the move (003).")
+                               "date you were told of the move.")  # 003
         if transfer_agreed_on > timezone.localdate():  # type: ignore[operator]
             raise ServiceError("The date of the agreement cannot be in the future.")
         if not originating_authority.strip():
@@ -253,17 +253,17 @@ def check_professional_contact(email: str, mobile: str) -> None:
     """004: "specific email addresses and mobile numbers for individual professionals,
     rather than generic details"."""
     if not email.strip():
-        raise ServiceError("Give the professional's own e-mail address.")
+        raise ServiceError("Enter the professional's own email address.", field="email")
     local = email.strip().split("@", 1)[0].lower()
     first = re.split(r"[._+\-]", local, maxsplit=1)[0]
     if local in GENERIC_MAILBOXES or first in GENERIC_MAILBOXES:
         raise ServiceError(f"{email} is a shared mailbox: give the professional's own e-mail "
-                           "address, not a generic one like info@ or duty@ (004).")
+                           "address, not a generic one like info@ or duty@.", field="email")
     if not mobile.strip():
-        raise ServiceError("Give the professional's own mobile number (004).")
+        raise ServiceError("Enter the professional's own mobile number.", field="mobile")
     if not UK_MOBILE.fullmatch(re.sub(r"[\s()\-]", "", mobile)):
         raise ServiceError(f"{mobile} is not a mobile number: give the professional's own "
-                           "mobile, for example 07700 900123 (004).")
+                           "mobile, for example 07700 900123.")  # 004
 
 
 def _involve(invitation: Invitation, conference: Conference) -> None:
@@ -294,12 +294,12 @@ def _check_child_invitation(conference: Conference, child: Child | None, note: s
     if advice.age is None:
         raise ServiceError(f"{child} is not born yet and cannot be invited.")
     if advice.age < selectors.PRE_SCHOOL_AGE:
-        raise ServiceError(f"{child} is {advice.age}: pre-school children may not attend "
-                           "(002 §13.13).")
+        # 002 §13.13
+        raise ServiceError(f"{child} is {advice.age}: pre-school children may not attend.")
     if not advice.invite and not note.strip():
         raise ServiceError(f"{child} is {advice.age}, under this authority's age guidance "
                            f"({conference.authority.child_invitation_age}): record the chair's "
-                           "decision to invite them (002 §13.10).")
+                           "decision to invite them.")  # 002 §13.10
 
 
 @transaction.atomic
@@ -347,11 +347,10 @@ def invitation_add(*, user: User, conference: Conference, kind: str, name: str =
         if kind == InviteeKind.OBSERVER:
             # 002 §4.5: one observer at most, with the chair's and the family's consent.
             if conference.invitations.filter(kind=InviteeKind.OBSERVER).exists():
-                raise ServiceError("There can be only one observer at a conference "
-                                   "(002 §4.5).")
+                raise ServiceError("There can be only one observer at a conference.")  # 002 §4.5
             if not (observer_chair_consent and observer_family_consent):
                 raise ServiceError("An observer needs the prior consent of the chair and of "
-                                   "the family (002 §4.5).")
+                                   "the family.")  # 002 §4.5
     try:
         with transaction.atomic():
             invitation = Invitation.objects.create(
@@ -394,6 +393,33 @@ def invitations_prefill(*, user: User, conference: Conference) -> list[Invitatio
             added.append(Invitation.objects.create(
                 conference=conference, kind=InviteeKind.CHILD, child=child,
                 name=child.display_name, role="Child", created_by=user, updated_by=user))
+    added.extend(_lead_social_workers(user, conference))
+    return added
+
+
+def _own_staff(invitation: Invitation) -> bool:
+    """The authority's own social care staff, reached through their accounts."""
+    return bool(invitation.user_id) and invitation.agency == Agency.CHILDRENS_SOCIAL_CARE
+
+
+def _lead_social_workers(user: User, conference: Conference) -> list[Invitation]:
+    """The children's allocated social workers: they present the assessment, so they are on
+    every invitation list (002 §5.2: children's social care is part of the quorum)."""
+    listed = set(conference.invitations.exclude(user=None).values_list("user_id", flat=True))
+    added = []
+    for allocation in (Allocation.objects.filter(child__in=_children(conference),
+                                                 ended_on__isnull=True)
+                       .exclude(social_worker=None).select_related("social_worker")
+                       .order_by("social_worker_id")):
+        worker = allocation.social_worker
+        if worker.pk in listed:
+            continue
+        listed.add(worker.pk)
+        added.append(Invitation.objects.create(
+            conference=conference, kind=InviteeKind.PROFESSIONAL, user=worker,
+            name=worker.full_name, agency=Agency.CHILDRENS_SOCIAL_CARE,
+            role="Lead social worker", email=worker.email, mobile=worker.mobile,
+            response=InvitationResponse.ATTENDING, created_by=user, updated_by=user))
     return added
 
 
@@ -446,7 +472,7 @@ def invitation_respond(*, user: User, invitation: Invitation, response: str,
     if response == InvitationResponse.APOLOGIES and not note.strip() and \
             invitation.kind == InviteeKind.PROFESSIONAL:
         raise ServiceError("Say why they cannot attend and whether a report or a colleague "
-                           "is sent in their place (002 §4.7).")
+                           "is sent in their place.")  # 002 §4.7
     invitation.response, invitation.response_note = response, note.strip()
     invitation.updated_by = user
     invitation.save()
@@ -485,11 +511,12 @@ def invitation_list_complete(*, user: User, conference: Conference) -> Conferenc
     _require_booked(conference, "complete the invitation list")
     invitations = list(conference.invitations.select_related("child"))
     if not any(i.kind == InviteeKind.FAMILY for i in invitations):
-        raise ServiceError("Invite the family: everyone with parental responsibility (003).")
-    if not any(i.kind == InviteeKind.PROFESSIONAL for i in invitations):
+        raise ServiceError("Invite the family: everyone with parental responsibility.")  # 003
+    if not any(i.kind == InviteeKind.PROFESSIONAL and not _own_staff(i) for i in invitations):
         raise ServiceError("Invite the professionals who know the family.")
     for invitation in invitations:
-        if invitation.kind in (InviteeKind.PROFESSIONAL, InviteeKind.OBSERVER):
+        if invitation.kind in (InviteeKind.PROFESSIONAL, InviteeKind.OBSERVER) and \
+                not _own_staff(invitation):
             try:
                 check_professional_contact(invitation.email, invitation.mobile)
             except ServiceError as exc:
@@ -512,9 +539,9 @@ def _send_invitation_email(conference: Conference, invitation: Invitation, *,
     body = (f"{invitation.name},\n\nYou are invited to a {conference.get_kind_display().lower()}"
             f" (reference CP-{conference.pk}) on {_when(conference)}"
             f" at {conference.venue or conference.online_link}.\n\n"
-            "If you cannot attend, send your apologies and a written report to the chair "
-            "(002 §4.7, §16.9). Reports are due with the chair 24 hours before the "
-            "conference (002 §16.8).\n")
+            # 002 §4.7, §16.9, §16.8
+            "If you cannot attend, send your apologies and a written report to the chair. "
+            "Reports are due with the chair 24 hours before the conference.\n")
     message = EmailMessage(subject, body, settings.DEFAULT_FROM_EMAIL, [invitation.email])
     message.attach(f"conference-CP-{conference.pk}.ics", conference_ics(conference),
                    "text/calendar; method=" + ("CANCEL" if conference.status ==
@@ -526,28 +553,45 @@ def _send_invitation_email(conference: Conference, invitation: Invitation, *,
 def invitations_mark_sent(*, user: User, conference: Conference,
                           invitations: Sequence[Invitation], how: str,
                           at: datetime | None = None) -> list[Invitation]:
-    """Record how the invitations went out; professionals invited by e-mail are sent it,
+    """Record how the invitations went out, one method for all (the API's batch form)."""
+    if how not in InvitedHow.values:
+        raise ServiceError("Choose how the invitations were sent.", field="how")
+    return invitations_record_sent(user=user, conference=conference,
+                                   methods={i.pk: how for i in invitations}, at=at)
+
+
+@transaction.atomic
+def invitations_record_sent(*, user: User, conference: Conference,
+                            methods: Mapping[int, str],
+                            at: datetime | None = None) -> list[Invitation]:
+    """Record how each invitation went out (by post to a parent, by e-mail to a
+    professional...): {invitation id: method}. Professionals invited by e-mail are sent it,
     with the calendar invitation attached. A child of 10 or over must have been offered
-    advocacy first (002 §13.2)."""
+    advocacy first (002 §13.2). All or nothing: one refusal saves none."""
     _require_role(user, INVITE_ROLES, "send invitations")
     conference = _locked(user, conference)
     _require_booked(conference, "send invitations")
-    if how not in InvitedHow.values:
+    if not methods:
+        raise ServiceError("Choose how at least one invitation was sent.")
+    if any(how not in InvitedHow.values for how in methods.values()):
         raise ServiceError("Choose how the invitations were sent.")
-    if not invitations:
-        raise ServiceError("Choose the invitations sent.")
     at = _past_or_now(at, "the invitations were sent")
     chosen = list(Invitation.objects.select_for_update(of=("self",)).select_related("child")
-                  .filter(conference=conference, pk__in=[i.pk for i in invitations]))
-    if len(chosen) != len({i.pk for i in invitations}):
+                  .filter(conference=conference, pk__in=list(methods)).order_by("pk"))
+    if len(chosen) != len(methods):
         raise ServiceError("Choose invitations of this conference.")
     for invitation in chosen:
         if _needs_advocacy(invitation, conference):
-            raise ServiceError(f"{invitation.name} is 10 or over: record that advocacy was "
-                               "offered before the invitation is sent (002 §13.2).")
-        if how == InvitedHow.EMAIL and not invitation.email:
-            raise ServiceError(f"{invitation.name} has no e-mail address.")
+            who = ("the child's social worker" if user.role == Role.BUSINESS_SUPPORT
+                   else "you")
+            raise ServiceError(f"{invitation.name} is 10 or over: advocacy must be offered "
+                               f"before the invitation is sent; {who} can record it on the "
+                               "invitation.", field=f"how_{invitation.pk}")
+        if methods[invitation.pk] == InvitedHow.EMAIL and not invitation.email:
+            raise ServiceError(f"{invitation.name} has no email address: choose another way "
+                               "or add their address first.", field=f"how_{invitation.pk}")
     for invitation in chosen:
+        how = methods[invitation.pk]
         invitation.how_invited, invitation.invited_at, invitation.updated_by = how, at, user
         invitation.save()
         if how == InvitedHow.EMAIL and invitation.kind in (InviteeKind.PROFESSIONAL,
@@ -594,7 +638,7 @@ def report_upload(*, user: User, conference: Conference, kind: str,
                       "upload the originating authority's report")
         if conference.kind != ConferenceKind.TRANSFER_IN:
             raise ServiceError("Only a transfer-in conference has an originating authority's "
-                               "report (003).")
+                               "report.")  # 003
         agency = Agency.CHILDRENS_SOCIAL_CARE
     if redacted_from is not None and redacted_from.conference_id != conference.pk:
         raise ServiceError("Choose a report of this conference to redact.")
@@ -636,7 +680,7 @@ def report_countersign(*, user: User, report: ConferenceReport,
     conference = _locked(user, report.conference)
     if user.role != Role.TEAM_MANAGER:
         raise NotPermitted(f"A {user.role_label.lower()} cannot countersign the report: the "
-                           "team manager does (002 §15.1).")
+                           "team manager does.")  # 002 §15.1
     if user.team_id not in _allocated_team_ids(conference):
         raise NotPermitted("Only a team manager of the children's team countersigns the "
                            "report.")
@@ -674,7 +718,7 @@ def report_share(*, user: User, report: ConferenceReport, recipient: str, how: s
     original = report.redacted_from or report
     if original.kind == ReportKind.SOCIAL_WORKER and not original.countersigned:
         raise ServiceError("The team manager must countersign the social worker's report "
-                           "before it is shared (002 §15.1; 004).")
+                           "before it is shared.")  # 002 §15.1; 004
     if invitation is not None:
         if invitation.conference_id != conference.pk:
             raise ServiceError("Choose someone invited to this conference.")
@@ -745,12 +789,11 @@ def exclusion_request_make(*, user: User, conference: Conference, grounds: Seque
         raise ServiceError("Choose the family member the request is about.")
     chosen = [g for g in dict.fromkeys(grounds) if g]
     if not chosen:
-        raise ServiceError("Choose at least one of the grounds (002 §12.2).")
+        raise ServiceError("Choose at least one of the grounds.")  # 002 §12.2
     if any(g not in ExclusionGround.values for g in chosen):
         raise ServiceError("Choose grounds from the list.")
     if not evidence.strip():
-        raise ServiceError("Give the information or evidence the request is based on "
-                           "(002 §12.2).")
+        raise ServiceError("Give the information or evidence the request is based on.")  # 002 §12.2
     open_request = conference.exclusion_requests.filter(decision="")
     if (person is not None and open_request.filter(person=person).exists()) or (
             invitation is not None and open_request.filter(invitation=invitation).exists()):
@@ -765,7 +808,7 @@ def exclusion_request_make(*, user: User, conference: Conference, grounds: Seque
                 f"{user} ({user.get_agency_display()}) asks you to exclude a family member "
                 f"from the conference CP-{conference.pk} on {_when(conference)}"
                 + (" (after the 3 working days cut-off)" if exclusion.late else "")
-                + ". Your decision is needed in writing (002 §12).", [conference.chair])
+                + ". Your decision is needed in writing.", [conference.chair])  # 002 §12
     return exclusion
 
 
@@ -776,21 +819,20 @@ def exclusion_decide(*, user: User, exclusion: ExclusionRequest, decision: str, 
     §12.6, §12.13). An excluded person is told how to give their views (002 §12.8, 003)."""
     conference = _locked(user, exclusion.conference)
     if user.pk != conference.chair_id:
-        raise NotPermitted("Only the chair of this conference decides an exclusion "
-                           "(002 §12.13).")
+        raise NotPermitted("Only the chair of this conference decides an exclusion.")  # 002 §12.13
     exclusion = ExclusionRequest.objects.select_for_update().get(pk=exclusion.pk)
     if exclusion.decided:
-        raise ServiceError("The chair's decision on this request is final (002 §12.13).")
+        raise ServiceError("The chair's decision on this request is final.")  # 002 §12.13
     if decision not in ExclusionDecision.values:
         raise ServiceError("Choose your decision.")
     if not reasons.strip():
-        raise ServiceError("Give your reasons in writing (002 §12.6).")
+        raise ServiceError("Give your reasons in writing.")  # 002 §12.6
     if decision == ExclusionDecision.PARTLY and not excluded_part.strip():
         raise ServiceError("Say which part of the conference they are excluded from; an "
-                           "exclusion is for the minimum time necessary (002 §12.7).")
+                           "exclusion is for the minimum time necessary.")  # 002 §12.7
     if decision != ExclusionDecision.NOT_EXCLUDED and not views_arrangement.strip():
-        raise ServiceError("Say how they will give their views to the conference "
-                           "(002 §12.8; 003).")
+        # 002 §12.8; 003
+        raise ServiceError("Say how they will give their views to the conference.")
     exclusion.decision, exclusion.decided_by, exclusion.decided_at = (
         decision, user, timezone.now())
     exclusion.reasons, exclusion.excluded_part = reasons.strip(), excluded_part.strip()
@@ -821,8 +863,7 @@ def exclusion_provide_report(*, user: User, exclusion: ExclusionRequest,
                            "redacted version.")
     sharing = report_share(user=user, report=report, recipient=ShareRecipient.FAMILY, how=how,
                            name=exclusion.name, invitation=exclusion.invitation, at=at,
-                           note="Provided to a person excluded from the conference "
-                                "(002 §12.8).")
+                           note="Provided to a person excluded from the conference.")  # 002 §12.8
     exclusion = ExclusionRequest.objects.select_for_update().get(pk=exclusion.pk)
     exclusion.redacted_report, exclusion.report_provided_at = report, sharing.shared_at
     exclusion.updated_by = user

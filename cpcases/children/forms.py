@@ -2,7 +2,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from crispy_forms_gds.fields import DateInputField
 from crispy_forms_gds.helper import FormHelper
 from crispy_forms_gds.layout import Button, Fieldset, Layout, Size
 from django import forms
@@ -12,6 +11,9 @@ from cpcases.accounts.roles import Role
 from cpcases.children.identifiers import Disability, normalise_nhs_number
 from cpcases.children.models import Child, Person, Relationship
 from cpcases.children.services import CHILD_EDITABLE_FIELDS
+from cpcases.core.forms import DateField
+from cpcases.core.forms import Form as GovForm
+from cpcases.core.forms import ModelForm as GovModelForm
 
 
 def _helper(*fields: Any, submit: str) -> FormHelper:
@@ -23,13 +25,13 @@ def _helper(*fields: Any, submit: str) -> FormHelper:
 
 
 def date_field(label: str, *, required: bool = False, hint: str = "For example, 27 3 2019"
-               ) -> DateInputField:
+               ) -> DateField:
     """The GOV.UK date input: separate day, month and year boxes (no native date picker)."""
-    return DateInputField(label=label, required=required, help_text=hint,
+    return DateField(label=label, required=required, help_text=hint,
                           require_all_fields=False)
 
 
-class ChildForm(forms.ModelForm):
+class ChildForm(GovModelForm):
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
     date_of_birth = date_field("Date of birth")
     expected_delivery_date = date_field("Expected date of delivery",
@@ -91,7 +93,7 @@ class ChildCreateForm(ChildForm):
                               submit="Create record")
 
 
-class AllocationForm(forms.Form):
+class AllocationForm(GovForm):
     team = forms.ModelChoiceField(queryset=Team.objects.none())
     social_worker = forms.ModelChoiceField(queryset=User.objects.none(), required=False)
     reason = forms.CharField(max_length=300, label="Reason for the change")
@@ -105,7 +107,7 @@ class AllocationForm(forms.Form):
         self.helper = _helper("team", "social_worker", "reason", submit="Change allocation")
 
 
-class PersonForm(forms.ModelForm):
+class PersonForm(GovModelForm):
     relationship = forms.ChoiceField(choices=Relationship.choices)
     has_parental_responsibility = forms.BooleanField(required=False,
                                                      label="Has parental responsibility")
@@ -128,7 +130,7 @@ class PersonForm(forms.ModelForm):
                               "interpreter_needed", submit="Add person")
 
 
-class SearchForm(forms.Form):
+class SearchForm(GovForm):
     q = forms.CharField(label="Name or child ID", required=False)
     date_of_birth = date_field("Date of birth")
 

@@ -30,6 +30,7 @@ from cpcases.children.models import Child
 from cpcases.children.tabs import tabs_for
 from cpcases.core.concurrency import EditConflict
 from cpcases.core.errors import ServiceError
+from cpcases.core.forms import add_service_error
 from cpcases.core.forms_flow import submit
 
 
@@ -144,7 +145,7 @@ def edit(request: HttpRequest, pk: int) -> HttpResponse:
             form.add_error(None, f"{exc} Their changes are now in the form; check the table "
                                  "below, then save again.")
         except ServiceError as exc:
-            form.add_error(None, str(exc))
+            add_service_error(form, exc)
         else:
             messages.success(request, "Changes saved.")
             return redirect("children:detail", pk=child.pk)

@@ -6,7 +6,6 @@ import re
 from datetime import date, datetime, time
 from typing import Any
 
-from crispy_forms_gds.fields import DateInputField
 from crispy_forms_gds.helper import FormHelper
 from crispy_forms_gds.layout import Button, Field, Fieldset, Layout, Size
 from django import forms
@@ -16,6 +15,8 @@ from cpcases.accounts.models import User
 from cpcases.accounts.roles import Agency
 from cpcases.chronology.models import MANUAL_EVENT_TYPES, EventType, VisitLocation
 from cpcases.chronology.services import VISITING_ROLES
+from cpcases.core.forms import DateField
+from cpcases.core.forms import Form as GovForm
 
 TIME_RE = re.compile(r"^([01]?\d|2[0-3]):([0-5]\d)$")
 YES_NO = [("yes", "Yes"), ("no", "No")]
@@ -27,14 +28,16 @@ def yes_no(label: str, *, required: bool = True, help_text: str = "") -> forms.T
         coerce=lambda v: v == "yes", empty_value=None, help_text=help_text)
 
 
-def date_field(label: str, *, hint: str = "For example, 27 3 2026") -> DateInputField:
+def date_field(label: str, *, hint: str = "For example, 27 3 2026") -> DateField:
     """The GOV.UK date input: separate day, month and year boxes."""
-    return DateInputField(label=label, required=True, help_text=hint,
+    return DateField(label=label, required=True, help_text=hint,
                           require_all_fields=False)
 
 
 class TimeField(forms.CharField):
     """An HH:MM box (24-hour clock)."""
+
+    format_hint = "as hours and minutes, like 14:30"
 
     def __init__(self, **kwargs: Any) -> None:
         kwargs.setdefault("help_text", "24-hour clock, for example 14:30")
@@ -47,7 +50,7 @@ class TimeField(forms.CharField):
             return None
         match = TIME_RE.match(value.strip())
         if not match:
-            raise forms.ValidationError("Enter a time as hours and minutes, like 14:30")
+            raise forms.ValidationError(self.error_messages["invalid"], code="invalid")
         return time(int(match.group(1)), int(match.group(2)))
 
 
@@ -67,18 +70,18 @@ def _radios(name: str) -> Field:
     return Field.radios(name, legend_size=Size.SMALL, small=True, inline=True)
 
 
-class VisitForm(forms.Form):
+class VisitForm(GovForm):
     visit_date = date_field("Date of the visit")
     visit_time = TimeField(label="Time of the visit")
     visited_by = forms.ModelChoiceField(queryset=User.objects.none(), label="Visited by")
     location = forms.ChoiceField(choices=VisitLocation.choices, widget=forms.RadioSelect,
                                  label="Where the visit took place",
-                                 help_text="Normally the home where the child lives (003)")
+                                 help_text="Normally the home where the child lives")  # 003
     access_refused = yes_no("Was access refused?")
     access_refused_details = forms.CharField(
         required=False, widget=forms.Textarea(attrs={"rows": 3}),
         label="If access was refused, what happened",
-        help_text="The manager and the core group are told (003)")
+        help_text="The manager and the core group are told")  # 003
     child_seen = yes_no("Was the child seen?")
     seen_alone = yes_no("Was the child seen alone?", required=False,
                         help_text="Only if the child was seen")
@@ -116,7 +119,7 @@ class VisitForm(forms.Form):
                 "notes": data["notes"]}
 
 
-class EntryForm(forms.Form):
+class EntryForm(GovForm):
     event_date = date_field("Date of the event",
                             hint="When it happened, not when you are recording it. "
                                  "For example, 27 3 2026")
@@ -162,7 +165,7 @@ class EntryForm(forms.Form):
         return data
 
 
-class FilterForm(forms.Form):
+class FilterForm(GovForm):
     agency = forms.ChoiceField(choices=[("", "All agencies"), *Agency.choices],
                                required=False, label="Agency")
     event_type = forms.ChoiceField(choices=[("", "All events"), *EventType.choices],

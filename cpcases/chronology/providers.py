@@ -43,12 +43,14 @@ class ChronologyItem:
     automatic: bool = True
     href: str = ""
     extra: dict[str, str] = field(default_factory=dict, compare=False)
+    # The event's place in the pathway, for ordering events of one day whose time is not
+    # known: a strategy discussion before the Section 47 enquiry it starts, the enquiry
+    # before its outcome, the outcome before the conference... (see STAGE).
+    stage: int = 0
 
     @property
     def sort_key(self) -> tuple:
-        # Same-day events in time order; an event whose time is not known first in its day.
-        return (self.event_date, self.event_time is not None, self.event_time or time.min,
-                self.origin)
+        return (self.event_date, self.event_time or time.min, self.stage, self.origin)
 
     @property
     def event_type_label(self) -> str:
@@ -80,6 +82,36 @@ def registered_providers() -> dict[str, Provider]:
     return dict(_PROVIDERS)
 
 
+# Pathway order of the system's own events (DOMAIN §2): lower first on the same day.
+STAGE = {"manual": 0, "move": 5, "strategy": 10, "s47_start": 20, "s47_outcome": 30,
+         "conference_booked": 35, "conference": 40, "plan_start": 50, "visit": 60,
+         "plan_end": 70}
+
+
+def in_order(items: Iterable[ChronologyItem]) -> list[ChronologyItem]:
+    """Events by day; within a day by time where it is known. An event whose time is not
+    known takes its place in the pathway: after the timed events of earlier stages that day
+    (the Section 47 enquiry after the 11:00 strategy discussion that started it, its
+    outcome after that), before later ones."""
+    by_day: dict[date, list[ChronologyItem]] = {}
+    for item in items:
+        by_day.setdefault(item.event_date, []).append(item)
+    ordered: list[ChronologyItem] = []
+    for day in sorted(by_day):
+        events = by_day[day]
+        timed = [(i.stage, i.event_time) for i in events if i.event_time is not None]
+
+        def effective(item: ChronologyItem, timed: list = timed) -> time:
+            if item.event_time is not None:
+                return item.event_time
+            earlier = [at for stage, at in timed if 0 < stage < item.stage]
+            return max(earlier, default=time.min)
+
+        ordered.extend(sorted(events, key=lambda i: (effective(i), i.stage,
+                                                     i.event_time is not None, i.origin)))
+    return ordered
+
+
 def merged_items(child: Child, *, agency: str = "", event_type: str = ""
                  ) -> list[ChronologyItem]:
     """Every provider's items for the child in event-date order, optionally filtered by
@@ -91,4 +123,4 @@ def merged_items(child: Child, *, agency: str = "", event_type: str = ""
         items = [i for i in items if i.agency == agency]
     if event_type:
         items = [i for i in items if i.event_type == event_type]
-    return sorted(items, key=lambda i: i.sort_key)
+    return in_order(items)

@@ -21,7 +21,7 @@ from cpcases.accounts.models import User
 from cpcases.accounts.roles import Agency
 from cpcases.children.models import Child, Household
 from cpcases.chronology.models import ChronologyEntry, EventType, Visit
-from cpcases.chronology.providers import ChronologyItem, register_provider
+from cpcases.chronology.providers import STAGE, ChronologyItem, register_provider
 
 CSC = Agency.CHILDRENS_SOCIAL_CARE
 SOCIAL_WORK_RECORD = "Social work record"
@@ -85,7 +85,7 @@ def visits(child: Child) -> Iterator[ChronologyItem]:
         yield ChronologyItem(
             event_date=day, event_time=at, event_type=EventType.VISIT,
             significant_event=_visit_summary(v), source=SOCIAL_WORK_RECORD, agency=CSC,
-            origin=f"visit:{v.pk:010d}", who_involved=_name(v.visited_by),
+            origin=f"visit:{v.pk:010d}", who_involved=_name(v.visited_by), stage=STAGE["visit"],
             decisions_actions_outcome=outcome, child_seen=v.child_seen,
             author=_name(v.visited_by), href=_url("chronology:visits", child.pk))
 
@@ -111,14 +111,16 @@ def moves(child: Child) -> Iterator[ChronologyItem]:
             yield ChronologyItem(
                 event_date=day, event_time=at, event_type=EventType.ADDRESS,
                 significant_event=f"Change of address to {new}", source=SOCIAL_WORK_RECORD,
-                agency=CSC, origin=f"move:{after['pgh_id']:010d}:a", author=author)
+                agency=CSC, origin=f"move:{after['pgh_id']:010d}:a", author=author,
+                stage=STAGE["move"])
         if before["household_id"] != after["household_id"]:
             name = households.get(after["household_id"], "no household")
             yield ChronologyItem(
                 event_date=day, event_time=at, event_type=EventType.HOUSEHOLD,
                 significant_event=f"Change of household: now {name}",
                 source=SOCIAL_WORK_RECORD, agency=CSC,
-                origin=f"move:{after['pgh_id']:010d}:h", author=author)
+                origin=f"move:{after['pgh_id']:010d}:h", author=author,
+                stage=STAGE["move"])
 
 
 # --- strategy discussions and Section 47 enquiries -------------------------------------------
@@ -140,6 +142,7 @@ def strategy_discussions(child: Child) -> Iterator[ChronologyItem]:
             event_date=day, event_time=at, event_type=EventType.STRATEGY,
             significant_event=f"Strategy discussion ({d.get_format_display().lower()})",
             source=SOCIAL_WORK_RECORD, agency=CSC, origin=f"strategy:{d.pk:010d}",
+            stage=STAGE["strategy"],
             who_involved=who, decisions_actions_outcome=decision,
             author=_name(d.created_by), href=_url("strategy:discussion_detail", d.pk))
 
@@ -152,7 +155,8 @@ def section_47_enquiries(child: Child) -> Iterator[ChronologyItem]:
         yield ChronologyItem(
             event_date=e.started_on, event_type=EventType.SECTION_47,
             significant_event="Section 47 enquiry started", source=SOCIAL_WORK_RECORD,
-            agency=CSC, origin=f"s47:{e.pk:010d}:start", author=_name(e.created_by))
+            agency=CSC, origin=f"s47:{e.pk:010d}:start", author=_name(e.created_by),
+            stage=STAGE["s47_start"])
         if e.outcome_date:
             outcome = e.get_outcome_display()
             if e.next_step:
@@ -160,7 +164,7 @@ def section_47_enquiries(child: Child) -> Iterator[ChronologyItem]:
             yield ChronologyItem(
                 event_date=e.outcome_date, event_type=EventType.SECTION_47,
                 significant_event="Section 47 enquiry outcome", source=SOCIAL_WORK_RECORD,
-                agency=CSC, origin=f"s47:{e.pk:010d}:outcome",
+                agency=CSC, origin=f"s47:{e.pk:010d}:outcome", stage=STAGE["s47_outcome"],
                 decisions_actions_outcome=f"{outcome}. {e.outcome_reasons}".strip(),
                 author=_name(e.decided_by))
 
@@ -175,8 +179,20 @@ def conferences(child: Child) -> Iterator[ChronologyItem]:
     if Conference is None:
         return
     today = timezone.localdate()
-    held = list(Conference.objects.filter(children=child, date__lte=today)
-                .exclude(status="cancelled").select_related("chair"))
+    every = list(Conference.objects.filter(children=child).exclude(status="cancelled")
+                 .select_related("chair", "created_by").order_by("date", "pk"))
+    held = [c for c in every if c.date <= today]
+    for c in every:
+        if c.date > today:
+            # Every conference has its entry: one still to come is recorded on the day it
+            # was booked.
+            booked_on, booked_at = _local(c.created_at)
+            yield ChronologyItem(
+                event_date=booked_on, event_time=booked_at, event_type=EventType.CONFERENCE,
+                significant_event=f"{c.get_kind_display()} booked for {c.date:%-d %B %Y}",
+                source=SOCIAL_WORK_RECORD, agency=CSC, origin=f"conference:{c.pk:010d}:booked",
+                who_involved=f"Chair: {_name(c.chair)}", stage=STAGE["conference_booked"],
+                author=_name(getattr(c, "created_by", None)))
     decisions = _decisions(child, held)
     present = _present(held)
     for c in held:
@@ -191,7 +207,7 @@ def conferences(child: Child) -> Iterator[ChronologyItem]:
         yield ChronologyItem(
             event_date=c.date, event_time=c.start_time, event_type=EventType.CONFERENCE,
             significant_event=c.get_kind_display(), source=SOCIAL_WORK_RECORD, agency=CSC,
-            origin=f"conference:{c.pk:010d}", who_involved=who,
+            origin=f"conference:{c.pk:010d}", who_involved=who, stage=STAGE["conference"],
             decisions_actions_outcome=outcome,
             author=_name(decision.decided_by if decision else c.chair))
 
@@ -230,12 +246,13 @@ def plans(child: Child) -> Iterator[ChronologyItem]:
             significant_event="Child protection plan started "
                               f"(category: {p.get_category_display().lower()})",
             source=SOCIAL_WORK_RECORD, agency=CSC, origin=f"plan:{p.pk:010d}:start",
+            stage=STAGE["plan_start"],
             who_involved=f"Lead social worker: {_name(p.lead_social_worker)}")
         if p.ended_on:
             yield ChronologyItem(
                 event_date=p.ended_on, event_type=EventType.PLAN,
                 significant_event="Child protection plan ended", source=SOCIAL_WORK_RECORD,
-                agency=CSC, origin=f"plan:{p.pk:010d}:end",
+                agency=CSC, origin=f"plan:{p.pk:010d}:end", stage=STAGE["plan_end"],
                 decisions_actions_outcome=f"{p.get_end_reason_display()}. {p.end_note}".strip(),
                 author=_name(p.ended_by))
 

@@ -21,6 +21,7 @@ from cpcases.chronology import exports, selectors, services
 from cpcases.chronology.forms import EntryForm, FilterForm, VisitForm
 from cpcases.chronology.providers import ChronologyItem
 from cpcases.core.errors import ServiceError
+from cpcases.core.forms import add_service_error
 
 # --- visits ---------------------------------------------------------------------------------
 
@@ -49,7 +50,7 @@ def visit_new(request: HttpRequest, pk: int) -> HttpResponse:
             visit = services.visit_record(user=request.user, child=child,
                                           **form.service_kwargs())
         except ServiceError as exc:
-            form.add_error(None, str(exc))
+            add_service_error(form, exc)
         else:
             text = "Visit recorded."
             if visit.access_refused:
@@ -96,7 +97,7 @@ def entry_new(request: HttpRequest, pk: int) -> HttpResponse:
             services.chronology_entry_add(user=request.user, child=child,
                                           **form.service_kwargs())
         except ServiceError as exc:
-            form.add_error(None, str(exc))
+            add_service_error(form, exc)
         else:
             messages.success(request, "Entry added to the chronology.")
             return redirect("chronology:child", pk=child.pk)

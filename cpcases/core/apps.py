@@ -16,3 +16,4 @@ class CoreConfig(AppConfig):
         register_nav(NavItem("Caseload", "children:caseload", 10, visible=sees_children))
         register_nav(NavItem("Find a child", "children:search", 20, visible=sees_children))
         register_nav(NavItem("API", "api-docs", 90))
+        register_nav(NavItem("Help", "help", 95))

@@ -4,7 +4,15 @@ from __future__ import annotations
 
 
 class ServiceError(Exception):
-    """A precondition failed: the message is shown to the user as it is."""
+    """A precondition failed: the message is shown to the user as it is.
+
+    `field` names the form field the refusal is about (the page puts the message beside it
+    and the error summary links to it); None for a refusal about the whole form.
+    """
+
+    def __init__(self, message: str = "", *, field: str | None = None) -> None:
+        super().__init__(message)
+        self.field = field
 
 
 class NotPermitted(ServiceError):

@@ -14,6 +14,7 @@ from django import forms
 from django.http import HttpRequest
 
 from cpcases.core.errors import ServiceError
+from cpcases.core.forms import add_service_error, humanise
 
 T = TypeVar("T")
 
@@ -26,10 +27,11 @@ class Saved(Generic[T]):
 def submit(request: HttpRequest, form: forms.Form,
            write: Callable[[dict[str, Any]], T]) -> Saved[T] | None:
     """`Saved(result)` once the service has written; None on GET, bad input or a refusal."""
+    humanise(form)  # messages that name the field, for a form not built on core.forms
     if request.method != "POST" or not form.is_valid():
         return None
     try:
         return Saved(write(form.cleaned_data))
     except ServiceError as exc:
-        form.add_error(None, str(exc))
+        add_service_error(form, exc)
         return None

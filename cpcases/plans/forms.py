@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from crispy_forms_gds.fields import DateInputField
 from crispy_forms_gds.helper import FormHelper
 from crispy_forms_gds.layout import Button, Field, Fieldset, Layout, Size
 from django import forms
@@ -13,6 +12,8 @@ from django.db.models import QuerySet
 
 from cpcases.accounts.models import User
 from cpcases.accounts.roles import Agency, Role
+from cpcases.core.forms import DateField
+from cpcases.core.forms import Form as GovForm
 from cpcases.plans.models import (
     ActionStatus,
     Attendance,
@@ -27,8 +28,8 @@ from cpcases.plans.services import ActionData, MemberData
 
 
 def date_field(label: str, *, required: bool = True,
-               hint: str = "For example, 27 3 2027") -> DateInputField:
-    return DateInputField(label=label, required=required, help_text=hint,
+               hint: str = "For example, 27 3 2027") -> DateField:
+    return DateField(label=label, required=required, help_text=hint,
                           require_all_fields=False)
 
 
@@ -50,10 +51,10 @@ def _text(rows: int = 4) -> forms.Textarea:
     return forms.Textarea(attrs={"rows": rows})
 
 
-class PlanStartForm(forms.Form):
+class PlanStartForm(GovForm):
     started_on = date_field("Date of the conference that made the plan")
     category = forms.ChoiceField(choices=PlanCategory.choices, widget=forms.RadioSelect,
-                                 label="Category", help_text="One category only (003)")
+                                 label="Category", help_text="One category only")  # 003
     lead_social_worker = forms.ModelChoiceField(queryset=User.objects.none())
     first_core_group_on = date_field("Date of the first core group", required=False,
                                      hint="As set by the conference")
@@ -69,7 +70,7 @@ class PlanStartForm(forms.Form):
                               "contingency", submit="Start the plan")
 
 
-class ActionForm(forms.Form):
+class ActionForm(GovForm):
     who_user = forms.ModelChoiceField(queryset=User.objects.none(), required=False,
                                       label="Who (a user of this system)")
     who = forms.CharField(max_length=200, required=False,
@@ -133,7 +134,7 @@ class NewActionForm(ActionForm):
         return data
 
 
-class MemberForm(forms.Form):
+class MemberForm(GovForm):
     user = forms.ModelChoiceField(
         queryset=User.objects.none(), required=False, label="User of this system (optional)",
         help_text="A partner professional named here sees the child and this plan")
@@ -143,7 +144,7 @@ class MemberForm(forms.Form):
     role = forms.CharField(max_length=200, required=False, label="Role",
                            help_text="For example, class teacher, health visitor, mother")
     email = forms.EmailField(required=False, label="Their own e-mail address",
-                             help_text="Not a generic team address (004)")
+                             help_text="Not a generic team address")  # 004
     mobile = forms.CharField(max_length=40, required=False)
     contact_frequency = forms.CharField(max_length=200, required=False,
                                         label="How often they see the child")
@@ -167,7 +168,7 @@ class MemberForm(forms.Form):
                           contact_frequency=d["contact_frequency"], user=d.get("user"))
 
 
-class CoreGroupMeetingForm(forms.Form):
+class CoreGroupMeetingForm(GovForm):
     """Attendance per member and a status per action are built from the plan."""
 
     held_on = date_field("Date of the meeting")
@@ -178,7 +179,7 @@ class CoreGroupMeetingForm(forms.Form):
     recommendation = forms.ChoiceField(
         choices=[("", "No recommendation at this meeting"), *Recommendation.choices],
         required=False, widget=forms.RadioSelect, label="Recommendation to the review",
-        help_text="Before a review conference the core group agrees its recommendation (001)")
+        help_text="Before a review conference the core group agrees its recommendation")  # 001
     recommendation_reasons = forms.CharField(required=False, widget=_text(3),
                                              label="Reasons for the recommendation")
 
@@ -225,7 +226,7 @@ class CoreGroupMeetingForm(forms.Form):
 NewActionFormSet = forms.formset_factory(ActionForm, extra=2)
 
 
-class DistributedForm(forms.Form):
+class DistributedForm(GovForm):
     distributed_on = date_field("Date the minutes and plan were distributed")
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -233,7 +234,7 @@ class DistributedForm(forms.Form):
         self.helper = _helper("distributed_on", submit="Record the distribution")
 
 
-class ReviseForm(forms.Form):
+class ReviseForm(GovForm):
     outcomes = forms.CharField(required=False, widget=_text(6), label="Outcomes for the child")
     contingency = forms.CharField(required=False, widget=_text(), label="Contingency plan")
     reason = forms.CharField(max_length=300, label="Why the plan is changing")
@@ -267,7 +268,7 @@ class LeadSocialWorkerForm(forms.Form):
 STEPDOWN_CIN, STEPDOWN_NONE = "cin", "none"
 
 
-class PlanEndForm(forms.Form):
+class PlanEndForm(GovForm):
     ended_on = date_field("Date of the review conference that ended the plan")
     reason = forms.ChoiceField(choices=PlanEndReason.choices, widget=forms.RadioSelect,
                                label="Why the plan is ending")
@@ -276,16 +277,16 @@ class PlanEndForm(forms.Form):
                  (STEPDOWN_NONE, "No Child in Need plan: record the rationale")],
         widget=forms.RadioSelect, required=False, label="Step-down",
         help_text="A Child in Need plan for at least 3 months, unless the rationale for none "
-                  "is recorded (001). Not needed if the child moved, died, turned 18 or left "
+                  "is recorded. Not needed if the child moved, died, turned 18 or left "  # 001
                   "the UK.")
     stepdown_rationale = forms.CharField(required=False, widget=_text(),
                                          label="Rationale for no Child in Need plan",
-                                         help_text="The head of service sees it (001)")
+                                         help_text="The head of service sees it")  # 001
     cin_first_meeting_on = date_field("Date of the first Child in Need meeting",
                                       required=False)
     note = forms.CharField(required=False, widget=_text(3), label="Notes",
                            help_text="For example, exceptional circumstances for ending at "
-                                     "the first review (003)")
+                                     "the first review")  # 003
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -305,7 +306,7 @@ class PlanEndForm(forms.Form):
         return data
 
 
-class CinStartForm(forms.Form):
+class CinStartForm(GovForm):
     started_on = date_field("Date the Child in Need plan starts")
     first_meeting_on = date_field("Date of the first Child in Need meeting", required=False)
     summary = forms.CharField(required=False, widget=_text(), label="What the plan is for")
@@ -316,7 +317,7 @@ class CinStartForm(forms.Form):
                               submit="Start the Child in Need plan")
 
 
-class CinMeetingForm(forms.Form):
+class CinMeetingForm(GovForm):
     held_on = date_field("Date of the meeting")
     kind = forms.ChoiceField(choices=CinMeetingKind.choices, widget=forms.RadioSelect,
                              label="Meeting or review", initial=CinMeetingKind.MEETING)
@@ -328,7 +329,7 @@ class CinMeetingForm(forms.Form):
                               "notes", submit="Record the meeting")
 
 
-class CinActionForm(forms.Form):
+class CinActionForm(GovForm):
     who = forms.CharField(max_length=200)
     what = forms.CharField(widget=_text(2))
     by_when = date_field("By when")
@@ -338,7 +339,7 @@ class CinActionForm(forms.Form):
         self.helper = _helper("who", "what", "by_when", submit="Add the action")
 
 
-class CinEndForm(forms.Form):
+class CinEndForm(GovForm):
     ended_on = date_field("Date the Child in Need plan ended")
     reason = forms.CharField(widget=_text(3))
 

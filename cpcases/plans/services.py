@@ -262,11 +262,11 @@ def plan_start(*, child: Child, started_on: date, category: str,
         raise ServiceError(f"{child} already has a current child protection plan.")
     if category not in PlanCategory.values:
         raise ServiceError("Choose one category: physical, emotional, sexual abuse or "
-                           "neglect (003: one category only).")
+                           "neglect.")  # 003: one category only
     if lead_social_worker.authority_id != child.authority_id or \
             lead_social_worker.role not in LEAD_ROLES or not lead_social_worker.is_active:
         raise ServiceError("The lead social worker must be a qualified social worker of "
-                           "this authority (003).")
+                           "this authority.")  # 003
     _not_future(started_on, "date the plan started")
     if conference is not None and getattr(conference, "date", started_on) != started_on:
         raise ServiceError("The plan starts on the date of the conference that made it.")
@@ -277,7 +277,7 @@ def plan_start(*, child: Child, started_on: date, category: str,
         if child.is_unborn and child.expected_delivery_date \
                 and first_core_group_on >= child.expected_delivery_date:
             raise ServiceError("For an unborn child the first core group must meet before "
-                               "the birth (002 §7.11).")
+                               "the birth.")  # 002 §7.11
     plan = ChildProtectionPlan.objects.create(
         authority_id=child.authority_id, child=child, conference=conference,
         started_on=started_on, category=category, lead_social_worker=lead_social_worker,
@@ -309,8 +309,7 @@ def prebirth_core_group_note(plan: ChildProtectionPlan) -> str:
     if not child.is_unborn or not child.expected_delivery_date:
         return ""
     return (f"Unborn child: the core group must meet before the birth (expected "
-            f"{child.expected_delivery_date:%d/%m/%Y}), whatever the timescale says "
-            "(002 §7.11).")
+            f"{child.expected_delivery_date:%d/%m/%Y}), whatever the timescale says.")  # 002 §7.11
 
 
 @transaction.atomic
@@ -581,7 +580,7 @@ def plan_end(*, plan: ChildProtectionPlan, ended_on: date, reason: str, user: Us
         raise ServiceError("The plan ends on the date of the review conference.")
     rationale = stepdown_rationale.strip()
     if reason == PlanEndReason.NO_LONGER_AT_RISK and not start_cin_plan and not rationale:
-        raise ServiceError("Start a Child in Need plan, or record why none is needed (001).")
+        raise ServiceError("Start a Child in Need plan, or record why none is needed.")  # 001
     if start_cin_plan and rationale:
         raise ServiceError("Either start a Child in Need plan or give the rationale for none, "
                            "not both.")
@@ -622,7 +621,7 @@ def _cin_plan_create(*, child: Child, started_on: date, user: User,
         lead_professional=lead_professional, summary=summary, created_by=user,
         updated_by=user)
     if from_plan is not None:
-        # 003: a multi-agency meeting 10 days after the plan ends, a review at 3 months;
+        # 003: a multi-agency meeting 10 days after the plan ends, a review at 3 months
         # 001: the CIN plan lasts at least that long. Both from the authority's policy.
         deadlines.deadline_set(child=child, rule_id="stepdown_meeting", anchor=started_on,
                                subject=cin_plan, responsible=lead_professional, user=user)

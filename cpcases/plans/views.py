@@ -25,6 +25,7 @@ from cpcases.children import selectors as child_selectors
 from cpcases.children.models import Child
 from cpcases.children.views import record_context
 from cpcases.core.errors import ServiceError
+from cpcases.core.forms import add_service_error
 from cpcases.core.forms_flow import submit
 from cpcases.plans import selectors, services
 from cpcases.plans.forms import (
@@ -238,7 +239,7 @@ def meeting_new(request: HttpRequest, pk: int) -> HttpResponse:
                 recommendation=d["recommendation"],
                 recommendation_reasons=d["recommendation_reasons"])
         except ServiceError as exc:
-            form.add_error(None, str(exc))
+            add_service_error(form, exc)
         else:
             messages.success(request, "Core group meeting recorded. Distribute the minutes "
                                       "and plan within 5 days.")

@@ -55,7 +55,7 @@ def test_conference_day_from_attendance_to_the_decision_letter(
     # The minute-taker records attendance; the banner turns from inquorate to quorate.
     minutes = signed_in_page(bso)
     page = minutes.goto(day_path)
-    expect(page.get_by_test_id("quoracy")).to_contain_text("Inquorate")
+    expect(page.get_by_test_id("quoracy")).to_contain_text("No attendance recorded yet")
     _add_person(page, "Sam Social", "Children's social care")
     _add_person(page, "Hana Health", "Health")
     expect(page.get_by_test_id("quoracy")).to_contain_text("Inquorate")

@@ -274,11 +274,11 @@ def test_conferences_decisions_and_plan_start_and_end_are_in_the_chronology(
 
     items = merged_items(plan_child)
     assert [(i.event_date.day, i.event_type) for i in items] == [
-        (4, EventType.PLAN), (4, EventType.CONFERENCE), (7, EventType.PLAN)]
-    conference = items[1]
+        (4, EventType.CONFERENCE), (4, EventType.PLAN), (7, EventType.PLAN)]
+    conference = items[0]  # the plan starts after the conference that made it
     assert conference.event_time == dt.time(13, 0)
     assert conference.decisions_actions_outcome == (
         "Child protection plan (category: neglect). Continuing neglect.")
     assert conference.who_involved == f"Chair: {chair.full_name}; PC Jones (Police)"
-    assert items[0].significant_event == "Child protection plan started (category: neglect)"
+    assert items[1].significant_event == "Child protection plan started (category: neglect)"
     assert items[2].decisions_actions_outcome == "No longer likely to suffer significant harm."

@@ -51,6 +51,7 @@ ACCESS: dict[str, Access] = {
     # Issue 12 §2: the health check is public (no child data); 503 while no sweep has run.
     "healthz": Access("/healthz", outsider=None, ok=503, refused=(503,)),
     "children:caseload": Access("/children/", outsider=None, refused=ANON),
+    "help": Access("/help/", outsider=None, refused=ANON),
     "children:search": Access("/children/search/", outsider=None, refused=ANON),
     "children:create": Access("/children/new/", outsider="chair", refused=(403,)),
     "children:detail": Access("/children/{child}/"),

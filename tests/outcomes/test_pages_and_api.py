@@ -32,7 +32,9 @@ def _api(user) -> APIClient:
 def test_day_page_shows_quoracy_banner(conference: Conference, bso) -> None:
     page = _client(bso).get(f"/conferences/{conference.pk}/day/")
     assert page.status_code == 200
-    assert b"Inquorate" in page.content
+    # Before anyone's attendance is recorded the page does not call the conference inquorate.
+    assert b"No attendance recorded yet" in page.content
+    assert b"Inquorate" not in page.content
     quorate_attendance(conference, bso)
     page = _client(bso).get(f"/conferences/{conference.pk}/day/")
     assert b"Quorate: children&#x27;s social care" in page.content
@@ -193,3 +195,40 @@ def test_api_adjourn_books_the_reconvened_conference(conference: Conference, cha
                                 format="json")
     assert response.status_code == 200
     assert Conference.objects.filter(date=dt.date(2027, 5, 25)).exists()
+
+
+def test_the_start_page_asks_for_an_exceptional_ground_only_when_inquorate(
+        conference: Conference, bso, chair) -> None:
+    from tests.outcomes.helpers import attend
+
+    attend(conference, bso, "Hana Health", "health")
+    inquorate = _client(chair).get(f"/conferences/{conference.pk}/day/start/")
+    assert b"exceptional ground" in inquorate.content
+    quorate_attendance(conference, bso)
+    quorate = _client(chair).get(f"/conferences/{conference.pk}/day/start/")
+    assert b"exceptional ground" not in quorate.content
+
+
+def test_copying_the_invitation_list_lists_the_lead_social_worker_as_present(
+        conference: Conference, bso, chair, sw) -> None:
+    from conferences.outcomes import services
+    from conferences.outcomes.selectors import conference_quoracy
+    from conferences.preparation import services as preparation
+
+    preparation.invitations_prefill(user=bso, conference=conference)
+    services.attendance_prefill(conference=conference, user=bso)
+    lead = conference.attendances.get(user=sw)
+    assert lead.status == "present"
+    assert conference_quoracy(conference).csc_present
+    page = _client(chair).get(f"/conferences/{conference.pk}/day/").content.decode()
+    assert "children&#x27;s social care is not present" not in page
+
+
+def test_dissent_is_shown_beside_the_decision_on_the_day_page(conference: Conference, bso,
+                                                              chair, sw) -> None:
+    started(conference, minute_taker=bso, chair=chair)
+    child = conference.children.order_by("date_of_birth", "pk").first()
+    decide(conference, child, chair, plan_data(sw))
+    page = _client(chair).get(f"/conferences/{conference.pk}/day/").content.decode()
+    assert "Dissent: Education" in page
+    assert "No plan: CIN would do." in page

@@ -1,0 +1,17 @@
+// Tables reflow on narrow screens (WCAG 1.4.10): each cell is given its column's name, which
+// app.css shows before the cell's value when the rows are drawn as cards. No framework.
+(function () {
+  document.querySelectorAll("table.govuk-table").forEach(function (table) {
+    var headers = Array.prototype.map.call(
+      table.querySelectorAll("thead th"), function (th) { return th.textContent.trim(); });
+    if (!headers.length) return;
+    table.classList.add("app-reflow");
+    table.querySelectorAll("tbody tr").forEach(function (row) {
+      Array.prototype.forEach.call(row.children, function (cell, index) {
+        if (headers[index] && !cell.hasAttribute("data-label") && !cell.hasAttribute("colspan")) {
+          cell.setAttribute("data-label", headers[index]);
+        }
+      });
+    });
+  });
+})();
