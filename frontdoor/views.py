@@ -24,6 +24,7 @@ from django.utils import timezone
 from cpcases.accounts.roles import MANAGEMENT_LADDER, Capability, Role
 from cpcases.audit.middleware import client_ip
 from cpcases.audit.models import AccessAction
+from cpcases.audit.reads import record_children_shown
 from cpcases.audit.services import access_record
 from cpcases.children import households
 from cpcases.children import selectors as child_selectors
@@ -182,9 +183,13 @@ def contact_detail(request: HttpRequest, pk: int) -> HttpResponse:
             return redirect("frontdoor:contact", pk=contact.pk)
     elif request.method == "POST":
         raise PermissionDenied("You cannot decide this contact.")
+    children = list(contact.children.all())
+    # Every child the page names is logged as seen by this user.
+    record_children_shown(request=request, child_ids=[c.pk for c in children],
+                          section="contact")
     return render(request, "frontdoor/contact.html", {
         "contact": contact, "form": form,
-        "children": contact.children.all(),
+        "children": children,
         "in_scope": set(child_selectors.visible_children(user).filter(
             contacts=contact).values_list("pk", flat=True)),
         "deadlines": _deadlines(contact), "referrals": contact.referrals.all(),

@@ -123,7 +123,7 @@ def test_a_breach_notice_whose_email_fails_is_sent_by_a_later_attempt_never_lost
     """The measured failure: the escalation row was written, the e-mail failed, and the row
     then forbade a retry. Now the notice waits in the outbox."""
     with time_machine.travel(dt.datetime(2026, 3, 2, 9, tzinfo=LONDON), tick=False):
-        deadline = deadlines.deadline_set(child=child, rule_id="decision_letter",
+        deadline = deadlines.deadline_set(child=child, rule_id="child_seen",
                                           anchor=dt.date(2026, 3, 2))
     now = dt.datetime(2026, 4, 1, 9, tzinfo=LONDON)
     with _smtp(free_port()), django_capture_on_commit_callbacks(execute=True):
