@@ -12,19 +12,20 @@ from django.shortcuts import get_object_or_404, redirect, render
 
 from cpcases.accounts.roles import Capability
 from cpcases.core.errors import NotPermitted, ServiceError
+from cpcases.core.forms import Form as GovForm
 from deadlines import services
 from deadlines.models import ClosureDay, ClosureDayChange
 from strategy.forms import date_field
 
 
-class ClosureDayForm(forms.Form):
+class ClosureDayForm(GovForm):
     date = date_field("Date the authority is closed", hint="For example, 24 12 2027")
     reason = forms.CharField(label="Reason", max_length=200,
                              help_text="For example, Christmas Eve closure",
                              error_messages={"required": "Enter the reason for the closure"})
 
 
-class RemoveForm(forms.Form):
+class RemoveForm(GovForm):
     reason = forms.CharField(label="Why is this no longer a closure day?", max_length=500,
                              error_messages={"required": "Enter why this is no longer a "
                                                          "closure day"})

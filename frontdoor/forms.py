@@ -15,6 +15,8 @@ from cpcases.accounts.models import User
 from cpcases.accounts.roles import Role
 from cpcases.children.identifiers import validate_nhs_number
 from cpcases.children.models import Household, Relationship, Sex
+from cpcases.core.forms import Form as GovForm
+from cpcases.core.forms import ModelForm as GovModelForm
 from frontdoor.models import (
     AssessmentFactor,
     AssessmentOutcome,
@@ -40,7 +42,7 @@ def _radios(name: str) -> Field:
     return Field.radios(name, legend_size=Size.SMALL, small=True)
 
 
-class ContactForm(forms.Form):
+class ContactForm(GovForm):
     received_date = date_field("Date the contact was received")
     received_time = TimeField(label="Time the contact was received")
     source = forms.ChoiceField(choices=[("", "Choose the source"), *ReferralSource.choices],
@@ -110,7 +112,7 @@ class ContactForm(forms.Form):
                 if i.strip()]
 
 
-class DecisionForm(forms.Form):
+class DecisionForm(GovForm):
     decision = forms.ChoiceField(choices=ContactDecision.choices, widget=forms.RadioSelect,
                                  label="Decision")
     urgency = forms.ChoiceField(choices=[("", "Not a strategy discussion"), *Urgency.choices],
@@ -127,7 +129,7 @@ class DecisionForm(forms.Form):
                               submit="Record the decision")
 
 
-class AllocateForm(forms.Form):
+class AllocateForm(GovForm):
     social_worker = forms.ModelChoiceField(queryset=User.objects.none(),
                                            label="Social worker to complete the assessment")
 
@@ -139,7 +141,7 @@ class AllocateForm(forms.Form):
         self.helper = _helper("social_worker", submit="Allocate the assessment")
 
 
-class CloseForm(forms.Form):
+class CloseForm(GovForm):
     closure_date = date_field("Date the case closed")
     reason = forms.ChoiceField(choices=ClosureReason.choices, widget=forms.RadioSelect,
                                label="Reason for closure")
@@ -152,7 +154,7 @@ class CloseForm(forms.Form):
                               submit="Close the referral")
 
 
-class CompleteForm(forms.Form):
+class CompleteForm(GovForm):
     factors = forms.MultipleChoiceField(choices=AssessmentFactor.choices,
                                         widget=forms.CheckboxSelectMultiple,
                                         label="Factors identified at the assessment")
@@ -176,7 +178,7 @@ class CompleteForm(forms.Form):
         return factors
 
 
-class AuthoriseForm(forms.Form):
+class AuthoriseForm(GovForm):
     urgency = forms.ChoiceField(choices=[("", "Not a strategy discussion"), *Urgency.choices],
                                 required=False, label="Urgency of the strategy discussion",
                                 help_text="Only when the outcome is a strategy discussion")
@@ -186,7 +188,7 @@ class AuthoriseForm(forms.Form):
         self.helper = _helper("urgency", submit="Authorise the assessment")
 
 
-class NewInformationForm(forms.Form):
+class NewInformationForm(GovForm):
     received_date = date_field("Date the information arrived")
     received_time = TimeField(label="Time the information arrived")
     summary = forms.CharField(widget=forms.Textarea(attrs={"rows": 5}),
@@ -203,7 +205,7 @@ class NewInformationForm(forms.Form):
         return combine(self.cleaned_data["received_date"], self.cleaned_data["received_time"])
 
 
-class SearchForm(forms.Form):
+class SearchForm(GovForm):
     name = forms.CharField(required=False, label="Name",
                            help_text="Spelling need not be exact")
     date_of_birth = date_field("Date of birth or expected date of delivery", required=False)
@@ -218,7 +220,7 @@ class SearchForm(forms.Form):
                               "la_child_id", submit="Search")
 
 
-class BreakGlassForm(forms.Form):
+class BreakGlassForm(GovForm):
     reason = forms.CharField(widget=forms.Textarea(attrs={"rows": 4}),
                              label="Why you need to open this record",
                              help_text="Your reason is recorded and the manager of the team "
@@ -229,7 +231,7 @@ class BreakGlassForm(forms.Form):
         self.helper = _helper("reason", submit="Open the record")
 
 
-class MergeForm(forms.Form):
+class MergeForm(GovForm):
     duplicate_id = forms.CharField(max_length=32, label="Child ID of the duplicate record",
                                    help_text="Its records move to this one; it is kept, "
                                              "marked as merged")
@@ -241,7 +243,7 @@ class MergeForm(forms.Form):
         self.helper = _helper("duplicate_id", "reason", submit="Merge the records")
 
 
-class HouseholdForm(forms.ModelForm):
+class HouseholdForm(GovModelForm):
     class Meta:
         model = Household
         fields = ["name", "address", "postcode"]
@@ -252,7 +254,7 @@ class HouseholdForm(forms.ModelForm):
         self.helper = _helper("name", "address", "postcode", submit="Save the household")
 
 
-class ChildPersonForm(forms.Form):
+class ChildPersonForm(GovForm):
     relationship = forms.ChoiceField(choices=Relationship.choices,
                                      label="Relationship to the child")
     has_parental_responsibility = forms.BooleanField(required=False,

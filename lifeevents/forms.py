@@ -11,6 +11,7 @@ from django import forms
 
 from cpcases.accounts.models import Team, User
 from cpcases.accounts.roles import Role
+from cpcases.core.forms import Form as GovForm
 from cpcases.plans.forms import date_field
 from lifeevents.models import (
     ComplaintAbout,
@@ -35,7 +36,7 @@ def _text(rows: int = 4) -> forms.Textarea:
     return forms.Textarea(attrs={"rows": rows})
 
 
-class _MomentForm(forms.Form):
+class _MomentForm(GovForm):
     """A date and a time, combined into `<prefix>_at` for the service."""
 
     moments: tuple[str, ...] = ()
@@ -97,7 +98,7 @@ class InterviewForm(_MomentForm):
                               submit="Record the offer")
 
 
-class DeathForm(forms.Form):
+class DeathForm(GovForm):
     died_on = date_field("Date of death")
     circumstances = forms.CharField(widget=_text(), label="Circumstances, as far as known")
 
@@ -107,7 +108,7 @@ class DeathForm(forms.Form):
                               submit="Record the death and tell the senior manager")
 
 
-class PartnershipNoticeForm(forms.Form):
+class PartnershipNoticeForm(GovForm):
     method = forms.ChoiceField(choices=[(LetterMethod.EMAIL, "E-mail"),
                                         (LetterMethod.POST, "Post")],
                                widget=forms.RadioSelect, label="How to send the notice")
@@ -119,7 +120,7 @@ class PartnershipNoticeForm(forms.Form):
                               submit="Send the notice to the partnership's chair")
 
 
-class ReviewDecisionForm(forms.Form):
+class ReviewDecisionForm(GovForm):
     decision = forms.ChoiceField(choices=ReviewDecision.choices, widget=forms.RadioSelect,
                                  label="Review decision")
     reasons = forms.CharField(widget=_text(), label="Reasons")
@@ -130,7 +131,7 @@ class ReviewDecisionForm(forms.Form):
                               submit="Record the decision")
 
 
-class OrderForm(forms.Form):
+class OrderForm(GovForm):
     kind = forms.ChoiceField(choices=OrderKind.choices, widget=forms.RadioSelect,
                              label="Order or accommodation")
     starts_on = date_field("Start date")
@@ -149,7 +150,7 @@ class OrderForm(forms.Form):
                               submit="Record the order")
 
 
-class OrderDateForm(forms.Form):
+class OrderDateForm(GovForm):
     on = date_field("Date")
 
     def __init__(self, *args: Any, label: str = "Date", submit: str = "Save",
@@ -159,7 +160,7 @@ class OrderDateForm(forms.Form):
         self.helper = _helper("on", submit=submit)
 
 
-class ComplaintForm(forms.Form):
+class ComplaintForm(GovForm):
     complainant_name = forms.CharField(label="Complainant's name", max_length=200)
     complainant_relationship = forms.CharField(label="Relationship to the child",
                                                max_length=200)
@@ -183,7 +184,7 @@ class ComplaintForm(forms.Form):
                               submit="Record the complaint")
 
 
-class ComplaintStepForm(forms.Form):
+class ComplaintStepForm(GovForm):
     step = forms.ChoiceField(widget=forms.RadioSelect, label="What happened")
     on = date_field("Date it happened")
     text = forms.CharField(required=False, widget=_text(6), label="Letter text",
@@ -197,7 +198,7 @@ class ComplaintStepForm(forms.Form):
                               submit="Record this step")
 
 
-class TransferForm(forms.Form):
+class TransferForm(GovForm):
     to_team = forms.ModelChoiceField(queryset=Team.objects.none(), label="New team")
     to_worker = forms.ModelChoiceField(queryset=User.objects.none(),
                                        label="New social worker",
@@ -217,7 +218,7 @@ class TransferForm(forms.Form):
                               submit="Transfer the case")
 
 
-class TransferOutForm(forms.Form):
+class TransferOutForm(GovForm):
     receiving_authority = forms.CharField(label="Receiving authority", max_length=200)
     notified_on = date_field("Date they were told of the move")
     receiving_contact = forms.CharField(required=False, label="Contact name", max_length=200)
@@ -233,7 +234,7 @@ class TransferOutForm(forms.Form):
                               "handover_note", submit="Record the transfer out")
 
 
-class ChallengeForm(forms.Form):
+class ChallengeForm(GovForm):
     about = forms.CharField(widget=_text(), label="The decision or practice you challenge")
     with_whom = forms.CharField(label="Who made it (you have spoken to them)", max_length=200)
 
@@ -242,7 +243,7 @@ class ChallengeForm(forms.Form):
         self.helper = _helper("about", "with_whom", submit="Raise the challenge")
 
 
-class ChallengeStepForm(forms.Form):
+class ChallengeStepForm(GovForm):
     action = forms.ChoiceField(choices=[("escalate", "Not resolved: go to the next stage"),
                                         ("resolve", "Resolved: record the outcome")],
                                widget=forms.RadioSelect, label="What happened at this stage")

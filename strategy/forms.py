@@ -323,7 +323,7 @@ class ConsultationRecordForm(GovForm):
         return combine(self.cleaned_data["held_date"], self.cleaned_data["held_time"])
 
 
-class ConcernForm(forms.Form):
+class ConcernForm(GovForm):
     """A "concern identified" record (issue 9): when, how urgent, what."""
 
     identified_date = date_field("Date the concern was identified")
@@ -350,7 +350,7 @@ class ConcernForm(forms.Form):
                        self.cleaned_data["identified_time"])
 
 
-class ConsultationHeldForm(forms.Form):
+class ConsultationHeldForm(GovForm):
     held_date = date_field("Date the consultation was held")
     held_time = TimeField(label="Time it was held",
                           error_messages={"required": "Enter the time it was held"})

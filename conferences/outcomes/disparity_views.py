@@ -15,9 +15,10 @@ from conferences.outcomes import disparity
 from conferences.outcomes.forms import _helper
 from conferences.outcomes.views import _child_of, _conference, _day_url, _form_page, _run
 from cpcases.children import selectors as child_selectors
+from cpcases.core.forms import Form as GovForm
 
 
-class DisparityForm(forms.Form):
+class DisparityForm(GovForm):
     minimum_required = forms.CharField(
         label="What did you specify as the minimum?", widget=forms.Textarea(attrs={"rows": 4}),
         error_messages={"required": "Enter what you specified as the minimum"})
@@ -30,7 +31,7 @@ class DisparityForm(forms.Form):
         self.helper = _helper(self, "Record the disagreement")
 
 
-class ResolveForm(forms.Form):
+class ResolveForm(GovForm):
     resolution = forms.CharField(label="How was the disparity resolved?",
                                  widget=forms.Textarea(attrs={"rows": 5}),
                                  error_messages={"required": "Enter how the disparity was "

@@ -11,9 +11,10 @@ from django_otp import devices_for_user
 from django_otp import login as otp_login
 
 from cpcases.accounts.mfa import pending_device, qr_data_uri, safe_next, secret_text
+from cpcases.core.forms import Form as GovForm
 
 
-class CodeForm(forms.Form):
+class CodeForm(GovForm):
     token = forms.CharField(
         label="Code from your authenticator app", max_length=8,
         error_messages={"required": "Enter the 6-digit code from your authenticator app"},

@@ -246,7 +246,7 @@ class ReviseForm(GovForm):
                               submit="Save a new version")
 
 
-class LeadSocialWorkerForm(forms.Form):
+class LeadSocialWorkerForm(GovForm):
     """A new lead social worker (003); the lead's open deadlines move to them (issue 9)."""
 
     lead_social_worker = forms.ModelChoiceField(

@@ -53,7 +53,11 @@ def walk_household(fixtures: Any, child: Child) -> int:
 
 
 def walk_child_person(fixtures: Any, child: Child) -> int:
-    return ChildPerson.objects.filter(child=child).first().pk
+    """The child's first linked person; a child made for the walk alone gets one."""
+    from tests.factories import ChildPersonFactory
+
+    link = ChildPerson.objects.filter(child=child).first()
+    return (link or ChildPersonFactory(child=child)).pk
 
 
 WALK_PLACEHOLDERS = {"front_door": walk_front_door, "contact": walk_contact,

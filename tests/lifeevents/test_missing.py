@@ -98,7 +98,7 @@ def test_bad_input_names_the_field_and_keeps_what_was_typed(client, on_plan, chi
     response = _report(client, child, last_seen_time="7pm")
     assert response.status_code == 200
     body = response.content.decode()
-    assert "Enter a time as hours and minutes" in body
+    assert "as hours and minutes, like 14:30" in body  # the message names the time field
     assert "Mrs Okafor (mother)" in body
     assert not MissingEpisode.objects.exists()
 

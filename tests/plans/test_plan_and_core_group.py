@@ -75,7 +75,7 @@ def test_a_partner_named_in_the_core_group_is_given_the_child(plan, police) -> N
 
 def test_one_category_only(clock, child, sw, chair) -> None:
     # 003: no multiple categories.
-    with pytest.raises(ServiceError, match="one category only"):
+    with pytest.raises(ServiceError, match="Choose one category"):
         services.plan_start(child=child, started_on=ICPC, category="PHY,NEG",
                             lead_social_worker=sw, user=chair)
 
