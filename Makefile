@@ -24,9 +24,11 @@ setup: $(STAMP)
 run: setup
 	$(BIN)/python scripts/run.py
 
-## The whole suite: unit, integration (PostgreSQL, Redis), browser.
+## The whole suite: unit, integration (PostgreSQL, Redis), browser; one pytest-xdist worker per
+## core (JOBS=1 for a single process), each with its own test database and Redis database.
+JOBS ?= auto
 test: setup
-	$(BIN)/pytest $(ARGS)
+	$(BIN)/pytest -n $(JOBS) $(ARGS)
 
 lint: setup
 	$(BIN)/ruff check .

@@ -530,9 +530,15 @@ class Lifecycle:
     met_by: str
     holder: str
     ended_by: dict[str, str] = field(default_factory=dict)
+    # Further events that meet it, for a deadline the workflow anchored elsewhere (emitted
+    # with `scope`, so they meet only the deadline about that record).
+    also_met_by: tuple[str, ...] = ()
 
     def ends(self) -> dict[str, str]:
         return {**CASE_ENDS, **self.ended_by}
+
+    def meets(self) -> tuple[str, ...]:
+        return (self.met_by, *self.also_met_by)
 
 
 _SW_, _LEAD, _TM_ = Holder.ALLOCATED_SOCIAL_WORKER, Holder.LEAD_SOCIAL_WORKER, \
@@ -544,9 +550,12 @@ LIFECYCLES: dict[str, Lifecycle] = {
     # closed with no discussion only with the case.
     "strategy_discussion": Lifecycle(_E.CONCERN_RECORDED, _E.STRATEGY_DISCUSSION_HELD, _SW_),
     # 003: from the referral, met by the assessment's completion (frontdoor). A child with no
-    # referral recorded gets one from the S47 start, set and met by strategy.services.
+    # referral recorded gets one anchored on the S47 start (strategy.services), which the
+    # enquiry's outcome meets: S47_CONCLUDED is emitted scoped to that enquiry, so it never
+    # meets a referral's clock.
     "assessment": Lifecycle(_E.REFERRAL_RECEIVED, _E.ASSESSMENT_COMPLETED, _SW_,
-                            {_E.REFERRAL_CLOSED: End.CANCELLED}),
+                            {_E.REFERRAL_CLOSED: End.CANCELLED},
+                            also_met_by=(_E.S47_CONCLUDED,)),
     # --- the front door (frontdoor app) ---
     # 003 "Making Contact": the decision within 24 hours; the front-door team's manager.
     "contact_decision": Lifecycle(_E.CONTACT_RECEIVED, _E.CONTACT_DECIDED, _TM_),
@@ -666,7 +675,7 @@ def rules_opened_by(event: str) -> list[str]:
 
 
 def rules_met_by(event: str) -> list[str]:
-    return [r for r, lc in LIFECYCLES.items() if lc.met_by == event]
+    return [r for r, lc in LIFECYCLES.items() if event in lc.meets()]
 
 
 def rules_ended_by(event: str) -> dict[str, str]:

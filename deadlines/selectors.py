@@ -4,13 +4,11 @@ from __future__ import annotations
 
 from collections import OrderedDict
 from dataclasses import dataclass, fields
-from datetime import date, timedelta
 from typing import Any
 
 from django.apps import apps
 from django.db import models
 from django.db.models import QuerySet
-from django.utils import timezone
 
 from cpcases.accounts.models import Authority, User
 from cpcases.children.models import Child
@@ -163,45 +161,6 @@ def deadlines_for_child(*, child: Child) -> QuerySet[Deadline]:
     return (Deadline.objects.filter(child=child)
             .select_related("responsible", "delay_authorised_by")
             .order_by("status", "due_date", "id"))
-
-
-@dataclass
-class DeadlineGroups:
-    overdue: list[tuple[Child, list[Deadline]]]
-    this_week: list[tuple[Child, list[Deadline]]]
-    later: list[tuple[Child, list[Deadline]]]
-
-    @property
-    def empty(self) -> bool:
-        return not (self.overdue or self.this_week or self.later)
-
-
-def _by_child(deadlines: list[Deadline]) -> list[tuple[Child, list[Deadline]]]:
-    groups: dict[int, tuple[Child, list[Deadline]]] = {}
-    for d in deadlines:
-        groups.setdefault(d.child_id, (d.child, []))[1].append(d)
-    return list(groups.values())
-
-
-def group_deadlines(deadlines: QuerySet[Deadline], *, today: date | None = None
-                    ) -> DeadlineGroups:
-    """Overdue, due by the end of this week (Sunday), later; each grouped by child.
-    Each deadline gets `rule_name` from its authority's policy."""
-    today = today or timezone.localdate()
-    deadlines = list(deadlines)
-    rules = {a: effective_rules(a) for a in {d.authority_id for d in deadlines}}
-    for d in deadlines:
-        d.rule_name = rules[d.authority_id][d.rule_id].name  # type: ignore[attr-defined]
-    end_of_week = today + timedelta(days=6 - today.weekday())
-    overdue, this_week, later = [], [], []
-    for d in deadlines:
-        if d.is_overdue:
-            overdue.append(d)
-        elif d.due_date <= end_of_week:
-            this_week.append(d)
-        else:
-            later.append(d)
-    return DeadlineGroups(_by_child(overdue), _by_child(this_week), _by_child(later))
 
 
 def my_open_deadlines(*, user: User) -> QuerySet[Deadline]:

@@ -383,15 +383,9 @@ def s47_record_outcome(*, user: User, enquiry: Section47Enquiry, outcome: str,
     enquiry.decided_by, enquiry.updated_by = user, user
     enquiry.save()
     child = Child.objects.select_for_update().get(pk=enquiry.child_id)
-    # The enquiry's assessment ends with its outcome (LIFECYCLES: S47_CONCLUDED).
+    # An assessment clock anchored on this enquiry (no referral recorded) is met by its
+    # outcome; a referral's clock is met only by the assessment's completion (LIFECYCLES).
     lifecycle.emit(lifecycle.Event.S47_CONCLUDED, child=child, actor=user, scope=[enquiry])
-    # An assessment clock anchored on the enquiry (no referral recorded) ends with its
-    # outcome; a referral's clock is met only by the assessment's completion.
-    if Deadline.objects.filter(child=child, rule_id="assessment",
-                               content_type=ContentType.objects.get_for_model(enquiry),
-                               object_id=enquiry.pk, status=DeadlineStatus.OPEN).exists():
-        deadlines.deadline_meet(child=child, rule_id="assessment", subject=enquiry,
-                                at=timezone.now(), user=user)
     if outcome == S47Outcome.NOT_SUBSTANTIATED:
         # The anchor of the ICPC is undone: no conference is needed.
         for rule_id in ("icpc", "icpc_request"):
