@@ -40,8 +40,9 @@ class ChildSerializer(serializers.ModelSerializer):
             "id", "la_child_id", "display_name", "first_name", "last_name", "is_unborn",
             "date_of_birth", "expected_delivery_date", "age", "sex", "gender", "ethnicity",
             "disability", "first_language", "interpreter_needed", "address", "postcode",
-            "legal_status", "household", "cp_stage", "current_allocation", "version",
-            "updated_at",
+            "legal_status", "nhs_number", "upn", "former_upn", "upn_unknown_reason",
+            "date_of_death", "disabilities", "household", "cp_stage", "current_allocation",
+            "version", "updated_at",
         ]
         read_only_fields = ["la_child_id", "household", "cp_stage", "version", "updated_at"]
 

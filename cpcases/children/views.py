@@ -26,6 +26,7 @@ from cpcases.children.forms import (
     PersonForm,
     SearchForm,
 )
+from cpcases.children.identifiers import Disability
 from cpcases.children.models import Child
 from cpcases.children.tabs import tabs_for
 from cpcases.core.concurrency import EditConflict
@@ -90,6 +91,10 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
         **record_context(request, child, "summary"),
         "household": selectors.household_children(user=request.user, child=child),
         "allocation": child.current_allocation,
+        "disabilities": [Disability(code).label for code in child.disabilities],
+        # NHS numbers are read in groups of 3, 3 and 4 digits.
+        "nhs_number": (f"{child.nhs_number[:3]} {child.nhs_number[3:6]} {child.nhs_number[6:]}"
+                       if len(child.nhs_number) == 10 else child.nhs_number),
     })
 
 
