@@ -161,6 +161,8 @@ def authority_search(*, user: User, criteria: SearchCriteria) -> list[Child]:
 class Duplicate:
     child: Child
     reasons: tuple[str, ...]
+    # Whether the user may open the record without a reason (else break-glass, as search).
+    in_scope: bool = False
 
 
 def likely_duplicates(*, user: User, first_name: str = "", last_name: str = "",
@@ -189,4 +191,7 @@ def likely_duplicates(*, user: User, first_name: str = "", last_name: str = "",
     if postcode.strip() and address.strip():
         add(children.filter(postcode__iexact=postcode.strip(),
                             address__iexact=address.strip()), "Same address")
-    return [Duplicate(child, tuple(reasons)) for child, reasons in found.values()]
+    in_scope = set(visible_children(user).filter(pk__in=found).values_list("pk", flat=True)
+                   ) if found else set()
+    return [Duplicate(child, tuple(reasons), child.pk in in_scope)
+            for child, reasons in found.values()]

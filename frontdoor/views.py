@@ -146,6 +146,9 @@ def contact_new(request: HttpRequest) -> HttpResponse:
                 date_of_birth=data.get("date_of_birth"), nhs_number=data["nhs_number"],
                 postcode=data["postcode"], address=data["address"])
         if duplicates:
+            access_record(request=request, child_id=None, action=AccessAction.SEARCH,
+                          section="duplicate-check",
+                          detail={"results": [d.child.pk for d in duplicates]})
             form = ContactForm(request.POST, duplicates=True)
             form.is_valid()
         else:
