@@ -35,6 +35,9 @@ _duplicate_finders: list[DuplicateFinder] = []
 
 DUPLICATE_FIELDS = ("first_name", "last_name", "date_of_birth", "nhs_number", "postcode",
                     "address")
+# The fields of each test: an edit checks only the tests whose fields it changes.
+DUPLICATE_TESTS = (("nhs_number",), ("first_name", "last_name", "date_of_birth"),
+                   ("address", "postcode"))
 
 
 def register_duplicate_finder(finder: DuplicateFinder) -> None:
@@ -44,11 +47,17 @@ def register_duplicate_finder(finder: DuplicateFinder) -> None:
         _duplicate_finders.append(finder)
 
 
-def likely_duplicates(user: User, data: dict[str, Any], exclude_pk: int | None = None
-                      ) -> list[Any]:
-    """Every registered finder's likely duplicates of the child described by `data`."""
-    fields = {k: data.get(k) or ("" if k != "date_of_birth" else None)
-              for k in DUPLICATE_FIELDS}
+def likely_duplicates(user: User, data: dict[str, Any], exclude_pk: int | None = None,
+                      changed: set[str] | None = None) -> list[Any]:
+    """Every registered finder's likely duplicates of the child described by `data`. Given
+    the fields an edit `changed`, only the tests on those fields are run (a sibling at the
+    same address is not found again when the child's NHS number is corrected)."""
+    wanted = {f for test in DUPLICATE_TESTS if changed is None or set(test) & changed
+              for f in test}
+    fields = {k: (data.get(k) if k in wanted else None) or
+              ("" if k != "date_of_birth" else None) for k in DUPLICATE_FIELDS}
+    if not any(fields.values()):
+        return []
     found: list[Any] = []
     for finder in _duplicate_finders:
         found += finder(user=user, exclude_pk=exclude_pk, **fields)

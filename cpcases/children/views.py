@@ -74,12 +74,14 @@ def search(request: HttpRequest) -> HttpResponse:
 _NOT_SAVED = ("version", "not_a_duplicate")
 
 
-def _duplicates(request: HttpRequest, form: Any, exclude_pk: int | None = None) -> list[Any]:
+def _duplicates(request: HttpRequest, form: Any, exclude_pk: int | None = None,
+                changed: set[str] | None = None) -> list[Any]:
     """Likely duplicates of the child in a valid form, unless the user has confirmed none is
     the same child (issue 10 §5). The check is logged as a search of the authority."""
     if form.cleaned_data.get("not_a_duplicate"):
         return []
-    found = hooks.likely_duplicates(request.user, form.cleaned_data, exclude_pk=exclude_pk)
+    found = hooks.likely_duplicates(request.user, form.cleaned_data, exclude_pk=exclude_pk,
+                                    changed=changed)
     if found:
         access_record(request=request, child_id=None, action=AccessAction.SEARCH,
                       section="duplicate-check",
@@ -161,8 +163,10 @@ def edit(request: HttpRequest, pk: int) -> HttpResponse:
     duplicates: list[Any] = []
     if request.method == "POST" and form.is_valid() and \
             set(form.changed_data) & set(hooks.DUPLICATE_FIELDS):
-        # Only a change to what identifies the child is checked against the authority.
-        duplicates = _duplicates(request, form, exclude_pk=child.pk)
+        # Only a change to what identifies the child is checked against the authority, and
+        # only by the tests on what changed.
+        duplicates = _duplicates(request, form, exclude_pk=child.pk,
+                                 changed=set(form.changed_data))
         if duplicates:
             form = ChildForm(request.POST, instance=child, duplicates=True)
             form.is_valid()

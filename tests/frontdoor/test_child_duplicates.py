@@ -119,3 +119,25 @@ def test_api_create_answers_409_with_the_likely_duplicates_then_creates_on_confi
     assert not Child.objects.filter(la_child_id="N300").exists()
     created = api.post("/api/v1/children/", {**body, "not_a_duplicate": True}, format="json")
     assert created.status_code == 201
+
+
+def test_moving_a_child_checks_only_the_new_address_not_a_twin_of_the_same_birthday(
+        client, sw, child, org):
+    twin = ChildFactory(authority=org.authority, first_name="Alfie-Jo",
+                        last_name=child.last_name, date_of_birth=child.date_of_birth,
+                        address="7 Twin Street", postcode="AN7 7TT")
+    AllocationFactory(child=twin, team=org.team_a, social_worker=sw)
+    client.force_login(sw)
+    data = {"first_name": child.first_name, "last_name": child.last_name,
+            "date_of_birth_0": "17", "date_of_birth_1": "5", "date_of_birth_2": "2018",
+            "sex": child.sex, "ethnicity": child.ethnicity, "first_language": "English",
+            "address": "5 New Road, Anytown", "postcode": "AN5 5NN",
+            "version": str(child.version)}
+    assert client.post(f"/children/{child.pk}/edit/", data).status_code == 302
+    # Moving in with the twin's household is the same address: that is asked about.
+    child.refresh_from_db()
+    warned = client.post(f"/children/{child.pk}/edit/", {
+        **data, "address": "7 twin street", "postcode": "an77tt",
+        "version": str(child.version)}).content.decode()
+    assert "Same address" in warned
+    assert "Same date of birth and a similar name" not in warned
