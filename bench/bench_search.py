@@ -9,7 +9,9 @@ their allocations with COPY (audit triggers off for the load only), then times
 `frontdoor.selectors.authority_search` as a social worker calls it: fuzzy names with typos
 and transposed words (pg_trgm on the GIN index), and name + date of birth. Beside them, in the
 same run and on the same data, the reference: an exact child-ID lookup through the same
-function (a B-tree index). Prints the median and p95 of each, in milliseconds.
+function (a B-tree index), and a postcode typed in lower case without its space ("an12 3bq"
+finds "AN12 3BQ", on the normalised-postcode index). Prints the median and p95 of each, in
+milliseconds.
 """
 
 from __future__ import annotations
@@ -75,7 +77,10 @@ def _typo(word: str, rng: random.Random) -> str:
     return word[:i] + rng.choice("aeiouy") + word[i + 1:]
 
 
-def _load(children: int, rng: random.Random) -> tuple[object, list[tuple[str, str, date, str]]]:
+Sample = tuple[str, str, date, str, str]  # first, last, born, child ID, postcode
+
+
+def _load(children: int, rng: random.Random) -> tuple[object, list[Sample]]:
     from django.db import connection
 
     from cpcases.accounts.models import Authority, Service, Team, User
@@ -90,10 +95,11 @@ def _load(children: int, rng: random.Random) -> tuple[object, list[tuple[str, st
         username="bench-search-sw", defaults={"role": Role.SOCIAL_WORKER,
                                               "authority": authority, "team": teams[0],
                                               "full_name": "Bench Worker"})
-    sample: list[tuple[str, str, date, str]] = []
+    sample: list[Sample] = []
     if Child.objects.filter(authority=authority).count() >= children:
         for c in Child.objects.filter(authority=authority).order_by("?")[:1000]:
-            sample.append((c.first_name, c.last_name, c.date_of_birth, c.la_child_id))
+            sample.append((c.first_name, c.last_name, c.date_of_birth, c.la_child_id,
+                           c.postcode))
         return user, sample
     Child.objects.filter(authority=authority).delete()
     now = datetime.now(UTC)
@@ -109,14 +115,14 @@ def _load(children: int, rng: random.Random) -> tuple[object, list[tuple[str, st
             for n in range(children):
                 first, last = rng.choice(FIRST), rng.choice(LAST)
                 born = today - timedelta(days=rng.randrange(0, 18 * 365))
+                postcode = (f"AN{rng.randrange(1, 30)} {rng.randrange(1, 9)}"
+                            f"{rng.choice('ABDEFGHJ')}{rng.choice('LNPQRSTU')}")
                 copy.write_row((authority.pk, f"B{n:07d}", False, first, last, born,
                                 rng.choice("MFU"), "", "NOBT", "", "English", False,
-                                f"{rng.randrange(1, 200)} High Street",
-                                f"AN{rng.randrange(1, 30)} {rng.randrange(1, 9)}"
-                                f"{rng.choice('ABDEFGHJ')}{rng.choice('LNPQRSTU')}",
+                                f"{rng.randrange(1, 200)} High Street", postcode,
                                 "", "none", n % 500 == 0, "", "", "", "", "{}", 1, now, now))
                 if n % 100 == 0:
-                    sample.append((first, last, born, f"B{n:07d}"))
+                    sample.append((first, last, born, f"B{n:07d}", postcode))
         cursor.execute("INSERT INTO children_allocation (child_id, team_id, social_worker_id, "
                        "started_on, reason, created_at, updated_at) "
                        "SELECT c.id, (SELECT id FROM accounts_team WHERE service_id = %s "
@@ -175,14 +181,19 @@ def main() -> int:
     # Warm the caches once so the first query does not count the disk.
     search(SearchCriteria(name="warm up"))
     fuzzy = [SearchCriteria(name=f"{_typo(f, rng)} {_typo(last, rng)}")
-             for f, last, _born, _id in picks]
-    transposed = [SearchCriteria(name=f"{last} {f}") for f, last, _born, _id in picks]
+             for f, last, _born, _id, _pc in picks]
+    transposed = [SearchCriteria(name=f"{last} {f}") for f, last, _born, _id, _pc in picks]
     with_dob = [SearchCriteria(name=f"{_typo(f, rng)} {last}", date_of_birth=born)
-                for f, last, born, _id in picks]
-    reference = [SearchCriteria(la_child_id=child_id) for _f, _l, _b, child_id in picks]
+                for f, last, born, _id, _pc in picks]
+    reference = [SearchCriteria(la_child_id=child_id) for _f, _l, _b, child_id, _pc in picks]
+    # Typed as people type it: lower case, the space left out (or not).
+    by_postcode = [SearchCriteria(postcode=pc.lower().replace(" ", "" if i % 2 else " "))
+                   for i, (_f, _l, _b, _id, pc) in enumerate(picks)]
     print(_summary("fuzzy name, misspelt (\"Jon Smyth\")", _time(search, fuzzy)))
     print(_summary("fuzzy name, transposed (\"Smith John\")", _time(search, transposed)))
     print(_summary("misspelt name + date of birth", _time(search, with_dob)))
+    print(_summary("postcode, any case or spacing (\"an12 3bq\")",
+                   _time(search, by_postcode)))
     print(_summary("reference: exact child ID (B-tree index)", _time(search, reference)))
     if not args.keep:
         from django.db import connection

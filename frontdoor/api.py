@@ -155,6 +155,10 @@ class ContactViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin,
     @action(detail=True, methods=["post"])
     def decide(self, request: Request, pk: str | None = None) -> Response:
         contact = self.get_object()
+        if not services.may_decide_contact(request.user, contact):
+            # 003 "Making Contact": the team manager decides.
+            raise PermissionDenied("Only a manager of the front-door team that received the "
+                                   "contact decides it.")
         data = DecisionSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         _call(services.contact_decide, actor=request.user, contact=contact,

@@ -9,15 +9,21 @@ class FrontDoorConfig(AppConfig):
 
     def ready(self) -> None:
         from cpcases.accounts.roles import Role
+        from cpcases.children.hooks import register_duplicate_finder
         from cpcases.children.tabs import Tab, register_tab
         from cpcases.chronology.providers import register_provider
         from cpcases.core.navigation import NavItem, register_nav
         from frontdoor import chronology
-        from frontdoor.selectors import awaiting_decision_count, may_search_authority
+        from frontdoor.selectors import (
+            awaiting_decision_count,
+            likely_duplicates,
+            may_search_authority,
+        )
 
         def role_in(*roles: str) -> Callable[[object], bool]:
             return lambda user: getattr(user, "role", None) in roles
 
+        register_duplicate_finder(likely_duplicates)
         register_tab(Tab("frontdoor", "Contacts and referrals", "frontdoor:child", 35))
         register_nav(NavItem("Front door", "frontdoor:queue", 20,
                              visible=role_in(Role.SOCIAL_WORKER, Role.TEAM_MANAGER),

@@ -8,12 +8,15 @@ the deadlines through the engine (deadlines.services).
 
 from __future__ import annotations
 
+from typing import Any
+
 import pghistory
 from django.conf import settings
 from django.contrib.postgres.fields import ArrayField
 from django.db import models
 
 from cpcases.accounts.models import Authority, Team
+from cpcases.accounts.roles import Role
 from cpcases.children.models import Child
 from cpcases.core.models import TimeStampedModel
 
@@ -175,6 +178,26 @@ class Contact(TimeStampedModel):
 
     def __str__(self) -> str:
         return f"Contact received {self.received_at:%d/%m/%Y %H:%M}"
+
+    def decidable_by(self, user: Any) -> bool:
+        """003 "Making Contact": the decision is the team manager's. The front-door team's
+        own manager decides, or a manager above them in that team's service."""
+        if not getattr(user, "is_authenticated", False) or \
+                user.authority_id != self.authority_id:
+            return False
+        if user.role == Role.TEAM_MANAGER:
+            return user.team_id == self.team_id
+        if user.role in (Role.SERVICE_MANAGER, Role.HEAD_OF_SERVICE):
+            return user.effective_service_id == self.team.service_id
+        return False
+
+    def grants_concern_record(self, user: Any, child: Child) -> bool:
+        """The contact itself lets whoever decides it record the concern it raised about any
+        child it names, even one held by another team (decisions: "a contact grants the
+        concern"). Read by `strategy.services.concern_record`; nothing else is widened."""
+        return (self.decision == ContactDecision.STRATEGY_DISCUSSION
+                and self.decidable_by(user)
+                and self.child_links.filter(child_id=child.pk).exists())
 
 
 @pghistory.track()

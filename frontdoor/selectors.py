@@ -9,13 +9,18 @@ from datetime import date
 
 from django.contrib.postgres.search import TrigramSimilarity
 from django.db import connection
-from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet, Value
-from django.db.models.functions import Replace, Upper
+from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
 
 from cpcases.accounts.models import User
 from cpcases.accounts.roles import Role
 from cpcases.children.identifiers import normalise_nhs_number
-from cpcases.children.models import Allocation, Child, RestrictedAccess
+from cpcases.children.models import (
+    POSTCODE_KEY,
+    Allocation,
+    Child,
+    RestrictedAccess,
+    postcode_key,
+)
 from cpcases.children.scoping import visible_children
 from frontdoor.models import Assessment, Contact, Referral
 
@@ -135,10 +140,9 @@ def authority_search(*, user: User, criteria: SearchCriteria) -> list[Child]:
         children = children.filter(Q(date_of_birth=criteria.date_of_birth)
                                    | Q(expected_delivery_date=criteria.date_of_birth))
     if criteria.postcode.strip():
-        postcode = criteria.postcode.replace(" ", "").upper()
-        children = children.annotate(
-            postcode_key=Replace(Upper("postcode"), Value(" "), Value(""))
-        ).filter(postcode_key=postcode)
+        # Normalised on both sides, served by the index child_postcode_key.
+        children = children.alias(postcode_key=POSTCODE_KEY).filter(
+            postcode_key=postcode_key(criteria.postcode))
     order = ["last_name", "first_name", "pk"]
     name = " ".join(criteria.name.lower().split())
     if name:
@@ -161,6 +165,8 @@ def authority_search(*, user: User, criteria: SearchCriteria) -> list[Child]:
 class Duplicate:
     child: Child
     reasons: tuple[str, ...]
+    # Whether the user may open the record without a reason (else break-glass, as search).
+    in_scope: bool = False
 
 
 def likely_duplicates(*, user: User, first_name: str = "", last_name: str = "",
@@ -187,6 +193,10 @@ def likely_duplicates(*, user: User, first_name: str = "", last_name: str = "",
         add(children.filter(date_of_birth=date_of_birth, search_name__trigram_similar=name),
             "Same date of birth and a similar name")
     if postcode.strip() and address.strip():
-        add(children.filter(postcode__iexact=postcode.strip(),
-                            address__iexact=address.strip()), "Same address")
-    return [Duplicate(child, tuple(reasons)) for child, reasons in found.values()]
+        add(children.alias(postcode_key=POSTCODE_KEY).filter(
+            postcode_key=postcode_key(postcode), address__iexact=address.strip()),
+            "Same address")
+    in_scope = set(visible_children(user).filter(pk__in=found).values_list("pk", flat=True)
+                   ) if found else set()
+    return [Duplicate(child, tuple(reasons), child.pk in in_scope)
+            for child, reasons in found.values()]

@@ -8,6 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime, time
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
@@ -38,9 +39,11 @@ from frontdoor.models import (
     Referral,
 )
 from frontdoor.selectors import may_search_authority
+from strategy.models import Urgency
 from strategy.services import concern_record
 
 _E = lifecycle.Event
+_LONDON = ZoneInfo("Europe/London")
 URGENCIES = ("immediate_protection", "child_protection_concerns", "complex")
 
 
@@ -152,9 +155,9 @@ def contact_decide(*, actor: User, contact: Contact, decision: str, reason: str 
     """The front door's decision (003 "Making Contact"). A referral opens a Child in Need
     episode per child; an immediate strategy discussion also records the concern, opening the
     `strategy_discussion` clock at the contact's time with its urgency (000)."""
-    contact = Contact.objects.select_for_update().get(pk=contact.pk)
-    _require(actor.team_id == contact.team_id and actor.can(Capability.EDIT_CHILD),
-             "Only the front-door team that received the contact decides it.")
+    contact = Contact.objects.select_for_update().select_related("team").get(pk=contact.pk)
+    _require(may_decide_contact(actor, contact),
+             "Only a manager of the front-door team that received the contact decides it.")
     if contact.decision:
         raise ServiceError("This contact has already been decided.")
     if decision not in ContactDecision.values:
@@ -171,14 +174,52 @@ def contact_decide(*, actor: User, contact: Contact, decision: str, reason: str 
     for child in contact.children.all():
         lifecycle.emit(_E.CONTACT_DECIDED, child=child, actor=actor, at=decided_at,
                        scope=[contact])
-        if decision in (ContactDecision.REFERRAL, ContactDecision.STRATEGY_DISCUSSION):
+        already_open = Referral.objects.filter(child=child, closure_date__isnull=True).exists()
+        if decision == ContactDecision.REFERRAL or (
+                decision == ContactDecision.STRATEGY_DISCUSSION and not already_open):
+            # A child already in an open episode keeps it (census rules 8815/8816); the
+            # concern is still recorded below.
             referral_open(actor=actor, child=child, contact=contact,
                           referral_date=timezone.localdate(decided_at), source=contact.source,
                           primary_need=primary_need)
         if decision == ContactDecision.STRATEGY_DISCUSSION:
+            # The contact grants recording the concern on any child it names, even one held
+            # by another team (Contact.grants_concern_record); that team's manager is told.
             concern_record(actor=actor, child=child, identified_at=contact.received_at,
-                          urgency=urgency, summary=contact.concern, origin=contact)
+                           urgency=urgency, summary=contact.concern, origin=contact)
+            _tell_holding_team(actor, contact, child, urgency)
     return contact
+
+
+def may_decide_contact(user: User, contact: Contact) -> bool:
+    """003 "Making Contact": the team manager decides (the front-door team's own manager, or
+    a manager above them in its service). Social workers record contacts but do not decide."""
+    return contact.decidable_by(user)
+
+
+def _tell_holding_team(actor: User, contact: Contact, child: Child, urgency: str) -> None:
+    """The managers of the team holding the child, when it is not the front door, are told by
+    e-mail (the outbox, sent on commit) that a strategy discussion is now due."""
+    current = child.current_allocation
+    if current is None or current.team_id == contact.team_id:
+        return
+    recipients = list(User.objects.filter(team_id=current.team_id, role=Role.TEAM_MANAGER,
+                                          is_active=True).exclude(email="")
+                      .values_list("email", flat=True))
+    if not recipients:
+        return
+    label = Urgency(urgency).label if urgency in Urgency.values else urgency
+    when = contact.received_at.astimezone(_LONDON).strftime("%-d %B %Y at %H:%M")
+    text = (f"{actor.full_name or actor.username} ({actor.role_label}, {contact.team}) decided "
+            f"that a contact received {when} about {child.display_name} "
+            f"({child.la_child_id}), held by "
+            f"{current.team}, needs an immediate strategy discussion ({label.lower()}).\n\n"
+            "The concern has been recorded on the child's record and the strategy "
+            "discussion is now due. The contact said:\n\n"
+            f"{contact.concern}\n")
+    outbox_enqueue(message=EmailMessage(
+        f"Strategy discussion needed: {child.la_child_id}", text,
+        settings.DEFAULT_FROM_EMAIL, recipients), kind="front-door-concern")
 
 
 # --- referrals (Child in Need episodes) ---------------------------------------------------------

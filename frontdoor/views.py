@@ -36,6 +36,7 @@ from cpcases.core.errors import NotPermitted, ServiceError
 from cpcases.core.forms_flow import submit
 from deadlines.models import Deadline, DeadlineStatus
 from deadlines.policy import national_rule
+from deadlines.selectors import effective_rule
 from frontdoor import merge, selectors, services
 from frontdoor.forms import (
     AllocateForm,
@@ -107,6 +108,9 @@ def queue(request: HttpRequest) -> HttpResponse:
         contact.deadline = due.get(contact.pk)
     return render(request, "frontdoor/queue.html", {
         "page": page, "front_door": services.front_door_team(user), "now": timezone.now(),
+        # The words of the timescale come from the authority's effective rule (003 "Making
+        # Contact": 24 hours, or the authority's own).
+        "decision_due": effective_rule(user.authority_id, "contact_decision").describe(),
         "to_allocate": selectors.referrals_to_allocate(user=user)[:25],
         "to_authorise": selectors.assessments_to_authorise(user=user)[:25]
         if user.role in MANAGEMENT_LADDER else [],
@@ -142,6 +146,9 @@ def contact_new(request: HttpRequest) -> HttpResponse:
                 date_of_birth=data.get("date_of_birth"), nhs_number=data["nhs_number"],
                 postcode=data["postcode"], address=data["address"])
         if duplicates:
+            access_record(request=request, child_id=None, action=AccessAction.SEARCH,
+                          section="duplicate-check",
+                          detail={"results": [d.child.pk for d in duplicates]})
             form = ContactForm(request.POST, duplicates=True)
             form.is_valid()
         else:
@@ -161,8 +168,8 @@ def contact_new(request: HttpRequest) -> HttpResponse:
 
             saved = submit(request, form, write)
             if saved:
-                messages.success(request, "Contact recorded. A decision is due within 24 "
-                                          "hours.")
+                due = effective_rule(user.authority_id, "contact_decision").describe()
+                messages.success(request, f"Contact recorded. A decision is due {due}.")
                 return redirect("frontdoor:contact", pk=saved.value.pk)
     return render(request, "frontdoor/contact_form.html", {
         "form": form, "duplicates": duplicates, "back": reverse("frontdoor:queue")})
@@ -173,7 +180,8 @@ def contact_detail(request: HttpRequest, pk: int) -> HttpResponse:
     user = request.user
     contact = _get_or_404(request, selectors.contacts_visible(user=user), pk, "contact")
     form = None
-    if not contact.decision and user.team_id == contact.team_id:
+    # 003 "Making Contact": the team manager decides; others see the page without the form.
+    if not contact.decision and services.may_decide_contact(user, contact):
         form = DecisionForm(request.POST or None)
         saved = submit(request, form, lambda d: services.contact_decide(
             actor=user, contact=contact, decision=d["decision"], reason=d["reason"],

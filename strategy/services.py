@@ -161,10 +161,14 @@ def concern_record(*, actor: User, child: Child, identified_at: datetime, urgenc
     immediate protection 1, child protection concerns 3, complex 5 working days, or the
     authority's override); the next strategy discussion about the child meets it.
 
-    `origin` is the record the concern came from (a contact or referral), if any.
+    `origin` is the record the concern came from (a contact or referral), if any. An origin
+    that grants it (`origin.grants_concern_record(actor, child)`: the front door's contact
+    naming the child) lets its decider record the concern on a child outside their scope.
     """
     _require_case_worker(actor)
-    _require_visible(actor, child)
+    grants = getattr(origin, "grants_concern_record", None)
+    if not (grants is not None and grants(actor, child)):
+        _require_visible(actor, child)
     if urgency not in Urgency.values:
         raise ServiceError("Choose how urgent the concern is.")
     identified_at = _aware(identified_at, "when the concern was identified")

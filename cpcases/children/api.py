@@ -6,14 +6,17 @@ from typing import Any
 
 import django_filters
 from django.db.models import QuerySet
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.exceptions import PermissionDenied, ValidationError
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from cpcases.accounts.roles import Capability
 from cpcases.audit.models import AccessAction
 from cpcases.audit.services import access_record
-from cpcases.children import selectors, services
+from cpcases.children import hooks, selectors, services
 from cpcases.children.models import Allocation, Child, ChildPerson, Person
 from cpcases.core.concurrency import EditConflict
 from cpcases.core.errors import NotPermitted, ServiceError
@@ -40,16 +43,39 @@ class ChildSerializer(serializers.ModelSerializer):
             "id", "la_child_id", "display_name", "first_name", "last_name", "is_unborn",
             "date_of_birth", "expected_delivery_date", "age", "sex", "gender", "ethnicity",
             "disability", "first_language", "interpreter_needed", "address", "postcode",
-            "legal_status", "household", "cp_stage", "current_allocation", "version",
-            "updated_at",
+            "legal_status", "nhs_number", "upn", "former_upn", "upn_unknown_reason",
+            "date_of_death", "disabilities", "household", "cp_stage", "current_allocation",
+            "version", "updated_at",
         ]
         read_only_fields = ["la_child_id", "household", "cp_stage", "version", "updated_at"]
 
 
 class ChildCreateSerializer(serializers.ModelSerializer):
+    not_a_duplicate = serializers.BooleanField(
+        default=False, write_only=True,
+        help_text="Send true, after checking the likely duplicates a 409 answer listed, to "
+                  "create the record anyway.")
+
     class Meta:
         model = Child
-        fields = ["la_child_id", *services.CHILD_EDITABLE_FIELDS]
+        fields = ["la_child_id", *services.CHILD_EDITABLE_FIELDS, "not_a_duplicate"]
+
+
+def _duplicates_response(request: Request, found: list[Any]) -> Response:
+    """409: the child may already have a record. Identifying details only; `in_scope` says
+    whether the caller may open it, otherwise only with a reason (break-glass)."""
+    access_record(request=request, child_id=None, action=AccessAction.SEARCH,
+                  section="api-duplicate-check", detail={"results": [d.child.pk for d in found]})
+    return Response({
+        "detail": "This child may already have a record. Check these records; if none is the "
+                  "same child, send the request again with not_a_duplicate: true.",
+        "duplicates": [{
+            "id": d.child.pk, "la_child_id": d.child.la_child_id,
+            "display_name": d.child.display_name,
+            "date_of_birth": d.child.date_of_birth, "postcode": d.child.postcode,
+            "expected_delivery_date": d.child.expected_delivery_date,
+            "reasons": list(d.reasons), "in_scope": d.in_scope} for d in found],
+    }, status=status.HTTP_409_CONFLICT)
 
 
 class ChildUpdateSerializer(serializers.ModelSerializer):
@@ -123,11 +149,18 @@ class ChildViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin,
                                          section="api")
         return Response(ChildSerializer(child).data)
 
+    @extend_schema(request=ChildCreateSerializer,
+                   responses={201: ChildSerializer, 409: OpenApiTypes.OBJECT})
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         serializer = ChildCreateSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
+        data = dict(serializer.validated_data)
+        if not data.pop("not_a_duplicate") and request.user.can(Capability.CREATE_CHILD):
+            found = hooks.likely_duplicates(request.user, data)
+            if found:
+                return _duplicates_response(request, found)
         try:
-            child = services.child_create(user=request.user, **serializer.validated_data)
+            child = services.child_create(user=request.user, **data)
         except NotPermitted as exc:
             raise PermissionDenied(str(exc)) from exc
         except ServiceError as exc:

@@ -42,17 +42,26 @@ class ChildForm(GovModelForm):
         label="Disabilities", help_text="Choose \"No disability\" on its own, or every "
         "disability that applies")
 
+    # Typed as printed ("943 476 5919"): spaces are taken out before the model's checks
+    # (10 digits, modulus 11) run on the saved value.
+    nhs_number = forms.CharField(max_length=13, required=False, label="NHS number",
+                                 help_text="10 digits, for example 943 476 5919")
+    # Shown only once likely duplicates have been found (the page lists them above).
+    not_a_duplicate = forms.BooleanField(
+        required=False, label="None of these is the same child: save this record")
+
     class Meta:
         model = Child
         fields = list(CHILD_EDITABLE_FIELDS)
         widgets = {"address": forms.Textarea(attrs={"rows": 3})}
         labels = {"is_unborn": "This is an unborn child (recorded as Baby until born)"}
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, duplicates: bool = False, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         if self.instance.pk:
             self.fields["version"].initial = self.instance.version
-        self.helper = _helper(
+        confirm = ["not_a_duplicate"] if duplicates else []
+        self.helper = _helper(*confirm,
             Fieldset("first_name", "last_name", "is_unborn", "date_of_birth",
                      "expected_delivery_date", legend="Name and birth", legend_size=Size.MEDIUM),
             Fieldset("sex", "gender", "ethnicity", "disability", "first_language",
@@ -84,12 +93,15 @@ class ChildForm(GovModelForm):
 class ChildCreateForm(ChildForm):
     la_child_id = forms.CharField(label="Local authority child ID", max_length=32)
 
-    def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
+    def __init__(self, *args: Any, user: User, duplicates: bool = False,
+                 **kwargs: Any) -> None:
+        super().__init__(*args, duplicates=duplicates, **kwargs)
         self.fields["team"] = forms.ModelChoiceField(
             queryset=Team.objects.filter(service__authority_id=user.authority_id),
             initial=user.team_id, label="Team")
-        self.helper = _helper("la_child_id", "team", *self.helper.layout.fields[:-2],
+        confirm = ["not_a_duplicate"] if duplicates else []
+        self.helper = _helper(*confirm, "la_child_id", "team",
+                              *self.helper.layout.fields[len(confirm):-2],
                               submit="Create record")
 
 

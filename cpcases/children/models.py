@@ -10,7 +10,7 @@ from django.conf import settings
 from django.contrib.postgres.fields import ArrayField
 from django.contrib.postgres.indexes import GinIndex
 from django.db import models
-from django.db.models.functions import Lower
+from django.db.models.functions import Lower, Replace, Upper
 from django.utils import timezone
 
 from cpcases.accounts.models import Authority, Team
@@ -23,6 +23,14 @@ from cpcases.children.identifiers import (
     validate_upn,
 )
 from cpcases.core.models import TimeStampedModel, VersionedModel
+
+# A postcode compared without spaces, in capitals: the authority search and the duplicate
+# check filter on this expression, which the index `child_postcode_key` serves.
+POSTCODE_KEY = Replace(Upper("postcode"), models.Value(" "), models.Value(""))
+
+
+def postcode_key(postcode: str) -> str:
+    return "".join(postcode.split()).upper()
 
 
 class Sex(models.TextChoices):
@@ -152,6 +160,8 @@ class Child(VersionedModel):
                    models.Index(fields=["nhs_number"], name="child_nhs_number"),
                    models.Index(fields=["upn"], name="child_upn"),
                    models.Index(fields=["postcode"], name="child_postcode"),
+                   # Search by postcode whatever its case and spacing ("b1 1aa", "B11AA").
+                   models.Index(POSTCODE_KEY, name="child_postcode_key"),
                    GinIndex(fields=["search_name"], opclasses=["gin_trgm_ops"],
                             name="child_search_name_trgm")]
 

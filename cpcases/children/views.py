@@ -18,7 +18,7 @@ from cpcases.audit.models import AccessAction
 from cpcases.audit.reads import record_children_shown
 from cpcases.audit.selectors import child_access_log
 from cpcases.audit.services import access_record
-from cpcases.children import selectors, services
+from cpcases.children import hooks, selectors, services
 from cpcases.children.forms import (
     AllocationForm,
     ChildCreateForm,
@@ -26,6 +26,7 @@ from cpcases.children.forms import (
     PersonForm,
     SearchForm,
 )
+from cpcases.children.identifiers import Disability
 from cpcases.children.models import Child
 from cpcases.children.tabs import tabs_for
 from cpcases.core.concurrency import EditConflict
@@ -70,16 +71,41 @@ def search(request: HttpRequest) -> HttpResponse:
     return render(request, "children/search.html", {"form": form, "results": results})
 
 
+_NOT_SAVED = ("version", "not_a_duplicate")
+
+
+def _duplicates(request: HttpRequest, form: Any, exclude_pk: int | None = None,
+                changed: set[str] | None = None) -> list[Any]:
+    """Likely duplicates of the child in a valid form, unless the user has confirmed none is
+    the same child (issue 10 §5). The check is logged as a search of the authority."""
+    if form.cleaned_data.get("not_a_duplicate"):
+        return []
+    found = hooks.likely_duplicates(request.user, form.cleaned_data, exclude_pk=exclude_pk,
+                                    changed=changed)
+    if found:
+        access_record(request=request, child_id=None, action=AccessAction.SEARCH,
+                      section="duplicate-check",
+                      detail={"results": [d.child.pk for d in found]})
+    return found
+
+
 @login_required
 def create(request: HttpRequest) -> HttpResponse:
     _require(request, Capability.CREATE_CHILD)
     form = ChildCreateForm(request.POST or None, user=request.user)
-    if saved := submit(request, form, lambda d: services.child_create(
-            user=request.user, **{k: v for k, v in d.items() if k != "version"})):
+    duplicates: list[Any] = []
+    if request.method == "POST" and form.is_valid():
+        duplicates = _duplicates(request, form)
+        if duplicates:
+            # Shown again with everything typed, the duplicates and a box to confirm.
+            form = ChildCreateForm(request.POST, user=request.user, duplicates=True)
+            form.is_valid()
+    if not duplicates and (saved := submit(request, form, lambda d: services.child_create(
+            user=request.user, **{k: v for k, v in d.items() if k not in _NOT_SAVED}))):
         messages.success(request, f"Record created for {saved.value}.")
         return redirect("children:detail", pk=saved.value.pk)
     return render(request, "children/form.html",
-                  {"form": form, "title": "Create a child's record",
+                  {"form": form, "title": "Create a child's record", "duplicates": duplicates,
                    "back": reverse("children:caseload")})
 
 
@@ -90,6 +116,10 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
         **record_context(request, child, "summary"),
         "household": selectors.household_children(user=request.user, child=child),
         "allocation": child.current_allocation,
+        "disabilities": [Disability(code).label for code in child.disabilities],
+        # NHS numbers are read in groups of 3, 3 and 4 digits.
+        "nhs_number": (f"{child.nhs_number[:3]} {child.nhs_number[3:6]} {child.nhs_number[6:]}"
+                       if len(child.nhs_number) == 10 else child.nhs_number),
     })
 
 
@@ -130,8 +160,18 @@ def edit(request: HttpRequest, pk: int) -> HttpResponse:
     child = selectors.child_for_view(request=request, child_id=pk, section="edit")
     form = ChildForm(request.POST or None, instance=child)
     conflict = None
-    if request.method == "POST" and form.is_valid():
-        data = {k: v for k, v in form.cleaned_data.items() if k != "version"}
+    duplicates: list[Any] = []
+    if request.method == "POST" and form.is_valid() and \
+            set(form.changed_data) & set(hooks.DUPLICATE_FIELDS):
+        # Only a change to what identifies the child is checked against the authority, and
+        # only by the tests on what changed.
+        duplicates = _duplicates(request, form, exclude_pk=child.pk,
+                                 changed=set(form.changed_data))
+        if duplicates:
+            form = ChildForm(request.POST, instance=child, duplicates=True)
+            form.is_valid()
+    if request.method == "POST" and not duplicates and form.is_valid():
+        data = {k: v for k, v in form.cleaned_data.items() if k not in _NOT_SAVED}
         try:
             services.child_update(user=request.user, child=child,
                                   expected_version=form.cleaned_data["version"] or 0,
@@ -150,7 +190,7 @@ def edit(request: HttpRequest, pk: int) -> HttpResponse:
             messages.success(request, "Changes saved.")
             return redirect("children:detail", pk=child.pk)
     return render(request, "children/form.html", {
-        "form": form, "child": child, "conflict": conflict,
+        "form": form, "child": child, "conflict": conflict, "duplicates": duplicates,
         "title": f"Edit {child}'s record", "back": reverse("children:detail", args=[pk]),
     })
 

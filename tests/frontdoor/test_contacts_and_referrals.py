@@ -7,8 +7,10 @@ import datetime as dt
 
 import pytest
 import time_machine
+from django.core import mail
 
 from cpcases.children.models import CpStage
+from cpcases.children.scoping import visible_children
 from cpcases.core.errors import NotPermitted, ServiceError
 from deadlines.models import Deadline, DeadlineStatus
 from deadlines.services import due_date_for
@@ -20,6 +22,7 @@ from frontdoor.models import (
     PrimaryNeed,
     Referral,
 )
+from strategy.services import concern_record
 from tests.frontdoor.conftest import at, record_contact
 
 pytestmark = pytest.mark.django_db
@@ -49,7 +52,7 @@ def test_contact_decision_due_24_hours_after_receipt_across_a_weekend(duty_sw, d
 def test_contact_decided_within_24_hours_meets_the_deadline(duty_sw, duty_tm):
     contact = record_contact(duty_sw, at(2026, 12, 4, 17, 30))
     with time_machine.travel(at(2026, 12, 5, 10), tick=False):
-        services.contact_decide(actor=duty_sw, contact=contact,
+        services.contact_decide(actor=duty_tm, contact=contact,
                                 decision=ContactDecision.EARLY_HELP, reason="Family agree")
     assert _deadline(contact.children.get(), "contact_decision").status == DeadlineStatus.MET
     assert not Referral.objects.exists()
@@ -93,6 +96,74 @@ def test_immediate_strategy_discussion_opens_the_clock_at_the_contacts_time(duty
     child.refresh_from_db()
     assert child.cp_stage == CpStage.STRATEGY
     assert child.referrals.get().is_open
+
+
+def test_immediate_strategy_discussion_on_a_child_held_by_another_team_tells_its_manager(
+        duty_sw, duty_tm, tm_b, other_team_child, django_capture_on_commit_callbacks):
+    # The contact names a child held by Assessment Team B, outside the front door's caseload:
+    # the contact itself lets the front door's manager record the concern (decisions).
+    tm_b.email = "ben@example.org"
+    tm_b.save()
+    contact = record_contact(duty_sw, at(2026, 12, 4, 17, 30), new_children=[],
+                             children=[other_team_child])
+    with time_machine.travel(at(2026, 12, 4, 18), tick=False), \
+            django_capture_on_commit_callbacks(execute=True):
+        services.contact_decide(actor=duty_tm, contact=contact,
+                                decision=ContactDecision.STRATEGY_DISCUSSION,
+                                urgency="child_protection_concerns")
+    strategy = _deadline(other_team_child, "strategy_discussion")
+    # 000: child protection concerns, 3 working days from the contact's time.
+    assert strategy.anchor_at == at(2026, 12, 4, 17, 30)
+    assert strategy.variant == "child_protection_concerns"
+    assert strategy.due_date == dt.date(2026, 12, 9)
+    told = [m for m in mail.outbox if m.to == ["ben@example.org"]]
+    assert len(told) == 1
+    assert "Olive Otherteam" in told[0].body
+    assert "strategy discussion" in told[0].body
+    # Nothing else is widened: the front door still cannot open the child's record.
+    assert not visible_children(duty_tm).filter(pk=other_team_child.pk).exists()
+
+
+def test_the_contact_grants_no_concern_on_a_child_it_does_not_name(
+        duty_sw, duty_tm, other_team_child):
+    contact = record_contact(duty_sw, at(2026, 12, 4, 17, 30))
+    with time_machine.travel(at(2026, 12, 4, 18), tick=False):
+        services.contact_decide(actor=duty_tm, contact=contact,
+                                decision=ContactDecision.STRATEGY_DISCUSSION,
+                                urgency="complex")
+        with pytest.raises(NotPermitted):
+            concern_record(actor=duty_tm, child=other_team_child,
+                           identified_at=at(2026, 12, 4, 17, 30), urgency="complex",
+                           summary="Not named in the contact", origin=contact)
+
+
+def test_only_the_team_manager_decides_a_contact_not_the_duty_social_worker(duty_sw, duty_tm):
+    # 003 "Making Contact": the decision is the team manager's.
+    contact = record_contact(duty_sw, at(2026, 12, 4, 17, 30))
+    with time_machine.travel(at(2026, 12, 4, 18), tick=False):
+        with pytest.raises(NotPermitted):
+            services.contact_decide(actor=duty_sw, contact=contact,
+                                    decision=ContactDecision.NO_FURTHER_ACTION)
+        services.contact_decide(actor=duty_tm, contact=contact,
+                                decision=ContactDecision.NO_FURTHER_ACTION)
+    contact.refresh_from_db()
+    assert contact.decided_by == duty_tm
+
+
+def test_only_a_manager_authorises_an_assessment(duty_sw, duty_tm, sw):
+    referral = _referred(duty_sw, duty_tm)
+    with time_machine.travel(at(2026, 12, 16, 9), tick=False):
+        assessment = services.assessment_allocate(actor=duty_tm, referral=referral,
+                                                  social_worker=duty_sw)
+        services.assessment_complete(actor=duty_sw, assessment=assessment, factors=["21"],
+                                     summary="No concerns", completed_on=dt.date(2026, 12, 16),
+                                     outcome=AssessmentOutcome.NO_FURTHER_ACTION,
+                                     primary_need=PrimaryNeed.N9)
+        with pytest.raises(NotPermitted):
+            services.assessment_authorise(actor=duty_sw, assessment=assessment)
+        services.assessment_authorise(actor=duty_tm, assessment=assessment)
+    assessment.refresh_from_db()
+    assert assessment.authorised_by == duty_tm
 
 
 def test_strategy_decision_needs_its_urgency(duty_sw, duty_tm):

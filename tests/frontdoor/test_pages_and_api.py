@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 import pytest
 import time_machine
@@ -10,14 +11,18 @@ from django.core import mail
 from rest_framework.test import APIClient
 
 from cpcases.audit.models import AccessEvent
+from cpcases.children.identifiers import upn_check_letter
 from cpcases.children.models import Child, ChildPerson
-from frontdoor.models import Contact, ContactDecision
+from deadlines.services import policy_override_rule
+from frontdoor import services
+from frontdoor.models import AssessmentOutcome, Contact, ContactDecision, PrimaryNeed
 from tests.factories import AllocationFactory, ChildFactory
 from tests.frontdoor.conftest import at, record_contact
 
 pytestmark = pytest.mark.django_db
 
 NOW = at(2026, 12, 4, 18)
+FORMER_UPN = upn_check_letter("820200109002") + "820200109002"
 
 
 def _contact_post(**overrides: str) -> dict[str, str]:
@@ -39,6 +44,114 @@ def test_queue_shows_contacts_awaiting_a_decision_with_their_countdown(client, d
     assert "John Smith" in page
     # Due at 17:30 on Saturday: 23 hours 30 minutes left (Django puts no-break spaces).
     assert "23\xa0hours, 30\xa0minutes left" in page
+
+
+def test_queue_states_the_decision_timescale_from_the_authoritys_rule(client, duty_sw, org,
+                                                                      admin_user):
+    client.force_login(duty_sw)
+    assert "A decision is due 24 hours after contact received" in \
+        client.get("/front-door/").content.decode()
+    policy_override_rule(authority=org.authority, rule_id="contact_decision",
+                         user=admin_user, reason="Our MASH decides within a working day",
+                         offset=12)
+    page = client.get("/front-door/").content.decode()
+    assert "A decision is due 12 hours after contact received" in page
+    assert "24 hours" not in page
+
+
+def test_a_duty_social_worker_sees_the_contact_without_the_decision(client, duty_sw, duty_tm):
+    # 003 "Making Contact": the team manager decides the contact.
+    contact = record_contact(duty_sw, at(2026, 12, 4, 17, 30))
+    with time_machine.travel(NOW, tick=False):
+        client.force_login(duty_sw)
+        page = client.get(f"/front-door/contacts/{contact.pk}/").content.decode()
+        assert "Bruising seen at school" in page
+        assert "Decide the contact" not in page
+        assert "The team manager decides this contact" in page
+        refused = client.post(f"/front-door/contacts/{contact.pk}/",
+                              {"decision": ContactDecision.NO_FURTHER_ACTION})
+        assert refused.status_code == 403
+        client.force_login(duty_tm)
+        assert "Decide the contact" in \
+            client.get(f"/front-door/contacts/{contact.pk}/").content.decode()
+    contact.refresh_from_db()
+    assert contact.decision == ""
+
+
+def test_api_refuses_a_contact_decision_from_a_social_worker(duty_sw, duty_tm):
+    contact = record_contact(duty_sw, at(2026, 12, 4, 17, 30))
+    api = APIClient()
+    api.force_authenticate(duty_sw)
+    with time_machine.travel(NOW, tick=False):
+        assert api.get(f"/api/v1/contacts/{contact.pk}/").status_code == 200
+        refused = api.post(f"/api/v1/contacts/{contact.pk}/decide/",
+                           {"decision": "nfa"}, format="json")
+        assert refused.status_code == 403
+        api.force_authenticate(duty_tm)
+        decided = api.post(f"/api/v1/contacts/{contact.pk}/decide/",
+                           {"decision": "nfa"}, format="json")
+    assert decided.status_code == 200
+    assert decided.json()["decision"] == "nfa"
+
+
+def test_a_social_worker_cannot_authorise_an_assessment_on_the_page_or_api(
+        client, duty_sw, duty_tm):
+    contact = record_contact(duty_sw, at(2026, 12, 15, 9))
+    with time_machine.travel(at(2026, 12, 16, 9), tick=False):
+        services.contact_decide(actor=duty_tm, contact=contact,
+                                decision=ContactDecision.REFERRAL)
+        referral = contact.referrals.get()
+        assessment = services.assessment_allocate(actor=duty_tm, referral=referral,
+                                                  social_worker=duty_sw)
+        services.assessment_complete(actor=duty_sw, assessment=assessment, factors=["21"],
+                                     summary="No concerns", completed_on=dt.date(2026, 12, 16),
+                                     outcome=AssessmentOutcome.NO_FURTHER_ACTION,
+                                     primary_need=PrimaryNeed.N9)
+        client.force_login(duty_sw)
+        page = client.get(f"/front-door/assessments/{assessment.pk}/").content.decode()
+        assert "Awaiting a manager" in page
+        assert "Authorise the assessment" not in page
+        assert client.post(f"/front-door/assessments/{assessment.pk}/",
+                           {"urgency": ""}).status_code == 403
+        api = APIClient()
+        api.force_authenticate(duty_sw)
+        assert api.post(f"/api/v1/assessments/{assessment.pk}/authorise/", {},
+                        format="json").status_code == 403
+    assessment.refresh_from_db()
+    assert assessment.authorised_at is None
+
+
+def _summary_row(page: str, label: str) -> str:
+    """The value beside `label` in a summary list."""
+    found = re.search(rf'__key">{re.escape(label)}</dt><dd[^>]*>(.*?)</dd>', page)
+    assert found, f"no row {label!r}"
+    return found.group(1)
+
+
+def test_the_childs_summary_and_api_show_identifiers_and_characteristics(client, sw, org):
+    child = ChildFactory(authority=org.authority, first_name="Ivy", last_name="Census",
+                         nhs_number="9434765919", upn="", upn_unknown_reason="UN2",
+                         former_upn=FORMER_UPN, sex="F",
+                         date_of_death=dt.date(2026, 11, 2), disabilities=["HAND", "VIS"],
+                         expected_delivery_date=dt.date(2015, 7, 1))
+    AllocationFactory(child=child, team=org.team_a, social_worker=sw)
+    client.force_login(sw)
+    page = client.get(f"/children/{child.pk}/").content.decode()
+    for label, value in (("NHS number", "943 476 5919"), ("Sex", "Female"),
+                         ("Unique pupil number", "Not known: Child is of school age"),
+                         ("Former unique pupil number", FORMER_UPN),
+                         ("Expected date of birth", "1 July 2015"),
+                         ("Date of death", "2 November 2026"),
+                         ("Disabilities", "Hand function, Vision")):
+        assert value in _summary_row(page, label)
+    api = APIClient()
+    api.force_authenticate(sw)
+    data = api.get(f"/api/v1/children/{child.pk}/").json()
+    assert data["nhs_number"] == "9434765919"
+    assert (data["upn_unknown_reason"], data["former_upn"]) == ("UN2", FORMER_UPN)
+    assert data["date_of_death"] == "2026-11-02"
+    assert data["disabilities"] == ["HAND", "VIS"]
+    assert data["sex"] == "F"
 
 
 def test_recording_a_contact_warns_of_a_likely_duplicate_first(client, duty_sw, org):

@@ -6,9 +6,14 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from django.db import connection
 
-from cpcases.children.models import RestrictedAccess
-from frontdoor.selectors import SearchCriteria, authority_search, likely_duplicates
+from cpcases.children.models import POSTCODE_KEY, Child, RestrictedAccess, postcode_key
+from frontdoor.selectors import (
+    SearchCriteria,
+    authority_search,
+    likely_duplicates,
+)
 from tests.factories import AllocationFactory, ChildFactory
 
 pytestmark = pytest.mark.django_db
@@ -48,6 +53,23 @@ def test_search_tolerates_transposed_names(sw, john):
 ])
 def test_search_by_identifiers(sw, john, criteria):
     assert _names(authority_search(user=sw, criteria=criteria)) == ["John Smith"]
+
+
+def test_search_by_postcode_b1_1aa_finds_b1_1aa_through_its_index(sw, org):
+    ChildFactory(authority=org.authority, first_name="Bea", last_name="Brum",
+                 postcode="B1 1AA")
+    ChildFactory(authority=org.authority, first_name="Cal", last_name="Other",
+                 postcode="B11 1AA")
+    for typed in ("b1 1aa", "B11AA", " b 1 1 a a "):
+        assert _names(authority_search(user=sw, criteria=SearchCriteria(postcode=typed))) \
+            == ["Bea Brum"], typed
+    # The filter is the indexed expression, so the planner can use child_postcode_key.
+    query = Child.objects.alias(postcode_key=POSTCODE_KEY).filter(
+        postcode_key=postcode_key("b1 1aa"))
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        plan = query.explain()
+    assert "child_postcode_key" in plan
 
 
 def test_restricted_records_never_appear_to_those_not_allowed(sw, sw_b, restricted_child,

@@ -1,6 +1,6 @@
 """Objects for the permission walk (tests/foundation/test_permission_walk.py): each builds one
 front-door record for the walk's child (team A, allocated to sw) through the services. Team A
-is made a front-door team so that sw records and decides the contact."""
+is made a front-door team so that sw records the contact and tm (its manager) decides it."""
 
 from __future__ import annotations
 
@@ -31,7 +31,7 @@ def walk_referral(fixtures: Any, child: Child) -> int:
     from frontdoor.models import Contact
 
     contact = Contact.objects.get(pk=walk_contact(fixtures, child))
-    services.contact_decide(actor=fixtures.getfixturevalue("sw"), contact=contact,
+    services.contact_decide(actor=fixtures.getfixturevalue("tm"), contact=contact,
                             decision=ContactDecision.REFERRAL)
     return contact.referrals.get().pk
 
