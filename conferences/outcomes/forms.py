@@ -84,6 +84,21 @@ class AttendanceForm(GovForm):
             "report_sent")}
 
 
+class AttendanceRowForm(AttendanceForm):
+    """One person in the rows of "Add people to the attendance" (the page has one button)."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.helper.layout = Layout(*self.fields)
+
+
+# Rows start at one and grow with "Add another person" (cpcases.core.forms.with_added_row);
+# the first row must be filled in, further rows left empty are ignored.
+AttendanceFormSet = forms.formset_factory(AttendanceRowForm, extra=0, min_num=1,
+                                          validate_min=True)
+AttendanceFormSet.row_noun = "Person"
+
+
 class ObserverForm(GovForm):
     name = forms.CharField(label="Observer's name", max_length=200)
     role = forms.CharField(label="Observer's role", required=False, max_length=200)
