@@ -192,7 +192,7 @@ class DecisionForm(GovForm):
     exceptional_circumstance = forms.ChoiceField(
         label="Exceptional circumstance (ending at the first review)", required=False,
         choices=ExceptionalCircumstance.choices, widget=forms.RadioSelect,
-        help_text="003: a plan is not removed at the first review except in these cases")
+        help_text="A plan is not removed at the first review except in these cases")  # 003
     transfer_conference_on = _date("Date of the receiving authority's transfer conference",
                                    required=False)
     start_cin_plan = forms.BooleanField(label="Step down to a Child in Need plan",

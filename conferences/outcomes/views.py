@@ -47,7 +47,7 @@ from cpcases.audit.services import access_record
 from cpcases.children.models import Child
 from cpcases.core.errors import NotPermitted, ServiceError
 from cpcases.core.forms import Form as GovForm
-from cpcases.core.forms import add_service_error, quiet, with_added_row
+from cpcases.core.forms import add_service_error, quiet, seed_added_row, with_added_row
 from cpcases.plans.services import MemberData
 
 
@@ -175,6 +175,8 @@ def attendance_add(request: HttpRequest, pk: int) -> HttpResponse:
     conference = _conference(request, pk, "conference-attendance")
     data, grown = with_added_row(_data(request), "people")
     form = GovForm(data)  # carries the service's refusals to the error summary
+    if grown:
+        seed_added_row(data, "people", AttendanceFormSet.form)
     people = AttendanceFormSet(data, prefix="people")
     if grown:
         quiet(form, people)

@@ -4,6 +4,7 @@ downloads."""
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 import pytest
 from django.test import Client
@@ -70,6 +71,8 @@ def test_add_another_person_keeps_the_rows_and_saves_them_together(
     assert html.count('data-testid="person-') == 2
     assert 'value="Hana Health"' in html
     assert "govuk-error-summary" not in html  # nothing judged before saving
+    # The new row starts as a new form does: a professional, present.
+    assert re.search(r'id="id_people-1-status_1"\s+value="present"\s+checked', html)
     pat = {"name": "Pat Police", "participant_type": "professional", "agency": "police",
            "status": "apologies"}
     empty = {"participant_type": "professional", "status": "present"}

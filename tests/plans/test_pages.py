@@ -89,7 +89,8 @@ def test_new_actions_start_with_one_row_and_grow_with_add_another(plan, sw) -> N
         "new-TOTAL_FORMS": "1", "new-INITIAL_FORMS": "0", "new-0-who": "Health visitor",
         "add-row": "new"}).content.decode()
     assert grown.count('data-testid="new-action-') == 2
-    assert 'value="Health visitor"' in grown and "Typed minutes" in grown
+    assert 'value="Health visitor"' in grown
+    assert "Typed minutes" in grown
     assert "govuk-error-summary" not in grown
     assert not CoreGroupMeeting.objects.exists()
 
