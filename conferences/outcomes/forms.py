@@ -36,6 +36,7 @@ def _helper(form: forms.Form, submit: str) -> FormHelper:
     helper = FormHelper()
     helper.form_tag = False  # the template writes the <form> and its CSRF token
     helper.label_size = Size.SMALL
+    helper.legend_size = Size.SMALL  # a date's legend as bold as the labels around it
     helper.layout = Layout(*form.fields, Button("submit", submit))
     return helper
 
@@ -180,7 +181,8 @@ class DecisionForm(GovForm):
     outline_plan = _text("Outline plan", required=False, rows=5)
     contingency = _text("Contingency plan", required=False)
     lead_social_worker = forms.ModelChoiceField(queryset=User.objects.none(), required=False,
-                                                label="Lead social worker")
+                                                label="Lead social worker",
+                                                empty_label="Choose the lead social worker")
     core_group = AttendanceChoiceField(queryset=Attendance.objects.none(), required=False,
                                        widget=forms.CheckboxSelectMultiple,
                                        label="Core group members")

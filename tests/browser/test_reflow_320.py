@@ -33,7 +33,7 @@ def _overflow(page: Page) -> str:
     return page.evaluate("""() => {
       const width = document.documentElement.clientWidth;
       if (document.documentElement.scrollWidth <= width) return "";
-      const wide = [...document.querySelectorAll("main *")]
+      const wide = [...document.querySelectorAll("body *")]
         .filter(el => el.getBoundingClientRect().right > width + 1)
         .slice(0, 5)
         .map(el => el.tagName.toLowerCase() + (el.className ? "." + String(el.className)
@@ -84,3 +84,16 @@ def test_no_main_page_scrolls_sideways_at_320_css_pixels(live_server, new_contex
         check(page, href, f"tab {href}")
     assert not failures, "\n".join(failures)
     assert len(checked) >= len(MAIN_PAGES) + 5
+
+
+@pytest.mark.parametrize("width", [768, 1024, 1280])
+def test_the_longest_menu_never_pushes_the_page_sideways(live_server, new_context, chair,
+                                                         width) -> None:
+    """The chair has the most pages in the service navigation: it wraps, it does not
+    overflow, at tablet and desktop widths."""
+    context = _context_for(chair, new_context, live_server,
+                           viewport={"width": width, "height": 800})
+    page = context.new_page()
+    page.goto(live_server.url + "/")
+    assert page.get_by_role("navigation", name="Menu").get_by_role("link").count() >= 10
+    assert not _overflow(page)
