@@ -22,11 +22,15 @@ SORTS = {
     "due": ("due_date", "due_at", "id"),
     "-due": ("-due_date", "-due_at", "-id"),
     "child": ("child__last_name", "child__first_name", "due_date", "id"),
+    "-child": ("-child__last_name", "-child__first_name", "due_date", "id"),
     "rule": ("rule_id", "due_date", "id"),
+    "-rule": ("-rule_id", "due_date", "id"),
     "responsible": ("responsible__full_name", "due_date", "id"),
+    "-responsible": ("-responsible__full_name", "due_date", "id"),
 }
-SORT_CHOICES = [("due", "Due date, soonest first"), ("-due", "Due date, latest first"),
-                ("child", "Child"), ("rule", "What is due"), ("responsible", "Responsible")]
+# The team page's columns and the sort each header asks for (MOJ sortable-table headers).
+SORT_COLUMNS: list[tuple[str, str | None]] = [
+    ("What to do", "rule"), ("Child", "child"), ("Due", "due"), ("Responsible", "responsible")]
 
 
 def workers(request: Any) -> QuerySet[User]:

@@ -76,14 +76,19 @@ class RuleSpec:
     # Named alternative offsets chosen by the caller (same unit): strategy discussion urgency.
     variants: dict[str, int] = field(default_factory=dict)
 
+    def span(self) -> str:
+        """The timescale's length in words ("24 hours", "3 days", "1 working day"): what pages
+        say instead of a number of their own."""
+        unit = Unit(self.unit).label
+        if self.offset == 1:
+            unit = unit.removesuffix("s")
+        return f"{self.offset} {unit}"
+
     def describe(self) -> str:
         if self.offset == 0:
             return f"same day as {self.anchor.lower()}" if self.direction == Direction.AFTER \
                 else f"on or before {self.anchor.lower()}"
-        unit = Unit(self.unit).label
-        if self.offset == 1:
-            unit = unit.removesuffix("s")
-        return f"{self.offset} {unit} {Direction(self.direction).label} {self.anchor.lower()}"
+        return f"{self.span()} {Direction(self.direction).label} {self.anchor.lower()}"
 
 
 def _hours(rule_id: str, name: str, anchor: str, offset: int, source: str,

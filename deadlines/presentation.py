@@ -45,12 +45,13 @@ class State(models.TextChoices):
     DELAY_AUTHORISED = "delay_authorised", "Delay authorised"
 
 
-# GOV.UK tag colours for each state (pages only).
-TAG_CLASS = {
-    State.OVERDUE: "govuk-tag--red", State.DUE_TODAY: "govuk-tag--orange",
-    State.NOT_YET_DUE: "govuk-tag--blue", State.MET: "govuk-tag--green",
-    State.MISSED: "govuk-tag--red", State.CANCELLED: "govuk-tag--grey",
-    State.DELAY_AUTHORISED: "govuk-tag--yellow",
+# MOJ Frontend badge colours for each state (pages only). The words carry the meaning; the
+# colour only repeats it (MOJ badges have no orange or yellow: due today is black).
+BADGE_CLASS = {
+    State.OVERDUE: "moj-badge--red", State.DUE_TODAY: "moj-badge--black",
+    State.NOT_YET_DUE: "moj-badge--blue", State.MET: "moj-badge--green",
+    State.MISSED: "moj-badge--red", State.CANCELLED: "moj-badge--grey",
+    State.DELAY_AUTHORISED: "moj-badge--purple",
 }
 
 _CLOSED = {DeadlineStatus.MET: State.MET, DeadlineStatus.MISSED: State.MISSED,
@@ -73,8 +74,8 @@ class Countdown:
         return State(self.state).label
 
     @property
-    def tag_class(self) -> str:
-        return TAG_CLASS[State(self.state)]
+    def badge_class(self) -> str:
+        return BADGE_CLASS[State(self.state)]
 
 
 def _plural(n: int, word: str) -> str:

@@ -25,8 +25,9 @@ from cpcases.children import selectors as child_selectors
 from cpcases.children.views import record_context
 from cpcases.core.errors import ServiceError
 from cpcases.core.forms import Form as GovForm
+from cpcases.core.sorting import sort_headers, sort_key
 from deadlines import mywork, presentation, selectors, services
-from deadlines.filters import SORT_CHOICES, SORTS, DeadlineFilter
+from deadlines.filters import SORT_COLUMNS, SORTS, DeadlineFilter
 from deadlines.models import DeadlineStatus, PolicyProfile
 from deadlines.policy import RULE_IDS, Direction, Unit
 
@@ -96,15 +97,17 @@ def team(request: HttpRequest) -> HttpResponse:
     data.setdefault("status", "open")
     found = DeadlineFilter(data, queryset=selectors.deadlines_visible(user=request.user),
                            request=request)
-    sort = request.GET.get("sort", "due")
-    ordering = SORTS.get(sort, SORTS["due"])
+    # Paged, so sorted by the server: the column headers are MOJ sortable-table links.
+    sort = sort_key(request, list(SORTS), "due")
+    ordering = SORTS[sort]
     page = Paginator(mywork.slim(found.qs).order_by(*ordering), 50).get_page(
         request.GET.get("page"))
     page.object_list = presentation.present(page.object_list)
     return render(request, "deadlines/team.html", {
         "title": "Team deadlines", "page": page, "page_query": _page_query(request),
         "caption": _caption(page.paginator.count, "deadline"),
-        "filter": found, "sort": sort, "sorts": SORT_CHOICES})
+        "filter": found, "sort": sort,
+        "headers": sort_headers(request, SORT_COLUMNS, sort)})
 
 
 @login_required

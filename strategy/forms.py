@@ -64,6 +64,7 @@ def _helper(*fields: Any, submit: str | None = None) -> FormHelper:
     helper.form_tag = False  # the template writes the <form> (and its CSRF token)
     helper.disable_csrf = True
     helper.label_size = Size.SMALL
+    helper.legend_size = Size.SMALL  # a date's legend as bold as the labels around it
     items = list(fields) + ([Button("submit", submit)] if submit else [])
     helper.layout = Layout(*items)
     return helper

@@ -20,6 +20,7 @@ from cpcases.children import selectors as child_selectors
 from cpcases.children.views import record_context
 from cpcases.core.errors import NotPermitted, ServiceError
 from cpcases.core.forms import add_service_error, quiet, with_added_row
+from deadlines.selectors import effective_rule
 from strategy import selectors, services
 from strategy.forms import (
     ActionFormSet,
@@ -236,6 +237,7 @@ def consultation_new(request: HttpRequest, pk: int) -> HttpResponse:
     no_discussion = not child.discussion_outcomes.exists()
     return render(request, "strategy/consultation_request.html", {
         "form": form, "child": child, "no_discussion": no_discussion,
+        "chair_rule": effective_rule(child.authority_id, "consultation_chair_assigned"),
         "title": f"Request a consultation with a CP chair about {child}",
         "back": reverse("strategy:child", args=[child.pk])})
 
@@ -337,10 +339,12 @@ def consultation_held(request: HttpRequest, pk: int) -> HttpResponse:
         except (ServiceError, NotPermitted) as exc:
             form.add_error(None, str(exc))
         else:
-            messages.success(request, "Marked as held. Record it within 48 hours.")
+            within = effective_rule(child.authority_id, "consultation_recorded").span()
+            messages.success(request, f"Marked as held. Record it within {within}.")
             return redirect("strategy:chair_consultations")
     return render(request, "strategy/consultation_request.html", {
         "form": form, "child": child, "held": True,
+        "record_rule": effective_rule(child.authority_id, "consultation_recorded"),
         "title": f"Mark the consultation about {child} as held",
         "back": reverse("strategy:chair_consultations")})
 

@@ -16,6 +16,7 @@ from conferences.outcomes.forms import _helper
 from conferences.outcomes.views import _child_of, _conference, _day_url, _form_page, _run
 from cpcases.children import selectors as child_selectors
 from cpcases.core.forms import Form as GovForm
+from deadlines.selectors import effective_rule
 
 
 class DisparityForm(GovForm):
@@ -51,8 +52,10 @@ def disparity_new(request: HttpRequest, pk: int, child_pk: int) -> HttpResponse:
         done = _run(form, lambda: disparity.resource_disparity_record(
             user=request.user, conference=conference, child=child, **form.cleaned_data))
         if done is not None:
-            messages.success(request, "Recorded. The service manager has been told and has 3 "
-                                      "days to resolve it.")
+            # 002 §19.3: the time to resolve it is the policy's, never a number of our own.
+            within = effective_rule(child.authority_id, "resource_disparity").span()
+            messages.success(request, "Recorded. The service manager has been told and has "
+                                      f"{within} to resolve it.")
             return redirect("conference_outcomes:day", pk=pk)
     return _form_page(request, conference, form,
                       f"Record a disagreement about resources for {child}", _day_url(pk))
@@ -63,7 +66,8 @@ def disparity_list(request: HttpRequest) -> HttpResponse:
     if request.user.role not in disparity.RESOLVERS:
         raise PermissionDenied("Only service managers resolve disagreements about resources.")
     return render(request, "conferences/outcomes/disparities.html", {
-        "disparities": disparity.disparities_to_resolve(user=request.user)[:100]})
+        "disparities": disparity.disparities_to_resolve(user=request.user)[:100],
+        "rule": effective_rule(request.user.authority_id, "resource_disparity")})
 
 
 @login_required

@@ -36,6 +36,7 @@ def _helper(form: forms.Form, submit: str) -> FormHelper:
     helper = FormHelper()
     helper.form_tag = False  # the template writes the <form> and its CSRF token
     helper.label_size = Size.SMALL
+    helper.legend_size = Size.SMALL  # a date's legend as bold as the labels around it
     helper.layout = Layout(*form.fields, Button("submit", submit))
     return helper
 
@@ -82,6 +83,21 @@ class AttendanceForm(GovForm):
         return {f: getattr(attendance, f) for f in (
             "name", "participant_type", "agency", "role", "status", "direct_contact",
             "report_sent")}
+
+
+class AttendanceRowForm(AttendanceForm):
+    """One person in the rows of "Add people to the attendance" (the page has one button)."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.helper.layout = Layout(*self.fields)
+
+
+# Rows start at one and grow with "Add another person" (cpcases.core.forms.with_added_row);
+# the first row must be filled in, further rows left empty are ignored.
+AttendanceFormSet = forms.formset_factory(AttendanceRowForm, extra=0, min_num=1,
+                                          validate_min=True)
+AttendanceFormSet.row_noun = "Person"
 
 
 class ObserverForm(GovForm):
@@ -165,7 +181,8 @@ class DecisionForm(GovForm):
     outline_plan = _text("Outline plan", required=False, rows=5)
     contingency = _text("Contingency plan", required=False)
     lead_social_worker = forms.ModelChoiceField(queryset=User.objects.none(), required=False,
-                                                label="Lead social worker")
+                                                label="Lead social worker",
+                                                empty_label="Choose the lead social worker")
     core_group = AttendanceChoiceField(queryset=Attendance.objects.none(), required=False,
                                        widget=forms.CheckboxSelectMultiple,
                                        label="Core group members")
@@ -177,7 +194,7 @@ class DecisionForm(GovForm):
     exceptional_circumstance = forms.ChoiceField(
         label="Exceptional circumstance (ending at the first review)", required=False,
         choices=ExceptionalCircumstance.choices, widget=forms.RadioSelect,
-        help_text="003: a plan is not removed at the first review except in these cases")
+        help_text="A plan is not removed at the first review except in these cases")  # 003
     transfer_conference_on = _date("Date of the receiving authority's transfer conference",
                                    required=False)
     start_cin_plan = forms.BooleanField(label="Step down to a Child in Need plan",

@@ -264,6 +264,13 @@ def attendance_add(*, conference: Conference, user: User, data: AttendanceData) 
 
 
 @transaction.atomic
+def attendance_add_many(*, conference: Conference, user: User, rows: list[AttendanceData]
+                        ) -> list[Attendance]:
+    """Several people added to the attendance at once (the "Add another" rows): all or none."""
+    return [attendance_add(conference=conference, user=user, data=row) for row in rows]
+
+
+@transaction.atomic
 def attendance_update(*, attendance: Attendance, user: User, data: AttendanceData
                       ) -> Attendance:
     conference = _locked(attendance.conference, user)

@@ -25,6 +25,7 @@ from conferences.outcomes.forms import (
     AdjournForm,
     AmendmentForm,
     AttendanceForm,
+    AttendanceFormSet,
     BringForwardForm,
     DecisionForm,
     DistributeForm,
@@ -45,7 +46,8 @@ from cpcases.audit.models import AccessAction
 from cpcases.audit.services import access_record
 from cpcases.children.models import Child
 from cpcases.core.errors import NotPermitted, ServiceError
-from cpcases.core.forms import add_service_error
+from cpcases.core.forms import Form as GovForm
+from cpcases.core.forms import add_service_error, quiet, seed_added_row, with_added_row
 from cpcases.plans.services import MemberData
 
 
@@ -168,17 +170,28 @@ def day(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def attendance_add(request: HttpRequest, pk: int) -> HttpResponse:
+    """Add people to the attendance: one row to start, "Add another person" for more (works
+    without JavaScript: the button posts the rows back with one more)."""
     conference = _conference(request, pk, "conference-attendance")
-    form = AttendanceForm(_data(request))
-    if request.method == "POST" and form.is_valid():
-        done = _run(form, lambda: services.attendance_add(
-            conference=conference, user=request.user,
-            data=services.AttendanceData(**form.cleaned_data)))
+    data, grown = with_added_row(_data(request), "people")
+    form = GovForm(data)  # carries the service's refusals to the error summary
+    if grown:
+        seed_added_row(data, "people", AttendanceFormSet.form)
+    people = AttendanceFormSet(data, prefix="people")
+    if grown:
+        quiet(form, people)
+    elif request.method == "POST" and form.is_valid() and people.is_valid():
+        rows = [services.AttendanceData(**f.cleaned_data) for f in people.forms
+                if f.cleaned_data.get("name")]
+        done = _run(form, lambda: services.attendance_add_many(
+            conference=conference, user=request.user, rows=rows))
         if done is not None:
-            messages.success(request, f"{done.name} added.")
+            names = ", ".join(a.name for a in done)
+            messages.success(request, f"Added to the attendance: {names}.")
             return redirect("conference_outcomes:day", pk=pk)
-    return _form_page(request, conference, form, "Add a person to the attendance",
-                      _day_url(pk))
+    return render(request, "conferences/outcomes/attendance_form.html", {
+        "conference": conference, "form": form, "people": people, "grown": grown,
+        "title": "Add people to the attendance", "back": _day_url(pk)})
 
 
 @login_required

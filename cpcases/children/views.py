@@ -33,6 +33,7 @@ from cpcases.core.concurrency import EditConflict
 from cpcases.core.errors import ServiceError
 from cpcases.core.forms import add_service_error
 from cpcases.core.forms_flow import submit
+from cpcases.core.sorting import sort_headers, sort_key
 
 
 def _require(request: HttpRequest, capability: Capability) -> None:
@@ -45,13 +46,31 @@ def record_context(request: HttpRequest, child: Child, active: str) -> dict[str,
     return {"child": child, "tabs": tabs_for(request.user), "active_tab": active}
 
 
+# The caseload's sortable columns (the unborn sort by their expected date of delivery).
+CASELOAD_SORTS: dict[str, tuple[str, ...]] = {
+    "name": ("last_name", "first_name"), "child_id": ("la_child_id",),
+    "born": ("date_of_birth", "expected_delivery_date"), "stage": ("cp_stage",),
+}
+
+
 @login_required
 def caseload(request: HttpRequest) -> HttpResponse:
-    children = selectors.caseload(user=request.user)
+    # Paged, so sorted by the server: the column headers are MOJ sortable-table links.
+    sort = sort_key(request, [*CASELOAD_SORTS, *(f"-{k}" for k in CASELOAD_SORTS)], "name")
+    fields = CASELOAD_SORTS[sort.removeprefix("-")]
+    ordering = [f"-{f}" if sort.startswith("-") else f for f in (*fields, "pk")]
+    children = selectors.caseload(user=request.user).order_by(*ordering)
     page = Paginator(children, 25).get_page(request.GET.get("page"))
     # Issue 12 §5: the children on the page shown are logged as seen by this user.
     record_children_shown(request=request, child_ids=[c.pk for c in page], section="caseload")
-    return render(request, "children/caseload.html", {"page": page})
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(request, "children/caseload.html", {
+        "page": page, "page_query": f"{query.urlencode()}&" if query else "",
+        "headers": sort_headers(request, [("Name", "name"), ("Child ID", "child_id"),
+                                          ("Date of birth", "born"), ("Stage", "stage"),
+                                          ("Social worker", None)], sort)})
+
 
 
 @login_required

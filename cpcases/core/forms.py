@@ -274,6 +274,15 @@ def with_added_row(data: Any, *prefixes: str) -> tuple[Any, str | None]:
     return data, prefix
 
 
+def seed_added_row(data: Any, prefix: str, form_class: type[forms.BaseForm]) -> None:
+    """Give the row "Add another" just made the defaults a new form shows (a preselected
+    radio): a bound row shows only what was posted, and nothing was posted for it."""
+    row = int(data[f"{prefix}-TOTAL_FORMS"]) - 1
+    for name, field in form_class.base_fields.items():
+        if field.initial not in (None, "") and not callable(field.initial):
+            data.setdefault(f"{prefix}-{row}-{name}", str(field.initial))
+
+
 def quiet(*items: Any) -> None:
     """Show bound forms and formsets with what was typed but without judging it yet (after
     "Add another", before the user has asked to save)."""

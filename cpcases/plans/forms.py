@@ -223,7 +223,9 @@ class CoreGroupMeetingForm(GovForm):
                 if self.cleaned_data.get(f"action_{a.pk}")}
 
 
-NewActionFormSet = forms.formset_factory(ActionForm, extra=2)
+# New actions start at one row and grow with "Add another action" (with_added_row).
+NewActionFormSet = forms.formset_factory(ActionForm, extra=1)
+NewActionFormSet.row_noun = "New action"
 
 
 class DistributedForm(GovForm):

@@ -25,7 +25,7 @@ from cpcases.children import selectors as child_selectors
 from cpcases.children.models import Child
 from cpcases.children.views import record_context
 from cpcases.core.errors import ServiceError
-from cpcases.core.forms import add_service_error
+from cpcases.core.forms import add_service_error, quiet, with_added_row
 from cpcases.core.forms_flow import submit
 from cpcases.plans import selectors, services
 from cpcases.plans.forms import (
@@ -52,6 +52,7 @@ from cpcases.plans.models import (
     PlanAction,
     PlanVersion,
 )
+from deadlines.selectors import effective_rule
 
 
 def _deny(request: HttpRequest, what: str) -> None:
@@ -223,11 +224,14 @@ def member_add(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def meeting_new(request: HttpRequest, pk: int) -> HttpResponse:
     plan = _editable_plan(request, pk, "core-group-new")
-    data = request.POST or None
+    data, grown = with_added_row(request.POST or None, "new")
     form = CoreGroupMeetingForm(data, plan=plan)
     new_actions = NewActionFormSet(data, prefix="new",
                                    form_kwargs={"authority_id": plan.authority_id})
-    if request.method == "POST" and form.is_valid() and new_actions.is_valid():
+    distribute_within = effective_rule(plan.authority_id, "plan_distributed").span()
+    if grown:
+        quiet(form, new_actions)
+    elif request.method == "POST" and form.is_valid() and new_actions.is_valid():
         d = form.cleaned_data
         try:
             meeting = services.core_group_meeting_record(
@@ -242,13 +246,13 @@ def meeting_new(request: HttpRequest, pk: int) -> HttpResponse:
             add_service_error(form, exc)
         else:
             messages.success(request, "Core group meeting recorded. Distribute the minutes "
-                                      "and plan within 5 days.")
+                                      f"and plan within {distribute_within}.")
             return redirect("plans:meeting_detail", pk=meeting.pk)
-    elif request.method == "POST" and any(new_actions.errors):
+    elif request.method == "POST" and not grown and any(new_actions.errors):
         form.add_error(None, "Check the new actions below.")
     return render(request, "plans/meeting_form.html", {
         "form": form, "new_actions": new_actions, "child": plan.child, "plan": plan,
-        "title": "Record a core group meeting",
+        "title": "Record a core group meeting", "distribute_within": distribute_within,
         "back": reverse("plans:detail", args=[plan.pk])})
 
 

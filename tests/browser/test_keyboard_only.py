@@ -89,3 +89,79 @@ def test_a_strategy_discussion_is_recorded_with_the_keyboard_alone(
     page.keyboard.press("Enter")
     expect(page.get_by_text("Strategy discussion recorded.")).to_be_visible()
     assert StrategyDiscussion.objects.get().participants.count() == 2
+
+
+def test_the_chair_completes_the_conference_day_with_the_keyboard_alone(
+        signed_in_page, org, sw, chair, bso) -> None:
+    """Attendance (two rows with "Add another person", then a third), the quorum, the start,
+    the decision with its category, the core group and an agency's dissent: all by keyboard."""
+    import datetime as dt
+
+    from conferences.models import Conference
+    from conferences.outcomes.models import ChildDecision
+    from cpcases.children.models import CpStage
+    from tests.factories import AllocationFactory, ChildFactory
+
+    today = timezone.localdate()
+    ada = ChildFactory(authority=org.authority, first_name="Ada", last_name="Okafor",
+                       cp_stage=CpStage.CONFERENCE, date_of_birth=dt.date(2015, 6, 1))
+    AllocationFactory(child=ada, team=org.team_a, social_worker=sw)
+    conference = Conference.objects.create(
+        authority=org.authority, date=today, start_time=dt.time(10), venue="Room 2",
+        chair=chair, minute_taker=bso)
+    conference.children.set([ada])
+    session = signed_in_page(chair)
+    page = session.goto(f"/conferences/{conference.pk}/day/")
+
+    def press(target: Locator) -> None:
+        tab_to(page, target)
+        page.keyboard.press("Enter")
+
+    def person(index: int, name: str, agency: str) -> None:
+        row = page.get_by_test_id(f"person-{index}")
+        type_into(page, row.get_by_label("Name", exact=True), name)
+        choose(page, row.get_by_label("Agency (professionals)"), agency)
+        tab_to(page, row.get_by_label("Their agency has had direct contact with the child "
+                                      "and family"))
+        page.keyboard.press("Space")
+
+    press(page.get_by_test_id("add-attendance"))
+    person(0, "Sam Social", "Children's social care")
+    press(page.get_by_role("button", name="Add another person"))
+    expect(page.get_by_test_id("person-1")).to_be_visible()
+    person(1, "Hana Health", "Health")
+    press(page.get_by_role("button", name="Add another person"))
+    person(2, "Ed School", "Education")
+    press(page.get_by_role("button", name="Save attendance"))
+    expect(page.get_by_test_id("quoracy")).to_contain_text("Quorate")
+
+    press(page.get_by_test_id("start"))
+    press(page.get_by_role("button", name="Start the conference"))
+    expect(page.get_by_test_id("day-status")).to_contain_text("Started")
+
+    press(page.get_by_test_id(f"decide-{ada.pk}"))
+    expect(page.get_by_role("heading", name="Decision for Ada Okafor")).to_be_visible()
+    pick_radio(page, page.get_by_role("group", name="Decision"), "Child protection plan")
+    pick_radio(page, page.get_by_role("group", name="Category (a plan has exactly one)"),
+               "Neglect")
+    type_into(page, page.get_by_label("Reasons for the decision"), "Continuing neglect.")
+    type_into(page, page.get_by_label("Outline plan"), "Weekly visits.")
+    type_into(page, page.get_by_label("Contingency plan"), "Legal planning meeting.")
+    choose(page, page.get_by_label("Lead social worker"), sw.full_name)
+    tab_to(page, page.get_by_label("Hana Health (Health)"))
+    page.keyboard.press("Space")
+    first = today + dt.timedelta(days=7)
+    group = page.get_by_role("group", name="Date of the first core group")
+    type_into(page, group.get_by_label("Day"), str(first.day))
+    type_into(page, group.get_by_label("Month"), str(first.month))
+    type_into(page, group.get_by_label("Year"), str(first.year))
+    type_into(page, page.get_by_label("View of education"), "Would prefer Child in Need.")
+    tab_to(page, page.get_by_label("Education dissents from the decision"))
+    page.keyboard.press("Space")
+    press(page.get_by_role("button", name="Record the decision"))
+    expect(page.get_by_test_id("decisions")).to_contain_text("Child protection plan (neglect)")
+    expect(page.get_by_test_id("decisions")).to_contain_text("Education")  # the dissent
+    decision = ChildDecision.objects.get(child=ada)
+    assert decision.category == "NEG"
+    assert conference.attendances.count() == 3
+    assert not session.problems.console_errors + session.problems.page_errors

@@ -70,13 +70,17 @@ def test_team_view_is_refused_to_a_social_worker(client, sw, deadlines):
     assert login(client, sw).get("/deadlines/team/").status_code == 403
 
 
-def test_child_tab_shows_rule_due_date_status_and_source(client, sw, child, deadlines):
+def test_child_tab_shows_rule_due_date_status_and_timescale_in_plain_words(
+        client, sw, child, deadlines):
     response = login(client, sw).get(f"/deadlines/child/{child.pk}/")
     html = response.content.decode()
     assert response.status_code == 200
     assert "Initial child protection conference held" in html
     assert "23 March 2026" in html  # 15 wd after 2 March
-    assert "000, 002 §2.6, 003" in html
+    assert "15 working days after" in html
+    assert "000, 002 §2.6, 003" not in html  # procedure codes stay on the policy page
+    assert "{#" not in html
+    assert 'data-module="moj-sortable-table"' in html
     assert AccessEvent.objects.filter(child_id=child.pk, action=AccessAction.VIEW,
                                       section="deadlines").exists()
 

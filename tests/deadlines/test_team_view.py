@@ -92,6 +92,18 @@ def test_sorting_by_child_and_by_latest_due(client, tm, team):
     assert latest == [str(team[k].pk) for k in ("alfie_icpc", "zara_later", "alfie_overdue")]
 
 
+def test_the_column_headers_sort_the_list_and_keep_the_filters(client, tm, team):
+    html = login(client, tm).get("/deadlines/team/",
+                                 {"status": "open", "sort": "child"}).content.decode()
+    # The sorted column says so (MOJ sortable table) and its link turns the order round.
+    assert '<th scope="col" class="govuk-table__header" aria-sort="ascending">' \
+           '<a class="app-sort-link" href="?status=open&amp;sort=-child"' in html
+    assert 'aria-sort="none"><a class="app-sort-link" href="?status=open&amp;sort=due"' in html
+    by_child_desc = _rows(login(client, tm).get("/deadlines/team/",
+                                                {"sort": "-child"}).content.decode())
+    assert by_child_desc[0] == str(team["zara_later"].pk)  # Young before Example
+
+
 def test_the_page_is_paged_and_the_filters_survive_paging(client, tm, org, sw, team):
     for _ in range(55):
         c = ChildFactory(authority=org.authority)

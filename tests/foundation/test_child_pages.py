@@ -18,6 +18,24 @@ def test_social_worker_sees_their_caseload(client, sw, child, other_team_child) 
     assert other_team_child.display_name not in page
 
 
+def test_the_caseload_sorts_by_the_column_a_manager_chooses(client, tm, org) -> None:
+    older = ChildFactory(authority=org.authority, first_name="Amy", last_name="Zeller",
+                         date_of_birth="2012-01-01")
+    younger = ChildFactory(authority=org.authority, first_name="Ben", last_name="Adams",
+                           date_of_birth="2020-01-01")
+    for c in (older, younger):
+        Allocation.objects.create(child=c, team=org.team_a, started_on="2026-01-01")
+    client.force_login(tm)
+    by_name = client.get("/children/").content.decode()
+    assert by_name.index("Ben Adams") < by_name.index("Amy Zeller")
+    assert 'aria-sort="ascending"><a class="app-sort-link" href="?sort=-name"' in by_name
+    youngest_first = client.get("/children/", {"sort": "-born"}).content.decode()
+    assert youngest_first.index("Ben Adams") < youngest_first.index("Amy Zeller")
+    assert 'aria-sort="descending"><a class="app-sort-link" href="?sort=born"' in youngest_first
+    oldest_first = client.get("/children/", {"sort": "born"}).content.decode()
+    assert oldest_first.index("Amy Zeller") < oldest_first.index("Ben Adams")
+
+
 def test_search_by_name_id_or_date_of_birth_finds_only_visible_children(
         client, sw, child, other_team_child, restricted_child) -> None:
     client.force_login(sw)

@@ -4,6 +4,7 @@ downloads."""
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 import pytest
 from django.test import Client
@@ -40,20 +41,55 @@ def test_day_page_shows_quoracy_banner(conference: Conference, bso) -> None:
     assert b"Quorate: children&#x27;s social care" in page.content
 
 
+def _people(*rows: dict[str, str], total: int | None = None) -> dict[str, str]:
+    data = {"people-TOTAL_FORMS": str(total or len(rows)), "people-INITIAL_FORMS": "0",
+            "people-MIN_NUM_FORMS": "1", "people-MAX_NUM_FORMS": "1000"}
+    for i, row in enumerate(rows):
+        data.update({f"people-{i}-{k}": v for k, v in row.items()})
+    return data
+
+
+HANA = {"name": "Hana Health", "participant_type": "professional", "agency": "health",
+        "role": "Health visitor", "status": "present", "direct_contact": "on"}
+
+
 def test_minute_taker_adds_attendance_through_the_page(conference: Conference, bso) -> None:
-    response = _client(bso).post(f"/conferences/{conference.pk}/day/attendance/add/", {
-        "name": "Hana Health", "participant_type": "professional", "agency": "health",
-        "role": "Health visitor", "status": "present", "direct_contact": "on"})
+    page = _client(bso).get(f"/conferences/{conference.pk}/day/attendance/add/")
+    assert page.content.decode().count('data-testid="person-') == 1  # one row to start
+    response = _client(bso).post(f"/conferences/{conference.pk}/day/attendance/add/",
+                                 _people(HANA))
     assert response.status_code == 302
     assert Attendance.objects.get(conference=conference).direct_contact
 
 
+def test_add_another_person_keeps_the_rows_and_saves_them_together(
+        conference: Conference, bso) -> None:
+    url = f"/conferences/{conference.pk}/day/attendance/add/"
+    grown = _client(bso).post(url, {**_people(HANA), "add-row": "people"})
+    html = grown.content.decode()
+    assert grown.status_code == 200
+    assert html.count('data-testid="person-') == 2
+    assert 'value="Hana Health"' in html
+    assert "govuk-error-summary" not in html  # nothing judged before saving
+    # The new row starts as a new form does: a professional, present.
+    assert re.search(r'id="id_people-1-status_1"\s+value="present"\s+checked', html)
+    pat = {"name": "Pat Police", "participant_type": "professional", "agency": "police",
+           "status": "apologies"}
+    empty = {"participant_type": "professional", "status": "present"}
+    response = _client(bso).post(url, _people(HANA, pat, empty))
+    assert response.status_code == 302
+    assert sorted(conference.attendances.values_list("name", flat=True)) == [
+        "Hana Health", "Pat Police"]
+
+
 def test_attendance_form_keeps_what_was_typed_on_error(conference: Conference, bso) -> None:
-    response = _client(bso).post(f"/conferences/{conference.pk}/day/attendance/add/", {
-        "name": "Hana Health", "participant_type": "professional", "status": "present"})
+    response = _client(bso).post(f"/conferences/{conference.pk}/day/attendance/add/", _people(
+        {"name": "Hana Health", "participant_type": "professional", "status": "present"}))
     assert response.status_code == 200
-    assert b"govuk-error-summary" in response.content
-    assert b"Hana Health" in response.content
+    html = response.content.decode()
+    assert "govuk-error-summary" in html
+    assert 'href="#id_people-0-agency"' in html
+    assert "Hana Health" in html
 
 
 def test_start_page_refuses_anyone_but_the_chair(conference: Conference, bso, chair) -> None:

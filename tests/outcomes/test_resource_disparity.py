@@ -80,3 +80,19 @@ def test_api_record_and_resolve_with_the_same_refusals(held, siblings, chair, sm
                         {"resolution": "Agreed."}, format="json")
     assert resolved.status_code == 200, resolved.content
     assert resolved.json()["resolved_by"] == sm.pk
+
+
+def test_the_pages_give_the_authority_s_own_time_to_resolve(client, held, siblings, chair, sm,
+                                                            admin_user, org):
+    from deadlines import services as deadline_services
+
+    deadline_services.policy_override_rule(authority=org.authority, rule_id="resource_disparity",
+                                           user=admin_user, reason="Local", offset=5)
+    client.force_login(chair)
+    recorded = client.post(
+        reverse("conference_outcomes:disparity_new", args=[held.pk, siblings[0].pk]),
+        {"minimum_required": "Daily visits.", "resources_offered": "Two a week."}, follow=True)
+    assert "has 5 days to resolve it" in recorded.content.decode()
+    client.force_login(sm)
+    listing = client.get(reverse("conference_outcomes:disparities")).content.decode()
+    assert "Resolve each within 5 days of the conference." in listing

@@ -79,6 +79,22 @@ def test_recording_a_core_group_meeting_through_the_form(plan, sw, clock) -> Non
     assert Deadline.objects.get(rule_id="core_group_first").status == DeadlineStatus.MET
 
 
+def test_new_actions_start_with_one_row_and_grow_with_add_another(plan, sw) -> None:
+    url = reverse("plans:meeting_new", args=[plan.pk])
+    first = client_for(sw).get(url).content.decode()
+    assert first.count('data-testid="new-action-') == 1
+    assert "Its minutes and the plan go out within 5 days." in first  # plan_distributed
+    grown = client_for(sw).post(url, {
+        **date_fields("held_on", dt.date(2027, 3, 25)), "minutes": "Typed minutes",
+        "new-TOTAL_FORMS": "1", "new-INITIAL_FORMS": "0", "new-0-who": "Health visitor",
+        "add-row": "new"}).content.decode()
+    assert grown.count('data-testid="new-action-') == 2
+    assert 'value="Health visitor"' in grown
+    assert "Typed minutes" in grown
+    assert "govuk-error-summary" not in grown
+    assert not CoreGroupMeeting.objects.exists()
+
+
 def test_a_meeting_form_with_missing_attendance_keeps_what_was_typed(plan, sw) -> None:
     data = {**date_fields("held_on", dt.date(2027, 3, 25)), "minutes": "Typed minutes",
             "new-TOTAL_FORMS": "2", "new-INITIAL_FORMS": "0"}

@@ -72,3 +72,22 @@ def test_api_marks_held(assigned, chair):
     assert response.status_code == 200, response.content
     assert Deadline.objects.get(rule_id="consultation_recorded").due_at == \
         dt.datetime(2026, 12, 20, 17, tzinfo=dt.UTC)
+
+
+def test_the_consultation_pages_state_the_authority_s_own_timescales(
+        client, smiths, sw, assigned, chair, admin_user, org):
+    from deadlines import services as deadline_services
+
+    for rule_id, hours in (("consultation_chair_assigned", 12), ("consultation_recorded", 72)):
+        deadline_services.policy_override_rule(authority=org.authority, rule_id=rule_id,
+                                               user=admin_user, reason="Local", offset=hours)
+    client.force_login(sw)
+    asking = client.get(reverse("strategy:consultation_new", args=[smiths[1].pk]))
+    assert "identify a chair within 12 hours" in asking.content.decode()
+    client.force_login(chair)
+    marking = client.get(reverse("strategy:consultation_held", args=[assigned.pk]))
+    assert "you have 72 hours to record" in marking.content.decode()
+    marked = client.post(reverse("strategy:consultation_held", args=[assigned.pk]),
+                         {"held_date_0": "18", "held_date_1": "12", "held_date_2": "2026",
+                          "held_time": "17:00"}, follow=True)
+    assert "Record it within 72 hours." in marked.content.decode()
