@@ -11,7 +11,9 @@ Two layers (capability by role, then object scope), as in cpcases.accounts.roles
 Restricted records are visible only to their named users and vanish from every other
 list, search and count. A case-working user who opened a record outside their scope with a
 stated reason (break-glass, frontdoor.services.break_glass_open) sees it for the rest of that
-day; never a restricted one. A duplicate merged into another record is in nobody's scope.
+day. A restricted record can be opened so only by someone whose role gives them a case
+reason (it is in `case_scope_children`), and the manager who restricted it is told
+(lifeevents.restriction). A duplicate merged into another record is in nobody's scope.
 """
 
 from __future__ import annotations
@@ -61,8 +63,21 @@ def visible_children(user: User) -> QuerySet[Child]:
     opened = Exists(BreakGlassAccess.objects.filter(child=OuterRef("pk"), user_id=user.pk,
                                                     opened_on=timezone.localdate()))
     return Child.objects.filter(authority_id=user.authority_id, merged_into__isnull=True).filter(
-        ((scope | Q(opened)) & Q(is_restricted=False)) | Q(named, is_restricted=True)
+        ((scope | Q(opened)) & Q(is_restricted=False))
+        | (Q(is_restricted=True) & (Q(named) | Q(opened)))
     )
+
+
+def case_scope_children(user: User) -> QuerySet[Child]:
+    """The children the user's role gives them a case reason to see, restricted or not (who
+    may break the glass on a restricted record). Never a list to show: use visible_children."""
+    if not user.is_authenticated or not user.can(Capability.VIEW_CHILD):
+        return Child.objects.none()
+    scope = _role_scope(user)
+    if scope is None:
+        return Child.objects.none()
+    return Child.objects.filter(authority_id=user.authority_id, merged_into__isnull=True
+                                ).filter(scope)
 
 
 def can_view_child(user: User, child_id: int) -> bool:
