@@ -273,7 +273,7 @@ class RestrictForm(GovForm):
     reason = forms.CharField(widget=_text(4), label="Why the record is restricted",
                              help_text="For example, a family member works for the council")
     named = forms.ModelMultipleChoiceField(
-        queryset=User.objects.none(), widget=forms.CheckboxSelectMultiple,
+        queryset=User.objects.none(), widget=forms.CheckboxSelectMultiple, required=False,
         label="Who may see the record",
         help_text="You will be able to see it too. Anyone else must give a reason to open it.")
 

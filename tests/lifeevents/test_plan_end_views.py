@@ -79,7 +79,8 @@ def test_a_review_ending_the_plan_asks_each_absent_agency_for_its_views_within_1
 
     client.force_login(sw)
     page = client.get(f"/life/plans/{decision.plan.pk}/ending/").content.decode()
-    assert "Dr Hana Health" in page and "Ed School" in page
+    assert "Dr Hana Health" in page
+    assert "Ed School" in page
     assert page.count("Outstanding") == 2
 
 
@@ -99,7 +100,8 @@ def test_recording_the_last_view_meets_the_deadline_through_pages_and_api(
     assert done["Location"] == f"/life/plans/{plan.pk}/ending/"
     assert Deadline.objects.get(rule_id="plan_end_views").status == DeadlineStatus.OPEN
     page = client.get(f"/life/plans/{plan.pk}/ending/").content.decode()
-    assert "Received 11 Feb 2027" in page and "Health agrees" in page
+    assert "Received 11 Feb 2027" in page
+    assert "Health agrees" in page
     assert page.count("Outstanding") == 1
 
     client.force_login(sw_b)
