@@ -422,8 +422,9 @@ def break_glass_open(*, actor: User, child: Child, reason: str, path: str = "",
                                path=path[:500] or "break-glass", section="break-glass",
                                ip_address=ip_address,
                                detail={"break_glass": grant.pk, "reason": grant.reason})
+    marker = marking_manager(child) if child.is_restricted else None
     managers = list(User.objects.filter(team=team, role=Role.TEAM_MANAGER, is_active=True)
-                    .exclude(email="")) if team else []
+                    .exclude(email="").exclude(pk=getattr(marker, "pk", None))) if team else []
     name = (f"child {child.la_child_id}" if child.is_restricted
             else f"{child.display_name} ({child.la_child_id})")
     if managers:
@@ -434,7 +435,6 @@ def break_glass_open(*, actor: User, child: Child, reason: str, path: str = "",
         outbox_enqueue(message=EmailMessage(
             f"Record opened outside caseload: {child.la_child_id}", text,
             settings.DEFAULT_FROM_EMAIL, recipients), kind="break-glass")
-    marker = marking_manager(child) if child.is_restricted else None
     if marker is not None and marker.is_active and marker.email and marker.pk != actor.pk:
         # Named by ID only: the restricted record stays behind sign-in.
         outbox_enqueue(message=EmailMessage(

@@ -80,6 +80,7 @@ def test_a_team_manager_restricts_a_record_and_a_colleague_must_break_the_glass(
     assert "duty visit" in event.detail["reason"]
     told = [m for m in mail.outbox if m.subject.startswith("Restricted record opened")]
     assert [m.to for m in told] == [[tm.email]]
+    assert len(mail.outbox) == 1  # the marking manager is the team's: told once
     assert "Alfie" not in told[0].body  # named by ID only
 
     # Someone with no case reason never learns the record exists.
