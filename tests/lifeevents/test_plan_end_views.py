@@ -82,6 +82,8 @@ def test_a_review_ending_the_plan_asks_each_absent_agency_for_its_views_within_1
     assert "Dr Hana Health" in page
     assert "Ed School" in page
     assert page.count("Outstanding") == 2
+    assert "22 Feb 2027" in page  # the deadline, with the chair responsible
+    assert "Chris Chair" in page
 
 
 def test_recording_the_last_view_meets_the_deadline_through_pages_and_api(
