@@ -6,6 +6,7 @@ any list, search or count."""
 from __future__ import annotations
 
 import pytest
+import time_machine
 from django.core import mail
 
 from cpcases.accounts.roles import Role
@@ -134,3 +135,31 @@ def test_restricting_and_lifting_through_the_api(client, child, tm, sw, colleagu
     assert lifted.json()["lifted_at"] is not None
     client.force_login(colleague)
     assert client.get("/api/v1/children/").json()["count"] == 1
+
+
+def test_opening_the_record_before_it_was_restricted_does_not_admit_anyone_after(
+        client, child, tm, sw, colleague, sw_b):
+    """Break-glass lasts the day, but not past a restriction marked after it: the other
+    team's worker is refused, and the team colleague must give a reason again."""
+    from frontdoor.services import break_glass_open
+    from lifeevents.restriction import record_restrict
+    from tests.lifeevents.conftest import at
+
+    with time_machine.travel(at(2027, 2, 8, 9), tick=False) as clock:
+        break_glass_open(actor=sw_b, child=child, reason="Duty cover for the other team today")
+        break_glass_open(actor=colleague, child=child, reason="Covering Sam's visit today")
+        client.force_login(sw_b)
+        assert client.get(f"/children/{child.pk}/").status_code == 200
+        clock.move_to(at(2027, 2, 8, 9, 20))
+        record_restrict(child=child, user=tm, reason="Staff family", named=[sw])
+        assert client.get(f"/children/{child.pk}/").status_code == 404
+        assert client.get(f"/api/v1/children/{child.pk}/").status_code == 404
+        assert not any(_finds_alfie(client, child).values())
+        client.force_login(colleague)
+        assert client.get(f"/children/{child.pk}/")["Location"] == \
+            f"/front-door/child/{child.pk}/open/"
+        assert client.get(f"/api/v1/children/{child.pk}/").status_code == 404
+        clock.move_to(at(2027, 2, 8, 9, 35))
+        client.post(f"/front-door/child/{child.pk}/open/",
+                    {"reason": "Covering Sam's visit: the record is needed"})
+        assert client.get(f"/children/{child.pk}/").status_code == 200
