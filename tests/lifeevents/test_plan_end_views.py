@@ -78,6 +78,8 @@ def test_a_review_ending_the_plan_asks_each_absent_agency_for_its_views_within_1
     assert "reply by 22 February 2027" in asked["Ed School"].letter.body
 
     client.force_login(sw)
+    plan_page = client.get(f"/plans/{decision.plan.pk}/").content.decode()
+    assert f'href="/life/plans/{decision.plan.pk}/ending/"' in plan_page
     page = client.get(f"/life/plans/{decision.plan.pk}/ending/").content.decode()
     assert "Dr Hana Health" in page
     assert "Ed School" in page
