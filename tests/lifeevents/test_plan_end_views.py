@@ -128,6 +128,23 @@ def test_recording_the_last_view_meets_the_deadline_through_pages_and_api(
     assert "Every view is in" in client.get(f"/life/plans/{plan.pk}/ending/").content.decode()
 
 
+    # The chronology: the requests on the day of the review, after the plan's end, and
+    # each view on the day it came in.
+    rows = [(r["event_date"], r["significant_event"], r["who_involved"],
+             r["decisions_actions_outcome"])
+            for r in client.get(f"/api/v1/chronology/{child.pk}/").json()]
+    ended = next(i for i, r in enumerate(rows) if r[1] == "Child protection plan ended")
+    assert rows[ended + 1][:3] == (
+        "2027-02-08", "Views asked in writing of the agencies not at the review that ended "
+        "the plan", "Ed School (Education); Dr Hana Health (Health)")
+    received = [r for r in rows if r[1].startswith("View received")]
+    assert received == [
+        ("2027-02-11", "View received from Dr Hana Health (Health) on the plan ending",
+         "Dr Hana Health", "Health agrees the plan can end."),
+        ("2027-02-12", "View received from Ed School (Education) on the plan ending",
+         "Ed School", "School agrees; attendance is good.")]
+
+
 def test_no_views_are_sought_when_every_agency_came(monday, child, sw, chair, bso):
     icpc = make_conference(children=[child], on=dt.date(2027, 2, 1), chair=chair,
                            minute_taker=bso)

@@ -110,6 +110,15 @@ def test_only_a_manager_of_the_childs_team_restricts_and_lifts_it(client, child,
     assert restriction.lift_reason == "The mother has left the council."
     client.force_login(sw)
     assert client.get(f"/children/{child.pk}/").status_code == 200
+    # The chronology says when and by whom, never why.
+    rows = {r["significant_event"]: r for r in
+            client.get(f"/api/v1/chronology/{child.pk}/").json()}
+    assert rows["Record restricted: only the people named may see it"]["author"] == \
+        "Tara Manager"
+    assert rows["Restriction of the record lifted"]["author"] == "Tara Manager"
+    page = client.get(f"/chronology/child/{child.pk}/").content.decode()
+    assert "Staff family" not in page
+    assert "left the council" not in page
 
 
 def test_restricting_and_lifting_through_the_api(client, child, tm, sw, colleague):
