@@ -660,8 +660,9 @@ LIFECYCLES.update({
                               _COMPLAINT_CLOSES),
     "appeal_outcome": Lifecycle(_E.APPEAL_PANEL_MET, _E.APPEAL_OUTCOME_SENT, _TM_,
                                 _COMPLAINT_CLOSES),
-    "plan_end_views": Lifecycle(_E.PLAN_END_PROPOSED, _E.AGENCY_VIEWS_SOUGHT, _CH,
-                                {**_WHILE_ON_PLAN, **_DIES}),
+    # Opened when the review decides to end the plan (the requests go out then), met when
+    # the last absent agency's view is recorded; it outlives the plan it asks about.
+    "plan_end_views": Lifecycle(_E.PLAN_END_PROPOSED, _E.AGENCY_VIEWS_SOUGHT, _CH, _DIES),
     "cin_review_next": Lifecycle(_E.CIN_REVIEW_HELD, _E.CIN_REVIEW_HELD, _SW_,
                                  {_E.CIN_PLAN_ENDED: End.CANCELLED, **_DIES}),
     "challenge_stage": Lifecycle(_E.CHALLENGE_STAGE_STARTED, _E.CHALLENGE_STAGE_RESOLVED,

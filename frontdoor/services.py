@@ -21,7 +21,7 @@ from cpcases.accounts.roles import MANAGEMENT_LADDER, Capability, Role
 from cpcases.audit.models import AccessAction, AccessEvent
 from cpcases.children import services as child_services
 from cpcases.children.models import BreakGlassAccess, Child, Sex
-from cpcases.children.scoping import visible_children
+from cpcases.children.scoping import case_scope_children, visible_children
 from cpcases.core.errors import NotPermitted, ServiceError
 from cpcases.outbox.services import outbox_enqueue
 from deadlines import lifecycle
@@ -39,6 +39,7 @@ from frontdoor.models import (
     Referral,
 )
 from frontdoor.selectors import may_search_authority
+from lifeevents.restriction import marking_manager
 from strategy.models import Urgency
 from strategy.services import concern_record
 
@@ -441,11 +442,14 @@ def new_information_record(*, actor: User, child: Child, received_at: datetime,
 def break_glass_open(*, actor: User, child: Child, reason: str, path: str = "",
                      ip_address: str | None = None) -> BreakGlassAccess:
     """Open a record outside one's scope with a stated reason: audited, and the holding
-    team's manager is told by e-mail. Never a restricted or merged record (404-like refusal,
-    so its existence is not revealed)."""
+    team's manager is told by e-mail. A restricted record only by someone with a case reason
+    (their role's scope holds it: cpcases.children.scoping.case_scope_children), and the
+    manager who restricted it is told too (lifeevents.restriction). Never a merged record,
+    nor a restricted one to anyone else (404-like refusal, so it is not revealed)."""
     _require(may_search_authority(actor), "You cannot open records outside your caseload.")
-    if (child.authority_id != actor.authority_id or child.is_restricted
-            or child.merged_into_id):
+    if child.authority_id != actor.authority_id or child.merged_into_id or (
+            child.is_restricted
+            and not case_scope_children(actor).filter(pk=child.pk).exists()):
         raise NotPermitted("No child found.")
     if len(reason.strip()) < 10:
         raise ServiceError("Give the reason you need to open this record (at least a "
@@ -459,14 +463,25 @@ def break_glass_open(*, actor: User, child: Child, reason: str, path: str = "",
                                path=path[:500] or "break-glass", section="break-glass",
                                ip_address=ip_address,
                                detail={"break_glass": grant.pk, "reason": grant.reason})
+    marker = marking_manager(child) if child.is_restricted else None
     managers = list(User.objects.filter(team=team, role=Role.TEAM_MANAGER, is_active=True)
-                    .exclude(email="")) if team else []
+                    .exclude(email="").exclude(pk=getattr(marker, "pk", None))) if team else []
+    name = (f"child {child.la_child_id}" if child.is_restricted
+            else f"{child.display_name} ({child.la_child_id})")
     if managers:
         text = (f"{actor.full_name or actor.username} ({actor.role_label}) opened the record "
-                f"of {child.display_name} ({child.la_child_id}), held by {team}, which is "
+                f"of {name}, held by {team}, which is "
                 f"outside their caseload.\n\nTheir reason: {grant.reason}\n")
         recipients = [m.email for m in managers]
         outbox_enqueue(message=EmailMessage(
             f"Record opened outside caseload: {child.la_child_id}", text,
             settings.DEFAULT_FROM_EMAIL, recipients), kind="break-glass")
+    if marker is not None and marker.is_active and marker.email and marker.pk != actor.pk:
+        # Named by ID only: the restricted record stays behind sign-in.
+        outbox_enqueue(message=EmailMessage(
+            f"Restricted record opened: child {child.la_child_id}",
+            f"{actor.full_name or actor.username} ({actor.role_label}) opened the restricted "
+            f"record of child {child.la_child_id}, which you restricted.\n\nTheir reason: "
+            f"{grant.reason}\n", settings.DEFAULT_FROM_EMAIL, [marker.email]),
+            kind="break-glass")
     return grant

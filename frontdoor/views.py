@@ -29,6 +29,7 @@ from cpcases.audit.services import access_record
 from cpcases.children import households
 from cpcases.children import selectors as child_selectors
 from cpcases.children.models import ChildPerson
+from cpcases.children.scoping import case_scope_children
 from cpcases.children.services import person_update
 from cpcases.children.views import record_context
 from cpcases.core.concurrency import EditConflict
@@ -338,7 +339,8 @@ def search(request: HttpRequest) -> HttpResponse:
 def break_glass(request: HttpRequest, pk: int) -> HttpResponse:
     user = request.user
     _require(selectors.may_search_authority(user), "open records outside your caseload")
-    child = selectors.searchable_children(user).filter(pk=pk, is_restricted=False).first()
+    child = (selectors.searchable_children(user).filter(pk=pk, is_restricted=False).first()
+             or case_scope_children(user).filter(pk=pk, is_restricted=True).first())
     if child is None:
         access_record(request=request, child_id=pk, action=AccessAction.REFUSED,
                       section="break-glass")
@@ -353,6 +355,12 @@ def break_glass(request: HttpRequest, pk: int) -> HttpResponse:
         messages.success(request, "Record opened. Your reason has been recorded and the "
                                   "team's manager told.")
         return redirect("children:detail", pk=pk)
+    if child.is_restricted:
+        return _form_page(request, form, f"Open the restricted record of child "
+                          f"{child.la_child_id}", reverse("frontdoor:search"), child=child,
+                          warning="This record is restricted. Open it only if you need to "
+                                  "for your work with the child: your reason is recorded and "
+                                  "the manager who restricted it is told.")
     return _form_page(request, form, f"Open the record of {child.display_name}",
                       reverse("frontdoor:search"), child=child,
                       warning="This child is not on your team's caseload. Open the record "

@@ -21,8 +21,9 @@ from cpcases.children.models import Child
 from cpcases.children.scoping import visible_children
 from cpcases.core.errors import NotPermitted, ServiceError
 from cpcases.plans.selectors import plans_visible
-from lifeevents import selectors, services
+from lifeevents import ending, restriction, selectors, services
 from lifeevents.models import (
+    AgencyViewRequest,
     CaseTransfer,
     ChildDeath,
     Complaint,
@@ -34,6 +35,7 @@ from lifeevents.models import (
     OrderKind,
     PlanEndingNotice,
     ProfessionalChallenge,
+    RecordRestriction,
     ReplyMethod,
     ReviewDecision,
 )
@@ -494,3 +496,92 @@ class ProfessionalChallengeViewSet(_Scoped):
                           user=request.user,
                           outcome=_input(ChallengeNoteSerializer, request)["text"])
         return Response(ProfessionalChallengeSerializer(challenge).data)
+
+
+# --- views of absent agencies before a plan ends (003 "Discontinuing") ------------------------
+
+
+class AgencyViewRequestSerializer(serializers.ModelSerializer):
+    child = serializers.IntegerField(source="views.plan.child_id", read_only=True)
+    plan = serializers.IntegerField(source="views.plan_id", read_only=True)
+    conference = serializers.IntegerField(source="views.conference_id", read_only=True)
+
+    class Meta:
+        model = AgencyViewRequest
+        fields = ["id", "child", "plan", "conference", "name", "agency", "letter", "view",
+                  "received_on", "recorded_by"]
+        read_only_fields = fields
+
+
+class AgencyViewInSerializer(serializers.Serializer):
+    view = serializers.CharField()
+    received_on = serializers.DateField()
+
+
+class AgencyViewRequestViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin,
+                               viewsets.GenericViewSet):
+    """The agencies invited to the review that ended a plan who were not there, asked for
+    their views in writing; recording the last one meets the deadline (003)."""
+
+    serializer_class = AgencyViewRequestSerializer
+
+    def get_queryset(self) -> QuerySet[AgencyViewRequest]:
+        return (AgencyViewRequest.objects.filter(
+            views__plan__child__in=visible_children(self.request.user))
+            .select_related("views__plan").order_by("-id"))
+
+    @extend_schema(request=AgencyViewInSerializer, responses=AgencyViewRequestSerializer)
+    @action(detail=True, methods=["post"])
+    def record(self, request: Request, pk: str) -> Response:
+        asked = _call(ending.agency_view_record, request=self.get_object(), user=request.user,
+                      **_input(AgencyViewInSerializer, request))
+        return Response(AgencyViewRequestSerializer(asked).data)
+
+
+# --- restricted records -----------------------------------------------------------------------
+
+
+class RecordRestrictionSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = RecordRestriction
+        fields = ["id", "child", "reason", "named", "marked_by", "marked_at", "lifted_at",
+                  "lifted_by", "lift_reason"]
+        read_only_fields = fields
+
+
+class RestrictInSerializer(serializers.Serializer):
+    child = serializers.IntegerField()
+    reason = serializers.CharField()
+    named = serializers.ListField(child=serializers.IntegerField(), allow_empty=True)
+
+
+class LiftInSerializer(serializers.Serializer):
+    reason = serializers.CharField()
+
+
+class RecordRestrictionViewSet(_Scoped):
+    """A manager of the child's team restricts the record to named people, or lifts it."""
+
+    model = RecordRestriction
+    serializer_class = RecordRestrictionSerializer
+    related = ("child", "marked_by")
+
+    @extend_schema(request=RestrictInSerializer, responses={201: RecordRestrictionSerializer})
+    def create(self, request: Request) -> Response:
+        data = _input(RestrictInSerializer, request)
+        child = _child(request, data["child"])
+        named = list(User.objects.filter(pk__in=data["named"]))
+        if len(named) != len(set(data["named"])):
+            raise ValidationError({"named": "Name only active staff of this council."})
+        marked = _call(restriction.record_restrict, child=child, user=request.user,
+                       reason=data["reason"], named=named)
+        return Response(RecordRestrictionSerializer(marked).data,
+                        status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=LiftInSerializer, responses=RecordRestrictionSerializer)
+    @action(detail=True, methods=["post"])
+    def lift(self, request: Request, pk: str) -> Response:
+        current = self.get_object()
+        lifted = _call(restriction.record_unrestrict, child=current.child, user=request.user,
+                       **_input(LiftInSerializer, request))
+        return Response(RecordRestrictionSerializer(lifted).data)

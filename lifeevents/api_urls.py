@@ -16,5 +16,9 @@ router.register("professional-challenges", api.ProfessionalChallengeViewSet,
 router.register("letters", api.LetterViewSet, basename="letter")
 router.register("plan-ending-notices", api.PlanEndingNoticeViewSet,
                 basename="plan-ending-notice")
+router.register("agency-view-requests", api.AgencyViewRequestViewSet,
+                basename="agency-view-request")
+router.register("record-restrictions", api.RecordRestrictionViewSet,
+                basename="record-restriction")
 
 urlpatterns = [path("", include((router.urls, "lifeevents-api"), namespace="lifeevents-api"))]

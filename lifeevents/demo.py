@@ -7,6 +7,14 @@ services:
 - Lily Smith (team A, in a Section 47 enquiry) is under an emergency protection order with
   legal action planned, so her initial conference is due before it expires;
 - Grace Okoro's mother has complained about the conference's decision: a response is due.
+- Poppy Hughes (team B, on a plan from the plans demo): an early review two working days
+  ago, after her step-father was sentenced, ended her plan (exceptional circumstance: a
+  custodial sentence) with a Child in Need plan to follow. The health visitor and the school
+  were invited and not there: their views were asked for; the health visitor's is in, the
+  school's is outstanding (`plan_end_views` runs, held by chair.chris).
+- Jordan Vale (the demo's sealed record on team A): the restriction is marked through the
+  service by Tara Jones, naming Harriet Wood, so it has its reason and marking manager (the
+  same people see it as before; Sam Patel, his allocated worker, must break the glass).
 """
 
 from __future__ import annotations
@@ -18,12 +26,14 @@ from django.utils import timezone
 
 from cpcases.accounts.models import User
 from cpcases.children.models import Child
-from lifeevents import services
+from lifeevents import ending, restriction, services
 from lifeevents.models import (
+    AgencyViewRequest,
     Complaint,
     LegalOrder,
     MissingEpisode,
     OrderKind,
+    RecordRestriction,
     SafeguardingContacts,
 )
 
@@ -81,4 +91,107 @@ def seed_lifeevents_demo(stdout: TextIO) -> None:
             details="I do not agree that Grace needs a child protection plan.",
             received_on=timezone.localdate(), complainant_address="14 Elm Road, Anytown")
         made += 1
+    made += _plan_ended_at_review(authority_id)
+    made += _restricted_record(authority_id, tm)
     stdout.write(f"Life events demo: {made} records added.")
+
+
+def _plan_ended_at_review(authority_id: int) -> int:
+    """Poppy Hughes's plan ended at an early review; one absent agency's view is in."""
+    from conferences.models import Conference, ConferenceKind, InvitedHow, InviteeKind
+    from conferences.outcomes import services as outcomes
+    from conferences.outcomes.models import (
+        AttendanceStatus,
+        ChildDecision,
+        ExceptionalCircumstance,
+        ParticipantType,
+    )
+    from conferences.preparation import services as preparation
+    from cpcases.accounts.roles import Agency
+    from cpcases.plans.models import PlanEndReason
+    from cpcases.plans.services import current_plan
+    from deadlines.services import calendar_for
+
+    poppy = _child(authority_id, "Poppy", "Hughes")
+    users = {u.username: u for u in User.objects.filter(
+        username__in=["chair.chris", "bso.bola", "sw.bea"])}
+    chair, bso, bea = users.get("chair.chris"), users.get("bso.bola"), users.get("sw.bea")
+    if poppy is None or chair is None or bso is None or bea is None or \
+            current_plan(poppy) is None or ChildDecision.objects.filter(child=poppy).exists():
+        return 0
+    calendar = calendar_for(authority_id)
+    held_on = calendar.add_working_days(timezone.localdate(), -2)
+    if held_on <= current_plan(poppy).started_on:
+        return 0
+    review = Conference.objects.create(
+        authority_id=authority_id, kind=ConferenceKind.REVIEW, date=held_on,
+        start_time=dt.time(14), venue="Room 1, Othertown Family Centre", chair=chair,
+        minute_taker=bso, created_by=bso, updated_by=bso)
+    review.children.set([poppy])
+    invited = [
+        preparation.invitation_add(user=bso, conference=review, kind=InviteeKind.PROFESSIONAL,
+                                   name=name, agency=agency, role=role, email=email,
+                                   mobile=mobile)
+        for name, agency, role, email, mobile in (
+            ("Rita Bell", Agency.HEALTH, "Health visitor", "rita.bell@nhs.example",
+             "07700 900311"),
+            ("Tom Hale", Agency.EDUCATION, "Head teacher, Othertown Primary",
+             "tom.hale@othertown-primary.example", "07700 900312"),
+            ("DC Pat Morgan", Agency.POLICE, "Public protection unit",
+             "pat.morgan@police.example", "07700 900313"),
+            ("Lena Price", Agency.PROBATION, "Probation officer", "lena.price@probation.example",
+             "07700 900314"))]
+    sent_at = timezone.make_aware(dt.datetime.combine(
+        calendar.add_working_days(held_on, -3), dt.time(9)))
+    preparation.invitations_record_sent(
+        user=bso, conference=review, at=sent_at,
+        methods={i.pk: InvitedHow.LETTER if i.agency == Agency.EDUCATION else InvitedHow.EMAIL
+                 for i in invited})
+    for name, agency, role, status, kind in (
+            (bea.full_name, Agency.CHILDRENS_SOCIAL_CARE, "Social worker",
+             AttendanceStatus.PRESENT, ParticipantType.PROFESSIONAL),
+            ("DC Pat Morgan", Agency.POLICE, "Public protection unit", AttendanceStatus.PRESENT,
+             ParticipantType.PROFESSIONAL),
+            ("Lena Price", Agency.PROBATION, "Probation officer", AttendanceStatus.PRESENT,
+             ParticipantType.PROFESSIONAL),
+            ("Tom Hale", Agency.EDUCATION, "Head teacher", AttendanceStatus.APOLOGIES,
+             ParticipantType.PROFESSIONAL),
+            ("Sarah Hughes", "", "Mother", AttendanceStatus.PRESENT, ParticipantType.FAMILY)):
+        outcomes.attendance_add(conference=review, user=bso, data=outcomes.AttendanceData(
+            name=name, agency=agency, role=role, status=status, direct_contact=True,
+            report_sent=False, participant_type=kind))
+    outcomes.conference_start(conference=review, user=chair)
+    decision = outcomes.child_decision_record(
+        conference=review, child=poppy, user=chair, data=outcomes.DecisionData(
+            outcome="end", end_reason=PlanEndReason.NO_LONGER_AT_RISK,
+            exceptional_circumstance=ExceptionalCircumstance.CUSTODIAL,
+            reasons="Mark Hughes, who hurt Poppy, has been sentenced to four years in prison "
+                    "and has left the household; probation confirm the licence conditions "
+                    "forbid contact. The risk of significant harm is removed.",
+            start_cin_plan=True, cin_first_meeting_on=calendar.add_working_days(held_on, 10)))
+    # The decision letter goes out on the day, as the outcomes demo's does; the record's
+    # clocks run on (business support's queue).
+    outcomes.decision_letter_issue(conference=review, user=bso)
+    asked = AgencyViewRequest.objects.filter(views__plan=decision.plan, agency=Agency.HEALTH
+                                             ).first()
+    if asked is not None:
+        ending.agency_view_record(
+            request=asked, user=bea, received_on=timezone.localdate(),
+            view="Health agrees the plan can end. The health visitor will keep seeing Poppy "
+                 "monthly and will tell the social worker of any concern.")
+    return 1
+
+
+def _restricted_record(authority_id: int, manager: User) -> int:
+    """The demo's sealed record, marked through the service with its reason and the people
+    named (the same people who saw it before)."""
+    jordan = _child(authority_id, "Jordan", "Vale")
+    harriet = User.objects.filter(username="hos.harriet").first()
+    if jordan is None or harriet is None or \
+            RecordRestriction.objects.filter(child=jordan).exists():
+        return 0
+    restriction.record_restrict(
+        child=jordan, user=manager, named=[harriet],
+        reason="Jordan's mother works in the council's children's services: only the team "
+               "manager and the head of service see the record.")
+    return 1

@@ -253,3 +253,42 @@ class ChallengeStepForm(GovForm):
         super().__init__(*args, **kwargs)
         self.helper = _helper(Field.radios("action", legend_size=Size.SMALL), "text",
                               submit="Record")
+
+
+class AgencyViewForm(GovForm):
+    """003: an absent agency's written view before the plan ends."""
+
+    view = forms.CharField(widget=_text(5), label="Their view",
+                           help_text="What the agency said, in their words where possible")
+    received_on = date_field("Date received")
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.helper = _helper("view", "received_on", submit="Record their view")
+
+
+class RestrictForm(GovForm):
+    """A manager marks a record restricted: why, and who may see it."""
+
+    reason = forms.CharField(widget=_text(4), label="Why the record is restricted",
+                             help_text="For example, a family member works for the council")
+    named = forms.ModelMultipleChoiceField(
+        queryset=User.objects.none(), widget=forms.CheckboxSelectMultiple, required=False,
+        label="Who may see the record",
+        help_text="You will be able to see it too. Anyone else must give a reason to open it.")
+
+    def __init__(self, *args: Any, people: Any = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["named"].queryset = people if people is not None else User.objects.none()
+        self.fields["named"].label_from_instance = (
+            lambda u: f"{u.full_name or u.username} ({u.role_label})")
+        self.helper = _helper("reason", Field.checkboxes("named", legend_size=Size.SMALL),
+                              submit="Restrict the record")
+
+
+class UnrestrictForm(GovForm):
+    reason = forms.CharField(widget=_text(3), label="Why the restriction is lifted")
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.helper = _helper("reason", submit="Lift the restriction")

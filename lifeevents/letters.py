@@ -126,6 +126,21 @@ def plan_ended(plan: ChildProtectionPlan, invitation: Any, user: User) -> tuple[
     return subject, body + _sign(user)
 
 
+def views_sought(plan: ChildProtectionPlan, conference: Any, invitation: Any, reply_by: Any,
+                 user: User) -> tuple[str, str]:
+    """003: the agencies not at the review asked for their views in writing."""
+    child = plan.child
+    subject = f"Your views before a child protection plan ends ({child.la_child_id})"
+    body = (f"Dear {invitation.name},\n\nYou were invited to the review child protection "
+            f"conference about {child.display_name} on {conference.date:%-d %B %Y}, which "
+            "you were not able to attend. The conference decided that the child is no longer "
+            "likely to suffer significant harm and that the child protection plan should "
+            "end.\n\nBefore the plan ends for good we would like your agency's view in "
+            f"writing. Please reply by {reply_by:%-d %B %Y}, saying whether you agree and "
+            "anything the conference should know.")
+    return subject, body + _sign(user)
+
+
 def challenge_report(challenge: ProfessionalChallenge, note: str, user: User
                      ) -> tuple[str, str]:
     """003: at stage 5 the partnership is told what the challenge was, what was done to

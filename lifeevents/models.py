@@ -387,3 +387,84 @@ class ChallengeStage(models.Model):
 
     def __str__(self) -> str:
         return f"Stage {self.stage} from {self.started_on:%d/%m/%Y}"
+
+
+# --- views of absent agencies before ending (003 "Discontinuing the Child Protection Plan") ---
+
+
+@pghistory.track()
+class PlanEndViews(TimeStampedModel):
+    """The review that ended the plan asked the agencies invited to it that were not there
+    for their views in writing (003); `plan_end_views` runs until the last one is in."""
+
+    plan = models.OneToOneField("plans.ChildProtectionPlan", on_delete=models.PROTECT,
+                                related_name="end_views")
+    # The review conference (the chair holds the deadline through it).
+    conference = models.ForeignKey("conferences.Conference", on_delete=models.PROTECT,
+                                   related_name="+")
+    sought_at = models.DateTimeField()
+    sought_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
+                                  related_name="+")
+    completed_at = models.DateTimeField("every view in", null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"Views sought before ending plan {self.plan_id}"
+
+
+@pghistory.track()
+class AgencyViewRequest(TimeStampedModel):
+    """One absent agency's invitee asked for their view, by the means they were invited."""
+
+    views = models.ForeignKey(PlanEndViews, on_delete=models.CASCADE, related_name="requests")
+    invitation = models.ForeignKey("conferences.Invitation", null=True, blank=True,
+                                   on_delete=models.PROTECT, related_name="+")
+    name = models.CharField(max_length=200)
+    agency = models.CharField(max_length=32, blank=True)
+    letter = models.ForeignKey(Letter, null=True, blank=True, on_delete=models.PROTECT,
+                               related_name="+")
+    view = models.TextField("their view", blank=True)
+    received_on = models.DateField(null=True, blank=True)
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
+                                    on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        ordering = ["agency", "name", "id"]
+
+    def __str__(self) -> str:
+        return f"View of {self.name}"
+
+    @property
+    def is_in(self) -> bool:
+        return self.received_on is not None
+
+
+# --- restricted records (issue 11 point 8) -----------------------------------------------------
+
+
+@pghistory.track()
+class RecordRestriction(TimeStampedModel):
+    """A manager marked the child's record restricted: why, and (cpcases.children
+    RestrictedAccess) who may see it. Anyone else with a case reason opens it through
+    break-glass, and the marking manager is told. Lifting it is kept on the same row."""
+
+    child = models.ForeignKey(Child, on_delete=models.PROTECT, related_name="restrictions")
+    reason = models.TextField()
+    marked_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
+                                  related_name="+")
+    marked_at = models.DateTimeField()
+    # Who may see it, as marked (ids and names; the access itself is RestrictedAccess):
+    # kept here so that pghistory records every change of the list.
+    named = models.JSONField("people who may see it", default=list)
+    lifted_at = models.DateTimeField(null=True, blank=True)
+    lifted_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
+                                  on_delete=models.PROTECT, related_name="+")
+    lift_reason = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-marked_at", "-id"]
+        constraints = [models.UniqueConstraint(
+            fields=["child"], condition=models.Q(lifted_at__isnull=True),
+            name="restriction_one_current_per_child")]
+
+    def __str__(self) -> str:
+        return f"Restriction of {self.child_id} from {self.marked_at:%d/%m/%Y}"

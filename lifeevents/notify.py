@@ -1,7 +1,8 @@
 """The one place this app tells people and sends letters.
 
 In-app notices use the deadline engine's Notification (each notice belongs to the deadline
-the event started, so it is listed, counted and marked read like any other); e-mails go out
+the event started, so it is listed, counted and marked read like any other), saved through
+deadlines.notifications.deliver like every notice, each in a digest of its own; e-mails go out
 on commit through deadlines.notifications.send_emails, the product's send path. Letters are
 kept as sent (Letter rows) before anything is sent.
 """
@@ -44,9 +45,11 @@ def tell(people: Iterable[User | None], *, deadline: Deadline, text: str,
     for person in people:
         if person is not None and person.is_active and person.pk not in seen:
             seen[person.pk] = person
-    Notification.objects.bulk_create([
-        Notification(recipient=p, deadline=deadline, level=level, text=text)
-        for p in seen.values()])
+    # Saved through the one delivery path, each in its own digest (the e-mail below is sent
+    # here, not by the sweep's digest e-mail).
+    deadline_notifications.deliver(
+        [Notification(recipient=p, deadline=deadline, level=level, text=text)
+         for p in seen.values()], title="A child protection notice", emailed=True)
     email_text = text.replace(child_label(deadline.child),
                               f"child {deadline.child.la_child_id}")
     _send_on_commit([EmailMessage(subject="A child protection notice",

@@ -19,6 +19,7 @@ from cpcases.plans.models import PlanEndReason
 from lifeevents.models import (
     CHALLENGE_STAGES,
     SHORT_ORDER_KINDS,
+    AgencyViewRequest,
     CaseTransfer,
     ChildDeath,
     Complaint,
@@ -84,6 +85,22 @@ def order_for_view(*, request: HttpRequest, pk: int, section: str = "orders") ->
 def complaint_for_view(*, request: HttpRequest, pk: int, section: str = "complaints"
                        ) -> Complaint:
     return _for_view(request, Complaint.objects.all(), pk, section)  # type: ignore
+
+
+def view_request_for_view(*, request: HttpRequest, pk: int, section: str = "plan-ending"
+                          ) -> AgencyViewRequest:
+    """An absent agency's view asked for before a plan ends, if the user sees the child."""
+    found = AgencyViewRequest.objects.filter(pk=pk).select_related(
+        "views__plan__child").first()
+    child_id = found.views.plan.child_id if found else None
+    if found is None or not visible_children(request.user).filter(pk=child_id).exists():
+        if found is not None:
+            access_record(request=request, child_id=child_id, action=AccessAction.REFUSED,
+                          section=section)
+        raise Http404("Not found")
+    access_record(request=request, child_id=child_id, action=AccessAction.VIEW,
+                  section=section)
+    return found
 
 
 def letter_for_view(*, request: HttpRequest, pk: int, section: str = "letters") -> Letter:

@@ -154,10 +154,9 @@ def missing_episode_found(*, episode: MissingEpisode, user: User, found_at: date
         raise ServiceError("The child cannot be found before they were last seen.")
     episode.found_at, episode.found_note, episode.updated_by = found_at, found_note, user
     episode.save()
-    deadlines.deadline_meet(child=episode.child, rule_id="missing_escalation",
-                            subject=episode, at=found_at, user=user)
-    deadlines.deadline_set(child=episode.child, rule_id="return_interview", anchor=found_at,
-                           subject=episode, responsible=episode.lead_social_worker, user=user)
+    # Meets `missing_escalation` and opens `return_interview` (deadlines.policy).
+    lifecycle.emit(Event.CHILD_FOUND, child=episode.child, actor=user, scope=[episode],
+                   at=found_at, anchor=found_at, subject=episode)
     return episode
 
 
@@ -174,8 +173,8 @@ def missing_return_interview_offer(*, episode: MissingEpisode, user: User,
     episode.interview_offered_at, episode.interview_accepted = offered_at, accepted
     episode.interview_note, episode.updated_by = note, user
     episode.save()
-    deadlines.deadline_meet(child=episode.child, rule_id="return_interview", subject=episode,
-                            at=offered_at, user=user)
+    lifecycle.emit(Event.RETURN_INTERVIEW_OFFERED, child=episode.child, actor=user,
+                   scope=[episode], at=offered_at)
     return episode
 
 
@@ -266,8 +265,8 @@ def child_death_notify_partnership(*, death: ChildDeath, user: User,
     death.partnership_notified_at, death.partnership_notified_by = timezone.now(), user
     death.updated_by = user
     death.save()
-    deadlines.deadline_meet(child=death.child, rule_id="death_partnership_notification",
-                            subject=death, at=death.partnership_notified_at, user=user)
+    lifecycle.emit(Event.PARTNERSHIP_NOTIFIED, child=death.child, actor=user, scope=[death],
+                   at=death.partnership_notified_at)
     return death
 
 
@@ -284,8 +283,8 @@ def child_death_review_decide(*, death: ChildDeath, user: User, decision: str,
     death.review_decided_at, death.review_decided_by = timezone.now(), user
     death.updated_by = user
     death.save()
-    deadlines.deadline_meet(child=death.child, rule_id="serious_case_review_consideration",
-                            subject=death, at=death.review_decided_at, user=user)
+    lifecycle.emit(Event.DEATH_REVIEW_DECIDED, child=death.child, actor=user, scope=[death],
+                   at=death.review_decided_at)
     return death
 
 
@@ -317,8 +316,8 @@ def legal_order_record(*, child: Child, user: User, kind: str, starts_on: date,
         legal_action_planned=legal_action_planned, note=note, created_by=user,
         updated_by=user)
     if kind in SHORT_ORDER_KINDS and legal_action_planned and not _held_icpc(child):
-        deadlines.deadline_set(child=child, rule_id="icpc_before_order_expiry",
-                               anchor=ends_on, subject=order, user=user)  # type: ignore[arg-type]
+        lifecycle.emit(Event.ORDER_EXPIRY_SET, child=child, actor=user, anchor=ends_on,
+                       subject=order)
     return order
 
 
@@ -341,8 +340,8 @@ def legal_order_assessments_concluded(*, order: LegalOrder, user: User,
     order.assessments_concluded_on, order.updated_by = concluded_on, user
     order.save()
     if not _held_icpc(order.child):
-        deadlines.deadline_set(child=order.child, rule_id="icpc_after_cao",
-                               anchor=concluded_on, subject=order, user=user)
+        lifecycle.emit(Event.CAO_ASSESSMENTS_CONCLUDED, child=order.child, actor=user,
+                       anchor=concluded_on, subject=order)
     return order
 
 
@@ -362,25 +361,23 @@ def legal_order_end(*, order: LegalOrder, user: User, ended_on: date) -> LegalOr
 # Each step meets its deadline and starts the next; letters are generated and kept. The
 # conference's decision stands meanwhile (nothing here changes it).
 
-# step → (stage it needs, rules it meets, rules it starts, letter it sends, field it sets)
-STEPS: dict[str, tuple[str, tuple[str, ...], tuple[str, ...], str, str]] = {
-    "respond": (ComplaintStage.RECEIVED, ("complaint_response",), (),
+# step → (stage it needs, the event it is (the rules it meets, starts and ends are declared
+# in deadlines.policy LIFECYCLES), letter it sends, field it sets)
+STEPS: dict[str, tuple[str, str, str, str]] = {
+    "respond": (ComplaintStage.RECEIVED, Event.COMPLAINT_RESPONDED,
                 LetterKind.COMPLAINT_RESPONSE, "responded_on"),
-    "to_chair": (ComplaintStage.RECEIVED, (),
-                 ("complaint_chair_acknowledge", "complaint_chair_consider",
-                  "complaint_chair_reply"), "", "chair_received_on"),
-    "chair_acknowledge": (ComplaintStage.WITH_CHAIR, ("complaint_chair_acknowledge",), (),
+    "to_chair": (ComplaintStage.RECEIVED, Event.COMPLAINT_TO_CHAIR, "", "chair_received_on"),
+    "chair_acknowledge": (ComplaintStage.WITH_CHAIR, Event.COMPLAINT_ACKNOWLEDGED,
                           LetterKind.CHAIR_ACKNOWLEDGEMENT, "chair_acknowledged_on"),
-    "chair_consider": (ComplaintStage.WITH_CHAIR, ("complaint_chair_consider",), (), "",
+    "chair_consider": (ComplaintStage.WITH_CHAIR, Event.COMPLAINT_CONSIDERED, "",
                        "chair_considered_on"),
-    "chair_reply": (ComplaintStage.WITH_CHAIR, ("complaint_chair_reply",), (),
+    "chair_reply": (ComplaintStage.WITH_CHAIR, Event.COMPLAINT_CHAIR_REPLIED,
                     LetterKind.CHAIR_RESPONSE, "chair_replied_on"),
-    "appeal": (ComplaintStage.WITH_CHAIR, (), ("appeal_panel",), "", "appeal_received_on"),
-    "panel_met": (ComplaintStage.APPEAL, ("appeal_panel",), ("appeal_outcome",), "",
-                  "panel_met_on"),
-    "appeal_outcome": (ComplaintStage.APPEAL, ("appeal_outcome",), (),
+    "appeal": (ComplaintStage.WITH_CHAIR, Event.APPEAL_RECEIVED, "", "appeal_received_on"),
+    "panel_met": (ComplaintStage.APPEAL, Event.APPEAL_PANEL_MET, "", "panel_met_on"),
+    "appeal_outcome": (ComplaintStage.APPEAL, Event.APPEAL_OUTCOME_SENT,
                        LetterKind.APPEAL_OUTCOME, "appeal_outcome_on"),
-    "close": ("", (), (), "", "closed_on"),
+    "close": ("", Event.COMPLAINT_CLOSED, "", "closed_on"),
 }
 STEP_LABELS = {
     "respond": "Response sent to the complainant",
@@ -402,7 +399,7 @@ def complaint_next_steps(complaint: Complaint) -> list[str]:
     if complaint.stage == ComplaintStage.CLOSED:
         return []
     steps = [s for s, (stage, *_rest) in STEPS.items()
-             if stage in ("", complaint.stage) and getattr(complaint, STEPS[s][4]) is None]
+             if stage in ("", complaint.stage) and getattr(complaint, STEPS[s][3]) is None]
     if complaint.stage == ComplaintStage.RECEIVED and complaint.responded_on is None:
         steps.remove("to_chair")  # the response first (10 working days)
     if complaint.stage == ComplaintStage.WITH_CHAIR and complaint.chair_replied_on is None:
@@ -433,8 +430,8 @@ def complaint_receive(*, child: Child, user: User, complainant_name: str,
         complainant_email=complainant_email, complainant_address=complainant_address,
         reply_by=reply_by, about=about, details=details.strip(), received_on=received_on,
         created_by=user, updated_by=user)
-    deadlines.deadline_set(child=child, rule_id="complaint_response", anchor=received_on,
-                           subject=complaint, user=user)
+    lifecycle.emit(Event.COMPLAINT_RECEIVED, child=child, actor=user, anchor=received_on,
+                   subject=complaint)
     return complaint
 
 
@@ -451,7 +448,7 @@ def complaint_advance(*, complaint: Complaint, user: User, step: str, on: date,
     _not_future(on, "date")
     if on < complaint.received_on:
         raise ServiceError("The date cannot be before the complaint was received.")
-    _stage, meets, starts, letter_kind, field = STEPS[step]
+    _stage, event, letter_kind, field = STEPS[step]
     if letter_kind and not text.strip():
         raise ServiceError("Write the letter's text.")
     setattr(complaint, field, on)
@@ -461,13 +458,11 @@ def complaint_advance(*, complaint: Complaint, user: User, step: str, on: date,
         complaint.outcome = text.strip() or complaint.outcome
     complaint.updated_by = user
     complaint.save()
-    for rule_id in meets:
-        deadlines.deadline_meet(child=complaint.child, rule_id=rule_id, subject=complaint,
-                                at=deadlines.start_of_day(on), user=user)
-    for rule_id in starts:
-        deadlines.deadline_set(child=complaint.child, rule_id=rule_id, anchor=on,
-                               subject=complaint, user=user)
+    lifecycle.emit(event, child=complaint.child, actor=user, scope=[complaint],
+                   at=deadlines.start_of_day(on), anchor=on, subject=complaint,
+                   reason="The complaint was closed." if step == "close" else "")
     if step == "close":
+        # Closing also stops the response clock if it still runs (its lifecycle has no end).
         for deadline in Deadline.objects.filter(
                 child=complaint.child, object_id=complaint.pk, content_type__model="complaint",
                 status=DeadlineStatus.OPEN):
@@ -610,8 +605,8 @@ def transfer_out_record(*, child: Child, user: User, receiving_authority: str,
         receiving_authority=receiving_authority.strip(), receiving_contact=receiving_contact,
         receiving_email=receiving_email, receiving_address=receiving_address,
         created_by=user, updated_by=user)
-    deadlines.deadline_set(child=child, rule_id="transfer_out_conference", anchor=notified_on,
-                           subject=transfer, user=user)
+    lifecycle.emit(Event.TRANSFER_OUT_NOTIFIED, child=child, actor=user, anchor=notified_on,
+                   subject=transfer)
     return transfer
 
 
@@ -633,8 +628,8 @@ def transfer_out_conference_held(*, transfer: CaseTransfer, user: User,
     transfer.their_conference_on, transfer.updated_by = held_on, user
     transfer.save()
     child = transfer.child
-    deadlines.deadline_meet(child=child, rule_id="transfer_out_conference", subject=transfer,
-                            at=deadlines.start_of_day(held_on), user=user)
+    lifecycle.emit(Event.TRANSFER_OUT_CONFERENCE_HELD, child=child, actor=user,
+                   scope=[transfer], at=deadlines.start_of_day(held_on))
     plan = plan_services.current_plan(child)
     if plan is not None:
         plan_services.plan_end(plan=plan, ended_on=max(held_on, plan.started_on),
@@ -656,8 +651,8 @@ def _open_stage(challenge: ProfessionalChallenge, stage: int, on: date, note: st
                 user: User) -> ChallengeStage:
     row = ChallengeStage.objects.create(challenge=challenge, stage=stage, started_on=on,
                                         note=note)
-    deadlines.deadline_set(child=challenge.child, rule_id="challenge_stage", anchor=on,
-                           subject=row, variant=str(stage), user=user)
+    lifecycle.emit(Event.CHALLENGE_STAGE_STARTED, child=challenge.child, actor=user,
+                   anchor=on, subject=row, variant=str(stage))
     return row
 
 
@@ -665,8 +660,8 @@ def _close_stage(challenge: ProfessionalChallenge, on: date, user: User) -> None
     row = challenge.stages.get(stage=challenge.stage)
     row.ended_on = on
     row.save(update_fields=["ended_on"])
-    deadlines.deadline_meet(child=challenge.child, rule_id="challenge_stage", subject=row,
-                            at=deadlines.start_of_day(on), user=user)
+    lifecycle.emit(Event.CHALLENGE_STAGE_RESOLVED, child=challenge.child, actor=user,
+                   scope=[row], at=deadlines.start_of_day(on))
 
 
 @transaction.atomic

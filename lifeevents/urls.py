@@ -29,4 +29,8 @@ urlpatterns = [
     path("complaints/<int:pk>/", views.complaint_detail, name="complaint"),
     path("letters/<int:pk>/", views.letter_detail, name="letter"),
     path("plans/<int:pk>/notify-ending/", views.plan_notify, name="plan_notify"),
+    path("plans/<int:pk>/ending/", views.plan_ending, name="plan_ending"),
+    path("agency-views/<int:pk>/", views.agency_view_record, name="agency_view_record"),
+    path("child/<int:pk>/restrict/", views.restrict, name="restrict"),
+    path("child/<int:pk>/unrestrict/", views.unrestrict, name="unrestrict"),
 ]

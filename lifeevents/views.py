@@ -11,11 +11,12 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.forms import Form
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
+from cpcases.accounts.models import User
 from cpcases.accounts.roles import Capability
 from cpcases.children import selectors as child_selectors
 from cpcases.children.models import Child
@@ -24,8 +25,9 @@ from cpcases.core.errors import NotPermitted, ServiceError
 from cpcases.core.forms_flow import submit
 from cpcases.plans import selectors as plan_selectors
 from deadlines.models import Deadline, DeadlineStatus
-from lifeevents import selectors, services
+from lifeevents import ending, restriction, selectors, services
 from lifeevents.forms import (
+    AgencyViewForm,
     ChallengeForm,
     ChallengeStepForm,
     ComplaintForm,
@@ -37,17 +39,20 @@ from lifeevents.forms import (
     OrderDateForm,
     OrderForm,
     PartnershipNoticeForm,
+    RestrictForm,
     ReviewDecisionForm,
     TransferForm,
     TransferOutForm,
+    UnrestrictForm,
 )
-from lifeevents.models import ChildDeath, OrderKind, PlanEndingNotice
+from lifeevents.models import ChildDeath, OrderKind, PlanEndingNotice, PlanEndViews
 
 LIFE_RULES = ("missing_escalation", "return_interview", "death_partnership_notification",
               "serious_case_review_consideration", "icpc_before_order_expiry",
               "icpc_after_cao", "complaint_response", "complaint_chair_acknowledge",
               "complaint_chair_consider", "complaint_chair_reply", "appeal_panel",
-              "appeal_outcome")
+              "appeal_outcome", "plan_end_views", "transfer_out_conference",
+              "challenge_stage")
 
 
 def _form_page(request: HttpRequest, form: Form, *, title: str, child: Child,
@@ -97,6 +102,8 @@ def child_tab(request: HttpRequest, pk: int) -> HttpResponse:
         "can_transfer": death is None and user.can(Capability.ALLOCATE),
         "can_notify_ending": user.role in (*services.CASE_ROLES, "cp_chair",
                                            "business_support"),
+        "restriction": restriction.current_restriction(child),
+        "can_restrict": restriction.may_restrict(user, child),
     })
 
 
@@ -449,3 +456,84 @@ def challenge_summary(request: HttpRequest) -> HttpResponse:
     _manager_only(request)
     return render(request, "lifeevents/challenge_summary.html",
                   selectors.challenge_summary(user=request.user))
+
+
+# --- ending a plan: notices and the views of absent agencies (003 "Discontinuing") -----------
+
+
+@login_required
+def plan_ending(request: HttpRequest, pk: int) -> HttpResponse:
+    """The plan's ending: who was told, and which absent agencies' views are in."""
+    plan = plan_selectors.plan_for_view(request=request, pk=pk, section="plan-ending")
+    if plan.ended_on is None:
+        raise Http404("The plan has not ended.")
+    notice = PlanEndingNotice.objects.filter(plan=plan).first()
+    views = PlanEndViews.objects.filter(plan=plan).select_related("conference").first()
+    requests = list(views.requests.select_related("letter")) if views else []
+    return render(request, "lifeevents/plan_ending.html", {
+        **record_context(request, plan.child, "life"), "plan": plan, "notice": notice,
+        "notice_letters": selectors.child_letters(plan.child).filter(
+            kind="plan_ended", object_id=notice.pk) if notice else [],
+        "views": views, "views_in": [r for r in requests if r.is_in],
+        "views_outstanding": [r for r in requests if not r.is_in],
+        "census": selectors.census_closure_reason(plan.end_reason),
+        "deadlines": selectors.named_deadlines(Deadline.objects.filter(
+            child=plan.child, rule_id="plan_end_views", object_id=views.pk,
+            content_type__model="planendviews"), plan.child.authority_id) if views else [],
+        "can_record_views": request.user.role in ending.VIEW_ROLES,
+        "can_notify_ending": request.user.role in (*services.CASE_ROLES, "cp_chair",
+                                                   "business_support"),
+    })
+
+
+@login_required
+def agency_view_record(request: HttpRequest, pk: int) -> HttpResponse:
+    asked = selectors.view_request_for_view(request=request, pk=pk)
+    plan = asked.views.plan
+    back = reverse("lifeevents:plan_ending", args=[plan.pk])
+    if request.user.role not in ending.VIEW_ROLES:
+        raise PermissionDenied("You cannot record an agency's view.")
+    form = AgencyViewForm(request.POST or None)
+    if submit(request, form, lambda d: ending.agency_view_record(
+            request=asked, user=request.user, **d)):
+        messages.success(request, f"The view of {asked.name} is recorded.")
+        return redirect(back)
+    return _form_page(request, form, title=f"Record the view of {asked.name}",
+                      child=plan.child, back=back)
+
+
+# --- restricted records -----------------------------------------------------------------------
+
+
+@login_required
+def restrict(request: HttpRequest, pk: int) -> HttpResponse:
+    child = _child(request, pk, "restriction")
+    if not restriction.may_restrict(request.user, child):
+        raise PermissionDenied("Only a manager of the child's team restricts the record.")
+    current = restriction.current_restriction(child)
+    people = restriction.people_who_may_be_named(child)
+    initial = {"reason": current.reason, "named": [p["id"] for p in current.named]} \
+        if current else None
+    form = RestrictForm(request.POST or None, initial=initial,
+                        people=User.objects.filter(pk__in=[p.pk for p in people]))
+    if submit(request, form, lambda d: restriction.record_restrict(
+            child=child, user=request.user, reason=d["reason"], named=d["named"])):
+        messages.success(request, "The record is restricted. Only the people you named can "
+                                  "see it.")
+        return redirect(_tab(child))
+    return _form_page(request, form, title="Restrict this record", child=child,
+                      back=_tab(child))
+
+
+@login_required
+def unrestrict(request: HttpRequest, pk: int) -> HttpResponse:
+    child = _child(request, pk, "restriction")
+    if not restriction.may_restrict(request.user, child):
+        raise PermissionDenied("Only a manager of the child's team lifts a restriction.")
+    form = UnrestrictForm(request.POST or None)
+    if submit(request, form, lambda d: restriction.record_unrestrict(
+            child=child, user=request.user, reason=d["reason"])):
+        messages.success(request, "The restriction is lifted.")
+        return redirect(_tab(child))
+    return _form_page(request, form, title="Lift the restriction on this record", child=child,
+                      back=_tab(child))

@@ -70,6 +70,7 @@ from cpcases.plans.models import ChildProtectionPlan, PlanCategory, PlanEndReaso
 from deadlines import lifecycle
 from deadlines import services as deadlines
 from deadlines.models import Deadline, DeadlineStatus
+from lifeevents.ending import plan_end_views_seek
 
 MAX_SCORE = 10  # 001: scaling 0-10
 REVIEW_KINDS = (ConferenceKind.REVIEW,)
@@ -806,6 +807,8 @@ def child_decision_record(*, conference: Conference, child: Child, user: User,
                        cin_first_meeting_on=data.cin_first_meeting_on, conference=conference,
                        note=data.reasons.strip())
         decision.cin_plan = plan.stepdown_cin_plans.order_by("-id").first()
+        # 003 "Discontinuing": the agencies invited but not there are asked for their views.
+        plan_end_views_seek(plan=plan, conference=conference, user=user)
     elif data.outcome == DecisionOutcome.CIN:
         decision.cin_plan = plans.cin_plan_start(
             child=child, started_on=conference.date, user=user,

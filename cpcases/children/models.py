@@ -203,8 +203,9 @@ class RestrictedAccess(TimeStampedModel):
 
 class BreakGlassAccess(models.Model):
     """A user opened a record outside their scope, giving a reason (break-glass). The record
-    stays open to them for the rest of that day; the holding team's manager is told. Never
-    for a restricted record. Written only by frontdoor.services.break_glass_open."""
+    stays open to them for the rest of that day; the holding team's manager is told. A
+    restricted record only for someone with a case reason, and the manager who restricted it
+    is told. Written only by frontdoor.services.break_glass_open."""
 
     child = models.ForeignKey(Child, on_delete=models.CASCADE, related_name="break_glass")
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,

@@ -9,7 +9,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.forms import CheckboxInput, MultiWidget
-from django.http import HttpRequest, HttpResponse, QueryDict
+from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
 
@@ -28,6 +28,7 @@ from cpcases.children.forms import (
 )
 from cpcases.children.identifiers import Disability
 from cpcases.children.models import Child
+from cpcases.children.scoping import case_scope_children
 from cpcases.children.tabs import tabs_for
 from cpcases.core.concurrency import EditConflict
 from cpcases.core.errors import ServiceError
@@ -130,7 +131,17 @@ def create(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def detail(request: HttpRequest, pk: int) -> HttpResponse:
-    child = selectors.child_for_view(request=request, child_id=pk, section="summary")
+    try:
+        child = selectors.child_for_view(request=request, child_id=pk, section="summary")
+    except Http404:
+        # A restricted record the user's role has a case reason to see: they may open it
+        # with a stated reason (break-glass); anyone else never learns it exists.
+        from frontdoor.selectors import may_search_authority
+
+        if may_search_authority(request.user) and case_scope_children(request.user).filter(
+                pk=pk, is_restricted=True).exists():
+            return redirect("frontdoor:break_glass", pk=pk)
+        raise
     return render(request, "children/detail.html", {
         **record_context(request, child, "summary"),
         "household": selectors.household_children(user=request.user, child=child),

@@ -23,9 +23,10 @@ def test_every_queue_has_work_and_a_second_run_changes_nothing():
               DelayAuthorisation.objects.count())
     seed_booking_demo(io.StringIO())
     assert (ConferenceRequest.objects.count(), Conference.objects.count(),
-            DelayAuthorisation.objects.count()) == counts == (4, 3, 1)
-    # 3 conferences: the Browns' booked ICPC, and the Okoros' held ICPC with its review
-    # (seed_demo also runs the conference-day demo).
+            DelayAuthorisation.objects.count()) == counts == (4, 4, 1)
+    # 4 conferences: the Browns' booked ICPC, and the Okoros' held ICPC with its review
+    # (seed_demo also runs the conference-day demo), and the review that ended Poppy
+    # Hughes's plan (lifeevents.demo).
 
     def user(name: str) -> User:
         return User.objects.get(username=name)

@@ -60,6 +60,10 @@ def test_a_plan_ending_tells_every_icpc_invitee_by_the_means_they_were_invited(
     assert [m.to for m in mail.outbox] == [["hana@nhs.example"]]
     page = client.get(f"/life/child/{child.pk}/").content.decode()
     assert "People invited to the initial conference told on" in page
+    chronology = client.get(f"/chronology/child/{child.pk}/").content.decode()
+    assert "Everyone invited to the initial conference told that the child protection plan " \
+        "has ended" in chronology
+    assert "Dr Hana Health (E-mail); Ed School (By hand); Grace Okafor (Post)" in chronology
     again = client.post(f"/life/plans/{ended_plan.pk}/notify-ending/", follow=True)
     assert "already been sent" in again.content.decode()
     assert Letter.objects.filter(kind=LetterKind.PLAN_ENDED).count() == 3

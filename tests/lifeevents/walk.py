@@ -83,12 +83,52 @@ def _plan(fixtures: Any, child: Child, build: Any) -> Any:
     return ChildProtectionPlan.objects.get(pk=build(fixtures, child))
 
 
+def _ended_plan(fixtures: Any, child: Child) -> Any:
+    from cpcases.plans import services as plans
+    from tests.plans.walk import walk_plan
+
+    return plans.plan_end(plan=plans.current_plan(child) or _plan(fixtures, child, walk_plan),
+                          ended_on=timezone.localdate(), reason="no_longer_at_risk",
+                          user=_fixture(fixtures, "sw"), stepdown_rationale="Walk")
+
+
+def walk_ended_plan(fixtures: Any, child: Child) -> int:
+    return _ended_plan(fixtures, child).pk
+
+
+def walk_agency_view_request(fixtures: Any, child: Child) -> int:
+    """A review (with a health invitee who did not come) that ended the plan."""
+    from conferences.models import Conference, ConferenceKind, Invitation, InviteeKind
+    from lifeevents.ending import plan_end_views_seek
+
+    plan = _ended_plan(fixtures, child)
+    chair = _fixture(fixtures, "chair")
+    review = Conference.objects.create(
+        authority_id=child.authority_id, kind=ConferenceKind.REVIEW, date=plan.ended_on,
+        start_time=timezone.now().time(), venue="Walk", chair=chair,
+        minute_taker=_fixture(fixtures, "bso"))
+    review.children.set([child])
+    Invitation.objects.create(conference=review, kind=InviteeKind.PROFESSIONAL, name="Walk",
+                              agency="health", email="walk@nhs.example", how_invited="email")
+    views = plan_end_views_seek(plan=plan, conference=review, user=chair)
+    return views.requests.get().pk  # type: ignore[union-attr]
+
+
+def walk_record_restriction(fixtures: Any, child: Child) -> int:
+    from lifeevents.restriction import record_restrict
+
+    return record_restrict(child=child, user=_fixture(fixtures, "tm"), reason="Walk",
+                           named=[_fixture(fixtures, "sw")]).pk
+
+
 def walk_challenge(fixtures: Any, child: Child) -> int:
     return services.challenge_raise(child=child, user=_fixture(fixtures, "sw"),
                                     about="Walk", with_whom="Walk").pk
 
 
 WALK_PLACEHOLDERS = {
+    "ended_plan": walk_ended_plan, "agency_view_request": walk_agency_view_request,
+    "record_restriction": walk_record_restriction,
     "challenge": walk_challenge,
     "plan_ending_notice": walk_plan_ending_notice,
     "missing_episode": walk_missing_episode, "missing_found_episode": walk_missing_found_episode,
@@ -110,6 +150,8 @@ def access_rules(Access: Any, ANON: tuple[int, ...], API_ANON: tuple[int, ...]
         "case-transfer": ("case-transfers", "transfer_out", ("their-conference",)),
         "professional-challenge": ("professional-challenges", "challenge",
                                    ("escalate", "resolve")),
+        "agency-view-request": ("agency-view-requests", "agency_view_request", ("record",)),
+        "record-restriction": ("record-restrictions", "record_restriction", ("lift",)),
     }
     rules: dict[str, Any] = {
         "lifeevents:child": Access("/life/child/{child}/"),
@@ -150,6 +192,12 @@ def access_rules(Access: Any, ANON: tuple[int, ...], API_ANON: tuple[int, ...]
         "lifeevents:letter": Access("/life/letters/{letter}/"),
         "lifeevents:plan_notify": Access("/life/plans/{plan}/notify-ending/", ok=302,
                                          method="post"),
+        "lifeevents:plan_ending": Access("/life/plans/{ended_plan}/ending/"),
+        "lifeevents:agency_view_record": Access("/life/agency-views/{agency_view_request}/"),
+        "lifeevents:restrict": Access("/life/child/{child}/restrict/", insider="tm",
+                                      outsider="tm_b"),
+        "lifeevents:unrestrict": Access("/life/child/{child}/unrestrict/", insider="tm",
+                                        outsider="tm_b"),
         "lifeevents-api:plan-ending-notice-detail": Access(
             "/api/v1/plan-ending-notices/{plan_ending_notice}/"),
         "lifeevents-api:plan-ending-notice-list": Access(

@@ -187,8 +187,8 @@ class Command(BaseCommand):
         seed_chronology_demo(self.stdout)  # after the plans: visits need a plan's clocks
         seed_concern_demo(self.stdout)  # concerns whose strategy discussion is still due
         seed_frontdoor_demo(self.stdout)
-        __import__("deadlines.demo").demo.seed_deadlines_demo(self.stdout)  # digests: last
         seed_lifeevents_demo(self.stdout)
+        __import__("deadlines.demo").demo.seed_deadlines_demo(self.stdout)  # digests: last
 
         count = Child.objects.filter(authority=authority).count()
         self.stdout.write(f"Demo data ready: {authority}, {count} children.")
