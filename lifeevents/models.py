@@ -16,6 +16,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import models
 
 from cpcases.accounts.models import Authority
+from cpcases.accounts.roles import Agency
 from cpcases.children.models import Child
 from cpcases.core.models import TimeStampedModel
 
@@ -432,6 +433,11 @@ class AgencyViewRequest(TimeStampedModel):
 
     def __str__(self) -> str:
         return f"View of {self.name}"
+
+    @property
+    def agency_label(self) -> str:
+        """The agency in words ("Health"), as the invitation named it."""
+        return Agency(self.agency).label if self.agency in Agency.values else self.agency
 
     @property
     def is_in(self) -> bool:

@@ -81,8 +81,8 @@ def test_a_review_ending_the_plan_asks_each_absent_agency_for_its_views_within_1
     plan_page = client.get(f"/plans/{decision.plan.pk}/").content.decode()
     assert f'href="/life/plans/{decision.plan.pk}/ending/"' in plan_page
     page = client.get(f"/life/plans/{decision.plan.pk}/ending/").content.decode()
-    assert "Dr Hana Health" in page
-    assert "Ed School" in page
+    assert "Dr Hana Health (Health)" in page  # the agency in words, not its code
+    assert "Ed School (Education)" in page
     assert page.count("Outstanding") == 2
     assert "22 Feb 2027" in page  # the deadline, with the chair responsible
     assert "Chris Chair" in page
