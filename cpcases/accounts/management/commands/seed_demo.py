@@ -40,6 +40,7 @@ USERS: list[tuple[str, str, str, str | None, str]] = [
     ("bso.bola", "Bola Ahmed", Role.BUSINESS_SUPPORT, None, Agency.CHILDRENS_SOCIAL_CARE),
     ("police.pat", "DC Pat Morgan", Role.PARTNER, None, Agency.POLICE),
     ("admin.ada", "Ada Lovell", Role.ADMINISTRATOR, None, Agency.CHILDRENS_SOCIAL_CARE),
+    ("pdo.priya", "Priya Shah", Role.PERFORMANCE_OFFICER, None, Agency.CHILDRENS_SOCIAL_CARE),
 ]
 
 # Households: (key, name, address, postcode, team, [(first, last, dob or None, sex,
@@ -189,6 +190,7 @@ class Command(BaseCommand):
         seed_frontdoor_demo(self.stdout)
         __import__("deadlines.demo").demo.seed_deadlines_demo(self.stdout)  # digests: last
         seed_lifeevents_demo(self.stdout)
+        __import__("returns.demo").demo.seed_returns_demo(self.stdout)  # 2025-26 histories
 
         count = Child.objects.filter(authority=authority).count()
         self.stdout.write(f"Demo data ready: {authority}, {count} children.")

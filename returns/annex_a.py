@@ -1,0 +1,222 @@
+"""Ofsted ILACS Annex A lists 5 (Section 47 enquiries and initial conferences) and 7 (child
+protection plans): Ofsted's column names, dates dd/mm/yyyy, letter-prefixed codes
+(RETURNS.md §4), as .xlsx (openpyxl) and .csv.
+
+Rows are built in a fixed number of queries for the children given (already scoped).
+"Age of Child (Years)" is the child's age on the last day of the window; "in the last 12
+months" counts the twelve months ending on that day.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from dateutil.relativedelta import relativedelta
+from django.db.models import Q, QuerySet
+
+from cpcases.children.models import Child, Ethnicity
+from returns.periods import Window
+
+GENDER = {"M": "a) Male", "F": "b) Female", "U": "c) Not stated/recorded"}
+# Census order, letter-prefixed (Ofsted's Annex A guidance: ... s) REFU, t) NOBT).
+ETHNICITY = {code: f"{chr(ord('a') + i)}) {code}" for i, code in enumerate(Ethnicity.values)}
+CATEGORY = {"NEG": "a) Neglect", "PHY": "b) Physical abuse", "SAB": "c) Sexual abuse",
+            "EMO": "d) Emotional abuse", "MUL": "e) Multiple/not recommended"}
+YES, NO = "a) Yes", "b) No"
+
+COMMON = ["Child Unique ID", "Gender", "Ethnicity", "Date of Birth", "Age of Child (Years)",
+          "Does the Child have a Disability"]
+LIST_5_COLUMNS = [
+    *COMMON,
+    "Strategy discussion initiating Section 47 Enquiry Start Date",
+    "Was an Initial Child Protection Conference deemed unnecessary?",
+    "Date of Initial Child Protection Conference",
+    "Did the Initial Child Protection Conference Result in a Child Protection Plan",
+    "Number of Section 47 Enquiries in the last 12 months",
+    "Number of ICPCs in the last 12 months",
+    "Allocated Team", "Allocated Worker"]
+LIST_7_COLUMNS = [
+    *COMMON,
+    "Child Protection Plan Start Date", "Initial Category of Abuse",
+    "Latest Category of Abuse", "Date of the Last Statutory Visit",
+    "Was the Child Seen Alone?", "Date of latest review conference",
+    "Child Protection Plan End Date",
+    "Subject to Emergency Protection Order or Protected Under Police Powers in Last Six "
+    "Months (Y/N)",
+    "Number of Previous Child Protection Plans", "Allocated Team", "Allocated Worker"]
+
+
+@dataclass
+class AnnexList:
+    number: int
+    title: str
+    columns: list[str]
+    rows: list[list[object]]
+    child_ids: list[int]
+
+
+def _date(day: dt.date | None) -> str:
+    return f"{day:%d/%m/%Y}" if day else ""
+
+
+def _disability(codes: Sequence[str]) -> str:
+    if not codes:
+        return "c) Unknown"
+    return "b) No" if list(codes) == ["NONE"] else YES
+
+
+def _common(child: Child, window: Window) -> list[object]:
+    age = child.age_on(window.end)
+    return [child.la_child_id, GENDER.get(child.sex, GENDER["U"]),
+            ETHNICITY.get(child.ethnicity, ""), _date(child.date_of_birth),
+            "" if age is None else age, _disability(child.disabilities)]
+
+
+def _allocations(ids: list[int]) -> dict[int, tuple[str, str]]:
+    from cpcases.children.models import Allocation
+
+    return {a.child_id: (a.team.name, a.social_worker.full_name if a.social_worker else "")
+            for a in Allocation.objects.filter(child_id__in=ids, ended_on__isnull=True)
+            .select_related("team", "social_worker")}
+
+
+def _icpcs(ids: list[int], until: dt.date) -> dict[int, list[dt.date]]:
+    from conferences.models import Conference, ConferenceStatus
+
+    found: dict[int, list[dt.date]] = defaultdict(list)
+    for child_id, day in Conference.children.through.objects.filter(
+            child_id__in=ids, conference__status=ConferenceStatus.HELD,
+            conference__kind__in=("initial", "pre_birth"), conference__date__lte=until
+    ).values_list("child_id", "conference__date").order_by("conference__date"):
+        found[child_id].append(day)
+    return found
+
+
+def list_5(children: QuerySet[Child], window: Window) -> AnnexList:
+    """One row per Section 47 enquiry whose strategy discussion fell in the window."""
+    from cpcases.plans.models import ChildProtectionPlan
+    from strategy.models import S47Outcome, Section47Enquiry
+
+    enquiries = list(Section47Enquiry.objects.filter(
+        child__in=children, started_on__range=(window.start, window.end))
+        .select_related("child", "initiated_by").order_by("started_on", "id"))
+    ids = sorted({e.child_id for e in enquiries})
+    year_ago = window.end - relativedelta(years=1) + dt.timedelta(days=1)
+    all_s47: dict[int, list[Section47Enquiry]] = defaultdict(list)
+    for e in Section47Enquiry.objects.filter(child_id__in=ids).order_by("started_on", "id"):
+        all_s47[e.child_id].append(e)
+    icpcs = _icpcs(ids, window.end)
+    plan_days = set(ChildProtectionPlan.objects.filter(child_id__in=ids).values_list(
+        "child_id", "started_on"))
+    allocated = _allocations(ids)
+    rows = []
+    for e in enquiries:
+        mine = all_s47[e.child_id]
+        nxt = next((o.started_on for o in mine if o.started_on > e.started_on), None)
+        icpc = next((d for d in icpcs[e.child_id]
+                     if d >= e.started_on and (nxt is None or d < nxt)), None)
+        unnecessary = (YES if e.outcome == S47Outcome.NOT_SUBSTANTIATED
+                       else NO if e.outcome == S47Outcome.SUBSTANTIATED else "")
+        result = "" if icpc is None else ("Yes" if (e.child_id, icpc) in plan_days else "No")
+        team, worker = allocated.get(e.child_id, ("", ""))
+        rows.append([
+            *_common(e.child, window), _date(e.started_on), unnecessary, _date(icpc), result,
+            sum(1 for o in mine if year_ago <= o.started_on <= window.end),
+            sum(1 for d in icpcs[e.child_id] if year_ago <= d <= window.end),
+            team, worker])
+    return AnnexList(5, "List 5: Section 47 enquiries and initial conferences",
+                     LIST_5_COLUMNS, rows, ids)
+
+
+def list_7(children: QuerySet[Child], window: Window) -> AnnexList:
+    """One row per child protection plan open at any time in the window."""
+    from conferences.models import Conference, ConferenceStatus
+    from cpcases.chronology.models import Visit
+    from cpcases.plans.models import ChildProtectionPlan, ChildProtectionPlanEvent
+    from lifeevents.models import SHORT_ORDER_KINDS, LegalOrder
+
+    plans = list(ChildProtectionPlan.objects.filter(
+        child__in=children, started_on__lte=window.end).filter(
+        Q(ended_on__isnull=True) | Q(ended_on__gte=window.start))
+        .select_related("child").order_by("started_on", "id"))
+    ids = sorted({p.child_id for p in plans})
+    first_category = dict(ChildProtectionPlanEvent.objects.filter(
+        pgh_obj_id__in=[p.pk for p in plans]).order_by("pgh_obj_id", "-pgh_id")
+        .values_list("pgh_obj_id", "category"))
+    visits: dict[int, tuple[dt.datetime, bool | None]] = {}
+    for child_id, at, alone in Visit.objects.filter(
+            child_id__in=ids, visited_at__date__lte=window.end).order_by(
+            "visited_at").values_list("child_id", "visited_at", "seen_alone"):
+        visits[child_id] = (at, alone)
+    reviews: dict[int, list[dt.date]] = defaultdict(list)
+    for child_id, day in Conference.children.through.objects.filter(
+            child_id__in=ids, conference__status=ConferenceStatus.HELD,
+            conference__kind="review", conference__date__lte=window.end).values_list(
+            "child_id", "conference__date").order_by("conference__date"):
+        reviews[child_id].append(day)
+    six_months = window.end - relativedelta(months=6)
+    protected = set(LegalOrder.objects.filter(
+        child_id__in=ids, kind__in=SHORT_ORDER_KINDS, starts_on__lte=window.end).filter(
+        Q(ended_on__isnull=True) | Q(ended_on__gte=six_months)).values_list(
+        "child_id", flat=True))
+    earlier: dict[int, list[dt.date]] = defaultdict(list)
+    for child_id, day in ChildProtectionPlan.objects.filter(child_id__in=ids).values_list(
+            "child_id", "started_on"):
+        earlier[child_id].append(day)
+    allocated = _allocations(ids)
+    rows = []
+    for p in plans:
+        end = p.ended_on if p.ended_on and p.ended_on <= window.end else None
+        visit = visits.get(p.child_id)
+        seen = ("" if visit is None or visit[0].date() < p.started_on
+                else "c) Unknown" if visit[1] is None else YES if visit[1] else NO)
+        last_review = max((d for d in reviews[p.child_id]
+                           if p.started_on < d <= (end or window.end)), default=None)
+        before = sum(1 for d in earlier[p.child_id] if d < p.started_on)
+        team, worker = allocated.get(p.child_id, ("", ""))
+        rows.append([
+            *_common(p.child, window), _date(p.started_on),
+            CATEGORY.get(first_category.get(p.pk, p.category), ""),
+            CATEGORY.get(p.category, ""),
+            _date(visit[0].date()) if visit and visit[0].date() >= p.started_on else "",
+            seen, _date(last_review), _date(end),
+            "Yes" if p.child_id in protected else "No",
+            max(before, p.previous_plans), team, worker])
+    return AnnexList(7, "List 7: Child protection plans", LIST_7_COLUMNS, rows, ids)
+
+
+BUILDERS = {5: list_5, 7: list_7}
+
+
+def build_list(number: int, children: QuerySet[Child], window: Window) -> AnnexList:
+    return BUILDERS[number](children, window)
+
+
+def to_csv(annex: AnnexList) -> bytes:
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow(annex.columns)
+    writer.writerows(annex.rows)
+    return out.getvalue().encode("utf-8-sig")  # Excel opens UTF-8 with a BOM
+
+
+def to_xlsx(annex: AnnexList) -> bytes:
+    from openpyxl import Workbook
+    from openpyxl.styles import Font
+
+    book = Workbook()
+    sheet = book.active
+    sheet.title = f"List {annex.number}"
+    sheet.append(annex.columns)
+    for cell in sheet[1]:
+        cell.font = Font(bold=True)
+    for row in annex.rows:
+        sheet.append(row)
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()

@@ -1,0 +1,14 @@
+from django.apps import AppConfig
+
+
+class ReturnsConfig(AppConfig):
+    name = "returns"
+    verbose_name = "Statutory returns"
+    default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from cpcases.accounts.roles import Capability
+        from cpcases.core.navigation import NavItem, register_nav
+
+        register_nav(NavItem("Returns", "returns:index", 90,
+                             visible=lambda user: user.can(Capability.RUN_RETURNS)))
