@@ -92,6 +92,6 @@ ANNEX_A_LISTS = {5: "List 5: Section 47 enquiries and initial conferences",
 
 def annex_a_list(number: int) -> int:
     if number not in ANNEX_A_LISTS:
-        choices = " or ".join(str(n) for n in ANNEX_A_LISTS)
-        raise PeriodError(f"List {number} is not available: choose list {choices}", "list")
+        choices = " or ".join(f"list {n}" for n in ANNEX_A_LISTS)
+        raise PeriodError(f"List {number} is not available: choose {choices}", "list")
     return number
