@@ -121,6 +121,11 @@ def r8750(c: Census) -> Hit:
                 if ch.expected_birth_date and not ch.birth_date and ch.sex != "U")
 
 
+@rule("4180", "E", "The child's sex must be recorded as male, female or not known")
+def r4180(c: Census) -> Hit:
+    yield from ((ch, ("child", ch.pk)) for ch in c.children if ch.sex not in ("M", "F", "U"))
+
+
 @rule("8525", "Q", "Record either a date of birth or an expected date of birth, not both")
 def r8525(c: Census) -> Hit:
     yield from ((ch, ("child", ch.pk)) for ch in c.children

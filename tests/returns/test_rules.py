@@ -80,6 +80,7 @@ BREAKS: dict[str, Change] = {
     "1580": _set(_a, la_child_id="A-1"),
     "8510": _set(lambda c: c.children[1], la_child_id="A1"),
     "8750": _set(_a, birth_date=None, expected_birth_date=D("2026-05-01")),
+    "4180": _set(_a, sex="X"),
     "8525": _set(_a, expected_birth_date=D("2015-01-01")),
     "8790": _set(_a, disabilities=["NONE", "MOB"]),
     "8610": _set(_ep, primary_need=""),
