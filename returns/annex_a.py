@@ -1,5 +1,6 @@
-"""Ofsted ILACS Annex A lists 5 (Section 47 enquiries and initial conferences) and 7 (child
-protection plans): Ofsted's column names, dates dd/mm/yyyy, letter-prefixed codes
+"""Ofsted ILACS Annex A lists 1 (contacts), 3 (referrals), 4 (assessments), 5 (Section 47
+enquiries and initial conferences), 6 (children in need) and 7 (child protection plans):
+Ofsted's column names, dates dd/mm/yyyy, letter-prefixed codes
 (RETURNS.md §4), as .xlsx (openpyxl) and .csv.
 
 Rows are built in a fixed number of queries for the children given (already scoped).
@@ -18,19 +19,48 @@ from dataclasses import dataclass
 
 from dateutil.relativedelta import relativedelta
 from django.db.models import Q, QuerySet
+from django.utils import timezone
 
 from cpcases.children.models import Child, Ethnicity
 from returns.periods import Window
 
 GENDER = {"M": "a) Male", "F": "b) Female", "U": "c) Not stated/recorded"}
-# Census order, letter-prefixed (Ofsted's Annex A guidance: ... s) REFU, t) NOBT).
-ETHNICITY = {code: f"{chr(ord('a') + i)}) {code}" for i, code in enumerate(Ethnicity.values)}
+# Census order, letter-prefixed; REFU and NOBT are both "s)" (Ofsted's sample workbook in
+# liiatools: "r) OOTH", "s) NOBT"; RETURNS.md §4).
+ETHNICITY = {code: f"{chr(ord('a') + min(i, 18))}) {code}"
+             for i, code in enumerate(Ethnicity.values)}
+# Contact and referral sources, letter-prefixed as in Ofsted's sample ("j) 3D", "q) 6",
+# "s) 8"). 5D (early help) came after Ofsted's list: it takes the next letter, v).
+SOURCES = ("1A", "1B", "1C", "1D", "2A", "2B", "3A", "3B", "3C", "3D", "3E", "3F", "4", "5A",
+           "5B", "5C", "6", "7", "8", "9", "10", "5D")
+CASE_STATUS = {"assessment": "a) Open assessment", "plan": "b) Child protection plan",
+               "cin": "c) Child in need plan", "other": "d) Other"}
 CATEGORY = {"NEG": "a) Neglect", "PHY": "b) Physical abuse", "SAB": "c) Sexual abuse",
             "EMO": "d) Emotional abuse", "MUL": "e) Multiple/not recommended"}
 YES, NO = "a) Yes", "b) No"
 
+def _source(code: str) -> str:
+    from frontdoor.models import ReferralSource
+
+    if code not in SOURCES:
+        return ""
+    return f"{chr(ord('a') + SOURCES.index(code))}) {code}: {ReferralSource(code).label}"
+
+
 COMMON = ["Child Unique ID", "Gender", "Ethnicity", "Date of Birth", "Age of Child (Years)",
           "Does the Child have a Disability"]
+LIST_1_COLUMNS = [*COMMON[:5], "Date of Contact", "Contact Source"]
+LIST_3_COLUMNS = [*COMMON[:5], "Date of Referral", "Referral Source", "Referral NFA?",
+                  "Number of Referrals in Last 12 Months", "Allocated Team", "Allocated Worker"]
+LIST_4_COLUMNS = [
+    *COMMON, "Continuous Assessment Start Date", "Child Seen During Continuous Assessment",
+    "Continuous Assessment Date of Authorisation",
+    "Was the child assessed as requiring LA children's social care support?",
+    "Allocated Team", "Allocated Worker"]
+LIST_6_COLUMNS = [
+    *COMMON, "CIN Start Date", "Primary Need Code", "Date Child Was Last Seen",
+    "CIN Closure Date", "Reason for Closure", "Case Status", "Allocated Team",
+    "Allocated Worker"]
 LIST_5_COLUMNS = [
     *COMMON,
     "Strategy discussion initiating Section 47 Enquiry Start Date",
@@ -150,7 +180,7 @@ def list_7(children: QuerySet[Child], window: Window) -> AnnexList:
         .values_list("pgh_obj_id", "category"))
     visits: dict[int, tuple[dt.datetime, bool | None]] = {}
     for child_id, at, alone in Visit.objects.filter(
-            child_id__in=ids, visited_at__date__lte=window.end).order_by(
+            child_id__in=ids, child_seen=True, visited_at__date__lte=window.end).order_by(
             "visited_at").values_list("child_id", "visited_at", "seen_alone"):
         visits[child_id] = (at, alone)
     reviews: dict[int, list[dt.date]] = defaultdict(list)
@@ -190,7 +220,118 @@ def list_7(children: QuerySet[Child], window: Window) -> AnnexList:
     return AnnexList(7, "List 7: Child protection plans", LIST_7_COLUMNS, rows, ids)
 
 
-BUILDERS = {5: list_5, 7: list_7}
+def _seen(ids: list[int], until: dt.date) -> dict[int, list[dt.date]]:
+    """The days each child was seen on a visit, in order."""
+    from cpcases.chronology.models import Visit
+
+    found: dict[int, list[dt.date]] = defaultdict(list)
+    for child_id, at in Visit.objects.filter(
+            child_id__in=ids, child_seen=True, visited_at__date__lte=until).order_by(
+            "visited_at").values_list("child_id", "visited_at"):
+        found[child_id].append(timezone.localdate(at))
+    return found
+
+
+def list_1(children: QuerySet[Child], window: Window) -> AnnexList:
+    """One row per child per contact received in the window."""
+    from frontdoor.models import ContactChild
+
+    links = list(ContactChild.objects.filter(
+        child__in=children, contact__received_at__date__range=(window.start, window.end))
+        .select_related("child", "contact").order_by("contact__received_at", "id"))
+    rows = [[*_common(link.child, window)[:5],
+             _date(timezone.localdate(link.contact.received_at)),
+             _source(link.contact.source)] for link in links]
+    return AnnexList(1, "List 1: Contacts", LIST_1_COLUMNS, rows,
+                     sorted({link.child_id for link in links}))
+
+
+def list_3(children: QuerySet[Child], window: Window) -> AnnexList:
+    """One row per referral in the window."""
+    from frontdoor.models import Referral
+
+    referrals = list(Referral.objects.filter(
+        child__in=children, referral_date__range=(window.start, window.end))
+        .select_related("child").order_by("referral_date", "id"))
+    ids = sorted({r.child_id for r in referrals})
+    dates: dict[int, list[dt.date]] = defaultdict(list)
+    for child_id, day in Referral.objects.filter(child_id__in=ids).values_list(
+            "child_id", "referral_date"):
+        dates[child_id].append(day)
+    allocated = _allocations(ids)
+    rows = [[*_common(r.child, window)[:5], _date(r.referral_date), _source(r.source),
+             "Yes" if r.no_further_action else "No",
+             # The referrals in the twelve months before this one.
+             sum(1 for d in dates[r.child_id]
+                 if r.referral_date - relativedelta(years=1) <= d < r.referral_date),
+             *allocated.get(r.child_id, ("", ""))] for r in referrals]
+    return AnnexList(3, "List 3: Referrals", LIST_3_COLUMNS, rows, ids)
+
+
+def list_4(children: QuerySet[Child], window: Window) -> AnnexList:
+    """One row per assessment open at any time in the window."""
+    from frontdoor.models import Assessment, AssessmentOutcome
+
+    assessments = list(Assessment.objects.filter(
+        child__in=children, started_on__lte=window.end).filter(
+        Q(authorised_at__isnull=True) | Q(authorised_at__date__gte=window.start))
+        .select_related("child").order_by("started_on", "id"))
+    ids = sorted({a.child_id for a in assessments})
+    seen = _seen(ids, window.end)
+    allocated = _allocations(ids)
+    support = {AssessmentOutcome.CIN_PLAN: "Yes", AssessmentOutcome.STRATEGY_DISCUSSION: "Yes"}
+    rows = []
+    for a in assessments:
+        authorised = timezone.localdate(a.authorised_at) if a.authorised_at else None
+        until = authorised or window.end
+        rows.append([
+            *_common(a.child, window), _date(a.started_on),
+            "Yes" if any(a.started_on <= d <= until for d in seen[a.child_id]) else "No",
+            _date(authorised), support.get(a.outcome, "No") if a.outcome else "",
+            *allocated.get(a.child_id, ("", ""))])
+    return AnnexList(4, "List 4: Assessments", LIST_4_COLUMNS, rows, ids)
+
+
+def list_6(children: QuerySet[Child], window: Window) -> AnnexList:
+    """One row per child in need episode (a referral not closed with no further action)
+    open at any time in the window."""
+    from cpcases.plans.models import ChildProtectionPlan, CinPlan
+    from frontdoor.models import Referral
+
+    referrals = list(Referral.objects.filter(
+        child__in=children, no_further_action=False, referral_date__lte=window.end).filter(
+        Q(closure_date__isnull=True) | Q(closure_date__gte=window.start))
+        .select_related("child").order_by("referral_date", "id"))
+    ids = sorted({r.child_id for r in referrals})
+    seen = _seen(ids, window.end)
+    on_plan = set(ChildProtectionPlan.objects.filter(
+        child_id__in=ids, started_on__lte=window.end).filter(
+        Q(ended_on__isnull=True) | Q(ended_on__gt=window.end)).values_list(
+        "child_id", flat=True))
+    on_cin = set(CinPlan.objects.filter(child_id__in=ids, started_on__lte=window.end).filter(
+        Q(ended_on__isnull=True) | Q(ended_on__gt=window.end)).values_list(
+        "child_id", flat=True))
+    assessing = set(Referral.objects.filter(
+        pk__in=[r.pk for r in referrals], assessments__authorised_at__isnull=True)
+        .values_list("child_id", flat=True))
+    allocated = _allocations(ids)
+    rows = []
+    for r in referrals:
+        closed = r.closure_date if r.closure_date and r.closure_date <= window.end else None
+        status = ("" if closed else CASE_STATUS["plan"] if r.child_id in on_plan
+                  else CASE_STATUS["cin"] if r.child_id in on_cin
+                  else CASE_STATUS["assessment"] if r.child_id in assessing
+                  else CASE_STATUS["other"])
+        rows.append([
+            *_common(r.child, window), _date(r.referral_date),
+            f"{r.primary_need} - {r.get_primary_need_display()}" if r.primary_need else "",
+            _date(max(seen[r.child_id], default=None)), _date(closed),
+            f"{r.closure_reason} - {r.get_closure_reason_display()}" if closed else "",
+            status or "e) Closed", *allocated.get(r.child_id, ("", ""))])
+    return AnnexList(6, "List 6: Children in need", LIST_6_COLUMNS, rows, ids)
+
+
+BUILDERS = {1: list_1, 3: list_3, 4: list_4, 5: list_5, 6: list_6, 7: list_7}
 
 
 def build_list(number: int, children: QuerySet[Child], window: Window) -> AnnexList:

@@ -59,8 +59,8 @@ class AnnexAForm(GovForm):
     list_number = forms.TypedChoiceField(
         label="List", coerce=int, widget=forms.RadioSelect,
         choices=list(ANNEX_A_LISTS.items()),
-        error_messages={"invalid_choice": "Choose list 5 or list 7: other lists are not "
-                                          "available yet"})
+        error_messages={"invalid_choice": "Choose list 1, 3, 4, 5, 6 or 7: other lists are "
+                                          "not available yet"})
     end = date_field("Last day of the period")
     months = forms.TypedChoiceField(
         label="Length of the period", coerce=int, widget=forms.RadioSelect,

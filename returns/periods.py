@@ -86,12 +86,14 @@ def annex_a_window(end: dt.date, months: int, *, today: dt.date | None = None) -
                   months=months)
 
 
-ANNEX_A_LISTS = {5: "List 5: Section 47 enquiries and initial conferences",
-                 7: "List 7: Child protection plans"}
+ANNEX_A_LISTS = {1: "List 1: Contacts", 3: "List 3: Referrals", 4: "List 4: Assessments",
+                 5: "List 5: Section 47 enquiries and initial conferences",
+                 6: "List 6: Children in need", 7: "List 7: Child protection plans"}
 
 
 def annex_a_list(number: int) -> int:
     if number not in ANNEX_A_LISTS:
-        choices = " or ".join(f"list {n}" for n in ANNEX_A_LISTS)
+        numbers = [str(n) for n in ANNEX_A_LISTS]
+        choices = f"list {', '.join(numbers[:-1])} or {numbers[-1]}"
         raise PeriodError(f"List {number} is not available: choose {choices}", "list")
     return number

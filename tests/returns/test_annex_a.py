@@ -94,7 +94,7 @@ def test_six_month_window_leaves_out_earlier_enquiries(org, demo, tmp_path) -> N
 
 
 @pytest.mark.parametrize(("args", "message"), [
-    (["--list", "3"], "List 3 is not available: choose list 5 or list 7"),
+    (["--list", "2"], "List 2 is not available: choose list 1, 3, 4, 5, 6 or 7"),
     (["--list", "5", "--end", "2027-01-01"], "must be today or in the past"),
     (["--list", "5", "--months", "9"], "The period must be 6 or 12 months"),
     (["--list", "5", "--end", "31/03/2026"], "--end must be a date like 2026-03-31"),
@@ -111,3 +111,66 @@ def test_output_must_be_xlsx_or_csv(org, demo, tmp_path) -> None:
     with pytest.raises(CommandError, match=r"must end in \.xlsx or \.csv"):
         call_command("annex_a", "--list", "5", "--output", str(tmp_path / "list.pdf"))
     assert list(tmp_path.iterdir()) == []
+
+
+def test_list_3_referrals_with_source_and_earlier_referrals(org, demo, tmp_path) -> None:
+    from returns.annex_a import LIST_3_COLUMNS
+
+    out = tmp_path / "list3.xlsx"
+    _year_to_march(out, 3)
+    assert [c.value for c in load_workbook(out).active[1]] == LIST_3_COLUMNS
+    rows = {r["Child Unique ID"]: r for r in _rows(out)}
+    assert sorted(rows) == ["RET2501", "RET2502", "RET2503"]  # Jay's is from 2024
+    assert rows["RET2501"]["Referral Source"] == "q) 6: Police"
+    assert rows["RET2501"]["Date of Referral"] == "06/05/2025"
+    assert rows["RET2503"]["Referral NFA?"] == "Yes"
+    assert rows["RET2502"]["Referral NFA?"] == "No"
+    assert rows["RET2501"]["Number of Referrals in Last 12 Months"] == 0
+
+
+def test_list_4_assessments_open_in_the_window(org, demo, tmp_path) -> None:
+    out = tmp_path / "list4.xlsx"
+    _year_to_march(out, 4)
+    rows = {r["Child Unique ID"]: r for r in _rows(out)}
+    assert sorted(rows) == ["RET2501", "RET2502"]  # Jay's was authorised in 2024
+    freya = rows["RET2501"]
+    assert freya["Continuous Assessment Start Date"] == "07/05/2025"
+    assert freya["Continuous Assessment Date of Authorisation"] == "10/06/2025"
+    assert freya["Was the child assessed as requiring LA children's social care support?"] \
+        == "Yes"
+    assert freya["Child Seen During Continuous Assessment"] == "No"
+
+
+def test_list_6_children_in_need_with_status_and_closure(org, demo, tmp_path) -> None:
+    out = tmp_path / "list6.csv"
+    _year_to_march(out, 6)
+    reader = csv.DictReader(io.StringIO(out.read_text(encoding="utf-8-sig")))
+    rows = {r["Child Unique ID"]: r for r in reader}
+    assert sorted(rows) == ["RET2501", "RET2502", "RET2504"]  # not the NFA referral
+    assert rows["RET2501"]["Case Status"] == "b) Child protection plan"
+    assert rows["RET2504"]["Case Status"] == "c) Child in need plan"
+    assert rows["RET2502"]["CIN Closure Date"] == "20/11/2025"
+    assert rows["RET2502"]["Reason for Closure"].startswith("RC7 - ")
+    assert rows["RET2501"]["Primary Need Code"] == "N1 - Abuse or neglect"
+
+
+def test_list_1_contacts_with_lettered_source(org, sw, tmp_path) -> None:
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from frontdoor import services
+    from frontdoor.models import Consent, FrontDoorTeam, ReferralSource
+    from tests.factories import ChildFactory
+
+    FrontDoorTeam.objects.get_or_create(team=sw.team)
+    child = ChildFactory(authority=org.authority, la_child_id="C77")
+    services.contact_record(actor=sw, received_at=timezone.now() - dt.timedelta(days=3),
+                            source=ReferralSource.HEALTH_VISITOR, concern="Weight falling",
+                            consent=Consent.GIVEN, children=[child])
+    out = tmp_path / "list1.xlsx"
+    call_command("annex_a", "--list", "1", "--months", "6", "--output", str(out))
+    (row,) = _rows(out)
+    assert row["Child Unique ID"] == "C77"
+    assert row["Date of Contact"] == "30/11/2026"
+    assert row["Contact Source"] == "h) 3B: Health: health visitor"

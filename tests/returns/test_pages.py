@@ -76,7 +76,7 @@ def test_annex_a_from_the_page_as_a_spreadsheet(client, pdo, demo) -> None:
 
 
 @pytest.mark.parametrize(("data", "field", "message"), [
-    ({"list_number": "3"}, "list_number", "Choose list 5 or list 7"),
+    ({"list_number": "2"}, "list_number", "Choose list 1, 3, 4, 5, 6 or 7"),
     ({"end_0": "1", "end_1": "1", "end_2": "2027"}, "end",
      "The last day of the period must be today or in the past"),
     ({"months": "9"}, "months", "The period must be 6 or 12 months"),

@@ -17,11 +17,11 @@ from returns.periods import PeriodError
 
 
 class Command(BaseCommand):
-    help = "Write an Ofsted Annex A list (5 or 7) as .xlsx or .csv."
+    help = "Write an Ofsted Annex A list (1, 3, 4, 5, 6 or 7) as .xlsx or .csv."
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--list", type=int, required=True, dest="number",
-                            help="The list number: 5 or 7")
+                            help="The list number: 1, 3, 4, 5, 6 or 7")
         parser.add_argument("--output", required=True, help="The file to write (.xlsx, .csv)")
         parser.add_argument("--end", default=None,
                             help="Last day of the period, YYYY-MM-DD (default: today)")
