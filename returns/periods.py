@@ -57,6 +57,14 @@ def census_period(year: int, *, today: dt.date | None = None) -> CensusPeriod:
                         start=reference - relativedelta(years=1) + dt.timedelta(days=1))
 
 
+def year_so_far(today: dt.date | None = None) -> CensusPeriod:
+    """The census year in progress, up to today: what a child's record would give if the
+    year ended now (the child's census checks)."""
+    today = today or timezone.localdate()
+    year = today.year + 1 if today >= dt.date(today.year, 4, 1) else today.year
+    return CensusPeriod(year=year, reference_date=today, start=dt.date(year - 1, 4, 1))
+
+
 def default_census_year(today: dt.date | None = None) -> int:
     """The latest supported census year whose period has ended (2026 on 3 December 2026: the
     2025-26 return, due in COLLECT from 1 April 2026)."""

@@ -9,4 +9,5 @@ urlpatterns = [
     path("cin-census/", views.cin_census, name="cin_census"),
     path("annex-a/", views.annex_a, name="annex_a"),
     path("readiness/", views.readiness, name="readiness"),
+    path("child/<int:pk>/", views.child_checks, name="child"),
 ]

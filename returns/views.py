@@ -15,9 +15,12 @@ from django.urls import reverse
 from django.views.decorators.http import require_http_methods
 
 from cpcases.audit.reads import record_children_shown
+from cpcases.children.models import Child
+from cpcases.children.selectors import child_for_view
+from cpcases.children.views import record_context
 from returns import census, rules, selectors, services
 from returns.forms import AnnexAForm, CensusForm
-from returns.periods import PeriodError, census_period, default_census_year
+from returns.periods import PeriodError, census_period, default_census_year, year_so_far
 
 PAGE_SIZE = 50
 
@@ -122,3 +125,16 @@ def readiness(request: HttpRequest) -> HttpResponse:
         "errors": sum(1 for p in problems if p.failure.severity == "E"),
         "page_query": f"year={year}&" if period else "",
         "scope": selectors.scope_label(request.user)})
+
+
+@login_required
+def child_checks(request: HttpRequest, pk: int) -> HttpResponse:
+    """The census rules the child's record breaks in the year so far, each with the page
+    that puts it right: so the case holder corrects it now, not at the year end."""
+    child = child_for_view(request=request, child_id=pk, section="returns-child")
+    period = year_so_far()
+    built = census.build_census(Child.objects.filter(pk=child.pk), period)
+    problems = [Problem(f, *_fix(f)) for f in rules.check_census(built) if f.child]
+    return render(request, "returns/child.html", {
+        **record_context(request, child, "returns"), "period": period, "problems": problems,
+        "in_census": bool(built.children)})

@@ -121,3 +121,35 @@ def test_readiness_hides_the_name_of_a_restricted_child(client, pdo, demo) -> No
     page = client.get("/returns/readiness/?year=2026").content.decode()
     assert "Restricted record" in page
     assert "Poppy" not in page
+
+
+def test_case_holder_sees_the_census_problems_of_the_year_so_far(client, sw, child) -> None:
+    """Recorded today: an S47 enquiry started seven weeks ago with no conference and no
+    decision that none is needed, in a referral with no assessment."""
+    from frontdoor.models import Referral
+    from strategy.models import DiscussionFormat, Section47Enquiry, StrategyDiscussion, Urgency
+
+    Referral.objects.create(authority=child.authority, child=child,
+                            referral_date=dt.date(2026, 10, 1), source="6", primary_need="N1")
+    talk = StrategyDiscussion.objects.create(
+        authority=child.authority, concern_identified_at=dt.datetime(2026, 10, 12, 9,
+                                                                     tzinfo=dt.UTC),
+        urgency=Urgency.CP_CONCERNS, format=DiscussionFormat.MEETING,
+        held_at=dt.datetime(2026, 10, 12, 14, tzinfo=dt.UTC), information_shared="x")
+    Section47Enquiry.objects.create(child=child, initiated_by=talk,
+                                    started_on=dt.date(2026, 10, 12))
+    client.force_login(sw)
+    page = client.get(f"/returns/child/{child.pk}/").content.decode()
+    assert "Census rule 8675" in page
+    assert "Census rule 2991" in page
+    assert f'href="/strategy/child/{child.pk}/"' in page
+
+
+def test_a_record_with_nothing_to_correct_says_so(client, sw, child) -> None:
+    from frontdoor.models import Referral
+
+    Referral.objects.create(authority=child.authority, child=child,
+                            referral_date=dt.date(2026, 10, 1), source="6", primary_need="N1")
+    client.force_login(sw)
+    page = client.get(f"/returns/child/{child.pk}/").content.decode()
+    assert "Nothing to correct: this record would pass the census." in page
