@@ -153,3 +153,18 @@ def test_a_record_with_nothing_to_correct_says_so(client, sw, child) -> None:
     client.force_login(sw)
     page = client.get(f"/returns/child/{child.pk}/").content.decode()
     assert "Nothing to correct: this record would pass the census." in page
+
+
+def test_officer_finds_the_returns_in_the_header(client, pdo, sw) -> None:
+    client.force_login(pdo)
+    assert 'href="/returns/"' in client.get("/returns/").content.decode()
+    client.force_login(sw)
+    assert 'href="/returns/"' not in client.get("/help/").content.decode()
+
+
+def test_readiness_refuses_an_unsupported_year_beside_the_field(client, pdo, demo) -> None:
+    client.force_login(pdo)
+    page = client.get("/returns/readiness/?year=2019").content.decode()
+    assert "Census year 2019 is not supported: choose 2025 or 2026" in page
+    assert 'href="#id_year"' in page
+    assert "No problems found" not in page
