@@ -27,7 +27,10 @@ def return_children(user: User) -> QuerySet[Child]:
         raise PermissionDenied
     if user.role == Role.PERFORMANCE_OFFICER:
         return Child.objects.filter(authority_id=user.authority_id, merged_into__isnull=True)
-    return visible_children(user)
+    # A manager's own service: the children they see that are allocated to it (not a record
+    # opened for the day with a reason).
+    return visible_children(user).filter(allocations__ended_on__isnull=True,
+                                         allocations__team__service_id=user.effective_service_id)
 
 
 def scope_label(user: User) -> str:
