@@ -90,8 +90,14 @@ class AnnexList:
     child_ids: list[int]
 
 
-def _date(day: dt.date | None) -> str:
-    return f"{day:%d/%m/%Y}" if day else ""
+def _date(day: dt.date | None) -> dt.date | str:
+    """A date cell: a real date in the spreadsheet (shown dd/mm/yyyy), dd/mm/yyyy text in
+    the CSV; blank when there is none."""
+    return day if day else ""
+
+
+def _text(value: object) -> object:
+    return f"{value:%d/%m/%Y}" if isinstance(value, dt.date) else value
 
 
 def _disability(codes: Sequence[str]) -> str:
@@ -203,7 +209,7 @@ def list_7(children: QuerySet[Child], window: Window) -> AnnexList:
     for p in plans:
         end = p.ended_on if p.ended_on and p.ended_on <= window.end else None
         visit = visits.get(p.child_id)
-        seen = ("" if visit is None or visit[0].date() < p.started_on
+        seen = ("" if visit is None or timezone.localdate(visit[0]) < p.started_on
                 else "c) Unknown" if visit[1] is None else YES if visit[1] else NO)
         last_review = max((d for d in reviews[p.child_id]
                            if p.started_on < d <= (end or window.end)), default=None)
@@ -213,7 +219,8 @@ def list_7(children: QuerySet[Child], window: Window) -> AnnexList:
             *_common(p.child, window), _date(p.started_on),
             CATEGORY.get(first_category.get(p.pk, p.category), ""),
             CATEGORY.get(p.category, ""),
-            _date(visit[0].date()) if visit and visit[0].date() >= p.started_on else "",
+            _date(timezone.localdate(visit[0]))
+            if visit and timezone.localdate(visit[0]) >= p.started_on else "",
             seen, _date(last_review), _date(end),
             "Yes" if p.child_id in protected else "No",
             max(before, p.previous_plans), team, worker])
@@ -342,7 +349,7 @@ def to_csv(annex: AnnexList) -> bytes:
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
     writer.writerow(annex.columns)
-    writer.writerows(annex.rows)
+    writer.writerows([_text(v) for v in row] for row in annex.rows)
     return out.getvalue().encode("utf-8-sig")  # Excel opens UTF-8 with a BOM
 
 
@@ -358,6 +365,9 @@ def to_xlsx(annex: AnnexList) -> bytes:
         cell.font = Font(bold=True)
     for row in annex.rows:
         sheet.append(row)
+        for cell in sheet[sheet.max_row]:
+            if isinstance(cell.value, dt.date):
+                cell.number_format = "DD/MM/YYYY"
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()

@@ -4,6 +4,7 @@ letter-prefixed codes, as .xlsx and .csv; bad input refused with the reason."""
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
 from pathlib import Path
 
@@ -17,9 +18,17 @@ from returns.models import ReturnExport
 pytestmark = pytest.mark.django_db
 
 
+def _shown(cell: object) -> object:
+    """What the spreadsheet shows: dates as dd/mm/yyyy (checked against the cell's format)."""
+    if isinstance(cell.value, dt.datetime):
+        assert cell.number_format == "DD/MM/YYYY"
+        return f"{cell.value:%d/%m/%Y}"
+    return cell.value
+
+
 def _rows(path: Path) -> list[dict[str, object]]:
     sheet = load_workbook(path).active
-    rows = list(sheet.iter_rows(values_only=True))
+    rows = [[_shown(c) for c in row] for row in sheet.iter_rows()]
     return [dict(zip(rows[0], row, strict=True)) for row in rows[1:]]
 
 
@@ -155,8 +164,6 @@ def test_list_6_children_in_need_with_status_and_closure(org, demo, tmp_path) ->
 
 
 def test_list_1_contacts_with_lettered_source(org, sw, tmp_path) -> None:
-    import datetime as dt
-
     from django.utils import timezone
 
     from frontdoor import services
@@ -174,3 +181,26 @@ def test_list_1_contacts_with_lettered_source(org, sw, tmp_path) -> None:
     assert row["Child Unique ID"] == "C77"
     assert row["Date of Contact"] == "30/11/2026"
     assert row["Contact Source"] == "h) 3B: Health: health visitor"
+
+
+def test_list_7_last_visit_seen_alone_and_police_protection(org, demo, tmp_path) -> None:
+    from cpcases.accounts.models import User
+    from cpcases.children.models import Child
+    from cpcases.chronology.models import Visit
+    from lifeevents.models import LegalOrder, OrderKind
+
+    freya = Child.objects.get(la_child_id="RET2501")
+    sam = User.objects.get(username="sw.sam")
+    for day, seen, alone in (("2026-02-02", True, False), ("2026-03-10", True, True),
+                             ("2026-03-20", False, None)):  # the last: not seen
+        Visit.objects.create(child=freya, visited_by=sam, child_seen=seen, seen_alone=alone,
+                             visited_at=dt.datetime.fromisoformat(f"{day}T10:00+00:00"))
+    LegalOrder.objects.create(child=freya, kind=OrderKind.POLICE_PROTECTION,
+                              starts_on=dt.date(2026, 1, 5), ended_on=dt.date(2026, 1, 7))
+    out = tmp_path / "list7.xlsx"
+    _year_to_march(out, 7)
+    row = next(r for r in _rows(out) if r["Child Unique ID"] == "RET2501")
+    assert row["Date of the Last Statutory Visit"] == "10/03/2026"
+    assert row["Was the Child Seen Alone?"] == "a) Yes"
+    assert row["Subject to Emergency Protection Order or Protected Under Police Powers in "
+               "Last Six Months (Y/N)"] == "Yes"
