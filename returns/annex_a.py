@@ -116,9 +116,10 @@ def _common(child: Child, window: Window) -> list[object]:
 def _allocations(ids: list[int]) -> dict[int, tuple[str, str]]:
     from cpcases.children.models import Allocation
 
-    return {a.child_id: (a.team.name, a.social_worker.full_name if a.social_worker else "")
-            for a in Allocation.objects.filter(child_id__in=ids, ended_on__isnull=True)
-            .select_related("team", "social_worker")}
+    return {child_id: (team, worker or "")
+            for child_id, team, worker in Allocation.objects.filter(
+                child_id__in=ids, ended_on__isnull=True).values_list(
+                "child_id", "team__name", "social_worker__full_name")}
 
 
 def _icpcs(ids: list[int], until: dt.date) -> dict[int, list[dt.date]]:
