@@ -50,8 +50,12 @@ def _load(children: int, rng: random.Random) -> object:
 
     authority, _ = Authority.objects.get_or_create(slug="bench", defaults={"name": "Bench"})
     officer = User.objects.filter(username="bench-pdo").first()
-    if officer and Child.objects.filter(authority=authority).count() >= children:
+    loaded = Child.objects.filter(authority=authority).count()
+    if officer and loaded == children:
         return officer
+    if loaded:
+        raise SystemExit(f"The database holds {loaded:,} bench children, not {children:,}: "
+                         "drop it (run without --keep) or choose another --db.")
     service, _ = Service.objects.get_or_create(authority=authority, name="Bench service")
     teams = [Team.objects.get_or_create(service=service, name=f"Team {i}")[0]
              for i in range(20)]
