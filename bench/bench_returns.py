@@ -9,9 +9,8 @@ triggers off for the load only: the children with allocations; a referral (Child
 episode) for each in the 2025-26 census year with an assessment; for one in three an S47
 enquiry with the engine-style ICPC target; for half of those a held initial conference and
 a child protection plan starting that day. Then times the CIN census (build, rules, XML) and
-each Annex A list (xlsx), and prints the time and the peak Python memory of each (measured
-on a second run under tracemalloc, which slows Python several times over), and the
-process's peak resident memory at the end.
+each Annex A list (xlsx), and prints the time of each and the process's peak resident memory
+after it.
 """
 
 from __future__ import annotations
@@ -20,9 +19,9 @@ import argparse
 import datetime as dt
 import os
 import random
+import resource
 import sys
 import time
-import tracemalloc
 from pathlib import Path
 from urllib.parse import urlparse, urlunparse
 
@@ -124,15 +123,13 @@ def _load(children: int, rng: random.Random) -> object:
 
 
 def _measure(label: str, fn) -> None:
-    """Time it, then (a second run, since tracing slows Python) its peak Python memory."""
+    """Time it; the process's peak resident memory so far (it only grows: the largest step
+    sets it)."""
     started = time.perf_counter()
     result = fn()
     elapsed = time.perf_counter() - started
-    tracemalloc.start()
-    fn()
-    _, peak = tracemalloc.get_traced_memory()
-    tracemalloc.stop()
-    print(f"  {label:<32} {elapsed:6.1f} s   peak Python memory {peak / 2**20:6.1f} MiB"
+    peak_rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KiB on Linux
+    print(f"  {label:<32} {elapsed:6.1f} s   peak resident memory {peak_rss:6.0f} MiB"
           f"   {result}", flush=True)
 
 
@@ -175,10 +172,6 @@ def main() -> int:
             return f"{len(built.rows):,} rows, {len(annex_a.to_xlsx(built)):,} bytes"
 
         _measure(f"Annex A list {number} (.xlsx)", listing)
-    import resource
-
-    peak_rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KiB on Linux
-    print(f"  process peak resident memory {peak_rss:.0f} MiB")
     if not args.keep:
         from django.db import connection
 

@@ -355,20 +355,30 @@ def to_csv(annex: AnnexList) -> bytes:
 
 
 def to_xlsx(annex: AnnexList) -> bytes:
+    """Written row by row (openpyxl's write-only mode: memory and time stay linear)."""
     from openpyxl import Workbook
+    from openpyxl.cell import WriteOnlyCell
     from openpyxl.styles import Font
 
-    book = Workbook()
-    sheet = book.active
-    sheet.title = f"List {annex.number}"
-    sheet.append(annex.columns)
-    for cell in sheet[1]:
-        cell.font = Font(bold=True)
+    book = Workbook(write_only=True)
+    sheet = book.create_sheet(f"List {annex.number}")
+    bold = Font(bold=True)
+
+    def header(value: str) -> WriteOnlyCell:
+        cell = WriteOnlyCell(sheet, value=value)
+        cell.font = bold
+        return cell
+
+    def cell(value: object) -> object:
+        if not isinstance(value, dt.date):
+            return value
+        dated = WriteOnlyCell(sheet, value=value)
+        dated.number_format = "DD/MM/YYYY"
+        return dated
+
+    sheet.append([header(c) for c in annex.columns])
     for row in annex.rows:
-        sheet.append(row)
-        for cell in sheet[sheet.max_row]:
-            if isinstance(cell.value, dt.date):
-                cell.number_format = "DD/MM/YYYY"
+        sheet.append([cell(v) for v in row])
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()
