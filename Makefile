@@ -14,6 +14,7 @@ $(BIN)/python:
 
 $(STAMP): $(BIN)/python pyproject.toml package.json
 	$(BIN)/pip install --quiet -e '.[dev]'
+	$(BIN)/pip install --quiet --no-deps 'liiatools==0.2.0'
 	npm ci --no-audit --no-fund --silent || npm install --no-audit --no-fund --silent
 	npm run --silent build
 	touch $(STAMP)

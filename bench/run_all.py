@@ -11,7 +11,8 @@ import sys
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
-BENCHMARKS = ["bench_calendar.py", "bench_sweep.py", "bench_mywork.py", "bench_search.py"]
+BENCHMARKS = ["bench_calendar.py", "bench_sweep.py", "bench_mywork.py", "bench_search.py",
+              "bench_returns.py"]
 
 
 def main() -> int:

@@ -19,6 +19,7 @@ urlpatterns = [
     path("plans/", include("cpcases.plans.urls")),
     path("front-door/", include("frontdoor.urls")),
     path("life/", include("lifeevents.urls")),
+    path("returns/", include("returns.urls")),
     path("api/", include("cpcases.api_urls")),
     path("admin/", admin.site.urls),
     path("healthz", healthz, name="healthz"),

@@ -16,6 +16,7 @@ class Role(models.TextChoices):
     BUSINESS_SUPPORT = "business_support", "Business support"
     PARTNER = "partner", "Partner agency professional"
     ADMINISTRATOR = "administrator", "Administrator"
+    PERFORMANCE_OFFICER = "performance_officer", "Performance and data officer"
 
 
 class Agency(models.TextChoices):
@@ -38,6 +39,9 @@ class Capability(StrEnum):
     VIEW_TEAM_DEADLINES = "view_team_deadlines"
     MANAGE_POLICY = "manage_policy"
     AUTHORISE_DELAY = "authorise_delay"
+    # Statutory returns (CIN census, Ofsted Annex A): returns.selectors.return_children
+    # scopes them (the whole authority for the officer, their own service for managers).
+    RUN_RETURNS = "run_returns"
 
 
 _MANAGER = {Capability.VIEW_CHILD, Capability.CREATE_CHILD, Capability.EDIT_CHILD,
@@ -48,12 +52,13 @@ CAPABILITIES: dict[str, frozenset[Capability]] = {
     Role.SOCIAL_WORKER: frozenset({Capability.VIEW_CHILD, Capability.CREATE_CHILD,
                                    Capability.EDIT_CHILD}),
     Role.TEAM_MANAGER: frozenset(_MANAGER),
-    Role.SERVICE_MANAGER: frozenset(_MANAGER),
-    Role.HEAD_OF_SERVICE: frozenset(_MANAGER),
+    Role.SERVICE_MANAGER: frozenset(_MANAGER | {Capability.RUN_RETURNS}),
+    Role.HEAD_OF_SERVICE: frozenset(_MANAGER | {Capability.RUN_RETURNS}),
     Role.CP_CHAIR: frozenset({Capability.VIEW_CHILD}),
     Role.BUSINESS_SUPPORT: frozenset({Capability.VIEW_CHILD}),
     Role.PARTNER: frozenset({Capability.VIEW_CHILD}),
     Role.ADMINISTRATOR: frozenset({Capability.MANAGE_POLICY, Capability.VIEW_AUDIT}),
+    Role.PERFORMANCE_OFFICER: frozenset({Capability.RUN_RETURNS}),
 }
 
 MANAGEMENT_LADDER = (Role.TEAM_MANAGER, Role.SERVICE_MANAGER, Role.HEAD_OF_SERVICE)

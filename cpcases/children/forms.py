@@ -87,6 +87,10 @@ class ChildForm(GovModelForm):
                            "Enter the expected date of delivery for an unborn child")
         if not data.get("is_unborn") and not data.get("date_of_birth"):
             self.add_error("date_of_birth", "Enter the child's date of birth")
+        # CIN census rule 8750: an unborn child's sex is U (returns.rules).
+        if data.get("is_unborn") and data.get("sex") not in (None, "", "U"):
+            self.add_error("sex", "Select \"Not known\" for an unborn baby: the sex is "
+                                  "recorded after the birth")
         return data
 
 

@@ -64,6 +64,11 @@ EXPECTATIONS: dict[str, list[str]] = {
         "Keep the users, teams and the authority's timescale settings up to date.",
         "You do not see children's records.",
     ],
+    Role.PERFORMANCE_OFFICER: [
+        "Produce the Children in Need census and the Ofsted lists from the returns pages.",
+        "Check the return readiness page and ask the case holders to correct what it lists.",
+        "Every export is recorded with the children it names.",
+    ],
 }
 
 

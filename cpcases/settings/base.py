@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "conferences.outcomes",
     "frontdoor",
     "lifeevents",
+    "returns",
 ]
 
 MIDDLEWARE = [
@@ -129,6 +130,10 @@ STORAGES = {
 # Uploaded conference reports: served only through scoped, audited views, never by URL.
 MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(BASE_DIR / "var" / "media")))
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# Statutory returns (issue 16): the authority's three-digit DfE LA number for the census
+# header (<LEA>).
+RETURNS_LA_CODE = env_str("RETURNS_LA_CODE", "000")
 
 # --- sessions: an inactivity timeout with a warning before it -------------------------------
 SESSION_INACTIVITY_SECONDS = env_int("SESSION_INACTIVITY_SECONDS", 30 * 60)

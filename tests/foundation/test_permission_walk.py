@@ -426,6 +426,11 @@ from tests.lifeevents.walk import access_rules as _lifeevents_rules  # noqa: E40
 
 ACCESS.update(_lifeevents_rules(Access, ANON, API_ANON))
 
+# --- returns (CIN census, Annex A, readiness; issue 16): rules in tests.returns.walk.
+from tests.returns.walk import access_rules as _returns_rules  # noqa: E402
+
+ACCESS.update(_returns_rules(Access, ANON, API_ANON))
+
 # Django's admin is for administrators only (is_staff); it has its own login.
 EXCLUDED_PREFIXES = ("admin/",)
 

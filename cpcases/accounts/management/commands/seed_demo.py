@@ -40,6 +40,7 @@ USERS: list[tuple[str, str, str, str | None, str]] = [
     ("bso.bola", "Bola Ahmed", Role.BUSINESS_SUPPORT, None, Agency.CHILDRENS_SOCIAL_CARE),
     ("police.pat", "DC Pat Morgan", Role.PARTNER, None, Agency.POLICE),
     ("admin.ada", "Ada Lovell", Role.ADMINISTRATOR, None, Agency.CHILDRENS_SOCIAL_CARE),
+    ("pdo.priya", "Priya Shah", Role.PERFORMANCE_OFFICER, None, Agency.CHILDRENS_SOCIAL_CARE),
 ]
 
 # Households: (key, name, address, postcode, team, [(first, last, dob or None, sex,
@@ -188,6 +189,7 @@ class Command(BaseCommand):
         seed_concern_demo(self.stdout)  # concerns whose strategy discussion is still due
         seed_frontdoor_demo(self.stdout)
         seed_lifeevents_demo(self.stdout)
+        __import__("returns.demo").demo.seed_returns_demo(self.stdout)  # 2025-26 histories
         __import__("deadlines.demo").demo.seed_deadlines_demo(self.stdout)  # digests: last
 
         count = Child.objects.filter(authority=authority).count()

@@ -1,0 +1,17 @@
+from django.apps import AppConfig
+
+
+class ReturnsConfig(AppConfig):
+    name = "returns"
+    verbose_name = "Statutory returns"
+    default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from cpcases.accounts.roles import Capability
+        from cpcases.children.tabs import Tab, register_tab
+        from cpcases.core.navigation import NavItem, register_nav
+
+        register_nav(NavItem("Returns", "returns:index", 90,
+                             visible=lambda user: user.can(Capability.RUN_RETURNS)))
+        register_tab(Tab("returns", "Census checks", "returns:child", 95,
+                         visible=lambda user: user.can(Capability.EDIT_CHILD)))

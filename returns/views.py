@@ -1,0 +1,140 @@
+"""The returns pages (issue 16): the CIN census and Ofsted Annex A downloads, and the return
+readiness list. Only the performance and data officer and managers (for their own service)
+reach them (returns.selectors.return_children)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.urls import reverse
+from django.views.decorators.http import require_http_methods
+
+from cpcases.audit.reads import record_children_shown
+from cpcases.children.models import Child
+from cpcases.children.selectors import child_for_view
+from cpcases.children.views import record_context
+from returns import census, rules, selectors, services
+from returns.forms import AnnexAForm, CensusForm
+from returns.periods import PeriodError, census_period, default_census_year, year_so_far
+
+PAGE_SIZE = 50
+
+
+def _require(request: HttpRequest) -> None:
+    if not selectors.may_run_returns(request.user):
+        raise PermissionDenied("Only the performance and data officer and managers may run "
+                               "the statutory returns")
+
+
+def _download(export: services.Export) -> HttpResponse:
+    response = HttpResponse(export.content, content_type=export.content_type)
+    response["Content-Disposition"] = f'attachment; filename="{export.filename}"'
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+@login_required
+def index(request: HttpRequest) -> HttpResponse:
+    _require(request)
+    page = Paginator(selectors.recent_exports(request.user), PAGE_SIZE).get_page(
+        request.GET.get("page"))
+    return render(request, "returns/index.html", {
+        "scope": selectors.scope_label(request.user), "page": page})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def cin_census(request: HttpRequest) -> HttpResponse:
+    _require(request)
+    form = CensusForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        return _download(services.census_export(year=form.cleaned_data["year"],
+                                                user=request.user, request=request))
+    return render(request, "returns/census.html", {
+        "form": form, "scope": selectors.scope_label(request.user)})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def annex_a(request: HttpRequest) -> HttpResponse:
+    _require(request)
+    form = AnnexAForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        return _download(services.annex_a_export(
+            number=data["list_number"], end=data["end"], months=data["months"],
+            fmt=data["file_format"], user=request.user, request=request))
+    return render(request, "returns/annex_a.html", {
+        "form": form, "scope": selectors.scope_label(request.user)})
+
+
+@dataclass(frozen=True)
+class Problem:
+    failure: rules.Failure
+    fix_url: str
+    fix_text: str
+
+
+def _fix(failure: rules.Failure) -> tuple[str, str]:
+    kind, pk = failure.target
+    child_pk = failure.child.pk if failure.child else None
+    if kind == "child" and child_pk:
+        return reverse("children:edit", args=[child_pk]), "Correct the child's details"
+    if kind == "referral" and pk:
+        return reverse("frontdoor:referral", args=[pk]), "Open the referral"
+    if kind == "s47" and child_pk:
+        return (reverse("strategy:child", args=[child_pk]),
+                "Open the strategy discussions and enquiries")
+    if kind == "plan" and pk:
+        return reverse("plans:detail", args=[pk]), "Open the child protection plan"
+    if kind == "cin_plan" and pk:
+        return reverse("plans:cin_detail", args=[pk]), "Open the child in need plan"
+    return "", ""
+
+
+@login_required
+def readiness(request: HttpRequest) -> HttpResponse:
+    """Every child whose data would fail the census, with the rule, the reason and a link to
+    the page that fixes it."""
+    _require(request)
+    form = CensusForm(request.GET or None, submit="Check")
+    year = default_census_year()
+    if form.is_bound and form.is_valid():
+        year = form.cleaned_data["year"]
+    problems: list[Problem] = []
+    period = None
+    if not form.is_bound or form.is_valid():
+        try:
+            period = census_period(year)
+        except PeriodError:
+            period = None
+    if period is not None:
+        built = census.build_census(selectors.return_children(request.user), period)
+        problems = [Problem(f, *_fix(f)) for f in rules.check_census(built)]
+    page = Paginator(problems, PAGE_SIZE).get_page(request.GET.get("page"))
+    record_children_shown(request=request, section="returns-readiness",
+                          child_ids={p.failure.child.pk for p in page
+                                     if p.failure.child and p.failure.child.pk})
+    return render(request, "returns/readiness.html", {
+        "form": form, "period": period, "page": page, "total": len(problems),
+        "errors": sum(1 for p in problems if p.failure.severity == "E"),
+        "page_query": f"year={year}&" if period else "",
+        "scope": selectors.scope_label(request.user)})
+
+
+@login_required
+def child_checks(request: HttpRequest, pk: int) -> HttpResponse:
+    """The census rules the child's record breaks in the year so far, each with the page
+    that puts it right: so the case holder corrects it now, not at the year end."""
+    child = child_for_view(request=request, child_id=pk, section="returns-child")
+    period = year_so_far()
+    built = census.build_census(Child.objects.filter(pk=child.pk), period)
+    problems = [Problem(f, *_fix(f)) for f in rules.check_census(built) if f.child]
+    return render(request, "returns/child.html", {
+        **record_context(request, child, "returns"), "period": period, "problems": problems,
+        "in_census": bool(built.children)})

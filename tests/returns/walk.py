@@ -1,0 +1,20 @@
+"""The returns pages for the permission walk (tests/foundation/test_permission_walk.py):
+managers and the performance and data officer reach the returns, a social worker is refused;
+the child's census checks are a tab of the record (no placeholder beyond the child)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+def access_rules(Access: Any, ANON: tuple[int, ...], API_ANON: tuple[int, ...]
+                 ) -> dict[str, Any]:
+    """Added to tests/foundation/test_permission_walk.ACCESS."""
+    rules = {name: Access(path, insider="sm", outsider="sw", refused=(403,))
+            for name, path in (("returns:index", "/returns/"),
+                               ("returns:cin_census", "/returns/cin-census/"),
+                               ("returns:annex_a", "/returns/annex-a/"),
+                               ("returns:readiness", "/returns/readiness/"))}
+    # The child's census checks: the case holder, like every tab of the record.
+    rules["returns:child"] = Access("/returns/child/{child}/")
+    return rules
