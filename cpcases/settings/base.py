@@ -151,6 +151,9 @@ AXES_COOLOFF_TIME = timedelta(minutes=15)
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
 AXES_VERBOSE = False
+# Before the lockout, each failure doubles the wait for that (username, address): 1, 2, 4 ... s.
+SIGN_IN_SLOWDOWN_SECONDS = env_int("SIGN_IN_SLOWDOWN_SECONDS", 1)
+SIGN_IN_SLOWDOWN_MAX_SECONDS = env_int("SIGN_IN_SLOWDOWN_MAX_SECONDS", 60)
 
 # --- secure headers and a content security policy without unsafe-inline --------------------
 from csp.constants import NONCE, NONE, SELF  # noqa: E402
