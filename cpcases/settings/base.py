@@ -68,6 +68,7 @@ MIDDLEWARE = [
     "cpcases.accounts.mfa.MfaRequiredMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "cpcases.audit.middleware.AuditContextMiddleware",
+    "cpcases.audit.middleware.ReadAuditMiddleware",
     # Axes last: it inspects the response of the sign-in view.
     "axes.middleware.AxesMiddleware",
 ]
