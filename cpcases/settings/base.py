@@ -129,6 +129,25 @@ STORAGES = {
 }
 # Uploaded conference reports: served only through scoped, audited views, never by URL.
 MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(BASE_DIR / "var" / "media")))
+# Issue 12 §8: uploaded reports and issued documents in an S3-compatible store (MinIO in
+# docker-compose), so recreating the web container loses nothing. Unset: the filesystem
+# under MEDIA_ROOT (which must then be a kept volume). Read here, not only in production
+# settings, so that `make backup`/`make restore` and the tests reach the same store.
+STORAGE_S3_BUCKET = env_str("STORAGE_S3_BUCKET", "")
+if STORAGE_S3_BUCKET:
+    STORAGES["default"] = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": STORAGE_S3_BUCKET,
+            "endpoint_url": env_str("STORAGE_S3_ENDPOINT_URL", "") or None,
+            "access_key": env_str("STORAGE_S3_ACCESS_KEY"),
+            "secret_key": env_str("STORAGE_S3_SECRET_KEY"),
+            "region_name": env_str("STORAGE_S3_REGION", "") or None,
+            "default_acl": None,
+            "querystring_auth": True,  # never public: files are served by scoped views
+            "file_overwrite": False,
+        },
+    }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- sessions: an inactivity timeout with a warning before it -------------------------------
