@@ -11,6 +11,7 @@ urlpatterns = [
     path("", include("cpcases.accounts.urls")),
     path("help/", help_page, name="help"),
     path("children/", include("cpcases.children.urls")),
+    path("children/", include("cpcases.documents.urls")),
     path("deadlines/", include("deadlines.urls")),
     path("strategy/", include("strategy.urls")),
     path("conferences/", include("conferences.urls")),

@@ -166,3 +166,9 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
                             "sudo apt-get install -y chromium (or set CHROMIUM_PATH)")
     for item in browser_items:
         item.add_marker(skip)
+
+
+@pytest.fixture(autouse=True)
+def _documents_in_a_temporary_store(settings, tmp_path_factory) -> None:
+    """Documents kept as sent (letters, records, invitations) never land in var/media."""
+    settings.MEDIA_ROOT = tmp_path_factory.getbasetemp() / "media"

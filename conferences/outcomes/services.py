@@ -977,14 +977,17 @@ def _require_output_role(user: User, conference: Conference, action: str) -> Non
     _require_minutes(user, conference, action)
 
 
-def _keep_as_sent(conference: Conference, kind_slug: str, user: User) -> None:
-    """Issue 12 §8: the PDF as issued, its hash, when and to whom, in the document store."""
+def _keep_as_sent(conference: Conference, kind_slug: str, user: User,
+                  recipients: str = "") -> None:
+    """Issue 12 §8: the PDF as issued, its hash, when and to whom, in the document store.
+    From then on the PDF of that kind is served from the store, never regenerated."""
     from conferences.outcomes import documents
     from cpcases.documents.services import document_keep_issued
 
     kind = documents.KINDS[kind_slug]
     children = list(_children(conference))
-    recipients = "; ".join(a.name for a in conference.attendances.all()) or "the invited"
+    recipients = recipients or "; ".join(
+        a.name for a in conference.attendances.all()) or "the invited"
     document_keep_issued(
         kind=f"conference {kind_slug}", title=f"{kind.title}, conference CP-{conference.pk}",
         filename=f"CP-{conference.pk}-{kind_slug}.pdf",
@@ -1105,6 +1108,9 @@ def record_distribute(*, conference: Conference, user: User, audience: str, reci
     distribution = Distribution.objects.create(record=record, audience=audience,
                                                recipients=recipients.strip(),
                                                sent_on=sent_on, sent_by=user)
+    # The family get the parents' copy, without the confidential sections (003).
+    _keep_as_sent(conference, "record" if audience == Audience.PROFESSIONALS
+                  else "parents-record", user, recipients=recipients.strip())
     if audience == Audience.PROFESSIONALS and record.sent_to_professionals_on is None:
         record.sent_to_professionals_on = sent_on
     if audience == Audience.FAMILY and record.sent_to_family_on is None:

@@ -48,6 +48,7 @@ from cpcases.children.models import Child
 from cpcases.core.errors import NotPermitted, ServiceError
 from cpcases.core.forms import Form as GovForm
 from cpcases.core.forms import add_service_error, quiet, seed_added_row, with_added_row
+from cpcases.documents.selectors import issued_content, issued_latest
 from cpcases.plans.services import MemberData
 
 
@@ -406,8 +407,11 @@ def document_pdf(request: HttpRequest, pk: int, kind: str) -> HttpResponse:
     for child in conference.children.all():
         access_record(request=request, child_id=child.pk, action=AccessAction.EXPORT,
                       section=f"conference-{kind}-pdf", detail={"conference": pk})
-    response = HttpResponse(documents.render_pdf(conference, found),
-                            content_type="application/pdf")
+    # Once issued or distributed, the PDF is the one kept as sent, never regenerated
+    # (issue 12 §8); before that, today's draft.
+    kept = issued_latest(conference_id=conference.pk, kind=f"conference {kind}")
+    content = issued_content(kept) if kept else documents.render_pdf(conference, found)
+    response = HttpResponse(content, content_type="application/pdf")
     response["Content-Disposition"] = (f'attachment; filename="conference-{pk}-{kind}-'
                                        f'{conference.date:%Y-%m-%d}.pdf"')
     return response

@@ -232,18 +232,18 @@ def conference_rescheduled(*, conference: Conference, user: User) -> None:
     """After a reschedule: the report deadlines move, and professionals invited by e-mail
     get the updated calendar invitation."""
     report_deadlines_set(conference=conference, user=user)
-    _send_calendar_update(conference, "Conference moved")
+    _send_calendar_update(conference, "Conference moved", user)
 
 
 def conference_cancelled(*, conference: Conference, reason: str, user: User) -> None:
     report_deadlines_cancel(conference=conference, reason=reason, user=user)
-    _send_calendar_update(conference, "Conference cancelled")
+    _send_calendar_update(conference, "Conference cancelled", user)
 
 
-def _send_calendar_update(conference: Conference, subject: str) -> None:
+def _send_calendar_update(conference: Conference, subject: str, user: User) -> None:
     for invitation in conference.invitations.filter(how_invited=InvitedHow.EMAIL,
                                                     invited_at__isnull=False).exclude(email=""):
-        _send_invitation_email(conference, invitation, subject=subject)
+        _send_invitation_email(conference, invitation, subject=subject, user=user)
 
 
 # --- invitations --------------------------------------------------------------------------
@@ -533,8 +533,10 @@ def invitation_list_complete(*, user: User, conference: Conference) -> Conferenc
 
 
 def _send_invitation_email(conference: Conference, invitation: Invitation, *,
-                           subject: str = "Invitation to a child protection conference") -> None:
-    """A professional's invitation by e-mail with the .ics attached, sent on commit. No
+                           subject: str = "Invitation to a child protection conference",
+                           user: User | None = None) -> None:
+    """A professional's invitation by e-mail with the .ics attached, sent on commit, and kept
+    as sent (the whole message, .ics included) in the document store (issue 12 §8). No
     child's name leaves the system in it."""
     body = (f"{invitation.name},\n\nYou are invited to a {conference.get_kind_display().lower()}"
             f" (reference CP-{conference.pk}) on {_when(conference)}"
@@ -547,6 +549,14 @@ def _send_invitation_email(conference: Conference, invitation: Invitation, *,
                    "text/calendar; method=" + ("CANCEL" if conference.status ==
                                                ConferenceStatus.CANCELLED else "REQUEST"))
     _on_commit_mail(message, kind="invitation")
+    from cpcases.documents.services import document_keep_issued
+
+    document_keep_issued(
+        kind="conference invitation", title=f"{subject}: {invitation.name}, CP-{conference.pk}",
+        filename=f"CP-{conference.pk}-invitation-{invitation.pk}.eml",
+        content=message.message().as_bytes(), issued_to=f"{invitation.name} <{invitation.email}>",
+        user=user, child_ids=list(conference.children.values_list("pk", flat=True)),
+        conference_id=conference.pk)
 
 
 @transaction.atomic
@@ -596,7 +606,7 @@ def invitations_record_sent(*, user: User, conference: Conference,
         invitation.save()
         if how == InvitedHow.EMAIL and invitation.kind in (InviteeKind.PROFESSIONAL,
                                                            InviteeKind.OBSERVER):
-            _send_invitation_email(conference, invitation)
+            _send_invitation_email(conference, invitation, user=user)
     return chosen
 
 

@@ -34,7 +34,13 @@ CHILD_PATHS = ("child", "children", "plan__child", "conference__children",
                "request__children", "day__conference__children", "deadline__child")
 
 
+# Rows that lead to children without being about them: the authority has every child.
+NOT_CHILD_RECORDS = frozenset({"accounts.Authority"})
+
+
 def _valid_path(model: type[Model], path: str) -> bool:
+    if model._meta.label in NOT_CHILD_RECORDS:
+        return False
     current = model
     for part in path.split("__"):
         try:
@@ -59,6 +65,9 @@ def child_ids_of(objects: Sequence[Any]) -> dict[int, set[int]]:
             for row in rows:
                 found[row.pk].add(row.pk)
             continue
+        if hasattr(model, "child_ids"):  # kept as plain ids (documents as sent)
+            for row in rows:
+                found[row.pk].update(row.child_ids)  # type: ignore[attr-defined]
         # Every way the record leads to children (an invitation names its child, if any,
         # and its conference's children): one query per way, per page of records.
         for path in (p for p in CHILD_PATHS if _valid_path(model, p)):

@@ -69,6 +69,7 @@ MIDDLEWARE = [
     "cpcases.accounts.mfa.MfaRequiredMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "cpcases.audit.middleware.AuditContextMiddleware",
+    "cpcases.audit.middleware.ReadAuditMiddleware",
     # Axes last: it inspects the response of the sign-in view.
     "axes.middleware.AxesMiddleware",
 ]
@@ -129,6 +130,25 @@ STORAGES = {
 }
 # Uploaded conference reports: served only through scoped, audited views, never by URL.
 MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(BASE_DIR / "var" / "media")))
+# Issue 12 §8: uploaded reports and issued documents in an S3-compatible store (MinIO in
+# docker-compose), so recreating the web container loses nothing. Unset: the filesystem
+# under MEDIA_ROOT (which must then be a kept volume). Read here, not only in production
+# settings, so that `make backup`/`make restore` and the tests reach the same store.
+STORAGE_S3_BUCKET = env_str("STORAGE_S3_BUCKET", "")
+if STORAGE_S3_BUCKET:
+    STORAGES["default"] = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": STORAGE_S3_BUCKET,
+            "endpoint_url": env_str("STORAGE_S3_ENDPOINT_URL", "") or None,
+            "access_key": env_str("STORAGE_S3_ACCESS_KEY"),
+            "secret_key": env_str("STORAGE_S3_SECRET_KEY"),
+            "region_name": env_str("STORAGE_S3_REGION", "") or None,
+            "default_acl": None,
+            "querystring_auth": True,  # never public: files are served by scoped views
+            "file_overwrite": False,
+        },
+    }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # Statutory returns (issue 16): the authority's three-digit DfE LA number for the census
@@ -156,6 +176,9 @@ AXES_COOLOFF_TIME = timedelta(minutes=15)
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
 AXES_VERBOSE = False
+# Before the lockout, each failure doubles the wait for that (username, address): 1, 2, 4 ... s.
+SIGN_IN_SLOWDOWN_SECONDS = env_int("SIGN_IN_SLOWDOWN_SECONDS", 1)
+SIGN_IN_SLOWDOWN_MAX_SECONDS = env_int("SIGN_IN_SLOWDOWN_MAX_SECONDS", 60)
 
 # --- secure headers and a content security policy without unsafe-inline --------------------
 from csp.constants import NONCE, NONE, SELF  # noqa: E402

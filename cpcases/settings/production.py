@@ -31,21 +31,4 @@ EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
 # Issue 12 §6: an authenticator-app code as well as the password, for everyone.
 MFA_REQUIRED = env_bool("MFA_REQUIRED", True)
 
-# Issue 12 §8: uploaded reports and issued documents in an S3-compatible store (MinIO in
-# docker-compose), so recreating the web container loses nothing. Unset: the filesystem
-# under MEDIA_ROOT (which must then be a kept volume).
-STORAGE_S3_BUCKET = env_str("STORAGE_S3_BUCKET", "")
-if STORAGE_S3_BUCKET:
-    STORAGES["default"] = {  # noqa: F405
-        "BACKEND": "storages.backends.s3.S3Storage",
-        "OPTIONS": {
-            "bucket_name": STORAGE_S3_BUCKET,
-            "endpoint_url": env_str("STORAGE_S3_ENDPOINT_URL", "") or None,
-            "access_key": env_str("STORAGE_S3_ACCESS_KEY"),
-            "secret_key": env_str("STORAGE_S3_SECRET_KEY"),
-            "region_name": env_str("STORAGE_S3_REGION", "") or None,
-            "default_acl": None,
-            "querystring_auth": True,  # never public: files are served by scoped views
-            "file_overwrite": False,
-        },
-    }
+# Issue 12 §8: the document store (S3 when STORAGE_S3_BUCKET is set) is chosen in base.py.

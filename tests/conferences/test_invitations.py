@@ -252,3 +252,23 @@ def test_api_invitations_with_the_same_rules(booked, sw, sw_b):
     assert created.status_code == 201
     assert signed_in(sw_b).get(f"/api/v1/invitations/{created.json()['id']}/").status_code \
         == 404
+
+
+def test_each_invitation_emailed_is_kept_as_sent_with_its_calendar_file(
+        booked, sw, bso, media, django_capture_on_commit_callbacks):
+    from cpcases.documents.models import IssuedDocument
+    from cpcases.documents.selectors import issued_content
+
+    invitation = professional(booked, sw)
+    with django_capture_on_commit_callbacks(execute=True):
+        preparation.invitations_mark_sent(user=bso, conference=booked,
+                                          invitations=[invitation], how=InvitedHow.EMAIL)
+    kept = IssuedDocument.objects.get(kind="conference invitation")
+    content = issued_content(kept)
+    sent = mail.outbox[0]
+    assert kept.issued_to == f"{invitation.name} <hana.health@nhs.example>"
+    assert kept.issued_by == bso
+    assert kept.conference_id == booked.pk
+    assert sorted(kept.child_ids) == sorted(booked.children.values_list("pk", flat=True))
+    assert sent.body.splitlines()[0].encode() in content
+    assert b"BEGIN:VCALENDAR" in content

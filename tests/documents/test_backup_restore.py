@@ -13,6 +13,7 @@ from pathlib import Path
 import psycopg
 import pytest
 from django.db import connection
+from django.test import override_settings
 from psycopg import sql
 
 from cpcases.children.models import Child
@@ -42,21 +43,21 @@ def _server_url(name: str) -> str:
 
 @pytest.mark.django_db(transaction=True)
 def test_a_backup_restores_into_a_fresh_database_with_every_record_and_document(
-        tmp_path, sw, child, other_team_child):
-    media, restored_media = tmp_path / "media", tmp_path / "restored-media"
-    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "cpcases.settings.test",
-           "MEDIA_ROOT": str(media)}
-    from django.test import override_settings
-
-    with override_settings(MEDIA_ROOT=media):
+        s3, tmp_path, sw, child, other_team_child):
+    """Against a real S3-compatible server (moto's), as production runs on MinIO: from the
+    live bucket and database into a fresh bucket and database."""
+    s3.make_bucket("live")
+    s3.make_bucket("restored")
+    with override_settings(STORAGES=s3.storages("live")):
         document = document_keep_issued(
             kind="conference letter", title="Decision letter", filename="CP-1-letter.pdf",
             content=PDF, issued_to="Parent One", user=sw, child_ids=[child.pk])
     children = sorted(Child.objects.values_list("la_child_id", flat=True))
 
     run = [sys.executable, str(BASE_DIR / "scripts" / "backup.py")]
-    subprocess.run([*run, "backup", "--to", str(tmp_path / "backups")], check=True,
-                   env={**env, "DATABASE_URL": _server_url(connection.settings_dict["NAME"])})
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "cpcases.settings.test"}
+    subprocess.run([*run, "backup", "--to", str(tmp_path / "backups")], check=True, env={
+        **env, **s3.env("live"), "DATABASE_URL": _server_url(connection.settings_dict["NAME"])})
     (backup,) = (tmp_path / "backups").iterdir()
 
     fresh = f"{connection.settings_dict['NAME']}_restore"
@@ -64,9 +65,8 @@ def test_a_backup_restores_into_a_fresh_database_with_every_record_and_document(
         admin.execute(sql.SQL("DROP DATABASE IF EXISTS {}").format(sql.Identifier(fresh)))
         admin.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(fresh)))
     try:
-        subprocess.run([*run, "restore", str(backup)], check=True,
-                       env={**env, "DATABASE_URL": _server_url(fresh),
-                            "MEDIA_ROOT": str(restored_media)})
+        subprocess.run([*run, "restore", str(backup)], check=True, env={
+            **env, **s3.env("restored"), "DATABASE_URL": _server_url(fresh)})
         with psycopg.connect(_server_url(fresh)) as restored:
             assert sorted(r[0] for r in restored.execute(
                 "SELECT la_child_id FROM children_child")) == children
@@ -74,7 +74,8 @@ def test_a_backup_restores_into_a_fresh_database_with_every_record_and_document(
                 "SELECT file, sha256 FROM documents_issueddocument").fetchall()
             events = restored.execute("SELECT count(*) FROM children_childevent").fetchone()
         assert name == document.file.name
-        assert hashlib.sha256((restored_media / name).read_bytes()).hexdigest() == digest
+        body = s3.client().get_object(Bucket="restored", Key=name)["Body"].read()
+        assert hashlib.sha256(body).hexdigest() == digest == hashlib.sha256(PDF).hexdigest()
         assert events[0] > 0  # the audit history came back too
     finally:
         with psycopg.connect(_server_url("postgres"), autocommit=True) as admin:

@@ -62,6 +62,9 @@ ACCESS: dict[str, Access] = {
     "children:allocate": Access("/children/{child}/allocation/change/", insider="tm",
                                 outsider="tm_b"),
     "children:audit": Access("/children/{child}/audit/", insider="tm", outsider="tm_b"),
+    # Issue 12 §8: the child's documents as sent, each download logged.
+    "documents:child": Access("/children/{child}/documents/"),
+    "documents:download": Access("/children/{child}/documents/{issued_document}/"),
     "api:api-root": Access("/api/v1/", outsider=None, refused=API_ANON),
     "api:child-list": Access("/api/v1/children/", outsider=None, refused=API_ANON),
     "api:child-detail": Access("/api/v1/children/{child}/"),
@@ -470,6 +473,7 @@ def _placeholders(request: pytest.FixtureRequest, path: str, child: object) -> d
     from tests.chronology.walk import WALK_PLACEHOLDERS as CHRONOLOGY_PLACEHOLDERS
     from tests.conferences.factories import WALK_PLACEHOLDERS
     from tests.deadlines.walk import WALK_PLACEHOLDERS as DEADLINE_PLACEHOLDERS
+    from tests.documents.walk import WALK_PLACEHOLDERS as DOCUMENT_PLACEHOLDERS
     from tests.frontdoor.walk import WALK_PLACEHOLDERS as FRONTDOOR_PLACEHOLDERS
     from tests.lifeevents.walk import WALK_PLACEHOLDERS as LIFE_PLACEHOLDERS
     from tests.outcomes.walk import WALK_PLACEHOLDERS as OUTCOME_PLACEHOLDERS
@@ -478,7 +482,7 @@ def _placeholders(request: pytest.FixtureRequest, path: str, child: object) -> d
 
     builders = {**WALK_PLACEHOLDERS, **STRATEGY_PLACEHOLDERS, **DEADLINE_PLACEHOLDERS,
                 **PLAN_PLACEHOLDERS, **CHRONOLOGY_PLACEHOLDERS, **OUTCOME_PLACEHOLDERS,
-                **FRONTDOOR_PLACEHOLDERS, **LIFE_PLACEHOLDERS}
+                **FRONTDOOR_PLACEHOLDERS, **LIFE_PLACEHOLDERS, **DOCUMENT_PLACEHOLDERS}
     return {key: build(request, child) for key, build in builders.items()
             if "{" + key + "}" in path}
 
@@ -506,7 +510,8 @@ def test_route_admits_the_insider_and_refuses_the_outsider(
 def test_refusal_to_open_a_child_is_logged(name: str, request: pytest.FixtureRequest,
                                            child: Child) -> None:
     access = ACCESS[name]
-    _client_for(request, access.outsider).get(access.path.format(child=child.pk))
+    _client_for(request, access.outsider).get(
+        access.path.format(child=child.pk, **_placeholders(request, access.path, child)))
     refusal = AccessEvent.objects.get(child_id=child.pk, action=AccessAction.REFUSED)
     assert refusal.user == request.getfixturevalue(access.outsider)
 

@@ -3,9 +3,11 @@ inactivity timeout, CSRF, secure headers and a CSP without unsafe-inline."""
 
 from __future__ import annotations
 
+import datetime as dt
 import time
 
 import pytest
+import time_machine
 from django.test import Client
 
 from cpcases.accounts.middleware import LAST_ACTIVITY
@@ -21,12 +23,14 @@ def _sign_in(client: Client, username: str, password: str, ip: str) -> int:
 
 def test_repeated_wrong_passwords_lock_out_that_device_only(settings, sw) -> None:
     attacker, colleague = Client(), Client()
-    for _ in range(settings.AXES_FAILURE_LIMIT):
-        _sign_in(attacker, "sw", "wrong-password", "203.0.113.9")
-    # The attacker is now refused even with the right password…
-    assert _sign_in(attacker, "sw", PASSWORD, "203.0.113.9") == 429
-    # …but the real social worker at their own desk still signs in.
-    assert _sign_in(colleague, "sw", PASSWORD, "10.0.0.5") == 302
+    with time_machine.travel(dt.datetime(2026, 3, 2, 9, tzinfo=dt.UTC), tick=False) as clock:
+        for _ in range(settings.AXES_FAILURE_LIMIT):
+            _sign_in(attacker, "sw", "wrong-password", "203.0.113.9")
+            clock.shift(settings.SIGN_IN_SLOWDOWN_MAX_SECONDS)  # past each slow-down
+        # The attacker is now refused even with the right password…
+        assert _sign_in(attacker, "sw", PASSWORD, "203.0.113.9") == 429
+        # …but the real social worker at their own desk still signs in.
+        assert _sign_in(colleague, "sw", PASSWORD, "10.0.0.5") == 302
 
 
 def test_wrong_password_shows_a_clear_message(client, sw) -> None:

@@ -12,6 +12,7 @@ import sys
 import time
 
 import pytest
+import time_machine
 from django.contrib.sessions.models import Session
 from django.test import Client, RequestFactory
 from django.utils import timezone
@@ -58,11 +59,57 @@ def _sign_in(client: Client, username: str, password: str, user_address: str) ->
 def test_wrong_passwords_behind_the_proxy_lock_out_only_the_guesser(settings, sw):
     settings.TRUSTED_PROXIES = [PROXY]
     attacker, colleague = Client(), Client()
-    for _ in range(settings.AXES_FAILURE_LIMIT):
+    with time_machine.travel(dt.datetime(2026, 3, 2, 9, tzinfo=dt.UTC), tick=False) as clock:
+        for _ in range(settings.AXES_FAILURE_LIMIT):
+            _sign_in(attacker, "sw", "wrong-password", "203.0.113.9")
+            clock.shift(settings.SIGN_IN_SLOWDOWN_MAX_SECONDS)  # past every slow-down
+        response = attacker.post("/sign-in/", {"username": "sw", "password": PASSWORD},
+                                 REMOTE_ADDR=PROXY, HTTP_X_FORWARDED_FOR="203.0.113.9")
+        assert response.status_code == 429
+        assert "Too many sign-in attempts" in response.content.decode()
+        # Everyone reaches the app through the same proxy; the colleague still signs in.
+        assert _sign_in(colleague, "sw", PASSWORD, "198.51.100.7") == 302
+
+
+def test_each_wrong_password_doubles_the_wait_before_the_next_try(settings, sw):
+    settings.TRUSTED_PROXIES = [PROXY]
+    settings.AXES_FAILURE_LIMIT = 10
+    attacker = Client()
+    with time_machine.travel(dt.datetime(2026, 3, 2, 9, tzinfo=dt.UTC), tick=False) as clock:
+        assert _sign_in(attacker, "sw", "wrong-password", "203.0.113.9") == 200
+        # Straight away, even the right password is refused, unchecked and uncounted.
+        response = attacker.post("/sign-in/", {"username": "sw", "password": PASSWORD},
+                                 REMOTE_ADDR=PROXY, HTTP_X_FORWARDED_FOR="203.0.113.9")
+        assert response.status_code == 429
+        assert response["Retry-After"] == "1"
+        page = response.content.decode()
+        assert "Wait 1 second, then enter your password again" in page
+        assert 'href="#id_password"' in page
+        assert 'value="sw"' in page
+        clock.shift(1)
+        assert _sign_in(attacker, "sw", "wrong-password", "203.0.113.9") == 200
+        clock.shift(1)
+        assert _sign_in(attacker, "sw", "wrong-password", "203.0.113.9") == 429  # 2 s now
+        clock.shift(1)
+        assert _sign_in(attacker, "sw", "wrong-password", "203.0.113.9") == 200
+        for wait in (4, 8):
+            clock.shift(wait - 1)
+            assert _sign_in(attacker, "sw", PASSWORD, "203.0.113.9") == 429
+            clock.shift(1)
+            assert _sign_in(attacker, "sw", "wrong-password", "203.0.113.9") == 200
+        clock.shift(15)
+        assert _sign_in(attacker, "sw", PASSWORD, "203.0.113.9") == 429  # waits 16 s
+        clock.shift(1)
+        assert _sign_in(attacker, "sw", PASSWORD, "203.0.113.9") == 302
+
+
+def test_a_guesser_elsewhere_does_not_slow_down_the_real_user(settings, sw):
+    settings.TRUSTED_PROXIES = [PROXY]
+    attacker, colleague = Client(), Client()
+    with time_machine.travel(dt.datetime(2026, 3, 2, 9, tzinfo=dt.UTC), tick=False):
         _sign_in(attacker, "sw", "wrong-password", "203.0.113.9")
-    assert _sign_in(attacker, "sw", PASSWORD, "203.0.113.9") == 429
-    # Everyone reaches the app through the same proxy; the colleague still signs in.
-    assert _sign_in(colleague, "sw", PASSWORD, "198.51.100.7") == 302
+        assert _sign_in(attacker, "sw", "wrong-password", "203.0.113.9") == 429
+        assert _sign_in(colleague, "sw", PASSWORD, "198.51.100.7") == 302
 
 
 def test_the_audit_trail_records_the_address_the_lockout_uses(settings, client, sw, child):
