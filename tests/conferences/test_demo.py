@@ -19,10 +19,13 @@ pytestmark = pytest.mark.django_db
 def test_every_queue_has_work_and_a_second_run_changes_nothing():
     call_command("seed_demo", stdout=io.StringIO())
     seed_booking_demo(io.StringIO())
-    counts = (ConferenceRequest.objects.count(), Conference.objects.count(),
+    # The statutory returns' demo (returns.demo) loads last year's conferences as history
+    # for children of its own; they are not in any queue.
+    conferences = Conference.objects.exclude(children__la_child_id__startswith="RET")
+    counts = (ConferenceRequest.objects.count(), conferences.count(),
               DelayAuthorisation.objects.count())
     seed_booking_demo(io.StringIO())
-    assert (ConferenceRequest.objects.count(), Conference.objects.count(),
+    assert (ConferenceRequest.objects.count(), conferences.count(),
             DelayAuthorisation.objects.count()) == counts == (4, 4, 1)
     # 4 conferences: the Browns' booked ICPC, and the Okoros' held ICPC with its review
     # (seed_demo also runs the conference-day demo), and the review that ended Poppy
