@@ -24,6 +24,7 @@ from cpcases.audit.services import access_record
 from cpcases.children import selectors as child_selectors
 from cpcases.children.models import Child
 from cpcases.children.views import record_context
+from cpcases.core.concurrency import edits
 from cpcases.core.errors import ServiceError
 from cpcases.core.forms import add_service_error
 from cpcases.core.forms_flow import submit
@@ -192,6 +193,7 @@ def action_add(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
+@edits(PlanAction)
 def action_edit(request: HttpRequest, pk: int) -> HttpResponse:
     action = get_object_or_404(PlanAction, pk=pk)
     plan = _editable_plan(request, action.plan_id, "plan-action-edit")
