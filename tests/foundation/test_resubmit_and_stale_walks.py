@@ -295,3 +295,94 @@ def test_editing_a_plan_action_in_two_browsers_keeps_both_people_informed(
     assert "Arrange the school visit" in page  # what this user typed, kept
     action.refresh_from_db()
     assert action.what == "Book the health check"
+
+
+# --- §3 in the API: every PATCH and PUT of the OpenAPI schema -------------------------------
+
+
+@dataclass(frozen=True)
+class ApiEdit:
+    """path: with the permission walk's placeholders; field: a text field of the record."""
+
+    path: str
+    field: str
+    insider: str = "sw"
+    extra: dict[str, str] = field(default_factory=dict)
+
+
+API_EDITS: dict[str, ApiEdit] = {
+    "/api/v1/children/{id}/": ApiEdit("/api/v1/children/{child}/", "address"),
+    "/api/v1/households/{id}/": ApiEdit("/api/v1/households/{household}/", "address"),
+    "/api/v1/child-people/{id}/": ApiEdit("/api/v1/child-people/{child_person}/",
+                                          "relationship"),
+    "/api/v1/policy-rules/{rule_id}/": ApiEdit("/api/v1/policy-rules/icpc/", "source",
+                                               insider="admin_user",
+                                               extra={"reason": "The walk"}),
+}
+# A field that takes a choice, not free text: the two values the walk uses.
+_CHOICES = {"relationship": ("father", "carer", "mother")}
+
+
+def _schema() -> dict[str, Any]:
+    from drf_spectacular.generators import SchemaGenerator
+
+    return SchemaGenerator().get_schema(request=None, public=True)
+
+
+def _schema_edits() -> list[tuple[str, str]]:
+    return sorted((path, method) for path, operations in _schema()["paths"].items()
+                  for method in operations if method in ("patch", "put"))
+
+
+def test_every_patch_and_put_of_the_schema_is_walked() -> None:
+    missing = sorted({path for path, _ in _schema_edits()} - set(API_EDITS))
+    assert not missing, f"PATCH/PUT endpoints without an entry in API_EDITS: {missing}"
+
+
+def test_the_schema_says_a_patch_needs_the_version_and_may_answer_409() -> None:
+    schema = _schema()
+    for path, method in _schema_edits():
+        operation = schema["paths"][path][method]
+        assert "409" in operation["responses"], f"{method} {path}"
+        for media in operation["requestBody"]["content"].values():
+            assert "version" in media["schema"]["allOf"][1]["required"], f"{method} {path}"
+    for path, operations in schema["paths"].items():
+        if "post" in operations:
+            names = [p["name"] for p in operations["post"].get("parameters", [])]
+            assert "Idempotency-Key" in names, f"post {path}"
+
+
+@pytest.mark.parametrize(("schema_path", "method"), _schema_edits())
+def test_an_api_save_from_a_stale_version_answers_409_naming_their_change(
+        schema_path: str, method: str, request: pytest.FixtureRequest, child,
+        other_team_child) -> None:
+    from rest_framework.test import APIClient
+
+    edit = API_EDITS[schema_path]
+    path = _path(schema_path, request, child, edit.path)
+    api = APIClient()
+    api.force_authenticate(request.getfixturevalue(edit.insider))
+    first, theirs, mine = _CHOICES.get(edit.field, ("A first save", "Their change to it",
+                                                    "My long careful typing"))
+    send = getattr(api, method)
+
+    def save(text: str, version: int) -> Any:
+        return send(path, {**edit.extra, edit.field: text, "version": version}, format="json")
+
+    version = api.get(path).json()["version"]
+    warm_up = save(first, version)  # a record with a version to be stale against
+    assert warm_up.status_code == 200, warm_up.content
+    read = api.get(path).json()["version"]
+    saved = save(theirs, read)
+    assert saved.status_code == 200, saved.content
+    assert saved.json()["version"] == read + 1
+
+    refused = save(mine, read)
+    assert refused.status_code == 409
+    body = refused.json()
+    (change,) = [c for c in body["changes"] if c["field"] == edit.field]
+    assert str(change["theirs"]).lower() == theirs.lower()  # a choice shows its label
+    assert change["yours"] == mine
+    assert body["current_version"] == read + 1
+    assert send(path, {**edit.extra, edit.field: mine}, format="json").status_code == 400
+    assert api.get(path).json()[edit.field] == theirs
