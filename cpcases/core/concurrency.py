@@ -194,11 +194,10 @@ def _refused(request: HttpRequest, current: models.Model, read: int | None,
              view: Callable[..., HttpResponse], args: tuple, kwargs: dict) -> HttpResponse:
     conflict = describe_conflict(current, read, request.POST)
     guard = EditGuard(current, current.version, conflict)  # type: ignore[attr-defined]
-    # The view sees the conflict through its form (GovFormMixin), which refuses to save.
-    with transaction.atomic():
-        response = _run(request, guard, view, args, kwargs)
-        transaction.set_rollback(True)  # belt and braces: a refused save writes nothing
-    return response
+    # The view sees the conflict through its form (GovFormMixin), which refuses to save; what
+    # else the view writes (the access log of the page shown) stays. The walk
+    # (tests/foundation/test_resubmit_and_stale_walks.py) proves every edit page refuses.
+    return _run(request, guard, view, args, kwargs)
 
 
 def _run(request: HttpRequest, guard: EditGuard, view: Callable[..., HttpResponse],

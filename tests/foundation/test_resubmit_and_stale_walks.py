@@ -386,3 +386,23 @@ def test_an_api_save_from_a_stale_version_answers_409_naming_their_change(
     assert body["current_version"] == read + 1
     assert send(path, {**edit.extra, edit.field: mine}, format="json").status_code == 400
     assert api.get(path).json()[edit.field] == theirs
+
+
+def test_an_api_create_sent_twice_with_one_idempotency_key_makes_one_record(sw, child) -> None:
+    from rest_framework.test import APIClient
+
+    from cpcases.children.models import Household
+
+    api = APIClient()
+    api.force_login(sw)
+    body = {"child": child.pk, "name": "Example, 1 High Street"}
+    first = api.post("/api/v1/households/", body, format="json", HTTP_IDEMPOTENCY_KEY="k-1")
+    assert first.status_code == 201
+    again = api.post("/api/v1/households/", body, format="json", HTTP_IDEMPOTENCY_KEY="k-1")
+    assert again.status_code == 201
+    assert again["Idempotent-Replayed"] == "true"
+    assert again.json()["id"] == first.json()["id"]
+    assert Household.objects.filter(name="Example, 1 High Street").count() == 1
+    # Another key is another household.
+    other = api.post("/api/v1/households/", body, format="json", HTTP_IDEMPOTENCY_KEY="k-2")
+    assert other.json()["id"] != first.json()["id"]
