@@ -145,7 +145,8 @@ class _LostRace(Exception):
 
 
 def _posted_version(request: HttpRequest) -> int | None:
-    raw = request.POST.get(VERSION_FIELD, "")
+    # A form with its own `version` field (plan revision, conference record) says it too.
+    raw = request.POST.get(VERSION_FIELD) or request.POST.get("version") or ""
     return int(raw) if raw.isdigit() else None
 
 

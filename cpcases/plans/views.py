@@ -152,6 +152,7 @@ def version_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
+@edits(ChildProtectionPlan, service_versions=True)
 def plan_revise(request: HttpRequest, pk: int) -> HttpResponse:
     plan = _editable_plan(request, pk, "plan-revise")
     form = ReviseForm(request.POST or None,

@@ -45,6 +45,7 @@ class Edit:
 EDIT_FORMS: dict[str, Edit] = {
     "children:edit": Edit("address"),
     "plans:action_edit": Edit("what"),
+    "plans:revise": Edit("outcomes", {"reason": "The walk"}),
     "conferences:request_edit": Edit(
         "reason", path="/conferences/requests/{draft_conference_request}/edit/"),
     "conferences:invitation_edit": Edit("response_note"),
@@ -69,7 +70,7 @@ WRITES = {
     "lifeevents:missing_new", "lifeevents:order_new", "lifeevents:transfer_new",
     "lifeevents:transfer_out_new",
     "plans:action_add", "plans:cin_action_add", "plans:cin_meeting_new", "plans:cin_start",
-    "plans:meeting_new", "plans:member_add", "plans:start", "plans:revise",
+    "plans:meeting_new", "plans:member_add", "plans:start",
     "strategy:concern_new", "strategy:consultation_new", "strategy:discussion_new",
     "strategy:threshold_new",
     # one-off decisions and buttons (each also refuses a second go by the record's state)
