@@ -110,6 +110,8 @@ def _display(obj: models.Model | None, field: models.Field) -> Any:
     if obj is None:
         return None
     value = getattr(obj, field.name, None)
+    if field.is_relation:  # a person, a team: named, as the page and the API show them
+        return str(value) if value is not None else None
     if field.choices and value not in (None, ""):
         return dict(field.flatchoices).get(value, value)
     return value
@@ -233,8 +235,10 @@ def show_conflict(form: forms.BaseForm, conflict: EditConflict) -> None:
         bound = form.fields.get(change.field)
         if bound is None:
             continue
-        named.append(change)
         yours = form.cleaned_data.get(change.field) if hasattr(form, "cleaned_data") else None
+        named.append(FieldChange(field=change.field, label=str(bound.label or change.label),
+                                 before=change.before, theirs=change.theirs,
+                                 yours=_shown(yours, bound, change.yours)))
         theirs_raw = getattr(conflict.instance, model_attname(conflict.instance, change.field))
         if _same(yours, change.before, conflict.instance, change.field):
             _put(data, change.field, bound, theirs_raw)
@@ -247,14 +251,24 @@ def show_conflict(form: forms.BaseForm, conflict: EditConflict) -> None:
                          "table below, then save again.")
 
 
+def _shown(value: Any, field: forms.Field, raw: Any) -> Any:
+    """What the user chose, as the form shows it (a choice's label, a person's name)."""
+    if value is None:
+        return raw
+    if isinstance(value, models.Model):
+        return str(value)
+    choices = dict(getattr(field, "flatchoices", None) or getattr(field, "choices", None) or ())
+    return choices.get(value, value) if choices else value
+
+
 def model_attname(instance: models.Model, name: str) -> str:
     return instance._meta.get_field(name).attname
 
 
 def _same(yours: Any, before: Any, instance: models.Model, name: str) -> bool:
     field = instance._meta.get_field(name)
-    if isinstance(yours, models.Model):
-        yours = yours.pk
+    if isinstance(yours, models.Model):  # a relation's `before` is its name (_display)
+        return str(yours) == before
     if field.choices and before is not None:
         before = {str(v): k for k, v in field.flatchoices}.get(str(before), before)
     if isinstance(before, models.Model):
