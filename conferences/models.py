@@ -16,7 +16,7 @@ from django.db import models
 from cpcases.accounts.models import Authority
 from cpcases.accounts.roles import Agency
 from cpcases.children.models import Child, Household, Person
-from cpcases.core.models import TimeStampedModel
+from cpcases.core.models import TimeStampedModel, VersionedModel
 
 
 class ConferenceKind(models.TextChoices):
@@ -40,7 +40,7 @@ OPEN_REQUEST_STATUSES = (RequestStatus.DRAFT, RequestStatus.SUBMITTED, RequestSt
 
 
 @pghistory.track()
-class ConferenceRequest(TimeStampedModel):
+class ConferenceRequest(VersionedModel):
     """A request for a conference for one or more children of a household.
 
     000: the social work manager requests the ICPC on the day of the strategy discussion;
@@ -266,7 +266,7 @@ class InvitationResponse(models.TextChoices):
 
 
 @pghistory.track()
-class Invitation(TimeStampedModel):
+class Invitation(VersionedModel):
     """One person invited to one conference: a family member (everyone with parental
     responsibility, including absent parents: 003), the child (by the authority's age
     guidance: 002 §13.5, 003), a professional (their own e-mail and mobile: 004) or the one

@@ -43,6 +43,7 @@ from conferences.preparation_forms import (
 from cpcases.accounts.roles import Role
 from cpcases.audit.models import AccessAction
 from cpcases.audit.services import access_record
+from cpcases.core.concurrency import edits
 from cpcases.core.errors import NotPermitted, ServiceError
 from cpcases.core.forms import add_service_error
 
@@ -211,6 +212,7 @@ def invitations_send(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
+@edits(Invitation)
 def invitation_edit(request: HttpRequest, pk: int) -> HttpResponse:
     invitation = _child_object(request, selectors.invitations_for(request.user), pk,
                                "conference-invitation")

@@ -39,6 +39,7 @@ from cpcases.audit.services import access_record
 from cpcases.children import selectors as child_selectors
 from cpcases.children.scoping import visible_children
 from cpcases.children.views import record_context
+from cpcases.core.concurrency import edits
 from cpcases.core.errors import NotPermitted, ServiceError
 from cpcases.core.forms import add_service_error
 
@@ -231,6 +232,7 @@ def request_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
+@edits(ConferenceRequest)
 def request_edit(request: HttpRequest, pk: int) -> HttpResponse:
     _require_role(request, Role.SOCIAL_WORKER, Role.TEAM_MANAGER)
     found = _conference_request(request, pk, "conference-request-edit")

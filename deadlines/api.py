@@ -13,10 +13,11 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from cpcases.accounts.roles import Capability
+from cpcases.core.concurrency import VersionedUpdateMixin
 from cpcases.core.errors import NotPermitted, ServiceError
 from deadlines import mywork, presentation, selectors, services
 from deadlines.filters import DeadlineFilter
-from deadlines.models import Deadline
+from deadlines.models import Deadline, RuleOverride
 from deadlines.policy import RULE_IDS, Direction, Unit
 from deadlines.presentation import State
 
@@ -146,6 +147,9 @@ class RuleSerializer(serializers.Serializer):
     profile_name = serializers.CharField(read_only=True)
     overridden = serializers.BooleanField(read_only=True)
     override_reason = serializers.CharField(read_only=True)
+    version = serializers.IntegerField(
+        read_only=True, help_text="Of the authority's own value (0 while it has none): send "
+                                  "it back with a PATCH")
 
 
 class RuleOverrideSerializer(serializers.Serializer):
@@ -162,7 +166,7 @@ class RuleOverrideSerializer(serializers.Serializer):
     reason = serializers.CharField(help_text="Why the authority changes this rule")
 
 
-class PolicyRuleViewSet(viewsets.ViewSet):
+class PolicyRuleViewSet(VersionedUpdateMixin, viewsets.ViewSet):
     """The timescale rules in force in the user's authority. Administrators may override one
     (PATCH, with a reason); everyone else reads."""
 
@@ -181,6 +185,10 @@ class PolicyRuleViewSet(viewsets.ViewSet):
             raise NotFound("No such rule.")
         return Response(RuleSerializer(
             selectors.effective_rule(request.user.authority_id, rule_id)).data)
+
+    def get_versioned_record(self) -> RuleOverride | None:
+        return RuleOverride.objects.filter(authority_id=self.request.user.authority_id,
+                                           rule_id=self.kwargs.get("rule_id")).first()
 
     @extend_schema(request=RuleOverrideSerializer, responses=RuleSerializer)
     def partial_update(self, request: Request, rule_id: str, **kwargs: Any) -> Response:

@@ -116,6 +116,8 @@ class RuleOverride(RuleFields):
                                   related_name="rule_overrides")
     reason = models.TextField()
     updated_at = models.DateTimeField(auto_now=True)
+    # The version an edit was read at (cpcases.core.concurrency.edits, issue 12 §3).
+    version = models.PositiveIntegerField(default=1, editable=False)
     updated_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
                                    on_delete=models.PROTECT, related_name="+")
 

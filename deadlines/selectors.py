@@ -41,6 +41,7 @@ class EffectiveRule(RuleSpec):
     profile_name: str = ""
     overridden: bool = False
     override_reason: str = ""
+    version: int = 0  # of the authority's own value (0: none yet); issue 12 §3
 
 
 # --- policy ------------------------------------------------------------------------------------
@@ -68,7 +69,8 @@ def _from_row(row: PolicyRule | RuleOverride, profile: PolicyProfile,
               overridden: bool) -> EffectiveRule:
     return EffectiveRule(rule_id=row.rule_id, **{f: getattr(row, f) for f in RULE_FIELDS},
                          profile_name=profile.name, overridden=overridden,
-                         override_reason=getattr(row, "reason", ""))
+                         override_reason=getattr(row, "reason", ""),
+                         version=getattr(row, "version", 0) if overridden else 0)
 
 
 def effective_rules(authority: Authority | int) -> dict[str, EffectiveRule]:

@@ -23,12 +23,13 @@ from django.views.decorators.http import require_POST
 from cpcases.accounts.roles import Capability, Role
 from cpcases.children import selectors as child_selectors
 from cpcases.children.views import record_context
+from cpcases.core.concurrency import edits
 from cpcases.core.errors import ServiceError
 from cpcases.core.forms import Form as GovForm
 from cpcases.core.sorting import sort_headers, sort_key
 from deadlines import mywork, presentation, selectors, services
 from deadlines.filters import SORT_COLUMNS, SORTS, DeadlineFilter
-from deadlines.models import DeadlineStatus, PolicyProfile
+from deadlines.models import DeadlineStatus, PolicyProfile, RuleOverride
 from deadlines.policy import RULE_IDS, Direction, Unit
 
 
@@ -278,6 +279,8 @@ def policy_profile(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
+@edits(RuleOverride, kwarg="rule_id", lookup="rule_id",
+       scope=lambda request: {"authority_id": request.user.authority_id})
 def policy_rule(request: HttpRequest, rule_id: str) -> HttpResponse:
     _require(request, Capability.MANAGE_POLICY)
     if rule_id not in RULE_IDS:

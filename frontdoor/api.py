@@ -33,6 +33,7 @@ from cpcases.children.models import (
 )
 from cpcases.children.scoping import visible_children
 from cpcases.children.services import person_add_to_child
+from cpcases.core.concurrency import VersionedUpdateMixin
 from cpcases.core.errors import NotPermitted, ServiceError
 from frontdoor import merge, selectors, services
 from frontdoor.models import (
@@ -467,10 +468,10 @@ class HouseholdSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Household
-        fields = ["id", "name", "address", "postcode", "children", "child"]
+        fields = ["id", "name", "address", "postcode", "children", "child", "version"]
 
 
-class HouseholdViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin,
+class HouseholdViewSet(VersionedUpdateMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin,
                        mixins.CreateModelMixin, mixins.UpdateModelMixin,
                        viewsets.GenericViewSet):
     serializer_class = HouseholdSerializer
@@ -520,11 +521,11 @@ class ChildPersonLinkSerializer(serializers.ModelSerializer):
     class Meta:
         model = ChildPerson
         fields = ["id", "child", "person_id", "person", "relationship",
-                  "has_parental_responsibility", "lives_with_child"]
+                  "has_parental_responsibility", "lives_with_child", "version"]
         extra_kwargs = {"child": {"queryset": Child.objects.all()}}
 
 
-class ChildPersonViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin,
+class ChildPersonViewSet(VersionedUpdateMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin,
                          mixins.CreateModelMixin, mixins.UpdateModelMixin,
                          mixins.DestroyModelMixin, viewsets.GenericViewSet):
     """Who is around each child: parents, carers, people with parental responsibility."""

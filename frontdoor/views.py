@@ -28,11 +28,11 @@ from cpcases.audit.reads import record_children_shown
 from cpcases.audit.services import access_record
 from cpcases.children import households
 from cpcases.children import selectors as child_selectors
-from cpcases.children.models import ChildPerson
+from cpcases.children.models import ChildPerson, Household
 from cpcases.children.scoping import case_scope_children
 from cpcases.children.services import person_update
 from cpcases.children.views import record_context
-from cpcases.core.concurrency import EditConflict
+from cpcases.core.concurrency import EditConflict, edits, show_conflict
 from cpcases.core.errors import NotPermitted, ServiceError
 from cpcases.core.forms_flow import submit
 from deadlines.models import Deadline, DeadlineStatus
@@ -398,6 +398,7 @@ def merge_child(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
+@edits(Household, lookup="children__pk")
 def household_edit(request: HttpRequest, pk: int) -> HttpResponse:
     _require(request.user.can(Capability.EDIT_CHILD), "change households")
     child = child_selectors.child_for_view(request=request, child_id=pk, section="household")
@@ -447,8 +448,7 @@ def child_person_edit(request: HttpRequest, pk: int, link_pk: int) -> HttpRespon
         saved = submit(request, form, write)
     except EditConflict as exc:
         conflict, saved = exc, None
-        form.add_error(None, "Someone else changed this person since you opened the page. "
-                             "Check their changes and save again.")
+        show_conflict(form, exc)
     except NotPermitted as exc:
         raise PermissionDenied(str(exc)) from exc
     if saved:

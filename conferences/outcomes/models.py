@@ -83,7 +83,7 @@ class ConferenceDay(VersionedModel):
 
 
 @pghistory.track()
-class Attendance(TimeStampedModel):
+class Attendance(VersionedModel):
     """One invited person and whether they came (002 §22.4, 003: invited, attended,
     apologies). Professionals' direct contact with the family decides quoracy (002 §5.2)."""
 

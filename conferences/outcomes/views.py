@@ -45,6 +45,7 @@ from cpcases.accounts.roles import Role
 from cpcases.audit.models import AccessAction
 from cpcases.audit.services import access_record
 from cpcases.children.models import Child
+from cpcases.core.concurrency import edits
 from cpcases.core.errors import NotPermitted, ServiceError
 from cpcases.core.forms import Form as GovForm
 from cpcases.core.forms import add_service_error, quiet, seed_added_row, with_added_row
@@ -196,6 +197,7 @@ def attendance_add(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
+@edits(Attendance, kwarg="attendance_pk")
 def attendance_edit(request: HttpRequest, pk: int, attendance_pk: int) -> HttpResponse:
     conference = _conference(request, pk, "conference-attendance")
     attendance = Attendance.objects.filter(conference=conference, pk=attendance_pk).first()
@@ -439,6 +441,7 @@ def issue(request: HttpRequest, pk: int, what: str) -> HttpResponse:
 
 
 @login_required
+@edits(ConferenceRecord, lookup="conference_id", service_versions=True)
 def record_edit(request: HttpRequest, pk: int) -> HttpResponse:
     conference = _conference(request, pk, "conference-record")
     record = selectors.record_for(conference) or ConferenceRecord(conference=conference)

@@ -75,7 +75,7 @@ class CpStage(models.TextChoices):
 
 
 @pghistory.track()
-class Household(TimeStampedModel):
+class Household(VersionedModel):
     authority = models.ForeignKey(Authority, on_delete=models.PROTECT, related_name="households")
     name = models.CharField("household name", max_length=200,
                             help_text="For example, the family name and street")
@@ -259,7 +259,7 @@ class Person(VersionedModel):
 
 
 @pghistory.track()
-class ChildPerson(TimeStampedModel):
+class ChildPerson(VersionedModel):
     """How one person relates to one child."""
 
     child = models.ForeignKey(Child, on_delete=models.CASCADE, related_name="people_links")

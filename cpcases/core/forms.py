@@ -25,6 +25,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.utils.html import strip_tags
 
+from cpcases.core.concurrency import apply_conflict
 from cpcases.core.errors import ServiceError
 
 # Django's own messages, which name no field ("This field is required.").
@@ -162,6 +163,8 @@ class GovFormMixin:
     def full_clean(self) -> None:
         humanise(self)  # type: ignore[arg-type]
         super().full_clean()  # type: ignore[misc]
+        # A save over someone else's is refused here, whatever the page (issue 12 §3).
+        apply_conflict(self)  # type: ignore[arg-type]
 
 
 class Form(GovFormMixin, forms.Form):

@@ -33,3 +33,29 @@ class VersionedModel(TimeStampedModel):
 
     class Meta:
         abstract = True
+
+
+class FormToken(models.Model):
+    """One submission of a create form (or one API `Idempotency-Key`), consumed in the same
+    transaction as the write it caused: a second submission with the same token finds this
+    row and is sent to what the first one made instead of making it again.
+
+    See cpcases.core.idempotency.
+    """
+
+    owner = models.CharField(max_length=80, help_text="user:<id>, or a hash of the API "
+                                                      "credential")
+    token = models.CharField(max_length=120)
+    path = models.CharField(max_length=500)
+    result_url = models.CharField(max_length=500, blank=True)
+    status = models.PositiveSmallIntegerField(null=True, blank=True)
+    body = models.BinaryField(null=True, blank=True)
+    content_type = models.CharField(max_length=100, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["owner", "token"],
+                                               name="core_formtoken_once")]
+
+    def __str__(self) -> str:
+        return f"{self.path} ({self.created_at:%Y-%m-%d %H:%M})"

@@ -129,7 +129,7 @@ class CoreGroupMember(TimeStampedModel):
 
 
 @pghistory.track()
-class PlanAction(TimeStampedModel):
+class PlanAction(VersionedModel):
     """Who does what by when (003 "Core Group")."""
 
     plan = models.ForeignKey(ChildProtectionPlan, on_delete=models.CASCADE,

@@ -24,6 +24,7 @@ from cpcases.audit.services import access_record
 from cpcases.children import selectors as child_selectors
 from cpcases.children.models import Child
 from cpcases.children.views import record_context
+from cpcases.core.concurrency import edits
 from cpcases.core.errors import ServiceError
 from cpcases.core.forms import add_service_error, quiet, with_added_row
 from cpcases.core.forms_flow import submit
@@ -152,6 +153,7 @@ def version_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
+@edits(ChildProtectionPlan, service_versions=True)
 def plan_revise(request: HttpRequest, pk: int) -> HttpResponse:
     plan = _editable_plan(request, pk, "plan-revise")
     form = ReviseForm(request.POST or None,
@@ -193,6 +195,7 @@ def action_add(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
+@edits(PlanAction)
 def action_edit(request: HttpRequest, pk: int) -> HttpResponse:
     action = get_object_or_404(PlanAction, pk=pk)
     plan = _editable_plan(request, action.plan_id, "plan-action-edit")

@@ -70,6 +70,9 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "cpcases.audit.middleware.AuditContextMiddleware",
     "cpcases.audit.middleware.ReadAuditMiddleware",
+    # A resubmitted form makes nothing new (issue 12 §4); after every middleware that may
+    # answer in the view's place (timeout, multi-factor), so only the view's answer counts.
+    "cpcases.core.idempotency.OneTimeFormMiddleware",
     # Axes last: it inspects the response of the sign-in view.
     "axes.middleware.AxesMiddleware",
 ]
@@ -83,6 +86,8 @@ TEMPLATES = [
         "DIRS": [BASE_DIR / "templates"],
         "APP_DIRS": True,
         "OPTIONS": {
+            # {% csrf_token %} also draws the one-time form token and the version read.
+            "builtins": ["cpcases.core.templatetags.form_guard"],
             "context_processors": [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
@@ -243,6 +248,9 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    # PATCH/PUT need the version read; POST takes an Idempotency-Key (issue 12 §3-4).
+    "POSTPROCESSING_HOOKS": ["drf_spectacular.hooks.postprocess_schema_enums",
+                             "cpcases.core.concurrency.openapi_hook"],
 }
 
 # One name per choice set in the OpenAPI schema (several models share field names such as

@@ -162,7 +162,20 @@ def walk_exclusion(fixtures: object, child: Child) -> int:
         evidence="Threats", requested_at=timezone.now()).pk
 
 
+def walk_draft_conference_request(fixtures: object, child: Child) -> int:
+    """A request the social worker is still writing (it can be changed)."""
+    from conferences.models import RequestedChild, RequestStatus
+
+    request = ConferenceRequest.objects.create(
+        authority_id=child.authority_id, reason="Walk",
+        social_worker=fixtures.getfixturevalue("sw"),  # type: ignore[attr-defined]
+        status=RequestStatus.DRAFT, household_id=child.household_id)
+    RequestedChild.objects.create(request=request, child=child)
+    return request.pk
+
+
 WALK_PLACEHOLDERS = {"conference_request": walk_conference_request,
+                     "draft_conference_request": walk_draft_conference_request,
                      "conference": walk_conference, "delay": walk_delay,
                      "invitation": walk_invitation, "report": walk_report,
                      "exclusion": walk_exclusion}

@@ -46,7 +46,8 @@ def test_business_support_is_not_shown_the_advocacy_boxes_of_a_child_of_ten(
     assert b"Advocacy has been offered" not in page.content
     # Saving the reply as business support works (it answered 403 before).
     saved = signed_in(bso).post(f"/conferences/invitations/{invitation.pk}/",
-                                {"response": "attending", "response_note": ""})
+                                {"response": "attending", "response_note": "",
+                                 "record_version": invitation.version})
     assert saved.status_code == 302
     # The social worker, who offers advocacy, sees the boxes.
     assert b"Advocacy has been offered" in signed_in(sw).get(

@@ -264,7 +264,8 @@ def test_api_creates_a_household_and_links_a_person(sw, child):
     assert linked.status_code == 201, linked.content
     link = ChildPerson.objects.get(child=child)
     assert (link.person.phone, link.has_parental_responsibility) == ("07700 900000", True)
-    changed = api.patch(f"/api/v1/child-people/{link.pk}/", {"lives_with_child": False},
+    changed = api.patch(f"/api/v1/child-people/{link.pk}/", {"lives_with_child": False,
+                                                             "version": link.version},
                         format="json")
     assert changed.json()["lives_with_child"] is False
 

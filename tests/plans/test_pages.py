@@ -161,7 +161,7 @@ def test_adding_and_completing_an_action(plan, sw) -> None:
     assert client.post(reverse("plans:action_add", args=[plan.pk]), data).status_code == 302
     action = plan.actions.get(what="Health check")
     data = {"who": "GP", "what": "Health check", "status": "done",
-            **date_fields("by_when", dt.date(2027, 4, 2))}
+            "record_version": action.version, **date_fields("by_when", dt.date(2027, 4, 2))}
     assert client.post(reverse("plans:action_edit", args=[action.pk]),
                        data).status_code == 302
     action.refresh_from_db()

@@ -302,8 +302,9 @@ def test_the_revise_page_keeps_the_text_when_someone_else_revised_first(client, 
         "version": opened})
     page = response.content.decode()
     assert response.status_code == 200
-    assert "changed this plan after you opened it" in page
+    assert "changed this record after you opened it" in page
     assert "My long careful outcomes" in page
+    assert "Manager&#x27;s outcomes" in page  # their change, named
 
 
 # --- issue 9: the lead social worker's deadlines move with the plan -------------------------

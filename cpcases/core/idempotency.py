@@ -1,0 +1,128 @@
+"""No duplicate from a resubmit (issue 12 §4): every POST form carries a one-time token, and
+every API POST may carry an `Idempotency-Key` header.
+
+A page's form gets a hidden `form_token` from the `{% csrf_token %}` tag (cpcases.core.
+templatetags.form_guard), so no form can be drawn without one. On a POST that carries one,
+`OneTimeFormMiddleware` records the token (a unique row, `core.FormToken`) in a transaction
+that also holds everything the view writes:
+
+- the view answers with a redirect (the record was made): the row keeps where it sent the
+  user, and commits with the record;
+- the view shows the form again (bad input) or fails: the row goes, so the corrected form can
+  be sent with the same token;
+- the same token comes again (double click, back button then submit): the unique row refuses
+  it (a concurrent second request waits for the first to commit) and the user is sent to
+  what the first submission made, with a message saying nothing new was saved.
+
+An API POST with `Idempotency-Key` works the same way per caller; a repeat gets the first
+answer again (same status and body) with `Idempotent-Replayed: true`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from collections.abc import Callable
+from datetime import timedelta
+
+from django.contrib import messages
+from django.db import IntegrityError, transaction
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.utils import timezone
+
+from cpcases.core.models import FormToken
+
+FORM_TOKEN_FIELD = "form_token"  # noqa: S105 - a field name, not a secret
+IDEMPOTENCY_HEADER = "Idempotency-Key"
+ALREADY_SAVED = "You had already sent this form, so nothing new was saved. This is what " \
+                "your first submission made."
+KEEP_FOR = timedelta(days=2)  # how long a token is remembered (purge_form_tokens)
+_REDIRECTS = (301, 302, 303)
+_MAX_TOKEN = 120
+
+
+def new_form_token() -> str:
+    return secrets.token_urlsafe(24)
+
+
+def _owner(request: HttpRequest) -> str | None:
+    user = getattr(request, "user", None)
+    if user is not None and user.is_authenticated:
+        return f"user:{user.pk}"
+    credential = request.headers.get("Authorization")
+    if credential:  # an API caller DRF has not authenticated yet: the credential itself
+        return "auth:" + hashlib.sha256(credential.encode()).hexdigest()[:64]
+    return None
+
+
+def _token(request: HttpRequest) -> tuple[str, bool] | None:
+    """(token, is_api) for a POST that carries one."""
+    if request.method != "POST":
+        return None
+    if request.path.startswith("/api/"):
+        key = request.headers.get(IDEMPOTENCY_HEADER, "").strip()
+        return (key[:_MAX_TOKEN], True) if key else None
+    token = request.POST.get(FORM_TOKEN_FIELD, "").strip()
+    return (token[:_MAX_TOKEN], False) if token else None
+
+
+def consume(*, owner: str, token: str, path: str) -> FormToken | None:
+    """Record the token; None if it was already used (the earlier row is then returned by
+    `earlier`). Call inside the transaction of the write."""
+    try:
+        with transaction.atomic():
+            return FormToken.objects.create(owner=owner, token=token, path=path)
+    except IntegrityError:
+        return None
+
+
+def earlier(*, owner: str, token: str) -> FormToken | None:
+    return FormToken.objects.filter(owner=owner, token=token).first()
+
+
+def purge_form_tokens() -> int:
+    """Forget tokens older than KEEP_FOR (run daily by beat)."""
+    deleted, _ = FormToken.objects.filter(created_at__lt=timezone.now() - KEEP_FOR).delete()
+    return deleted
+
+
+class OneTimeFormMiddleware:
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        found = _token(request)
+        owner = _owner(request) if found else None
+        if not found or owner is None:
+            return self.get_response(request)
+        token, is_api = found
+        with transaction.atomic():
+            row = consume(owner=owner, token=token, path=request.path)
+            if row is None:
+                return self._replay(request, earlier(owner=owner, token=token), is_api)
+            response = self.get_response(request)
+            if is_api and 200 <= response.status_code < 300 and not response.streaming:
+                row.status, row.body = response.status_code, response.content
+                row.content_type = response.get("Content-Type", "")
+                row.save(update_fields=["status", "body", "content_type"])
+            elif not is_api and response.status_code in _REDIRECTS:
+                row.result_url = response["Location"][:500]
+                row.save(update_fields=["result_url"])
+            else:  # nothing was made: the corrected form may use the token again
+                row.delete()
+        return response
+
+    def _replay(self, request: HttpRequest, row: FormToken | None, is_api: bool
+                ) -> HttpResponse:
+        if is_api:
+            if row is None or row.status is None:
+                return HttpResponse(b'{"detail": "A request with this Idempotency-Key is '
+                                    b'still being handled."}', status=409,
+                                    content_type="application/json")
+            response = HttpResponse(bytes(row.body or b""), status=row.status,
+                                    content_type=row.content_type or "application/json")
+            response["Idempotent-Replayed"] = "true"
+            return response
+        messages.info(request, ALREADY_SAVED)
+        return HttpResponseRedirect(row.result_url if row and row.result_url else
+                                    request.path)
