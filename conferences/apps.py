@@ -26,10 +26,10 @@ class ConferencesConfig(AppConfig):
                              visible=role_is(Role.SOCIAL_WORKER)))
         register_nav(NavItem("Approvals", "conferences:approvals", 51,
                              visible=role_is(Role.TEAM_MANAGER),
-                             count=counter(selectors.approvals_queue)))
+                             count=counter(selectors.approvals_queue), place="work"))
         register_nav(NavItem("Second conferences", "conferences:second_conferences", 52,
                              visible=role_is(Role.SERVICE_MANAGER),
-                             count=counter(selectors.second_conference_queue)))
+                             count=counter(selectors.second_conference_queue), place="work"))
         register_nav(NavItem("Conferences to book", "conferences:booking_queue", 53,
                              visible=role_is(Role.BUSINESS_SUPPORT),
                              count=counter(selectors.booking_queue)))
@@ -37,4 +37,4 @@ class ConferencesConfig(AppConfig):
                              visible=role_is(Role.BUSINESS_SUPPORT, Role.CP_CHAIR)))
         register_nav(NavItem("Delay authorisations", "conferences:delays", 55,
                              visible=selectors.may_authorise_icpc_delay,
-                             count=counter(selectors.delay_queue)))
+                             count=counter(selectors.delay_queue), place="work"))

@@ -10,15 +10,11 @@ class DeadlinesConfig(AppConfig):
         from cpcases.core.navigation import NavItem, register_nav
         from deadlines.selectors import unread_count
 
-        def sees_children(user: object) -> bool:
-            return user.can(Capability.VIEW_CHILD)  # type: ignore[attr-defined]
-
         register_nav(NavItem("My work", "home", 5))
-        register_nav(NavItem("My deadlines", "deadlines:mine", 30, visible=sees_children))
         register_nav(NavItem("Team deadlines", "deadlines:team", 35,
                              visible=lambda u: u.can(Capability.VIEW_TEAM_DEADLINES)))
         register_nav(NavItem("Notifications", "deadlines:notifications", 40,
-                             count=unread_count))
+                             count=unread_count, place="account"))
         register_nav(NavItem("Timescale policy", "deadlines:policy", 80,
                              visible=lambda u: u.can(Capability.MANAGE_POLICY)))
         register_tab(Tab("deadlines", "Deadlines", "deadlines:child", 60))

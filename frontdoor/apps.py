@@ -28,7 +28,9 @@ class FrontDoorConfig(AppConfig):
         register_nav(NavItem("Front door", "frontdoor:queue", 20,
                              visible=role_in(Role.SOCIAL_WORKER, Role.TEAM_MANAGER),
                              count=awaiting_decision_count))
-        register_nav(NavItem("Search the authority", "frontdoor:search", 15,
+        # Every child known to the authority, with a link to those the user may open: the
+        # "Find a child" of the roles allowed it, in place of the caseload-only search.
+        register_nav(NavItem("Find a child", "frontdoor:search", 15,
                              visible=may_search_authority))
         register_provider(chronology.contacts, name="frontdoor.contacts")
         register_provider(chronology.referrals, name="frontdoor.referrals")

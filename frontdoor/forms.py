@@ -58,7 +58,7 @@ class ContactForm(GovForm):
                                 label="Consent")
     existing_children = forms.CharField(
         required=False, label="Children already known: their child IDs",
-        help_text="Separate IDs with commas. Use Search the authority to look them up")
+        help_text="Separate IDs with commas. Use Find a child to look them up")
     first_name = forms.CharField(max_length=100, required=False, label="First name")
     last_name = forms.CharField(max_length=100, required=False, label="Last name")
     date_of_birth = date_field("Date of birth", required=False)

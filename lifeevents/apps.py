@@ -16,10 +16,11 @@ class LifeEventsConfig(AppConfig):
         register_tab(Tab("life", "Missing, orders and complaints", "lifeevents:child", 65,
                          visible=lambda user: user.can(Capability.VIEW_CHILD)))
         register_nav(NavItem("Missing children", "lifeevents:missing_list", 65,
-                             visible=sees_missing_list, count=open_missing_count))
+                             visible=sees_missing_list, count=open_missing_count,
+                             place="work"))
         register_nav(NavItem("Transfers", "lifeevents:transfers", 66,
-                             visible=lambda user: user.can(Capability.ALLOCATE)))
+                             visible=lambda user: user.can(Capability.ALLOCATE), place="work"))
         register_nav(NavItem("Professional challenges", "lifeevents:challenge_summary", 67,
-                             visible=lambda user: user.can(Capability.ALLOCATE)))
+                             visible=lambda user: user.can(Capability.ALLOCATE), place="work"))
         for name, provider in chronology.PROVIDERS:
             register_provider(provider, name=f"lifeevents.{name}")

@@ -18,7 +18,7 @@ class OutcomesConfig(AppConfig):
         # 001: patterns of non-attendance are escalated by chairs and managers.
         register_nav(NavItem("Non-attendance", "conference_outcomes:non_attendance", 57,
                              visible=lambda user: getattr(user, "role", None)
-                             in MANAGEMENT_LADDER))
+                             in MANAGEMENT_LADDER, place="work"))
 
         from conferences.outcomes.services import prebirth_birth_recorded
         from cpcases.children.hooks import on_birth_recorded

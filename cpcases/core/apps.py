@@ -14,6 +14,8 @@ class CoreConfig(AppConfig):
             return user.can(Capability.VIEW_CHILD)  # type: ignore[attr-defined]
 
         register_nav(NavItem("Caseload", "children:caseload", 10, visible=sees_children))
+        # Case-working roles find a child through the authority search (frontdoor), which
+        # registers the same entry first.
         register_nav(NavItem("Find a child", "children:search", 20, visible=sees_children))
-        register_nav(NavItem("API", "api-docs", 90))
-        register_nav(NavItem("Help", "help", 95))
+        register_nav(NavItem("API", "api-docs", 90, place="account"))
+        register_nav(NavItem("Help", "help", 95, place="account"))

@@ -18,4 +18,4 @@ class PlansConfig(AppConfig):
         # 001: the head of service oversees plans ended without a Child in Need plan.
         register_nav(NavItem("Step-down decisions", "plans:stepdown_decisions", 60,
                              visible=lambda user: getattr(user, "role", None)
-                             in STEPDOWN_OVERSIGHT))
+                             in STEPDOWN_OVERSIGHT, place="work"))

@@ -236,13 +236,15 @@ def test_strategy_discussion_to_booked_icpc_within_timescale(
     expect(success(mpage)).to_contain_text("Threshold decision recorded.")
 
     # The ICPC deadline is in the team manager's deadlines.
-    mpage.get_by_role("link", name="My deadlines").click()
+    mpage.get_by_role("navigation", name="Menu").get_by_role("link", name="My work").click()
+    mpage.get_by_role("link", name="All my deadlines").click()
     expect(mpage.get_by_role("heading", name="My deadlines", level=1)).to_be_visible()
     expect(mpage.get_by_role("table").get_by_role("row").filter(
         has_text="Initial child protection conference held")).to_contain_text(
         long_date(icpc_due))
 
-    mpage.get_by_role("link", name=re.compile("^Approvals")).click()
+    mpage.get_by_role("navigation", name="Menu").get_by_role("link", name="My work").click()
+    mpage.get_by_test_id("other-pages").get_by_role("link", name="Approvals").click()
     expect(mpage.get_by_role("heading", name="Conference requests to approve")).to_be_visible()
     mpage.get_by_test_id(f"request-{conference_request.pk}").get_by_role(
         "link", name="Mia Hughes").click()
@@ -279,7 +281,8 @@ def test_strategy_discussion_to_booked_icpc_within_timescale(
     expect(booked).to_contain_text("Chris Chair")
     expect(booked).to_contain_text("Bola Support")
     expect(booked.get_by_test_id("timescale")).to_contain_text("Within timescale")
-    page.get_by_role("link", name="My deadlines").click()
+    page.get_by_role("navigation", name="Menu").get_by_role("link", name="My work").click()
+    page.get_by_role("link", name="All my deadlines").click()
     expect(page.get_by_role("row").filter(has_text="Invitation list completed")).to_have_count(1)
 
     conference = Conference.objects.get()
@@ -373,7 +376,8 @@ def test_late_icpc_date_needs_a_recorded_delay_authorisation(
     # The head of service reads the request and authorises the delay.
     head = signed_in_page(hos)
     hpage = head.page
-    hpage.get_by_role("link", name=re.compile("^Delay authorisations")).click()
+    hpage.get_by_test_id("other-pages").get_by_role("link",
+                                                    name="Delay authorisations").click()
     hpage.get_by_test_id("pending").get_by_role("link", name=re.compile("Mia Hughes")).click()
     details = hpage.get_by_test_id("delay-request")
     expect(details).to_contain_text(f"ID {mia.la_child_id}, age {mia.age}")

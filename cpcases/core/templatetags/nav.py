@@ -12,6 +12,6 @@ register = template.Library()
 
 
 @register.simple_tag(takes_context=True)
-def navigation_items(context: dict[str, Any]) -> list[dict[str, Any]]:
+def navigation_items(context: dict[str, Any], place: str = "service") -> list[dict[str, Any]]:
     request = context["request"]
-    return items_for(request)
+    return items_for(request, place)
