@@ -64,7 +64,7 @@ def test_contact_decision_referral_and_assessment(signed_in_page, axe_script, ma
     fill_date(page, "Date of birth", dt.date(2016, 4, 2))
     check(page, "contact form")
     page.get_by_role("button", name="Record the contact").click()
-    expect(page.get_by_text("A decision is due within 24 hours")).to_be_visible()
+    expect(page.get_by_text("A decision is due 24 hours after contact received")).to_be_visible()
     check(page, "contact")
     contact = Contact.objects.get()
 

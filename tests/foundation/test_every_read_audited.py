@@ -88,6 +88,10 @@ SHOWS_NO_CHILD = {
 # Lists the walk builds no record for yet (no placeholder of theirs): for these the test
 # checks only that every child whose records they read is logged. Left to the walk's owners.
 EMPTY_IN_THE_WALK = {
+    # the returns cover a past census year, before the walk's child; step-down decisions
+    # list only plans a review proposed to end
+    "plans:stepdown_decisions", "returns:annex_a", "returns:cin_census", "returns:index",
+    "returns:readiness",
     "frontdoor-api:break-glass-list",
     "frontdoor-api:duplicate-list", "frontdoor-api:merge-list",
     "frontdoor-api:new-information-list", "lifeevents-api:case-transfer-list",

@@ -57,6 +57,8 @@ EDIT_FORMS: dict[str, Edit] = {
 }
 
 WRITES = {
+    # life events: a view recorded, a record restricted or released
+    "lifeevents:agency_view_record", "lifeevents:restrict", "lifeevents:unrestrict",
     # create forms
     "children:create", "children:person_add", "children:allocate",
     "chronology:entry_new", "chronology:visit_new",
@@ -101,6 +103,9 @@ WRITES = {
 }
 
 READS = {
+    # documents as sent, a plan's ending, the statutory returns (downloads from GET forms)
+    "documents:child", "documents:download", "lifeevents:plan_ending", "returns:annex_a",
+    "returns:child", "returns:cin_census", "returns:index", "returns:readiness",
     # signing in and out is not a record (and the one-time token is not used before sign-in)
     "accounts:login", "accounts:logout", "accounts:mfa_setup", "accounts:mfa_verify",
     "accounts:session_extend", "healthz", "help", "home",

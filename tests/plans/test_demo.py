@@ -17,7 +17,8 @@ pytestmark = pytest.mark.django_db
 def test_seed_plans_demo_makes_plans_once() -> None:
     call_command("seed_demo", stdout=io.StringIO())
     seed_plans_demo(io.StringIO())
-    plans = ChildProtectionPlan.objects.filter(child__is_restricted=False)
+    plans = ChildProtectionPlan.objects.filter(child__is_restricted=False).exclude(
+        child__la_child_id__startswith="RET")  # the returns' history of last year
     families = set(plans.values_list("child__last_name", flat=True))
     assert families == {"Khan", "Okoro", "Hughes"}
     count = plans.count()
@@ -26,5 +27,5 @@ def test_seed_plans_demo_makes_plans_once() -> None:
     assert PartnerInvolvement.objects.filter(user__username="police.pat",
                                              kind=InvolvementKind.CORE_GROUP).count() == 1
     seed_plans_demo(io.StringIO())
-    assert ChildProtectionPlan.objects.count() == count
+    assert plans.count() == count
     assert CoreGroupMeeting.objects.count() == 1
