@@ -6,8 +6,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from crispy_forms_gds.helper import FormHelper
-from crispy_forms_gds.layout import Button, Field, Fieldset, Layout, Size
+from crispy_forms_gds.layout import Field, Fieldset, Size
 from django import forms
 from django.core.exceptions import ValidationError
 
@@ -17,6 +16,7 @@ from cpcases.children.identifiers import validate_nhs_number
 from cpcases.children.models import Household, Relationship, Sex
 from cpcases.core.forms import Form as GovForm
 from cpcases.core.forms import ModelForm as GovModelForm
+from cpcases.core.forms import button_layout as _helper
 from frontdoor.models import (
     AssessmentFactor,
     AssessmentOutcome,
@@ -28,14 +28,6 @@ from frontdoor.models import (
 )
 from strategy.forms import TimeField, combine, date_field
 from strategy.models import Urgency
-
-
-def _helper(*fields: Any, submit: str) -> FormHelper:
-    helper = FormHelper()
-    helper.form_tag = False
-    helper.label_size = Size.SMALL
-    helper.layout = Layout(*fields, Button("submit", submit))
-    return helper
 
 
 def _radios(name: str) -> Field:

@@ -16,7 +16,6 @@ from django.contrib.postgres.fields import ArrayField
 from django.db import models
 
 from cpcases.accounts.models import Authority, Team
-from cpcases.accounts.roles import Role
 from cpcases.children.models import Child
 from cpcases.core.models import TimeStampedModel
 
@@ -185,11 +184,7 @@ class Contact(TimeStampedModel):
         if not getattr(user, "is_authenticated", False) or \
                 user.authority_id != self.authority_id:
             return False
-        if user.role == Role.TEAM_MANAGER:
-            return user.team_id == self.team_id
-        if user.role in (Role.SERVICE_MANAGER, Role.HEAD_OF_SERVICE):
-            return user.effective_service_id == self.team.service_id
-        return False
+        return user.manages_team(self.team)
 
     def grants_concern_record(self, user: Any, child: Child) -> bool:
         """The contact itself lets whoever decides it record the concern it raised about any

@@ -32,13 +32,7 @@ def may_restrict(user: User, child: Child) -> bool:
         return False
     allocation = Allocation.objects.filter(child=child, ended_on__isnull=True).select_related(
         "team").first()
-    if allocation is None:
-        return False
-    if user.role == Role.TEAM_MANAGER:
-        return user.team_id == allocation.team_id
-    if user.role in (Role.SERVICE_MANAGER, Role.HEAD_OF_SERVICE):
-        return user.effective_service_id == allocation.team.service_id
-    return False
+    return allocation is not None and user.manages_team(allocation.team)
 
 
 def people_who_may_be_named(child: Child) -> list[User]:

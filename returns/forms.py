@@ -5,12 +5,12 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from crispy_forms_gds.helper import FormHelper
-from crispy_forms_gds.layout import Button, Field, Layout, Size
+from crispy_forms_gds.layout import Field, Size
 from django import forms
 from django.utils import timezone
 
 from cpcases.core.forms import Form as GovForm
+from cpcases.core.forms import button_layout as _helper
 from returns.periods import (
     ANNEX_A_LISTS,
     SUPPORTED_CENSUS_YEARS,
@@ -20,14 +20,6 @@ from returns.periods import (
     default_census_year,
 )
 from strategy.forms import date_field
-
-
-def _helper(*fields: Any, submit: str) -> FormHelper:
-    helper = FormHelper()
-    helper.form_tag = False
-    helper.label_size = Size.SMALL
-    helper.layout = Layout(*fields, Button("submit", submit))
-    return helper
 
 
 class CensusForm(GovForm):

@@ -103,6 +103,14 @@ class User(AbstractUser):
             return self.service_id
         return self.team.service_id if self.team_id else None
 
+    def manages_team(self, team: Team) -> bool:
+        """The team's own team manager, or a service manager or head of service over it."""
+        if self.role == Role.TEAM_MANAGER:
+            return self.team_id == team.pk
+        if self.role in (Role.SERVICE_MANAGER, Role.HEAD_OF_SERVICE):
+            return self.effective_service_id == team.service_id
+        return False
+
     def line_manager(self) -> User | None:
         """The next person up the management ladder (DOMAIN §4 escalation)."""
         if self.role == Role.SOCIAL_WORKER and self.team_id:

@@ -20,6 +20,8 @@ from datetime import date
 from typing import Any
 
 from crispy_forms_gds.fields import DateInputField
+from crispy_forms_gds.helper import FormHelper
+from crispy_forms_gds.layout import Button, Layout, Size
 from django import forms
 from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
@@ -299,3 +301,13 @@ def quiet(*items: Any) -> None:
                 row._errors = ErrorDict()
         else:
             item._errors = ErrorDict()
+
+
+def button_layout(*fields: Any, submit: str) -> FormHelper:
+    """A crispy helper for a form drawn inside the page's own <form>: small labels, the
+    fields in order, one submit button."""
+    helper = FormHelper()
+    helper.form_tag = False
+    helper.label_size = Size.SMALL
+    helper.layout = Layout(*fields, Button("submit", submit))
+    return helper
