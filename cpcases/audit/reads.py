@@ -147,4 +147,11 @@ def logging_exception_handler(exc: Exception, context: dict[str, Any]) -> Any:
         request = context.get("request")
         if request is not None:
             record_refusal(request._request, section=_section(context.get("view"), "refused"))
+    from rest_framework.response import Response
+
+    from cpcases.core.errors import WarningsToConfirm
+
+    if isinstance(exc, WarningsToConfirm):
+        return Response({"detail": "Please check and confirm: " + str(exc),
+                         "warnings": [w.as_dict() for w in exc.warnings]}, status=409)
     return exception_handler(exc, context)
