@@ -14,7 +14,7 @@ import csv
 import datetime as dt
 import io
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 
 from dateutil.relativedelta import relativedelta
@@ -342,19 +342,38 @@ def list_6(children: QuerySet[Child], window: Window) -> AnnexList:
 BUILDERS = {1: list_1, 3: list_3, 4: list_4, 5: list_5, 6: list_6, 7: list_7}
 
 
-def build_list(number: int, children: QuerySet[Child], window: Window) -> AnnexList:
-    return BUILDERS[number](children, window)
+Progress = Callable[[int, int], None]
+# Rows written between two progress reports (issue 16 point 5).
+PROGRESS_EVERY = 500
 
 
-def to_csv(annex: AnnexList) -> bytes:
+def build_list(number: int, children: QuerySet[Child], window: Window, *,
+               progress: Progress | None = None) -> AnnexList:
+    """The list's rows; `progress(0, rows)` once they are known (the writers then report
+    the rows written)."""
+    built = BUILDERS[number](children, window)
+    if progress is not None:
+        progress(0, len(built.rows))
+    return built
+
+
+def _rows(annex: AnnexList, progress: Progress | None) -> Iterator[list[object]]:
+    total = len(annex.rows)
+    for i, row in enumerate(annex.rows, 1):
+        yield row
+        if progress is not None and (i % PROGRESS_EVERY == 0 or i == total):
+            progress(i, total)
+
+
+def to_csv(annex: AnnexList, *, progress: Progress | None = None) -> bytes:
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
     writer.writerow(annex.columns)
-    writer.writerows([_text(v) for v in row] for row in annex.rows)
+    writer.writerows([_text(v) for v in row] for row in _rows(annex, progress))
     return out.getvalue().encode("utf-8-sig")  # Excel opens UTF-8 with a BOM
 
 
-def to_xlsx(annex: AnnexList) -> bytes:
+def to_xlsx(annex: AnnexList, *, progress: Progress | None = None) -> bytes:
     """Written row by row (openpyxl's write-only mode: memory and time stay linear)."""
     from openpyxl import Workbook
     from openpyxl.cell import WriteOnlyCell
@@ -377,7 +396,7 @@ def to_xlsx(annex: AnnexList) -> bytes:
         return dated
 
     sheet.append([header(c) for c in annex.columns])
-    for row in annex.rows:
+    for row in _rows(annex, progress):
         sheet.append([cell(v) for v in row])
     out = io.BytesIO()
     book.save(out)

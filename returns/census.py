@@ -20,7 +20,7 @@ from __future__ import annotations
 import datetime as dt
 from bisect import bisect_right
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from xml.etree import ElementTree as ET
 
@@ -137,9 +137,30 @@ def census_children(children: QuerySet[Child], period: CensusPeriod) -> QuerySet
     return children.filter(pk__in=open_in_period.values("child_id")).order_by("la_child_id")
 
 
-def build_census(children: QuerySet[Child], period: CensusPeriod) -> Census:
+Progress = Callable[[int, int], None]
+# Children linked per round of queries: bounds the id lists sent to PostgreSQL and lets a
+# background export report its progress (issue 16 point 5).
+CHUNK = 2000
+
+
+def build_census(children: QuerySet[Child], period: CensusPeriod, *,
+                 progress: Progress | None = None, chunk: int = CHUNK) -> Census:
     """The census for these children (already scoped to the user) in a fixed number of
-    queries, whatever the caseload."""
+    queries per `chunk` children, whatever the caseload. `progress(done, total)` is called
+    with the children done after each chunk."""
+    rows = list(census_children(children, period))
+    out: list[CensusChild] = []
+    if progress is not None:
+        progress(0, len(rows))
+    for i in range(0, len(rows), max(chunk, 1)):
+        out.extend(_build_children(rows[i:i + chunk], period))
+        if progress is not None:
+            progress(len(out), len(rows))
+    return Census(period=period, children=out,
+                  la_code=getattr(settings, "RETURNS_LA_CODE", "000"))
+
+
+def _build_children(rows: list[Child], period: CensusPeriod) -> list[CensusChild]:
     from conferences.models import Conference, ConferenceStatus
     from cpcases.plans.models import ChildProtectionPlan, ChildProtectionPlanEvent
     from cpcases.plans.models import CinPlan as CinPlanRow
@@ -149,7 +170,6 @@ def build_census(children: QuerySet[Child], period: CensusPeriod) -> Census:
     from strategy.models import S47Outcome, Section47Enquiry
 
     ref, start = period.reference_date, period.start
-    rows = list(census_children(children, period))
     ids = [c.pk for c in rows]
     by_child: dict[int, CensusChild] = {}
     episodes: dict[int, list[Episode]] = defaultdict(list)
@@ -256,8 +276,7 @@ def build_census(children: QuerySet[Child], period: CensusPeriod) -> Census:
         child.episodes = [ep for ep in episodes[c.pk] if ep.closure_date is None
                           or ep.closure_date >= start]
         children_out.append(child)
-    return Census(period=period, children=children_out,
-                  la_code=getattr(settings, "RETURNS_LA_CODE", "000"))
+    return children_out
 
 
 # --- XML --------------------------------------------------------------------------------

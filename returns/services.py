@@ -63,30 +63,37 @@ def _children_for(user: User | None, authority: Authority | None) -> tuple[Query
             authority.name)
 
 
-def census_export(*, year: int, user: User | None = None, authority: Authority | None = None,
-                  request: HttpRequest | None = None, today: dt.date | None = None,
-                  output: str | Path | None = None) -> Export:
+@dataclass(frozen=True)
+class Built:
+    """A return built in memory, not yet written or recorded."""
+
+    content: bytes
+    filename: str
+    content_type: str
+    child_ids: list[int]
+    kind: str
+    parameters: dict[str, object]
+    scope: str
+    authority: Authority
+
+
+def census_build(*, year: int, user: User | None = None, authority: Authority | None = None,
+                 today: dt.date | None = None,
+                 progress: census.Progress | None = None) -> Built:
     """The CIN census XML for the user's children (or, from the command line, the
-    authority's), written to `output` (atomically) before it is recorded. Raises
-    PeriodError for a year not supported or not ended."""
+    authority's). Raises PeriodError for a year not supported or not ended."""
     period = census_period(year, today=today)
     children, authority, scope = _children_for(user, authority)
-    built = census.build_census(children, period)
-    content = census.to_xml(built)
-    filename = f"cin-census-{period.year}.xml"
-    ids = list(census.child_ids(built))
-    if output is not None:
-        write_atomically(output, content)
-    record = _audit(kind=ReturnKind.CIN_CENSUS, authority=authority, user=user, child_ids=ids,
-                    filename=filename, parameters={"year": year}, scope=scope,
-                    request=request, command="manage.py cin_census")
-    return Export(content, filename, "application/xml", ids, record)
+    built = census.build_census(children, period, progress=progress)
+    return Built(census.to_xml(built), f"cin-census-{period.year}.xml", "application/xml",
+                 list(census.child_ids(built)), ReturnKind.CIN_CENSUS, {"year": year}, scope,
+                 authority)
 
 
-def annex_a_export(*, number: int, end: dt.date, months: int, fmt: str,
-                   user: User | None = None, authority: Authority | None = None,
-                   request: HttpRequest | None = None, today: dt.date | None = None,
-                   output: str | Path | None = None) -> Export:
+def annex_a_build(*, number: int, end: dt.date, months: int, fmt: str,
+                  user: User | None = None, authority: Authority | None = None,
+                  today: dt.date | None = None,
+                  progress: annex_a.Progress | None = None) -> Built:
     """An Ofsted Annex A list as .xlsx or .csv. Raises PeriodError for an unknown list, a
     window that ends in the future or a length other than 6 or 12 months."""
     annex_a_list(number)
@@ -96,20 +103,54 @@ def annex_a_export(*, number: int, end: dt.date, months: int, fmt: str,
 
         raise PeriodError("The format must be xlsx or csv", "format")
     children, authority, scope = _children_for(user, authority)
-    built = annex_a.build_list(number, children, window)
-    content = annex_a.to_xlsx(built) if fmt == "xlsx" else annex_a.to_csv(built)
+    built = annex_a.build_list(number, children, window, progress=progress)
+    content = (annex_a.to_xlsx(built, progress=progress) if fmt == "xlsx"
+               else annex_a.to_csv(built, progress=progress))
     filename = f"annex-a-list-{number}-{window.start:%Y%m%d}-{window.end:%Y%m%d}.{fmt}"
     content_type = ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
                     if fmt == "xlsx" else "text/csv; charset=utf-8")
+    return Built(content, filename, content_type, built.child_ids, ReturnKind.ANNEX_A,
+                 {"list": number, "start": window.start.isoformat(),
+                  "end": window.end.isoformat(), "months": months, "format": fmt},
+                 scope, authority)
+
+
+def record_export(built: Built, *, user: User | None, request: HttpRequest | None = None,
+                  command: str) -> ReturnExport:
+    """Who exported what, when: a ReturnExport row and one access-log entry per child named
+    (`command` is the access log's path when there is no request)."""
+    return _audit(kind=built.kind, authority=built.authority, user=user,
+                  child_ids=built.child_ids, filename=built.filename,
+                  parameters=built.parameters, scope=built.scope, request=request,
+                  command=command)
+
+
+def _export(built: Built, *, user: User | None, request: HttpRequest | None,
+            output: str | Path | None, command: str) -> Export:
     if output is not None:
-        write_atomically(output, content)
-    record = _audit(kind=ReturnKind.ANNEX_A, authority=authority, user=user,
-                    child_ids=built.child_ids, filename=filename,
-                    parameters={"list": number, "start": window.start.isoformat(),
-                                "end": window.end.isoformat(), "months": months,
-                                "format": fmt},
-                    scope=scope, request=request, command="manage.py annex_a")
-    return Export(content, filename, content_type, built.child_ids, record)
+        write_atomically(output, built.content)
+    record = record_export(built, user=user, request=request, command=command)
+    return Export(built.content, built.filename, built.content_type, built.child_ids, record)
+
+
+def census_export(*, year: int, user: User | None = None, authority: Authority | None = None,
+                  request: HttpRequest | None = None, today: dt.date | None = None,
+                  output: str | Path | None = None) -> Export:
+    """The census built, written to `output` (atomically) before it is recorded."""
+    built = census_build(year=year, user=user, authority=authority, today=today)
+    return _export(built, user=user, request=request, output=output,
+                   command="manage.py cin_census")
+
+
+def annex_a_export(*, number: int, end: dt.date, months: int, fmt: str,
+                   user: User | None = None, authority: Authority | None = None,
+                   request: HttpRequest | None = None, today: dt.date | None = None,
+                   output: str | Path | None = None) -> Export:
+    """The list built, written to `output` (atomically) before it is recorded."""
+    built = annex_a_build(number=number, end=end, months=months, fmt=fmt, user=user,
+                          authority=authority, today=today)
+    return _export(built, user=user, request=request, output=output,
+                   command="manage.py annex_a")
 
 
 def write_atomically(path: str | Path, content: bytes) -> None:
