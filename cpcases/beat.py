@@ -10,6 +10,7 @@ from typing import Any
 DEADLINE_SWEEP = "deadline escalation sweep"
 OUTBOX_FLUSH = "e-mail outbox flush"
 SWEEP_WATCH = "deadline sweep watch"
+RETURN_EXPORTS_EXPIRY = "return exports expiry"
 
 
 def beat_schedule(*, sweep_seconds: int, outbox_seconds: int = 60
@@ -36,5 +37,11 @@ def beat_schedule(*, sweep_seconds: int, outbox_seconds: int = 60
             "task": "outbox.flush",
             "schedule": float(outbox_seconds),
             "options": {"expires": float(outbox_seconds)},
+        },
+        # Issue 16 §5: export files deleted after RETURNS_EXPORT_EXPIRY_DAYS.
+        RETURN_EXPORTS_EXPIRY: {
+            "task": "returns.expire_exports",
+            "schedule": 3600.0,
+            "options": {"expires": 3600.0},
         },
     }

@@ -29,7 +29,7 @@ class CensusForm(GovForm):
                   "1 April 2025 to 31 March 2026",
         widget=forms.TextInput(attrs={"inputmode": "numeric", "class": "govuk-input--width-4"}))
 
-    def __init__(self, *args: Any, submit: str = "Download the census", **kwargs: Any) -> None:
+    def __init__(self, *args: Any, submit: str = "Start the export", **kwargs: Any) -> None:
         kwargs.setdefault("initial", {"year": default_census_year()})
         super().__init__(*args, **kwargs)
         self.helper = _helper("year", submit=submit)
@@ -68,7 +68,7 @@ class AnnexAForm(GovForm):
                                       "end": timezone.localdate()})
         super().__init__(*args, **kwargs)
         self.helper = _helper(_radios("list_number"), "end", _radios("months"),
-                              _radios("file_format"), submit="Download the list")
+                              _radios("file_format"), submit="Start the export")
 
     def clean_end(self) -> dt.date:
         end = self.cleaned_data["end"]

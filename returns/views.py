@@ -6,11 +6,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from django import forms
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods
 
@@ -18,7 +19,7 @@ from cpcases.audit.reads import record_children_shown
 from cpcases.children.models import Child
 from cpcases.children.selectors import child_for_view
 from cpcases.children.views import record_context
-from returns import census, rules, selectors, services
+from returns import census, rules, selectors
 from returns.forms import AnnexAForm, CensusForm
 from returns.periods import PeriodError, census_period, default_census_year, year_so_far
 
@@ -31,11 +32,25 @@ def _require(request: HttpRequest) -> None:
                                "the statutory returns")
 
 
-def _download(export: services.Export) -> HttpResponse:
-    response = HttpResponse(export.content, content_type=export.content_type)
-    response["Content-Disposition"] = f'attachment; filename="{export.filename}"'
-    response["Cache-Control"] = "no-store"
-    return response
+_FORM_FIELDS = {"list": "list_number", "format": "file_format"}
+
+
+def _start(request: HttpRequest, form: forms.Form, kind: str,
+           parameters: dict[str, object]) -> HttpResponse:
+    """Start the export as a background job and go to its page; a refusal the form did not
+    catch goes beside its field."""
+    from returns.exports.services import export_start
+
+    try:
+        job = export_start(user=request.user, kind=kind, parameters=parameters,
+                           request=request)
+    except PeriodError as exc:
+        field = _FORM_FIELDS.get(exc.field, exc.field)
+        form.add_error(field if field in form.fields else None, str(exc))
+        template = "returns/census.html" if kind == "cin_census" else "returns/annex_a.html"
+        return render(request, template, {"form": form,
+                                          "scope": selectors.scope_label(request.user)})
+    return redirect("returns:exports:job", job.pk)
 
 
 @login_required
@@ -53,8 +68,8 @@ def cin_census(request: HttpRequest) -> HttpResponse:
     _require(request)
     form = CensusForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        return _download(services.census_export(year=form.cleaned_data["year"],
-                                                user=request.user, request=request))
+        # Issue 16 §5: built in the background; the job page shows how far it has got.
+        return _start(request, form, "cin_census", {"year": form.cleaned_data["year"]})
     return render(request, "returns/census.html", {
         "form": form, "scope": selectors.scope_label(request.user)})
 
@@ -66,9 +81,9 @@ def annex_a(request: HttpRequest) -> HttpResponse:
     form = AnnexAForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        return _download(services.annex_a_export(
-            number=data["list_number"], end=data["end"], months=data["months"],
-            fmt=data["file_format"], user=request.user, request=request))
+        return _start(request, form, "annex_a", {
+            "list": data["list_number"], "end": data["end"], "months": data["months"],
+            "format": data["file_format"]})
     return render(request, "returns/annex_a.html", {
         "form": form, "scope": selectors.scope_label(request.user)})
 

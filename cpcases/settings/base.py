@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "frontdoor",
     "lifeevents",
     "returns",
+    "returns.exports",
 ]
 
 MIDDLEWARE = [
@@ -159,6 +160,10 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # Statutory returns (issue 16): the authority's three-digit DfE LA number for the census
 # header (<LEA>).
 RETURNS_LA_CODE = env_str("RETURNS_LA_CODE", "000")
+# Exports run in the background (returns/exports): their files are deleted after this many
+# days (hourly, cpcases/beat.py); progress is written at most once per this many seconds.
+RETURNS_EXPORT_EXPIRY_DAYS = env_int("RETURNS_EXPORT_EXPIRY_DAYS", 7)
+RETURNS_EXPORT_PROGRESS_SECONDS = float(env_str("RETURNS_EXPORT_PROGRESS_SECONDS", "1"))
 
 # --- sessions: an inactivity timeout with a warning before it -------------------------------
 SESSION_INACTIVITY_SECONDS = env_int("SESSION_INACTIVITY_SECONDS", 30 * 60)
@@ -304,6 +309,7 @@ SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"] = {
     "UnitEnum": "deadlines.policy.Unit",
     "UrgencyEnum": "strategy.models.Urgency",
     "VisitLocationEnum": "cpcases.chronology.models.VisitLocation",
+    "ExportJobStatusEnum": "returns.exports.models.JobStatus",
 }
 # The front door and the census identifiers (frontdoor, cpcases.children.identifiers).
 SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"].update({
