@@ -91,7 +91,8 @@ def queue(job_id: int) -> None:
     from returns.exports.tasks import run_export
 
     try:
-        run_export.apply_async(args=[job_id], retry=False)
+        run_export.apply_async(args=[job_id], retry=False,
+                               queue=getattr(settings, "RETURNS_EXPORT_QUEUE", None) or None)
     except Exception:
         logger.warning("Could not queue export job %s; the hourly sweep will", job_id,
                        exc_info=True)

@@ -6,15 +6,39 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+from dataclasses import dataclass
 
 import pytest
 from openpyxl import load_workbook
 
 from cpcases.audit.models import AccessAction, AccessEvent
 from cpcases.children.models import Allocation, Child
+from returns.exports.models import ExportJob
+from returns.exports.services import export_run
 from returns.models import ReturnExport
 
 pytestmark = pytest.mark.django_db
+
+
+@dataclass
+class Downloaded:
+    headers: dict[str, str]
+    content: bytes
+
+    def __getitem__(self, name: str) -> str:
+        return self.headers[name]
+
+
+def _export(client, path: str, data: dict[str, str]) -> Downloaded:
+    """Start the export from the page, run its job (the task's body, here in the test), and
+    download the file from the job page's link."""
+    started = client.post(path, data)
+    assert started.status_code == 302, started.content.decode()[:2000]
+    job_id = int(started["Location"].rstrip("/").rsplit("/", 1)[1])
+    export_run(job_id=job_id)
+    response = client.get(f"/returns/exports/{job_id}/download/")
+    assert response.status_code == 200
+    return Downloaded(dict(response.headers), b"".join(response.streaming_content))
 
 
 def test_social_worker_cannot_run_the_returns(client, sw, demo) -> None:
@@ -22,17 +46,18 @@ def test_social_worker_cannot_run_the_returns(client, sw, demo) -> None:
     assert client.get("/returns/").status_code == 403
     assert client.post("/returns/cin-census/", {"year": "2026"}).status_code == 403
     assert not ReturnExport.objects.exists()
+    assert not ExportJob.objects.exists()  # no job started
 
 
 def test_officer_downloads_the_census_for_the_whole_authority(client, pdo, demo) -> None:
     client.force_login(pdo)
-    response = client.post("/returns/cin-census/", {"year": "2026"})
-    assert response.status_code == 200
+    response = _export(client, "/returns/cin-census/", {"year": "2026"})
     assert response["Content-Disposition"] == 'attachment; filename="cin-census-2026.xml"'
     assert response.content.count(b"<Child>") == 4
     record = ReturnExport.objects.get()
     assert record.user == pdo
-    assert AccessEvent.objects.filter(user=pdo, action=AccessAction.EXPORT).count() == 4
+    assert AccessEvent.objects.filter(user=pdo, action=AccessAction.EXPORT,
+                                      detail__export=record.pk).count() == 4
     page = client.get("/returns/").content.decode()
     assert "cin-census-2026.xml" in page
 
@@ -43,7 +68,7 @@ def test_manager_sees_only_their_own_services_children(client, sm, org, demo) ->
     elsewhere = TeamFactory(service=ServiceFactory(authority=org.authority, name="Other"))
     Allocation.objects.filter(child__la_child_id="RET2504").update(team=elsewhere)
     client.force_login(sm)
-    response = client.post("/returns/cin-census/", {"year": "2026"})
+    response = _export(client, "/returns/cin-census/", {"year": "2026"})
     assert response.content.count(b"<Child>") == 3
     assert b"RET2504" not in response.content
 
@@ -62,14 +87,14 @@ def test_census_year_refused_with_the_reason_beside_the_field(client, pdo, demo,
     assert 'href="#id_year"' in page  # the summary link lands on the field
     assert f'value="{year}"' in page  # what was typed is kept
     assert not ReturnExport.objects.exists()
+    assert not ExportJob.objects.exists()  # no job started
 
 
 def test_annex_a_from_the_page_as_a_spreadsheet(client, pdo, demo) -> None:
     client.force_login(pdo)
-    response = client.post("/returns/annex-a/", {
+    response = _export(client, "/returns/annex-a/", {
         "list_number": "7", "end_0": "31", "end_1": "3", "end_2": "2026", "months": "12",
         "file_format": "xlsx"})
-    assert response.status_code == 200
     assert "annex-a-list-7-20250401-20260331.xlsx" in response["Content-Disposition"]
     sheet = load_workbook(io.BytesIO(response.content)).active
     assert sheet.max_row == 3  # the header and two plans
@@ -90,6 +115,7 @@ def test_annex_a_bad_input_names_its_field(client, pdo, demo, data, field, messa
     assert message in page
     assert f'href="#id_{field}' in page
     assert not ReturnExport.objects.exists()
+    assert not ExportJob.objects.exists()  # no job started
 
 
 def test_readiness_lists_the_child_with_the_rule_and_the_page_that_fixes_it(
