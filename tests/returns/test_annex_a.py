@@ -103,9 +103,9 @@ def test_six_month_window_leaves_out_earlier_enquiries(org, demo, tmp_path) -> N
 
 
 @pytest.mark.parametrize(("args", "message"), [
-    (["--list", "2"], "List 2 is not available: choose list 1, 3, 4, 5, 6 or 7"),
-    (["--list", "5", "--end", "2027-01-01"], "must be today or in the past"),
-    (["--list", "5", "--months", "9"], "The period must be 6 or 12 months"),
+    (["--list", "2"], "--list: List 2 is not available: choose list 1, 3, 4, 5, 6 or 7"),
+    (["--list", "5", "--end", "2027-01-01"], "--end: .*must be today or in the past"),
+    (["--list", "5", "--months", "9"], "--months: The period must be 6 or 12 months"),
     (["--list", "5", "--end", "31/03/2026"], "--end must be a date like 2026-03-31"),
 ])
 def test_bad_input_exits_with_the_reason_and_writes_nothing(org, demo, tmp_path, args,
@@ -117,7 +117,8 @@ def test_bad_input_exits_with_the_reason_and_writes_nothing(org, demo, tmp_path,
 
 
 def test_output_must_be_xlsx_or_csv(org, demo, tmp_path) -> None:
-    with pytest.raises(CommandError, match=r"must end in \.xlsx or \.csv"):
+    with pytest.raises(CommandError,
+                       match=r"--output: the output file must end in \.xlsx or \.csv"):
         call_command("annex_a", "--list", "5", "--output", str(tmp_path / "list.pdf"))
     assert list(tmp_path.iterdir()) == []
 

@@ -155,9 +155,10 @@ def test_export_is_recorded_with_every_child_it_names(org, demo, tmp_path) -> No
 
 
 @pytest.mark.parametrize(("year", "message"), [
-    ("2027", "2026-27 census period ends on 31 March 2027, which is in the future"),
-    ("2024", "Census year 2024 is not supported: choose 2025 or 2026"),
-    ("2031", "2030-31 census period ends on 31 March 2031, which is in the future"),
+    ("2027", "--year: The 2026-27 census period ends on 31 March 2027, which is in the "
+             "future"),
+    ("2024", "--year: Census year 2024 is not supported: choose 2025 or 2026"),
+    ("2031", "--year: The 2030-31 census period ends on 31 March 2031, which is in the future"),
 ])
 def test_bad_year_exits_with_the_reason_and_writes_nothing(org, demo, tmp_path, year,
                                                            message) -> None:

@@ -42,8 +42,9 @@ class Command(BaseCommand):
                 number=options["number"], end=end, months=options["months"], fmt=fmt,
                 authority=authority_from(options), output=output)
         except PeriodError as exc:
-            message = ("The output file must end in .xlsx or .csv" if exc.field == "format"
-                       else str(exc))
+            # Point 7: the message names the option it is about.
+            message = ("--output: the output file must end in .xlsx or .csv"
+                       if exc.field == "format" else f"--{exc.field}: {exc}")
             raise CommandError(message) from exc
         except OSError as exc:
             raise CommandError(f"Could not write {output}: {exc.strerror}") from exc

@@ -28,7 +28,7 @@ class Command(BaseCommand):
             export = services.census_export(year=year, authority=authority_from(options),
                                             output=options["output"])
         except PeriodError as exc:
-            raise CommandError(str(exc)) from exc
+            raise CommandError(f"--{exc.field}: {exc}") from exc  # point 7: names the option
         except OSError as exc:
             raise CommandError(f"Could not write {options['output']}: {exc.strerror}") from exc
         self.stdout.write(f"Wrote {options['output']}: {len(export.child_ids)} children.")
