@@ -52,7 +52,8 @@ def test_officer_starts_the_census_and_lands_on_the_job_page_waiting_to_start(
     assert "Children in Need census 2025-26" in page
     assert '<progress class="app-export__progress" id="export-progress" max="100" value="0"' \
            in page
-    assert 'aria-live="polite"' in page and "Waiting to start." in page
+    assert 'aria-live="polite"' in page
+    assert "Waiting to start." in page
     assert "refresh this page" in page  # without JavaScript
     assert 'src="/static/js/export-progress.js"' in page
     assert not ReturnExport.objects.exists()  # nothing exported until it is built
@@ -67,11 +68,13 @@ def test_the_job_runs_and_the_page_offers_the_download(client, pdo, demo) -> Non
     assert (job.done, job.total, job.percent, job.children_count) == (4, 4, 100, 4)
     assert job.expires_at == job.finished_at + dt.timedelta(days=7)
     status = client.get(f"/returns/exports/{job.pk}/status/").json()
-    assert status["status"] == "done" and status["percent"] == 100
+    assert status["status"] == "done"
+    assert status["percent"] == 100
     assert status["download_url"] == f"/returns/exports/{job.pk}/download/"
     assert status["text"] == "Ready to download: cin-census-2026.xml, naming 4 children."
     page = client.get(f"/returns/exports/{job.pk}/").content.decode()
-    assert 'value="100"' in page and "Download <span data-export-filename>cin-census-2026.xml" \
+    assert 'value="100"' in page
+    assert "Download <span data-export-filename>cin-census-2026.xml" \
         in page
     response = client.get(f"/returns/exports/{job.pk}/download/")
     assert response["Content-Disposition"] == 'attachment; filename="cin-census-2026.xml"'
@@ -151,7 +154,9 @@ def test_who_exported_and_who_downloaded_what_is_in_the_access_log(client, pdo, 
     services.export_run(job_id=job.pk)
     job.refresh_from_db()
     record = ReturnExport.objects.get()
-    assert job.record == record and record.user == pdo and record.children_count == 4
+    assert job.record == record
+    assert record.user == pdo
+    assert record.children_count == 4
     exported = AccessEvent.objects.filter(action=AccessAction.EXPORT, detail__export=record.pk)
     assert exported.count() == 4
     assert set(exported.values_list("path", flat=True)) == {f"export job {job.pk}"}
@@ -182,14 +187,16 @@ def test_files_expire_after_the_set_days_and_an_expired_download_says_so(
     with time_machine.travel(dt.datetime(2026, 12, 6, 10, 1, tzinfo=dt.UTC), tick=False):
         assert services.exports_expire() == 1
     job.refresh_from_db()
-    assert job.status == JobStatus.EXPIRED and not job.file
+    assert job.status == JobStatus.EXPIRED
+    assert not job.file
     assert not default_storage.exists(name)
     response = client.get(f"/returns/exports/{job.pk}/download/")
     assert response.status_code == 410
     assert "This export expired on 6 December 2026 and its file has been deleted. Start a " \
            "new export." in response.content.decode()
     api = client.get(f"/api/v1/return-exports/{job.pk}/download/")
-    assert api.status_code == 410 and "expired" in api.json()["detail"]
+    assert api.status_code == 410
+    assert "expired" in api.json()["detail"]
 
 
 def test_the_hourly_sweep_is_scheduled(settings) -> None:
@@ -249,7 +256,8 @@ def test_a_manager_who_lost_the_role_before_it_ran_gets_a_failed_job_saying_why(
     assert job.status == JobStatus.FAILED
     assert job.error == ("Only the performance and data officer and managers may export the "
                          "statutory returns")
-    assert not job.file and not ReturnExport.objects.exists()
+    assert not job.file
+    assert not ReturnExport.objects.exists()
 
 
 # --- the API -----------------------------------------------------------------------------
@@ -263,7 +271,8 @@ def test_api_starts_an_export_with_202_and_a_status_url_then_downloads_it(
                            content_type="application/json")
     assert response.status_code == 202
     body = response.json()
-    assert body["status"] == "queued" and body["percent"] == 0
+    assert body["status"] == "queued"
+    assert body["percent"] == 0
     assert body["status_url"] == f"http://testserver/api/v1/return-exports/{body['id']}/"
     assert response["Location"] == body["status_url"]
     assert body["parameters"] == {"list": 5, "end": "2026-03-31", "months": 12,
@@ -287,7 +296,8 @@ def test_api_lists_only_your_own_jobs_paged(client, pdo, sm, demo) -> None:
         services.export_start(user=pdo, kind="cin_census", parameters={"year": 2025})
     client.force_login(pdo)
     body = client.get("/api/v1/return-exports/").json()
-    assert body["count"] == 3 and {r["kind"] for r in body["results"]} == {"cin_census"}
+    assert body["count"] == 3
+    assert {r["kind"] for r in body["results"]} == {"cin_census"}
     assert all(r["parameters"] == {"year": 2025} for r in body["results"])
 
 
@@ -324,7 +334,8 @@ def test_the_page_refuses_a_period_in_the_future_naming_the_field(client, pdo, d
         "file_format": "xlsx"})
     page = response.content.decode()
     assert response.status_code == 200
-    assert "must be today or in the past" in page and 'href="#id_end' in page
+    assert "must be today or in the past" in page
+    assert 'href="#id_end' in page
     assert not ExportJob.objects.exists()
 
 
@@ -352,7 +363,8 @@ def test_an_export_that_fails_half_way_says_why_and_keeps_nothing(
     job = services.export_start(user=pdo, kind="breaks", parameters={})
     services.export_run(job_id=job.pk)
     job.refresh_from_db()
-    assert job.status == JobStatus.FAILED and not job.file
+    assert job.status == JobStatus.FAILED
+    assert not job.file
     assert job.error.startswith(f"Something went wrong while building the file (job {job.pk})")
     assert not ReturnExport.objects.exists()
     assert not AccessEvent.objects.filter(section="cin_census").exists()
