@@ -144,15 +144,16 @@ CHUNK = 2000
 
 
 def build_census(children: QuerySet[Child], period: CensusPeriod, *,
-                 progress: Progress | None = None, chunk: int = CHUNK) -> Census:
+                 progress: Progress | None = None, chunk: int | None = None) -> Census:
     """The census for these children (already scoped to the user) in a fixed number of
     queries per `chunk` children, whatever the caseload. `progress(done, total)` is called
     with the children done after each chunk."""
     rows = list(census_children(children, period))
+    chunk = max(chunk or CHUNK, 1)
     out: list[CensusChild] = []
     if progress is not None:
         progress(0, len(rows))
-    for i in range(0, len(rows), max(chunk, 1)):
+    for i in range(0, len(rows), chunk):
         out.extend(_build_children(rows[i:i + chunk], period))
         if progress is not None:
             progress(len(out), len(rows))

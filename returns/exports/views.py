@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
@@ -32,6 +33,11 @@ def _job(request: HttpRequest, pk: int) -> ExportJob:
     if job is None:
         raise Http404("No export of yours has this number")
     return job
+
+
+def poll_ms() -> int:
+    """How often the job page asks for the job's status (RETURNS_EXPORT_POLL_MS)."""
+    return int(getattr(settings, "RETURNS_EXPORT_POLL_MS", 1000))
 
 
 def describe(job: ExportJob) -> str:
@@ -85,7 +91,7 @@ def job_detail(request: HttpRequest, pk: int) -> HttpResponse:
     job = _job(request, pk)
     return render(request, "returns/exports/job.html", {
         "job": job, "description": describe(job), "text": status_text(job),
-        "poll_ms": 1000, "expiry_days": services.expiry_days()})
+        "poll_ms": poll_ms(), "expiry_days": services.expiry_days()})
 
 
 @login_required
@@ -108,7 +114,7 @@ def job_download(request: HttpRequest, pk: int) -> HttpResponse:
         status = 410 if isinstance(exc, services.ExportExpired) else 409
         return render(request, "returns/exports/job.html", {
             "job": job, "description": describe(job), "text": status_text(job),
-            "refusal": str(exc), "poll_ms": 1000, "expiry_days": services.expiry_days()},
+            "refusal": str(exc), "poll_ms": poll_ms(), "expiry_days": services.expiry_days()},
             status=status)
     response = FileResponse(job.file.open("rb"), as_attachment=True, filename=job.filename,
                             content_type=job.content_type)
