@@ -77,6 +77,8 @@ class ExportJobViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin,
     serializer_class = ExportJobSerializer
 
     def get_queryset(self) -> QuerySet[ExportJob]:
+        if getattr(self, "swagger_fake_view", False):  # the OpenAPI schema
+            return ExportJob.objects.none()
         if not may_run_returns(self.request.user):
             raise PermissionDenied("Only the performance and data officer and managers may "
                                    "export the statutory returns")

@@ -190,7 +190,7 @@ def export_download(*, job: ExportJob, user: User, request: HttpRequest | None =
     if job.status != JobStatus.DONE:
         raise ExportNotReady("The export has failed: start it again" if job.status ==
                              JobStatus.FAILED else "The export has not finished yet")
-    child_ids = list(AccessEvent.objects.filter(
+    child_ids = [] if job.record_id is None else list(AccessEvent.objects.filter(
         action=AccessAction.EXPORT, detail__export=job.record_id,
         child_id__isnull=False).values_list("child_id", flat=True))
     path = request.get_full_path()[:500] if request is not None else f"export job {job.pk}"

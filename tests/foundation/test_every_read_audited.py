@@ -83,6 +83,9 @@ SHOWS_NO_CHILD = {
     "deadlines:policy", "deadlines:policy_profile", "deadlines:policy_rule",
     "deadlines-api:policy-rule-list", "deadlines-api:policy-rule-detail",
     "deadlines:closure_days", "deadlines:closure_day_remove",
+    # export jobs: what was asked for and how far it has got, never a child
+    "returns:exports:list", "returns:exports:job", "returns:exports:status",
+    "return-exports-api:return-export-list", "return-exports-api:return-export-detail",
 }
 
 # Lists the walk builds no record for yet (no placeholder of theirs): for these the test
@@ -91,7 +94,8 @@ EMPTY_IN_THE_WALK = {
     # the returns cover a past census year, before the walk's child; step-down decisions
     # list only plans a review proposed to end
     "plans:stepdown_decisions", "returns:annex_a", "returns:cin_census", "returns:index",
-    "returns:readiness",
+    "returns:readiness", "returns:exports:download",
+    "return-exports-api:return-export-download",
     "frontdoor-api:break-glass-list",
     "frontdoor-api:duplicate-list", "frontdoor-api:merge-list",
     "frontdoor-api:new-information-list", "lifeevents-api:case-transfer-list",

@@ -478,11 +478,13 @@ def _placeholders(request: pytest.FixtureRequest, path: str, child: object) -> d
     from tests.lifeevents.walk import WALK_PLACEHOLDERS as LIFE_PLACEHOLDERS
     from tests.outcomes.walk import WALK_PLACEHOLDERS as OUTCOME_PLACEHOLDERS
     from tests.plans.walk import WALK_PLACEHOLDERS as PLAN_PLACEHOLDERS
+    from tests.returns.walk import WALK_PLACEHOLDERS as RETURNS_PLACEHOLDERS
     from tests.strategy.walk import WALK_PLACEHOLDERS as STRATEGY_PLACEHOLDERS
 
     builders = {**WALK_PLACEHOLDERS, **STRATEGY_PLACEHOLDERS, **DEADLINE_PLACEHOLDERS,
                 **PLAN_PLACEHOLDERS, **CHRONOLOGY_PLACEHOLDERS, **OUTCOME_PLACEHOLDERS,
-                **FRONTDOOR_PLACEHOLDERS, **LIFE_PLACEHOLDERS, **DOCUMENT_PLACEHOLDERS}
+                **FRONTDOOR_PLACEHOLDERS, **LIFE_PLACEHOLDERS, **DOCUMENT_PLACEHOLDERS,
+                **RETURNS_PLACEHOLDERS}
     return {key: build(request, child) for key, build in builders.items()
             if "{" + key + "}" in path}
 

@@ -75,6 +75,8 @@ WRITES = {
     "plans:meeting_new", "plans:member_add", "plans:start",
     "strategy:concern_new", "strategy:consultation_new", "strategy:discussion_new",
     "strategy:threshold_new",
+    # the statutory returns start an export job (issue 16 point 5)
+    "returns:annex_a", "returns:cin_census",
     # one-off decisions and buttons (each also refuses a second go by the record's state)
     "conference_outcomes:adjourn", "conference_outcomes:attendance_prefill",
     "conference_outcomes:bring_forward", "conference_outcomes:disparity_resolve",
@@ -104,8 +106,11 @@ WRITES = {
 
 READS = {
     # documents as sent, a plan's ending, the statutory returns (downloads from GET forms)
-    "documents:child", "documents:download", "lifeevents:plan_ending", "returns:annex_a",
-    "returns:child", "returns:cin_census", "returns:index", "returns:readiness",
+    "documents:child", "documents:download", "lifeevents:plan_ending",
+    "returns:child", "returns:index", "returns:readiness",
+    # export jobs: progress, status and the file (issue 16 point 5)
+    "returns:exports:list", "returns:exports:job", "returns:exports:status",
+    "returns:exports:download",
     # signing in and out is not a record (and the one-time token is not used before sign-in)
     "accounts:login", "accounts:logout", "accounts:mfa_setup", "accounts:mfa_verify",
     "accounts:session_extend", "healthz", "help", "home",

@@ -17,4 +17,40 @@ def access_rules(Access: Any, ANON: tuple[int, ...], API_ANON: tuple[int, ...]
                                ("returns:readiness", "/returns/readiness/"))}
     # The child's census checks: the case holder, like every tab of the record.
     rules["returns:child"] = Access("/returns/child/{child}/")
+    # Export jobs (issue 16 point 5): the manager's own job; a social worker is refused.
+    rules.update({name: Access(path, insider="sm", outsider="sw", refused=(403,))
+                  for name, path in (
+                      ("returns:exports:list", "/returns/exports/"),
+                      ("returns:exports:job", "/returns/exports/{export_job}/"),
+                      ("returns:exports:status", "/returns/exports/{export_job}/status/"),
+                      ("returns:exports:download",
+                       "/returns/exports/{export_job}/download/"),
+                      ("return-exports-api:return-export-list", "/api/v1/return-exports/"),
+                      ("return-exports-api:return-export-detail",
+                       "/api/v1/return-exports/{export_job}/"),
+                      ("return-exports-api:return-export-download",
+                       "/api/v1/return-exports/{export_job}/download/"))})
     return rules
+
+
+def walk_export_job(request: Any, child: Any) -> int:
+    """A finished export of the manager's (the walk's insider), its file in the store."""
+    import datetime as dt
+
+    from django.core.files.base import ContentFile
+    from django.utils import timezone
+
+    from returns.exports.models import ExportJob, JobStatus
+
+    sm = request.getfixturevalue("sm")
+    now = timezone.now()
+    job = ExportJob.objects.create(
+        authority=sm.authority, kind="cin_census", parameters={"year": 2026}, user=sm,
+        status=JobStatus.DONE, filename="cin-census-2026.xml",
+        content_type="application/xml", finished_at=now,
+        expires_at=now + dt.timedelta(days=7))
+    job.file.save("cin-census-2026.xml", ContentFile(b"<Message/>"), save=True)
+    return job.pk
+
+
+WALK_PLACEHOLDERS = {"export_job": walk_export_job}
