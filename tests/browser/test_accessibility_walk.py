@@ -23,7 +23,8 @@ def _page_routes() -> list[str]:
     return sorted(name for name, a in ACCESS.items()
                   if a.method == "get" and a.ok == 200
                   and (not a.path.startswith("/api/") or name == "api-docs")
-                  and not a.path.endswith(("pdf/", ".csv", ".ics", "download/"))
+                  # files, and the export job's JSON status (a page polls it)
+                  and not a.path.endswith(("pdf/", ".csv", ".ics", "download/", "status/"))
                   and name != "documents:download")  # a stored file, not a page
 
 

@@ -21,6 +21,7 @@ from returns import services as return_services
 from returns.demo import seed_returns_demo
 from returns.exports import kinds
 from returns.exports.services import export_start
+from tests.browser.test_accessibility import axe_violations, describe
 from tests.browser.test_console_and_csp import RECORD_CSP_VIOLATIONS, csp_violations
 from tests.factories import UserFactory
 
@@ -67,7 +68,7 @@ def slow_kind() -> Iterator[None]:
 
 
 def test_officer_starts_the_census_and_sees_the_bar_advance_then_the_download(
-        signed_in_page, pdo, settings, slow_kind) -> None:
+        signed_in_page, pdo, settings, slow_kind, axe_script) -> None:
     import returns.exports.tasks  # noqa: F401  (registers the task with the app)
 
     queue = f"exports-browser-{uuid.uuid4().hex[:8]}"
@@ -105,6 +106,7 @@ def test_officer_starts_the_census_and_sees_the_bar_advance_then_the_download(
 
         # A longer export: the bar is seen part-way, moving forward, before it is done.
         job = export_start(user=pdo, kind="slow_census", parameters={})
+        first_job = page.url.removeprefix(session.base_url)
         session.goto(f"/returns/exports/{job.pk}/")
         page.evaluate(WATCH_THE_BAR)
         expect(page.get_by_role("link", name="Download cin-census-2026.xml")).to_be_visible(
@@ -118,3 +120,12 @@ def test_officer_starts_the_census_and_sees_the_bar_advance_then_the_download(
     assert csp_violations(page) == []
     assert session.problems.console_errors == []
     assert session.problems.page_errors == []
+
+    # WCAG 2.2 AA (axe, which needs the CSP bypassed to be added): a finished job, one
+    # waiting for a worker, and the list of the officer's exports.
+    waiting = export_start(user=pdo, kind="cin_census", parameters={"year": 2025})
+    checker = signed_in_page(pdo, bypass_csp=True)
+    for path in (first_job, f"/returns/exports/{waiting.pk}/", "/returns/exports/"):
+        checker.goto(path)
+        violations = axe_violations(checker.page, axe_script)
+        assert not violations, f"{path}:\n{describe(violations)}"
