@@ -163,7 +163,7 @@ RETURNS_LA_CODE = env_str("RETURNS_LA_CODE", "000")
 # Exports run in the background (returns/exports): their files are deleted after this many
 # days (hourly, cpcases/beat.py); progress is written at most once per this many seconds.
 RETURNS_EXPORT_EXPIRY_DAYS = env_int("RETURNS_EXPORT_EXPIRY_DAYS", 7)
-RETURNS_EXPORT_PROGRESS_SECONDS = float(env_str("RETURNS_EXPORT_PROGRESS_SECONDS", "1"))
+RETURNS_EXPORT_PROGRESS_SECONDS = env_int("RETURNS_EXPORT_PROGRESS_SECONDS", 1)
 
 # --- sessions: an inactivity timeout with a warning before it -------------------------------
 SESSION_INACTIVITY_SECONDS = env_int("SESSION_INACTIVITY_SECONDS", 30 * 60)
