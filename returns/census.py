@@ -140,7 +140,7 @@ def census_children(children: QuerySet[Child], period: CensusPeriod) -> QuerySet
 Progress = Callable[[int, int], None]
 # Children linked per round of queries: bounds the id lists sent to PostgreSQL and lets a
 # background export report its progress (issue 16 point 5).
-CHUNK = 2000
+CHUNK = 500
 
 
 def build_census(children: QuerySet[Child], period: CensusPeriod, *,
