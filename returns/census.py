@@ -40,6 +40,7 @@ class S47:
     icpc: dt.date | None = None
     not_required: bool = False
     pk: int | None = None
+    ended: dt.date | None = None  # the enquiry's outcome date (the DfE API's end_date)
 
 
 @dataclass
@@ -271,7 +272,8 @@ def build_census(children: QuerySet[Child], period: CensusPeriod, *,
             ep = _episode_for(episodes[child_id], e.started_on)
             if ep is not None:
                 ep.s47s.append(S47(start=e.started_on, target=targets.get(e.pk), icpc=icpc,
-                                   not_required=not_required and icpc is None, pk=e.pk))
+                                   not_required=not_required and icpc is None, pk=e.pk,
+                                   ended=_upto(e.outcome_date, ref) if e.outcome else None))
     for child_id, days in icpcs.items():
         for day in days:
             ep = _episode_for(episodes[child_id], day)
