@@ -54,7 +54,7 @@ def dfe() -> Iterator[FakeDfe]:
             self.end_headers()
             self.wfile.write(data)
 
-        def do_POST(self) -> None:  # noqa: N802 - http.server's name
+        def do_POST(self) -> None:
             body = self.rfile.read(int(self.headers["Content-Length"]))
             if self.path == "/oauth/token":
                 form = urllib.parse.parse_qs(body.decode())
