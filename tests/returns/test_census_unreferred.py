@@ -83,7 +83,7 @@ def test_child_in_need_plan_ended_in_the_year_closes_the_episode_services_ceased
 
 def test_census_with_children_without_referrals_still_validates_and_passes_the_rules(
         org, on_a_plan_since_2024, child_in_need_plan_ended_in_the_year, tmp_path) -> None:
-    tree, out = _census(tmp_path)
+    _, out = _census(tmp_path)
     schema = census_xsd(tmp_path)
     assert schema.validate(etree.parse(str(out))), schema.error_log
     built = build_census(Child.objects.filter(authority=org.authority), census_period(2026))
