@@ -18,7 +18,7 @@ from returns.dfe.models import DfeBatch
 from returns.dfe.readiness import refresh_readiness
 from returns.dfe.sender import NotConfigured, config_from_env
 from returns.forms import CensusForm
-from returns.views import PAGE_SIZE, _download, _require
+from returns.views import _download, _require
 
 
 @login_required
