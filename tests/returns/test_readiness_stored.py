@@ -72,7 +72,8 @@ def test_stored_problems_are_shown_a_page_at_a_time(client, pdo, demo, org) -> N
     first = client.get("/returns/readiness/?year=2026").content.decode()
     assert "60 problems" in first
     assert "1 of 2" in first
-    assert "Problem 49" in first and "Problem 50" not in first
+    assert "Problem 49" in first
+    assert "Problem 50" not in first
     second = client.get("/returns/readiness/?year=2026&page=2").content.decode()
     assert "Problem 50" in second
 
@@ -113,7 +114,7 @@ def test_the_nightly_task_refreshes_every_ended_year(org, demo) -> None:
     assert sorted(ReadinessRun.objects.filter(authority=org.authority).values_list(
         "year", flat=True)) == [2025, 2026]
     first = ReadinessRun.objects.get(authority=org.authority, year=2026)
-    assert first.user is None and first.problems == 0
+    assert (first.user, first.problems) == (None, 0)
     _break_freyas_plan()
     refresh_readiness_nightly.apply().get()
     assert ReadinessRun.objects.get(pk=first.pk).problems == 1
