@@ -112,3 +112,39 @@ def test_bad_input_exits_with_the_reason(org, demo, args, message) -> None:
     with pytest.raises(CommandError, match=message):
         call_command("dfe_payload", *args)
     assert not ReturnExport.objects.exists()
+
+
+def test_query_count_does_not_grow_with_the_caseload(org, demo) -> None:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from tests.returns.test_query_counts import _copy_demo
+
+    def queries() -> int:
+        with CaptureQueriesContext(connection) as ctx:
+            build_payload(Child.objects.filter(authority=org.authority), mode=DfeMode.CHANGED)
+        return len(ctx)
+
+    small = queries()
+    _copy_demo(org, demo, "A")
+    _copy_demo(org, demo, "B")
+    assert build_payload(Child.objects.filter(authority=org.authority)).cohort == 12
+    assert queries() == small
+
+
+def test_a_child_with_no_referral_on_record_is_sent_with_an_unknown_source(org, demo,
+                                                                          tmp_path) -> None:
+    import datetime as dt
+
+    from cpcases.accounts.models import User
+    from cpcases.plans.models import ChildProtectionPlan
+    from tests.factories import ChildFactory
+
+    child = ChildFactory(authority=org.authority, la_child_id="OLD0009",
+                         date_of_birth=dt.date(2015, 1, 1))
+    ChildProtectionPlan.objects.create(
+        authority=org.authority, child=child, started_on=dt.date(2024, 6, 3), category="NEG",
+        lead_social_worker=User.objects.get(username="sw.sam"))
+    episode = _by_id(_write(tmp_path))["OLD0009"]["social_care_episodes"][0]
+    assert (episode["social_care_episode_id"], episode["referral_source"],
+            episode["referral_date"]) == (f"U{child.pk}", "10", "2024-06-03")
