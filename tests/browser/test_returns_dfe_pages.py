@@ -15,9 +15,12 @@ pytestmark = [pytest.mark.browser,
               pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
 
+@pytest.mark.usefixtures("demo")
 def test_dfe_and_readiness_pages_pass_axe_and_the_check_runs(live_server, new_context,
-                                                             axe_script, pdo, demo) -> None:
+                                                             axe_script, request) -> None:
     from cpcases.plans.models import ChildProtectionPlan
+
+    pdo = request.getfixturevalue("pdo")
 
     ChildProtectionPlan.objects.filter(child__la_child_id="RET2501").update(
         started_on=dt.date(2025, 5, 30))
