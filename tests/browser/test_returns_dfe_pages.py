@@ -20,11 +20,11 @@ def test_dfe_and_readiness_pages_pass_axe_and_the_check_runs(live_server, new_co
                                                              axe_script, request) -> None:
     from cpcases.plans.models import ChildProtectionPlan
 
-    pdo = request.getfixturevalue("pdo")
+    officer = request.getfixturevalue("pdo")
 
     ChildProtectionPlan.objects.filter(child__la_child_id="RET2501").update(
         started_on=dt.date(2025, 5, 30))
-    page = _context_for(pdo, new_context, live_server, bypass_csp=True).new_page()
+    page = _context_for(officer, new_context, live_server, bypass_csp=True).new_page()
     page.goto(live_server.url + "/returns/dfe/")
     assert "4 children" in page.inner_text("[data-testid=dfe-counts]")
     assert not (v := axe_violations(page, axe_script)), describe(v)
