@@ -7,10 +7,13 @@ from __future__ import annotations
 
 from typing import Any
 
+from celery.schedules import crontab
+
 DEADLINE_SWEEP = "deadline escalation sweep"
 OUTBOX_FLUSH = "e-mail outbox flush"
 SWEEP_WATCH = "deadline sweep watch"
 RETURN_EXPORTS_EXPIRY = "return exports expiry"
+RETURNS_READINESS = "census readiness refresh"
 
 
 def beat_schedule(*, sweep_seconds: int, outbox_seconds: int = 60
@@ -43,5 +46,11 @@ def beat_schedule(*, sweep_seconds: int, outbox_seconds: int = 60
             "task": "returns.expire_exports",
             "schedule": 3600.0,
             "options": {"expires": 3600.0},
+        },
+        # Issue 16: the return readiness page reads what this stores, every night at 02:30.
+        RETURNS_READINESS: {
+            "task": "returns.refresh_readiness",
+            "schedule": crontab(hour=2, minute=30),
+            "options": {"expires": 6 * 3600.0},
         },
     }

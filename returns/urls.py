@@ -11,4 +11,5 @@ urlpatterns = [
     path("readiness/", views.readiness, name="readiness"),
     path("child/<int:pk>/", views.child_checks, name="child"),
     path("exports/", include("returns.exports.urls")),
+    path("", include("returns.dfe.urls")),  # the DfE API page, readiness refresh
 ]

@@ -59,6 +59,8 @@ EDIT_FORMS: dict[str, Edit] = {
 WRITES = {
     # life events: a view recorded, a record restricted or released
     "lifeevents:agency_view_record", "lifeevents:restrict", "lifeevents:unrestrict",
+    # checking the census again now (issue 16)
+    "returns:readiness_refresh",
     # create forms
     "children:create", "children:person_add", "children:allocate",
     "chronology:entry_new", "chronology:visit_new",
@@ -107,7 +109,7 @@ WRITES = {
 READS = {
     # documents as sent, a plan's ending, the statutory returns (downloads from GET forms)
     "documents:child", "documents:download", "lifeevents:plan_ending",
-    "returns:child", "returns:index", "returns:readiness",
+    "returns:child", "returns:index", "returns:readiness", "returns:dfe",
     # export jobs: progress, status and the file (issue 16 point 5)
     "returns:exports:list", "returns:exports:job", "returns:exports:status",
     "returns:exports:download",
