@@ -19,7 +19,7 @@ from cpcases.audit.reads import record_children_shown
 from cpcases.children.models import Child
 from cpcases.children.selectors import child_for_view
 from cpcases.children.views import record_context
-from returns import census, rules, selectors
+from returns import census, rules, selectors, services
 from returns.forms import AnnexAForm, CensusForm
 from returns.periods import PeriodError, census_period, default_census_year, year_so_far
 
@@ -30,6 +30,14 @@ def _require(request: HttpRequest) -> None:
     if not selectors.may_run_returns(request.user):
         raise PermissionDenied("Only the performance and data officer and managers may run "
                                "the statutory returns")
+
+
+def _download(export: services.Export) -> HttpResponse:
+    """A file answered at once (the DfE payload page; the census and Annex A are jobs)."""
+    response = HttpResponse(export.content, content_type=export.content_type)
+    response["Content-Disposition"] = f'attachment; filename="{export.filename}"'
+    response["Cache-Control"] = "no-store"
+    return response
 
 
 _FORM_FIELDS = {"list": "list_number", "format": "file_format"}
