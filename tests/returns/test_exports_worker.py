@@ -64,7 +64,9 @@ def test_the_census_started_from_the_page_is_built_by_a_worker_then_downloaded(
     with start_worker(app, pool="solo", concurrency=1, perform_ping_check=False,
                       queues=[export_queue], shutdown_timeout=30):
         seen = _watch(job.pk, lambda j: j.finished)
-    assert seen[0] == ("queued", 0, 0)
+    # (the worker may take it before the first look: queued is asserted above)
+    assert seen[0][0] in ("queued", "running")
+    assert [done for _, done, _ in seen] == sorted(done for _, done, _ in seen)
     assert seen[-1] == ("done", 4, 4)
     job.refresh_from_db()
     assert job.children_count == 4
