@@ -131,7 +131,9 @@ def requests_for_child(*, child: Child) -> QuerySet[ConferenceRequest]:
 
 def delays_visible(*, user: User) -> QuerySet[DelayAuthorisation]:
     return (DelayAuthorisation.objects.filter(request__in=requests_visible(user=user))
-            .select_related("request", "requested_by", "decided_by"))
+            .select_related("request", "requested_by", "decided_by")
+            # the children's names of each request, in two queries for the whole list
+            .prefetch_related("request__requested_children__child"))
 
 
 def may_authorise_icpc_delay(user: User) -> bool:
