@@ -4,8 +4,8 @@ settings, loaded by locust with 20 signed-in users.
     .venv/bin/python bench/bench_load.py                       # 1,500 on plans, 10,000 known
     .venv/bin/python bench/bench_load.py --children 300 --known 2000 --duration 60
 
-Creates (and migrates) its own database `cpcases_bench_load` on DATABASE_URL's server (or the
-embedded one) and loads one team (5 team managers, 30 social workers) with --children children
+Creates (and migrates) its own database `cpcases_bench_load_<children>_<known>` on
+DATABASE_URL's server (or the embedded one) and loads one team (5 team managers, 30 social workers) with --children children
 on child protection plans, each with their initial conference, plan (and its first version),
 two visits and the open deadlines of a plan, and --known children in all (the rest known to
 children's services, in another team or none). Rows are bulk-inserted with the audit
@@ -43,6 +43,7 @@ from urllib.request import Request, urlopen
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+# One database per size (`cpcases_bench_load_<children>_<known>`), reused by a later run.
 BENCH_DB = os.environ.get("CPCASES_BENCH_LOAD_DB", "cpcases_bench_load")
 SOCIAL_WORKERS = 30
 MANAGERS = 5
@@ -52,7 +53,7 @@ PLAN_RULES = (("core_group_next", "sw"), ("plan_distributed", "sw"), ("next_revi
 TARGET = 3.0
 
 
-def _environment(port: int) -> dict[str, str]:
+def _environment(port: int, database: str) -> dict[str, str]:
     """Production settings' variables for the benchmark's own database and server."""
     import psycopg
 
@@ -64,15 +65,15 @@ def _environment(port: int) -> dict[str, str]:
     parsed = urlparse(base)
     with psycopg.connect(urlunparse(parsed._replace(path="/postgres")), autocommit=True) as c:
         if not c.execute("SELECT 1 FROM pg_database WHERE datname = %s",
-                         [BENCH_DB]).fetchone():
-            c.execute(f"CREATE DATABASE {BENCH_DB}")
+                         [database]).fetchone():
+            c.execute(f"CREATE DATABASE {database}")
     redis = os.environ.get("REDIS_URL", "")
     if not redis:
         from cpcases.core import devservices
 
         redis = devservices.embedded_redis_url()
     return {
-        "DATABASE_URL": urlunparse(parsed._replace(path=f"/{BENCH_DB}")),
+        "DATABASE_URL": urlunparse(parsed._replace(path=f"/{database}")),
         "REDIS_URL": redis,
         "DJANGO_SETTINGS_MODULE": "bench.load_settings",
         "DJANGO_SECRET_KEY": "bench-load-only-" + "x" * 40,
@@ -311,7 +312,8 @@ def main() -> int:
     args = parser.parse_args()
     args.known = max(args.known, args.children)
 
-    env = _environment(args.port)
+    database = f"{BENCH_DB}_{args.children}_{args.known}"
+    env = _environment(args.port, database)
     os.environ.update(env)
     import django
 
@@ -319,7 +321,7 @@ def main() -> int:
     from django.conf import settings
     from django.core.management import call_command
 
-    print(f"database {BENCH_DB}: migrating ...", flush=True)
+    print(f"database {database}: migrating ...", flush=True)
     call_command("migrate", verbosity=0)
     if not (Path(env["CPCASES_BENCH_STATIC_ROOT"]) / "staticfiles.json").exists():
         print("collecting static files ...", flush=True)
