@@ -40,7 +40,7 @@ def _with_children(queryset: QuerySet[ConferenceRequest]) -> QuerySet[Conference
         Prefetch("requested_children",
                  queryset=RequestedChild.objects.select_related("child")),
         Prefetch("conferences", queryset=Conference.objects.select_related(
-            "chair", "minute_taker")))
+            "chair", "minute_taker").prefetch_related("children")))
 
 
 def requests_visible(*, user: User) -> QuerySet[ConferenceRequest]:
@@ -181,10 +181,23 @@ def icpc_due_for_child(child: Child) -> date | None:
 
 def icpc_due_date(request: ConferenceRequest) -> date | None:
     """The conference covers every child of the request: the earliest of their due dates."""
-    dues = [d for d in (icpc_due_for_child(rc.child)
-                        for rc in request.requested_children.select_related("child"))
-            if d is not None]
-    return min(dues) if dues else None
+    return icpc_due_dates([request])[request.pk]
+
+
+def icpc_due_dates(requests: list[ConferenceRequest]) -> dict[int, date | None]:
+    """`icpc_due_date` of each request of a list (the API's page), in one query for their
+    children's ICPC deadlines; only a child with none (not the usual path: the deadline is
+    set when the enquiry starts) is computed on its own from its strategy discussion."""
+    children = {rc.child_id: rc.child for r in requests for rc in r.requested_children.all()}
+    latest = dict(Deadline.objects.filter(child_id__in=children, rule_id="icpc")
+                  .exclude(status=DeadlineStatus.CANCELLED)
+                  .order_by("child_id", "-id").distinct("child_id")
+                  .values_list("child_id", "due_date"))
+    dues = {pk: latest[pk] if pk in latest else icpc_due_for_child(child)
+            for pk, child in children.items()}
+    return {r.pk: min((d for rc in r.requested_children.all()
+                       if (d := dues[rc.child_id]) is not None), default=None)
+            for r in requests}
 
 
 @dataclass(frozen=True)
