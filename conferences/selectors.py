@@ -187,14 +187,19 @@ def icpc_due_date(request: ConferenceRequest) -> date | None:
 def icpc_due_dates(requests: list[ConferenceRequest]) -> dict[int, date | None]:
     """`icpc_due_date` of each request of a list (the API's page), in one query for their
     children's ICPC deadlines; only a child with none (not the usual path: the deadline is
-    set when the enquiry starts) is computed on its own from its strategy discussion."""
+    set when the enquiry starts) is computed from its strategy discussion, fetched for all
+    such children together."""
     children = {rc.child_id: rc.child for r in requests for rc in r.requested_children.all()}
     latest = dict(Deadline.objects.filter(child_id__in=children, rule_id="icpc")
                   .exclude(status=DeadlineStatus.CANCELLED)
                   .order_by("child_id", "-id").distinct("child_id")
                   .values_list("child_id", "due_date"))
-    dues = {pk: latest[pk] if pk in latest else icpc_due_for_child(child)
-            for pk, child in children.items()}
+    anchors = strategy_link.icpc_anchors([pk for pk in children if pk not in latest])
+    dues = {pk: latest.get(pk) for pk in children}
+    for pk, discussion in anchors.items():
+        due = due_date_for(children[pk].authority_id, "icpc",
+                           strategy_link.anchor_date(discussion))
+        dues[pk] = due.date() if isinstance(due, datetime) else due
     return {r.pk: min((d for rc in r.requested_children.all()
                        if (d := dues[rc.child_id]) is not None), default=None)
             for r in requests}
