@@ -25,8 +25,8 @@ from __future__ import annotations
 
 import secrets
 from collections.abc import Callable
-from typing import Any
 from datetime import timedelta
+from typing import Any
 
 from django.contrib import messages
 from django.db import IntegrityError, transaction

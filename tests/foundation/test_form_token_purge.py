@@ -24,7 +24,8 @@ def test_beat_purges_form_tokens_every_night():
     assert entry["task"] == "core.purge_form_tokens"
     schedule = entry["schedule"]
     assert isinstance(schedule, crontab)
-    assert schedule.hour == {3} and schedule.minute == {15}
+    assert schedule.hour == {3}
+    assert schedule.minute == {15}
     assert schedule.day_of_week == set(range(7))
     assert "core.purge_form_tokens" in app.tasks
 
