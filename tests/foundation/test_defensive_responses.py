@@ -116,7 +116,8 @@ def test_a_real_database_outage_answers_503_with_a_plain_page():
     script = (
         "import django; django.setup();"
         "from django.test import Client;"
-        "c = Client(raise_request_exception=False, HTTP_HOST='localhost'); c.cookies['sessionid'] = 'a' * 32;"
+        "c = Client(raise_request_exception=False, HTTP_HOST='localhost');"
+        "c.cookies['sessionid'] = 'a' * 32;"
         "r = c.get('/children/');"
         "print(r.status_code, r.get('Retry-After'), r['Content-Type'].split(';')[0]);"
         "print('the service is unavailable' in r.content.decode())")
