@@ -13,6 +13,7 @@ DEADLINE_SWEEP = "deadline escalation sweep"
 OUTBOX_FLUSH = "e-mail outbox flush"
 SWEEP_WATCH = "deadline sweep watch"
 FORM_TOKEN_PURGE = "one-time form token purge"  # noqa: S105 - a name, not a secret
+RETURNS_READINESS = "census readiness refresh"
 
 
 def beat_schedule(*, sweep_seconds: int, outbox_seconds: int = 60
@@ -45,5 +46,11 @@ def beat_schedule(*, sweep_seconds: int, outbox_seconds: int = 60
         FORM_TOKEN_PURGE: {
             "task": "core.purge_form_tokens",
             "schedule": crontab(hour=3, minute=15),
+        },
+        # Issue 16: the return readiness page reads what this stores, every night at 02:30.
+        RETURNS_READINESS: {
+            "task": "returns.refresh_readiness",
+            "schedule": crontab(hour=2, minute=30),
+            "options": {"expires": 6 * 3600.0},
         },
     }

@@ -96,6 +96,8 @@ SHOWS_NO_CHILD = {
     "returns:index", "returns:cin_census", "returns:annex_a",
     # Counts of absent professionals per agency and month: no child is named or read.
     "conference_outcomes:non_attendance",
+    # The DfE page shows counts and sends, no child.
+    "returns:dfe",
 }
 
 # Lists of one kind of record: the walk's placeholder for it (the rest of its part of the
@@ -165,15 +167,16 @@ def _new_information(request: pytest.FixtureRequest, child) -> None:
                                   urgency="routine")
 
 
-def _referral_in_the_last_census_year(request: pytest.FixtureRequest, child) -> None:
-    """The readiness check covers the last census year that has ended."""
-    from frontdoor.models import Referral
-    from returns.periods import census_period, default_census_year
-    from tests.frontdoor.walk import walk_referral
+def _stored_readiness_problem(request: pytest.FixtureRequest, child) -> None:
+    """The nightly check's stored problem for the child, in the last census year."""
+    from returns.dfe.models import ReadinessProblem, ReadinessRun
+    from returns.periods import default_census_year
 
-    period = census_period(default_census_year())
-    Referral.objects.filter(pk=walk_referral(request, child)).update(
-        referral_date=period.start + timedelta(days=30))
+    run = ReadinessRun.objects.create(authority=child.authority, year=default_census_year(),
+                                      checked_at=timezone.now(), children_checked=1,
+                                      problems=1, errors=1)
+    ReadinessProblem.objects.create(run=run, child=child, rule="8500", severity="E",
+                                    message="Walk", target_kind="child", target_id=child.pk)
 
 
 # Lists of records in a state no placeholder of the walk is in: built here.
@@ -185,7 +188,8 @@ LIST_RECORDS = {
     "frontdoor-api:break-glass-list": _break_glass,
     "frontdoor-api:merge-list": _merged_duplicate,
     "frontdoor-api:new-information-list": _new_information,
-    "returns:readiness": _referral_in_the_last_census_year,
+    "returns:readiness": _stored_readiness_problem,
+    "returns-api:readiness-list": _stored_readiness_problem,
 }
 # Searches look for the walk's child.
 SEARCHES = {"children:search": "?q={child.la_child_id}",
