@@ -242,11 +242,18 @@ def send_digests(digest_ids: Iterable[int], *, now: datetime | None = None) -> i
                        .select_related("recipient"))
         if not digests:
             return 0
+        # Streamed, only the columns a line needs: a digest after an outage may hold tens of
+        # thousands of notices, and only their lines of text are kept (issue 13 §6).
         items = (Notification.objects.filter(digest__in=digests)
-                 .select_related("deadline", "deadline__child").order_by("id"))
+                 .select_related("deadline", "deadline__child")
+                 .only("digest_id", "level", "deadline__authority_id", "deadline__rule_id",
+                       "deadline__status", "deadline__due_date", "deadline__due_at",
+                       "deadline__child_id", "deadline__content_type_id",
+                       "deadline__object_id", "deadline__child__la_child_id")
+                 .order_by("id"))
         context = presentation.RuleContext()
         lines: dict[int, list[str]] = {}
-        for item in items:
+        for item in items.iterator(chunk_size=2000):
             lines.setdefault(item.digest_id, []).append(_email_line(item, context, now))
         emails = [EmailMessage(
             subject=(f"{len(body)} deadline notices" if len(body) > 1
