@@ -167,6 +167,9 @@ def main() -> None:
 
     call_command("migrate", verbosity=0)
     authority, sw, child_ids = _organisation()
+    from django.urls import reverse
+
+    reverse("deadlines:child", args=[1])  # the URL conf: loaded once per worker, not per sweep
     now = timezone.now()
     base = _rss_mb()
     print(f"{'deadlines':>10} {'to notify':>10} {'load s':>7} {'sweep s':>8} {'floor s':>8} "
