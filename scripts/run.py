@@ -15,7 +15,9 @@ What it does, in order:
    on a warm restart: when the database, the migrations, the snapshot and the demo code are
    those of the last successful start (a fingerprint in var/run-state.json;
    CPCASES_FORCE_SETUP=1 runs them anyway).
-4. Three children, with the settings cpcases.settings.dev:
+4. Three children, with the settings cpcases.settings.dev (web first; worker and beat once
+   the sign-in page answers, so they do not slow its start; runserver skips its system checks
+   on a warm restart: they ran with migrate):
    web     manage.py runserver 127.0.0.1:$PORT   (PORT defaults to 8000)
    worker  celery -A cpcases worker -l info
    beat    celery -A cpcases beat -l info --schedule var/celerybeat-schedule
@@ -159,6 +161,7 @@ def manage(args: list[str], env: dict[str, str], *, capture: bool = False) -> st
 
 # --- the schema and the demo data: cheap on a fresh database, skipped when warm --------------
 STATE_FILE = devservices.VAR_DIR / "run-state.json"
+WARM = threading.Event()  # set when this start skipped migrate and seed_demo
 _FINGERPRINTED = ("*/migrations/*.py", "*/*/migrations/*.py", "*/demo.py", "*/*/demo.py",
                   "cpcases/accounts/management/commands/seed_demo.py",
                   "cpcases/core/schema_snapshot.sql", "pyproject.toml")
@@ -204,6 +207,7 @@ def prepare_database(database_url: str, env: dict[str, str]) -> str:
     state = read_state()
     if (not os.environ.get("CPCASES_FORCE_SETUP") and state.get("fingerprint") == mark
             and state.get("migrations") == applied_migrations(database_url)):
+        WARM.set()
         say("schema and demo data: unchanged since the last start (migrations, demo "
                    "code and database as then): skipping migrate and seed_demo "
                    "(CPCASES_FORCE_SETUP=1 runs them)")
@@ -354,7 +358,7 @@ def main() -> int:
     devservices.VAR_DIR.mkdir(parents=True, exist_ok=True)
 
     seed_output = prepare_database(database_url, env)
-    say("starting web (runserver), worker and beat; waiting for the sign-in page ...")
+    say("starting the web server (runserver); waiting for the sign-in page ...")
 
     stopping = threading.Event()
 
@@ -365,14 +369,23 @@ def main() -> int:
     signal.signal(signal.SIGTERM, request_stop)
 
     celery = [sys.executable, "-m", "celery", "-A", "cpcases"]
+    # Checks ran with migrate when the schema was prepared; on a warm restart they are
+    # skipped too (issue 13 §5: a warm restart in seconds).
+    skip_checks = ["--skip-checks"] if WARM.is_set() else []
     children = [
         Child("web", [sys.executable, str(BASE_DIR / "manage.py"), "runserver",
-                      f"{HOST}:{port}"], env, signal_group=True),
-        Child("worker", [*celery, "worker", "-l", "info"], env, signal_group=False),
-        Child("beat", [*celery, "beat", "-l", "info", "--schedule",
-                       str(devservices.VAR_DIR / "celerybeat-schedule")],
-              env, signal_group=False),
+                      *skip_checks, f"{HOST}:{port}"], env, signal_group=True),
     ]
+
+    def start_background() -> None:
+        """Worker and beat once the sign-in page answers: on two cores they would otherwise
+        slow the web server's start (issue 13 §5)."""
+        say("starting the Celery worker and beat ...")
+        children.append(Child("worker", [*celery, "worker", "-l", "info"], env,
+                              signal_group=False))
+        children.append(Child("beat", [*celery, "beat", "-l", "info", "--schedule",
+                                       str(devservices.VAR_DIR / "celerybeat-schedule")],
+                              env, signal_group=False))
 
     url = f"http://{HOST}:{port}/"
     ready_by = time.monotonic() + READY_TIMEOUT_SECONDS
@@ -397,6 +410,7 @@ def main() -> int:
         if not ready:
             if sign_in_answers(url + "sign-in/"):
                 ready = True
+                start_background()
                 signs = ("(as seed_demo printed them):\n\n" + seed_output.strip()
                          if seed_output.strip() else DEMO_SIGN_INS.lstrip())
                 print("\n" + "=" * 78, flush=True)
