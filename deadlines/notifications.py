@@ -20,6 +20,7 @@ from django.conf import settings
 from django.core.mail import EmailMessage
 from django.db import connection, transaction
 from django.db.models import Count, Q
+from django.urls import reverse
 from django.utils import timezone
 
 from cpcases.accounts.models import Team, User
@@ -258,6 +259,20 @@ def _email_line(row: tuple[Any, ...], context: Any, now: datetime) -> str:
 ORPHANED_AFTER = timedelta(minutes=15)
 
 
+# An e-mail lists at most this many notices, then says how many more the notifications page
+# holds: after an outage a digest may hold tens of thousands, which nobody reads in an
+# e-mail and which would otherwise all be held in memory (issue 13 §6).
+EMAIL_LINES = 200
+
+
+def _more_line(count: int) -> list[str]:
+    if not count:
+        return []
+    noun = "notice" if count == 1 else "notices"
+    return ["", f"…and {count:,} more deadline {noun}: see your notifications "
+                f"{reverse('deadlines:notifications')}"]
+
+
 _BY_KEY = ("SET LOCAL enable_seqscan = off; SET LOCAL enable_hashjoin = off; "
            "SET LOCAL enable_mergejoin = off")
 _PLANNER_DEFAULTS = "RESET enable_seqscan; RESET enable_hashjoin; RESET enable_mergejoin"
@@ -286,19 +301,24 @@ def send_digests(digest_ids: Iterable[int], *, now: datetime | None = None) -> i
             "deadline__child__la_child_id"))
         context = presentation.RuleContext()
         lines: dict[int, list[str]] = {}
+        more: Counter[int] = Counter()  # notices beyond EMAIL_LINES, per digest
         with connection.cursor() as cursor:
             # Each notice's deadline by its key, whatever the statistics say: a hash join
             # would read the whole deadline table (millions of rows) for a few thousand.
             cursor.execute(_BY_KEY)
         for row in items.iterator(chunk_size=5000):
-            lines.setdefault(row[0], []).append(_email_line(row, context, now))
+            listed = lines.setdefault(row[0], [])
+            if len(listed) < EMAIL_LINES:
+                listed.append(_email_line(row, context, now))
+            else:
+                more[row[0]] += 1
         with connection.cursor() as cursor:
             cursor.execute(_PLANNER_DEFAULTS)
         emails = [EmailMessage(
-            subject=(f"{len(body)} deadline notices" if len(body) > 1
-                     else "A deadline notice"),
-            body="\n".join(["Deadlines that need your attention:", "", *body, "",
-                            settings.SERVICE_NAME]),
+            subject=(f"{len(body) + more[digest.pk]} deadline notices"
+                     if len(body) + more[digest.pk] > 1 else "A deadline notice"),
+            body="\n".join(["Deadlines that need your attention:", "", *body,
+                            *_more_line(more[digest.pk]), "", settings.SERVICE_NAME]),
             from_email=settings.DEFAULT_FROM_EMAIL, to=[digest.recipient.email])
             for digest in digests if digest.recipient.email
             for body in [lines.get(digest.pk, [])] if body]
