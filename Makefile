@@ -13,11 +13,14 @@ $(BIN)/python:
 	$(BIN)/pip install --quiet --upgrade pip
 
 $(STAMP): $(BIN)/python pyproject.toml package.json
+	@echo "[setup] installing the Python packages (pyproject.toml) ..."
 	$(BIN)/pip install --quiet -e '.[dev]'
 	$(BIN)/pip install --quiet --no-deps 'liiatools==0.2.0'
+	@echo "[setup] installing the front-end packages (package.json) and building the assets ..."
 	npm ci --no-audit --no-fund --silent || npm install --no-audit --no-fund --silent
 	npm run --silent build
 	touch $(STAMP)
+	@echo "[setup] done (skipped next time until pyproject.toml or package.json changes)"
 
 setup: $(STAMP)
 
