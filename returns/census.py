@@ -137,9 +137,11 @@ def census_children(children: QuerySet[Child], period: CensusPeriod) -> QuerySet
     return children.filter(pk__in=open_in_period.values("child_id")).order_by("la_child_id")
 
 
-def build_census(children: QuerySet[Child], period: CensusPeriod) -> Census:
+def build_census(children: QuerySet[Child], period: CensusPeriod, *,
+                 with_no_episode: bool = False) -> Census:
     """The census for these children (already scoped to the user) in a fixed number of
-    queries, whatever the caseload."""
+    queries, whatever the caseload. `with_no_episode` keeps a child with no episode in the
+    period (the entry checks: a child's own details are checked before any referral)."""
     from conferences.models import Conference, ConferenceStatus
     from cpcases.plans.models import ChildProtectionPlan, ChildProtectionPlanEvent
     from cpcases.plans.models import CinPlan as CinPlanRow
@@ -149,7 +151,8 @@ def build_census(children: QuerySet[Child], period: CensusPeriod) -> Census:
     from strategy.models import S47Outcome, Section47Enquiry
 
     ref, start = period.reference_date, period.start
-    rows = list(census_children(children, period))
+    rows = list(children.order_by("la_child_id") if with_no_episode
+                else census_children(children, period))
     ids = [c.pk for c in rows]
     by_child: dict[int, CensusChild] = {}
     episodes: dict[int, list[Episode]] = defaultdict(list)

@@ -1,0 +1,113 @@
+"""The census rules at the point of entry (issue 16 point 2; RETURNS.md §3 and its "other
+entry checks").
+
+The rules are written once, in returns.rules, over the census as returns.census builds it.
+A service that writes data a rule reads wraps its write in `census_checks(child, screen)`:
+
+    with entry.census_checks(child, "referral"):
+        ... the write ...
+
+Before the write the child's census for the year so far (1 April to today, as the child's
+"Census checks" tab shows it) is built and checked; after it, again. A failure the write
+made, and only such a failure (a problem already on the record does not stop unrelated work;
+it is on the readiness page), is answered:
+- an error rule ("E"): `RuleError` in plain words, beside the field the screen names for the
+  rule, with the rule number; the service's transaction rolls back, nothing is saved;
+- a query rule ("Q"): `WarningsToConfirm` unless the user has confirmed it
+  (cpcases.core.confirm); nothing is saved until they do.
+
+Both builds are a fixed number of queries for one child, whatever the caseload.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from cpcases.children.models import Child
+from cpcases.core import confirm
+from cpcases.core.errors import EntryWarning, RuleError
+from returns import census, rules
+from returns.periods import year_so_far
+
+REFERENCE = ("Children in need census: business and technical specification and "
+             "validation rules (Department for Education)")
+
+# Rules no screen can break: they are about the return as a whole or data cpcases derives,
+# so they are checked on the readiness page only (decisions §31).
+NOT_AT_ENTRY = {
+    "2883",  # authority-wide count of plans against initial conferences
+    "8715", "8720", "8930",  # dates inside the census period: the return selects by period
+    "8730",  # NumberOfPreviousCPP: counted from the child's history
+    "8870",  # InitialCPCtarget: the working-day engine's due date, never a weekend
+}
+
+# For each screen, the form field a rule's message goes beside (others: the screen's first).
+SCREENS: dict[str, dict[str, str]] = {
+    "child": {"8500": "la_child_id", "1570": "la_child_id", "1580": "la_child_id",
+              "8510": "la_child_id", "8750": "sex", "4180": "sex",
+              "8525": "date_of_birth", "8530": "expected_delivery_date",
+              "8790": "disabilities", "8770": "upn", "8606": "date_of_birth",
+              "8915": "date_of_death", "8920": "date_of_death", "*": "date_of_birth"},
+    "referral": {"8610": "primary_need", "*": "referral_date"},
+    "referral_close": {"8805": "reason", "8810": "closure_date", "8569": "no_further_action",
+                       "8831": "no_further_action", "8832": "no_further_action",
+                       "2990": "reason", "*": "closure_date"},
+    "assessment": {"*": "started_on"},
+    "strategy": {"*": "held_at"},
+    "s47_outcome": {"*": "outcome"},
+    "conference": {"*": "date"},
+    "plan": {"8905": "category", "8910": "category", "*": "started_on"},
+    "plan_end": {"*": "ended_on"},
+    "cin_plan": {"*": "started_on"},
+    "cin_plan_end": {"*": "ended_on"},
+    "death": {"*": "died_on"},
+}
+
+
+def child_failures(child_id: int) -> list[rules.Failure]:
+    """The census rules the child's record breaks in the year so far."""
+    built = census.build_census(Child.objects.filter(pk=child_id), year_so_far(),
+                                with_no_episode=True)
+    return [f for f in rules.check_census(built) if f.rule not in NOT_AT_ENTRY]
+
+
+def _key(f: rules.Failure) -> tuple[str, str, int | None]:
+    return f.rule, f.target[0], f.target[1]
+
+
+def new_failures(before: list[rules.Failure], after: list[rules.Failure]
+                 ) -> list[rules.Failure]:
+    seen = {_key(f) for f in before}
+    return [f for f in after if _key(f) not in seen]
+
+
+def answer(failures: list[rules.Failure], screen: str) -> None:
+    """Refuse on the first error; ask for confirmation of the queries."""
+    fields = SCREENS.get(screen, {})
+    for f in failures:
+        if f.severity == "E":
+            raise RuleError(f.message, field=fields.get(f.rule, fields.get("*")),
+                            rule=f.rule, reference=REFERENCE)
+    confirm.raise_unconfirmed([
+        EntryWarning(f.message, field=fields.get(f.rule, fields.get("*")), rule=f.rule)
+        for f in failures if f.severity == "Q"])
+
+
+class Checked:
+    """What a `census_checks` block checks: a block that creates the child names it here."""
+
+    def __init__(self, child_id: int | None) -> None:
+        self.child_id = child_id
+
+
+@contextmanager
+def census_checks(child: Child | int | None, screen: str) -> Iterator[Checked]:
+    """Check what the write inside makes against the census rules (module docstring).
+    Use inside the service's transaction, so that a refusal undoes the write. For a child
+    created inside the block, pass None and set `.child_id` on what the block yields."""
+    checked = Checked(child.pk if isinstance(child, Child) else child)
+    before = child_failures(checked.child_id) if checked.child_id else []
+    yield checked
+    if checked.child_id:
+        answer(new_failures(before, child_failures(checked.child_id)), screen)
