@@ -21,14 +21,19 @@ Both builds are a fixed number of queries for one child, whatever the caseload.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from functools import wraps
+from typing import Any, ParamSpec, TypeVar
 
 from cpcases.children.models import Child
 from cpcases.core import confirm
 from cpcases.core.errors import EntryWarning, RuleError
 from returns import census, rules
 from returns.periods import year_so_far
+
+P = ParamSpec("P")
+T = TypeVar("T")
 
 REFERENCE = ("Children in need census: business and technical specification and "
              "validation rules (Department for Education)")
@@ -111,3 +116,16 @@ def census_checks(child: Child | int | None, screen: str) -> Iterator[Checked]:
     yield checked
     if checked.child_id:
         answer(new_failures(before, child_failures(checked.child_id)), screen)
+
+
+def checks(screen: str, child_of: Callable[[dict[str, Any]], Child | int | None]
+           ) -> Callable[[Callable[P, T]], Callable[P, T]]:
+    """`census_checks` around a whole service (put it under `@transaction.atomic`);
+    `child_of` finds the child in the service's keyword arguments."""
+    def decorate(fn: Callable[P, T]) -> Callable[P, T]:
+        @wraps(fn)
+        def wrapper(*args: P.args, **kwargs: P.kwargs) -> T:
+            with census_checks(child_of(kwargs), screen):
+                return fn(*args, **kwargs)
+        return wrapper
+    return decorate
