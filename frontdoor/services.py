@@ -112,8 +112,10 @@ def _create_child(actor: User, team: Team, new: NewChild) -> Child:
     data: dict[str, Any] = {k: v for k, v in new.__dict__.items() if v not in (None, "")}
     if new.is_unborn:
         data["sex"] = Sex.UNKNOWN  # census rule 8750: U for an unborn child
+    # What the referrer knew: the census checks of the child's details are the case
+    # worker's, on the child's record (returns.entry, decisions §31).
     return child_services.child_create(user=actor, la_child_id=_next_la_child_id(
-        actor.authority_id), team=team, social_worker=None, **data)
+        actor.authority_id), team=team, social_worker=None, census_checks=False, **data)
 
 
 @transaction.atomic

@@ -47,6 +47,10 @@ NOT_AT_ENTRY = {
     "8870",  # InitialCPCtarget: the working-day engine's due date, never a weekend
 }
 
+# Rules checked on some screens only: the primary need is known once the assessment is
+# done, so a referral is refused without one only when it is closed (rule 8610).
+ONLY_ON: dict[str, set[str]] = {"8610": {"referral_close"}}
+
 # For each screen, the form field a rule's message goes beside (others: the screen's first).
 SCREENS: dict[str, dict[str, str]] = {
     "child": {"8500": "la_child_id", "1570": "la_child_id", "1580": "la_child_id",
@@ -90,6 +94,7 @@ def new_failures(before: list[rules.Failure], after: list[rules.Failure]
 def answer(failures: list[rules.Failure], screen: str) -> None:
     """Refuse on the first error; ask for confirmation of the queries."""
     fields = SCREENS.get(screen, {})
+    failures = [f for f in failures if screen in ONLY_ON.get(f.rule, {screen})]
     for f in failures:
         if f.severity == "E":
             raise RuleError(f.message, field=fields.get(f.rule, fields.get("*")),

@@ -51,7 +51,11 @@ def _check_birth_details(data: dict[str, Any]) -> None:
 @transaction.atomic
 def child_create(*, user: User, la_child_id: str, team: Team | None = None,
                  social_worker: User | None = None, household: Household | None = None,
-                 **data: Any) -> Child:
+                 census_checks: bool = True, **data: Any) -> Child:
+    """A new child record. The census rules on the child's own details are checked
+    (returns.entry) unless `census_checks` is False: a child the front door records from a
+    contact, with what the referrer knew, is checked on the child's record and the
+    readiness page instead (decisions §31)."""
     _require(user, Capability.CREATE_CHILD)
     _check_birth_details(data)
     if Child.objects.filter(authority_id=user.authority_id, la_child_id=la_child_id).exists():
@@ -65,7 +69,7 @@ def child_create(*, user: User, la_child_id: str, team: Team | None = None,
             authority_id=user.authority_id, la_child_id=la_child_id, household=household,
             created_by=user, updated_by=user,
             **{k: v for k, v in data.items() if k in CHILD_EDITABLE_FIELDS})
-        checked.child_id = child.pk
+        checked.child_id = child.pk if census_checks else None
     if social_worker is None and user.role == Role.SOCIAL_WORKER:
         social_worker = user
     Allocation.objects.create(child=child, team=team, social_worker=social_worker,

@@ -10,7 +10,7 @@ pytestmark = pytest.mark.django_db
 def _unborn(org, sex: str) -> dict[str, object]:
     return {"la_child_id": "U9", "team": org.team_a.pk, "first_name": "", "last_name": "Fox",
             "is_unborn": "on", "expected_delivery_date_0": "20",
-            "expected_delivery_date_1": "2", "expected_delivery_date_2": "2027", "sex": sex,
+            "expected_delivery_date_1": "4", "expected_delivery_date_2": "2027", "sex": sex,
             "ethnicity": "NOBT", "first_language": "English"}
 
 
