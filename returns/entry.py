@@ -23,6 +23,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from contextvars import ContextVar
 from functools import wraps
 from typing import Any, ParamSpec, TypeVar
 
@@ -49,7 +50,10 @@ NOT_AT_ENTRY = {
 
 # Rules checked on some screens only: the primary need is known once the assessment is
 # done, so a referral is refused without one only when it is closed (rule 8610).
-ONLY_ON: dict[str, set[str]] = {"8610": {"referral_close"}}
+# Likewise an S47 may start before the referral's assessment: the query is asked when the
+# referral closes with none (rule 2991). On its screen such a rule is answered even when the
+# record already broke it before the write (the closure is what makes it final).
+ONLY_ON: dict[str, set[str]] = {"8610": {"referral_close"}, "2991": {"referral_close"}}
 
 # For each screen, the form field a rule's message goes beside (others: the screen's first).
 SCREENS: dict[str, dict[str, str]] = {
@@ -70,7 +74,7 @@ SCREENS: dict[str, dict[str, str]] = {
     "plan_end": {"*": "ended_on"},
     "cin_plan": {"*": "started_on"},
     "cin_plan_end": {"*": "ended_on"},
-    "death": {"*": "died_on"},
+    "death": {"8915": "died_on", "8920": "died_on", "*": "died_on"},
 }
 
 
@@ -85,16 +89,18 @@ def _key(f: rules.Failure) -> tuple[str, str, int | None]:
     return f.rule, f.target[0], f.target[1]
 
 
-def new_failures(before: list[rules.Failure], after: list[rules.Failure]
-                 ) -> list[rules.Failure]:
+def new_failures(before: list[rules.Failure], after: list[rules.Failure],
+                 screen: str = "") -> list[rules.Failure]:
     seen = {_key(f) for f in before}
-    return [f for f in after if _key(f) not in seen]
+    return [f for f in after if _key(f) not in seen or screen in ONLY_ON.get(f.rule, ())]
 
 
 def answer(failures: list[rules.Failure], screen: str) -> None:
     """Refuse on the first error; ask for confirmation of the queries."""
     fields = SCREENS.get(screen, {})
     failures = [f for f in failures if screen in ONLY_ON.get(f.rule, {screen})]
+    # The rules this screen names a field for first: they are about what was typed here.
+    failures.sort(key=lambda f: f.rule not in fields)
     for f in failures:
         if f.severity == "E":
             raise RuleError(f.message, field=fields.get(f.rule, fields.get("*")),
@@ -117,10 +123,20 @@ def census_checks(child: Child | int | None, screen: str) -> Iterator[Checked]:
     Use inside the service's transaction, so that a refusal undoes the write. For a child
     created inside the block, pass None and set `.child_id` on what the block yields."""
     checked = Checked(child.pk if isinstance(child, Child) else child)
+    if _outer.get():  # inside another service's checks: that one answers for the whole write
+        yield checked
+        return
     before = child_failures(checked.child_id) if checked.child_id else []
-    yield checked
+    token = _outer.set(True)
+    try:
+        yield checked
+    finally:
+        _outer.reset(token)
     if checked.child_id:
-        answer(new_failures(before, child_failures(checked.child_id)), screen)
+        answer(new_failures(before, child_failures(checked.child_id), screen), screen)
+
+
+_outer: ContextVar[bool] = ContextVar("census_checks_outer", default=False)
 
 
 def checks(screen: str, child_of: Callable[[dict[str, Any]], Child | int | None]
