@@ -361,7 +361,8 @@ def test_a_query_on_the_child_form_is_confirmed_and_saved_with_what_was_typed(
     assert asked.status_code == 200
     assert "A child of school age should have a unique pupil number" in page
     assert "I have checked this and it is correct" in page
-    assert 'value="Sana"' in page and "9 Typed Street" in page  # nothing typed is lost
+    assert 'value="Sana"' in page  # nothing typed is lost
+    assert "9 Typed Street" in page
     assert not Child.objects.filter(la_child_id="S10").exists()
     unticked = client.post("/children/new/", {**data, "confirmed_rules": "8770"})
     assert unticked.status_code == 200
