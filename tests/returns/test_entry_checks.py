@@ -403,3 +403,22 @@ def test_the_api_answers_400_with_the_rule_refusal(sw, kid) -> None:
                         format="json")
     assert response.status_code == 400
     assert "may only contain letters and numbers" in str(response.json())
+
+
+# --- the readiness links lead to the screens that now refuse or ask ------------------------
+
+def test_the_childs_census_checks_link_each_new_rule_to_the_screen_that_checks_it(
+        client, sw, child) -> None:
+    """8770 (a child's details) links to the child's form, which asks it at entry; 8820
+    (overlapping referrals) to the referral, whose opening and closing refuse it."""
+    first = _referral(child, "2026-05-01", closure_date=D("2026-07-01"),
+                      closure_reason="RC7")
+    second = _referral(child, "2026-06-01", closure_date=D("2026-06-20"),
+                       closure_reason="RC7")
+    client.force_login(sw)
+    page = client.get(f"/returns/child/{child.pk}/").content.decode()
+    assert "Census rule 8770" in page
+    assert f'href="/children/{child.pk}/edit/"' in page
+    assert "Census rule 8820" in page
+    assert f'href="/front-door/referrals/{second.pk}/"' in page
+    assert first.pk
