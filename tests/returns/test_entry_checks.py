@@ -330,6 +330,35 @@ def test_rule_8915_recording_a_death_before_the_plan_started_is_refused(sw, tm, 
              circumstances="Recorded on the wrong child")
 
 
+def _on_plan(kid: Child, sw, chair) -> ChildProtectionPlan:
+    _referral(kid, "2026-09-01")
+    _s47(kid, "2026-09-02")
+    _icpc(kid, "2026-09-22", chair)
+    return plan_services.plan_start(child=kid, started_on=D("2026-09-22"), category="NEG",
+                                    lead_social_worker=sw, user=sw)
+
+
+def test_rule_8840_a_plan_ending_on_the_day_it_started_is_refused(sw, kid, chair) -> None:
+    plan = _on_plan(kid, sw, chair)
+    error = _refused("8840", plan_services.plan_end, plan=plan, ended_on=D("2026-09-22"),
+                     reason="transferred", user=sw)
+    assert error.field == "ended_on"
+    plan.refresh_from_db()
+    assert plan.ended_on is None
+    assert plan_services.plan_end(plan=plan, ended_on=D("2026-11-02"), reason="transferred",
+                                  user=sw).ended_on == D("2026-11-02")
+
+
+def test_rule_4016_a_child_in_need_plan_dated_inside_an_ended_plan_is_refused(sw, kid,
+                                                                             chair) -> None:
+    plan = _on_plan(kid, sw, chair)
+    plan_services.plan_end(plan=plan, ended_on=D("2026-11-02"), reason="transferred",
+                           user=sw)
+    _refused("4016", plan_services.cin_plan_start, child=kid, started_on=D("2026-10-01"),
+             user=sw)
+    assert plan_services.cin_plan_start(child=kid, started_on=D("2026-11-02"), user=sw)
+
+
 # --- pages and the API ----------------------------------------------------------------------
 
 def test_the_referral_close_page_shows_the_refusal_beside_the_date_with_the_rule_number(
