@@ -272,6 +272,31 @@ def test_rule_8569_no_further_action_on_an_old_referral_is_queried(sw, kid) -> N
                           reason="RC8", no_further_action=True)
 
 
+# --- strategy discussions (the S47 they start) ------------------------------------------------
+
+def test_rule_8675_an_enquiry_recorded_long_after_it_started_is_queried(sw, kid) -> None:
+    """An S47 started on 1 October, more than 15 working days before today (3 December),
+    with no conference yet: asked, then recorded once confirmed; one of 1 December is not."""
+    from tests.strategy.conftest import at, record
+
+    _referral(kid, "2026-09-01")
+    with pytest.raises(WarningsToConfirm) as caught:
+        record(sw, [kid], concern=at(2026, 10, 1, 9), held=at(2026, 10, 1, 11))
+    assert [w.rule for w in caught.value.warnings] == ["8675"]
+    assert not Section47Enquiry.objects.filter(child=kid).exists()
+    with accepting():
+        record(sw, [kid], concern=at(2026, 10, 1, 9), held=at(2026, 10, 1, 11))
+    assert Section47Enquiry.objects.filter(child=kid).count() == 1
+
+
+def test_rule_8675_an_enquiry_started_this_week_is_not_queried(sw, kid) -> None:
+    from tests.strategy.conftest import at, record
+
+    _referral(kid, "2026-09-01")
+    record(sw, [kid], concern=at(2026, 12, 1, 9), held=at(2026, 12, 1, 11))
+    assert Section47Enquiry.objects.filter(child=kid).count() == 1
+
+
 # --- plans (plan_start, plan_end, cin_plan_start) and a death ---------------------------------
 
 def test_rule_2885_a_plan_with_no_initial_conference_that_day_is_refused(sw, kid,
