@@ -70,6 +70,8 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "cpcases.audit.middleware.AuditContextMiddleware",
     "cpcases.audit.middleware.ReadAuditMiddleware",
+    # Census query rules confirmed at entry (issue 16 §2): the request, for the services.
+    "cpcases.core.confirm.ConfirmWarningsMiddleware",
     # A resubmitted form makes nothing new (issue 12 §4); after every middleware that may
     # answer in the view's place (timeout, multi-factor), so only the view's answer counts.
     "cpcases.core.idempotency.OneTimeFormMiddleware",
