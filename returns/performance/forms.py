@@ -8,8 +8,8 @@ from django import forms
 
 from cpcases.core.forms import Form as GovForm
 from cpcases.core.forms import button_layout
-from returns.periods import PeriodError
 from returns.performance.periods import Period, default_period, performance_period
+from returns.periods import PeriodError
 
 
 def _month_field(label: str) -> forms.CharField:

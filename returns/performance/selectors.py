@@ -25,6 +25,8 @@ from dataclasses import dataclass, field
 
 from django.core.exceptions import PermissionDenied
 from django.db.models import (
+    Case,
+    CharField,
     Count,
     DateField,
     Exists,
@@ -35,6 +37,8 @@ from django.db.models import (
     Q,
     QuerySet,
     Subquery,
+    Value,
+    When,
 )
 from django.db.models.functions import TruncDate, TruncMonth
 
@@ -299,7 +303,7 @@ def compute(figure: Figure, children: QuerySet[Child], start: dt.date, end: dt.d
 
 
 def drill_rows(figure: Figure, children: QuerySet[Child], start: dt.date, end: dt.date, *,
-               month: dt.date | None = None, team: int | None | str = "",
+               month: dt.date | None = None, team: int | str | None = "",
                part: str = "") -> QuerySet:
     """The rows one number counts (the drill-down): the figure's queryset narrowed to a
     month, a team (None: not allocated; "": any) and a part."""
@@ -313,4 +317,7 @@ def drill_rows(figure: Figure, children: QuerySet[Child], start: dt.date, end: d
     for p in figure.parts:
         if p.key == part:
             rows = rows.filter(p.q)
+    if figure.parts:
+        rows = rows.annotate(p_part=Case(*(When(p.q, then=Value(p.key)) for p in figure.parts),
+                                         default=Value(""), output_field=CharField()))
     return rows.select_related(figure.child_path).order_by("p_date", "pk")
