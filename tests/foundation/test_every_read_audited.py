@@ -80,6 +80,8 @@ def _placeholder_keys(part: str) -> list[str]:
 SHOWS_NO_CHILD = {
     "accounts:mfa_setup", "children:create", "frontdoor:contact_new", "api-docs",
     "api:api-root", "schema", "help",
+    # performance figures are numbers; their drill-down (below) names the children
+    "performance:index", "performance-api:figures",
     "deadlines:policy", "deadlines:policy_profile", "deadlines:policy_rule",
     "deadlines-api:policy-rule-list", "deadlines-api:policy-rule-detail",
     "deadlines:closure_days", "deadlines:closure_day_remove",
@@ -91,7 +93,7 @@ EMPTY_IN_THE_WALK = {
     # the returns cover a past census year, before the walk's child; step-down decisions
     # list only plans a review proposed to end
     "plans:stepdown_decisions", "returns:annex_a", "returns:cin_census", "returns:index",
-    "returns:readiness",
+    "returns:readiness", "performance:figure",
     "frontdoor-api:break-glass-list",
     "frontdoor-api:duplicate-list", "frontdoor-api:merge-list",
     "frontdoor-api:new-information-list", "lifeevents-api:case-transfer-list",
