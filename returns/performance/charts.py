@@ -12,10 +12,10 @@ from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
 
 WIDTH = 400
-LABEL_WIDTH = 96
-VALUE_WIDTH = 64
-ROW_HEIGHT = 26
-BAR_HEIGHT = 16
+LABEL_WIDTH = 100
+VALUE_WIDTH = 70
+ROW_HEIGHT = 30
+BAR_HEIGHT = 18
 TOP = 8
 
 

@@ -154,12 +154,17 @@ def seed_performance_demo(stdout: TextIO) -> None:
             deadline_meet(deadline=seen, at=visit.visited_at, user=worker)
             seen = deadline_set(child=kid, rule_id="child_seen", anchor=day, subject=visit,
                                 user=worker)
-        # The plan ended at its first review three working days ago: on time for the newer
-        # plans, late for the older ones whose review fell due before.
-        review = conference(kid, ended_on, ConferenceKind.REVIEW)
+        # The first review: on time, but late for one child; every plan ended at a review
+        # three working days ago (the newest at its first review, before it fell due).
         first_review = deadline_set(child=kid, rule_id="first_review", anchor=held_on,
                                     subject=plan, user=manager)
-        deadline_meet(deadline=first_review, at=_at(ended_on), user=manager)
+        review_on = calendar.add_working_days(first_review.due_date, 6 if i == 1 else -3)
+        if review_on < ended_on:
+            conference(kid, review_on, ConferenceKind.REVIEW)
+            deadline_meet(deadline=first_review, at=_at(review_on), user=manager)
+        review = conference(kid, ended_on, ConferenceKind.REVIEW)
+        if review_on >= ended_on:
+            deadline_meet(deadline=first_review, at=_at(ended_on), user=manager)
         end_plan(plan, manager, review)
 
     stdout.write("Performance demo: four children whose plans ran this year (PF2601-4).")

@@ -94,7 +94,7 @@ def _summary(figure: Figure, period: Period, total: Cell, months: dict[dt.date, 
 def _chart(figure: Figure, months: dict[dt.date, Cell], summary: str) -> SafeString:
     if figure.rate:
         bars = [charts.Bar(f"{m:%b %Y}", c.percent or 0,
-                           f"{c.percent}%" if c.total else "none due")
+                           f"{c.percent}%" if c.total else "none")
                 for m, c in months.items()]
         title = f"{figure.title}, percentage by month"
         return charts.bar_chart(chart_id=f"chart-{figure.key}", title=title,

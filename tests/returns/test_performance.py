@@ -344,3 +344,25 @@ def test_the_figures_take_as_many_queries_whatever_the_caseload(client, org, sm,
     small = queries()
     more(10)
     assert queries() == small
+
+
+# --- the demo -----------------------------------------------------------------------------
+
+def test_the_demo_gives_the_service_manager_figures_with_something_in_them(client) -> None:
+    from django.core.management import call_command
+
+    from cpcases.accounts.models import User
+
+    call_command("seed_demo", stdout=open("/dev/null", "w"))  # noqa: SIM115
+    client.force_login(User.objects.get(username="sm.sunita"))
+    body = client.get("/api/v1/performance/").json()
+    totals = {f["key"]: (f["total"]["parts"][0]["value"] if f["rate"] else None,
+                         f["total"]["total"]["value"]) for f in body["figures"]}
+    for key in ("icpc-timeliness", "core-group-timeliness", "visit-timeliness",
+                "review-timeliness"):
+        counted, out_of = totals[key]
+        assert 0 < counted < out_of, (key, totals[key])  # some on time, some late
+    assert totals["long-plans"][0] >= 1
+    assert totals["repeat-plans"][0] >= 1
+    for key in ("contacts", "referrals", "s47-enquiries", "icpcs", "plans-by-category"):
+        assert totals[key][1] >= 4, (key, totals[key])
