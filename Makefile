@@ -53,8 +53,9 @@ backup: setup
 restore: setup
 	$(BIN)/python scripts/backup.py restore $(FROM)
 
+## Every benchmark (bench/); BENCH_ARGS="--only load --load-children 300 --load-known 2000"
 bench: setup
-	$(BIN)/python bench/run_all.py
+	$(BIN)/python bench/run_all.py $(BENCH_ARGS)
 
 clean: stop
 	rm -rf $(VENV) node_modules var staticfiles
