@@ -110,6 +110,8 @@ FEEDS = {
     "lifeevents:missing_list": ("missing_episode",),
     "lifeevents-api:case-transfer-list": ("transfer_out",),
     "lifeevents:transfers": ("transfer_out",),
+    # the walk's figure is the count of contacts: its drill-down lists the child's contact
+    "performance:figure": ("contact",),
 }
 
 
