@@ -88,6 +88,8 @@ def _placeholder_keys(part: str) -> list[str]:
 SHOWS_NO_CHILD = {
     "accounts:mfa_setup", "children:create", "frontdoor:contact_new", "api-docs",
     "api:api-root", "schema", "help",
+    # performance figures are numbers; their drill-down (below) names the children
+    "performance:index", "performance-api:figures",
     "deadlines:policy", "deadlines:policy_profile", "deadlines:policy_rule",
     "deadlines-api:policy-rule-list", "deadlines-api:policy-rule-detail",
     "deadlines:closure_days", "deadlines:closure_day_remove",
@@ -113,6 +115,8 @@ FEEDS = {
     "lifeevents:missing_list": ("missing_episode",),
     "lifeevents-api:case-transfer-list": ("transfer_out",),
     "lifeevents:transfers": ("transfer_out",),
+    # the walk's figure is the count of contacts: its drill-down lists the child's contact
+    "performance:figure": ("contact",),
 }
 
 

@@ -113,6 +113,7 @@ READS = {
     # export jobs: progress, status and the file (issue 16 point 5)
     "returns:exports:list", "returns:exports:job", "returns:exports:status",
     "returns:exports:download",
+    "performance:figure", "performance:index",
     # signing in and out is not a record (and the one-time token is not used before sign-in)
     "accounts:login", "accounts:logout", "accounts:mfa_setup", "accounts:mfa_verify",
     "accounts:session_extend", "healthz", "help", "home",
