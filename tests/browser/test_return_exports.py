@@ -26,7 +26,7 @@ from tests.browser.test_console_and_csp import RECORD_CSP_VIOLATIONS, csp_violat
 from tests.factories import UserFactory
 
 pytestmark = [pytest.mark.browser,
-              pytest.mark.django_db(transaction=True, serialized_rollback=True)]
+              pytest.mark.django_db(transaction=True)]
 
 # Kept by the page: a reload would lose them.
 WATCH_THE_BAR = """() => {

@@ -18,7 +18,7 @@ from returns.exports import kinds
 from returns.exports.models import ExportJob, JobStatus
 from returns.models import ReturnExport
 
-pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
+pytestmark = pytest.mark.django_db(transaction=True)
 
 
 @pytest.fixture(autouse=True)
