@@ -12,7 +12,7 @@ from cpcases.accounts.models import Authority, User
 from returns.dfe.models import DfeMode
 from returns.dfe.payload import Payload, Progress, build_payload, parse_mode
 from returns.models import ReturnKind
-from returns.services import Export, _audit, _children_for, write_atomically
+from returns.services import Built, Export, _audit, _children_for, write_atomically
 
 
 def payload_export(*, mode: str = DfeMode.FULL, user: User | None = None,
@@ -35,6 +35,21 @@ def payload_export(*, mode: str = DfeMode.FULL, user: User | None = None,
                                 "end": payload.window.reference_date.isoformat()},
                     scope=scope, request=request, command="manage.py dfe_payload")
     return Export(content, filename, "application/json", ids, record)
+
+
+def payload_build(*, mode: str = DfeMode.FULL, user: User | None = None,
+                  authority: Authority | None = None, today: dt.date | None = None,
+                  progress: Progress | None = None) -> Built:
+    """The payload built in memory for a background export job (the job stores the file and
+    records the export). Raises PayloadError for an unknown mode."""
+    parse_mode(mode)
+    children, authority, scope = _children_for(user, authority)
+    payload = build_payload(children, mode=mode, today=today, progress=progress)
+    filename = f"dfe-api-{mode}-{payload.window.reference_date - dt.timedelta(days=1):%Y%m%d}.json"
+    return Built(payload.to_json(), filename, "application/json",
+                 [r.child_id for r in payload.records], ReturnKind.DFE_PAYLOAD,
+                 {"mode": mode, "start": payload.window.start.isoformat(),
+                  "end": payload.window.reference_date.isoformat()}, scope, authority)
 
 
 def payload_summary(*, user: User, today: dt.date | None = None) -> Payload:

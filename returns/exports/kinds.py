@@ -127,5 +127,30 @@ register(ExportKind("annex_a", "Ofsted Annex A list", _annex_clean, _annex_build
                     _annex_describe))
 
 
+# --- the DfE children's social care API payload -------------------------------------------
+
+
+def _dfe_clean(params: Mapping[str, Any], today: dt.date) -> dict[str, Any]:
+    from returns.dfe.models import DfeMode
+
+    mode = str(params.get("mode") or DfeMode.FULL)
+    if mode not in DfeMode.values:
+        raise PeriodError("Choose every child (full) or only the children whose record "
+                          "changed (changed)", "mode")
+    return {"mode": mode}
+
+
+def _dfe_build(user: User, params: dict[str, Any], progress: Progress) -> services.Built:
+    from returns.dfe.services import payload_build
+
+    return payload_build(mode=params["mode"], user=user, progress=progress)
+
+
+register(ExportKind(
+    "dfe_payload", "DfE children's social care data", _dfe_clean, _dfe_build,
+    lambda p: ("DfE children's social care data, every child" if p["mode"] == "full"
+               else "DfE children's social care data, changed records only")))
+
+
 def today() -> dt.date:
     return timezone.localdate()

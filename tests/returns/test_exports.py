@@ -410,3 +410,23 @@ def test_another_kind_is_one_register_call(pdo, demo) -> None:
     assert set(kinds.REGISTRY) >= {"cin_census", "annex_a"}
     with pytest.raises(ValueError, match="already registered"):
         kinds.register(kinds.REGISTRY["cin_census"])
+
+
+def test_the_dfe_payload_runs_as_a_background_export_too(pdo, demo) -> None:
+    job = services.export_start(user=pdo, kind="dfe_payload", parameters={"mode": "full"})
+    services.export_run(job_id=job.pk)
+    job.refresh_from_db()
+    assert job.status == JobStatus.DONE
+    assert job.filename.startswith("dfe-api-full-")
+    assert job.filename.endswith(".json")
+    with default_storage.open(job.file.name) as stored:
+        records = json.loads(stored.read())
+    assert len(records) == job.total > 0
+
+
+def test_an_unknown_dfe_payload_mode_is_refused_naming_the_field(pdo) -> None:
+    from returns.periods import PeriodError
+
+    with pytest.raises(PeriodError) as refused:
+        services.export_start(user=pdo, kind="dfe_payload", parameters={"mode": "some"})
+    assert refused.value.field == "mode"
