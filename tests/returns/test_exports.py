@@ -316,7 +316,7 @@ def test_api_lists_only_your_own_jobs_paged(client, pdo, sm, demo) -> None:
     ({"kind": "annex_a", "list": 5, "format": "pdf"}, "format",
      "The format must be xlsx or csv"),
     ({"kind": "census"}, "kind", "Export kind 'census' is not known: choose annex_a, "
-                                 "cin_census"),
+                                 "cin_census, dfe_payload"),
 ])
 def test_api_refuses_bad_input_naming_the_field_and_starts_nothing(
         client, pdo, demo, data, field, message) -> None:
