@@ -116,9 +116,10 @@ class OneTimeFormMiddleware:
                 ) -> HttpResponse:
         if is_api:
             if row is None or row.status is None:
-                return HttpResponse(b'{"detail": "A request with this Idempotency-Key is '
-                                    b'still being handled."}', status=409,
-                                    content_type="application/json")
+                from cpcases.core.api import problem_json_response
+
+                return problem_json_response(
+                    request, 409, "A request with this Idempotency-Key is still being handled.")
             response = HttpResponse(bytes(row.body or b""), status=row.status,
                                     content_type=row.content_type or "application/json")
             response["Idempotent-Replayed"] = "true"

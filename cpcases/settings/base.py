@@ -221,15 +221,18 @@ API_TOKEN_LIFETIME_DAYS = env_int("API_TOKEN_LIFETIME_DAYS", 30)
 
 # --- API -------------------------------------------------------------------------------------
 REST_FRAMEWORK = {
+    # Token first: its scheme goes into WWW-Authenticate, so no credentials answer 401
+    # (issue 15 §1; a session still signs in pages' scripts).
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.SessionAuthentication",
         "cpcases.accounts.tokens.ExpiringTokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
     ],
     # Issue 12 §5: every record and list read, and every refusal, is in the access log.
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated",
                                    "cpcases.audit.reads.LogsRecordReads"],
     "DEFAULT_PAGINATION_CLASS": "cpcases.audit.reads.AuditedPageNumberPagination",
-    "EXCEPTION_HANDLER": "cpcases.audit.reads.logging_exception_handler",
+    # Issue 15 §1-2: one refusal rule, every 4xx as problem details (docs/api.md).
+    "EXCEPTION_HANDLER": "cpcases.core.api.problem_exception_handler",
     "PAGE_SIZE": 50,
     "DEFAULT_FILTER_BACKENDS": [
         "django_filters.rest_framework.DjangoFilterBackend",
