@@ -28,6 +28,7 @@ from django.db.models import Model, QuerySet
 from django.http import Http404, HttpRequest, JsonResponse
 from rest_framework import exceptions
 from rest_framework.response import Response
+from rest_framework.settings import api_settings
 
 from cpcases.core.errors import NotPermitted, RuleError, ServiceError, WarningsToConfirm
 
@@ -117,7 +118,7 @@ def _flatten(detail: Any, field: str | None = None) -> Iterator[dict[str, Any]]:
     if isinstance(detail, dict):
         for key, value in detail.items():
             key = str(key)
-            if key in ("detail", "non_field_errors", exceptions.api_settings.NON_FIELD_ERRORS_KEY):
+            if key in ("detail", api_settings.NON_FIELD_ERRORS_KEY):
                 yield from _flatten(value, field)
             else:
                 yield from _flatten(value, f"{field}.{key}" if field else key)
