@@ -18,7 +18,8 @@ def problem_of(response: Any, status: int | None = None) -> dict[str, Any]:
     missing = PROBLEM_MEMBERS - set(body)
     assert not missing, f"problem details without {sorted(missing)}: {body}"
     assert body["status"] == response.status_code
-    assert isinstance(body["detail"], str) and body["detail"]
+    assert isinstance(body["detail"], str)
+    assert body["detail"]
     for error in body.get("errors", []):
         assert {"field", "message", "code"} <= set(error), error
     return body

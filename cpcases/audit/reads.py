@@ -25,8 +25,8 @@ from django.http import HttpRequest
 from rest_framework import permissions
 from rest_framework.pagination import PageNumberPagination
 
-from cpcases.audit.middleware import client_ip
 from cpcases.audit.models import AccessAction, AccessEvent
+from cpcases.core.client import client_address as client_ip
 
 # How a record leads to its children, tried in order (one query per page of records).
 CHILD_PATHS = ("child", "children", "plan__child", "conference__children",

@@ -205,3 +205,69 @@ def problem_exception_handler(exc: Exception, context: dict[str, Any]) -> Respon
                                  **extensions)
     response.content_type = PROBLEM_JSON
     return response
+
+
+# --- the schema ----------------------------------------------------------------------------
+
+PROBLEM_SCHEMA: dict[str, Any] = {
+    "type": "object",
+    "description": "RFC 9457 problem details: the shape of every 4xx answer (docs/api.md).",
+    "required": ["type", "title", "status", "detail", "instance"],
+    "properties": {
+        "type": {"type": "string", "description": "`about:blank` or a problem type URI."},
+        "title": {"type": "string"},
+        "status": {"type": "integer", "minimum": 400, "maximum": 499},
+        "detail": {"type": "string", "description": "What went wrong, in plain words."},
+        "instance": {"type": "string", "description": "The path asked for."},
+        "errors": {"type": "array", "items": {"$ref": "#/components/schemas/ProblemError"}},
+    },
+    "additionalProperties": True,  # 409s: warnings, changes, current_version, duplicates
+}
+PROBLEM_ERROR_SCHEMA: dict[str, Any] = {
+    "type": "object",
+    "required": ["field", "message", "code"],
+    "properties": {
+        "field": {"type": "string", "nullable": True,
+                  "description": "The request field (dotted for nested ones); null for the "
+                                 "whole request."},
+        "message": {"type": "string"},
+        "code": {"type": "string"},
+        "rule": {"type": "string", "description": "A statutory return rule's number."},
+        "reference": {"type": "string", "description": "Where that rule is published."},
+    },
+    "additionalProperties": True,
+}
+
+STATUS_WORDS = {
+    "400": "Bad input or a refused precondition: `errors` names each field.",
+    "401": "No or bad credentials (header WWW-Authenticate names the scheme).",
+    "403": "In the case, but your role may not do this.",
+    "404": "No such record, or one outside your cases (the same answer).",
+    "409": "Conflict: warnings to confirm, a possible duplicate, or a record changed since "
+           "you read it.",
+}
+WRITES = ("post", "put", "patch", "delete")
+
+
+def openapi_problems_hook(result: dict[str, Any], generator: Any, request: Any, public: bool
+                          ) -> dict[str, Any]:
+    """drf-spectacular postprocessing (after cpcases.core.concurrency.openapi_hook): every
+    operation documents its problem-details answers."""
+    schemas = result.setdefault("components", {}).setdefault("schemas", {})
+    schemas["Problem"] = PROBLEM_SCHEMA
+    schemas["ProblemError"] = PROBLEM_ERROR_SCHEMA
+    content = {PROBLEM_JSON: {"schema": {"$ref": "#/components/schemas/Problem"}}}
+    for operations in result.get("paths", {}).values():
+        for method, operation in operations.items():
+            if method not in ("get", *WRITES):
+                continue
+            responses = operation.setdefault("responses", {})
+            statuses = ["400", "401", "403", "404"]
+            if method in WRITES:
+                statuses.append("409")
+            for status in statuses:
+                known = responses.get(status, {})
+                responses[status] = {
+                    "description": known.get("description") or STATUS_WORDS[status],
+                    "content": content}
+    return result

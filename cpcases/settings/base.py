@@ -253,7 +253,9 @@ SPECTACULAR_SETTINGS = {
     "COMPONENT_SPLIT_REQUEST": True,
     # PATCH/PUT need the version read; POST takes an Idempotency-Key (issue 12 §3-4).
     "POSTPROCESSING_HOOKS": ["drf_spectacular.hooks.postprocess_schema_enums",
-                             "cpcases.core.concurrency.openapi_hook"],
+                             "cpcases.core.concurrency.openapi_hook",
+                             # issue 15 §2: every operation documents its 4xx answers.
+                             "cpcases.core.api.openapi_problems_hook"],
 }
 
 # One name per choice set in the OpenAPI schema (several models share field names such as
