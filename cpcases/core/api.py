@@ -26,7 +26,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.db.models import Model, QuerySet
 from django.http import Http404, HttpRequest, JsonResponse
-from rest_framework import exceptions
+from rest_framework import exceptions, permissions
 from rest_framework.response import Response
 from rest_framework.settings import api_settings
 
@@ -109,6 +109,20 @@ def visible_child(user: User, child_id: Any) -> Child:
     from cpcases.children.selectors import visible_children  # children imports core
 
     return scoped_get(visible_children(user), child_id, what="child")
+
+
+class RecordInScopeFirst(permissions.BasePermission):
+    """A write to a record (a viewset's detail route: PATCH, DELETE, POST .../action/) looks
+    the record up in the caller's scope before the body is read, so a record outside it
+    answers 404 whatever the body — never a 400 about the fields (issue 15 §1). Reads need
+    nothing: `retrieve` looks the record up first anyway."""
+
+    def has_permission(self, request: Any, view: Any) -> bool:
+        if (request.method not in permissions.SAFE_METHODS and getattr(view, "detail", False)
+                and hasattr(view, "get_object")  # a GenericAPIView (not imported: a circle)
+                and (view.lookup_url_kwarg or view.lookup_field) in view.kwargs):
+            view.get_object()  # 404 outside the caller's scope
+        return True
 
 
 # --- the exception handler -----------------------------------------------------------------

@@ -228,7 +228,9 @@ REST_FRAMEWORK = {
         "rest_framework.authentication.SessionAuthentication",
     ],
     # Issue 12 §5: every record and list read, and every refusal, is in the access log.
+    # Issue 15 §1: a write to a record outside the caller's scope is 404 before its body.
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated",
+                                   "cpcases.core.api.RecordInScopeFirst",
                                    "cpcases.audit.reads.LogsRecordReads"],
     "DEFAULT_PAGINATION_CLASS": "cpcases.audit.reads.AuditedPageNumberPagination",
     # Issue 15 §1-2: one refusal rule, every 4xx as problem details (docs/api.md).

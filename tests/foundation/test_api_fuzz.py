@@ -25,6 +25,9 @@ from schemathesis.specs.openapi.checks import (
     status_code_conformance,
 )
 
+from tests.foundation.test_api_refusal_rule import _access_for
+from tests.foundation.test_permission_walk import _placeholders
+
 FUZZ_EXAMPLES = 4
 # Issue 15 §4: a server error, an undocumented status, a body or a content type that does not
 # match the schema each fail the test.
@@ -48,22 +51,54 @@ def api_schema(settings):
     request_finished.connect(close_old_connections)
 
 
-def test_the_whole_api_answers_no_server_error_and_matches_its_schema(api_schema, sw, sw_b,
-                                                                     child, other_team_child):
-    users = [{"Authorization": f"Token {Token.objects.create(user=u).key}"} for u in (sw, sw_b)]
+def _real_ids(request: pytest.FixtureRequest, child: object, template: str
+              ) -> tuple[dict[str, str], str | None]:
+    """Path parameters naming real records of the walk's child (the permission walk builds
+    them), and the persona who may see them; ({}, None) where the walk has no such route."""
+    access = _access_for(template)
+    if access is None:
+        return {}, None
+    path = access.path.format(child=child.pk, person=0,  # type: ignore[attr-defined]
+                              **_placeholders(request, access.path, child))
+    values = {}
+    for name, value in zip(template.split("/"), path.split("/"), strict=False):
+        if name.startswith("{") and name.endswith("}"):
+            values[name[1:-1]] = value
+    return values, access.insider
+
+
+def test_the_whole_api_answers_no_server_error_and_matches_its_schema(
+        api_schema, request, sw, sw_b, child, other_team_child):
+    """Each operation is fuzzed on the records of a real case (path parameters naming the
+    walk's records of team A's child): as the social worker of the case (and the route's
+    insider, if another role) and as a social worker of another team."""
+    tokens: dict[object, dict[str, str]] = {}
+
+    def headers_of(user: object) -> dict[str, str]:
+        if user not in tokens:
+            tokens[user] = {"Authorization": f"Token {Token.objects.create(user=user).key}"}
+        return tokens[user]
+
     failures: list[str] = []
     operations = [result.ok() for result in api_schema.get_all_operations()]
-    assert len(operations) > 40  # the whole API, not a corner of it
+    assert len(operations) > 150  # the whole API, not a corner of it
 
     for operation in operations:
+        real, insider = _real_ids(request, child, operation.path)
+        users = [sw, sw_b]
+        if insider and insider not in ("sw", "sw_b"):
+            users.append(request.getfixturevalue(insider))
+
         @hypothesis_settings(max_examples=FUZZ_EXAMPLES, deadline=None, derandomize=True,
                              database=None, phases=[Phase.explicit, Phase.generate],
                              suppress_health_check=list(HealthCheck))
         @given(case=operation.as_strategy())
-        def fuzz(case: schemathesis.Case) -> None:
-            for headers in users:
+        def fuzz(case: schemathesis.Case) -> None:  # run at once: the loop's values hold
+            if real and case.path_parameters:  # noqa: B023
+                case.path_parameters = {**case.path_parameters, **real}  # noqa: B023
+            for user in users:  # noqa: B023
                 try:
-                    case.call_and_validate(headers=headers, checks=CHECKS)
+                    case.call_and_validate(headers=headers_of(user), checks=CHECKS)
                 except (Exception, BaseExceptionGroup) as exc:  # collect all, report all
                     failures.append(f"{case.method} {case.formatted_path}: {exc!s}"[:1500])
 
