@@ -204,8 +204,8 @@ class ConferenceRequestViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin,
         fields = _users(request.user, data.validated_data)
         reason = data.validated_data["impossible_reason"]
         conference = services.conference_book(user=request.user, request=obj,
-                                                            impossible_reason=reason,
-                                                            **fields)
+                                              impossible_reason=reason,
+                                              **fields)
         return Response(ConferenceSerializer(conference).data,
                         status=status.HTTP_201_CREATED)
 

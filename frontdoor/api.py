@@ -130,9 +130,10 @@ class ContactViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin,
         known = list(selectors.searchable_children(request.user).filter(pk__in=ids))
         if len(known) != len(set(ids)):
             raise ValidationError({"children": "No such child."})
-        contact = services.contact_record(actor=request.user, children=known,
-                        new_children=[services.NewChild(**c) for c in v.pop("new_children")],
-                        **v)
+        contact = services.contact_record(
+            actor=request.user, children=known,
+            new_children=[services.NewChild(**c) for c in v.pop("new_children")],
+            **v)
         return Response(ContactSerializer(contact).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(request=DecisionSerializer, responses=ContactSerializer)
@@ -146,7 +147,7 @@ class ContactViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin,
         data = DecisionSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         services.contact_decide(actor=request.user, contact=contact,
-              **{"urgency": "", "primary_need": "", **data.validated_data})
+                                **{"urgency": "", "primary_need": "", **data.validated_data})
         contact.refresh_from_db()
         return Response(ContactSerializer(contact).data)
 
@@ -209,7 +210,7 @@ class ReferralViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin,
     @action(detail=True, methods=["post"])
     def acknowledge(self, request: Request, pk: str | None = None) -> Response:
         referral = services.referral_acknowledge(actor=request.user,
-                         referral=self.get_object())
+                                                 referral=self.get_object())
         return Response(ReferralSerializer(referral).data)
 
     @extend_schema(request=AllocateSerializer, responses={201: AssessmentSerializer})
@@ -223,7 +224,7 @@ class ReferralViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin,
         if worker is None:
             raise ValidationError({"social_worker": "No such social worker."})
         assessment = services.assessment_allocate(actor=request.user,
-                           referral=self.get_object(), social_worker=worker)
+                                                  referral=self.get_object(), social_worker=worker)
         return Response(AssessmentSerializer(assessment).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(request=CloseSerializer, responses=ReferralSerializer)
@@ -232,7 +233,7 @@ class ReferralViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin,
         data = CloseSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         referral = services.referral_close(actor=request.user,
-                         referral=self.get_object(), **data.validated_data)
+                                           referral=self.get_object(), **data.validated_data)
         return Response(ReferralSerializer(referral).data)
 
 
@@ -249,8 +250,9 @@ class AssessmentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin,
     def complete(self, request: Request, pk: str | None = None) -> Response:
         data = CompleteSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        assessment = services.assessment_complete(actor=request.user,
-                           assessment=self.get_object(), **data.validated_data)
+        assessment = services.assessment_complete(
+            actor=request.user,
+            assessment=self.get_object(), **data.validated_data)
         return Response(AssessmentSerializer(assessment).data)
 
     @extend_schema(request=AuthoriseSerializer, responses=AssessmentSerializer)
@@ -259,8 +261,8 @@ class AssessmentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin,
         data = AuthoriseSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         assessment = services.assessment_authorise(actor=request.user,
-                           assessment=self.get_object(),
-                           urgency=data.validated_data.get("urgency", ""))
+                                                   assessment=self.get_object(),
+                                                   urgency=data.validated_data.get("urgency", ""))
         return Response(AssessmentSerializer(assessment).data)
 
 
@@ -286,8 +288,9 @@ class NewInformationViewSet(mixins.ListModelMixin, mixins.CreateModelMixin,
         data = NewInformationSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         v = dict(data.validated_data)
-        info = services.new_information_record(actor=request.user,
-                     child=visible_child(request.user, v.pop("child").pk), **v)
+        info = services.new_information_record(
+            actor=request.user,
+            child=visible_child(request.user, v.pop("child").pk), **v)
         return Response(NewInformationSerializer(info).data, status=status.HTTP_201_CREATED)
 
 
@@ -404,9 +407,10 @@ class BreakGlassViewSet(mixins.ListModelMixin, mixins.CreateModelMixin,
         data.is_valid(raise_exception=True)
         child = scoped_get(selectors.searchable_children(request.user),
                            data.validated_data["child"].pk, what="child")
-        grant = services.break_glass_open(actor=request.user, child=child,
-                      reason=data.validated_data["reason"], path=request.get_full_path(),
-                      ip_address=client_ip(request))
+        grant = services.break_glass_open(
+            actor=request.user, child=child,
+            reason=data.validated_data["reason"], path=request.get_full_path(),
+            ip_address=client_ip(request))
         return Response(BreakGlassSerializer(grant).data, status=status.HTTP_201_CREATED)
 
 
@@ -435,7 +439,7 @@ class MergeViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin,
         data.is_valid(raise_exception=True)
         v = data.validated_data
         record = merge.child_merge(actor=request.user, keep=v["kept"],
-                       duplicate=v["merged"], reason=v["reason"])
+                                   duplicate=v["merged"], reason=v["reason"])
         return Response(MergeSerializer(record).data, status=status.HTTP_201_CREATED)
 
 
@@ -467,8 +471,9 @@ class HouseholdViewSet(VersionedUpdateMixin, mixins.ListModelMixin, mixins.Retri
         v = dict(data.validated_data)
         if "child" not in v:
             raise ValidationError({"child": "Name the child the household is for."})
-        household = households.household_create(actor=request.user,
-                          child=visible_child(request.user, v.pop("child")), **v)
+        household = households.household_create(
+            actor=request.user,
+            child=visible_child(request.user, v.pop("child")), **v)
         return Response(HouseholdSerializer(household).data, status=status.HTTP_201_CREATED)
 
     def partial_update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
@@ -477,8 +482,9 @@ class HouseholdViewSet(VersionedUpdateMixin, mixins.ListModelMixin, mixins.Retri
         data.is_valid(raise_exception=True)
         v = dict(data.validated_data)
         if "child" in v:  # move another child into this household
-            households.child_set_household(actor=request.user,
-                  child=visible_child(request.user, v.pop("child")), household=household)
+            households.child_set_household(
+                actor=request.user,
+                child=visible_child(request.user, v.pop("child")), household=household)
         households.household_update(actor=request.user, household=household, data=v)
         return Response(HouseholdSerializer(household).data)
 
@@ -542,11 +548,12 @@ class ChildPersonViewSet(VersionedUpdateMixin, mixins.ListModelMixin, mixins.Ret
         data = ChildPersonLinkSerializer(link, data=request.data, partial=True)
         data.is_valid(raise_exception=True)
         v = data.validated_data
-        link = households.child_person_update(actor=request.user, link=link,
-                     relationship=v.get("relationship", link.relationship),
-                     has_parental_responsibility=v.get("has_parental_responsibility",
+        link = households.child_person_update(
+            actor=request.user, link=link,
+            relationship=v.get("relationship", link.relationship),
+            has_parental_responsibility=v.get("has_parental_responsibility",
                                                        link.has_parental_responsibility),
-                     lives_with_child=v.get("lives_with_child", link.lives_with_child))
+            lives_with_child=v.get("lives_with_child", link.lives_with_child))
         return Response(ChildPersonLinkSerializer(link).data)
 
     def update(self, request: Request, *args: Any, **kwargs: Any) -> Response:

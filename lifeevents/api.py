@@ -100,22 +100,24 @@ class MissingEpisodeViewSet(_Scoped):
         data = _input(MissingInSerializer, request)
         child = visible_child(request.user, data.pop("child"))
         episode = services.missing_episode_record(child=child, user=request.user,
-                        **data)
+                                                  **data)
         return Response(MissingEpisodeSerializer(episode).data,
                         status=status.HTTP_201_CREATED)
 
     @extend_schema(request=FoundInSerializer, responses=MissingEpisodeSerializer)
     @action(detail=True, methods=["post"])
     def found(self, request: Request, pk: str) -> Response:
-        episode = services.missing_episode_found(episode=self.get_object(),
-                        user=request.user, **_input(FoundInSerializer, request))
+        episode = services.missing_episode_found(
+            episode=self.get_object(),
+            user=request.user, **_input(FoundInSerializer, request))
         return Response(MissingEpisodeSerializer(episode).data)
 
     @extend_schema(request=InterviewInSerializer, responses=MissingEpisodeSerializer)
     @action(detail=True, methods=["post"])
     def interview(self, request: Request, pk: str) -> Response:
-        episode = services.missing_return_interview_offer(episode=self.get_object(),
-                        user=request.user, **_input(InterviewInSerializer, request))
+        episode = services.missing_return_interview_offer(
+            episode=self.get_object(),
+            user=request.user, **_input(InterviewInSerializer, request))
         return Response(MissingEpisodeSerializer(episode).data)
 
 
@@ -164,15 +166,17 @@ class ChildDeathViewSet(_Scoped):
     @extend_schema(request=PartnershipInSerializer, responses=ChildDeathSerializer)
     @action(detail=True, methods=["post"], url_path="notify-partnership")
     def notify_partnership(self, request: Request, pk: str) -> Response:
-        death = services.child_death_notify_partnership(death=self.get_object(),
-                      user=request.user, **_input(PartnershipInSerializer, request))
+        death = services.child_death_notify_partnership(
+            death=self.get_object(),
+            user=request.user, **_input(PartnershipInSerializer, request))
         return Response(ChildDeathSerializer(death).data)
 
     @extend_schema(request=ReviewInSerializer, responses=ChildDeathSerializer)
     @action(detail=True, methods=["post"], url_path="review-decision")
     def review_decision(self, request: Request, pk: str) -> Response:
-        death = services.child_death_review_decide(death=self.get_object(),
-                      user=request.user, **_input(ReviewInSerializer, request))
+        death = services.child_death_review_decide(
+            death=self.get_object(),
+            user=request.user, **_input(ReviewInSerializer, request))
         return Response(ChildDeathSerializer(death).data)
 
 
@@ -218,16 +222,17 @@ class LegalOrderViewSet(_Scoped):
     @extend_schema(request=DateInSerializer, responses=LegalOrderSerializer)
     @action(detail=True, methods=["post"], url_path="assessments-concluded")
     def assessments_concluded(self, request: Request, pk: str) -> Response:
-        order = services.legal_order_assessments_concluded(order=self.get_object(),
-                      user=request.user,
-                      concluded_on=_input(DateInSerializer, request)["on"])
+        order = services.legal_order_assessments_concluded(
+            order=self.get_object(),
+            user=request.user,
+            concluded_on=_input(DateInSerializer, request)["on"])
         return Response(LegalOrderSerializer(order).data)
 
     @extend_schema(request=DateInSerializer, responses=LegalOrderSerializer)
     @action(detail=True, methods=["post"])
     def end(self, request: Request, pk: str) -> Response:
         order = services.legal_order_end(order=self.get_object(), user=request.user,
-                      ended_on=_input(DateInSerializer, request)["on"])
+                                         ended_on=_input(DateInSerializer, request)["on"])
         return Response(LegalOrderSerializer(order).data)
 
 
@@ -284,8 +289,9 @@ class ComplaintViewSet(_Scoped):
     @extend_schema(request=StepInSerializer, responses=ComplaintSerializer)
     @action(detail=True, methods=["post"])
     def advance(self, request: Request, pk: str) -> Response:
-        complaint = services.complaint_advance(complaint=self.get_object(),
-                          user=request.user, **_input(StepInSerializer, request))
+        complaint = services.complaint_advance(
+            complaint=self.get_object(),
+            user=request.user, **_input(StepInSerializer, request))
         return Response(ComplaintSerializer(complaint).data)
 
 
@@ -405,7 +411,7 @@ class CaseTransferViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin,
         if team is None or worker is None:
             raise ValidationError({"detail": "Choose a team and a worker of this authority."})
         transfer = services.case_transfer(child=child, user=request.user,
-                         to_team=team, to_worker=worker, **data)
+                                          to_team=team, to_worker=worker, **data)
         return Response(CaseTransferSerializer(transfer).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(request=TransferOutInSerializer, responses={201: CaseTransferSerializer})
@@ -419,8 +425,9 @@ class CaseTransferViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin,
     @extend_schema(request=DateInSerializer, responses=CaseTransferSerializer)
     @action(detail=True, methods=["post"], url_path="their-conference")
     def their_conference(self, request: Request, pk: str) -> Response:
-        transfer = services.transfer_out_conference_held(transfer=self.get_object(),
-                         user=request.user, held_on=_input(DateInSerializer, request)["on"])
+        transfer = services.transfer_out_conference_held(
+            transfer=self.get_object(),
+            user=request.user, held_on=_input(DateInSerializer, request)["on"])
         return Response(CaseTransferSerializer(transfer).data)
 
 
@@ -464,17 +471,19 @@ class ProfessionalChallengeViewSet(_Scoped):
     @extend_schema(request=ChallengeNoteSerializer, responses=ProfessionalChallengeSerializer)
     @action(detail=True, methods=["post"])
     def escalate(self, request: Request, pk: str) -> Response:
-        challenge = services.challenge_escalate(challenge=self.get_object(),
-                          user=request.user,
-                          note=_input(ChallengeNoteSerializer, request)["text"])
+        challenge = services.challenge_escalate(
+            challenge=self.get_object(),
+            user=request.user,
+            note=_input(ChallengeNoteSerializer, request)["text"])
         return Response(ProfessionalChallengeSerializer(challenge).data)
 
     @extend_schema(request=ChallengeNoteSerializer, responses=ProfessionalChallengeSerializer)
     @action(detail=True, methods=["post"])
     def resolve(self, request: Request, pk: str) -> Response:
-        challenge = services.challenge_resolve(challenge=self.get_object(),
-                          user=request.user,
-                          outcome=_input(ChallengeNoteSerializer, request)["text"])
+        challenge = services.challenge_resolve(
+            challenge=self.get_object(),
+            user=request.user,
+            outcome=_input(ChallengeNoteSerializer, request)["text"])
         return Response(ProfessionalChallengeSerializer(challenge).data)
 
 
@@ -514,7 +523,7 @@ class AgencyViewRequestViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin,
     @action(detail=True, methods=["post"])
     def record(self, request: Request, pk: str) -> Response:
         asked = ending.agency_view_record(request=self.get_object(), user=request.user,
-                      **_input(AgencyViewInSerializer, request))
+                                          **_input(AgencyViewInSerializer, request))
         return Response(AgencyViewRequestSerializer(asked).data)
 
 
@@ -554,7 +563,7 @@ class RecordRestrictionViewSet(_Scoped):
         if len(named) != len(set(data["named"])):
             raise ValidationError({"named": "Name only active staff of this council."})
         marked = restriction.record_restrict(child=child, user=request.user,
-                       reason=data["reason"], named=named)
+                                             reason=data["reason"], named=named)
         return Response(RecordRestrictionSerializer(marked).data,
                         status=status.HTTP_201_CREATED)
 
@@ -563,5 +572,5 @@ class RecordRestrictionViewSet(_Scoped):
     def lift(self, request: Request, pk: str) -> Response:
         current = self.get_object()
         lifted = restriction.record_unrestrict(child=current.child, user=request.user,
-                       **_input(LiftInSerializer, request))
+                                               **_input(LiftInSerializer, request))
         return Response(RecordRestrictionSerializer(lifted).data)

@@ -156,9 +156,10 @@ class StrategyDiscussionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin
             attendance=p["attendance"], user=_user_in_authority(request, p["user"]))
             for p in v.pop("participants")]
         actions = [services.ActionData(**a) for a in v.pop("actions")]
-        discussion = services.strategy_discussion_record(user=request.user,
-                           children=children, participants=participants, actions=actions,
-                           outcomes={o["child"]: o["outcome"] for o in outcomes}, **v)
+        discussion = services.strategy_discussion_record(
+            user=request.user,
+            children=children, participants=participants, actions=actions,
+            outcomes={o["child"]: o["outcome"] for o in outcomes}, **v)
         return Response(StrategyDiscussionSerializer(discussion,
                                                      context={"request": request}).data,
                         status=status.HTTP_201_CREATED)
@@ -204,7 +205,7 @@ class EnquiryViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin,
         data = EnquiryOutcomeSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         enquiry = services.s47_record_outcome(user=request.user, enquiry=enquiry,
-                        **data.validated_data)
+                                              **data.validated_data)
         return Response(EnquirySerializer(enquiry).data)
 
 
@@ -256,7 +257,7 @@ class ThresholdViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin,
         child = visible_child(request.user, v.pop("child"))
         iro = _user_in_authority(request, v.pop("iro"), Role.CP_CHAIR)
         decision = services.threshold_decide(user=request.user, child=child, iro=iro,
-                         **v)
+                                             **v)
         return Response(ThresholdSerializer(decision).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(request=IroOutcomeSerializer, responses=ThresholdSerializer)
@@ -266,7 +267,7 @@ class ThresholdViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin,
         data = IroOutcomeSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         decision = services.threshold_iro_record(user=request.user, decision=decision,
-                         outcome=data.validated_data["outcome"])
+                                                 outcome=data.validated_data["outcome"])
         return Response(ThresholdSerializer(decision).data)
 
 
@@ -327,7 +328,7 @@ class ConsultationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin,
         data.is_valid(raise_exception=True)
         child = visible_child(request.user, data.validated_data["child"])
         consultation = services.consultation_request(user=request.user, child=child,
-                             question=data.validated_data["question"])
+                                                     question=data.validated_data["question"])
         return Response(ConsultationSerializer(consultation).data,
                         status=status.HTTP_201_CREATED)
 
@@ -339,7 +340,7 @@ class ConsultationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin,
         data.is_valid(raise_exception=True)
         chair = _user_in_authority(request, data.validated_data["chair"])
         consultation = services.consultation_assign_chair(user=request.user,
-                             consultation=consultation, chair=chair)
+                                                          consultation=consultation, chair=chair)
         return Response(ConsultationSerializer(consultation).data)
 
     @extend_schema(request=RecordSerializer, responses=ConsultationSerializer)
@@ -348,8 +349,9 @@ class ConsultationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin,
         consultation = self.get_object()
         data = RecordSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        consultation = services.consultation_record(user=request.user,
-                             consultation=consultation, **data.validated_data)
+        consultation = services.consultation_record(
+            user=request.user,
+            consultation=consultation, **data.validated_data)
         return Response(ConsultationSerializer(consultation).data)
 
     @extend_schema(request=HeldSerializer, responses=ConsultationSerializer)
@@ -359,8 +361,9 @@ class ConsultationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin,
         consultation = self.get_object()
         data = HeldSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        consultation = services.consultation_mark_held(user=request.user,
-                             consultation=consultation, **data.validated_data)
+        consultation = services.consultation_mark_held(
+            user=request.user,
+            consultation=consultation, **data.validated_data)
         return Response(ConsultationSerializer(consultation).data)
 
 
@@ -402,7 +405,7 @@ class ConcernViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin,
         data.is_valid(raise_exception=True)
         child = visible_child(request.user, data.validated_data["child"])
         concern = services.concern_record(actor=request.user, child=child,
-                        identified_at=data.validated_data["identified_at"],
-                        urgency=data.validated_data["urgency"],
-                        summary=data.validated_data["summary"])
+                                          identified_at=data.validated_data["identified_at"],
+                                          urgency=data.validated_data["urgency"],
+                                          summary=data.validated_data["summary"])
         return Response(ConcernSerializer(concern).data, status=status.HTTP_201_CREATED)

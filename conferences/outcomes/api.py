@@ -223,7 +223,7 @@ class ConferenceDayViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin,
         data = StartSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         services.conference_start(conference=conference, user=request.user,
-                                                **data.validated_data)
+                                  **data.validated_data)
         return self._respond(conference)
 
     @extend_schema(request=AdjournSerializer, responses=ConferenceDaySerializer)
@@ -233,7 +233,7 @@ class ConferenceDayViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin,
         data = AdjournSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         services.conference_adjourn(conference=conference, user=request.user,
-                                                  **data.validated_data)
+                                    **data.validated_data)
         return self._respond(conference)
 
     @extend_schema(request=ScoresSerializer, responses=ConferenceDaySerializer)
@@ -293,5 +293,5 @@ class ConferenceDayViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin,
         data = BringForwardSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         services.review_bring_forward(review=conference, user=request.user,
-                                                    **data.validated_data)
+                                      **data.validated_data)
         return self._respond(conference)

@@ -149,7 +149,7 @@ class InvitationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin,
         data.is_valid(raise_exception=True)
         conference = _conference(request, data.validated_data["conference"])
         added = preparation.invitations_prefill(user=request.user,
-                                                              conference=conference)
+                                                conference=conference)
         return Response(InvitationSerializer(added, many=True).data)
 
     @extend_schema(request=ConferenceRefSerializer, responses=None)

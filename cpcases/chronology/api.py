@@ -171,7 +171,7 @@ class ChronologyView(APIView):
         incoming = EntryCreateSerializer(data=request.data)
         incoming.is_valid(raise_exception=True)
         entry = services.chronology_entry_add(user=request.user, child=child,
-                      **incoming.validated_data)
+                                              **incoming.validated_data)
         item = next(i for i in selectors.chronology(child=child)
                     if i.origin == f"entry:{entry.pk:010d}")
         return Response(ChronologyItemSerializer(item).data, status=status.HTTP_201_CREATED)

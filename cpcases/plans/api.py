@@ -174,8 +174,9 @@ class PlanViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
         lead = _user(request, v.pop("lead_social_worker"))
         members = [_member(request, m) for m in v.pop("core_group_members")]
         actions = [_action(request, a) for a in v.pop("actions")]
-        plan = services.plan_start(child=child, lead_social_worker=lead,
-                     core_group_members=members, actions=actions, user=request.user, **v)
+        plan = services.plan_start(
+            child=child, lead_social_worker=lead,
+            core_group_members=members, actions=actions, user=request.user, **v)
         return Response(PlanSerializer(plan).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(request=PlanEndSerializer, responses=PlanSerializer)
@@ -184,7 +185,7 @@ class PlanViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
         data = PlanEndSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         plan = services.plan_end(plan=self.get_object(), user=request.user,
-                     **data.validated_data)
+                                 **data.validated_data)
         return Response(PlanSerializer(plan).data)
 
     @extend_schema(request=PlanReviseSerializer, responses=PlanVersionSerializer)
@@ -193,7 +194,7 @@ class PlanViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
         data = PlanReviseSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         version = services.plan_revise(plan=self.get_object(), user=request.user,
-                        **data.validated_data)
+                                       **data.validated_data)
         return Response(PlanVersionSerializer(version).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(request=LeadChangeSerializer, responses=PlanSerializer)
@@ -204,8 +205,8 @@ class PlanViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
         data.is_valid(raise_exception=True)
         lead = _user(request, data.validated_data["lead_social_worker"])
         plan = services.plan_change_lead_social_worker(plan=self.get_object(),
-                     user=request.user, lead_social_worker=lead,
-                     reason=data.validated_data["reason"])
+                                                       user=request.user, lead_social_worker=lead,
+                                                       reason=data.validated_data["reason"])
         return Response(PlanSerializer(plan).data)
 
     @extend_schema(request=PlanActionInSerializer, responses=PlanActionSerializer)
@@ -214,7 +215,7 @@ class PlanViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
         data = PlanActionInSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         created = services.plan_action_add(plan=self.get_object(), user=request.user,
-                        action=_action(request, dict(data.validated_data)))
+                                           action=_action(request, dict(data.validated_data)))
         return Response(PlanActionSerializer(created).data, status=status.HTTP_201_CREATED)
 
 
@@ -294,7 +295,7 @@ class CoreGroupMeetingViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin,
         data = PlanDistributedSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         meeting = services.core_group_plan_distributed(meeting=self.get_object(),
-                        user=request.user, **data.validated_data)
+                                                       user=request.user, **data.validated_data)
         return Response(CoreGroupMeetingSerializer(meeting).data)
 
 
