@@ -26,8 +26,8 @@ class DeadlineSerializer(serializers.ModelSerializer):
     vocabulary (deadlines.presentation.State), the working-day countdown, and what to do
     where."""
 
-    responsible = serializers.StringRelatedField()
-    delay_authorised_by = serializers.StringRelatedField()
+    responsible = serializers.StringRelatedField(allow_null=True)
+    delay_authorised_by = serializers.StringRelatedField(allow_null=True)
     subject_type = serializers.SerializerMethodField()
     rule_name = serializers.CharField(read_only=True)
     state = serializers.ChoiceField(choices=State.choices, source="countdown.state",

@@ -68,7 +68,7 @@ class ChildSummarySerializer(serializers.ModelSerializer):
 
 class ContactSerializer(serializers.ModelSerializer):
     children = ChildSummarySerializer(many=True, read_only=True)
-    team = serializers.StringRelatedField()
+    team = serializers.StringRelatedField(allow_null=True)
 
     class Meta:
         model = Contact

@@ -169,7 +169,7 @@ class StrategyDiscussionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin
 
 
 class EnquirySerializer(serializers.ModelSerializer):
-    decided_by = serializers.StringRelatedField()
+    decided_by = serializers.StringRelatedField(allow_null=True)
 
     class Meta:
         model = Section47Enquiry
@@ -214,7 +214,7 @@ class EnquiryViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin,
 
 class ThresholdSerializer(serializers.ModelSerializer):
     met = serializers.BooleanField(read_only=True)
-    decided_by = serializers.StringRelatedField()
+    decided_by = serializers.StringRelatedField(allow_null=True)
 
     class Meta:
         model = ThresholdDecision

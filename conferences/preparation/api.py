@@ -34,6 +34,7 @@ from conferences.models import (
 )
 from conferences.preparation import selectors
 from conferences.preparation import services as preparation
+from conferences.preparation.files import _CONTENT_TYPES
 from cpcases.accounts.models import User
 from cpcases.accounts.roles import Agency
 from cpcases.audit.models import AccessAction
@@ -272,7 +273,7 @@ class ConferenceReportViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin,
             redacted_from=redacted_from, **values)
         return Response(ReportSerializer(created).data, status=status.HTTP_201_CREATED)
 
-    @extend_schema(responses={(200, "application/octet-stream"): bytes})
+    @extend_schema(responses={(200, media): bytes for media in _CONTENT_TYPES.values()})
     @action(detail=True, methods=["get"])
     def download(self, request: Request, pk: str) -> FileResponse:
         report = self.get_object()

@@ -23,8 +23,8 @@ from cpcases.core.concurrency import EditConflict, conflict_body
 
 
 class AllocationSerializer(serializers.ModelSerializer):
-    team = serializers.StringRelatedField()
-    social_worker = serializers.StringRelatedField()
+    team = serializers.StringRelatedField(allow_null=True)
+    social_worker = serializers.StringRelatedField(allow_null=True)
 
     class Meta:
         model = Allocation

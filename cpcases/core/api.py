@@ -27,6 +27,7 @@ from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.db.models import Model, QuerySet
 from django.http import Http404, HttpRequest, JsonResponse
 from rest_framework import exceptions, permissions
+from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 from rest_framework.settings import api_settings
 
@@ -218,6 +219,8 @@ def problem_exception_handler(exc: Exception, context: dict[str, Any]) -> Respon
     response.data = problem_body(status, detail, instance=instance, kind=kind, errors=errors,
                                  **extensions)
     response.content_type = PROBLEM_JSON
+    if request is not None:  # a problem is JSON even where the route answers CSV or a file
+        request.accepted_renderer, request.accepted_media_type = JSONRenderer(), PROBLEM_JSON
     return response
 
 
@@ -261,6 +264,51 @@ STATUS_WORDS = {
            "you read it.",
 }
 WRITES = ("post", "put", "patch", "delete")
+BLANK = {"$ref": "#/components/schemas/BlankEnum"}
+LOCAL_TIME = {"type": "string", "pattern": r"^\d{2}:\d{2}(:\d{2}(\.\d+)?)?$",
+              "description": "A local time of day in England (Europe/London), HH:MM:SS."}
+
+
+def _local_times(schema: dict[str, Any]) -> None:
+    """Times of day are wall-clock times in England, without an offset: JSON Schema's
+    `time` format needs one, so they are documented by their pattern instead."""
+    for prop in schema.get("properties", {}).values():
+        if prop.get("format") == "time":
+            del prop["format"]
+            prop.update({k: v for k, v in LOCAL_TIME.items() if k not in prop})
+    if schema.get("format") == "time":
+        del schema["format"]
+        schema.update({k: v for k, v in LOCAL_TIME.items() if k not in schema})
+
+
+def _is_enum_ref(prop: dict[str, Any]) -> dict[str, Any] | None:
+    if prop.get("$ref", "").endswith("Enum") and not prop["$ref"].endswith("BlankEnum"):
+        return {"$ref": prop["$ref"]}
+    parts = prop.get("allOf", [])
+    if len(parts) == 1 and parts[0].get("$ref", "").endswith("Enum"):
+        return parts[0]
+    return None
+
+
+def _unset_is_blank(schema: dict[str, Any]) -> None:
+    """In answers, a choice or an e-mail address not given is "" (the models keep blank
+    text, never null): say so, as the one blank value (BlankEnum) beside the choices."""
+    for key, prop in list(schema.get("properties", {}).items()):
+        alternatives = prop.get("oneOf") or prop.get("anyOf") or []
+        if BLANK in alternatives:
+            continue
+        if any(_is_enum_ref(alt) for alt in alternatives):  # e.g. [XEnum, NullEnum]
+            prop.pop("oneOf", None)
+            prop["anyOf"] = [*alternatives, BLANK]
+            continue
+        enum = _is_enum_ref(prop)
+        if enum is not None:
+            rest = {k: v for k, v in prop.items() if k not in ("$ref", "allOf")}
+            schema["properties"][key] = {"anyOf": [enum, BLANK], **rest}
+        elif prop.get("format") == "email":
+            rest = {k: v for k, v in prop.items() if k not in ("type", "format")}
+            schema["properties"][key] = {
+                "anyOf": [{"type": "string", "format": "email"}, BLANK], **rest}
 
 
 def openapi_problems_hook(result: dict[str, Any], generator: Any, request: Any, public: bool
@@ -270,6 +318,15 @@ def openapi_problems_hook(result: dict[str, Any], generator: Any, request: Any, 
     schemas = result.setdefault("components", {}).setdefault("schemas", {})
     schemas["Problem"] = PROBLEM_SCHEMA
     schemas["ProblemError"] = PROBLEM_ERROR_SCHEMA
+    schemas.setdefault("BlankEnum", {"enum": [""]})
+    for name, schema in schemas.items():
+        _local_times(schema)
+        if not name.endswith("Request") and name not in ("Problem", "ProblemError"):
+            _unset_is_blank(schema)
+    for operations in result.get("paths", {}).values():
+        for operation in operations.values():
+            for parameter in operation.get("parameters", []) if isinstance(operation, dict) else []:
+                _local_times(parameter.get("schema", {}))
     content = {PROBLEM_JSON: {"schema": {"$ref": "#/components/schemas/Problem"}}}
     for operations in result.get("paths", {}).values():
         for method, operation in operations.items():
