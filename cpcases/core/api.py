@@ -262,6 +262,7 @@ STATUS_WORDS = {
     "404": "No such record, or one outside your cases (the same answer).",
     "409": "Conflict: warnings to confirm, a possible duplicate, or a record changed since "
            "you read it.",
+    "422": "The Idempotency-Key was already used for another request.",
 }
 WRITES = ("post", "put", "patch", "delete")
 BLANK = {"$ref": "#/components/schemas/BlankEnum"}
@@ -336,6 +337,8 @@ def openapi_problems_hook(result: dict[str, Any], generator: Any, request: Any, 
             statuses = ["400", "401", "403", "404"]
             if method in WRITES:
                 statuses.append("409")
+            if method == "post":
+                statuses.append("422")
             for status in statuses:
                 known = responses.get(status, {})
                 responses[status] = {

@@ -99,7 +99,15 @@ class OneTimeFormMiddleware:
         with transaction.atomic():
             row = consume(owner=owner, token=token, path=request.path)
             if row is None:
-                return self._replay(request, earlier(owner=owner, token=token), is_api)
+                prior = earlier(owner=owner, token=token)
+                if is_api and prior is not None and prior.path != request.path:
+                    # The key names one write: never another route's answer (issue 15 §4).
+                    from cpcases.core.api import problem_json_response
+
+                    return problem_json_response(
+                        request, 422, "This Idempotency-Key was used for another request. "
+                                      "Send a new key for each write.")
+                return self._replay(request, prior, is_api)
             response = self.get_response(request)
             if is_api and 200 <= response.status_code < 300 and not response.streaming:
                 row.status, row.body = response.status_code, response.content

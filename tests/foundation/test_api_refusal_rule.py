@@ -20,6 +20,7 @@ from typing import Any
 import pytest
 from django.utils import timezone
 from drf_spectacular.generators import SchemaGenerator
+from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from tests.api_problems import field_errors, problem_of
@@ -146,3 +147,19 @@ def test_a_refused_precondition_is_a_problem_with_its_message(sw, child) -> None
     assert "Describe what happened" in problem["detail"]
     assert problem["errors"][0]["message"] == problem["detail"]
     assert problem["instance"] == "/api/v1/visits/"
+
+
+def test_an_idempotency_key_used_for_another_request_is_refused_not_replayed(
+        sw, child) -> None:
+    """The key names one write: the same key on another route answers 422, never the first
+    route's answer (found by the schema fuzz)."""
+    api = APIClient()  # as another system calls: with a token
+    api.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=sw).key}")
+    key = {"HTTP_IDEMPOTENCY_KEY": "one-write"}
+    first = api.post("/api/v1/visits/", {"child": child.pk, "child_seen": True,
+                                         "seen_alone": True,
+                                         "visited_at": (timezone.now() - timedelta(hours=1))
+                                         .isoformat()}, format="json", **key)
+    assert first.status_code == 201, first.content
+    other = api.post("/api/v1/concerns/", {"child": child.pk}, format="json", **key)
+    assert problem_of(other, 422)["detail"].startswith("This Idempotency-Key was used")
