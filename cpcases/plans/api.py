@@ -188,7 +188,7 @@ class PlanViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
                                  **data.validated_data)
         return Response(PlanSerializer(plan).data)
 
-    @extend_schema(request=PlanReviseSerializer, responses=PlanVersionSerializer)
+    @extend_schema(request=PlanReviseSerializer, responses={201: PlanVersionSerializer})
     @action(detail=True, methods=["post"])
     def revise(self, request: Request, pk: str) -> Response:
         data = PlanReviseSerializer(data=request.data)
@@ -209,7 +209,7 @@ class PlanViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
                                                        reason=data.validated_data["reason"])
         return Response(PlanSerializer(plan).data)
 
-    @extend_schema(request=PlanActionInSerializer, responses=PlanActionSerializer)
+    @extend_schema(request=PlanActionInSerializer, responses={201: PlanActionSerializer})
     @action(detail=True, methods=["post"], url_path="actions", url_name="add-action")
     def add_action(self, request: Request, pk: str) -> Response:
         data = PlanActionInSerializer(data=request.data)
