@@ -8,9 +8,10 @@ Creates (and migrates) its own database on DATABASE_URL's server and loads, with
 triggers off for the load only: the children with allocations; a referral (Child in Need
 episode) for each in the 2025-26 census year with an assessment; for one in three an S47
 enquiry with the engine-style ICPC target; for half of those a held initial conference and
-a child protection plan starting that day. Then times the CIN census (build, rules, XML) and
-each Annex A list (xlsx), and prints the time of each and the process's peak resident memory
-after it.
+a child protection plan starting that day. Then times the CIN census (build, rules, XML),
+each Annex A list (xlsx) and the DfE children's social care API payload (every child, as
+JSON; then "changed only" after every child is marked sent, which finds none), and prints
+the time of each and the process's peak resident memory after it.
 """
 
 from __future__ import annotations
@@ -172,6 +173,32 @@ def main() -> int:
             return f"{len(built.rows):,} rows, {len(annex_a.to_xlsx(built)):,} bytes"
 
         _measure(f"Annex A list {number} (.xlsx)", listing)
+    from django.utils import timezone
+
+    from returns.dfe.models import DfeBatch, DfeChildSent, DfeMode
+    from returns.dfe.payload import build_payload
+
+    today = dt.date(2026, 12, 3)
+    sent: list = []
+
+    def dfe_full() -> str:
+        payload = build_payload(children, mode=DfeMode.FULL, today=today)
+        sent.extend(payload.records)
+        return f"{len(payload.records):,} children, {len(payload.to_json()):,} bytes"
+
+    _measure("DfE API payload (full, JSON)", dfe_full)
+    batch = DfeBatch.objects.create(authority=children.first().authority, mode=DfeMode.FULL)
+    DfeChildSent.objects.all().delete()
+    DfeChildSent.objects.bulk_create(
+        (DfeChildSent(child_id=r.child_id, payload_hash=r.payload_hash, batch=batch,
+                      sent_at=timezone.now()) for r in sent), batch_size=BATCH)
+    sent.clear()
+
+    def dfe_changed() -> str:
+        payload = build_payload(children, mode=DfeMode.CHANGED, today=today)
+        return f"{len(payload.records):,} of {payload.cohort:,} children changed"
+
+    _measure("DfE API payload (changed only)", dfe_changed)
     if not args.keep:
         from django.db import connection
 

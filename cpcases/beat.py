@@ -7,9 +7,12 @@ from __future__ import annotations
 
 from typing import Any
 
+from celery.schedules import crontab
+
 DEADLINE_SWEEP = "deadline escalation sweep"
 OUTBOX_FLUSH = "e-mail outbox flush"
 SWEEP_WATCH = "deadline sweep watch"
+RETURNS_READINESS = "census readiness refresh"
 
 
 def beat_schedule(*, sweep_seconds: int, outbox_seconds: int = 60
@@ -36,5 +39,11 @@ def beat_schedule(*, sweep_seconds: int, outbox_seconds: int = 60
             "task": "outbox.flush",
             "schedule": float(outbox_seconds),
             "options": {"expires": float(outbox_seconds)},
+        },
+        # Issue 16: the return readiness page reads what this stores, every night at 02:30.
+        RETURNS_READINESS: {
+            "task": "returns.refresh_readiness",
+            "schedule": crontab(hour=2, minute=30),
+            "options": {"expires": 6 * 3600.0},
         },
     }

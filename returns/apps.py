@@ -10,6 +10,7 @@ class ReturnsConfig(AppConfig):
         from cpcases.accounts.roles import Capability
         from cpcases.children.tabs import Tab, register_tab
         from cpcases.core.navigation import NavItem, register_nav
+        from returns.dfe import tasks  # noqa: F401 - the nightly readiness refresh (Celery)
 
         register_nav(NavItem("Returns", "returns:index", 90,
                              visible=lambda user: user.can(Capability.RUN_RETURNS)))

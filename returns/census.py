@@ -26,7 +26,7 @@ from xml.etree import ElementTree as ET
 
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from cpcases.children.models import Child
@@ -40,6 +40,7 @@ class S47:
     icpc: dt.date | None = None
     not_required: bool = False
     pk: int | None = None
+    ended: dt.date | None = None  # the enquiry's outcome date (the DfE API's end_date)
 
 
 @dataclass
@@ -128,18 +129,58 @@ def _episode_for(episodes: list[Episode], day: dt.date) -> Episode | None:
     return None
 
 
+# A child with no referral on record (a history from before the front door): their plans,
+# child in need plans and S47 enquiries make one episode, its source "10" (unknown) and its
+# primary need "N0" (not stated), RETURNS.md §2; closed when all of them have ended, with
+# "RC7" (services ceased), on the last end date.
+UNKNOWN_SOURCE = "10"
+NEED_NOT_STATED = "N0"
+SERVICES_CEASED = "RC7"
+
+
 def census_children(children: QuerySet[Child], period: CensusPeriod) -> QuerySet[Child]:
-    """Every child with an episode open at some time in the period."""
+    """Every child with an episode open at some time in the period: a referral open in it,
+    or, for a child with no referral on record, a plan, child in need plan or S47 enquiry
+    open in it."""
+    from cpcases.plans.models import ChildProtectionPlan
+    from cpcases.plans.models import CinPlan as CinPlanRow
     from frontdoor.models import Referral
+    from strategy.models import Section47Enquiry
 
-    open_in_period = Referral.objects.filter(
-        referral_date__lte=period.reference_date).exclude(closure_date__lt=period.start)
-    return children.filter(pk__in=open_in_period.values("child_id")).order_by("la_child_id")
+    ref, start = period.reference_date, period.start
+    open_in_period = Referral.objects.filter(referral_date__lte=ref).exclude(
+        closure_date__lt=start)
+    unreferred = (
+        Q(pk__in=ChildProtectionPlan.objects.filter(started_on__lte=ref).exclude(
+            ended_on__lt=start).values("child_id"))
+        | Q(pk__in=CinPlanRow.objects.filter(started_on__lte=ref).exclude(
+            ended_on__lt=start).values("child_id"))
+        | Q(pk__in=Section47Enquiry.objects.filter(started_on__lte=ref).exclude(
+            outcome_date__lt=start).values("child_id"))
+    ) & ~Q(pk__in=Referral.objects.filter(referral_date__lte=ref).values("child_id"))
+    return children.filter(Q(pk__in=open_in_period.values("child_id")) | unreferred
+                           ).order_by("la_child_id")
 
 
-def build_census(children: QuerySet[Child], period: CensusPeriod) -> Census:
+def _unreferred_episode(spans: list[tuple[dt.date, dt.date | None]], start: dt.date
+                        ) -> Episode | None:
+    """The episode of a child with no referral on record, from their activities (start,
+    end or None while open) that were open in the period."""
+    spans = [(s, e) for s, e in spans if e is None or e >= start]
+    if not spans:
+        return None
+    ends = [e for _, e in spans]
+    closed = None if any(e is None for e in ends) else max(e for e in ends if e is not None)
+    return Episode(referral_date=min(s for s, _ in spans), source=UNKNOWN_SOURCE,
+                   primary_need=NEED_NOT_STATED, closure_date=closed,
+                   closure_reason=SERVICES_CEASED if closed else "")
+
+
+def build_census(children: QuerySet[Child], period: CensusPeriod, *,
+                 select: bool = True) -> Census:
     """The census for these children (already scoped to the user) in a fixed number of
-    queries, whatever the caseload."""
+    queries, whatever the caseload. `select=False` takes the children as given, with or
+    without an episode in the period (one child's DfE API record)."""
     from conferences.models import Conference, ConferenceStatus
     from cpcases.plans.models import ChildProtectionPlan, ChildProtectionPlanEvent
     from cpcases.plans.models import CinPlan as CinPlanRow
@@ -149,7 +190,8 @@ def build_census(children: QuerySet[Child], period: CensusPeriod) -> Census:
     from strategy.models import S47Outcome, Section47Enquiry
 
     ref, start = period.reference_date, period.start
-    rows = list(census_children(children, period))
+    rows = list(census_children(children, period) if select
+                else children.order_by("la_child_id"))
     ids = [c.pk for c in rows]
     by_child: dict[int, CensusChild] = {}
     episodes: dict[int, list[Episode]] = defaultdict(list)
@@ -198,6 +240,22 @@ def build_census(children: QuerySet[Child], period: CensusPeriod) -> Census:
     for e in Section47Enquiry.objects.filter(child_id__in=ids, started_on__lte=ref).order_by(
             "started_on", "id"):
         enquiries[e.child_id].append(e)
+    plans = list(ChildProtectionPlan.objects.filter(child_id__in=ids, started_on__lte=ref)
+                 .order_by("started_on", "id"))
+    cin_plans = list(CinPlanRow.objects.filter(child_id__in=ids, started_on__lte=ref)
+                     .order_by("started_on", "id"))
+    # No referral on record: one episode from the child's activities (UNKNOWN_SOURCE).
+    spans: dict[int, list[tuple[dt.date, dt.date | None]]] = defaultdict(list)
+    for e in (e for found in enquiries.values() for e in found):
+        spans[e.child_id].append((e.started_on, _upto(e.outcome_date, ref) if e.outcome
+                                  else None))
+    for row in (*plans, *cin_plans):
+        spans[row.child_id].append((row.started_on, _upto(row.ended_on, ref)))
+    for child_id in ids:
+        if not episodes[child_id]:
+            made = _unreferred_episode(spans.get(child_id, []), start)
+            if made is not None:
+                episodes[child_id].append(made)
     matched: dict[int, set[dt.date]] = defaultdict(set)
     for child_id, found in enquiries.items():
         for i, e in enumerate(found):
@@ -214,7 +272,8 @@ def build_census(children: QuerySet[Child], period: CensusPeriod) -> Census:
             ep = _episode_for(episodes[child_id], e.started_on)
             if ep is not None:
                 ep.s47s.append(S47(start=e.started_on, target=targets.get(e.pk), icpc=icpc,
-                                   not_required=not_required and icpc is None, pk=e.pk))
+                                   not_required=not_required and icpc is None, pk=e.pk,
+                                   ended=_upto(e.outcome_date, ref) if e.outcome else None))
     for child_id, days in icpcs.items():
         for day in days:
             ep = _episode_for(episodes[child_id], day)
@@ -225,8 +284,6 @@ def build_census(children: QuerySet[Child], period: CensusPeriod) -> Census:
         pgh_obj__child_id__in=ids).order_by("pgh_obj_id", "-pgh_id").values_list(
         "pgh_obj_id", "category"))
     earlier: dict[int, list[dt.date]] = defaultdict(list)
-    plans = list(ChildProtectionPlan.objects.filter(child_id__in=ids, started_on__lte=ref)
-                 .order_by("started_on", "id"))
     for p in plans:
         earlier[p.child_id].append(p.started_on)
         end = _upto(p.ended_on, ref)
@@ -242,8 +299,7 @@ def build_census(children: QuerySet[Child], period: CensusPeriod) -> Census:
             previous=max(before, p.previous_plans),
             reviews=[d for d in reviews.get(p.child_id, [])
                      if p.started_on < d <= (end or ref) and d >= start], pk=p.pk))
-    for cp in CinPlanRow.objects.filter(child_id__in=ids, started_on__lte=ref).order_by(
-            "started_on", "id"):
+    for cp in cin_plans:
         end = _upto(cp.ended_on, ref)
         if end is not None and end < start:
             continue

@@ -12,6 +12,7 @@ from cpcases.accounts.models import Authority
 class ReturnKind(models.TextChoices):
     CIN_CENSUS = "cin_census", "Children in Need census"
     ANNEX_A = "annex_a", "Ofsted Annex A list"
+    DFE_PAYLOAD = "dfe_payload", "DfE children's social care API payload"
 
 
 class ReturnExport(models.Model):
@@ -34,3 +35,12 @@ class ReturnExport(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} {self.filename} at {self.created_at:%d/%m/%Y %H:%M}"
+
+
+# The DfE API records and the stored readiness results (issue 16 point 4): in returns.dfe.
+from returns.dfe.models import (  # noqa: E402, F401
+    DfeBatch,
+    DfeChildSent,
+    ReadinessProblem,
+    ReadinessRun,
+)

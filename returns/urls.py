@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import include, path
 
 from returns import views
 
@@ -10,4 +10,5 @@ urlpatterns = [
     path("annex-a/", views.annex_a, name="annex_a"),
     path("readiness/", views.readiness, name="readiness"),
     path("child/<int:pk>/", views.child_checks, name="child"),
+    path("", include("returns.dfe.urls")),  # the DfE API page, readiness refresh
 ]

@@ -100,30 +100,32 @@ def _fix(failure: rules.Failure) -> tuple[str, str]:
 @login_required
 def readiness(request: HttpRequest) -> HttpResponse:
     """Every child whose data would fail the census, with the rule, the reason and a link to
-    the page that fixes it."""
+    the page that fixes it: read from the last stored check (returns.dfe.readiness), paged;
+    "Check again now" refreshes it."""
+    from returns.dfe.readiness import last_run, stored_problems
+
     _require(request)
-    form = CensusForm(request.GET or None, submit="Check")
+    form = CensusForm(request.GET or None, submit="Show")
     year = default_census_year()
     if form.is_bound and form.is_valid():
         year = form.cleaned_data["year"]
-    problems: list[Problem] = []
-    period = None
+    period = run = None
     if not form.is_bound or form.is_valid():
         try:
             period = census_period(year)
         except PeriodError:
             period = None
-    if period is not None:
-        built = census.build_census(selectors.return_children(request.user), period)
-        problems = [Problem(f, *_fix(f)) for f in rules.check_census(built)]
-    page = Paginator(problems, PAGE_SIZE).get_page(request.GET.get("page"))
+    rows = stored_problems(request.user, run) if period and (
+        run := last_run(request.user, year)) else None
+    page = Paginator(rows if rows is not None else [], PAGE_SIZE).get_page(
+        request.GET.get("page"))
     record_children_shown(request=request, section="returns-readiness",
-                          child_ids={p.failure.child.pk for p in page
-                                     if p.failure.child and p.failure.child.pk})
+                          child_ids={p.child_id for p in page if p.child_id})
     return render(request, "returns/readiness.html", {
-        "form": form, "period": period, "page": page, "total": len(problems),
-        "errors": sum(1 for p in problems if p.failure.severity == "E"),
-        "page_query": f"year={year}&" if period else "",
+        "form": form, "period": period, "run": run, "page": page,
+        "total": page.paginator.count,
+        "errors": rows.filter(severity="E").count() if rows is not None else 0,
+        "year": year, "page_query": f"year={year}&" if period else "",
         "scope": selectors.scope_label(request.user)})
 
 

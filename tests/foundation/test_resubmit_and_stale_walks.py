@@ -59,6 +59,8 @@ EDIT_FORMS: dict[str, Edit] = {
 WRITES = {
     # life events: a view recorded, a record restricted or released
     "lifeevents:agency_view_record", "lifeevents:restrict", "lifeevents:unrestrict",
+    # checking the census again now (issue 16)
+    "returns:readiness_refresh",
     # create forms
     "children:create", "children:person_add", "children:allocate",
     "chronology:entry_new", "chronology:visit_new",
@@ -106,6 +108,7 @@ READS = {
     # documents as sent, a plan's ending, the statutory returns (downloads from GET forms)
     "documents:child", "documents:download", "lifeevents:plan_ending", "returns:annex_a",
     "returns:child", "returns:cin_census", "returns:index", "returns:readiness",
+    "returns:dfe",
     # signing in and out is not a record (and the one-time token is not used before sign-in)
     "accounts:login", "accounts:logout", "accounts:mfa_setup", "accounts:mfa_verify",
     "accounts:session_extend", "healthz", "help", "home",

@@ -15,6 +15,17 @@ def access_rules(Access: Any, ANON: tuple[int, ...], API_ANON: tuple[int, ...]
                                ("returns:cin_census", "/returns/cin-census/"),
                                ("returns:annex_a", "/returns/annex-a/"),
                                ("returns:readiness", "/returns/readiness/"))}
+    # The DfE API page; checking the census again (a button: POST only). Issue 16.
+    rules["returns:dfe"] = Access("/returns/dfe/", insider="sm", outsider="sw",
+                                  refused=(403,))
+    rules["returns:readiness_refresh"] = Access("/returns/readiness/refresh/", insider="sm",
+                                                outsider="sw", ok=302, refused=(403,),
+                                                method="post")
+    rules["returns-api:readiness-list"] = Access("/api/v1/returns/readiness/", insider="sm",
+                                                 outsider="sw", refused=(403,))
+    rules["returns-api:dfe-payload-detail"] = Access("/api/v1/returns/dfe-payload/{child}/",
+                                                     insider="sm", outsider="sw",
+                                                     refused=(403,))
     # The child's census checks: the case holder, like every tab of the record.
     rules["returns:child"] = Access("/returns/child/{child}/")
     return rules
