@@ -142,7 +142,7 @@ class InvitationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin,
         return Response(status=status.HTTP_204_NO_CONTENT)
 
     @extend_schema(request=ConferenceRefSerializer, responses=InvitationSerializer(many=True))
-    @action(detail=False, methods=["post"])
+    @action(detail=False, methods=["post"], pagination_class=None)  # the added, not a page
     def prefill(self, request: Request) -> Response:
         """Add everyone with parental responsibility and the children the age guidance
         invites."""
