@@ -165,7 +165,8 @@ class InvitationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin,
                          "invitation_list_completed_at": done.invitation_list_completed_at})
 
     @extend_schema(request=MarkSentSerializer, responses=InvitationSerializer(many=True))
-    @action(detail=False, methods=["post"], url_path="mark-sent", url_name="mark-sent")
+    @action(detail=False, methods=["post"], url_path="mark-sent", url_name="mark-sent",
+            pagination_class=None)
     def mark_sent(self, request: Request) -> Response:
         data = MarkSentSerializer(data=request.data)
         data.is_valid(raise_exception=True)
