@@ -50,5 +50,5 @@ RUN useradd --system --uid 10001 --home-dir /app --shell /usr/sbin/nologin cpcas
 USER cpcases
 
 EXPOSE 8000
-CMD ["gunicorn", "cpcases.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "3", \
-     "--timeout", "60", "--access-logfile", "-", "--forwarded-allow-ips", "*"]
+# Workers, time-outs and limits: gunicorn.conf.py (docs/scaling-web.md).
+CMD ["gunicorn", "--config", "gunicorn.conf.py", "cpcases.wsgi:application"]

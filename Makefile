@@ -13,11 +13,14 @@ $(BIN)/python:
 	$(BIN)/pip install --quiet --upgrade pip
 
 $(STAMP): $(BIN)/python pyproject.toml package.json
+	@echo "[setup] installing the Python packages (pyproject.toml) ..."
 	$(BIN)/pip install --quiet -e '.[dev]'
 	$(BIN)/pip install --quiet --no-deps 'liiatools==0.2.0'
+	@echo "[setup] installing the front-end packages (package.json) and building the assets ..."
 	npm ci --no-audit --no-fund --silent || npm install --no-audit --no-fund --silent
 	npm run --silent build
 	touch $(STAMP)
+	@echo "[setup] done (skipped next time until pyproject.toml or package.json changes)"
 
 setup: $(STAMP)
 
@@ -53,8 +56,9 @@ backup: setup
 restore: setup
 	$(BIN)/python scripts/backup.py restore $(FROM)
 
+## Every benchmark (bench/); BENCH_ARGS="--only load --load-children 300 --load-known 2000"
 bench: setup
-	$(BIN)/python bench/run_all.py
+	$(BIN)/python bench/run_all.py $(BENCH_ARGS)
 
 clean: stop
 	rm -rf $(VENV) node_modules var staticfiles

@@ -86,7 +86,8 @@ def _team(children: int):
     content_type = ContentType.objects.get_for_model(Child).pk
     columns = ("authority_id, child_id, rule_id, content_type_id, object_id, variant, "
                "anchor_date, due_date, responsible_id, status, cancelled_reason, "
-               "delay_reason, next_action_at, next_level, created_at, updated_at")
+               "delay_reason, next_action_at, next_level, holder, ended_by_event, created_at, "
+               "updated_at")
     with connection.cursor() as cursor:
         cursor.execute("SET session_replication_role = replica")  # no audit rows for the load
         with cursor.cursor.copy(f"COPY deadlines_deadline ({columns}) FROM STDIN") as copy:
@@ -98,7 +99,7 @@ def _team(children: int):
                     copy.write_row((
                         authority.pk, child.pk, rule_id, content_type, child.pk, "",
                         due - timedelta(days=10), due, (tm if holder == "tm" else worker).pk,
-                        "open", "", "", None, "", "now()", "now()"))
+                        "open", "", "", None, "", "", "", "now()", "now()"))
                     n += 1
         cursor.execute("SET session_replication_role = origin")
         cursor.execute("ANALYZE")

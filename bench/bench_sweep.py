@@ -1,18 +1,26 @@
-"""Benchmark the escalation sweep: 100,000 and 1,000,000 open deadlines, 1% needing a notice.
+"""Benchmark the escalation sweep: 1,000,000 and 5,000,000 open deadlines, 1% needing a notice.
 
     DATABASE_URL=postgresql://postgres@127.0.0.1:5432/postgres .venv/bin/python bench/bench_sweep.py
-    (optional: --sizes 100000 1000000 --keep)
+    (optional: --sizes 100000 1000000 --db cpcases_bench)
 
 Creates (and migrates) its own database `cpcases_bench` on the server of DATABASE_URL, loads
 the deadlines with COPY (audit triggers off for the load only: it measures the sweep, not the
-load), runs one sweep and prints seconds per sweep and rows per second. Goal: the 1,000,000
-sweep in under 5 seconds.
+load; no ANALYZE afterwards, so the claim runs on stale statistics as after a real bulk
+load), runs one sweep and prints seconds per sweep and rows per second. Goals (issue 13
+§4, §6): 1,000,000 in under 5 s, 5,000,000 in under 20 s, and the process under 200 MB.
+
+References measured in the same run, beside each sweep:
+- `floor s`: the database work alone, in SQL: claim every due row (FOR UPDATE) and advance it
+  in one statement each, rolled back: no sweep can do less;
+- `base MB`: the process's resident memory after Django's start-up and before any sweep;
+  `peak MB` is the process's peak (ru_maxrss) after the sweep.
 """
 
 from __future__ import annotations
 
 import argparse
 import os
+import resource
 import sys
 import time
 from datetime import date, datetime, timedelta
@@ -21,21 +29,21 @@ from urllib.parse import urlparse, urlunparse
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-BENCH_DB = "cpcases_bench"
+BENCH_DB = os.environ.get("CPCASES_BENCH_DB", "cpcases_bench")
 CHILDREN = 10_000
 
 
-def _prepare_database() -> None:
+def _prepare_database(name: str) -> None:
     import psycopg
 
     base = os.environ.get("DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
     parsed = urlparse(base)
     with psycopg.connect(urlunparse(parsed._replace(path="/postgres")), autocommit=True) as c:
         exists = c.execute("SELECT 1 FROM pg_database WHERE datname = %s",
-                           [BENCH_DB]).fetchone()
+                           [name]).fetchone()
         if not exists:
-            c.execute(f"CREATE DATABASE {BENCH_DB}")
-    os.environ["DATABASE_URL"] = urlunparse(parsed._replace(path=f"/{BENCH_DB}"))
+            c.execute(f"CREATE DATABASE {name}")
+    os.environ["DATABASE_URL"] = urlunparse(parsed._replace(path=f"/{name}"))
     os.environ.setdefault("REDIS_URL", "redis://127.0.0.1:6379/3")
     os.environ["EMAIL_BACKEND"] = "django.core.mail.backends.locmem.EmailBackend"
     os.environ["DJANGO_SETTINGS_MODULE"] = "cpcases.settings.dev"
@@ -92,7 +100,8 @@ def _load(total: int, authority, sw, child_ids: list[int], now: datetime) -> flo
         cursor.execute("SET session_replication_role = replica")  # no audit rows for the load
         columns = ("authority_id, child_id, rule_id, content_type_id, object_id, variant, "
                    "anchor_date, due_date, responsible_id, status, cancelled_reason, "
-                   "delay_reason, next_action_at, next_level, created_at, updated_at")
+                   "delay_reason, next_action_at, next_level, created_at, updated_at, "
+                   "ended_by_event, holder")
         stamp = now.isoformat()
         with cursor.cursor.copy(f"COPY deadlines_deadline ({columns}) FROM STDIN") as copy:
             for i in range(total):
@@ -102,17 +111,49 @@ def _load(total: int, authority, sw, child_ids: list[int], now: datetime) -> flo
                     "", due_past if needs_action else due_future,
                     due_past if needs_action else due_future, sw.pk, "open", "", "",
                     past_action if needs_action else future_action,
-                    "breach" if needs_action else "reminder", stamp, stamp))
+                    "breach" if needs_action else "reminder", stamp, stamp, "", ""))
         cursor.execute("SET session_replication_role = origin")
-        cursor.execute("ANALYZE deadlines_deadline")
+        # No ANALYZE: the sweep must not need fresh statistics (decisions §35).
     return time.perf_counter() - started
+
+
+_FLOOR = """
+    WITH due AS (SELECT id FROM deadlines_deadline
+                 WHERE status = 'open' AND next_action_at <= %s FOR UPDATE)
+    UPDATE deadlines_deadline AS d SET next_action_at = d.next_action_at + interval '3 days',
+                                       next_level = 'service_manager'
+    FROM due WHERE d.id = due.id
+"""
+
+
+def _floor(now: datetime) -> float:
+    """The least the database must do: lock and advance every due row, set-based, rolled
+    back."""
+    from django.db import connection, transaction
+
+    started = time.perf_counter()
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(_FLOOR, [now])
+        seconds = time.perf_counter() - started
+        transaction.set_rollback(True)
+    return seconds
+
+
+def _rss_mb() -> float:
+    with open("/proc/self/statm") as statm:
+        return int(statm.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 2**20
+
+
+def _peak_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--sizes", type=int, nargs="+", default=[100_000, 1_000_000])
+    parser.add_argument("--sizes", type=int, nargs="+", default=[1_000_000, 5_000_000])
+    parser.add_argument("--db", default=BENCH_DB)
     args = parser.parse_args()
-    _prepare_database()
+    _prepare_database(args.db)
 
     import django
 
@@ -126,11 +167,17 @@ def main() -> None:
 
     call_command("migrate", verbosity=0)
     authority, sw, child_ids = _organisation()
+    from django.urls import reverse
+
+    reverse("deadlines:child", args=[1])  # the URL conf: loaded once per worker, not per sweep
     now = timezone.now()
-    print(f"{'deadlines':>10} {'to notify':>10} {'load s':>8} {'sweep s':>8} "
-          f"{'notified/s':>11} {'deadlines/s':>12} {'notifications':>13} {'e-mails':>8}")
+    base = _rss_mb()
+    print(f"{'deadlines':>10} {'to notify':>10} {'load s':>7} {'sweep s':>8} {'floor s':>8} "
+          f"{'ratio':>6} {'deadlines/s':>12} {'notices':>8} {'e-mails':>8} {'base MB':>8} "
+          f"{'peak MB':>8}")
     for total in args.sizes:
         load_seconds = _load(total, authority, sw, child_ids, now)
+        floor = _floor(now)
         mail.outbox = []
         started = time.perf_counter()
         result = deadlines_sweep(now=now)
@@ -139,13 +186,13 @@ def main() -> None:
         assert result.notices["breach"] == expected, result.summary()
         assert Escalation.objects.count() == expected
         assert Notification.objects.count() == 2 * expected
-        print(f"{total:>10,} {expected:>10,} {load_seconds:>8.1f} {seconds:>8.2f} "
-              f"{expected / seconds:>11,.0f} {total / seconds:>12,.0f} "
-              f"{result.notifications:>13,} {len(mail.outbox):>8,}")
+        print(f"{total:>10,} {expected:>10,} {load_seconds:>7.0f} {seconds:>8.2f} {floor:>8.2f} "
+              f"{seconds / floor:>6.1f} {total / seconds:>12,.0f} {result.notifications:>8,} "
+              f"{result.emails:>8,} {base:>8.0f} {_peak_mb():>8.0f}", flush=True)
         again = time.perf_counter()
         second = deadlines_sweep(now=now)
         print(f"{'':>10} second sweep (nothing due): {time.perf_counter() - again:.3f} s, "
-              f"{second.claimed} claimed")
+              f"{second.claimed} claimed", flush=True)
 
 
 if __name__ == "__main__":

@@ -50,6 +50,15 @@ class ConferenceSerializer(serializers.ModelSerializer):
                   "within_timescale", "delay_authorisation", "cancellation_reason"]
 
 
+class RequestListSerializer(serializers.ListSerializer):
+    """A page of requests: their ICPC due dates worked out together, not one by one."""
+
+    def to_representation(self, data: Any) -> list[Any]:
+        requests = list(data.all() if isinstance(data, QuerySet) else data)
+        self.child.context["icpc_due_dates"] = selectors.icpc_due_dates(requests)
+        return super().to_representation(requests)
+
+
 class ConferenceRequestSerializer(serializers.ModelSerializer):
     children = RequestedChildSerializer(source="requested_children", many=True,
                                         read_only=True)
@@ -64,9 +73,11 @@ class ConferenceRequestSerializer(serializers.ModelSerializer):
                   "second_conference_agreed_by", "second_conference_agreed_at",
                   "cancelled_at", "cancellation_reason", "icpc_due_date", "conferences",
                   "transfer_agreed_on", "originating_authority"]
+        list_serializer_class = RequestListSerializer
 
     def get_icpc_due_date(self, obj: ConferenceRequest) -> str | None:
-        due = selectors.icpc_due_date(obj)
+        listed = self.context.get("icpc_due_dates", {})
+        due = listed[obj.pk] if obj.pk in listed else selectors.icpc_due_date(obj)
         return due.isoformat() if due else None
 
 

@@ -40,7 +40,7 @@ def _with_children(queryset: QuerySet[ConferenceRequest]) -> QuerySet[Conference
         Prefetch("requested_children",
                  queryset=RequestedChild.objects.select_related("child")),
         Prefetch("conferences", queryset=Conference.objects.select_related(
-            "chair", "minute_taker")))
+            "chair", "minute_taker").prefetch_related("children")))
 
 
 def requests_visible(*, user: User) -> QuerySet[ConferenceRequest]:
@@ -131,7 +131,9 @@ def requests_for_child(*, child: Child) -> QuerySet[ConferenceRequest]:
 
 def delays_visible(*, user: User) -> QuerySet[DelayAuthorisation]:
     return (DelayAuthorisation.objects.filter(request__in=requests_visible(user=user))
-            .select_related("request", "requested_by", "decided_by"))
+            .select_related("request", "requested_by", "decided_by")
+            # the children's names of each request, in two queries for the whole list
+            .prefetch_related("request__requested_children__child"))
 
 
 def may_authorise_icpc_delay(user: User) -> bool:
@@ -179,10 +181,28 @@ def icpc_due_for_child(child: Child) -> date | None:
 
 def icpc_due_date(request: ConferenceRequest) -> date | None:
     """The conference covers every child of the request: the earliest of their due dates."""
-    dues = [d for d in (icpc_due_for_child(rc.child)
-                        for rc in request.requested_children.select_related("child"))
-            if d is not None]
-    return min(dues) if dues else None
+    return icpc_due_dates([request])[request.pk]
+
+
+def icpc_due_dates(requests: list[ConferenceRequest]) -> dict[int, date | None]:
+    """`icpc_due_date` of each request of a list (the API's page), in one query for their
+    children's ICPC deadlines; only a child with none (not the usual path: the deadline is
+    set when the enquiry starts) is computed from its strategy discussion, fetched for all
+    such children together."""
+    children = {rc.child_id: rc.child for r in requests for rc in r.requested_children.all()}
+    latest = dict(Deadline.objects.filter(child_id__in=children, rule_id="icpc")
+                  .exclude(status=DeadlineStatus.CANCELLED)
+                  .order_by("child_id", "-id").distinct("child_id")
+                  .values_list("child_id", "due_date"))
+    anchors = strategy_link.icpc_anchors([pk for pk in children if pk not in latest])
+    dues = {pk: latest.get(pk) for pk in children}
+    for pk, discussion in anchors.items():
+        due = due_date_for(children[pk].authority_id, "icpc",
+                           strategy_link.anchor_date(discussion))
+        dues[pk] = due.date() if isinstance(due, datetime) else due
+    return {r.pk: min((d for rc in r.requested_children.all()
+                       if (d := dues[rc.child_id]) is not None), default=None)
+            for r in requests}
 
 
 @dataclass(frozen=True)

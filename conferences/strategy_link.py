@@ -21,6 +21,19 @@ def icpc_anchor(child: Child) -> StrategyDiscussion | None:
     return anchor(child)
 
 
+def icpc_anchors(child_ids: list[int]) -> dict[int, StrategyDiscussion]:
+    """`icpc_anchor` of several children in one query (a list's page): child id -> the
+    discussion; a child with no current enquiry is left out."""
+    from strategy.models import S47Outcome, Section47Enquiry
+
+    enquiries = (Section47Enquiry.objects
+                 .filter(child_id__in=child_ids, superseded_by__isnull=True,
+                         outcome__in=[S47Outcome.OPEN, S47Outcome.SUBSTANTIATED])
+                 .select_related("initiated_by")
+                 .order_by("child_id", "-started_on", "-id").distinct("child_id"))
+    return {e.child_id: e.initiated_by for e in enquiries if e.initiated_by is not None}
+
+
 def anchor_date(discussion: StrategyDiscussion) -> date:
     """The day the discussion was held, in Europe/London."""
     return timezone.localdate(discussion.held_at)

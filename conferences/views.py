@@ -12,6 +12,7 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -147,8 +148,11 @@ def delays(request: HttpRequest) -> HttpResponse:
     if not selectors.may_authorise_icpc_delay(request.user):
         raise PermissionDenied("Only the role named by the authority's policy authorises "
                                "ICPC delays.")
+    # Issue 13 §2: every list paged (the decided ones are the latest 20).
+    pending = Paginator(selectors.delay_queue(user=request.user), 50).get_page(
+        request.GET.get("page"))
     return render(request, "conferences/delays.html", {
-        "pending": selectors.delay_queue(user=request.user),
+        "pending": pending, "page": pending,
         "decided": selectors.delays_visible(user=request.user).exclude(
             status=DelayStatus.REQUESTED)[:20]})
 

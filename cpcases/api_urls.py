@@ -20,6 +20,7 @@ urlpatterns = [
     path("v1/", include("cpcases.plans.api_urls")),
     path("v1/", include("frontdoor.api_urls")),
     path("v1/", include("lifeevents.api_urls")),
+    path("v1/", include("returns.performance.api_urls")),
     path("v1/", include("returns.dfe.api_urls")),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", SpectacularSwaggerSplitView.as_view(url_name="schema"), name="api-docs"),

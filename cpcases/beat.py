@@ -12,6 +12,7 @@ from celery.schedules import crontab
 DEADLINE_SWEEP = "deadline escalation sweep"
 OUTBOX_FLUSH = "e-mail outbox flush"
 SWEEP_WATCH = "deadline sweep watch"
+FORM_TOKEN_PURGE = "one-time form token purge"  # noqa: S105 - a name, not a secret
 RETURNS_READINESS = "census readiness refresh"
 
 
@@ -39,6 +40,12 @@ def beat_schedule(*, sweep_seconds: int, outbox_seconds: int = 60
             "task": "outbox.flush",
             "schedule": float(outbox_seconds),
             "options": {"expires": float(outbox_seconds)},
+        },
+        # Issue 12 §4: one-time form tokens are remembered for two days, then forgotten
+        # nightly (decisions §25, §27).
+        FORM_TOKEN_PURGE: {
+            "task": "core.purge_form_tokens",
+            "schedule": crontab(hour=3, minute=15),
         },
         # Issue 16: the return readiness page reads what this stores, every night at 02:30.
         RETURNS_READINESS: {

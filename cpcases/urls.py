@@ -21,6 +21,7 @@ urlpatterns = [
     path("front-door/", include("frontdoor.urls")),
     path("life/", include("lifeevents.urls")),
     path("returns/", include("returns.urls")),
+    path("performance/", include("returns.performance.urls")),
     path("api/", include("cpcases.api_urls")),
     path("admin/", admin.site.urls),
     path("healthz", healthz, name="healthz"),

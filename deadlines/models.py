@@ -149,13 +149,19 @@ class Deadline(models.Model):
     Written only through deadlines.services, which computes the due date.
     """
 
-    authority = models.ForeignKey(Authority, on_delete=models.PROTECT, related_name="+")
+    # Issue 13 §4: every write to this table (the sweep advances thousands of rows a minute)
+    # writes every index, so a column has an index only when a query needs it
+    # (decisions §35): the foreign keys below are covered by the composite indexes in Meta
+    # or never filtered on (authorities and users are deactivated, never deleted).
+    authority = models.ForeignKey(Authority, on_delete=models.PROTECT, related_name="+",
+                                  db_index=False)
     child = models.ForeignKey("children.Child", on_delete=models.CASCADE,
-                              related_name="deadlines")
-    rule_id = models.CharField(max_length=64, db_index=True)
+                              related_name="deadlines", db_index=False)
+    rule_id = models.CharField(max_length=64)
     # The record the deadline is about (a strategy discussion, a conference…), if any.
     content_type = models.ForeignKey(ContentType, null=True, blank=True,
-                                     on_delete=models.PROTECT, related_name="+")
+                                     on_delete=models.PROTECT, related_name="+",
+                                     db_index=False)
     object_id = models.PositiveBigIntegerField(null=True, blank=True)
     subject = GenericForeignKey("content_type", "object_id")
     variant = models.CharField(max_length=64, blank=True)
@@ -166,13 +172,14 @@ class Deadline(models.Model):
     due_at = models.DateTimeField(null=True, blank=True,
                                   help_text="Hour rules only: the moment it falls due")
     responsible = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
-                                    on_delete=models.PROTECT, related_name="deadlines")
+                                    on_delete=models.PROTECT, related_name="deadlines",
+                                    db_index=False)
     # The role that must act (deadlines.policy.LIFECYCLES); for a queue (business support,
     # partner agencies) `responsible` is empty and anyone in that role may pick it up.
     holder = models.CharField(max_length=32, choices=Holder.choices, blank=True)
     # The team the deadline belongs to (the child's allocated team when it was set or moved).
     responsible_team = models.ForeignKey("accounts.Team", null=True, blank=True,
-                                         on_delete=models.PROTECT, related_name="+")
+                                         on_delete=models.PROTECT, related_name="+", db_index=False)
     status = models.CharField(max_length=20, choices=DeadlineStatus.choices,
                               default=DeadlineStatus.OPEN)
     met_at = models.DateTimeField(null=True, blank=True)
@@ -181,7 +188,8 @@ class Deadline(models.Model):
     # The event that ended it (missed or cancelled) when the engine closed it.
     ended_by_event = models.CharField(max_length=40, choices=Event.choices, blank=True)
     delay_authorised_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
-                                            on_delete=models.PROTECT, related_name="+")
+                                            on_delete=models.PROTECT, related_name="+",
+                                            db_index=False)
     delay_authorised_at = models.DateTimeField(null=True, blank=True)
     delay_reason = models.TextField(blank=True)
     # The sweep's work list: when the next notice is due and which one it is.
@@ -190,9 +198,9 @@ class Deadline(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
-                                   on_delete=models.PROTECT, related_name="+")
+                                   on_delete=models.PROTECT, related_name="+", db_index=False)
     updated_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
-                                   on_delete=models.PROTECT, related_name="+")
+                                   on_delete=models.PROTECT, related_name="+", db_index=False)
 
     class Meta:
         ordering = ["due_date", "id"]
@@ -207,9 +215,10 @@ class Deadline(models.Model):
                 name="deadline_met_has_met_at"),
         ]
         indexes = [
-            # The sweep reads only what needs action now (DEADLINE_SWEEP_SECONDS).
-            models.Index(fields=["next_action_at"], condition=models.Q(status="open"),
-                         name="deadline_next_action_open"),
+            # The sweep reads only what needs action now (DEADLINE_SWEEP_SECONDS), in
+            # (next_action_at, id) order, resuming after the last row it claimed.
+            models.Index(fields=["next_action_at", "id"], condition=models.Q(status="open"),
+                         name="deadline_sweep_queue"),
             models.Index(fields=["responsible", "status", "due_date"],
                          name="deadline_responsible"),
             models.Index(fields=["child", "status"], name="deadline_child_status"),
@@ -237,7 +246,9 @@ class Escalation(models.Model):
     insert a no-op, so a notice is never sent twice.
     """
 
-    deadline = models.ForeignKey(Deadline, on_delete=models.CASCADE, related_name="escalations")
+    # Indexed by the unique constraint (deadline first): no index of its own.
+    deadline = models.ForeignKey(Deadline, on_delete=models.CASCADE, related_name="escalations",
+                                 db_index=False)
     level = models.CharField(max_length=20, choices=Level.choices)
     # The due date the notice was about: when the anchor moves (a rescheduled conference),
     # the new due date gets its own ladder; for one due date each level is sent once.
@@ -282,8 +293,9 @@ class NotificationDigest(models.Model):
 class Notification(models.Model):
     """One notice about one deadline to one user, an item of a digest."""
 
+    # Indexed by notification_unread (recipient first): no index of its own.
     recipient = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
-                                  related_name="deadline_notifications")
+                                  related_name="deadline_notifications", db_index=False)
     digest = models.ForeignKey(NotificationDigest, null=True, blank=True,
                                on_delete=models.CASCADE, related_name="items")
     deadline = models.ForeignKey(Deadline, on_delete=models.CASCADE,

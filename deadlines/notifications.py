@@ -10,16 +10,17 @@ E-mails name the child only by their ID: the record itself is behind sign-in.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from typing import Any
+from typing import Any, NamedTuple, Protocol
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.core.mail import EmailMessage
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Count, Q
+from django.urls import reverse
 from django.utils import timezone
 
 from cpcases.accounts.models import Team, User
@@ -149,29 +150,56 @@ class _Directory:
         return unique
 
 
-def build(notices: list[Notice]) -> list[Notification]:
+class NoticeRow(NamedTuple):
+    """One in-app notice to save (deliver()): a row, not a model instance, so a sweep's tens
+    of thousands of notices cost no more than their values (issue 13 §4)."""
+
+    recipient_id: int
+    deadline_id: int
+    level: str
+    text: str
+
+
+class _Saveable(Protocol):
+    recipient_id: int
+    deadline_id: int
+    level: str
+    text: str
+
+
+def build(notices: list[Notice]) -> list[NoticeRow]:
     """The in-app notices of a batch, one per (notice, recipient), unsaved and not yet in a
     digest (deliver() puts them in one)."""
     if not notices:
         return []
     directory = _Directory(notices)
-    rows: list[Notification] = []
+    rows: list[NoticeRow] = []
     for notice in notices:
         child = directory.children[notice.child_id]
         text = _TEXTS[notice.level].format(rule=notice.rule_name, child=_child_text(child),
                                            due=_due_text(notice))
         for person in directory.recipients(notice):
-            rows.append(Notification(recipient=person, deadline_id=notice.deadline_id,
-                                     level=notice.level, text=text))
+            rows.append(NoticeRow(person.pk, notice.deadline_id, notice.level, text))
     return rows
 
 
-def deliver(rows: list[Notification], *, digests: dict[int, int] | None = None,
+# One statement for a whole batch, whatever its size (issue 13 §4).
+_INSERT_NOTIFICATIONS = """
+    INSERT INTO deadlines_notification (recipient_id, digest_id, deadline_id, level, text,
+                                        created_at)
+    SELECT r, g, d, l, t, %s
+    FROM unnest(%s::bigint[], %s::bigint[], %s::bigint[], %s::varchar[], %s::text[])
+         AS v(r, g, d, l, t)
+"""
+
+
+def deliver(rows: Sequence[_Saveable], *, digests: dict[int, int] | None = None,
             title: str = "", emailed: bool = False) -> set[int]:
-    """Save notices, each in its recipient's digest: the one in `digests` (recipient id →
-    digest id, filled in here: a sweep passes the same mapping to every batch, so each person
-    gets one digest per sweep), or a new one. `emailed`: the caller sends its own e-mail.
-    Returns the digests written to. Every in-app notice is saved through here."""
+    """Save notices (NoticeRow or unsaved Notification), each in its recipient's digest: the
+    one in `digests` (recipient id → digest id, filled in here: a sweep passes the same
+    mapping to every batch, so each person gets one digest per sweep), or a new one.
+    `emailed`: the caller sends its own e-mail. Returns the digests written to. Every in-app
+    notice is saved through here."""
     if not rows:
         return set()
     digests = {} if digests is None else digests
@@ -181,9 +209,10 @@ def deliver(rows: list[Notification], *, digests: dict[int, int] | None = None,
         [NotificationDigest(recipient_id=pk, title=title, emailed_at=now if emailed else None)
          for pk in new])
     digests.update({d.recipient_id: d.pk for d in created})
-    for row in rows:
-        row.digest_id = digests[row.recipient_id]
-    Notification.objects.bulk_create(rows, batch_size=5000)
+    with connection.cursor() as cursor:
+        cursor.execute(_INSERT_NOTIFICATIONS, [
+            now, [r.recipient_id for r in rows], [digests[r.recipient_id] for r in rows],
+            [r.deadline_id for r in rows], [r.level for r in rows], [r.text for r in rows]])
     touched = {digests[r.recipient_id] for r in rows}
     _retitle(touched, keep_title=bool(title))
     return touched
@@ -211,22 +240,42 @@ def _retitle(digest_ids: set[int], *, keep_title: bool = False) -> None:
     NotificationDigest.objects.bulk_update(digests, ["size", "title"])
 
 
-def _email_line(item: Notification, context: Any, now: datetime) -> str:
-    deadline = item.deadline
-    rule = context.rule_name(deadline.authority_id, deadline.rule_id)
-    count = presentation.countdown(status=deadline.status, due_date=deadline.due_date,
-                                   due_at=deadline.due_at,
-                                   calendar=context.calendar(deadline.authority_id), now=now)
-    due = presentation.due_text(deadline.due_date, deadline.due_at)
+def _email_line(row: tuple[Any, ...], context: Any, now: datetime) -> str:
+    (_digest, level, authority_id, rule_id, status, due_date, due_at, child_id,
+     content_type_id, object_id, la_child_id) = row
+    rule = context.rule_name(authority_id, rule_id)
+    count = presentation.countdown(status=status, due_date=due_date, due_at=due_at,
+                                   calendar=context.calendar(authority_id), now=now)
+    due = presentation.due_text(due_date, due_at)
     # E-mails name the child only by their ID: the record itself is behind sign-in.
-    text = _TEXTS[item.level].format(rule=rule, child=f"child {deadline.child.la_child_id}",
-                                     due=due)
-    return f"{text} ({count.text}) {worklinks.link_for(deadline).url}"
+    text = _TEXTS[level].format(rule=rule, child=f"child {la_child_id}", due=due)
+    link = worklinks.link_for_row(rule_id=rule_id, content_type_id=content_type_id,
+                                  object_id=object_id, child_id=child_id)
+    return f"{text} ({count.text}) {link.url}"
 
 
 # A digest still unsent this long after it was made was left by a sweep that died between
 # its commit and its e-mails: the next sweep sends it. Operational, not a timescale.
 ORPHANED_AFTER = timedelta(minutes=15)
+
+
+# An e-mail lists at most this many notices, then says how many more the notifications page
+# holds: after an outage a digest may hold tens of thousands, which nobody reads in an
+# e-mail and which would otherwise all be held in memory (issue 13 §6).
+EMAIL_LINES = 200
+
+
+def _more_line(count: int) -> list[str]:
+    if not count:
+        return []
+    noun = "notice" if count == 1 else "notices"
+    return ["", f"…and {count:,} more deadline {noun}: see your notifications "
+                f"{reverse('deadlines:notifications')}"]
+
+
+_BY_KEY = ("SET LOCAL enable_seqscan = off; SET LOCAL enable_hashjoin = off; "
+           "SET LOCAL enable_mergejoin = off")
+_PLANNER_DEFAULTS = "RESET enable_seqscan; RESET enable_hashjoin; RESET enable_mergejoin"
 
 
 def send_digests(digest_ids: Iterable[int], *, now: datetime | None = None) -> int:
@@ -242,17 +291,34 @@ def send_digests(digest_ids: Iterable[int], *, now: datetime | None = None) -> i
                        .select_related("recipient"))
         if not digests:
             return 0
-        items = (Notification.objects.filter(digest__in=digests)
-                 .select_related("deadline", "deadline__child").order_by("id"))
+        # Streamed as plain rows, only the columns a line needs: a digest after an outage
+        # may hold tens of thousands of notices, and only their lines of text are kept
+        # (issue 13 §4, §6).
+        items = (Notification.objects.filter(digest__in=digests).order_by("id").values_list(
+            "digest_id", "level", "deadline__authority_id", "deadline__rule_id",
+            "deadline__status", "deadline__due_date", "deadline__due_at",
+            "deadline__child_id", "deadline__content_type_id", "deadline__object_id",
+            "deadline__child__la_child_id"))
         context = presentation.RuleContext()
         lines: dict[int, list[str]] = {}
-        for item in items:
-            lines.setdefault(item.digest_id, []).append(_email_line(item, context, now))
+        more: Counter[int] = Counter()  # notices beyond EMAIL_LINES, per digest
+        with connection.cursor() as cursor:
+            # Each notice's deadline by its key, whatever the statistics say: a hash join
+            # would read the whole deadline table (millions of rows) for a few thousand.
+            cursor.execute(_BY_KEY)
+        for row in items.iterator(chunk_size=5000):
+            listed = lines.setdefault(row[0], [])
+            if len(listed) < EMAIL_LINES:
+                listed.append(_email_line(row, context, now))
+            else:
+                more[row[0]] += 1
+        with connection.cursor() as cursor:
+            cursor.execute(_PLANNER_DEFAULTS)
         emails = [EmailMessage(
-            subject=(f"{len(body)} deadline notices" if len(body) > 1
-                     else "A deadline notice"),
-            body="\n".join(["Deadlines that need your attention:", "", *body, "",
-                            settings.SERVICE_NAME]),
+            subject=(f"{len(body) + more[digest.pk]} deadline notices"
+                     if len(body) + more[digest.pk] > 1 else "A deadline notice"),
+            body="\n".join(["Deadlines that need your attention:", "", *body,
+                            *_more_line(more[digest.pk]), "", settings.SERVICE_NAME]),
             from_email=settings.DEFAULT_FROM_EMAIL, to=[digest.recipient.email])
             for digest in digests if digest.recipient.email
             for body in [lines.get(digest.pk, [])] if body]

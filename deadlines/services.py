@@ -120,7 +120,7 @@ def compute_due(rule: RuleSpec, anchor: Anchor, calendar: WorkingDayCalendar, *,
     raise ServiceError(f"Unknown unit {rule.unit!r} in rule {rule.rule_id}.")
 
 
-def due_date_for(authority: Authority, rule_id: str, anchor: Anchor, *,
+def due_date_for(authority: Authority | int, rule_id: str, anchor: Anchor, *,
                  variant: str = "") -> date | datetime:
     """The due date (a datetime for hour rules) under the authority's policy, without saving:
     e.g. to show business support which slots fall inside the ICPC deadline."""

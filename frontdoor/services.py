@@ -22,7 +22,7 @@ from cpcases.audit.models import AccessAction, AccessEvent
 from cpcases.children import services as child_services
 from cpcases.children.models import BreakGlassAccess, Child, Sex
 from cpcases.children.scoping import case_scope_children, visible_children
-from cpcases.core.errors import NotPermitted, ServiceError
+from cpcases.core.errors import NotPermitted, RuleError, ServiceError
 from cpcases.outbox.services import outbox_enqueue
 from deadlines import lifecycle
 from deadlines import services as deadlines
@@ -40,6 +40,7 @@ from frontdoor.models import (
 )
 from frontdoor.selectors import may_search_authority
 from lifeevents.restriction import marking_manager
+from returns import entry
 from strategy.models import Urgency
 from strategy.services import concern_record
 
@@ -111,8 +112,10 @@ def _create_child(actor: User, team: Team, new: NewChild) -> Child:
     data: dict[str, Any] = {k: v for k, v in new.__dict__.items() if v not in (None, "")}
     if new.is_unborn:
         data["sex"] = Sex.UNKNOWN  # census rule 8750: U for an unborn child
+    # What the referrer knew: the census checks of the child's details are the case
+    # worker's, on the child's record (returns.entry, decisions §31).
     return child_services.child_create(user=actor, la_child_id=_next_la_child_id(
-        actor.authority_id), team=team, social_worker=None, **data)
+        actor.authority_id), team=team, social_worker=None, census_checks=False, **data)
 
 
 @transaction.atomic
@@ -250,12 +253,14 @@ def referral_open(*, actor: User, child: Child, referral_date: date, source: str
         raise ServiceError("The referral date must be today or in the past.")
     if Referral.objects.filter(child=child, closure_date__isnull=True).exists():
         # Census rules 8815/8816: Child in Need episodes do not overlap.
-        raise ServiceError(f"{child} already has an open referral: record the new "
-                           "information on it.")
-    referral = Referral.objects.create(
-        authority_id=child.authority_id, child=child, contact=contact,
-        referral_date=referral_date, source=source, primary_need=primary_need,
-        created_by=actor, updated_by=actor)
+        raise RuleError(f"{child} already has an open referral: record the new "
+                        "information on it.", field="referral_date", rule="8815",
+                        reference=entry.REFERENCE)
+    with entry.census_checks(child, "referral"):  # 8606, 8820, ... (returns.entry)
+        referral = Referral.objects.create(
+            authority_id=child.authority_id, child=child, contact=contact,
+            referral_date=referral_date, source=source, primary_need=primary_need,
+            created_by=actor, updated_by=actor)
     _reanchor_assessment(child, referral, actor)
     lifecycle.emit(_E.REFERRAL_RECEIVED, child=child, actor=actor, subject=referral,
                    anchor=referral_date)
@@ -298,9 +303,10 @@ def referral_close(*, actor: User, referral: Referral, closure_date: date, reaso
     if no_further_action and referral.assessments.exists():
         raise ServiceError("A referral with an assessment cannot be recorded as no further "
                            "action.")
-    referral.closure_date, referral.closure_reason = closure_date, reason
-    referral.no_further_action, referral.updated_by = no_further_action, actor
-    referral.save()
+    with entry.census_checks(referral.child, "referral_close"):  # 8565, 8868, 8569, ...
+        referral.closure_date, referral.closure_reason = closure_date, reason
+        referral.no_further_action, referral.updated_by = no_further_action, actor
+        referral.save()
     lifecycle.emit(_E.REFERRAL_CLOSED, child=referral.child, actor=actor, scope=[referral],
                    reason=f"Referral closed: {referral.get_closure_reason_display().lower()}")
     return referral
@@ -324,9 +330,11 @@ def assessment_allocate(*, actor: User, referral: Referral, social_worker: User,
             social_worker.authority_id != actor.authority_id:
         raise ServiceError("Choose a social worker of this authority.")
     at = _aware(at or timezone.now(), "the allocation")
-    assessment = Assessment.objects.create(
-        referral=referral, child=referral.child, social_worker=social_worker, allocated_at=at,
-        started_on=timezone.localdate(at), created_by=actor, updated_by=actor)
+    with entry.census_checks(referral.child, "assessment"):  # 8831 (returns.entry)
+        assessment = Assessment.objects.create(
+            referral=referral, child=referral.child, social_worker=social_worker,
+            allocated_at=at, started_on=timezone.localdate(at), created_by=actor,
+            updated_by=actor)
     lifecycle.emit(_E.ASSESSMENT_ALLOCATED, child=referral.child, actor=actor, at=at,
                    scope=[referral])
     current = referral.child.current_allocation

@@ -102,9 +102,11 @@ def queue(request: HttpRequest) -> HttpResponse:
     _require(user.role in CASE_WORKERS, "see the front-door queue")
     contacts = selectors.awaiting_decision(user=user)
     page = Paginator(contacts, 25).get_page(request.GET.get("page"))
+    # By subject (content type, id): the deadline table's index (decisions §35).
     due = {d.object_id: d for d in Deadline.objects.filter(
-        rule_id="contact_decision", status=DeadlineStatus.OPEN,
-        object_id__in=[c.pk for c in page])}
+        content_type=ContentType.objects.get_for_model(contacts.model),
+        object_id__in=[c.pk for c in page], rule_id="contact_decision",
+        status=DeadlineStatus.OPEN)}
     for contact in page:
         contact.deadline = due.get(contact.pk)
     return render(request, "frontdoor/queue.html", {

@@ -6,7 +6,8 @@ from __future__ import annotations
 
 from typing import Any, TypeVar
 
-from django.db.models import QuerySet
+from django.contrib.postgres.expressions import ArraySubquery
+from django.db.models import OuterRef, QuerySet
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
@@ -313,6 +314,12 @@ class LetterViewSet(_Scoped):
     serializer_class = LetterSerializer
 
 
+def _plan_ended_letters(notice: Any) -> QuerySet[Letter]:
+    """The letters a plan-ending notice sent (newest first); `notice` a pk or OuterRef."""
+    return Letter.objects.filter(kind="plan_ended", object_id=notice).order_by(
+        "-sent_at", "-id")
+
+
 class PlanEndingNoticeSerializer(serializers.ModelSerializer):
     letters = serializers.SerializerMethodField()
     census_closure_reason = serializers.SerializerMethodField()
@@ -324,8 +331,10 @@ class PlanEndingNoticeSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
     def get_letters(self, obj: PlanEndingNotice) -> list[int]:
-        return list(Letter.objects.filter(kind="plan_ended", object_id=obj.pk)
-                    .values_list("id", flat=True))
+        annotated = getattr(obj, "letter_ids", None)  # the list's one query (get_queryset)
+        if annotated is not None:
+            return list(annotated)
+        return list(_plan_ended_letters(obj.pk).values_list("id", flat=True))
 
     def get_census_closure_reason(self, obj: PlanEndingNotice) -> str:
         return selectors.census_closure_reason(obj.plan.end_reason)
@@ -343,7 +352,9 @@ class PlanEndingNoticeViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin,
 
     def get_queryset(self) -> QuerySet[PlanEndingNotice]:
         return (PlanEndingNotice.objects.filter(plan__in=plans_visible(self.request.user))
-                .select_related("plan").order_by("-id"))
+                .select_related("plan").order_by("-id")
+                .annotate(letter_ids=ArraySubquery(
+                    _plan_ended_letters(OuterRef("pk")).values("id"))))
 
     @extend_schema(request=PlanEndingInSerializer, responses={201: PlanEndingNoticeSerializer})
     def create(self, request: Request) -> Response:

@@ -49,6 +49,7 @@ from lifeevents.models import (
     ReviewDecision,
     TransferKind,
 )
+from returns import entry
 
 CASE_ROLES = (Role.SOCIAL_WORKER, *MANAGEMENT_LADDER)
 COMPLAINT_ROLES = (*MANAGEMENT_LADDER, Role.CP_CHAIR, Role.BUSINESS_SUPPORT)
@@ -192,6 +193,7 @@ def _stop_every_clock(child: Child, user: User, reason: str) -> None:
 
 
 @transaction.atomic
+@entry.checks("death", lambda kw: kw["child"])  # 8915, 8920 (returns.entry)
 def child_death_record(*, child: Child, user: User, died_on: date,
                        circumstances: str) -> ChildDeath:
     """The manager reports the death to the senior child protection manager (003). The plan

@@ -14,5 +14,8 @@ class ReturnsConfig(AppConfig):
 
         register_nav(NavItem("Returns", "returns:index", 90,
                              visible=lambda user: user.can(Capability.RUN_RETURNS)))
+        # Performance figures (returns.performance): an oversight list at the foot of My work.
+        register_nav(NavItem("Performance figures", "performance:index", 92, place="work",
+                             visible=lambda user: user.can(Capability.VIEW_PERFORMANCE)))
         register_tab(Tab("returns", "Census checks", "returns:child", 95,
                          visible=lambda user: user.can(Capability.EDIT_CHILD)))

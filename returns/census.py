@@ -196,13 +196,19 @@ def build_census(children: QuerySet[Child], period: CensusPeriod, *,
     by_child: dict[int, CensusChild] = {}
     episodes: dict[int, list[Episode]] = defaultdict(list)
     by_referral: dict[int, Episode] = {}
+    from lifeevents.models import ChildDeath
+
+    # PersonDeathDate: the record's date of death, else the death reported (lifeevents).
+    deaths = dict(ChildDeath.objects.filter(child_id__in=ids).values_list("child_id",
+                                                                          "died_on"))
     for c in rows:
         by_child[c.pk] = CensusChild(
             la_child_id=c.la_child_id, sex=c.sex, ethnicity=c.ethnicity, upn=c.upn,
             former_upn=c.former_upn, upn_unknown=c.upn_unknown_reason,
             birth_date=None if c.is_unborn else _upto(c.date_of_birth, ref),
             expected_birth_date=c.expected_delivery_date if c.is_unborn else None,
-            death_date=_upto(c.date_of_death, ref), disabilities=list(c.disabilities),
+            death_date=_upto(c.date_of_death or deaths.get(c.pk), ref),
+            disabilities=list(c.disabilities),
             pk=c.pk, name="" if c.is_restricted else c.display_name)
     for r in Referral.objects.filter(child_id__in=ids, referral_date__lte=ref).order_by(
             "referral_date", "id"):

@@ -118,7 +118,7 @@ def seed_returns_demo(stdout: TextIO) -> None:
     # 1. Referred by the police, S47, initial conference, plan for neglect, two reviews;
     # still on a plan on 31 March 2026.
     freya = _child(authority, team, sam, "RET2501", "Freya", "Lane", "2016-02-11", Sex.FEMALE,
-                   disabilities=["NONE"])
+                   disabilities=["NONE"], upn="K999000125001")
     ref = referral(freya, "2025-05-06", ReferralSource.POLICE)
     assessment(ref, "2025-05-07", "2025-06-10", ["3B", "16A"])
     s47(freya, "2025-05-08")
@@ -130,7 +130,7 @@ def seed_returns_demo(stdout: TextIO) -> None:
     conference(freya, "2026-02-26", ConferenceKind.REVIEW)
     # 2. Referred by the school; S47 not substantiated, no conference needed; closed.
     owen = _child(authority, team, sam, "RET2502", "Owen", "Marsh", "2012-07-03", Sex.MALE,
-                  ethnicity=Ethnicity.MWBC)
+                  ethnicity=Ethnicity.MWBC, upn="Z999000125002")
     ref = referral(owen, "2025-09-12", ReferralSource.SCHOOLS, PrimaryNeed.N4,
                    closure_date=D("2025-11-20"), closure_reason=ClosureReason.RC7)
     assessment(ref, "2025-09-12", "2025-10-24", ["4B"])
@@ -144,7 +144,7 @@ def seed_returns_demo(stdout: TextIO) -> None:
     # 4. On a plan for physical abuse since November 2024; the plan ended at its review in
     # August 2025 and a child in need plan followed.
     jay = _child(authority, team, sam, "RET2504", "Jay", "Quinn", "2014-05-30", Sex.MALE,
-                 ethnicity=Ethnicity.BAFR, disabilities=["LD"])
+                 ethnicity=Ethnicity.BAFR, disabilities=["LD"], upn="C999000125004")
     ref = referral(jay, "2024-11-04", ReferralSource.HEALTH_VISITOR)
     assessment(ref, "2024-11-04", "2024-12-16", ["18B"])
     s47(jay, "2024-11-05")

@@ -22,6 +22,8 @@ CATEGORIES = {"NEG", "PHY", "SAB", "EMO", "MUL"}
 # queried when it started more than this many working days before the ReferenceDate.
 RULE_8675_WORKING_DAYS = 15
 CHILD_ID_MAX = 20  # rule 1570
+RULE_8606_DAYS = 280  # DfE rule 8606: a referral at most 280 days before the (expected) birth
+SCHOOL_AGE = (6, 17)  # DfE rule 8770: older than 5 and under 18 on the ReferenceDate
 
 
 @dataclass(frozen=True)
@@ -138,7 +140,78 @@ def r8790(c: Census) -> Hit:
                 if "NONE" in ch.disabilities and len(ch.disabilities) > 1)
 
 
+@rule("8530", "Q", "The expected date of birth is outside March to December of the year the "
+      "census ends")
+def r8530(c: Census) -> Hit:
+    first, last = dt.date(c.period.year, 3, 1), dt.date(c.period.year, 12, 31)
+    yield from ((ch, ("child", ch.pk)) for ch in c.children
+                if ch.expected_birth_date and not ch.birth_date
+                and not first <= ch.expected_birth_date <= last)
+
+
+def _age(born: dt.date, on: dt.date) -> int:
+    return on.year - born.year - ((on.month, on.day) < (born.month, born.day))
+
+
+@rule("8770", "Q", "A child of school age should have a unique pupil number or a reason it "
+      "is not known")
+def r8770(c: Census) -> Hit:
+    yield from ((ch, ("child", ch.pk)) for ch in c.children
+                if ch.birth_date and SCHOOL_AGE[0] <= _age(ch.birth_date,
+                                                           c.period.reference_date)
+                <= SCHOOL_AGE[1] and not ch.upn.strip() and not ch.upn_unknown)
+
+
 # --- episodes ------------------------------------------------------------------------------
+
+@rule("8606", "E", "The referral is more than 280 days before the child's date of birth or "
+      "expected date of birth")
+def r8606(c: Census) -> Hit:
+    for ch, ep in _episodes(c):
+        born = ch.birth_date or ch.expected_birth_date
+        if born and ep.referral_date < born - dt.timedelta(days=RULE_8606_DAYS):
+            yield ch, ("referral", ep.pk)
+
+
+@rule("8569", "Q", "A referral with no further action is dated long before the census year")
+def r8569(c: Census) -> Hit:
+    from deadlines.calendar import calendar_with_closures
+
+    earliest = calendar_with_closures().add_working_days(c.period.start, -1)
+    yield from ((ch, ("referral", ep.pk)) for ch, ep in _episodes(c)
+                if ep.nfa and ep.referral_date < earliest)
+
+
+def _open_episodes(ch: CensusChild) -> list[Episode]:
+    return [ep for ep in ch.episodes if ep.closure_date is None and not ep.nfa]
+
+
+@rule("8815", "E", "The child has more than one open referral")
+def r8815(c: Census) -> Hit:
+    for ch in c.children:
+        if len(_open_episodes(ch)) > 1:
+            yield ch, ("referral", _open_episodes(ch)[-1].pk)
+
+
+@rule("8816", "E", "An open referral must be the child's latest referral")
+def r8816(c: Census) -> Hit:
+    for ch in c.children:
+        latest = max((ep.referral_date for ep in ch.episodes), default=None)
+        for ep in _open_episodes(ch):
+            if ep.referral_date < latest:  # type: ignore[operator]
+                yield ch, ("referral", ep.pk)
+                break
+
+
+@rule("8820", "E", "The referral starts before the child's previous referral was closed")
+def r8820(c: Census) -> Hit:
+    for ch in c.children:
+        eps = sorted(ch.episodes, key=lambda e: e.referral_date)
+        for i, ep in enumerate(eps):
+            if any(o.closure_date and o.referral_date <= ep.referral_date < o.closure_date
+                   for o in eps[:i]):
+                yield ch, ("referral", ep.pk)
+
 
 @rule("8610", "E", "The referral needs a primary need unless it led to no further action")
 def r8610(c: Census) -> Hit:

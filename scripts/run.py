@@ -8,9 +8,16 @@ What it does, in order:
    with their data under var/ (or $CPCASES_VAR_DIR). In the embedded PostgreSQL the database
    `cpcases` is created if missing and used.
 2. DATABASE_URL and REDIS_URL are exported to every child, so web, worker and beat share them.
-3. `manage.py migrate`, then `manage.py seed_demo` (idempotent: demo authority, teams, children
-   and one sign-in per role).
-4. Three children, with the settings cpcases.settings.dev:
+3. The schema: into an EMPTY database, the committed schema snapshot first
+   (cpcases/core/schema_snapshot.sql, seconds instead of minutes of migrations); then
+   `manage.py migrate` (only what is newer than the snapshot) and `manage.py seed_demo`
+   (idempotent: demo authority, teams, children and one sign-in per role). Both are skipped
+   on a warm restart: when the database, the migrations, the snapshot and the demo code are
+   those of the last successful start (a fingerprint in var/run-state.json;
+   CPCASES_FORCE_SETUP=1 runs them anyway).
+4. Three children, with the settings cpcases.settings.dev (web first; worker and beat once
+   the sign-in page answers, so they do not slow its start; runserver skips its system checks
+   on a warm restart: they ran with migrate):
    web     manage.py runserver 127.0.0.1:$PORT   (PORT defaults to 8000)
    worker  celery -A cpcases worker -l info
    beat    celery -A cpcases beat -l info --schedule var/celerybeat-schedule
@@ -43,6 +50,8 @@ from __future__ import annotations
 import collections
 import contextlib
 import ctypes
+import hashlib
+import json
 import os
 import signal
 import socket
@@ -150,6 +159,88 @@ def manage(args: list[str], env: dict[str, str], *, capture: bool = False) -> st
     return output if capture else ""
 
 
+# --- the schema and the demo data: cheap on a fresh database, skipped when warm --------------
+STATE_FILE = devservices.VAR_DIR / "run-state.json"
+WARM = threading.Event()  # set when this start skipped migrate and seed_demo
+_FINGERPRINTED = ("*/migrations/*.py", "*/*/migrations/*.py", "*/demo.py", "*/*/demo.py",
+                  "cpcases/accounts/management/commands/seed_demo.py",
+                  "cpcases/core/schema_snapshot.sql", "pyproject.toml")
+
+
+def fingerprint(database_url: str) -> str:
+    """What migrate and seed_demo depend on: the database, every migration and the demo code
+    (names, sizes, modification times) and the installed packages (pyproject.toml)."""
+    digest = hashlib.sha256(database_url.encode())
+    for pattern in _FINGERPRINTED:
+        for path in sorted(BASE_DIR.glob(pattern)):
+            if ".venv" in path.parts or "node_modules" in path.parts:
+                continue
+            stat = path.stat()
+            digest.update(f"{path.relative_to(BASE_DIR)}:{stat.st_size}:{stat.st_mtime_ns}"
+                          .encode())
+    return digest.hexdigest()
+
+
+def applied_migrations(database_url: str) -> int:
+    """Rows of django_migrations (-1: no table): a database dropped or recreated since the
+    last start does not match."""
+    import psycopg
+
+    with psycopg.connect(database_url, connect_timeout=10) as conn:
+        if conn.execute("SELECT to_regclass('django_migrations')").fetchone()[0] is None:
+            return -1
+        return conn.execute("SELECT count(*) FROM django_migrations").fetchone()[0]
+
+
+def read_state() -> dict[str, object]:
+    try:
+        return json.loads(STATE_FILE.read_text())
+    except (OSError, ValueError):
+        return {}
+
+
+def prepare_database(database_url: str, env: dict[str, str]) -> str:
+    """The schema and the demo data, as cheaply as possible; returns seed_demo's output."""
+    from cpcases.core import snapshot
+
+    mark = fingerprint(database_url)
+    state = read_state()
+    if (not os.environ.get("CPCASES_FORCE_SETUP") and state.get("fingerprint") == mark
+            and state.get("migrations") == applied_migrations(database_url)):
+        WARM.set()
+        say("schema and demo data: unchanged since the last start (migrations, demo "
+                   "code and database as then): skipping migrate and seed_demo "
+                   "(CPCASES_FORCE_SETUP=1 runs them)")
+        return str(state.get("seed_output", ""))
+
+    say("schema: is the database empty? If so, loading the committed schema snapshot "
+               f"({snapshot.SNAPSHOT.relative_to(BASE_DIR)}) ...")
+    started = time.monotonic()
+    loaded = snapshot.load(database_url)
+    if loaded is None:
+        say("schema: the database already has tables: migrations only")
+    else:
+        say(f"schema: snapshot loaded in {loaded:.1f}s")
+    say("schema: applying the migrations newer than the database "
+               "(none when the snapshot is current) ...")
+    manage(["migrate", "--noinput"], env)
+    say(f"schema: ready in {time.monotonic() - started:.0f}s")
+
+    # The demo's workflow e-mails stay in memory: the console should show the sign-ins.
+    # (delivered from the outbox in the seeding process, so the worker has none to print).
+    say("demo data: creating or checking the demo authority, teams, children and "
+               "sign-ins ...")
+    started = time.monotonic()
+    seed_env = {**env, "EMAIL_BACKEND": "django.core.mail.backends.locmem.EmailBackend",
+                "OUTBOX_DELIVERY": "inline"}
+    seed_output = manage(["seed_demo"], seed_env, capture=True)
+    say(f"demo data: ready in {time.monotonic() - started:.0f}s")
+    STATE_FILE.parent.mkdir(parents=True, exist_ok=True)
+    STATE_FILE.write_text(json.dumps({"fingerprint": mark, "seed_output": seed_output,
+                                      "migrations": applied_migrations(database_url)}))
+    return seed_output
+
+
 # --- long-running children -------------------------------------------------------------------
 try:
     _PRCTL = ctypes.CDLL(None, use_errno=True).prctl  # looked up before any fork
@@ -248,6 +339,7 @@ def sign_in_answers(url: str) -> bool:
 
 
 def main() -> int:
+    began = time.monotonic()
     os.chdir(BASE_DIR)
     port = int(os.environ.get("PORT", "8000"))
     if port_in_use(port):
@@ -265,12 +357,8 @@ def main() -> int:
     })
     devservices.VAR_DIR.mkdir(parents=True, exist_ok=True)
 
-    manage(["migrate", "--noinput"], env)
-    # The demo's workflow e-mails stay in memory: the console should show the sign-ins.
-    # (delivered from the outbox in the seeding process, so the worker has none to print).
-    seed_env = {**env, "EMAIL_BACKEND": "django.core.mail.backends.locmem.EmailBackend",
-                "OUTBOX_DELIVERY": "inline"}
-    seed_output = manage(["seed_demo"], seed_env, capture=True)
+    seed_output = prepare_database(database_url, env)
+    say("starting the web server (runserver); waiting for the sign-in page ...")
 
     stopping = threading.Event()
 
@@ -281,14 +369,23 @@ def main() -> int:
     signal.signal(signal.SIGTERM, request_stop)
 
     celery = [sys.executable, "-m", "celery", "-A", "cpcases"]
+    # Checks ran with migrate when the schema was prepared; on a warm restart they are
+    # skipped too (issue 13 §5: a warm restart in seconds).
+    skip_checks = ["--skip-checks"] if WARM.is_set() else []
     children = [
         Child("web", [sys.executable, str(BASE_DIR / "manage.py"), "runserver",
-                      f"{HOST}:{port}"], env, signal_group=True),
-        Child("worker", [*celery, "worker", "-l", "info"], env, signal_group=False),
-        Child("beat", [*celery, "beat", "-l", "info", "--schedule",
-                       str(devservices.VAR_DIR / "celerybeat-schedule")],
-              env, signal_group=False),
+                      *skip_checks, f"{HOST}:{port}"], env, signal_group=True),
     ]
+
+    def start_background() -> None:
+        """Worker and beat once the sign-in page answers: on two cores they would otherwise
+        slow the web server's start (issue 13 §5)."""
+        say("starting the Celery worker and beat ...")
+        children.append(Child("worker", [*celery, "worker", "-l", "info"], env,
+                              signal_group=False))
+        children.append(Child("beat", [*celery, "beat", "-l", "info", "--schedule",
+                                       str(devservices.VAR_DIR / "celerybeat-schedule")],
+                              env, signal_group=False))
 
     url = f"http://{HOST}:{port}/"
     ready_by = time.monotonic() + READY_TIMEOUT_SECONDS
@@ -313,10 +410,12 @@ def main() -> int:
         if not ready:
             if sign_in_answers(url + "sign-in/"):
                 ready = True
+                start_background()
                 signs = ("(as seed_demo printed them):\n\n" + seed_output.strip()
                          if seed_output.strip() else DEMO_SIGN_INS.lstrip())
                 print("\n" + "=" * 78, flush=True)
-                print(f"  cpcases is running: {url}   (sign in at {url}sign-in/)", flush=True)
+                print(f"  cpcases is running: {url}   (sign in at {url}sign-in/; ready "
+                      f"{time.monotonic() - began:.0f}s after start)", flush=True)
                 print(f"  API docs: {url}api/docs/   Ctrl-C stops web, worker and beat;",
                       flush=True)
                 print("  `make stop` also stops the embedded PostgreSQL and Redis.", flush=True)

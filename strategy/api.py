@@ -88,9 +88,11 @@ class StrategyDiscussionSerializer(serializers.ModelSerializer):
 
     @extend_schema(responses=DiscussionChildSerializer(many=True))
     def get_children(self, obj: StrategyDiscussion) -> list[dict[str, Any]]:
-        user = self.context["request"].user
-        return DiscussionChildSerializer(
-            selectors.discussion_children(user=user, discussion=obj), many=True).data
+        prefetched = getattr(obj, "visible_children", None)  # a list's prefetch
+        if prefetched is None:
+            prefetched = selectors.discussion_children(user=self.context["request"].user,
+                                                       discussion=obj)
+        return DiscussionChildSerializer(prefetched, many=True).data
 
 
 class OutcomeInSerializer(serializers.Serializer):
@@ -141,7 +143,8 @@ class StrategyDiscussionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin
         if getattr(self, "swagger_fake_view", False):  # the schema generator
             return StrategyDiscussion.objects.none()
         return selectors.discussions_visible(user=self.request.user).prefetch_related(
-            "participants", "actions")
+            "participants", "actions",
+            selectors.visible_discussion_children(user=self.request.user))
 
     @extend_schema(request=StrategyDiscussionCreateSerializer,
                    responses=StrategyDiscussionSerializer)

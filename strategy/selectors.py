@@ -76,6 +76,14 @@ def discussion_children(*, user: User, discussion: StrategyDiscussion
             .select_related("child"))
 
 
+def visible_discussion_children(*, user: User) -> Prefetch:
+    """For a list of discussions: each one's children the user may see, in one query for
+    the whole list (`discussion.visible_children`), as `discussion_children` finds them."""
+    return Prefetch("child_outcomes", to_attr="visible_children",
+                    queryset=DiscussionChild.objects.filter(child__in=visible_children(user))
+                    .select_related("child"))
+
+
 def enquiries_visible(*, user: User) -> QuerySet[Section47Enquiry]:
     qs = Section47Enquiry.objects.filter(child__in=visible_children(user))
     if user.role == Role.PARTNER:

@@ -33,6 +33,7 @@ from cpcases.outbox.services import outbox_enqueue
 from deadlines import lifecycle
 from deadlines import services as deadlines
 from deadlines.models import Deadline, DeadlineStatus
+from returns import entry
 from strategy.models import (
     CaseNote,
     Concern,
@@ -274,8 +275,10 @@ def strategy_discussion_record(
                                         by_when=a.by_when)
 
     for child in children:
-        _record_child_outcome(user=user, discussion=discussion, child=child,
-                              outcome=outcomes[child.pk], urgency=urgency)
+        # Census rules on the S47 it starts: 2889, 8890, 8839, 2991 (returns.entry).
+        with entry.census_checks(child, "strategy"):
+            _record_child_outcome(user=user, discussion=discussion, child=child,
+                                  outcome=outcomes[child.pk], urgency=urgency)
         # A named partner professional sees the child, and this discussion (scoping).
         for p in participants:
             if p.user is not None and p.user.role == Role.PARTNER:
@@ -382,10 +385,11 @@ def s47_record_outcome(*, user: User, enquiry: Section47Enquiry, outcome: str,
                                "early help.")
     else:
         next_step = ""
-    enquiry.outcome, enquiry.outcome_date = outcome, outcome_date
-    enquiry.next_step, enquiry.outcome_reasons = next_step, reasons
-    enquiry.decided_by, enquiry.updated_by = user, user
-    enquiry.save()
+    with entry.census_checks(enquiry.child_id, "s47_outcome"):  # ICPCnotRequired (8839)
+        enquiry.outcome, enquiry.outcome_date = outcome, outcome_date
+        enquiry.next_step, enquiry.outcome_reasons = next_step, reasons
+        enquiry.decided_by, enquiry.updated_by = user, user
+        enquiry.save()
     child = Child.objects.select_for_update().get(pk=enquiry.child_id)
     # An assessment clock anchored on this enquiry (no referral recorded) is met by its
     # outcome; a referral's clock is met only by the assessment's completion (LIFECYCLES).

@@ -18,7 +18,8 @@ from cpcases.audit.models import AccessAction
 from cpcases.audit.services import access_record
 from cpcases.children import selectors as child_selectors
 from cpcases.children.views import record_context
-from cpcases.core.errors import NotPermitted, ServiceError
+from cpcases.core.confirm import ask
+from cpcases.core.errors import NotPermitted, ServiceError, WarningsToConfirm
 from cpcases.core.forms import add_service_error, quiet, with_added_row
 from deadlines.selectors import effective_rule
 from strategy import selectors, services
@@ -106,6 +107,8 @@ def discussion_new(request: HttpRequest, pk: int) -> HttpResponse:
             raise PermissionDenied(str(exc)) from exc
         except ServiceError as exc:
             add_service_error(form, exc)
+        except WarningsToConfirm as exc:  # a census query rule (issue 16 §2)
+            ask(form, exc)
         else:
             messages.success(request, "Strategy discussion recorded.")
             return redirect("strategy:discussion_detail", pk=discussion.pk)
@@ -153,6 +156,8 @@ def s47_outcome(request: HttpRequest, pk: int) -> HttpResponse:
                                         next_step=form.cleaned_data["next_step"])
         except ServiceError as exc:
             add_service_error(form, exc)
+        except WarningsToConfirm as exc:  # a census query rule (issue 16 §2)
+            ask(form, exc)
         else:
             messages.success(request, "Outcome of the Section 47 enquiry recorded.")
             return redirect("strategy:child", pk=child.pk)

@@ -147,6 +147,30 @@ def _shipped_policy(request: pytest.FixtureRequest, django_db_blocker: object) -
             load_shipped_profiles()
 
 
+def _transactional(item: pytest.Item) -> bool:
+    marker = item.get_closest_marker("django_db")
+    return bool(marker and marker.kwargs.get("transaction")) or bool(
+        {"transactional_db", "live_server"} & set(getattr(item, "fixturenames", ())))
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_teardown(item: pytest.Item, nextitem: pytest.Item | None) -> object:
+    """After a transactional test's flush, put the shipped policy back, committed: loaded by
+    `_shipped_policy` inside each later test's transaction instead, it would be rolled back
+    and loaded again before every test (hundreds of writes each: the walks took minutes)."""
+    yield
+    if not _transactional(item):
+        return
+    from pytest_django.plugin import blocking_manager_key
+
+    from deadlines.models import PolicyProfile
+    from deadlines.policy import load_shipped_profiles
+
+    with item.config.stash[blocking_manager_key].unblock():
+        if not PolicyProfile.objects.filter(shipped=True).exists():
+            load_shipped_profiles()
+
+
 # --- browser tests -----------------------------------------------------------------------------
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
 

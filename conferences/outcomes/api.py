@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import QuerySet
+from django.db.models import OuterRef, Prefetch, QuerySet, Subquery
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, serializers, viewsets
 from rest_framework.decorators import action
@@ -21,6 +21,7 @@ from conferences.outcomes.models import (
     Attendance,
     AttendanceStatus,
     ChildDecision,
+    ConferenceDay,
     DecisionOutcome,
     ExceptionalCircumstance,
     ParticipantType,
@@ -94,8 +95,12 @@ class ConferenceDaySerializer(serializers.ModelSerializer):
                 "agencies_with_contact": list(check.agencies_with_contact)}
 
     def get_started_at(self, obj: Conference) -> str | None:
-        day = selectors.day_for(obj)
-        return day.started_at.isoformat() if day and day.started_at else None
+        if hasattr(obj, "day_started_at"):  # the list's annotation (get_queryset)
+            started = obj.day_started_at
+        else:
+            day = selectors.day_for(obj)
+            started = day.started_at if day else None
+        return started.isoformat() if started else None
 
 
 class StartSerializer(serializers.Serializer):
@@ -191,8 +196,14 @@ class ConferenceDayViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin,
         user = self.request.user
         if user.role == Role.PARTNER:
             return Conference.objects.none()
-        return selectors.conferences_visible(user=user).prefetch_related(
-            "attendances", "child_decisions__agency_views").order_by("-date", "-id")
+        # Everything the serializer shows, in a fixed number of queries for the whole page.
+        return (selectors.conferences_visible(user=user).prefetch_related(
+            "attendances", "children",
+            Prefetch("child_decisions", queryset=ChildDecision.objects.select_related(
+                "review_conference").prefetch_related("agency_views")))
+            .annotate(day_started_at=Subquery(ConferenceDay.objects.filter(
+                conference=OuterRef("pk")).values("started_at")[:1]))
+            .order_by("-date", "-id"))
 
     def _respond(self, conference: Conference) -> Response:
         return Response(ConferenceDaySerializer(self.get_queryset().get(pk=conference.pk)).data)

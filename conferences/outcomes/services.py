@@ -18,6 +18,7 @@ The day (002 §5, §17-19, §22-23; 001; 003):
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from contextlib import ExitStack
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from typing import Any
@@ -71,6 +72,7 @@ from deadlines import lifecycle
 from deadlines import services as deadlines
 from deadlines.models import Deadline, DeadlineStatus
 from lifeevents.ending import plan_end_views_seek
+from returns import entry
 
 MAX_SCORE = 10  # 001: scaling 0-10
 REVIEW_KINDS = (ConferenceKind.REVIEW,)
@@ -450,8 +452,11 @@ def conference_start(*, conference: Conference, user: User, proceed_ground: str 
     day.version += 1
     day.updated_by = user
     day.save()
-    conference.status, conference.updated_by = ConferenceStatus.HELD, user
-    conference.save(update_fields=["status", "updated_by", "updated_at"])
+    with ExitStack() as checks:  # held: the census rules on its date (8615, 1104, 2884 ...)
+        for child in _children(conference):
+            checks.enter_context(entry.census_checks(child, "conference"))
+        conference.status, conference.updated_by = ConferenceStatus.HELD, user
+        conference.save(update_fields=["status", "updated_by", "updated_at"])
     held_at = deadlines.start_of_day(conference.date)
     reconvenes = ConferenceDay.objects.filter(reconvened_as=conference).select_related(
         "conference").first()

@@ -42,6 +42,9 @@ class Capability(StrEnum):
     # Statutory returns (CIN census, Ofsted Annex A): returns.selectors.return_children
     # scopes them (the whole authority for the officer, their own service for managers).
     RUN_RETURNS = "run_returns"
+    # Performance figures (issue 16 point 6): returns.performance.selectors scopes them (the
+    # authority for the officer, the service or team a manager manages).
+    VIEW_PERFORMANCE = "view_performance"
 
 
 _MANAGER = {Capability.VIEW_CHILD, Capability.CREATE_CHILD, Capability.EDIT_CHILD,
@@ -51,14 +54,16 @@ _MANAGER = {Capability.VIEW_CHILD, Capability.CREATE_CHILD, Capability.EDIT_CHIL
 CAPABILITIES: dict[str, frozenset[Capability]] = {
     Role.SOCIAL_WORKER: frozenset({Capability.VIEW_CHILD, Capability.CREATE_CHILD,
                                    Capability.EDIT_CHILD}),
-    Role.TEAM_MANAGER: frozenset(_MANAGER),
-    Role.SERVICE_MANAGER: frozenset(_MANAGER | {Capability.RUN_RETURNS}),
-    Role.HEAD_OF_SERVICE: frozenset(_MANAGER | {Capability.RUN_RETURNS}),
+    Role.TEAM_MANAGER: frozenset(_MANAGER | {Capability.VIEW_PERFORMANCE}),
+    Role.SERVICE_MANAGER: frozenset(_MANAGER | {Capability.RUN_RETURNS,
+                                                Capability.VIEW_PERFORMANCE}),
+    Role.HEAD_OF_SERVICE: frozenset(_MANAGER | {Capability.RUN_RETURNS,
+                                                Capability.VIEW_PERFORMANCE}),
     Role.CP_CHAIR: frozenset({Capability.VIEW_CHILD}),
     Role.BUSINESS_SUPPORT: frozenset({Capability.VIEW_CHILD}),
     Role.PARTNER: frozenset({Capability.VIEW_CHILD}),
     Role.ADMINISTRATOR: frozenset({Capability.MANAGE_POLICY, Capability.VIEW_AUDIT}),
-    Role.PERFORMANCE_OFFICER: frozenset({Capability.RUN_RETURNS}),
+    Role.PERFORMANCE_OFFICER: frozenset({Capability.RUN_RETURNS, Capability.VIEW_PERFORMANCE}),
 }
 
 MANAGEMENT_LADDER = (Role.TEAM_MANAGER, Role.SERVICE_MANAGER, Role.HEAD_OF_SERVICE)

@@ -30,7 +30,8 @@ class ReadAuditMiddleware:
     """Logs the children whose records a request read (issue 12 §5), for every route.
 
     A successful read (GET or HEAD, 2xx) logs each child it loaded a record of, naming the
-    user and the route; a form page answered again after a refused submission (200) too.
+    user and the route; a form page answered again after a refused submission (200) too, and
+    an API write's answer (POST/PUT/PATCH, 2xx JSON: the record made or changed).
     Files (PDFs, calendars, downloads) are logged as exports, search routes as searches.
     Children a view already logged (child_for_view, the API hooks) are not logged twice.
     Every refusal (403/404) of a known route to a signed-in user is logged. Below the
@@ -66,7 +67,10 @@ class ReadAuditMiddleware:
             return
         content_type = response.get("Content-Type", "").split(";")[0]
         shown = (200 <= status < 300 and request.method in SAFE_METHODS) or (
-            status == 200 and content_type == "text/html")
+            status == 200 and content_type == "text/html") or (
+            # An API write answers with the record it made or changed (issue 12 §5).
+            200 <= status < 300 and content_type == "application/json"
+            and request.path.startswith("/api/"))
         if not shown or not rows:
             return
         children = {c for ids in child_ids_of(rows).values() for c in ids}

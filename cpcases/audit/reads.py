@@ -31,7 +31,8 @@ from cpcases.core.client import client_address as client_ip
 # How a record leads to its children, tried in order (one query per page of records).
 CHILD_PATHS = ("child", "children", "plan__child", "conference__children",
                "child_links__child", "meeting__plan__child", "discussion__children",
-               "request__children", "day__conference__children", "deadline__child")
+               "request__children", "day__conference__children", "deadline__child",
+               "kept", "merged")  # a merge of duplicate records names both
 
 
 # Rows that lead to children without being about them: the authority has every child.

@@ -186,6 +186,10 @@ class Child(VersionedModel):
 
     @property
     def current_allocation(self) -> Allocation | None:
+        # A list's prefetch (`selectors.child_list`) already holds it: no query per child.
+        prefetched = getattr(self, "current_allocations", None)
+        if prefetched is not None:
+            return max(prefetched, key=lambda a: a.started_on, default=None)
         return self.allocations.filter(ended_on__isnull=True).order_by("-started_on").first()
 
 

@@ -15,7 +15,8 @@ from cpcases.children.hooks import birth_recorded
 from cpcases.children.models import Allocation, Child, ChildPerson, Household, Person
 from cpcases.children.scoping import visible_children
 from cpcases.core.concurrency import save_if_unchanged
-from cpcases.core.errors import NotPermitted, ServiceError
+from cpcases.core.errors import NotPermitted, RuleError, ServiceError
+from returns import entry
 
 CHILD_EDITABLE_FIELDS = (
     "first_name", "last_name", "is_unborn", "date_of_birth", "expected_delivery_date", "sex",
@@ -50,17 +51,25 @@ def _check_birth_details(data: dict[str, Any]) -> None:
 @transaction.atomic
 def child_create(*, user: User, la_child_id: str, team: Team | None = None,
                  social_worker: User | None = None, household: Household | None = None,
-                 **data: Any) -> Child:
+                 census_checks: bool = True, **data: Any) -> Child:
+    """A new child record. The census rules on the child's own details are checked
+    (returns.entry) unless `census_checks` is False: a child the front door records from a
+    contact, with what the referrer knew, is checked on the child's record and the
+    readiness page instead (decisions §31)."""
     _require(user, Capability.CREATE_CHILD)
     _check_birth_details(data)
     if Child.objects.filter(authority_id=user.authority_id, la_child_id=la_child_id).exists():
-        raise ServiceError(f"A child with ID {la_child_id} already exists.")
+        raise RuleError(f"A child with ID {la_child_id} already exists.", field="la_child_id",
+                        rule="8510", reference=entry.REFERENCE)
     team = team or user.team
     if team is None or team.service.authority_id != user.authority_id:
         raise ServiceError("Choose the team the child is allocated to.")
-    child = Child.objects.create(authority_id=user.authority_id, la_child_id=la_child_id,
-                                 household=household, created_by=user, updated_by=user,
-                                 **{k: v for k, v in data.items() if k in CHILD_EDITABLE_FIELDS})
+    with entry.census_checks(None, "child") as checked:  # 1570, 1580, 8525, 8770, ...
+        child = Child.objects.create(
+            authority_id=user.authority_id, la_child_id=la_child_id, household=household,
+            created_by=user, updated_by=user,
+            **{k: v for k, v in data.items() if k in CHILD_EDITABLE_FIELDS})
+        checked.child_id = child.pk if census_checks else None
     if social_worker is None and user.role == Role.SOCIAL_WORKER:
         social_worker = user
     Allocation.objects.create(child=child, team=team, social_worker=social_worker,
@@ -78,8 +87,9 @@ def child_update(*, user: User, child: Child, expected_version: int,
     _check_birth_details({**{f: getattr(child, f) for f in CHILD_EDITABLE_FIELDS}, **data})
     fields = {k: v for k, v in data.items() if k in CHILD_EDITABLE_FIELDS}
     was_unborn = child.is_unborn
-    save_if_unchanged(child, expected_version=expected_version, fields=fields,
-                      updated_by=user, updated_at=timezone.now())
+    with entry.census_checks(child, "child"):  # 8606, 8750, 8915, 8920, ... (returns.entry)
+        save_if_unchanged(child, expected_version=expected_version, fields=fields,
+                          updated_by=user, updated_at=timezone.now())
     if was_unborn and not child.is_unborn and child.date_of_birth:
         birth_recorded(child, user)  # e.g. the pre-birth plan's first review (002 §7.13)
     return child

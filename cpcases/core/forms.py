@@ -25,10 +25,10 @@ from crispy_forms_gds.layout import Button, Layout, Size
 from django import forms
 from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
-from django.utils.html import strip_tags
+from django.utils.html import format_html, strip_tags
 
 from cpcases.core.concurrency import apply_conflict
-from cpcases.core.errors import ServiceError
+from cpcases.core.errors import RuleError, ServiceError
 
 # Django's own messages, which name no field ("This field is required.").
 _DATE_DEFAULT = "Enter the day, month and year"  # crispy-forms-gds's DateInputField
@@ -179,9 +179,15 @@ class ModelForm(GovFormMixin, forms.ModelForm):
 
 def add_service_error(form: forms.BaseForm, exc: ServiceError) -> None:
     """A service's refusal goes beside the field it is about, when it names one the form has;
-    otherwise to the top of the form."""
+    otherwise to the top of the form. A census rule's refusal carries its number in small
+    print (secondary text) after the plain-words message."""
     field = getattr(exc, "field", None)
-    form.add_error(field if field in form.fields else None, str(exc))
+    message: str = str(exc)
+    if isinstance(exc, RuleError):
+        message = format_html(
+            '{} <span class="govuk-!-font-size-16 govuk-!-font-weight-regular '
+            'app-rule-number">(census rule {})</span>', message, exc.rule)
+    form.add_error(field if field in form.fields else None, message)
 
 
 # --- the error summary ------------------------------------------------------------------

@@ -1,7 +1,9 @@
 """The one way a page submits a form to a service.
 
 On a valid POST the service runs; a ServiceError (a failed precondition or permission) goes
-into the form's error summary, so the page is shown again with everything the user typed.
+into the form's error summary, so the page is shown again with everything the user typed; a
+query rule's warnings (WarningsToConfirm) are shown with a box to confirm them
+(cpcases.core.confirm).
 """
 
 from __future__ import annotations
@@ -13,7 +15,8 @@ from typing import Any, Generic, TypeVar
 from django import forms
 from django.http import HttpRequest
 
-from cpcases.core.errors import ServiceError
+from cpcases.core.confirm import ask
+from cpcases.core.errors import ServiceError, WarningsToConfirm
 from cpcases.core.forms import add_service_error, humanise
 
 T = TypeVar("T")
@@ -34,4 +37,7 @@ def submit(request: HttpRequest, form: forms.Form,
         return Saved(write(form.cleaned_data))
     except ServiceError as exc:
         add_service_error(form, exc)
+        return None
+    except WarningsToConfirm as exc:  # a query rule: shown with a box to confirm it
+        ask(form, exc)
         return None

@@ -51,6 +51,9 @@ class FormToken(models.Model):
     status = models.PositiveSmallIntegerField(null=True, blank=True)
     body = models.BinaryField(null=True, blank=True)
     content_type = models.CharField(max_length=100, blank=True)
+    child_ids = models.JSONField(default=list, blank=True,
+                                 help_text="The children the stored API answer shows (a "
+                                           "replay is logged as showing them again)")
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
 
     class Meta:

@@ -13,7 +13,7 @@ from cpcases.audit.models import AccessAction
 from cpcases.audit.services import access_record
 from cpcases.children.selectors import child_for_view
 from cpcases.children.views import record_context
-from cpcases.documents.selectors import issued_for_child
+from cpcases.documents.selectors import issued_downloadable
 
 PAGE_SIZE = 25
 CONTENT_TYPES = {".pdf": "application/pdf", ".eml": "message/rfc822"}
@@ -24,7 +24,8 @@ def child_documents(request: HttpRequest, pk: int) -> HttpResponse:
     from conferences.preparation.selectors import reports_for
 
     child = child_for_view(request=request, child_id=pk, section="documents")
-    issued = Paginator(issued_for_child(child_id=child.pk), PAGE_SIZE).get_page(
+    issued = Paginator(issued_downloadable(user=request.user, child_id=child.pk),
+                       PAGE_SIZE).get_page(
         request.GET.get("page"))
     reports = Paginator(reports_for(request.user).filter(conference__children=child)
                         .order_by("-submitted_at", "-id"), PAGE_SIZE).get_page(
@@ -36,8 +37,12 @@ def child_documents(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def document_download(request: HttpRequest, pk: int, document: int) -> FileResponse:
     child = child_for_view(request=request, child_id=pk, section="document-download")
-    kept = issued_for_child(child_id=child.pk).filter(pk=document).first()
+    # A partner agency gets only what was sent to them or their agency (decisions §27).
+    kept = issued_downloadable(user=request.user, child_id=child.pk).filter(
+        pk=document).first()
     if kept is None:
+        access_record(request=request, child_id=child.pk, action=AccessAction.REFUSED,
+                      section="document-download", detail={"document": document})
         raise Http404("No such document")
     access_record(request=request, child_id=child.pk, action=AccessAction.EXPORT,
                   section="document-download",

@@ -32,7 +32,7 @@ from cpcases.accounts.models import User
 from cpcases.accounts.roles import Agency, Role
 from cpcases.children.models import Child, CpStage, InvolvementKind, PartnerInvolvement
 from cpcases.children.scoping import visible_children
-from cpcases.core.errors import NotPermitted, ServiceError
+from cpcases.core.errors import NotPermitted, RuleError, ServiceError
 from cpcases.plans.models import (
     ActionStatus,
     Attendance,
@@ -53,6 +53,7 @@ from cpcases.plans.models import (
 from deadlines import lifecycle
 from deadlines import services as deadlines
 from deadlines.models import Deadline, DeadlineStatus
+from returns import entry
 
 # Who may start or end a plan: the chair records the conference's decision; the child's
 # social workers and their managers may record one made elsewhere (e.g. before go-live).
@@ -244,6 +245,7 @@ def _snapshot(plan: ChildProtectionPlan, reason: str, user: User,
 
 
 @transaction.atomic
+@entry.checks("plan", lambda kw: kw["child"])  # 2885, 1105, 4017, 8832, 2990, 8915 ...
 def plan_start(*, child: Child, started_on: date, category: str,
                lead_social_worker: User, user: User, conference: object | None = None,
                core_group_members: Sequence[MemberData] = (),
@@ -259,7 +261,8 @@ def plan_start(*, child: Child, started_on: date, category: str,
     _require(may_start_plan(user, child), "You cannot start a plan for this child.")
     child = Child.objects.select_for_update().select_related("authority").get(pk=child.pk)
     if ChildProtectionPlan.objects.filter(child=child, ended_on__isnull=True).exists():
-        raise ServiceError(f"{child} already has a current child protection plan.")
+        raise RuleError(f"{child} already has a current child protection plan.",
+                        field="started_on", rule="8935", reference=entry.REFERENCE)
     if category not in PlanCategory.values:
         raise ServiceError("Choose one category: physical, emotional, sexual abuse or "
                            "neglect.")  # 003: one category only
@@ -557,6 +560,7 @@ def core_group_plan_distributed(*, meeting: CoreGroupMeeting, distributed_on: da
 
 
 @transaction.atomic
+@entry.checks("plan_end", lambda kw: kw["plan"].child_id)  # 8840, 8920, 4003, 8565 ...
 def plan_end(*, plan: ChildProtectionPlan, ended_on: date, reason: str, user: User,
              start_cin_plan: bool = False, stepdown_rationale: str = "",
              cin_first_meeting_on: date | None = None, conference: object | None = None,
@@ -634,6 +638,7 @@ def _cin_plan_create(*, child: Child, started_on: date, user: User,
 
 
 @transaction.atomic
+@entry.checks("cin_plan", lambda kw: kw["child"])  # 4001, 4016, 2990, 8565
 def cin_plan_start(*, child: Child, started_on: date, user: User,
                    first_meeting_on: date | None = None, conference: object | None = None,
                    lead_professional: User | None = None, summary: str = "") -> CinPlan:
@@ -645,8 +650,9 @@ def cin_plan_start(*, child: Child, started_on: date, user: User,
     child = Child.objects.select_for_update().select_related("authority").get(pk=child.pk)
     _not_future(started_on, "date the plan started")
     if ChildProtectionPlan.objects.filter(child=child, ended_on__isnull=True).exists():
-        raise ServiceError(f"{child} has a current child protection plan: end it at a review "
-                           "to step down.")
+        raise RuleError(f"{child} has a current child protection plan: end it at a review "
+                        "to step down.", field="started_on", rule="4001",
+                        reference=entry.REFERENCE)
     if lead_professional is None:
         allocation = child.current_allocation
         lead_professional = allocation.social_worker if allocation else None
@@ -701,6 +707,7 @@ def cin_action_add(*, cin_plan: CinPlan, who: str, what: str, by_when: date, use
 
 
 @transaction.atomic
+@entry.checks("cin_plan_end", lambda kw: kw["cin_plan"].child_id)  # 8565
 def cin_plan_end(*, cin_plan: CinPlan, ended_on: date, reason: str, user: User) -> CinPlan:
     cin_plan = _locked_cin(cin_plan, user)
     _not_future(ended_on, "date the plan ended")

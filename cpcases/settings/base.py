@@ -70,6 +70,8 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "cpcases.audit.middleware.AuditContextMiddleware",
     "cpcases.audit.middleware.ReadAuditMiddleware",
+    # Census query rules confirmed at entry (issue 16 §2): the request, for the services.
+    "cpcases.core.confirm.ConfirmWarningsMiddleware",
     # A resubmitted form makes nothing new (issue 12 §4); after every middleware that may
     # answer in the view's place (timeout, multi-factor), so only the view's answer counts.
     "cpcases.core.idempotency.OneTimeFormMiddleware",
@@ -221,8 +223,9 @@ API_TOKEN_LIFETIME_DAYS = env_int("API_TOKEN_LIFETIME_DAYS", 30)
 
 # --- API -------------------------------------------------------------------------------------
 REST_FRAMEWORK = {
-    # Token first: its scheme goes into WWW-Authenticate, so no credentials answer 401
-    # (issue 15 §1; a session still signs in pages' scripts).
+    # Token first: DRF answers a refused credential with the first one's challenge, so an
+    # expired, revoked or deactivated token gets 401 (WWW-Authenticate: Token), not 403; so
+    # does a call with no credentials (issue 15 §1).
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "cpcases.accounts.tokens.ExpiringTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",

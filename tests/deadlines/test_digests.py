@@ -156,3 +156,18 @@ def test_notifications_page_queries_stay_constant(client, sw, thirty_digests,
     # 20, plus the read audit: the children of the notices shown, and the log entry.
     with django_assert_max_num_queries(22):
         assert client.get("/deadlines/notifications/").status_code == 200
+
+
+def test_a_long_digest_e_mail_lists_the_first_notices_and_counts_the_rest(
+        sw, tm, twelve_visits, django_capture_on_commit_callbacks, monkeypatch):
+    from deadlines import notifications
+
+    monkeypatch.setattr(notifications, "EMAIL_LINES", 5)
+    _sweep(at(2026, 3, 5, 9), django_capture_on_commit_callbacks)
+    to_sw = [m for m in mail.outbox if m.to == ["sw@authority.example"]]
+    assert to_sw[0].subject == "12 deadline notices"
+    assert to_sw[0].body.count("Overdue: Child seen by lead social worker") == 5
+    assert "…and 7 more deadline notices: see your notifications /deadlines/notifications/" \
+        in to_sw[0].body
+    # In the service every notice is there to read.
+    assert Notification.objects.filter(recipient=sw).count() == 12

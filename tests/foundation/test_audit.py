@@ -25,7 +25,8 @@ def _child_events(child: Child) -> list:
 def test_creating_a_child_records_who_created_it(sw, org) -> None:
     with pghistory.context(user=sw.pk, url="/children/new/"):
         child = services.child_create(user=sw, la_child_id="X1", first_name="Ava",
-                                      last_name="New", date_of_birth=dt.date(2019, 1, 1))
+                                      last_name="New", date_of_birth=dt.date(2019, 1, 1),
+                                      upn_unknown_reason="UN4")
     (event,) = _child_events(child)
     assert event.pgh_label == "insert"
     assert event.pgh_context.metadata["user"] == sw.pk

@@ -61,13 +61,13 @@ def test_unborn_child_is_shown_as_baby_with_expected_delivery_date(client, sw, o
     client.force_login(sw)
     response = client.post("/children/new/", {
         "la_child_id": "U1", "team": org.team_a.pk, "first_name": "", "last_name": "Brown",
-        "is_unborn": "on", "expected_delivery_date_0": "20", "expected_delivery_date_1": "2",
+        "is_unborn": "on", "expected_delivery_date_0": "20", "expected_delivery_date_1": "4",
         "expected_delivery_date_2": "2027", "sex": "U", "ethnicity": "NOBT",
         "first_language": "English"})
     assert response.status_code == 302, response.content.decode()[:3000]
     page = client.get(response.url).content.decode()
     assert "Baby Brown" in page
-    assert "20 February 2027" in page
+    assert "20 April 2027" in page
 
 
 def test_create_without_date_of_birth_explains_what_to_enter(client, sw, org) -> None:

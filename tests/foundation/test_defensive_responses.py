@@ -83,3 +83,46 @@ def test_a_database_outage_answers_503_with_a_plain_page(sw, child):
     assert response.status_code == 503
     assert "the service is unavailable" in response.content.decode()
     assert response["Retry-After"] == "60"
+
+
+def test_pdfs_and_calendar_files_are_never_cached(request, client, sw, child, settings,
+                                                  tmp_path):
+    """Files carry child data as much as pages do: a kept PDF, a conference's PDF and its
+    .ics invitation."""
+    from tests.conferences.factories import walk_conference
+    from tests.documents.walk import walk_issued_document
+
+    settings.MEDIA_ROOT = tmp_path
+    conference = walk_conference(request, child)
+    client.force_login(sw)
+    for path in (f"/children/{child.pk}/documents/{walk_issued_document(request, child)}/",
+                 f"/conferences/{conference}/calendar.ics"):
+        response = client.get(path)
+        assert response.status_code == 200, path
+        assert _no_store(response), path
+
+
+def test_a_real_database_outage_answers_503_with_a_plain_page():
+    """Not a mock: a process whose database is a closed port, asked by a signed-in browser
+    (its session is read from the database)."""
+    import os
+    import socket
+    import subprocess
+    import sys
+
+    with socket.socket() as probe:  # a port nothing listens on
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    script = (
+        "import django; django.setup();"
+        "from django.test import Client;"
+        "c = Client(raise_request_exception=False, HTTP_HOST='localhost');"
+        "c.cookies['sessionid'] = 'a' * 32;"
+        "r = c.get('/children/');"
+        "print(r.status_code, r.get('Retry-After'), r['Content-Type'].split(';')[0]);"
+        "print('the service is unavailable' in r.content.decode())")
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "cpcases.settings.test",
+           "DATABASE_URL": f"postgresql://postgres@127.0.0.1:{port}/nothing"}
+    result = subprocess.run([sys.executable, "-c", script], env=env, capture_output=True,
+                            text=True, timeout=120, check=False)
+    assert result.stdout.split() == ["503", "60", "text/html", "True"], result.stderr[-2000:]

@@ -108,6 +108,7 @@ READS = {
     # documents as sent, a plan's ending, the statutory returns (downloads from GET forms)
     "documents:child", "documents:download", "lifeevents:plan_ending", "returns:annex_a",
     "returns:child", "returns:cin_census", "returns:index", "returns:readiness",
+    "performance:figure", "performance:index",
     "returns:dfe",
     # signing in and out is not a record (and the one-time token is not used before sign-in)
     "accounts:login", "accounts:logout", "accounts:mfa_setup", "accounts:mfa_verify",

@@ -21,6 +21,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from rest_framework.authtoken.models import Token
 
 from cpcases.accounts.middleware import LAST_ACTIVITY
+from cpcases.accounts.roles import Role
 from cpcases.audit.models import AccessEvent
 from cpcases.core.client import client_address
 from tests.factories import PASSWORD
@@ -222,6 +223,21 @@ def test_later_sign_ins_ask_for_a_code_from_the_app(sw, child):
     assert browser.get("/children/").status_code == 302
     browser.post("/sign-in/code/", {"token": _code(device)})
     assert browser.get("/children/").status_code == 200
+
+
+@pytest.mark.usefixtures("mfa_required")
+@pytest.mark.parametrize("role", list(Role))
+def test_every_role_signs_in_with_a_code_from_an_app(role, org):
+    from tests.factories import UserFactory
+
+    UserFactory(username="someone", role=role, authority=org.authority,
+                is_staff=role == Role.ADMINISTRATOR)
+    browser = Client()
+    response = browser.post("/sign-in/", {"username": "someone", "password": PASSWORD},
+                            follow=True)
+    assert response.request["PATH_INFO"] == "/sign-in/set-up-app/"
+    assert browser.get("/").status_code == 302
+    assert browser.get("/api/v1/").status_code == 403
 
 
 def test_production_requires_multi_factor_sign_in():

@@ -20,7 +20,8 @@ def _new_child(**overrides: str) -> dict[str, str]:
     data = {"la_child_id": "N200", "first_name": "Jon", "last_name": "Smyth",
             "date_of_birth_0": "1", "date_of_birth_1": "6", "date_of_birth_2": "2015",
             "sex": "M", "ethnicity": "NOBT", "first_language": "English",
-            "address": "22 Typed Road", "postcode": "B1 1AA", "nhs_number": ""}
+            "address": "22 Typed Road", "postcode": "B1 1AA", "nhs_number": "",
+            "upn_unknown_reason": "UN4"}  # census rule 8770: school age
     data.update(overrides)
     return data
 
@@ -108,7 +109,7 @@ def test_api_create_answers_409_with_the_likely_duplicates_then_creates_on_confi
     api = APIClient()
     api.force_authenticate(sw)
     body = {"la_child_id": "N300", "first_name": "Jon", "last_name": "Smyth",
-            "date_of_birth": "2015-06-01"}
+            "date_of_birth": "2015-06-01", "upn_unknown_reason": "UN4"}
     warned = api.post("/api/v1/children/", body, format="json")
     assert warned.status_code == 409
     [found] = warned.json()["duplicates"]

@@ -28,7 +28,8 @@ D = dt.date.fromisoformat
 
 def _unreferred(org, la_child_id: str) -> Child:
     child = ChildFactory(authority=org.authority, la_child_id=la_child_id, sex="F",
-                         date_of_birth=D("2015-06-01"), disabilities=["NONE"])
+                         date_of_birth=D("2015-06-01"), disabilities=["NONE"],
+                         upn_unknown_reason="UN4")  # rule 8770: a child of school age
     AllocationFactory(child=child, team=org.team_a)
     return child
 

@@ -151,6 +151,8 @@ def test_case_holder_sees_the_census_problems_of_the_year_so_far(client, sw, chi
 def test_a_record_with_nothing_to_correct_says_so(client, sw, child) -> None:
     from frontdoor.models import Referral
 
+    child.upn_unknown_reason = "UN5"  # rule 8770 (a child of school age)
+    child.save()
     Referral.objects.create(authority=child.authority, child=child,
                             referral_date=dt.date(2026, 10, 1), source="6", primary_need="N1")
     client.force_login(sw)

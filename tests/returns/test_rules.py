@@ -31,9 +31,9 @@ def clean_census() -> Census:
         cin_plans=[CinPlan(D("2025-09-22"), D("2025-10-10"), pk=43)])
     return Census(census_period(2026, today=D("2026-12-03")), [
         CensusChild("A1", sex="F", birth_date=D("2015-01-01"), disabilities=["NONE"],
-                    episodes=[on_plan], pk=1, name="Amy"),
-        CensusChild("B2", sex="M", birth_date=D("2012-03-04"), episodes=[closed], pk=2,
-                    name="Ben")])
+                    upn="K999000125001", episodes=[on_plan], pk=1, name="Amy"),
+        CensusChild("B2", sex="M", birth_date=D("2012-03-04"), upn_unknown="UN5",
+                    episodes=[closed], pk=2, name="Ben")])
 
 
 Change = Callable[[Census], None]
@@ -75,6 +75,15 @@ def _both(*changes: Change) -> Change:
 
 
 BREAKS: dict[str, Change] = {
+    "8530": _set(_a, birth_date=None, expected_birth_date=D("2025-12-01")),
+    "8770": _set(_a, upn=""),
+    "8606": _set(_a, birth_date=D("2026-03-01")),
+    "8569": _set(_closed, nfa=True, referral_date=D("2025-03-01")),
+    "8815": lambda c: _a(c).episodes.append(Episode(D("2025-06-01"), pk=99)),
+    "8816": lambda c: _a(c).episodes.append(Episode(D("2025-06-01"), closure_date=D(
+        "2025-06-02"), closure_reason="RC1", pk=99)),
+    "8820": lambda c: c.children[1].episodes.append(Episode(D("2025-09-05"), closure_date=D(
+        "2025-09-06"), closure_reason="RC1", pk=98)),
     "8500": _set(_a, la_child_id=""),
     "1570": _set(_a, la_child_id="A" * 21),
     "1580": _set(_a, la_child_id="A-1"),

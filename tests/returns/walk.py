@@ -15,6 +15,12 @@ def access_rules(Access: Any, ANON: tuple[int, ...], API_ANON: tuple[int, ...]
                                ("returns:cin_census", "/returns/cin-census/"),
                                ("returns:annex_a", "/returns/annex-a/"),
                                ("returns:readiness", "/returns/readiness/"))}
+    # Performance figures (issue 16 point 6): managers and the officer; a social worker is
+    # refused. The drill-down of one figure stands for them all (its key is a slug).
+    rules.update({name: Access(path, insider="sm", outsider="sw", refused=(403,))
+                  for name, path in (("performance:index", "/performance/"),
+                                     ("performance:figure", "/performance/contacts/"),
+                                     ("performance-api:figures", "/api/v1/performance/"))})
     # The DfE API page; checking the census again (a button: POST only). Issue 16.
     rules["returns:dfe"] = Access("/returns/dfe/", insider="sm", outsider="sw",
                                   refused=(403,))

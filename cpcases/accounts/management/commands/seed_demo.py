@@ -189,6 +189,9 @@ class Command(BaseCommand):
         seed_frontdoor_demo(self.stdout)
         seed_lifeevents_demo(self.stdout)
         __import__("returns.demo").demo.seed_returns_demo(self.stdout)  # 2025-26 histories
+        # This year's plans, for the performance figures (returns.performance.demo).
+        __import__("returns.performance.demo").performance.demo.seed_performance_demo(
+            self.stdout)
         __import__("deadlines.demo").demo.seed_deadlines_demo(self.stdout)  # digests: last
 
         count = Child.objects.filter(authority=authority).count()

@@ -1,0 +1,134 @@
+"""The figures of a period laid out for the page and the API (issue 16 point 6): per figure
+its total, its months and its teams, each number with the drill-down that lists the rows it
+counts, a chart and a one-sentence summary. One query per figure, whatever the caseload."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from urllib.parse import urlencode
+
+from django.db.models import QuerySet
+from django.urls import reverse
+from django.utils.safestring import SafeString
+
+from cpcases.accounts.models import User
+from cpcases.children.models import Child
+from deadlines.selectors import effective_rules
+from returns.performance import charts
+from returns.performance.periods import Period
+from returns.performance.selectors import (
+    Cell,
+    Figure,
+    compute,
+    figures,
+    performance_children,
+    scope_teams,
+)
+
+NOT_ALLOCATED = "none"
+
+
+@dataclass(frozen=True)
+class Number:
+    value: int
+    url: str
+    label: str = "Total"
+
+
+@dataclass(frozen=True)
+class Line:
+    """One row of a figure's table: a month, a team, or the whole period."""
+
+    label: str
+    key: str  # "2026-04", a team id, "none" or "" (the period)
+    total: Number
+    parts: list[Number]
+    percent: int | None
+
+
+@dataclass(frozen=True)
+class FigureReport:
+    figure: Figure
+    total: Line
+    months: list[Line]
+    teams: list[Line]
+    summary: str
+    chart: SafeString
+
+
+def drill_url(figure: Figure, period: Period, *, month: str = "", team: str = "",
+              part: str = "") -> str:
+    query = {"from_month": f"{period.start:%Y-%m}", "to_month": f"{period.end:%Y-%m}"}
+    query.update({k: v for k, v in (("month", month), ("team", team), ("part", part)) if v})
+    return f"{reverse('performance:figure', args=[figure.key])}?{urlencode(query)}"
+
+
+def _line(figure: Figure, period: Period, cell: Cell, label: str, *, month: str = "",
+          team: str = "") -> Line:
+    return Line(label=label, key=month or team,
+                total=Number(cell.total, drill_url(figure, period, month=month, team=team)),
+                parts=[Number(cell.parts.get(p.key, 0),
+                              drill_url(figure, period, month=month, team=team, part=p.key),
+                              p.label)
+                       for p in figure.parts],
+                percent=cell.percent if figure.rate else None)
+
+
+def _summary(figure: Figure, period: Period, total: Cell, months: dict[dt.date, Cell]) -> str:
+    if not total.total:
+        return f"There were no {figure.noun} in {period.label}."
+    if figure.rate:
+        rated = [(m, c) for m, c in months.items() if c.total]
+        high = max(rated, key=lambda kv: kv[1].percent or 0)
+        low = min(rated, key=lambda kv: kv[1].percent or 0)
+        return (f"Of {total.total} {figure.noun} in {period.label}, {total.counted} "
+                f"({total.percent}%) {figure.summary_phrase}; the highest month was "
+                f"{high[0]:%B %Y} ({high[1].percent}%) and the lowest {low[0]:%B %Y} "
+                f"({low[1].percent}%).")
+    busiest = max(months.items(), key=lambda kv: kv[1].total)
+    return (f"There were {total.total} {figure.noun} in {period.label}, the most in "
+            f"{busiest[0]:%B %Y} ({busiest[1].total}).")
+
+
+def _chart(figure: Figure, months: dict[dt.date, Cell], summary: str) -> SafeString:
+    if figure.rate:
+        bars = [charts.Bar(f"{m:%b %Y}", c.percent or 0,
+                           f"{c.percent}%" if c.total else "none")
+                for m, c in months.items()]
+        title = f"{figure.title}, percentage by month"
+        return charts.bar_chart(chart_id=f"chart-{figure.key}", title=title,
+                                description=summary, bars=bars, maximum=100)
+    bars = [charts.Bar(f"{m:%b %Y}", c.total, str(c.total)) for m, c in months.items()]
+    return charts.bar_chart(chart_id=f"chart-{figure.key}", title=f"{figure.title} by month",
+                            description=summary, bars=bars)
+
+
+def figure_report(figure: Figure, children: QuerySet[Child], period: Period,
+                  team_names: dict[int, str]) -> FigureReport:
+    result = compute(figure, children, period.start, period.end)
+    months = dict(sorted(result.by_month.items()))
+    summary = _summary(figure, period, result.total, months)
+    team_lines = [
+        _line(figure, period, cell, team_names.get(team_id, "Not allocated")
+              if team_id is not None else "Not allocated",
+              team=str(team_id) if team_id is not None else NOT_ALLOCATED)
+        for team_id, cell in sorted(result.by_team.items(),
+                                    key=lambda kv: team_names.get(kv[0] or 0, "~"))]
+    return FigureReport(
+        figure=figure, total=_line(figure, period, result.total, period.label),
+        months=[_line(figure, period, cell, f"{m:%B %Y}", month=f"{m:%Y-%m}")
+                for m, cell in months.items()],
+        teams=team_lines, summary=summary, chart=_chart(figure, months, summary))
+
+
+def performance_report(user: User, period: Period) -> list[FigureReport]:
+    children = performance_children(user)
+    team_names = dict(scope_teams(user).values_list("pk", "name"))
+    return [figure_report(f, children, period, team_names)
+            for f in figures(effective_rules(user.authority_id))]
+
+
+def figure_by_key(user: User, key: str) -> Figure | None:
+    return next((f for f in figures(effective_rules(user.authority_id)) if f.key == key),
+                None)

@@ -1,0 +1,323 @@
+"""Performance figures (issue 16 point 6): by month and by team, for a chosen period, each
+number the count of rows of one queryset, so that the drill-down (the same queryset,
+filtered) lists exactly the children counted.
+
+Who sees which children (`performance_children`): the performance and data officer the whole
+authority (restricted records counted, their names never shown); service managers and heads
+of service the children allocated to a team of their own service; team managers their own
+team's; everyone else is refused. A child counts under the team that holds them now (their
+current allocation): the figures answer "how is this team's caseload doing", and a manager
+sees the children a figure counts (docs/decisions.md §30).
+
+Timeliness comes from the deadline engine's stored outcome (met, missed, delay authorised),
+never from a number of days typed here: the ICPC (`icpc`), reviews (`first_review`,
+`next_review`, `prebirth_first_review`), first core groups (`core_group_first`) and visits
+(`child_seen`). Two figures are national measures rather than an authority's timescale: plans
+lasting two years or more (DfE CIN census, plans ended in the year) and repeat plans within
+two years of the previous one; their two years are the constants below.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from django.core.exceptions import PermissionDenied
+from django.db.models import (
+    Case,
+    CharField,
+    Count,
+    DateField,
+    Exists,
+    F,
+    Func,
+    IntegerField,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+    When,
+)
+from django.db.models.functions import TruncDate, TruncMonth
+
+from cpcases.accounts.models import Team, User
+from cpcases.accounts.roles import Capability, Role
+from cpcases.children.models import Allocation, Child
+from cpcases.children.scoping import visible_children
+
+# DfE measures, not authority timescales (the CIN census's "plans lasting two years or more"
+# and the "repeat plan within two years" of the children's social care performance tables).
+LONG_PLAN_YEARS = 2
+REPEAT_PLAN_YEARS = 2
+
+CLOSED = ("met", "missed", "delay_authorised")
+
+
+def may_view_performance(user: User) -> bool:
+    return user.is_authenticated and user.can(Capability.VIEW_PERFORMANCE)
+
+
+def performance_children(user: User) -> QuerySet[Child]:
+    """The children whose figures the user may see (module docstring)."""
+    if not may_view_performance(user):
+        raise PermissionDenied
+    if user.role == Role.PERFORMANCE_OFFICER:
+        return Child.objects.filter(authority_id=user.authority_id, merged_into__isnull=True)
+    if user.role == Role.TEAM_MANAGER:
+        return visible_children(user).filter(allocations__ended_on__isnull=True,
+                                             allocations__team_id=user.team_id)
+    return visible_children(user).filter(allocations__ended_on__isnull=True,
+                                         allocations__team__service_id=user.effective_service_id)
+
+
+def scope_teams(user: User) -> QuerySet[Team]:
+    teams = Team.objects.filter(service__authority_id=user.authority_id)
+    if user.role == Role.TEAM_MANAGER:
+        return teams.filter(pk=user.team_id)
+    if user.role != Role.PERFORMANCE_OFFICER:
+        return teams.filter(service_id=user.effective_service_id)
+    return teams
+
+
+def scope_label(user: User) -> str:
+    if user.role == Role.PERFORMANCE_OFFICER:
+        return user.authority.name
+    if user.role == Role.TEAM_MANAGER and user.team_id:
+        return f"{user.team} (your team)"
+    service = user.service or (user.team.service if user.team_id else None)
+    return f"{service} (your service)" if service else "your service"
+
+
+class _Years(Func):
+    """`date ± interval 'N years'` in PostgreSQL, as a date."""
+
+    output_field = DateField()
+
+    def __init__(self, expression: object, years: int) -> None:
+        sign = "+" if years >= 0 else "-"
+        super().__init__(expression, template=f"(%(expressions)s {sign} interval "
+                                              f"'{abs(years)} years')::date")
+
+
+@dataclass(frozen=True)
+class Part:
+    key: str
+    label: str
+    q: Q
+
+
+@dataclass(frozen=True)
+class Figure:
+    """One figure: `rows(children)` is every row it may count, annotated with `p_date` (the
+    day it falls on) and filtered to the children in scope by `child_path`; a rate figure's
+    first part is the rows counted "within" and the second the rest."""
+
+    key: str
+    title: str
+    noun: str  # what one row is, plural ("initial conferences")
+    rows: Callable[[QuerySet[Child]], QuerySet]
+    child_path: str
+    rate: bool = False
+    parts: tuple[Part, ...] = field(default_factory=tuple)
+    summary_phrase: str = ""  # a rate figure: "were held within 15 working days"
+
+    def queryset(self, children: QuerySet[Child], start: dt.date, end: dt.date) -> QuerySet:
+        team = Subquery(Allocation.objects.filter(
+            child_id=OuterRef(f"{self.child_path}_id"), ended_on__isnull=True)
+            .order_by("-started_on").values("team_id")[:1], output_field=IntegerField())
+        return (self.rows(children)
+                .filter(**{f"{self.child_path}__in": children.values("pk")})
+                .filter(p_date__gte=start, p_date__lte=end)
+                .annotate(p_month=TruncMonth("p_date", output_field=DateField()), p_team=team))
+
+
+def _deadlines(rule_ids: tuple[str, ...]) -> Callable[[QuerySet[Child]], QuerySet]:
+    def rows(children: QuerySet[Child]) -> QuerySet:
+        from deadlines.models import Deadline
+
+        return Deadline.objects.filter(rule_id__in=rule_ids, status__in=CLOSED).annotate(
+            p_date=F("due_date"))
+    return rows
+
+
+def _met() -> tuple[Part, ...]:
+    return (Part("within", "On time", Q(status="met")),
+            Part("late", "Late or not held", ~Q(status="met")))
+
+
+def _contacts(children: QuerySet[Child]) -> QuerySet:
+    from frontdoor.models import ContactChild
+
+    return ContactChild.objects.annotate(p_date=TruncDate("contact__received_at"))
+
+
+def _referrals(children: QuerySet[Child]) -> QuerySet:
+    from frontdoor.models import Referral
+
+    return Referral.objects.annotate(p_date=F("referral_date"))
+
+
+def _s47s(children: QuerySet[Child]) -> QuerySet:
+    from strategy.models import Section47Enquiry
+
+    return Section47Enquiry.objects.annotate(p_date=F("started_on"))
+
+
+def _icpcs(children: QuerySet[Child]) -> QuerySet:
+    from conferences.models import Conference, ConferenceKind, ConferenceStatus
+
+    return Conference.children.through.objects.filter(
+        conference__kind__in=[ConferenceKind.INITIAL, ConferenceKind.PRE_BIRTH],
+        conference__status=ConferenceStatus.HELD).annotate(p_date=F("conference__date"))
+
+
+def _plans_started(children: QuerySet[Child]) -> QuerySet:
+    from cpcases.plans.models import ChildProtectionPlan
+
+    return ChildProtectionPlan.objects.annotate(p_date=F("started_on"))
+
+
+def _plans_ended(children: QuerySet[Child]) -> QuerySet:
+    from cpcases.plans.models import ChildProtectionPlan
+
+    return ChildProtectionPlan.objects.filter(ended_on__isnull=False).annotate(
+        p_date=F("ended_on"), p_long_from=_Years(F("started_on"), LONG_PLAN_YEARS))
+
+
+def _plans_repeat(children: QuerySet[Child]) -> QuerySet:
+    from cpcases.plans.models import ChildProtectionPlan
+
+    earlier = ChildProtectionPlan.objects.filter(
+        child_id=OuterRef("child_id"), ended_on__isnull=False,
+        ended_on__lte=OuterRef("started_on"),
+        ended_on__gte=_Years(OuterRef("started_on"), -REPEAT_PLAN_YEARS)).exclude(
+        pk=OuterRef("pk"))
+    return ChildProtectionPlan.objects.annotate(p_date=F("started_on"),
+                                                p_repeat=Exists(earlier))
+
+
+def figures(rules: dict) -> list[Figure]:
+    """Every figure, titled with the authority's own timescales (`rules`: the effective
+    rules, deadlines.selectors.effective_rules)."""
+    from cpcases.plans.models import PlanCategory
+
+    def span(rule_id: str) -> str:
+        return rules[rule_id].span()
+
+    return [
+        Figure("icpc-timeliness",
+               f"Initial conferences within {span('icpc')} of the strategy discussion",
+               "initial conferences due", _deadlines(("icpc",)), "child", rate=True,
+               parts=_met(), summary_phrase=f"were held within {span('icpc')}"),
+        Figure("review-timeliness", "Review conferences on time", "reviews due",
+               _deadlines(("first_review", "next_review", "prebirth_first_review")), "child",
+               rate=True, parts=_met(), summary_phrase="were held on time"),
+        Figure("core-group-timeliness",
+               f"First core groups within {span('core_group_first')} of the conference",
+               "first core groups due", _deadlines(("core_group_first",)), "child", rate=True,
+               parts=_met(), summary_phrase=f"met within {span('core_group_first')}"),
+        Figure("visit-timeliness", f"Visits within {span('child_seen')}",
+               "visits due", _deadlines(("child_seen",)), "child", rate=True, parts=_met(),
+               summary_phrase=f"took place within {span('child_seen')}"),
+        Figure("long-plans", f"Plans lasting {LONG_PLAN_YEARS} years or more",
+               "plans ended", _plans_ended, "child", rate=True,
+               parts=(Part("within", f"{LONG_PLAN_YEARS} years or more",
+                           Q(ended_on__gte=F("p_long_from"))),
+                      Part("late", f"Less than {LONG_PLAN_YEARS} years",
+                           Q(ended_on__lt=F("p_long_from")))),
+               summary_phrase=f"had lasted {LONG_PLAN_YEARS} years or more"),
+        Figure("repeat-plans", f"Repeat plans within {REPEAT_PLAN_YEARS} years",
+               "plans started", _plans_repeat, "child", rate=True,
+               parts=(Part("within", f"Repeat within {REPEAT_PLAN_YEARS} years",
+                           Q(p_repeat=True)),
+                      Part("late", "First plan, or the last one ended longer ago",
+                           Q(p_repeat=False))),
+               summary_phrase=f"followed a plan that had ended within {REPEAT_PLAN_YEARS} "
+                              "years"),
+        Figure("contacts", "Contacts", "contacts (one per child named)", _contacts,
+               "child"),
+        Figure("referrals", "Referrals", "referrals", _referrals, "child"),
+        Figure("s47-enquiries", "Section 47 enquiries started", "section 47 enquiries",
+               _s47s, "child"),
+        Figure("icpcs", "Initial conferences held", "children at initial conferences",
+               _icpcs, "child"),
+        Figure("plans-by-category", "Plans started, by category", "plans started",
+               _plans_started, "child",
+               parts=tuple(Part(code.lower(), label, Q(category=code))
+                           for code, label in PlanCategory.choices)),
+    ]
+
+
+@dataclass
+class Cell:
+    total: int = 0
+    parts: dict[str, int] = field(default_factory=dict)
+
+    def add(self, row: dict, figure: Figure) -> None:
+        self.total += row["total"]
+        for part in figure.parts:
+            self.parts[part.key] = self.parts.get(part.key, 0) + row[part.key]
+
+    @property
+    def counted(self) -> int:
+        """A rate figure's numerator (its first part); a count's total."""
+        return self.parts.get("within", 0) if "within" in self.parts else self.total
+
+    @property
+    def percent(self) -> int | None:
+        return round(100 * self.counted / self.total) if self.total else None
+
+
+@dataclass
+class Result:
+    figure: Figure
+    total: Cell
+    by_month: dict[dt.date, Cell]
+    by_team: dict[int | None, Cell]
+
+
+def months_between(start: dt.date, end: dt.date) -> list[dt.date]:
+    months, day = [], start.replace(day=1)
+    while day <= end:
+        months.append(day)
+        day = (day + dt.timedelta(days=32)).replace(day=1)
+    return months
+
+
+def compute(figure: Figure, children: QuerySet[Child], start: dt.date, end: dt.date
+            ) -> Result:
+    """One query: the rows counted per (month, team) and per part."""
+    rows = (figure.queryset(children, start, end).order_by().values("p_month", "p_team")
+            .annotate(total=Count("pk"),
+                      **{p.key: Count("pk", filter=p.q) for p in figure.parts}))
+    result = Result(figure, Cell(), {m: Cell() for m in months_between(start, end)}, {})
+    for row in rows:
+        result.total.add(row, figure)
+        month = row["p_month"]
+        month = month.date() if isinstance(month, dt.datetime) else month
+        result.by_month.setdefault(month, Cell()).add(row, figure)
+        result.by_team.setdefault(row["p_team"], Cell()).add(row, figure)
+    return result
+
+
+def drill_rows(figure: Figure, children: QuerySet[Child], start: dt.date, end: dt.date, *,
+               month: dt.date | None = None, team: int | str | None = "",
+               part: str = "") -> QuerySet:
+    """The rows one number counts (the drill-down): the figure's queryset narrowed to a
+    month, a team (None: not allocated; "": any) and a part."""
+    rows = figure.queryset(children, start, end)
+    if month is not None:
+        rows = rows.filter(p_month=month)
+    if team is None:
+        rows = rows.filter(p_team__isnull=True)
+    elif team != "":
+        rows = rows.filter(p_team=team)
+    for p in figure.parts:
+        if p.key == part:
+            rows = rows.filter(p.q)
+    if figure.parts:
+        rows = rows.annotate(p_part=Case(*(When(p.q, then=Value(p.key)) for p in figure.parts),
+                                         default=Value(""), output_field=CharField()))
+    return rows.select_related(figure.child_path).order_by("p_date", "pk")
