@@ -6,14 +6,13 @@ The same services as the pages, so the workflow cannot be bypassed: a refused st
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
 from django.db.models import QuerySet
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.exceptions import NotFound, PermissionDenied, ValidationError
+from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.request import Request
 from rest_framework.response import Response
 
@@ -27,16 +26,6 @@ from conferences.models import (
 )
 from cpcases.accounts.models import User
 from cpcases.children.scoping import visible_children
-from cpcases.core.errors import NotPermitted, ServiceError
-
-
-def _call(fn: Callable[[], Any]) -> Any:
-    try:
-        return fn()
-    except NotPermitted as exc:
-        raise PermissionDenied(str(exc)) from exc
-    except ServiceError as exc:
-        raise ValidationError({"detail": str(exc)}) from exc
 
 
 class RequestedChildSerializer(serializers.ModelSerializer):
@@ -174,20 +163,20 @@ class ConferenceRequestViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin,
         children = list(visible_children(request.user).filter(pk__in=ids))
         if len(children) != len(set(ids)):
             raise NotFound("No such child.")
-        created = _call(lambda: services.conference_request_create(
+        created = services.conference_request_create(
             user=request.user, children=children, reason=data.validated_data["reason"],
             had_plan_before=data.validated_data["had_plan_before"],
             kind=data.validated_data["kind"],
             transfer_agreed_on=data.validated_data["transfer_agreed_on"],
-            originating_authority=data.validated_data["originating_authority"]))
+            originating_authority=data.validated_data["originating_authority"])
         return self._respond(created, status.HTTP_201_CREATED)
 
     @extend_schema(request=None, responses=ConferenceRequestSerializer)
     @action(detail=True, methods=["post"])
     def submit(self, request: Request, pk: str) -> Response:
         obj = self.get_object()
-        return self._respond(_call(lambda: services.conference_request_submit(
-            user=request.user, request=obj)))
+        return self._respond(services.conference_request_submit(
+            user=request.user, request=obj))
 
     @extend_schema(request=NoteSerializer, responses=ConferenceRequestSerializer)
     @action(detail=True, methods=["post"])
@@ -195,8 +184,8 @@ class ConferenceRequestViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin,
         obj = self.get_object()
         data = NoteSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        return self._respond(_call(lambda: services.conference_request_approve(
-            user=request.user, request=obj, note=data.validated_data["note"])))
+        return self._respond(services.conference_request_approve(
+            user=request.user, request=obj, note=data.validated_data["note"]))
 
     @extend_schema(request=ReasonSerializer, responses=ConferenceRequestSerializer)
     @action(detail=True, methods=["post"], url_path="return", url_name="return")
@@ -204,8 +193,8 @@ class ConferenceRequestViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin,
         obj = self.get_object()
         data = ReasonSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        return self._respond(_call(lambda: services.conference_request_return(
-            user=request.user, request=obj, reason=data.validated_data["reason"])))
+        return self._respond(services.conference_request_return(
+            user=request.user, request=obj, reason=data.validated_data["reason"]))
 
     @extend_schema(request=NoteSerializer, responses=ConferenceRequestSerializer)
     @action(detail=True, methods=["post"], url_path="agree-second", url_name="agree-second")
@@ -213,8 +202,8 @@ class ConferenceRequestViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin,
         obj = self.get_object()
         data = NoteSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        return self._respond(_call(lambda: services.conference_request_agree_second(
-            user=request.user, request=obj, note=data.validated_data["note"])))
+        return self._respond(services.conference_request_agree_second(
+            user=request.user, request=obj, note=data.validated_data["note"]))
 
     @extend_schema(request=BookingSerializer, responses=ConferenceSerializer)
     @action(detail=True, methods=["post"])
@@ -225,9 +214,9 @@ class ConferenceRequestViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin,
         data.is_valid(raise_exception=True)
         fields = _users(request.user, data.validated_data)
         reason = data.validated_data["impossible_reason"]
-        conference = _call(lambda: services.conference_book(user=request.user, request=obj,
-                                                            impossible_reason=reason,
-                                                            **fields))
+        conference = services.conference_book(user=request.user, request=obj,
+                                              impossible_reason=reason,
+                                              **fields)
         return Response(ConferenceSerializer(conference).data,
                         status=status.HTTP_201_CREATED)
 
@@ -237,8 +226,8 @@ class ConferenceRequestViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin,
         obj = self.get_object()
         data = ReasonSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        return self._respond(_call(lambda: services.conference_request_cancel(
-            user=request.user, request=obj, reason=data.validated_data["reason"])))
+        return self._respond(services.conference_request_cancel(
+            user=request.user, request=obj, reason=data.validated_data["reason"]))
 
 
 class ConferenceViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin,
@@ -258,8 +247,8 @@ class ConferenceViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin,
         data = BookingSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         fields = _users(request.user, data.validated_data)
-        moved = _call(lambda: services.conference_reschedule(
-            user=request.user, conference=conference, **fields))
+        moved = services.conference_reschedule(
+            user=request.user, conference=conference, **fields)
         return Response(ConferenceSerializer(moved).data)
 
     @extend_schema(request=ReasonSerializer, responses=ConferenceSerializer)
@@ -271,9 +260,9 @@ class ConferenceViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin,
         data.is_valid(raise_exception=True)
         if conference.request is None:
             raise ValidationError({"detail": "This conference has no request."})
-        _call(lambda: services.conference_request_cancel(
+        services.conference_request_cancel(
             user=request.user, request=conference.request,
-            reason=data.validated_data["reason"]))
+            reason=data.validated_data["reason"])
         conference.refresh_from_db()
         return Response(ConferenceSerializer(conference).data)
 
@@ -299,10 +288,10 @@ class DelayAuthorisationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin
         obj = selectors.request_for(user=request.user, pk=data.validated_data["request"])
         if obj is None:
             raise NotFound("No such conference request.")
-        created = _call(lambda: services.delay_authorisation_request(
+        created = services.delay_authorisation_request(
             user=request.user, request=obj, latest_date=data.validated_data["latest_date"],
             danger_statements=data.validated_data["danger_statements"],
-            rationale=data.validated_data["rationale"]))
+            rationale=data.validated_data["rationale"])
         return Response(DelayAuthorisationSerializer(created).data,
                         status=status.HTTP_201_CREATED)
 
@@ -310,9 +299,9 @@ class DelayAuthorisationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin
         obj = self.get_object()
         data = DelayDecisionSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        decided = _call(lambda: services.delay_authorisation_decide(
+        decided = services.delay_authorisation_decide(
             user=request.user, authorisation=obj, authorise=authorise,
-            note=data.validated_data["note"]))
+            note=data.validated_data["note"])
         return Response(DelayAuthorisationSerializer(decided).data)
 
     @extend_schema(request=DelayDecisionSerializer, responses=DelayAuthorisationSerializer)

@@ -8,11 +8,7 @@ from conferences.api import (
     ConferenceViewSet,
     DelayAuthorisationViewSet,
 )
-from conferences.preparation_api import (
-    ConferenceReportViewSet,
-    ExclusionRequestViewSet,
-    InvitationViewSet,
-)
+from conferences.preparation.api_urls import ROUTES as PREPARATION_ROUTES
 from cpcases.core.routers import IdRouter
 
 router = IdRouter()
@@ -20,10 +16,9 @@ router.register("conference-requests", ConferenceRequestViewSet, basename="confe
 router.register("conferences", ConferenceViewSet, basename="conference")
 router.register("delay-authorisations", DelayAuthorisationViewSet,
                 basename="delay-authorisation")
-# Before the conference (issue 5, part 5a).
-router.register("invitations", InvitationViewSet, basename="invitation")
-router.register("conference-reports", ConferenceReportViewSet, basename="conference-report")
-router.register("exclusion-requests", ExclusionRequestViewSet, basename="exclusion-request")
+# Before the conference (issue 5, part 5a): conferences.preparation, same namespace.
+for prefix, viewset, basename in PREPARATION_ROUTES:
+    router.register(prefix, viewset, basename=basename)
 
 urlpatterns = [path("", include((router.urls, "conferences-api"),
                                 namespace="conferences-api"))]

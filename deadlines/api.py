@@ -7,14 +7,13 @@ from typing import Any
 from django.db.models import QuerySet
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, serializers, viewsets
-from rest_framework.exceptions import NotFound, PermissionDenied, ValidationError
+from rest_framework.exceptions import NotFound, PermissionDenied
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from cpcases.accounts.roles import Capability
 from cpcases.core.concurrency import VersionedUpdateMixin
-from cpcases.core.errors import NotPermitted, ServiceError
 from deadlines import mywork, presentation, selectors, services
 from deadlines.filters import DeadlineFilter
 from deadlines.models import Deadline, RuleOverride
@@ -27,8 +26,8 @@ class DeadlineSerializer(serializers.ModelSerializer):
     vocabulary (deadlines.presentation.State), the working-day countdown, and what to do
     where."""
 
-    responsible = serializers.StringRelatedField()
-    delay_authorised_by = serializers.StringRelatedField()
+    responsible = serializers.StringRelatedField(allow_null=True)
+    delay_authorised_by = serializers.StringRelatedField(allow_null=True)
     subject_type = serializers.SerializerMethodField()
     rule_name = serializers.CharField(read_only=True)
     state = serializers.ChoiceField(choices=State.choices, source="countdown.state",
@@ -200,12 +199,7 @@ class PolicyRuleViewSet(VersionedUpdateMixin, viewsets.ViewSet):
         serializer.is_valid(raise_exception=True)
         data = dict(serializer.validated_data)
         reason = data.pop("reason")
-        try:
-            services.policy_override_rule(authority=request.user.authority, rule_id=rule_id,
-                                          user=request.user, reason=reason, **data)
-        except NotPermitted as exc:
-            raise PermissionDenied(str(exc)) from exc
-        except ServiceError as exc:
-            raise ValidationError({"detail": str(exc)}) from exc
+        services.policy_override_rule(authority=request.user.authority, rule_id=rule_id,
+                                      user=request.user, reason=reason, **data)
         return Response(RuleSerializer(
             selectors.effective_rule(request.user.authority_id, rule_id)).data)

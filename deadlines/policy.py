@@ -355,9 +355,11 @@ def load_shipped_profiles(profile_model: Any = None, rule_model: Any = None) -> 
     Authorities' own overrides are separate rows and are never touched.
     """
     if profile_model is None or rule_model is None:
-        from deadlines.models import PolicyProfile, PolicyRule
+        # By name: deadlines.models imports this module (no import circle, issue 15 §7).
+        from django.apps import apps
 
-        profile_model, rule_model = PolicyProfile, PolicyRule
+        profile_model = apps.get_model("deadlines", "PolicyProfile")
+        rule_model = apps.get_model("deadlines", "PolicyRule")
     written = 0
     for spec in PROFILES:
         profile, _ = profile_model.objects.update_or_create(

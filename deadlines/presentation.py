@@ -145,7 +145,7 @@ class RuleContext:
 
     def calendar(self, authority_id: int) -> WorkingDayCalendar:
         if authority_id not in self._calendars:
-            from deadlines.services import calendar_for
+            from deadlines.closures import calendar_for  # not .services: an import circle
 
             self._calendars[authority_id] = calendar_for(authority_id)
         return self._calendars[authority_id]

@@ -4,7 +4,6 @@ user's scope is 404)."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any, TypeVar
 
 from django.db.models import QuerySet
@@ -33,8 +32,8 @@ from cpcases.children.models import (
 )
 from cpcases.children.scoping import visible_children
 from cpcases.children.services import person_add_to_child
+from cpcases.core.api import scoped_get, visible_child
 from cpcases.core.concurrency import VersionedUpdateMixin
-from cpcases.core.errors import NotPermitted, ServiceError
 from frontdoor import merge, selectors, services
 from frontdoor.models import (
     Assessment,
@@ -55,22 +54,6 @@ from strategy.models import Urgency
 T = TypeVar("T")
 
 
-def _call(fn: Callable[..., T], **kwargs: Any) -> T:
-    try:
-        return fn(**kwargs)
-    except NotPermitted as exc:
-        raise PermissionDenied(str(exc)) from exc
-    except ServiceError as exc:
-        raise ValidationError({"detail": str(exc)}) from exc
-
-
-def _child(user: User, child_id: int) -> Child:
-    child = visible_children(user).filter(pk=child_id).first()
-    if child is None:
-        raise PermissionDenied("You do not have access to this child's record.")
-    return child
-
-
 class ChildSummarySerializer(serializers.ModelSerializer):
     display_name = serializers.CharField(read_only=True)
 
@@ -85,7 +68,7 @@ class ChildSummarySerializer(serializers.ModelSerializer):
 
 class ContactSerializer(serializers.ModelSerializer):
     children = ChildSummarySerializer(many=True, read_only=True)
-    team = serializers.StringRelatedField()
+    team = serializers.StringRelatedField(allow_null=True)
 
     class Meta:
         model = Contact
@@ -147,9 +130,10 @@ class ContactViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin,
         known = list(selectors.searchable_children(request.user).filter(pk__in=ids))
         if len(known) != len(set(ids)):
             raise ValidationError({"children": "No such child."})
-        contact = _call(services.contact_record, actor=request.user, children=known,
-                        new_children=[services.NewChild(**c) for c in v.pop("new_children")],
-                        **v)
+        contact = services.contact_record(
+            actor=request.user, children=known,
+            new_children=[services.NewChild(**c) for c in v.pop("new_children")],
+            **v)
         return Response(ContactSerializer(contact).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(request=DecisionSerializer, responses=ContactSerializer)
@@ -162,8 +146,8 @@ class ContactViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin,
                                    "contact decides it.")
         data = DecisionSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        _call(services.contact_decide, actor=request.user, contact=contact,
-              **{"urgency": "", "primary_need": "", **data.validated_data})
+        services.contact_decide(actor=request.user, contact=contact,
+                                **{"urgency": "", "primary_need": "", **data.validated_data})
         contact.refresh_from_db()
         return Response(ContactSerializer(contact).data)
 
@@ -225,8 +209,8 @@ class ReferralViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin,
     @extend_schema(request=None, responses=ReferralSerializer)
     @action(detail=True, methods=["post"])
     def acknowledge(self, request: Request, pk: str | None = None) -> Response:
-        referral = _call(services.referral_acknowledge, actor=request.user,
-                         referral=self.get_object())
+        referral = services.referral_acknowledge(actor=request.user,
+                                                 referral=self.get_object())
         return Response(ReferralSerializer(referral).data)
 
     @extend_schema(request=AllocateSerializer, responses={201: AssessmentSerializer})
@@ -239,8 +223,8 @@ class ReferralViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin,
                                      role=Role.SOCIAL_WORKER).first()
         if worker is None:
             raise ValidationError({"social_worker": "No such social worker."})
-        assessment = _call(services.assessment_allocate, actor=request.user,
-                           referral=self.get_object(), social_worker=worker)
+        assessment = services.assessment_allocate(actor=request.user,
+                                                  referral=self.get_object(), social_worker=worker)
         return Response(AssessmentSerializer(assessment).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(request=CloseSerializer, responses=ReferralSerializer)
@@ -248,8 +232,8 @@ class ReferralViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin,
     def close(self, request: Request, pk: str | None = None) -> Response:
         data = CloseSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        referral = _call(services.referral_close, actor=request.user,
-                         referral=self.get_object(), **data.validated_data)
+        referral = services.referral_close(actor=request.user,
+                                           referral=self.get_object(), **data.validated_data)
         return Response(ReferralSerializer(referral).data)
 
 
@@ -266,8 +250,9 @@ class AssessmentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin,
     def complete(self, request: Request, pk: str | None = None) -> Response:
         data = CompleteSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        assessment = _call(services.assessment_complete, actor=request.user,
-                           assessment=self.get_object(), **data.validated_data)
+        assessment = services.assessment_complete(
+            actor=request.user,
+            assessment=self.get_object(), **data.validated_data)
         return Response(AssessmentSerializer(assessment).data)
 
     @extend_schema(request=AuthoriseSerializer, responses=AssessmentSerializer)
@@ -275,9 +260,9 @@ class AssessmentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin,
     def authorise(self, request: Request, pk: str | None = None) -> Response:
         data = AuthoriseSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        assessment = _call(services.assessment_authorise, actor=request.user,
-                           assessment=self.get_object(),
-                           urgency=data.validated_data.get("urgency", ""))
+        assessment = services.assessment_authorise(actor=request.user,
+                                                   assessment=self.get_object(),
+                                                   urgency=data.validated_data.get("urgency", ""))
         return Response(AssessmentSerializer(assessment).data)
 
 
@@ -303,8 +288,9 @@ class NewInformationViewSet(mixins.ListModelMixin, mixins.CreateModelMixin,
         data = NewInformationSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         v = dict(data.validated_data)
-        info = _call(services.new_information_record, actor=request.user,
-                     child=_child(request.user, v.pop("child").pk), **v)
+        info = services.new_information_record(
+            actor=request.user,
+            child=visible_child(request.user, v.pop("child").pk), **v)
         return Response(NewInformationSerializer(info).data, status=status.HTTP_201_CREATED)
 
 
@@ -419,13 +405,12 @@ class BreakGlassViewSet(mixins.ListModelMixin, mixins.CreateModelMixin,
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         data = BreakGlassSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        child = selectors.searchable_children(request.user).filter(
-            pk=data.validated_data["child"].pk).first()
-        if child is None:
-            raise PermissionDenied("No child found.")
-        grant = _call(services.break_glass_open, actor=request.user, child=child,
-                      reason=data.validated_data["reason"], path=request.get_full_path(),
-                      ip_address=client_ip(request))
+        child = scoped_get(selectors.searchable_children(request.user),
+                           data.validated_data["child"].pk, what="child")
+        grant = services.break_glass_open(
+            actor=request.user, child=child,
+            reason=data.validated_data["reason"], path=request.get_full_path(),
+            ip_address=client_ip(request))
         return Response(BreakGlassSerializer(grant).data, status=status.HTTP_201_CREATED)
 
 
@@ -453,8 +438,8 @@ class MergeViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin,
         data = MergeSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         v = data.validated_data
-        record = _call(merge.child_merge, actor=request.user, keep=v["kept"],
-                       duplicate=v["merged"], reason=v["reason"])
+        record = merge.child_merge(actor=request.user, keep=v["kept"],
+                                   duplicate=v["merged"], reason=v["reason"])
         return Response(MergeSerializer(record).data, status=status.HTTP_201_CREATED)
 
 
@@ -486,8 +471,9 @@ class HouseholdViewSet(VersionedUpdateMixin, mixins.ListModelMixin, mixins.Retri
         v = dict(data.validated_data)
         if "child" not in v:
             raise ValidationError({"child": "Name the child the household is for."})
-        household = _call(households.household_create, actor=request.user,
-                          child=_child(request.user, v.pop("child")), **v)
+        household = households.household_create(
+            actor=request.user,
+            child=visible_child(request.user, v.pop("child")), **v)
         return Response(HouseholdSerializer(household).data, status=status.HTTP_201_CREATED)
 
     def partial_update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
@@ -496,9 +482,10 @@ class HouseholdViewSet(VersionedUpdateMixin, mixins.ListModelMixin, mixins.Retri
         data.is_valid(raise_exception=True)
         v = dict(data.validated_data)
         if "child" in v:  # move another child into this household
-            _call(households.child_set_household, actor=request.user,
-                  child=_child(request.user, v.pop("child")), household=household)
-        _call(households.household_update, actor=request.user, household=household, data=v)
+            households.child_set_household(
+                actor=request.user,
+                child=visible_child(request.user, v.pop("child")), household=household)
+        households.household_update(actor=request.user, household=household, data=v)
         return Response(HouseholdSerializer(household).data)
 
     def update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
@@ -542,7 +529,7 @@ class ChildPersonViewSet(VersionedUpdateMixin, mixins.ListModelMixin, mixins.Ret
         data = ChildPersonLinkSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         v = dict(data.validated_data)
-        child = _child(request.user, v.pop("child").pk)
+        child = visible_child(request.user, v.pop("child").pk)
         person_id, person_data = v.pop("person_id", None), v.pop("person", None)
         person = None
         if person_id:
@@ -552,7 +539,7 @@ class ChildPersonViewSet(VersionedUpdateMixin, mixins.ListModelMixin, mixins.Ret
                 raise ValidationError({"person_id": "No such person."})
         elif not person_data:
             raise ValidationError({"person": "Give an existing person or a new one."})
-        link = _call(person_add_to_child, user=request.user, child=child, person=person,
+        link = person_add_to_child(user=request.user, child=child, person=person,
                      **v, **(person_data or {}))
         return Response(ChildPersonLinkSerializer(link).data, status=status.HTTP_201_CREATED)
 
@@ -561,16 +548,17 @@ class ChildPersonViewSet(VersionedUpdateMixin, mixins.ListModelMixin, mixins.Ret
         data = ChildPersonLinkSerializer(link, data=request.data, partial=True)
         data.is_valid(raise_exception=True)
         v = data.validated_data
-        link = _call(households.child_person_update, actor=request.user, link=link,
-                     relationship=v.get("relationship", link.relationship),
-                     has_parental_responsibility=v.get("has_parental_responsibility",
+        link = households.child_person_update(
+            actor=request.user, link=link,
+            relationship=v.get("relationship", link.relationship),
+            has_parental_responsibility=v.get("has_parental_responsibility",
                                                        link.has_parental_responsibility),
-                     lives_with_child=v.get("lives_with_child", link.lives_with_child))
+            lives_with_child=v.get("lives_with_child", link.lives_with_child))
         return Response(ChildPersonLinkSerializer(link).data)
 
     def update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         return self.partial_update(request, *args, **kwargs)
 
     def destroy(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        _call(households.child_person_remove, actor=request.user, link=self.get_object())
+        households.child_person_remove(actor=request.user, link=self.get_object())
         return Response(status=status.HTTP_204_NO_CONTENT)

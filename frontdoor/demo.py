@@ -11,7 +11,7 @@ from typing import TextIO
 from django.db import transaction
 from django.utils import timezone
 
-from cpcases.accounts.management.commands.seed_demo import DEMO_PASSWORD
+from cpcases.accounts.demo import DEMO_PASSWORD
 from cpcases.accounts.models import Authority, Service, Team, User
 from cpcases.accounts.roles import Agency, Role
 from cpcases.children.models import Child, Sex

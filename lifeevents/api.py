@@ -4,7 +4,6 @@ through the API: scoped as the pages are, every write through the same service (
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any, TypeVar
 
 from django.contrib.postgres.expressions import ArraySubquery
@@ -12,15 +11,14 @@ from django.db.models import OuterRef, QuerySet
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.exceptions import PermissionDenied, ValidationError
+from rest_framework.exceptions import ValidationError
 from rest_framework.request import Request
 from rest_framework.response import Response
 
 from cpcases.accounts.models import Team, User
 from cpcases.accounts.roles import Capability
-from cpcases.children.models import Child
 from cpcases.children.scoping import visible_children
-from cpcases.core.errors import NotPermitted, ServiceError
+from cpcases.core.api import scoped_get, visible_child
 from cpcases.plans.selectors import plans_visible
 from lifeevents import ending, restriction, selectors, services
 from lifeevents.models import (
@@ -42,22 +40,6 @@ from lifeevents.models import (
 )
 
 T = TypeVar("T")
-
-
-def _call(fn: Callable[..., T], **kwargs: Any) -> T:
-    try:
-        return fn(**kwargs)
-    except NotPermitted as exc:
-        raise PermissionDenied(str(exc)) from exc
-    except ServiceError as exc:
-        raise ValidationError({"detail": str(exc)}) from exc
-
-
-def _child(request: Request, child_id: int) -> Child:
-    child = visible_children(request.user).filter(pk=child_id).first()
-    if child is None:
-        raise PermissionDenied("You do not have access to this child's record.")
-    return child
 
 
 def _input(serializer_class: type[serializers.Serializer], request: Request
@@ -117,24 +99,26 @@ class MissingEpisodeViewSet(_Scoped):
     @extend_schema(request=MissingInSerializer, responses={201: MissingEpisodeSerializer})
     def create(self, request: Request) -> Response:
         data = _input(MissingInSerializer, request)
-        child = _child(request, data.pop("child"))
-        episode = _call(services.missing_episode_record, child=child, user=request.user,
-                        **data)
+        child = visible_child(request.user, data.pop("child"))
+        episode = services.missing_episode_record(child=child, user=request.user,
+                                                  **data)
         return Response(MissingEpisodeSerializer(episode).data,
                         status=status.HTTP_201_CREATED)
 
     @extend_schema(request=FoundInSerializer, responses=MissingEpisodeSerializer)
     @action(detail=True, methods=["post"])
     def found(self, request: Request, pk: str) -> Response:
-        episode = _call(services.missing_episode_found, episode=self.get_object(),
-                        user=request.user, **_input(FoundInSerializer, request))
+        episode = services.missing_episode_found(
+            episode=self.get_object(),
+            user=request.user, **_input(FoundInSerializer, request))
         return Response(MissingEpisodeSerializer(episode).data)
 
     @extend_schema(request=InterviewInSerializer, responses=MissingEpisodeSerializer)
     @action(detail=True, methods=["post"])
     def interview(self, request: Request, pk: str) -> Response:
-        episode = _call(services.missing_return_interview_offer, episode=self.get_object(),
-                        user=request.user, **_input(InterviewInSerializer, request))
+        episode = services.missing_return_interview_offer(
+            episode=self.get_object(),
+            user=request.user, **_input(InterviewInSerializer, request))
         return Response(MissingEpisodeSerializer(episode).data)
 
 
@@ -176,22 +160,24 @@ class ChildDeathViewSet(_Scoped):
     @extend_schema(request=DeathInSerializer, responses={201: ChildDeathSerializer})
     def create(self, request: Request) -> Response:
         data = _input(DeathInSerializer, request)
-        child = _child(request, data.pop("child"))
-        death = _call(services.child_death_record, child=child, user=request.user, **data)
+        child = visible_child(request.user, data.pop("child"))
+        death = services.child_death_record(child=child, user=request.user, **data)
         return Response(ChildDeathSerializer(death).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(request=PartnershipInSerializer, responses=ChildDeathSerializer)
     @action(detail=True, methods=["post"], url_path="notify-partnership")
     def notify_partnership(self, request: Request, pk: str) -> Response:
-        death = _call(services.child_death_notify_partnership, death=self.get_object(),
-                      user=request.user, **_input(PartnershipInSerializer, request))
+        death = services.child_death_notify_partnership(
+            death=self.get_object(),
+            user=request.user, **_input(PartnershipInSerializer, request))
         return Response(ChildDeathSerializer(death).data)
 
     @extend_schema(request=ReviewInSerializer, responses=ChildDeathSerializer)
     @action(detail=True, methods=["post"], url_path="review-decision")
     def review_decision(self, request: Request, pk: str) -> Response:
-        death = _call(services.child_death_review_decide, death=self.get_object(),
-                      user=request.user, **_input(ReviewInSerializer, request))
+        death = services.child_death_review_decide(
+            death=self.get_object(),
+            user=request.user, **_input(ReviewInSerializer, request))
         return Response(ChildDeathSerializer(death).data)
 
 
@@ -230,23 +216,24 @@ class LegalOrderViewSet(_Scoped):
     @extend_schema(request=OrderInSerializer, responses={201: LegalOrderSerializer})
     def create(self, request: Request) -> Response:
         data = _input(OrderInSerializer, request)
-        child = _child(request, data.pop("child"))
-        order = _call(services.legal_order_record, child=child, user=request.user, **data)
+        child = visible_child(request.user, data.pop("child"))
+        order = services.legal_order_record(child=child, user=request.user, **data)
         return Response(LegalOrderSerializer(order).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(request=DateInSerializer, responses=LegalOrderSerializer)
     @action(detail=True, methods=["post"], url_path="assessments-concluded")
     def assessments_concluded(self, request: Request, pk: str) -> Response:
-        order = _call(services.legal_order_assessments_concluded, order=self.get_object(),
-                      user=request.user,
-                      concluded_on=_input(DateInSerializer, request)["on"])
+        order = services.legal_order_assessments_concluded(
+            order=self.get_object(),
+            user=request.user,
+            concluded_on=_input(DateInSerializer, request)["on"])
         return Response(LegalOrderSerializer(order).data)
 
     @extend_schema(request=DateInSerializer, responses=LegalOrderSerializer)
     @action(detail=True, methods=["post"])
     def end(self, request: Request, pk: str) -> Response:
-        order = _call(services.legal_order_end, order=self.get_object(), user=request.user,
-                      ended_on=_input(DateInSerializer, request)["on"])
+        order = services.legal_order_end(order=self.get_object(), user=request.user,
+                                         ended_on=_input(DateInSerializer, request)["on"])
         return Response(LegalOrderSerializer(order).data)
 
 
@@ -296,15 +283,16 @@ class ComplaintViewSet(_Scoped):
     @extend_schema(request=ComplaintInSerializer, responses={201: ComplaintSerializer})
     def create(self, request: Request) -> Response:
         data = _input(ComplaintInSerializer, request)
-        child = _child(request, data.pop("child"))
-        complaint = _call(services.complaint_receive, child=child, user=request.user, **data)
+        child = visible_child(request.user, data.pop("child"))
+        complaint = services.complaint_receive(child=child, user=request.user, **data)
         return Response(ComplaintSerializer(complaint).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(request=StepInSerializer, responses=ComplaintSerializer)
     @action(detail=True, methods=["post"])
     def advance(self, request: Request, pk: str) -> Response:
-        complaint = _call(services.complaint_advance, complaint=self.get_object(),
-                          user=request.user, **_input(StepInSerializer, request))
+        complaint = services.complaint_advance(
+            complaint=self.get_object(),
+            user=request.user, **_input(StepInSerializer, request))
         return Response(ComplaintSerializer(complaint).data)
 
 
@@ -371,10 +359,8 @@ class PlanEndingNoticeViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin,
     @extend_schema(request=PlanEndingInSerializer, responses={201: PlanEndingNoticeSerializer})
     def create(self, request: Request) -> Response:
         plan_id = _input(PlanEndingInSerializer, request)["plan"]
-        plan = plans_visible(request.user).filter(pk=plan_id).first()
-        if plan is None:
-            raise PermissionDenied("You do not have access to this plan.")
-        notice = _call(services.plan_ending_notify, plan=plan, user=request.user)
+        plan = scoped_get(plans_visible(request.user), plan_id, what="plan")
+        notice = services.plan_ending_notify(plan=plan, user=request.user)
         return Response(PlanEndingNoticeSerializer(notice).data,
                         status=status.HTTP_201_CREATED)
 
@@ -428,30 +414,31 @@ class CaseTransferViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin,
     @extend_schema(request=TransferInSerializer, responses={201: CaseTransferSerializer})
     def create(self, request: Request) -> Response:
         data = _input(TransferInSerializer, request)
-        child = _child(request, data.pop("child"))
+        child = visible_child(request.user, data.pop("child"))
         team = Team.objects.filter(pk=data.pop("to_team"),
                                    service__authority_id=request.user.authority_id).first()
         worker = User.objects.filter(pk=data.pop("to_worker"),
                                      authority_id=request.user.authority_id).first()
         if team is None or worker is None:
             raise ValidationError({"detail": "Choose a team and a worker of this authority."})
-        transfer = _call(services.case_transfer, child=child, user=request.user,
-                         to_team=team, to_worker=worker, **data)
+        transfer = services.case_transfer(child=child, user=request.user,
+                                          to_team=team, to_worker=worker, **data)
         return Response(CaseTransferSerializer(transfer).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(request=TransferOutInSerializer, responses={201: CaseTransferSerializer})
     @action(detail=False, methods=["post"])
     def out(self, request: Request) -> Response:
         data = _input(TransferOutInSerializer, request)
-        child = _child(request, data.pop("child"))
-        transfer = _call(services.transfer_out_record, child=child, user=request.user, **data)
+        child = visible_child(request.user, data.pop("child"))
+        transfer = services.transfer_out_record(child=child, user=request.user, **data)
         return Response(CaseTransferSerializer(transfer).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(request=DateInSerializer, responses=CaseTransferSerializer)
     @action(detail=True, methods=["post"], url_path="their-conference")
     def their_conference(self, request: Request, pk: str) -> Response:
-        transfer = _call(services.transfer_out_conference_held, transfer=self.get_object(),
-                         user=request.user, held_on=_input(DateInSerializer, request)["on"])
+        transfer = services.transfer_out_conference_held(
+            transfer=self.get_object(),
+            user=request.user, held_on=_input(DateInSerializer, request)["on"])
         return Response(CaseTransferSerializer(transfer).data)
 
 
@@ -487,25 +474,27 @@ class ProfessionalChallengeViewSet(_Scoped):
                    responses={201: ProfessionalChallengeSerializer})
     def create(self, request: Request) -> Response:
         data = _input(ChallengeInSerializer, request)
-        child = _child(request, data.pop("child"))
-        challenge = _call(services.challenge_raise, child=child, user=request.user, **data)
+        child = visible_child(request.user, data.pop("child"))
+        challenge = services.challenge_raise(child=child, user=request.user, **data)
         return Response(ProfessionalChallengeSerializer(challenge).data,
                         status=status.HTTP_201_CREATED)
 
     @extend_schema(request=ChallengeNoteSerializer, responses=ProfessionalChallengeSerializer)
     @action(detail=True, methods=["post"])
     def escalate(self, request: Request, pk: str) -> Response:
-        challenge = _call(services.challenge_escalate, challenge=self.get_object(),
-                          user=request.user,
-                          note=_input(ChallengeNoteSerializer, request)["text"])
+        challenge = services.challenge_escalate(
+            challenge=self.get_object(),
+            user=request.user,
+            note=_input(ChallengeNoteSerializer, request)["text"])
         return Response(ProfessionalChallengeSerializer(challenge).data)
 
     @extend_schema(request=ChallengeNoteSerializer, responses=ProfessionalChallengeSerializer)
     @action(detail=True, methods=["post"])
     def resolve(self, request: Request, pk: str) -> Response:
-        challenge = _call(services.challenge_resolve, challenge=self.get_object(),
-                          user=request.user,
-                          outcome=_input(ChallengeNoteSerializer, request)["text"])
+        challenge = services.challenge_resolve(
+            challenge=self.get_object(),
+            user=request.user,
+            outcome=_input(ChallengeNoteSerializer, request)["text"])
         return Response(ProfessionalChallengeSerializer(challenge).data)
 
 
@@ -544,8 +533,8 @@ class AgencyViewRequestViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin,
     @extend_schema(request=AgencyViewInSerializer, responses=AgencyViewRequestSerializer)
     @action(detail=True, methods=["post"])
     def record(self, request: Request, pk: str) -> Response:
-        asked = _call(ending.agency_view_record, request=self.get_object(), user=request.user,
-                      **_input(AgencyViewInSerializer, request))
+        asked = ending.agency_view_record(request=self.get_object(), user=request.user,
+                                          **_input(AgencyViewInSerializer, request))
         return Response(AgencyViewRequestSerializer(asked).data)
 
 
@@ -580,12 +569,12 @@ class RecordRestrictionViewSet(_Scoped):
     @extend_schema(request=RestrictInSerializer, responses={201: RecordRestrictionSerializer})
     def create(self, request: Request) -> Response:
         data = _input(RestrictInSerializer, request)
-        child = _child(request, data["child"])
+        child = visible_child(request.user, data["child"])
         named = list(User.objects.filter(pk__in=data["named"]))
         if len(named) != len(set(data["named"])):
             raise ValidationError({"named": "Name only active staff of this council."})
-        marked = _call(restriction.record_restrict, child=child, user=request.user,
-                       reason=data["reason"], named=named)
+        marked = restriction.record_restrict(child=child, user=request.user,
+                                             reason=data["reason"], named=named)
         return Response(RecordRestrictionSerializer(marked).data,
                         status=status.HTTP_201_CREATED)
 
@@ -593,6 +582,6 @@ class RecordRestrictionViewSet(_Scoped):
     @action(detail=True, methods=["post"])
     def lift(self, request: Request, pk: str) -> Response:
         current = self.get_object()
-        lifted = _call(restriction.record_unrestrict, child=current.child, user=request.user,
-                       **_input(LiftInSerializer, request))
+        lifted = restriction.record_unrestrict(child=current.child, user=request.user,
+                                               **_input(LiftInSerializer, request))
         return Response(RecordRestrictionSerializer(lifted).data)

@@ -12,7 +12,6 @@ from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import reverse
 from django.views.decorators.http import require_http_methods
 
 from cpcases.audit.reads import record_children_shown
@@ -21,6 +20,7 @@ from cpcases.children.selectors import child_for_view
 from cpcases.children.views import record_context
 from returns import census, rules, selectors, services
 from returns.forms import AnnexAForm, CensusForm
+from returns.links import fix_link as _fix
 from returns.periods import PeriodError, census_period, default_census_year, year_so_far
 
 PAGE_SIZE = 50
@@ -101,23 +101,6 @@ class Problem:
     failure: rules.Failure
     fix_url: str
     fix_text: str
-
-
-def _fix(failure: rules.Failure) -> tuple[str, str]:
-    kind, pk = failure.target
-    child_pk = failure.child.pk if failure.child else None
-    if kind == "child" and child_pk:
-        return reverse("children:edit", args=[child_pk]), "Correct the child's details"
-    if kind == "referral" and pk:
-        return reverse("frontdoor:referral", args=[pk]), "Open the referral"
-    if kind == "s47" and child_pk:
-        return (reverse("strategy:child", args=[child_pk]),
-                "Open the strategy discussions and enquiries")
-    if kind == "plan" and pk:
-        return reverse("plans:detail", args=[pk]), "Open the child protection plan"
-    if kind == "cin_plan" and pk:
-        return reverse("plans:cin_detail", args=[pk]), "Open the child in need plan"
-    return "", ""
 
 
 @login_required

@@ -4,22 +4,20 @@ workflow cannot be bypassed: refusals are 403, failed preconditions 400 with the
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any, TypeVar
 
 from django.db.models import QuerySet
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.exceptions import PermissionDenied, ValidationError
+from rest_framework.exceptions import ValidationError
 from rest_framework.request import Request
 from rest_framework.response import Response
 
 from cpcases.accounts.models import User
 from cpcases.accounts.roles import Agency, Role
-from cpcases.children.models import Child
 from cpcases.children.scoping import visible_children
-from cpcases.core.errors import NotPermitted, ServiceError
+from cpcases.core.api import visible_child
 from strategy import selectors, services
 from strategy.models import (
     Attendance,
@@ -39,23 +37,6 @@ from strategy.models import (
 )
 
 T = TypeVar("T")
-
-
-def _call(fn: Callable[..., T], **kwargs: Any) -> T:
-    try:
-        return fn(**kwargs)
-    except NotPermitted as exc:
-        raise PermissionDenied(str(exc)) from exc
-    except ServiceError as exc:
-        raise ValidationError({"detail": str(exc)}) from exc
-
-
-def _visible_child(user: User, child_id: int) -> Child:
-    child = visible_children(user).filter(pk=child_id).first()
-    if child is None:
-        # The same answer whether or not the child exists (restricted records stay hidden).
-        raise PermissionDenied("You do not have access to this child's record.")
-    return child
 
 
 def _user_in_authority(request: Request, user_id: int | None, role: str | None = None
@@ -172,15 +153,16 @@ class StrategyDiscussionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin
         data.is_valid(raise_exception=True)
         v = dict(data.validated_data)
         outcomes = v.pop("outcomes")
-        children = [_visible_child(request.user, o["child"]) for o in outcomes]
+        children = [visible_child(request.user, o["child"]) for o in outcomes]
         participants = [services.ParticipantData(
             name=p["name"], agency=p["agency"], role=p["role"], job_title=p["job_title"],
             attendance=p["attendance"], user=_user_in_authority(request, p["user"]))
             for p in v.pop("participants")]
         actions = [services.ActionData(**a) for a in v.pop("actions")]
-        discussion = _call(services.strategy_discussion_record, user=request.user,
-                           children=children, participants=participants, actions=actions,
-                           outcomes={o["child"]: o["outcome"] for o in outcomes}, **v)
+        discussion = services.strategy_discussion_record(
+            user=request.user,
+            children=children, participants=participants, actions=actions,
+            outcomes={o["child"]: o["outcome"] for o in outcomes}, **v)
         return Response(StrategyDiscussionSerializer(discussion,
                                                      context={"request": request}).data,
                         status=status.HTTP_201_CREATED)
@@ -190,7 +172,7 @@ class StrategyDiscussionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin
 
 
 class EnquirySerializer(serializers.ModelSerializer):
-    decided_by = serializers.StringRelatedField()
+    decided_by = serializers.StringRelatedField(allow_null=True)
 
     class Meta:
         model = Section47Enquiry
@@ -225,8 +207,8 @@ class EnquiryViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin,
         enquiry = self.get_object()
         data = EnquiryOutcomeSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        enquiry = _call(services.s47_record_outcome, user=request.user, enquiry=enquiry,
-                        **data.validated_data)
+        enquiry = services.s47_record_outcome(user=request.user, enquiry=enquiry,
+                                              **data.validated_data)
         return Response(EnquirySerializer(enquiry).data)
 
 
@@ -235,7 +217,7 @@ class EnquiryViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin,
 
 class ThresholdSerializer(serializers.ModelSerializer):
     met = serializers.BooleanField(read_only=True)
-    decided_by = serializers.StringRelatedField()
+    decided_by = serializers.StringRelatedField(allow_null=True)
 
     class Meta:
         model = ThresholdDecision
@@ -275,10 +257,10 @@ class ThresholdViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin,
         data = ThresholdCreateSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         v = dict(data.validated_data)
-        child = _visible_child(request.user, v.pop("child"))
+        child = visible_child(request.user, v.pop("child"))
         iro = _user_in_authority(request, v.pop("iro"), Role.CP_CHAIR)
-        decision = _call(services.threshold_decide, user=request.user, child=child, iro=iro,
-                         **v)
+        decision = services.threshold_decide(user=request.user, child=child, iro=iro,
+                                             **v)
         return Response(ThresholdSerializer(decision).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(request=IroOutcomeSerializer, responses=ThresholdSerializer)
@@ -287,8 +269,8 @@ class ThresholdViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin,
         decision = self.get_object()
         data = IroOutcomeSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        decision = _call(services.threshold_iro_record, user=request.user, decision=decision,
-                         outcome=data.validated_data["outcome"])
+        decision = services.threshold_iro_record(user=request.user, decision=decision,
+                                                 outcome=data.validated_data["outcome"])
         return Response(ThresholdSerializer(decision).data)
 
 
@@ -347,9 +329,9 @@ class ConsultationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin,
     def create(self, request: Request) -> Response:
         data = ConsultationCreateSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        child = _visible_child(request.user, data.validated_data["child"])
-        consultation = _call(services.consultation_request, user=request.user, child=child,
-                             question=data.validated_data["question"])
+        child = visible_child(request.user, data.validated_data["child"])
+        consultation = services.consultation_request(user=request.user, child=child,
+                                                     question=data.validated_data["question"])
         return Response(ConsultationSerializer(consultation).data,
                         status=status.HTTP_201_CREATED)
 
@@ -360,8 +342,8 @@ class ConsultationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin,
         data = AssignSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         chair = _user_in_authority(request, data.validated_data["chair"])
-        consultation = _call(services.consultation_assign_chair, user=request.user,
-                             consultation=consultation, chair=chair)
+        consultation = services.consultation_assign_chair(user=request.user,
+                                                          consultation=consultation, chair=chair)
         return Response(ConsultationSerializer(consultation).data)
 
     @extend_schema(request=RecordSerializer, responses=ConsultationSerializer)
@@ -370,8 +352,9 @@ class ConsultationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin,
         consultation = self.get_object()
         data = RecordSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        consultation = _call(services.consultation_record, user=request.user,
-                             consultation=consultation, **data.validated_data)
+        consultation = services.consultation_record(
+            user=request.user,
+            consultation=consultation, **data.validated_data)
         return Response(ConsultationSerializer(consultation).data)
 
     @extend_schema(request=HeldSerializer, responses=ConsultationSerializer)
@@ -381,8 +364,9 @@ class ConsultationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin,
         consultation = self.get_object()
         data = HeldSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        consultation = _call(services.consultation_mark_held, user=request.user,
-                             consultation=consultation, **data.validated_data)
+        consultation = services.consultation_mark_held(
+            user=request.user,
+            consultation=consultation, **data.validated_data)
         return Response(ConsultationSerializer(consultation).data)
 
 
@@ -422,9 +406,9 @@ class ConcernViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin,
     def create(self, request: Request) -> Response:
         data = ConcernCreateSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        child = _visible_child(request.user, data.validated_data["child"])
-        concern = _call(services.concern_record, actor=request.user, child=child,
-                        identified_at=data.validated_data["identified_at"],
-                        urgency=data.validated_data["urgency"],
-                        summary=data.validated_data["summary"])
+        child = visible_child(request.user, data.validated_data["child"])
+        concern = services.concern_record(actor=request.user, child=child,
+                                          identified_at=data.validated_data["identified_at"],
+                                          urgency=data.validated_data["urgency"],
+                                          summary=data.validated_data["summary"])
         return Response(ConcernSerializer(concern).data, status=status.HTTP_201_CREATED)

@@ -4,14 +4,13 @@ take 403 (e.g. a decision by anyone but the conference's chair)."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
 from django.db.models import OuterRef, Prefetch, QuerySet, Subquery
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, serializers, viewsets
 from rest_framework.decorators import action
-from rest_framework.exceptions import PermissionDenied, ValidationError
+from rest_framework.exceptions import ValidationError
 from rest_framework.request import Request
 from rest_framework.response import Response
 
@@ -31,18 +30,8 @@ from conferences.outcomes.models import (
 )
 from cpcases.accounts.models import User
 from cpcases.accounts.roles import Agency, Role
-from cpcases.core.errors import NotPermitted, ServiceError
 from cpcases.plans.models import PlanCategory, PlanEndReason
 from cpcases.plans.services import MemberData
-
-
-def _call(fn: Callable[[], Any]) -> Any:
-    try:
-        return fn()
-    except NotPermitted as exc:
-        raise PermissionDenied(str(exc)) from exc
-    except ServiceError as exc:
-        raise ValidationError({"detail": str(exc)}) from exc
 
 
 class AttendanceSerializer(serializers.ModelSerializer):
@@ -233,9 +222,9 @@ class ConferenceDayViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin,
         data.is_valid(raise_exception=True)
         values = dict(data.validated_data)
         values["user"] = _user(conference.authority_id, values.pop("user"))
-        row = _call(lambda: services.attendance_add(
+        row = services.attendance_add(
             conference=conference, user=request.user,
-            data=services.AttendanceData(**values)))
+            data=services.AttendanceData(**values))
         return Response(AttendanceSerializer(row).data, status=201)
 
     @extend_schema(request=StartSerializer, responses=ConferenceDaySerializer)
@@ -244,8 +233,8 @@ class ConferenceDayViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin,
         conference = self.get_object()
         data = StartSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        _call(lambda: services.conference_start(conference=conference, user=request.user,
-                                                **data.validated_data))
+        services.conference_start(conference=conference, user=request.user,
+                                  **data.validated_data)
         return self._respond(conference)
 
     @extend_schema(request=AdjournSerializer, responses=ConferenceDaySerializer)
@@ -254,8 +243,8 @@ class ConferenceDayViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin,
         conference = self.get_object()
         data = AdjournSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        _call(lambda: services.conference_adjourn(conference=conference, user=request.user,
-                                                  **data.validated_data))
+        services.conference_adjourn(conference=conference, user=request.user,
+                                    **data.validated_data)
         return self._respond(conference)
 
     @extend_schema(request=ScoresSerializer, responses=ConferenceDaySerializer)
@@ -265,9 +254,9 @@ class ConferenceDayViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin,
         data = ScoresSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         child = self._child(conference, data.validated_data["child"])
-        advice = _call(lambda: services.safety_scores_record(
+        advice = services.safety_scores_record(
             conference=conference, child=child, user=request.user,
-            scores=[services.ScoreData(**s) for s in data.validated_data["scores"]]))
+            scores=[services.ScoreData(**s) for s in data.validated_data["scores"]])
         return Response({"count": advice.count, "zeros": advice.zeros,
                          "above_five": advice.above_five, "escalate": advice.escalate,
                          "consider_cin": advice.consider_cin})
@@ -288,9 +277,9 @@ class ConferenceDayViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin,
             for m in values.pop("core_group")]
         values["agency_views"] = [services.AgencyViewData(**v)
                                   for v in values.pop("agency_views")]
-        decision = _call(lambda: services.child_decision_record(
+        decision = services.child_decision_record(
             conference=conference, child=child, user=request.user,
-            data=services.DecisionData(**values)))
+            data=services.DecisionData(**values))
         return Response(DecisionSerializer(decision).data, status=201)
 
     @extend_schema(request=None, responses=ConferenceDaySerializer)
@@ -298,14 +287,14 @@ class ConferenceDayViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin,
             url_name="decision-letter")
     def decision_letter(self, request: Request, pk: str) -> Response:
         conference = self.get_object()
-        _call(lambda: services.decision_letter_issue(conference=conference, user=request.user))
+        services.decision_letter_issue(conference=conference, user=request.user)
         return self._respond(conference)
 
     @extend_schema(request=None, responses=ConferenceDaySerializer)
     @action(detail=True, methods=["post"], url_path="sign-off", url_name="sign-off")
     def sign_off(self, request: Request, pk: str) -> Response:
         conference = self.get_object()
-        _call(lambda: services.record_sign_off(conference=conference, user=request.user))
+        services.record_sign_off(conference=conference, user=request.user)
         return self._respond(conference)
 
     @extend_schema(request=BringForwardSerializer, responses=ConferenceDaySerializer)
@@ -314,6 +303,6 @@ class ConferenceDayViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin,
         conference = self.get_object()
         data = BringForwardSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        _call(lambda: services.review_bring_forward(review=conference, user=request.user,
-                                                    **data.validated_data))
+        services.review_bring_forward(review=conference, user=request.user,
+                                      **data.validated_data)
         return self._respond(conference)

@@ -12,7 +12,6 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from conferences.outcomes import disparity, selectors
-from conferences.outcomes.api import _call
 from conferences.outcomes.models import ResourceDisparity
 
 
@@ -57,10 +56,10 @@ class ResourceDisparityViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin,
         child = conference.children.filter(pk=data.validated_data["child"]).first()
         if child is None:
             raise NotFound("No such child at this conference.")
-        found = _call(lambda: disparity.resource_disparity_record(
+        found = disparity.resource_disparity_record(
             user=request.user, conference=conference, child=child,
             minimum_required=data.validated_data["minimum_required"],
-            resources_offered=data.validated_data["resources_offered"]))
+            resources_offered=data.validated_data["resources_offered"])
         return Response(ResourceDisparitySerializer(found).data,
                         status=status.HTTP_201_CREATED)
 
@@ -70,6 +69,6 @@ class ResourceDisparityViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin,
         found = self.get_object()
         data = ResolveSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        resolved = _call(lambda: disparity.resource_disparity_resolve(
-            user=request.user, disparity=found, resolution=data.validated_data["resolution"]))
+        resolved = disparity.resource_disparity_resolve(
+            user=request.user, disparity=found, resolution=data.validated_data["resolution"])
         return Response(ResourceDisparitySerializer(resolved).data)

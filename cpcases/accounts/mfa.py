@@ -14,12 +14,14 @@ from collections.abc import Callable
 import qrcode
 import qrcode.image.svg
 from django.conf import settings
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django_otp import user_has_device
 from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from cpcases.core.api import problem_json_response
 
 EXEMPT_PREFIXES = ("/static/", "/healthz")
 
@@ -41,8 +43,8 @@ class MfaRequiredMiddleware:
                 and not request.path.startswith(EXEMPT_PREFIXES)
                 and request.path not in _exempt_paths()):
             if request.path.startswith("/api/"):
-                return JsonResponse({"detail": "Finish signing in with your authenticator "
-                                               "app first."}, status=403)
+                return problem_json_response(
+                    request, 403, "Finish signing in with your authenticator app first.")
             target = "accounts:mfa_verify" if user_has_device(user) else "accounts:mfa_setup"
             return redirect(f"{reverse(target)}?next={request.get_full_path()}")
         return self.get_response(request)

@@ -13,9 +13,11 @@ from collections.abc import Callable
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
+
+from cpcases.core.api import problem_json_response
 
 LAST_ACTIVITY = "last_activity"
 
@@ -36,7 +38,7 @@ class InactivityTimeoutMiddleware:
                 if request.path.startswith("/api/") or request.headers.get("Accept") == (
                     "application/json"
                 ):
-                    return JsonResponse({"detail": "Your session has timed out."}, status=401)
+                    return problem_json_response(request, 401, "Your session has timed out.")
                 messages.info(request, "You were signed out because you were inactive for "
                               f"{_duration(settings.SESSION_INACTIVITY_SECONDS)}.")
                 return redirect(f"{reverse(settings.LOGIN_URL)}?next={request.path}")

@@ -5,7 +5,8 @@ Three global hooks, all in settings (REST_FRAMEWORK):
 - lists: the paginator (every list is paged) logs the children on the page it returns;
 - records: an object permission (DRF calls it from get_object() for every record) logs the
   children of the record read;
-- refusals: the exception handler logs every 404/403 a signed-in caller gets.
+- refusals: the exception handler (cpcases.core.api) logs every 404/403 a signed-in
+  caller gets.
 Pages log through children.selectors.child_for_view and, for lists, `record_children_shown`;
 Django's 404/403 handlers log refusals of pages.
 
@@ -19,14 +20,13 @@ from collections.abc import Iterable, Sequence
 from typing import Any
 
 from django.core.exceptions import FieldDoesNotExist
-from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.db.models import Model
-from django.http import Http404, HttpRequest
-from rest_framework import exceptions, permissions
+from django.http import HttpRequest
+from rest_framework import permissions
 from rest_framework.pagination import PageNumberPagination
 
-from cpcases.audit.middleware import client_ip
 from cpcases.audit.models import AccessAction, AccessEvent
+from cpcases.core.client import client_address as client_ip
 
 # How a record leads to its children, tried in order (one query per page of records).
 CHILD_PATHS = ("child", "children", "plan__child", "conference__children",
@@ -137,22 +137,3 @@ class LogsRecordReads(permissions.BasePermission):
             record_children_shown(request=request._request, child_ids=shown,
                                   section=_section(view, "record"))
         return True
-
-
-def logging_exception_handler(exc: Exception, context: dict[str, Any]) -> Any:
-    # Imported here: rest_framework.views imports the permission classes above at start-up.
-    from rest_framework.views import exception_handler
-
-    if isinstance(exc, Http404 | exceptions.NotFound | exceptions.PermissionDenied
-                  | DjangoPermissionDenied):
-        request = context.get("request")
-        if request is not None:
-            record_refusal(request._request, section=_section(context.get("view"), "refused"))
-    from rest_framework.response import Response
-
-    from cpcases.core.errors import WarningsToConfirm
-
-    if isinstance(exc, WarningsToConfirm):
-        return Response({"detail": "Please check and confirm: " + str(exc),
-                         "warnings": [w.as_dict() for w in exc.warnings]}, status=409)
-    return exception_handler(exc, context)

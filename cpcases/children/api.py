@@ -9,7 +9,7 @@ from django.db.models import QuerySet
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, serializers, status, viewsets
-from rest_framework.exceptions import PermissionDenied, ValidationError
+from rest_framework.exceptions import ValidationError
 from rest_framework.request import Request
 from rest_framework.response import Response
 
@@ -18,13 +18,13 @@ from cpcases.audit.models import AccessAction
 from cpcases.audit.services import access_record
 from cpcases.children import hooks, selectors, services
 from cpcases.children.models import Allocation, Child, ChildPerson, Person
-from cpcases.core.concurrency import EditConflict
-from cpcases.core.errors import NotPermitted, ServiceError
+from cpcases.core.api import problem
+from cpcases.core.concurrency import EditConflict, conflict_body
 
 
 class AllocationSerializer(serializers.ModelSerializer):
-    team = serializers.StringRelatedField()
-    social_worker = serializers.StringRelatedField()
+    team = serializers.StringRelatedField(allow_null=True)
+    social_worker = serializers.StringRelatedField(allow_null=True)
 
     class Meta:
         model = Allocation
@@ -66,16 +66,17 @@ def _duplicates_response(request: Request, found: list[Any]) -> Response:
     whether the caller may open it, otherwise only with a reason (break-glass)."""
     access_record(request=request, child_id=None, action=AccessAction.SEARCH,
                   section="api-duplicate-check", detail={"results": [d.child.pk for d in found]})
-    return Response({
-        "detail": "This child may already have a record. Check these records; if none is the "
-                  "same child, send the request again with not_a_duplicate: true.",
-        "duplicates": [{
+    return problem(
+        request, status.HTTP_409_CONFLICT,
+        "This child may already have a record. Check these records; if none is the "
+        "same child, send the request again with not_a_duplicate: true.",
+        kind="duplicates",
+        duplicates=[{
             "id": d.child.pk, "la_child_id": d.child.la_child_id,
             "display_name": d.child.display_name,
             "date_of_birth": d.child.date_of_birth, "postcode": d.child.postcode,
             "expected_delivery_date": d.child.expected_delivery_date,
-            "reasons": list(d.reasons), "in_scope": d.in_scope} for d in found],
-    }, status=status.HTTP_409_CONFLICT)
+            "reasons": list(d.reasons), "in_scope": d.in_scope} for d in found])
 
 
 class ChildUpdateSerializer(serializers.ModelSerializer):
@@ -116,13 +117,10 @@ class ChildFilter(django_filters.FilterSet):
         return selectors.search_filter(queryset, text=value)
 
 
-def _conflict_response(exc: EditConflict) -> Response:
-    return Response({
-        "detail": str(exc),
-        "changes": [{"field": c.field, "before": c.before, "theirs": c.theirs,
-                     "yours": c.yours} for c in exc.changes],
-        "current_version": exc.instance.version,  # type: ignore[attr-defined]
-    }, status=status.HTTP_409_CONFLICT)
+def _conflict_response(request: Request, exc: EditConflict) -> Response:
+    body = conflict_body(exc)
+    return problem(request, status.HTTP_409_CONFLICT, body.pop("detail"), kind="conflict",
+                   **body)
 
 
 class ChildViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin,
@@ -159,12 +157,7 @@ class ChildViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin,
             found = hooks.likely_duplicates(request.user, data)
             if found:
                 return _duplicates_response(request, found)
-        try:
-            child = services.child_create(user=request.user, **data)
-        except NotPermitted as exc:
-            raise PermissionDenied(str(exc)) from exc
-        except ServiceError as exc:
-            raise ValidationError({"detail": str(exc)}) from exc
+        child = services.child_create(user=request.user, **data)
         return Response(ChildSerializer(child).data, status=status.HTTP_201_CREATED)
 
     def partial_update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
@@ -180,11 +173,7 @@ class ChildViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin,
             services.child_update(user=request.user, child=child, expected_version=version,
                                   data=data)
         except EditConflict as exc:
-            return _conflict_response(exc)
-        except NotPermitted as exc:
-            raise PermissionDenied(str(exc)) from exc
-        except ServiceError as exc:
-            raise ValidationError({"detail": str(exc)}) from exc
+            return _conflict_response(request, exc)
         child.refresh_from_db()
         return Response(ChildSerializer(child).data)
 

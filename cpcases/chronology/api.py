@@ -3,7 +3,6 @@ the same service (refusals 403, failed preconditions 400 with the message)."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any, TypeVar
 
 from django.db.models import QuerySet
@@ -11,7 +10,7 @@ from django.http import HttpResponse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, serializers, status, viewsets
-from rest_framework.exceptions import PermissionDenied, ValidationError
+from rest_framework.exceptions import ValidationError
 from rest_framework.renderers import BaseRenderer, JSONRenderer
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -22,23 +21,13 @@ from cpcases.accounts.roles import Agency
 from cpcases.audit.models import AccessAction
 from cpcases.audit.services import access_record
 from cpcases.children.models import Child
-from cpcases.children.scoping import visible_children
 from cpcases.children.selectors import child_for_view
 from cpcases.chronology import selectors, services
 from cpcases.chronology.models import MANUAL_EVENT_TYPES, EventType, Visit, VisitLocation
 from cpcases.chronology.views import csv_response
-from cpcases.core.errors import NotPermitted, ServiceError
+from cpcases.core.api import visible_child
 
 T = TypeVar("T")
-
-
-def _call(fn: Callable[..., T], **kwargs: Any) -> T:
-    try:
-        return fn(**kwargs)
-    except NotPermitted as exc:
-        raise PermissionDenied(str(exc)) from exc
-    except ServiceError as exc:
-        raise ValidationError({"detail": str(exc)}) from exc
 
 
 # --- visits ---------------------------------------------------------------------------------
@@ -97,16 +86,14 @@ class VisitViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin,
         incoming = VisitCreateSerializer(data=request.data)
         incoming.is_valid(raise_exception=True)
         data = dict(incoming.validated_data)
-        child = visible_children(request.user).filter(pk=data.pop("child")).first()
-        if child is None:
-            raise PermissionDenied("You do not have access to this child's record.")
+        child = visible_child(request.user, data.pop("child"))
         visitor_id = data.pop("visited_by", None)
         if visitor_id is not None:
             data["visited_by"] = User.objects.filter(
                 pk=visitor_id, authority_id=request.user.authority_id).first()
             if data["visited_by"] is None:
                 raise ValidationError({"detail": f"There is no such user (id {visitor_id})."})
-        visit = _call(services.visit_record, user=request.user, child=child, **data)
+        visit = services.visit_record(user=request.user, child=child, **data)
         return Response(VisitSerializer(visit).data, status=status.HTTP_201_CREATED)
 
 
@@ -183,8 +170,8 @@ class ChronologyView(APIView):
         child = _child(request, child_id, "api-chronology-add")
         incoming = EntryCreateSerializer(data=request.data)
         incoming.is_valid(raise_exception=True)
-        entry = _call(services.chronology_entry_add, user=request.user, child=child,
-                      **incoming.validated_data)
+        entry = services.chronology_entry_add(user=request.user, child=child,
+                                              **incoming.validated_data)
         item = next(i for i in selectors.chronology(child=child)
                     if i.origin == f"entry:{entry.pk:010d}")
         return Response(ChronologyItemSerializer(item).data, status=status.HTTP_201_CREATED)

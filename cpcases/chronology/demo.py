@@ -65,7 +65,7 @@ ENTRIES: dict[str, list[dict[str, Any]]] = {
 
 def _partner(authority: Authority, username: str, name: str, agency: str,
              title: str) -> User:
-    from cpcases.accounts.management.commands.seed_demo import DEMO_PASSWORD
+    from cpcases.accounts.demo import DEMO_PASSWORD
 
     user = User.objects.filter(username=username).first()
     if user is None:

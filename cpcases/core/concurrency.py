@@ -12,7 +12,6 @@ from django import forms
 from django.db import models, transaction
 from django.http import HttpRequest, HttpResponse, QueryDict
 from rest_framework.exceptions import APIException, ValidationError
-from rest_framework.response import Response
 
 
 @dataclass(frozen=True)
@@ -333,8 +332,10 @@ class VersionedUpdateMixin:
         return self.get_object()  # type: ignore[attr-defined]
 
     def _conflict(self, request: Any, current: models.Model, read: int) -> HttpResponse:
-        response = Response(conflict_body(describe_conflict(current, read, request.data)),
-                            status=409)
+        from cpcases.core.api import problem  # core.api imports the errors only
+
+        body = conflict_body(describe_conflict(current, read, request.data))
+        response = problem(request, 409, body.pop("detail"), kind="conflict", **body)
         return self.finalize_response(request, response)  # type: ignore[attr-defined]
 
 

@@ -127,7 +127,15 @@ class OneTimeFormMiddleware:
         with transaction.atomic():
             row = consume(owner=owner, token=token, path=request.path)
             if row is None:
-                return self._replay(request, earlier(owner=owner, token=token), is_api, user)
+                prior = earlier(owner=owner, token=token)
+                if is_api and prior is not None and prior.path != request.path:
+                    # The key names one write: never another route's answer (issue 15 §4).
+                    from cpcases.core.api import problem_json_response
+
+                    return problem_json_response(
+                        request, 422, "This Idempotency-Key was used for another request. "
+                                      "Send a new key for each write.")
+                return self._replay(request, prior, is_api, user)
             response = self.get_response(request)
             if is_api and 200 <= response.status_code < 300 and not response.streaming:
                 from cpcases.audit.loaded import rows_so_far
@@ -149,9 +157,10 @@ class OneTimeFormMiddleware:
                 ) -> HttpResponse:
         if is_api:
             if row is None or row.status is None:
-                return HttpResponse(b'{"detail": "A request with this Idempotency-Key is '
-                                    b'still being handled."}', status=409,
-                                    content_type="application/json")
+                from cpcases.core.api import problem_json_response
+
+                return problem_json_response(
+                    request, 409, "A request with this Idempotency-Key is still being handled.")
             # Issue 12 §5: the first answer's children are shown again, to this user.
             from cpcases.audit.reads import record_children_shown
 

@@ -76,10 +76,10 @@ def dispatch(ids: Sequence[int]) -> None:
     if settings.OUTBOX_DELIVERY == "inline":
         outbox_deliver(ids=ids)
         return
-    from cpcases.outbox.tasks import deliver
+    from cpcases.celery import app  # the task by name: outbox.tasks imports this module
 
     try:
-        deliver.apply_async(args=[list(ids)], retry=False)
+        app.send_task("outbox.deliver", args=[list(ids)], retry=False)
     except Exception:  # the broker is unreachable: the flush will send them (kept pending)
         logger.warning("Outbox: could not queue delivery of %s messages; the periodic flush "
                        "will send them", len(ids), exc_info=True)

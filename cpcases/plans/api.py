@@ -4,22 +4,19 @@ as the pages are, every write through the same service (refusals 403, failed pre
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any, TypeVar
 
 from django.db.models import QuerySet
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.exceptions import PermissionDenied, ValidationError
+from rest_framework.exceptions import ValidationError
 from rest_framework.request import Request
 from rest_framework.response import Response
 
 from cpcases.accounts.models import User
 from cpcases.accounts.roles import Agency
-from cpcases.children.models import Child
-from cpcases.children.scoping import visible_children
-from cpcases.core.errors import NotPermitted, ServiceError
+from cpcases.core.api import scoped_get, visible_child
 from cpcases.plans import selectors, services
 from cpcases.plans.models import (
     ActionStatus,
@@ -39,22 +36,6 @@ from cpcases.plans.models import (
 T = TypeVar("T")
 
 
-def _call(fn: Callable[..., T], **kwargs: Any) -> T:
-    try:
-        return fn(**kwargs)
-    except NotPermitted as exc:
-        raise PermissionDenied(str(exc)) from exc
-    except ServiceError as exc:
-        raise ValidationError({"detail": str(exc)}) from exc
-
-
-def _visible_child(user: User, child_id: int) -> Child:
-    child = visible_children(user).filter(pk=child_id).first()
-    if child is None:
-        raise PermissionDenied("You do not have access to this child's record.")
-    return child
-
-
 def _user(request: Request, user_id: int | None) -> User | None:
     if user_id is None:
         return None
@@ -65,10 +46,7 @@ def _user(request: Request, user_id: int | None) -> User | None:
 
 
 def _plan(request: Request, plan_id: int) -> ChildProtectionPlan:
-    plan = selectors.plans_visible(request.user).filter(pk=plan_id).first()
-    if plan is None:
-        raise PermissionDenied("You do not have access to this plan.")
-    return plan
+    return scoped_get(selectors.plans_visible(request.user), plan_id, what="plan")
 
 
 # --- serializers out ------------------------------------------------------------------------
@@ -192,12 +170,13 @@ class PlanViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
         data = PlanStartSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         v = dict(data.validated_data)
-        child = _visible_child(request.user, v.pop("child"))
+        child = visible_child(request.user, v.pop("child"))
         lead = _user(request, v.pop("lead_social_worker"))
         members = [_member(request, m) for m in v.pop("core_group_members")]
         actions = [_action(request, a) for a in v.pop("actions")]
-        plan = _call(services.plan_start, child=child, lead_social_worker=lead,
-                     core_group_members=members, actions=actions, user=request.user, **v)
+        plan = services.plan_start(
+            child=child, lead_social_worker=lead,
+            core_group_members=members, actions=actions, user=request.user, **v)
         return Response(PlanSerializer(plan).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(request=PlanEndSerializer, responses=PlanSerializer)
@@ -205,17 +184,17 @@ class PlanViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
     def end(self, request: Request, pk: str) -> Response:
         data = PlanEndSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        plan = _call(services.plan_end, plan=self.get_object(), user=request.user,
-                     **data.validated_data)
+        plan = services.plan_end(plan=self.get_object(), user=request.user,
+                                 **data.validated_data)
         return Response(PlanSerializer(plan).data)
 
-    @extend_schema(request=PlanReviseSerializer, responses=PlanVersionSerializer)
+    @extend_schema(request=PlanReviseSerializer, responses={201: PlanVersionSerializer})
     @action(detail=True, methods=["post"])
     def revise(self, request: Request, pk: str) -> Response:
         data = PlanReviseSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        version = _call(services.plan_revise, plan=self.get_object(), user=request.user,
-                        **data.validated_data)
+        version = services.plan_revise(plan=self.get_object(), user=request.user,
+                                       **data.validated_data)
         return Response(PlanVersionSerializer(version).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(request=LeadChangeSerializer, responses=PlanSerializer)
@@ -225,18 +204,18 @@ class PlanViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
         data = LeadChangeSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         lead = _user(request, data.validated_data["lead_social_worker"])
-        plan = _call(services.plan_change_lead_social_worker, plan=self.get_object(),
-                     user=request.user, lead_social_worker=lead,
-                     reason=data.validated_data["reason"])
+        plan = services.plan_change_lead_social_worker(plan=self.get_object(),
+                                                       user=request.user, lead_social_worker=lead,
+                                                       reason=data.validated_data["reason"])
         return Response(PlanSerializer(plan).data)
 
-    @extend_schema(request=PlanActionInSerializer, responses=PlanActionSerializer)
+    @extend_schema(request=PlanActionInSerializer, responses={201: PlanActionSerializer})
     @action(detail=True, methods=["post"], url_path="actions", url_name="add-action")
     def add_action(self, request: Request, pk: str) -> Response:
         data = PlanActionInSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        created = _call(services.plan_action_add, plan=self.get_object(), user=request.user,
-                        action=_action(request, dict(data.validated_data)))
+        created = services.plan_action_add(plan=self.get_object(), user=request.user,
+                                           action=_action(request, dict(data.validated_data)))
         return Response(PlanActionSerializer(created).data, status=status.HTTP_201_CREATED)
 
 
@@ -304,8 +283,7 @@ class CoreGroupMeetingViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin,
         data.is_valid(raise_exception=True)
         v = dict(data.validated_data)
         plan = _plan(request, v.pop("plan"))
-        meeting = _call(
-            services.core_group_meeting_record, plan=plan, user=request.user,
+        meeting = services.core_group_meeting_record(plan=plan, user=request.user,
             attendance={a["member"]: a["attendance"] for a in v.pop("attendance")},
             action_updates={a["action"]: a["status"] for a in v.pop("action_updates")},
             new_actions=[_action(request, a) for a in v.pop("new_actions")], **v)
@@ -316,8 +294,8 @@ class CoreGroupMeetingViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin,
     def distributed(self, request: Request, pk: str) -> Response:
         data = PlanDistributedSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        meeting = _call(services.core_group_plan_distributed, meeting=self.get_object(),
-                        user=request.user, **data.validated_data)
+        meeting = services.core_group_plan_distributed(meeting=self.get_object(),
+                                                       user=request.user, **data.validated_data)
         return Response(CoreGroupMeetingSerializer(meeting).data)
 
 
@@ -364,6 +342,6 @@ class CinPlanViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin,
         data = CinPlanCreateSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         v = dict(data.validated_data)
-        child = _visible_child(request.user, v.pop("child"))
-        cin_plan = _call(services.cin_plan_start, child=child, user=request.user, **v)
+        child = visible_child(request.user, v.pop("child"))
+        cin_plan = services.cin_plan_start(child=child, user=request.user, **v)
         return Response(CinPlanSerializer(cin_plan).data, status=status.HTTP_201_CREATED)

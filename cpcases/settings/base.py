@@ -229,16 +229,20 @@ API_TOKEN_LIFETIME_DAYS = env_int("API_TOKEN_LIFETIME_DAYS", 30)
 # --- API -------------------------------------------------------------------------------------
 REST_FRAMEWORK = {
     # Token first: DRF answers a refused credential with the first one's challenge, so an
-    # expired, revoked or deactivated token gets 401 (WWW-Authenticate: Token), not 403.
+    # expired, revoked or deactivated token gets 401 (WWW-Authenticate: Token), not 403; so
+    # does a call with no credentials (issue 15 §1).
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "cpcases.accounts.tokens.ExpiringTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     # Issue 12 §5: every record and list read, and every refusal, is in the access log.
+    # Issue 15 §1: a write to a record outside the caller's scope is 404 before its body.
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated",
+                                   "cpcases.core.api.RecordInScopeFirst",
                                    "cpcases.audit.reads.LogsRecordReads"],
     "DEFAULT_PAGINATION_CLASS": "cpcases.audit.reads.AuditedPageNumberPagination",
-    "EXCEPTION_HANDLER": "cpcases.audit.reads.logging_exception_handler",
+    # Issue 15 §1-2: one refusal rule, every 4xx as problem details (docs/api.md).
+    "EXCEPTION_HANDLER": "cpcases.core.api.problem_exception_handler",
     "PAGE_SIZE": 50,
     "DEFAULT_FILTER_BACKENDS": [
         "django_filters.rest_framework.DjangoFilterBackend",
@@ -250,7 +254,7 @@ REST_FRAMEWORK = {
 SPECTACULAR_SETTINGS = {
     "TITLE": "cpcases API",
     "DESCRIPTION": "Child protection case management: children, people, deadlines.",
-    "VERSION": "1.0.0",
+    "VERSION": "1.1.0",  # docs/api-changelog.md
     "SERVE_INCLUDE_SCHEMA": False,
     "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"],
     "SWAGGER_UI_DIST": "SIDECAR",
@@ -259,7 +263,9 @@ SPECTACULAR_SETTINGS = {
     "COMPONENT_SPLIT_REQUEST": True,
     # PATCH/PUT need the version read; POST takes an Idempotency-Key (issue 12 §3-4).
     "POSTPROCESSING_HOOKS": ["drf_spectacular.hooks.postprocess_schema_enums",
-                             "cpcases.core.concurrency.openapi_hook"],
+                             "cpcases.core.concurrency.openapi_hook",
+                             # issue 15 §2: every operation documents its 4xx answers.
+                             "cpcases.core.api.openapi_problems_hook"],
 }
 
 # One name per choice set in the OpenAPI schema (several models share field names such as

@@ -23,6 +23,7 @@ from cpcases.accounts.roles import Role
 from cpcases.children.models import Child
 from returns import census, rules
 from returns.dfe.models import ReadinessProblem, ReadinessRun
+from returns.links import fix_link as _fix  # the page that puts each problem right
 from returns.periods import SUPPORTED_CENSUS_YEARS, census_period
 from returns.selectors import return_children
 
@@ -31,8 +32,6 @@ def refresh_readiness(*, authority: Authority, year: int, user: User | None = No
                       today: dt.date | None = None) -> ReadinessRun:
     """Check the authority's census for `year` and store what fails. Raises PeriodError for
     a year not supported or not ended."""
-    from returns.views import _fix  # the link to the page that puts each problem right
-
     period = census_period(year, today=today)
     built = census.build_census(
         Child.objects.filter(authority=authority, merged_into__isnull=True), period)

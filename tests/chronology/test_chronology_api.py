@@ -48,7 +48,7 @@ def test_the_visits_api_refuses_what_the_service_refuses(
     response = _api(sw).post("/api/v1/visits/", body, format="json")
     assert response.status_code == 400
     assert "Describe what happened" in response.json()["detail"]
-    assert _api(sw_b).post("/api/v1/visits/", body, format="json").status_code == 403
+    assert _api(sw_b).post("/api/v1/visits/", body, format="json").status_code == 404
     assert _api(core_police).post("/api/v1/visits/", body, format="json").status_code == 403
 
 

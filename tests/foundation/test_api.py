@@ -80,7 +80,7 @@ def test_social_worker_creates_a_child_allocated_to_their_team(api, sw) -> None:
     api.force_authenticate(sw)
     response = api.post("/api/v1/children/", {
         "la_child_id": "N100", "first_name": "Nia", "last_name": "New",
-        "date_of_birth": "2020-02-02"}, format="json")
+        "date_of_birth": "2020-02-02", "upn_unknown_reason": "UN4"}, format="json")
     assert response.status_code == 201, response.json()
     assert response.json()["current_allocation"]["social_worker"] == sw.full_name
 

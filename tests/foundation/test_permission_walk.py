@@ -214,7 +214,7 @@ ACCESS: dict[str, Access] = {
         f"/api/v1/delay-authorisations/{{delay}}/{name}/", ok=405, outsider=None,
         refused=API_ANON) for name in ("authorise", "refuse")},
     # --- conferences before the day (invitations, reports, exclusions: conferences.
-    # preparation_views / preparation_api): {invitation}, {report} and {exclusion} are built
+    # conferences.preparation views / api): {invitation}, {report} and {exclusion} are built
     # for the walk's child by tests.conferences.factories.
     "conferences:conference": Access("/conferences/{conference}/"),
     "conferences:conference_calendar": Access("/conferences/{conference}/calendar.ics"),

@@ -69,7 +69,7 @@ def test_challenges_through_the_api(client, child, sw, sw_b, monday):
     client.force_login(sw_b)
     assert client.post("/api/v1/professional-challenges/", {
         "child": child.pk, "about": "x", "with_whom": "y"},
-        content_type="application/json").status_code == 403
+        content_type="application/json").status_code == 404
     client.force_login(sw)
     created = client.post("/api/v1/professional-challenges/", {
         "child": child.pk, "about": "Threshold decision", "with_whom": "Team manager"},

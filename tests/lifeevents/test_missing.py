@@ -128,7 +128,7 @@ def test_missing_through_the_api_with_the_same_rules(client, on_plan, child, sw,
     payload = {"child": child.pk, "last_seen_at": "2027-02-08T07:45:00Z",
                "last_seen_by": "Mother"}
     assert client.post("/api/v1/missing-episodes/", payload,
-                       content_type="application/json").status_code == 403
+                       content_type="application/json").status_code == 404
     client.force_login(sw)
     created = client.post("/api/v1/missing-episodes/", payload,
                           content_type="application/json")

@@ -103,7 +103,7 @@ def test_orders_through_the_api(client, child, sw, sw_b, monday):
     payload = {"child": child.pk, "kind": "section_20", "starts_on": "2027-02-01"}
     client.force_login(sw_b)
     assert client.post("/api/v1/legal-orders/", payload,
-                       content_type="application/json").status_code == 403
+                       content_type="application/json").status_code == 404
     client.force_login(sw)
     created = client.post("/api/v1/legal-orders/", payload, content_type="application/json")
     assert created.status_code == 201

@@ -79,7 +79,7 @@ def test_a_current_plan_cannot_send_ending_notices(client, on_plan, sw):
 def test_plan_ending_notices_through_the_api(client, ended_plan, sw, sw_b):
     client.force_login(sw_b)
     assert client.post("/api/v1/plan-ending-notices/", {"plan": ended_plan.pk},
-                       content_type="application/json").status_code == 403
+                       content_type="application/json").status_code == 404
     client.force_login(sw)
     created = client.post("/api/v1/plan-ending-notices/", {"plan": ended_plan.pk},
                           content_type="application/json")

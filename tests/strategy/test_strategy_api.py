@@ -52,7 +52,7 @@ def test_api_refuses_a_late_discussion_without_a_reason(smiths, sw):
 def test_api_refuses_a_child_of_another_team(smiths, sw_b):
     response = _api(sw_b).post("/api/v1/strategy-discussions/", _payload(smiths),
                                format="json")
-    assert response.status_code == 403
+    assert response.status_code == 404  # out of scope: not revealed (issue 15 §1)
 
 
 def test_a_social_worker_recording_a_threshold_decision_gets_403(smiths, sw, tm):

@@ -10,6 +10,7 @@ from typing import Any
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
+from cpcases.accounts.demo import DEMO_PASSWORD
 from cpcases.accounts.models import Authority, Service, Team, User
 from cpcases.accounts.roles import Agency, Role
 from cpcases.children.models import (
@@ -25,8 +26,6 @@ from cpcases.children.models import (
     RestrictedAccess,
     Sex,
 )
-
-DEMO_PASSWORD = "Demo-pass-2026!"  # noqa: S105 - demo sign-ins are printed in the README
 
 # username, full name, role, team key ("a", "b" or None), agency
 USERS: list[tuple[str, str, str, str | None, str]] = [

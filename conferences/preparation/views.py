@@ -28,8 +28,7 @@ from conferences.models import (
 )
 from conferences.preparation import selectors
 from conferences.preparation import services as preparation
-from conferences.preparation.ical import conference_ics
-from conferences.preparation_forms import (
+from conferences.preparation.forms import (
     CountersignForm,
     ExclusionDecisionForm,
     ExclusionForm,
@@ -40,6 +39,7 @@ from conferences.preparation_forms import (
     SendForm,
     ShareForm,
 )
+from conferences.preparation.ical import conference_ics
 from cpcases.accounts.roles import Role
 from cpcases.audit.models import AccessAction
 from cpcases.audit.services import access_record

@@ -5,7 +5,6 @@ cannot countersign; a file of the wrong type is refused with the reason)."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
 from django.db.models import QuerySet
@@ -13,7 +12,7 @@ from django.http import FileResponse, Http404
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.exceptions import NotFound, PermissionDenied, ValidationError
+from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -35,27 +34,18 @@ from conferences.models import (
 )
 from conferences.preparation import selectors
 from conferences.preparation import services as preparation
+from conferences.preparation.files import _CONTENT_TYPES
 from cpcases.accounts.models import User
 from cpcases.accounts.roles import Agency
 from cpcases.audit.models import AccessAction
 from cpcases.audit.services import access_record
 from cpcases.children.models import Person
-from cpcases.core.errors import NotPermitted, ServiceError
-
-
-def _call(fn: Callable[[], Any]) -> Any:
-    try:
-        return fn()
-    except NotPermitted as exc:
-        raise PermissionDenied(str(exc)) from exc
-    except ServiceError as exc:
-        raise ValidationError({"detail": str(exc)}) from exc
 
 
 def _conference(request: Request, pk: int) -> Conference:
     found = selectors.conference_for(request.user, pk)
     if found is None:
-        raise NotFound("No such conference.")
+        raise NotFound("No conference found.")
     return found
 
 
@@ -141,26 +131,26 @@ class InvitationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin,
         invitee = _one(User.objects.filter(authority_id=conference.authority_id),
                        values.pop("user"), "user")
         child = _one(conference.children.all(), values.pop("child"), "child")
-        created = _call(lambda: preparation.invitation_add(
+        created = preparation.invitation_add(
             user=request.user, conference=conference, person=person, invitee_user=invitee,
-            child=child, **values))
+            child=child, **values)
         return Response(InvitationSerializer(created).data, status=status.HTTP_201_CREATED)
 
     def destroy(self, request: Request, pk: str) -> Response:
         invitation = self.get_object()
-        _call(lambda: preparation.invitation_remove(user=request.user, invitation=invitation))
+        preparation.invitation_remove(user=request.user, invitation=invitation)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
     @extend_schema(request=ConferenceRefSerializer, responses=InvitationSerializer(many=True))
-    @action(detail=False, methods=["post"])
+    @action(detail=False, methods=["post"], pagination_class=None)  # the added, not a page
     def prefill(self, request: Request) -> Response:
         """Add everyone with parental responsibility and the children the age guidance
         invites."""
         data = ConferenceRefSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         conference = _conference(request, data.validated_data["conference"])
-        added = _call(lambda: preparation.invitations_prefill(user=request.user,
-                                                              conference=conference))
+        added = preparation.invitations_prefill(user=request.user,
+                                                conference=conference)
         return Response(InvitationSerializer(added, many=True).data)
 
     @extend_schema(request=ConferenceRefSerializer, responses=None)
@@ -169,21 +159,22 @@ class InvitationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin,
         data = ConferenceRefSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         conference = _conference(request, data.validated_data["conference"])
-        done = _call(lambda: preparation.invitation_list_complete(user=request.user,
-                                                                   conference=conference))
+        done = preparation.invitation_list_complete(user=request.user,
+                                                                   conference=conference)
         return Response({"conference": done.pk,
                          "invitation_list_completed_at": done.invitation_list_completed_at})
 
     @extend_schema(request=MarkSentSerializer, responses=InvitationSerializer(many=True))
-    @action(detail=False, methods=["post"], url_path="mark-sent", url_name="mark-sent")
+    @action(detail=False, methods=["post"], url_path="mark-sent", url_name="mark-sent",
+            pagination_class=None)
     def mark_sent(self, request: Request) -> Response:
         data = MarkSentSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         conference = _conference(request, data.validated_data["conference"])
         chosen = list(conference.invitations.filter(pk__in=data.validated_data["invitations"]))
-        sent = _call(lambda: preparation.invitations_mark_sent(
+        sent = preparation.invitations_mark_sent(
             user=request.user, conference=conference, invitations=chosen,
-            how=data.validated_data["how"]))
+            how=data.validated_data["how"])
         return Response(InvitationSerializer(sent, many=True).data)
 
     @extend_schema(request=RespondSerializer, responses=InvitationSerializer)
@@ -192,9 +183,9 @@ class InvitationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin,
         invitation = self.get_object()
         data = RespondSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        done = _call(lambda: preparation.invitation_respond(
+        done = preparation.invitation_respond(
             user=request.user, invitation=invitation, response=data.validated_data["response"],
-            note=data.validated_data["note"]))
+            note=data.validated_data["note"])
         return Response(InvitationSerializer(done).data)
 
     @extend_schema(request=AdvocacySerializer, responses=InvitationSerializer)
@@ -203,9 +194,9 @@ class InvitationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin,
         invitation = self.get_object()
         data = AdvocacySerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        done = _call(lambda: preparation.invitation_record_advocacy(
+        done = preparation.invitation_record_advocacy(
             user=request.user, invitation=invitation, offered=data.validated_data["offered"],
-            accepted=data.validated_data["accepted"]))
+            accepted=data.validated_data["accepted"])
         return Response(InvitationSerializer(done).data)
 
 
@@ -278,12 +269,12 @@ class ConferenceReportViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin,
         values = dict(data.validated_data)
         conference = _conference(request, values.pop("conference"))
         redacted_from = _one(conference.reports.all(), values.pop("redacted_from"), "report")
-        created = _call(lambda: preparation.report_upload(
+        created = preparation.report_upload(
             user=request.user, conference=conference, upload=values.pop("file"),
-            redacted_from=redacted_from, **values))
+            redacted_from=redacted_from, **values)
         return Response(ReportSerializer(created).data, status=status.HTTP_201_CREATED)
 
-    @extend_schema(responses={(200, "application/octet-stream"): bytes})
+    @extend_schema(responses={(200, media): bytes for media in _CONTENT_TYPES.values()})
     @action(detail=True, methods=["get"])
     def download(self, request: Request, pk: str) -> FileResponse:
         report = self.get_object()
@@ -304,8 +295,8 @@ class ConferenceReportViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin,
         report = self.get_object()
         data = CountersignSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        done = _call(lambda: preparation.report_countersign(
-            user=request.user, report=report, comments=data.validated_data["comments"]))
+        done = preparation.report_countersign(
+            user=request.user, report=report, comments=data.validated_data["comments"])
         return Response(ReportSerializer(done).data)
 
     @extend_schema(request=ShareSerializer, responses=SharingSerializer)
@@ -317,9 +308,9 @@ class ConferenceReportViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin,
         values = dict(data.validated_data)
         invitation = _one(report.conference.invitations.all(), values.pop("invitation"),
                           "invitation")
-        done = _call(lambda: preparation.report_share(
+        done = preparation.report_share(
             user=request.user, report=report, invitation=invitation,
-            at=values.pop("shared_at"), **values))
+            at=values.pop("shared_at"), **values)
         return Response(SharingSerializer(done).data, status=status.HTTP_201_CREATED)
 
 
@@ -377,9 +368,9 @@ class ExclusionRequestViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin,
         person = _one(Person.objects.filter(
             child_links__child__in=conference.children.all()).distinct(),
             data.validated_data["person"], "person")
-        created = _call(lambda: preparation.exclusion_request_make(
+        created = preparation.exclusion_request_make(
             user=request.user, conference=conference, invitation=invitation, person=person,
-            grounds=data.validated_data["grounds"], evidence=data.validated_data["evidence"]))
+            grounds=data.validated_data["grounds"], evidence=data.validated_data["evidence"])
         return Response(ExclusionSerializer(created).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(request=ExclusionDecideSerializer, responses=ExclusionSerializer)
@@ -389,8 +380,8 @@ class ExclusionRequestViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin,
         exclusion = self.get_object()
         data = ExclusionDecideSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        done = _call(lambda: preparation.exclusion_decide(
-            user=request.user, exclusion=exclusion, **data.validated_data))
+        done = preparation.exclusion_decide(
+            user=request.user, exclusion=exclusion, **data.validated_data)
         return Response(ExclusionSerializer(done).data)
 
     @extend_schema(request=ExclusionReportSerializer, responses=ExclusionSerializer)
@@ -402,9 +393,9 @@ class ExclusionRequestViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin,
         data.is_valid(raise_exception=True)
         report = _one(exclusion.conference.reports.all(), data.validated_data["report"],
                       "report")
-        done = _call(lambda: preparation.exclusion_provide_report(
+        done = preparation.exclusion_provide_report(
             user=request.user, exclusion=exclusion, report=report,
-            how=data.validated_data["how"]))
+            how=data.validated_data["how"])
         return Response(ExclusionSerializer(done).data)
 
 
