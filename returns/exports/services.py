@@ -88,11 +88,11 @@ def export_start(*, user: User, kind: str, parameters: Mapping[str, Any],
 def queue(job_id: int) -> None:
     """Queue the task; if the broker is down the job stays queued and the hourly sweep
     queues it again."""
-    from returns.exports.tasks import run_export
+    from cpcases.celery import app  # the task by name: returns.exports.tasks imports us
 
     try:
-        run_export.apply_async(args=[job_id], retry=False,
-                               queue=getattr(settings, "RETURNS_EXPORT_QUEUE", None) or None)
+        app.send_task("returns.run_export", args=[job_id], retry=False,
+                      queue=getattr(settings, "RETURNS_EXPORT_QUEUE", None) or None)
     except Exception:
         logger.warning("Could not queue export job %s; the hourly sweep will", job_id,
                        exc_info=True)

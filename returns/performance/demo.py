@@ -73,7 +73,8 @@ def seed_performance_demo(stdout: TextIO) -> None:
         made = Child.objects.create(
             authority=authority, la_child_id=f"PF26{number:02d}", first_name=first,
             last_name=last, date_of_birth=dt.date.fromisoformat(dob), sex=sex,
-            address=f"{number} Mill Lane, Anytown", postcode="AN3 7ML", disabilities=["NONE"])
+            address=f"{number} Mill Lane, Anytown", postcode="AN3 7ML", disabilities=["NONE"],
+            upn_unknown_reason="UN7")  # census rule 8770: a reason for no pupil number
         Allocation.objects.create(child=made, team=team, social_worker=worker,
                                   started_on=allocated_on, reason="Demo allocation")
         return made, worker, manager
