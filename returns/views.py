@@ -29,7 +29,7 @@ PAGE_SIZE = 50
 def _require(request: HttpRequest) -> None:
     if not selectors.may_run_returns(request.user):
         raise PermissionDenied("Only the performance and data officer and managers may run "
-                               "the statutory returns")
+                               "the statutory returns.")
 
 
 def _download(export: services.Export) -> HttpResponse:

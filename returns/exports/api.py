@@ -81,7 +81,7 @@ class ExportJobViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin,
             return ExportJob.objects.none()
         if not may_run_returns(self.request.user):
             raise PermissionDenied("Only the performance and data officer and managers may "
-                                   "export the statutory returns")
+                                   "export the statutory returns.")
         return selectors.my_jobs(self.request.user)
 
     @extend_schema(request=ExportStartSerializer,

@@ -28,7 +28,7 @@ PAGE_SIZE = 25
 def _job(request: HttpRequest, pk: int) -> ExportJob:
     if not may_run_returns(request.user):
         raise PermissionDenied("Only the performance and data officer and managers may "
-                               "export the statutory returns")
+                               "export the statutory returns.")
     job = selectors.my_jobs(request.user).filter(pk=pk).first()
     if job is None:
         raise Http404("No export of yours has this number")

@@ -64,7 +64,7 @@ class PerformanceView(APIView):
     def get(self, request: Request) -> Response:
         if not selectors.may_view_performance(request.user):
             raise PermissionDenied("Only managers and the performance and data officer may "
-                                   "see the performance figures")
+                                   "see the performance figures.")
         try:
             period = performance_period(request.query_params.get("from_month"),
                                         request.query_params.get("to_month"))

@@ -25,7 +25,7 @@ PAGE_SIZE = 25
 def _require(request: HttpRequest) -> None:
     if not selectors.may_view_performance(request.user):
         raise PermissionDenied("Only managers and the performance and data officer may see "
-                               "the performance figures")
+                               "the performance figures.")
 
 
 def _period_form(request: HttpRequest) -> PeriodForm:
