@@ -7,11 +7,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django import forms
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
 from cpcases.audit.reads import record_children_shown
@@ -47,9 +49,19 @@ def _start(request: HttpRequest, form: forms.Form, kind: str,
            parameters: dict[str, object]) -> HttpResponse:
     """Start the export as a background job and go to its page; a refusal the form did not
     catch goes beside its field."""
+    from returns.exports import kinds
+    from returns.exports.selectors import unfinished_same
     from returns.exports.services import export_start
 
     try:
+        # Sent again (Back, then the button again) while the same file is still being made:
+        # its page, saying so, rather than a second job building the same file.
+        same = unfinished_same(request.user, kind,
+                               kinds.get(kind).clean(parameters, timezone.localdate()))
+        if same is not None:
+            messages.info(request, "You had already started this export: this is its page. "
+                                   "It was not started again.")
+            return redirect("returns:exports:job", same.pk)
         job = export_start(user=request.user, kind=kind, parameters=parameters,
                            request=request)
     except PeriodError as exc:

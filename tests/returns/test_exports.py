@@ -430,3 +430,25 @@ def test_an_unknown_dfe_payload_mode_is_refused_naming_the_field(pdo) -> None:
     with pytest.raises(PeriodError) as refused:
         services.export_start(user=pdo, kind="dfe_payload", parameters={"mode": "some"})
     assert refused.value.field == "mode"
+
+
+def test_sending_the_form_again_while_the_file_is_being_made_goes_to_the_same_export(
+        client, pdo, demo) -> None:
+    # Back after starting, then "Start the export" again: one job, and the page says so.
+    client.force_login(pdo)
+    job = _start(client, "/returns/cin-census/", {"year": "2026"})
+    again = client.post("/returns/cin-census/", {"year": "2026"}, follow=True)
+    assert ExportJob.objects.count() == 1
+    assert again.redirect_chain[-1][0] == f"/returns/exports/{job.pk}/"
+    assert "You had already started this export" in again.content.decode()
+    client.post("/returns/cin-census/", {"year": "2025"})  # another year is another file
+    assert ExportJob.objects.count() == 2
+
+
+def test_once_the_file_is_made_starting_the_same_export_makes_a_fresh_one(
+        client, pdo, demo) -> None:
+    client.force_login(pdo)
+    job = _start(client, "/returns/cin-census/", {"year": "2026"})
+    ExportJob.objects.filter(pk=job.pk).update(status=JobStatus.DONE)
+    client.post("/returns/cin-census/", {"year": "2026"})
+    assert ExportJob.objects.count() == 2
