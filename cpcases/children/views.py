@@ -31,7 +31,8 @@ from cpcases.children.models import Child
 from cpcases.children.scoping import case_scope_children
 from cpcases.children.tabs import tabs_for
 from cpcases.core.concurrency import EditConflict
-from cpcases.core.errors import ServiceError
+from cpcases.core.confirm import ask
+from cpcases.core.errors import ServiceError, WarningsToConfirm
 from cpcases.core.forms import add_service_error
 from cpcases.core.forms_flow import submit
 from cpcases.core.sorting import sort_headers, sort_key
@@ -216,6 +217,8 @@ def edit(request: HttpRequest, pk: int) -> HttpResponse:
                                  "below, then save again.")
         except ServiceError as exc:
             add_service_error(form, exc)
+        except WarningsToConfirm as exc:  # a census query rule: asked, with what was typed
+            ask(form, exc)
         else:
             messages.success(request, "Changes saved.")
             return redirect("children:detail", pk=child.pk)

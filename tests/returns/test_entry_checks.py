@@ -476,3 +476,30 @@ def test_the_childs_census_checks_link_each_new_rule_to_the_screen_that_checks_i
     assert "Census rule 8820" in page
     assert f'href="/front-door/referrals/{second.pk}/"' in page
     assert first.pk
+
+
+def test_editing_a_record_into_a_query_asks_to_confirm_and_keeps_what_was_typed(
+        client, sw, child) -> None:
+    # Seen in the browser walk: the edit page answered 500 on a query rule instead of asking.
+    Child.objects.filter(pk=child.pk).update(date_of_birth=D("2024-01-01"), upn="",
+                                             upn_unknown_reason="")
+    child.refresh_from_db()
+    client.force_login(sw)
+    data = {"first_name": child.first_name, "last_name": child.last_name,
+            "date_of_birth_0": "1", "date_of_birth_1": "1", "date_of_birth_2": "2016",
+            "sex": child.sex, "ethnicity": child.ethnicity, "first_language": "English",
+            "address": "9 Typed Street", "postcode": child.postcode,
+            "version": str(child.version)}
+    asked = client.post(f"/children/{child.pk}/edit/", data)
+    page = asked.content.decode()
+    assert asked.status_code == 200
+    assert "A child of school age should have a unique pupil number" in page
+    assert "I have checked this and it is correct" in page
+    assert "9 Typed Street" in page  # nothing typed is lost
+    child.refresh_from_db()
+    assert child.date_of_birth == D("2024-01-01")
+    saved = client.post(f"/children/{child.pk}/edit/", {
+        **data, "confirmed_rules": "8770", "confirm_warnings": "on"})
+    assert saved.status_code == 302
+    child.refresh_from_db()
+    assert (child.date_of_birth, child.address) == (D("2016-01-01"), "9 Typed Street")
