@@ -503,3 +503,20 @@ def test_editing_a_record_into_a_query_asks_to_confirm_and_keeps_what_was_typed(
     assert saved.status_code == 302
     child.refresh_from_db()
     assert (child.date_of_birth, child.address) == (D("2016-01-01"), "9 Typed Street")
+
+
+def test_a_query_met_while_recording_a_conference_is_asked_on_its_form() -> None:
+    # The conference pages' one service call (conferences.outcomes.views._run): a query rule
+    # goes to the form with the confirmation box, not a server error.
+    from django import forms
+
+    from conferences.outcomes.views import _run
+    from cpcases.core.confirm import warnings_of
+    from cpcases.core.errors import EntryWarning
+
+    def held() -> None:
+        raise WarningsToConfirm([EntryWarning("A query", field="date", rule="9999")])
+
+    form = forms.Form(data={})
+    assert _run(form, held) is None
+    assert [w.rule for w in warnings_of(form)] == ["9999"]
