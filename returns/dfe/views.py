@@ -39,7 +39,9 @@ def dfe(request: HttpRequest) -> HttpResponse:
         config_from_env()
         sending = "on"
     except NotConfigured as exc:
-        sending = str(exc)
+        # The page speaks to the officer, who cannot change the server's settings: the
+        # settings' names are for the operators (the dfe_send command and the log say them).
+        sending = ("not fully set up" if "not fully" in str(exc) else "off")
     return render(request, "returns/dfe.html", {
         "form": form, "summary": summary, "page": page, "sending": sending,
         "scope": selectors.scope_label(request.user)})

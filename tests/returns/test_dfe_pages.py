@@ -34,7 +34,8 @@ def test_officer_sees_what_would_be_sent_and_that_sending_is_off(client, pdo, de
     assert "Every child</dt><dd class=\"govuk-summary-list__value\">4 children" in page
     assert "Changed since last sent</dt><dd class=\"govuk-summary-list__value\">4 children" \
         in page
-    assert "social care API is off: set DFE_API_TOKEN_URL" in page
+    assert "social care API is not turned on, so nothing is sent from here" in page
+    assert "DFE_API_TOKEN_URL" not in page  # the server's settings are for the operators
     assert "Nothing has been sent yet." in page
 
 
