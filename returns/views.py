@@ -23,6 +23,7 @@ from cpcases.children.views import record_context
 from returns import census, rules, selectors, services
 from returns.forms import AnnexAForm, CensusForm
 from returns.links import fix_link as _fix
+from returns.performance.selectors import may_view_performance
 from returns.periods import PeriodError, census_period, default_census_year, year_so_far
 
 PAGE_SIZE = 50
@@ -79,7 +80,9 @@ def index(request: HttpRequest) -> HttpResponse:
     page = Paginator(selectors.recent_exports(request.user), PAGE_SIZE).get_page(
         request.GET.get("page"))
     return render(request, "returns/index.html", {
-        "scope": selectors.scope_label(request.user), "page": page})
+        "scope": selectors.scope_label(request.user), "page": page,
+        # The officer looks for the figures beside the returns as well as under My work.
+        "may_view_performance": may_view_performance(request.user)})
 
 
 @login_required

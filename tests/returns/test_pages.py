@@ -199,3 +199,8 @@ def test_readiness_refuses_an_unsupported_year_beside_the_field(client, pdo, dem
     assert "Census year 2019 is not supported: choose 2025 or 2026" in page
     assert 'href="#id_year"' in page
     assert "No problems found" not in page
+
+
+def test_the_returns_page_links_to_the_performance_figures(client, pdo) -> None:
+    client.force_login(pdo)
+    assert 'href="/performance/"' in client.get("/returns/").content.decode()
