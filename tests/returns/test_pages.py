@@ -204,3 +204,12 @@ def test_readiness_refuses_an_unsupported_year_beside_the_field(client, pdo, dem
 def test_the_returns_page_links_to_the_performance_figures(client, pdo) -> None:
     client.force_login(pdo)
     assert 'href="/performance/"' in client.get("/returns/").content.decode()
+
+
+def test_a_social_worker_is_refused_in_whole_sentences(client, sw) -> None:
+    client.force_login(sw)
+    for path, said in (("/returns/", "may run the statutory returns. If you think"),
+                       ("/performance/", "may see the performance figures. If you think")):
+        response = client.get(path)
+        assert response.status_code == 403
+        assert said in response.content.decode()
