@@ -63,12 +63,20 @@ def status_text(job: ExportJob) -> str:
             "file has been deleted. Start a new export.")
 
 
+def kept_until(job: ExportJob) -> str:
+    """The "Kept until" line of the job page, as the page draws it (the script updates it when
+    the job finishes while the page is open)."""
+    if job.expires_at is None:
+        return f"{services.expiry_days()} days after it finishes"
+    return f"{timezone.localtime(job.expires_at):%-d %B %Y %H:%M}"
+
+
 def status_data(job: ExportJob) -> dict[str, Any]:
     return {"id": job.pk, "kind": job.kind, "description": describe(job),
             "status": job.status, "status_label": job.get_status_display(),
             "done": job.done, "total": job.total, "percent": job.percent,
             "finished": job.finished, "error": job.error, "text": status_text(job),
-            "filename": job.filename,
+            "filename": job.filename, "kept_until": kept_until(job),
             "download_url": (reverse("returns:exports:download", args=[job.pk])
                              if job.status == JobStatus.DONE else "")}
 
@@ -91,7 +99,7 @@ def job_detail(request: HttpRequest, pk: int) -> HttpResponse:
     job = _job(request, pk)
     return render(request, "returns/exports/job.html", {
         "job": job, "description": describe(job), "text": status_text(job),
-        "poll_ms": poll_ms(), "expiry_days": services.expiry_days()})
+        "poll_ms": poll_ms(), "kept_until": kept_until(job)})
 
 
 @login_required
@@ -114,7 +122,7 @@ def job_download(request: HttpRequest, pk: int) -> HttpResponse:
         status = 410 if isinstance(exc, services.ExportExpired) else 409
         return render(request, "returns/exports/job.html", {
             "job": job, "description": describe(job), "text": status_text(job),
-            "refusal": str(exc), "poll_ms": poll_ms(), "expiry_days": services.expiry_days()},
+            "refusal": str(exc), "poll_ms": poll_ms(), "kept_until": kept_until(job)},
             status=status)
     response = FileResponse(job.file.open("rb"), as_attachment=True, filename=job.filename,
                             content_type=job.content_type)

@@ -19,6 +19,10 @@ function show(data) {
     download.hidden = true;
   }
   root.dataset.status = data.status;
+  const kept = document.querySelector("[data-export-kept-until]");
+  if (kept && data.kept_until && kept.textContent !== data.kept_until) {
+    kept.textContent = data.kept_until;
+  }
 }
 
 async function poll() {

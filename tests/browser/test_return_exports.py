@@ -99,6 +99,8 @@ def test_officer_starts_the_census_and_sees_the_bar_advance_then_the_download(
         expect(status).to_contain_text("Ready to download: cin-census-2026.xml, naming 4 "
                                        "children.")
         assert page.evaluate("() => document.querySelector('progress').value") == 100
+        expect(page.locator("[data-export-kept-until]")).not_to_contain_text(
+            "after it finishes")  # the date the file goes, updated in place
         assert page.evaluate("() => window.__sameDocument") is True  # never reloaded
         with page.expect_download() as downloaded:
             download.click()

@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 import time_machine
 from django.core.files.storage import default_storage
+from django.utils import timezone
 from openpyxl import load_workbook
 
 from cpcases.audit.models import AccessAction, AccessEvent
@@ -73,6 +74,9 @@ def test_the_job_runs_and_the_page_offers_the_download(client, pdo, demo) -> Non
     assert status["percent"] == 100
     assert status["download_url"] == f"/returns/exports/{job.pk}/download/"
     assert status["text"] == "Ready to download: cin-census-2026.xml, naming 4 children."
+    # The page open since the start shows when the file goes, not "7 days after it finishes".
+    kept = timezone.localtime(job.expires_at)
+    assert status["kept_until"] == f"{kept:%-d %B %Y %H:%M}"
     page = client.get(f"/returns/exports/{job.pk}/").content.decode()
     assert 'value="100"' in page
     assert "Download <span data-export-filename>cin-census-2026.xml" \
