@@ -606,9 +606,10 @@ def test_rule_8831_no_further_action_on_a_referral_with_an_assessment_is_refused
 
 
 def test_rules_8890_and_8839_a_second_enquiry_while_one_awaits_its_conference_is_refused(
-        sw, kid) -> None:
+        sw, kid, chair) -> None:
     """The enquiry of 1 December awaits its conference: a discussion on 2 December cannot
-    start another (it continues the first); with the first concluded, a new one starts."""
+    start another (it continues the first); once the first's conference is held on
+    2 December, a new one starts."""
     from tests.strategy.conftest import at, record
 
     _referral(kid, "2026-09-01")
@@ -618,7 +619,11 @@ def test_rules_8890_and_8839_a_second_enquiry_while_one_awaits_its_conference_is
     assert caught.value.rule == "8890"
     assert "already has a Section 47 enquiry" in str(caught.value)
     assert Section47Enquiry.objects.filter(child=kid).count() == 1
-    Section47Enquiry.objects.filter(child=kid).update(
-        outcome=S47Outcome.NOT_SUBSTANTIATED, outcome_date=D("2026-12-02"))
+    from deadlines.models import Deadline, DeadlineStatus
+
+    _icpc(kid, "2026-12-02", chair)
+    Deadline.objects.filter(child=kid, rule_id="icpc").update(
+        status=DeadlineStatus.MET, met_at=dt.datetime(2026, 12, 2, 10, tzinfo=dt.UTC))
+    _concluded(kid)
     record(sw, [kid], concern=at(2026, 12, 3, 9), held=at(2026, 12, 3, 10))
     assert Section47Enquiry.objects.filter(child=kid).count() == 2
