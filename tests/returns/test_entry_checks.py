@@ -491,7 +491,7 @@ def test_rule_8740_an_enquiry_dated_before_the_census_year_and_awaiting_its_conf
         record(sw, [kid], concern=at(2026, 3, 30, 9), held=at(2026, 3, 30, 11))
     assert caught.value.rule == "8740"
     assert "started outside the census year" in str(caught.value)
-    assert caught.value.field == "held_at"
+    assert caught.value.field == "held_date"
     assert not Section47Enquiry.objects.filter(child=kid).exists()
     with pytest.raises(WarningsToConfirm) as asked:
         record(sw, [kid], concern=at(2026, 4, 1, 9), held=at(2026, 4, 1, 11))
@@ -627,3 +627,40 @@ def test_rules_8890_and_8839_a_second_enquiry_while_one_awaits_its_conference_is
     _concluded(kid)
     record(sw, [kid], concern=at(2026, 12, 3, 9), held=at(2026, 12, 3, 10))
     assert Section47Enquiry.objects.filter(child=kid).count() == 2
+
+
+def test_rule_8740_the_strategy_discussion_page_refuses_an_enquiry_dated_before_the_year(
+        client, sw, kid) -> None:
+    """Rule 8740 on the page: the message beside the date held, its number in small print,
+    and what was typed kept."""
+    from tests.strategy.test_pages import _formset
+
+    _referral(kid, "2026-03-02")
+    client.force_login(sw)
+    data = {
+        "children": [str(kid.pk)], "concern_time": "09:30", "held_time": "11:00",
+        "concern_date_0": "30", "concern_date_1": "3", "concern_date_2": "2026",
+        "held_date_0": "30", "held_date_1": "3", "held_date_2": "2026",
+        "urgency": "child_protection_concerns", "format": "meeting",
+        "information_shared": "Bruising seen at school.", f"outcome_{kid.pk}": "s47",
+        **_formset("participants", [
+            {"name": "Sam Social", "agency": "csc", "role": "social_worker",
+             "attendance": "present"},
+            {"name": "Tara Manager", "agency": "csc", "role": "manager",
+             "attendance": "present"},
+            {"name": "Nina Nurse", "agency": "health", "role": "professional",
+             "attendance": "contributed"},
+            {"name": "DC Pat", "agency": "police", "role": "professional",
+             "attendance": "present"}], 4),
+        **_formset("actions", [], 0)}
+    url = f"/strategy/child/{kid.pk}/discussions/new/"
+    page = client.post(url, data).content.decode()
+    assert "started outside the census year" in page
+    assert "(census rule 8740)" in page
+    assert 'href="#id_held_date_0"' in page
+    assert "Bruising seen at school." in page
+    assert not Section47Enquiry.objects.filter(child=kid).exists()
+    fine = {**data, "concern_date_0": "1", "concern_date_1": "12", "held_date_0": "1",
+            "held_date_1": "12"}
+    assert client.post(url, fine).status_code == 302
+    assert Section47Enquiry.objects.filter(child=kid).count() == 1
