@@ -664,3 +664,44 @@ def test_rule_8740_the_strategy_discussion_page_refuses_an_enquiry_dated_before_
             "held_date_1": "12"}
     assert client.post(url, fine).status_code == 302
     assert Section47Enquiry.objects.filter(child=kid).count() == 1
+
+
+# --- conference and plan pages that call their services themselves (decisions §31) --------
+
+def test_a_query_on_the_conference_start_page_is_asked_with_the_confirmation_box(
+        client, monkeypatch, kid, chair, bso) -> None:
+    """The conference pages catch a service's refusal themselves: a census query rule's
+    warnings raised there are shown with the box to confirm them, not an error page, and the
+    conference starts once the box is ticked. No data makes the conference's start ask a
+    query today, so the service is wrapped to ask one (rule 8675) through the shared
+    mechanism before it runs."""
+    from conferences.outcomes import services as outcomes
+    from cpcases.core.confirm import raise_unconfirmed
+    from cpcases.core.errors import EntryWarning
+    from tests.outcomes.helpers import make_conference, quorate_attendance
+
+    real = outcomes.conference_start
+
+    def asking(**kwargs: object) -> object:
+        raise_unconfirmed([EntryWarning("The Section 47 enquiry started long before the end "
+                                        "of the year", field="date", rule="8675")])
+        return real(**kwargs)
+
+    monkeypatch.setattr(outcomes, "conference_start", asking)
+    conference = make_conference(children=[kid], on=D("2026-12-01"), chair=chair,
+                                 minute_taker=bso)
+    quorate_attendance(conference, bso)
+    client.force_login(chair)
+    url = f"/conferences/{conference.pk}/day/start/"
+    asked = client.post(url, {})
+    page = asked.content.decode()
+    assert asked.status_code == 200
+    assert "started long before the end of the year" in page
+    assert "I have checked this and it is correct" in page
+    assert 'name="confirmed_rules" value="8675"' in page
+    conference.refresh_from_db()
+    assert conference.status != ConferenceStatus.HELD
+    started = client.post(url, {"confirmed_rules": "8675", "confirm_warnings": "on"})
+    assert started.status_code == 302
+    conference.refresh_from_db()
+    assert conference.status == ConferenceStatus.HELD
