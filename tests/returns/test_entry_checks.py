@@ -705,3 +705,43 @@ def test_a_query_on_the_conference_start_page_is_asked_with_the_confirmation_box
     assert started.status_code == 302
     conference.refresh_from_db()
     assert conference.status == ConferenceStatus.HELD
+
+
+def test_rule_4003_the_conference_start_page_refuses_a_review_inside_a_child_in_need_plan(
+        client, sw, kid, chair, bso) -> None:
+    from cpcases.plans.models import CinPlan
+    from tests.outcomes.helpers import make_conference, quorate_attendance
+
+    _on_plan(kid, sw, chair)
+    CinPlan.objects.create(authority=kid.authority, child=kid, started_on=D("2026-10-01"),
+                           created_by=sw, updated_by=sw)
+    review = make_conference(children=[kid], on=D("2026-12-01"), chair=chair,
+                             minute_taker=bso, kind=ConferenceKind.REVIEW)
+    quorate_attendance(review, bso)
+    client.force_login(chair)
+    response = client.post(f"/conferences/{review.pk}/day/start/", {})
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert "A child protection review is dated while a child in need plan was open" in page
+    assert "(census rule 4003)" in page
+    review.refresh_from_db()
+    assert review.status != ConferenceStatus.HELD
+
+
+def test_rule_8940_the_plan_start_page_refuses_a_plan_dated_inside_an_earlier_plan(
+        client, sw, kid, chair) -> None:
+    first = _on_plan(kid, sw, chair)
+    plan_services.plan_end(plan=first, ended_on=D("2026-11-02"), reason="transferred",
+                           user=sw)
+    _concluded(kid)
+    _s47(kid, "2026-10-01")
+    _icpc(kid, "2026-10-14", chair)
+    client.force_login(sw)
+    data = {"started_on_0": "14", "started_on_1": "10", "started_on_2": "2026",
+            "category": "EMO", "lead_social_worker": str(sw.pk), "outcomes": "",
+            "contingency": ""}
+    page = client.post(f"/plans/child/{kid.pk}/start/", data).content.decode()
+    assert "A child protection plan started while another was still open" in page
+    assert "(census rule 8940)" in page
+    assert 'href="#id_started_on_0"' in page
+    assert ChildProtectionPlan.objects.filter(child=kid).count() == 1
