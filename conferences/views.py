@@ -41,7 +41,8 @@ from cpcases.children import selectors as child_selectors
 from cpcases.children.scoping import visible_children
 from cpcases.children.views import record_context
 from cpcases.core.concurrency import edits
-from cpcases.core.errors import NotPermitted, ServiceError
+from cpcases.core.confirm import ask
+from cpcases.core.errors import NotPermitted, ServiceError, WarningsToConfirm
 from cpcases.core.forms import add_service_error
 
 
@@ -64,13 +65,17 @@ def _conference_request(request: HttpRequest, pk: int, section: str) -> Conferen
 
 
 def _run(form: Any, action: Callable[[], Any]) -> Any | None:
-    """Call the service; a refusal goes to the form's error summary (NotPermitted: 403)."""
+    """Call the service; a refusal goes to the form's error summary (NotPermitted: 403);
+    a census query rule's warnings are shown with the box to confirm them (core.confirm)."""
     try:
         return action()
     except NotPermitted as exc:
         raise PermissionDenied(str(exc)) from exc
     except ServiceError as exc:
         add_service_error(form, exc)
+        return None
+    except WarningsToConfirm as exc:  # a census query rule: asked with the box to confirm
+        ask(form, exc)
         return None
 
 

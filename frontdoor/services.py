@@ -300,9 +300,10 @@ def referral_close(*, actor: User, referral: Referral, closure_date: date, reaso
         raise ServiceError("Choose the reason the case is closed.")
     if closure_date < referral.referral_date or closure_date > timezone.localdate():
         raise ServiceError("The closure date must be between the referral date and today.")
-    if no_further_action and referral.assessments.exists():
-        raise ServiceError("A referral with an assessment cannot be recorded as no further "
-                           "action.")
+    if no_further_action and referral.assessments.exists():  # census rule 8831
+        raise RuleError("A referral with an assessment cannot be recorded as no further "
+                        "action.", field="no_further_action", rule="8831",
+                        reference=entry.REFERENCE)
     with entry.census_checks(referral.child, "referral_close"):  # 8565, 8868, 8569, ...
         referral.closure_date, referral.closure_reason = closure_date, reason
         referral.no_further_action, referral.updated_by = no_further_action, actor

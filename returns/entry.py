@@ -67,7 +67,7 @@ SCREENS: dict[str, dict[str, str]] = {
                        "8831": "no_further_action", "8832": "no_further_action",
                        "2990": "reason", "*": "closure_date"},
     "assessment": {"*": "started_on"},
-    "strategy": {"*": "held_at"},
+    "strategy": {"*": "held_date"},
     "s47_outcome": {"*": "outcome"},
     "conference": {"*": "date"},
     "plan": {"8905": "category", "8910": "category", "*": "started_on"},

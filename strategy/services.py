@@ -28,7 +28,7 @@ from cpcases.children.models import (
     PartnerInvolvement,
 )
 from cpcases.children.scoping import visible_children
-from cpcases.core.errors import NotPermitted, ServiceError
+from cpcases.core.errors import NotPermitted, RuleError, ServiceError
 from cpcases.outbox.services import outbox_enqueue
 from deadlines import lifecycle
 from deadlines import services as deadlines
@@ -296,9 +296,11 @@ def _record_child_outcome(*, user: User, discussion: StrategyDiscussion, child: 
         if current is not None and (current.is_open or _icpc_still_to_come(current)):
             # 000: the ICPC is anchored on the discussion "at which the S47 was initiated":
             # a later discussion does not start another while one is under way.
-            raise ServiceError(
+            # Census rules 8890 and 8839: one enquiry at a time in a referral.
+            raise RuleError(
                 f"{child} already has a Section 47 enquiry, initiated at the discussion on "
-                f"{current.initiated_by.held_at:%d %B %Y}: choose to continue it.")
+                f"{current.initiated_by.held_at:%d %B %Y}: choose to continue it.",
+                rule="8890", reference=entry.REFERENCE)
     elif outcome == NextStep.CONTINUE_S47:
         if current is None or not current.is_open:
             raise ServiceError(f"{child} has no Section 47 enquiry under way to continue.")

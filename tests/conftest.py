@@ -159,7 +159,9 @@ def pytest_runtest_teardown(item: pytest.Item, nextitem: pytest.Item | None) -> 
     `_shipped_policy` inside each later test's transaction instead, it would be rolled back
     and loaded again before every test (hundreds of writes each: the walks took minutes)."""
     yield
-    if not _transactional(item):
+    # The last test of a run (or of an xdist worker): the test database has just been torn
+    # down with the session's fixtures, and nothing later needs the policy.
+    if nextitem is None or not _transactional(item):
         return
     from pytest_django.plugin import blocking_manager_key
 

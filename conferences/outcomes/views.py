@@ -81,7 +81,8 @@ def _data(request: HttpRequest) -> Any:
 
 
 def _run(form: Any, action: Callable[[], Any]) -> Any | None:
-    """Call the service; a refusal goes to the form's error summary (NotPermitted: 403)."""
+    """Call the service; a refusal goes to the form's error summary (NotPermitted: 403);
+    a census query rule's warnings are shown with the box to confirm them (core.confirm)."""
     try:
         return action()
     except NotPermitted as exc:
@@ -89,7 +90,7 @@ def _run(form: Any, action: Callable[[], Any]) -> Any | None:
     except ServiceError as exc:
         add_service_error(form, exc)
         return None
-    except WarningsToConfirm as exc:  # a census query rule: asked, with what was typed
+    except WarningsToConfirm as exc:  # a census query rule: asked with the box to confirm
         ask(form, exc)
         return None
 

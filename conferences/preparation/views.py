@@ -44,7 +44,8 @@ from cpcases.accounts.roles import Role
 from cpcases.audit.models import AccessAction
 from cpcases.audit.services import access_record
 from cpcases.core.concurrency import edits
-from cpcases.core.errors import NotPermitted, ServiceError
+from cpcases.core.confirm import ask
+from cpcases.core.errors import NotPermitted, ServiceError, WarningsToConfirm
 from cpcases.core.forms import add_service_error
 
 
@@ -79,6 +80,9 @@ def _run(form: Any, action: Callable[[], Any]) -> Any | None:
         raise PermissionDenied(str(exc)) from exc
     except ServiceError as exc:
         add_service_error(form, exc)
+        return None
+    except WarningsToConfirm as exc:  # a census query rule: asked with the box to confirm
+        ask(form, exc)
         return None
 
 

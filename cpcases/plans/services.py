@@ -578,8 +578,9 @@ def plan_end(*, plan: ChildProtectionPlan, ended_on: date, reason: str, user: Us
     if reason not in PlanEndReason.values:
         raise ServiceError("Choose why the plan is ending.")
     _not_future(ended_on, "date the plan ended")
-    if ended_on < plan.started_on:
-        raise ServiceError("The plan cannot end before it started.")
+    if ended_on < plan.started_on:  # census rule 8925
+        raise RuleError("The plan cannot end before it started.", field="ended_on",
+                        rule="8925", reference=entry.REFERENCE)
     if conference is not None and getattr(conference, "date", ended_on) != ended_on:
         raise ServiceError("The plan ends on the date of the review conference.")
     rationale = stepdown_rationale.strip()

@@ -25,7 +25,8 @@ from cpcases.children import selectors as child_selectors
 from cpcases.children.models import Child
 from cpcases.children.views import record_context
 from cpcases.core.concurrency import edits
-from cpcases.core.errors import ServiceError
+from cpcases.core.confirm import ask
+from cpcases.core.errors import ServiceError, WarningsToConfirm
 from cpcases.core.forms import add_service_error, quiet, with_added_row
 from cpcases.core.forms_flow import submit
 from cpcases.plans import selectors, services
@@ -247,6 +248,8 @@ def meeting_new(request: HttpRequest, pk: int) -> HttpResponse:
                 recommendation_reasons=d["recommendation_reasons"])
         except ServiceError as exc:
             add_service_error(form, exc)
+        except WarningsToConfirm as exc:  # a census query rule: asked with the box to confirm
+            ask(form, exc)
         else:
             messages.success(request, "Core group meeting recorded. Distribute the minutes "
                                       f"and plan within {distribute_within}.")

@@ -58,6 +58,11 @@ def _everything_of(request: pytest.FixtureRequest, name: str, child) -> None:
     if name in LIST_RECORDS:
         LIST_RECORDS[name](request, child)
         return
+    # The people first, outside the savepoints below: a persona first met inside a builder
+    # that is rolled back would stay cached by pytest with its row gone, and a later builder
+    # would point a record at it (caught only by the deferred foreign-key check at teardown).
+    for persona in PERSONAS:
+        request.getfixturevalue(persona)
     whole = ":" not in name or name in FROM_EVERY_PART
     keys = FEEDS.get(name) or _placeholder_keys(
         "" if whole else name.split(":")[0].removesuffix("-api"))
@@ -68,6 +73,8 @@ def _everything_of(request: pytest.FixtureRequest, name: str, child) -> None:
         except Exception:  # noqa: S112 - one record per stage; a later one may clash
             continue
 
+
+PERSONAS = ("sw", "tm", "sw_b", "tm_b", "sm", "hos", "chair", "bso", "police", "admin_user")
 
 # Lists fed by the work of every part of the service (My work, step-down decisions).
 FROM_EVERY_PART = {"deadlines:mine", "deadlines-api:my-work", "plans:stepdown_decisions"}

@@ -520,3 +520,272 @@ def test_a_query_met_while_recording_a_conference_is_asked_on_its_form() -> None
     form = forms.Form(data={})
     assert _run(form, held) is None
     assert [w.rule for w in warnings_of(form)] == ["9999"]
+
+
+# --- rules wired at entry, each refused and passed (decisions §31's table) -----------------
+
+def test_rule_8740_an_enquiry_dated_before_the_census_year_and_awaiting_its_conference_is_refused(
+        sw, kid) -> None:
+    """The year so far starts on 1 April 2026: an S47 recorded as started on 30 March with no
+    conference is refused; one started on 1 April is only queried as late (rule 8675)."""
+    from tests.strategy.conftest import at, record
+
+    _referral(kid, "2026-03-02")
+    with pytest.raises(RuleError) as caught:
+        record(sw, [kid], concern=at(2026, 3, 30, 9), held=at(2026, 3, 30, 11))
+    assert caught.value.rule == "8740"
+    assert "started outside the census year" in str(caught.value)
+    assert caught.value.field == "held_date"
+    assert not Section47Enquiry.objects.filter(child=kid).exists()
+    with pytest.raises(WarningsToConfirm) as asked:
+        record(sw, [kid], concern=at(2026, 4, 1, 9), held=at(2026, 4, 1, 11))
+    assert [w.rule for w in asked.value.warnings] == ["8675"]
+    with accepting():
+        record(sw, [kid], concern=at(2026, 4, 1, 9), held=at(2026, 4, 1, 11))
+    assert Section47Enquiry.objects.filter(child=kid).count() == 1
+
+
+def _concluded(kid: Child) -> None:
+    """The child's enquiries, their conferences held, are substantiated (one open at most)."""
+    Section47Enquiry.objects.filter(child=kid, outcome="").update(
+        outcome=S47Outcome.SUBSTANTIATED, outcome_date=D("2026-09-20"))
+
+
+def test_rule_8940_a_plan_dated_inside_an_earlier_plan_is_refused(sw, kid, chair) -> None:
+    """Plan from 22 September to 2 November; a second enquiry's conference on 14 October
+    cannot start a plan that day; one on 19 November, after the first plan ended, can."""
+    first = _on_plan(kid, sw, chair)
+    plan_services.plan_end(plan=first, ended_on=D("2026-11-02"), reason="transferred",
+                           user=sw)
+    _concluded(kid)
+    _s47(kid, "2026-10-01")
+    _icpc(kid, "2026-10-14", chair)
+    error = _refused("8940", plan_services.plan_start, child=kid, started_on=D("2026-10-14"),
+                     category="NEG", lead_social_worker=sw, user=sw)
+    assert "started while another was still open" in str(error)
+    assert error.field == "started_on"
+    assert ChildProtectionPlan.objects.filter(child=kid).count() == 1
+    _concluded(kid)
+    _s47(kid, "2026-11-05")
+    _icpc(kid, "2026-11-19", chair)
+    assert plan_services.plan_start(child=kid, started_on=D("2026-11-19"), category="NEG",
+                                    lead_social_worker=sw, user=sw)
+
+
+def _review_held(kid: Child, on: str, chair, bso) -> Conference:
+    from tests.outcomes.helpers import make_conference, started
+
+    review = make_conference(children=[kid], on=D(on), chair=chair, minute_taker=bso,
+                             kind=ConferenceKind.REVIEW)
+    return started(review, minute_taker=bso, chair=chair)
+
+
+def test_rule_4003_a_review_held_while_a_child_in_need_plan_is_open_is_refused(
+        sw, kid, chair, bso) -> None:
+    """A record kept from before the checks has a child in need plan from 1 October beside
+    the plan of 22 September (rules 4001 and 4016, on the readiness page). Starting a review
+    on 1 December inside the child in need plan is refused; once that plan is recorded as
+    ended on 15 November, the review is held."""
+    from cpcases.plans.models import CinPlan
+
+    _on_plan(kid, sw, chair)
+    cin = CinPlan.objects.create(authority=kid.authority, child=kid,
+                                 started_on=D("2026-10-01"), created_by=sw, updated_by=sw)
+    with pytest.raises(RuleError) as caught:
+        _review_held(kid, "2026-12-01", chair, bso)
+    assert caught.value.rule == "4003"
+    assert "review is dated while a child in need plan was open" in str(caught.value)
+    assert not Conference.objects.filter(kind=ConferenceKind.REVIEW,
+                                         status=ConferenceStatus.HELD).exists()
+    CinPlan.objects.filter(pk=cin.pk).update(ended_on=D("2026-11-15"))
+    Conference.objects.filter(kind=ConferenceKind.REVIEW).delete()
+    assert _review_held(kid, "2026-12-01", chair, bso).status == ConferenceStatus.HELD
+
+
+def test_rule_8875_starting_an_initial_conference_dated_on_a_saturday_is_refused(
+        sw, kid, chair, bso) -> None:
+    """Booking refuses a day that is not a working day (tests/conferences/test_booking.py);
+    a conference recorded before on Saturday 28 November cannot be held on that date, one on
+    Friday 27 November can."""
+    from tests.outcomes.helpers import make_conference, started
+
+    _referral(kid, "2026-11-01")
+    _s47(kid, "2026-11-02")
+    saturday = make_conference(children=[kid], on=D("2026-11-28"), chair=chair,
+                               minute_taker=bso)
+    with pytest.raises(RuleError) as caught:
+        started(saturday, minute_taker=bso, chair=chair)
+    assert caught.value.rule == "8875"
+    assert caught.value.field == "date"
+    saturday.delete()
+    friday = make_conference(children=[kid], on=D("2026-11-27"), chair=chair,
+                             minute_taker=bso)
+    assert started(friday, minute_taker=bso, chair=chair).status == ConferenceStatus.HELD
+
+
+def test_rule_8925_a_plan_ending_before_it_started_is_refused(sw, kid, chair) -> None:
+    plan = _on_plan(kid, sw, chair)
+    error = _refused("8925", plan_services.plan_end, plan=plan, ended_on=D("2026-09-21"),
+                     reason="transferred", user=sw)
+    assert error.field == "ended_on"
+    plan.refresh_from_db()
+    assert plan.ended_on is None
+    assert plan_services.plan_end(plan=plan, ended_on=D("2026-09-23"), reason="transferred",
+                                  user=sw).ended_on == D("2026-09-23")
+
+
+def test_rule_8831_no_further_action_on_a_referral_with_an_assessment_is_refused(
+        sw, kid) -> None:
+    ref = _referral(kid, "2026-09-01")
+    Assessment.objects.create(referral=ref, child=kid, social_worker=sw,
+                              allocated_at=dt.datetime(2026, 9, 3, tzinfo=dt.UTC),
+                              started_on=D("2026-09-03"))
+    error = _refused("8831", fd.referral_close, actor=sw, referral=ref,
+                     closure_date=D("2026-09-20"), reason="RC8", no_further_action=True)
+    assert error.field == "no_further_action"
+    ref.refresh_from_db()
+    assert ref.closure_date is None
+    assert fd.referral_close(actor=sw, referral=ref, closure_date=D("2026-09-20"),
+                             reason="RC8").closure_date == D("2026-09-20")
+
+
+def test_rules_8890_and_8839_a_second_enquiry_while_one_awaits_its_conference_is_refused(
+        sw, kid, chair) -> None:
+    """The enquiry of 1 December awaits its conference: a discussion on 2 December cannot
+    start another (it continues the first); once the first's conference is held on
+    2 December, a new one starts."""
+    from tests.strategy.conftest import at, record
+
+    _referral(kid, "2026-09-01")
+    record(sw, [kid], concern=at(2026, 12, 1, 9), held=at(2026, 12, 1, 11))
+    with pytest.raises(RuleError) as caught:
+        record(sw, [kid], concern=at(2026, 12, 2, 9), held=at(2026, 12, 2, 11))
+    assert caught.value.rule == "8890"
+    assert "already has a Section 47 enquiry" in str(caught.value)
+    assert Section47Enquiry.objects.filter(child=kid).count() == 1
+    from deadlines.models import Deadline, DeadlineStatus
+
+    _icpc(kid, "2026-12-02", chair)
+    Deadline.objects.filter(child=kid, rule_id="icpc").update(
+        status=DeadlineStatus.MET, met_at=dt.datetime(2026, 12, 2, 10, tzinfo=dt.UTC))
+    _concluded(kid)
+    record(sw, [kid], concern=at(2026, 12, 3, 9), held=at(2026, 12, 3, 10))
+    assert Section47Enquiry.objects.filter(child=kid).count() == 2
+
+
+def test_rule_8740_the_strategy_discussion_page_refuses_an_enquiry_dated_before_the_year(
+        client, sw, kid) -> None:
+    """Rule 8740 on the page: the message beside the date held, its number in small print,
+    and what was typed kept."""
+    from tests.strategy.test_pages import _formset
+
+    _referral(kid, "2026-03-02")
+    client.force_login(sw)
+    data = {
+        "children": [str(kid.pk)], "concern_time": "09:30", "held_time": "11:00",
+        "concern_date_0": "30", "concern_date_1": "3", "concern_date_2": "2026",
+        "held_date_0": "30", "held_date_1": "3", "held_date_2": "2026",
+        "urgency": "child_protection_concerns", "format": "meeting",
+        "information_shared": "Bruising seen at school.", f"outcome_{kid.pk}": "s47",
+        **_formset("participants", [
+            {"name": "Sam Social", "agency": "csc", "role": "social_worker",
+             "attendance": "present"},
+            {"name": "Tara Manager", "agency": "csc", "role": "manager",
+             "attendance": "present"},
+            {"name": "Nina Nurse", "agency": "health", "role": "professional",
+             "attendance": "contributed"},
+            {"name": "DC Pat", "agency": "police", "role": "professional",
+             "attendance": "present"}], 4),
+        **_formset("actions", [], 0)}
+    url = f"/strategy/child/{kid.pk}/discussions/new/"
+    page = client.post(url, data).content.decode()
+    assert "started outside the census year" in page
+    assert "(census rule 8740)" in page
+    assert 'href="#id_held_date_0"' in page
+    assert "Bruising seen at school." in page
+    assert not Section47Enquiry.objects.filter(child=kid).exists()
+    fine = {**data, "concern_date_0": "1", "concern_date_1": "12", "held_date_0": "1",
+            "held_date_1": "12"}
+    assert client.post(url, fine).status_code == 302
+    assert Section47Enquiry.objects.filter(child=kid).count() == 1
+
+
+# --- conference and plan pages that call their services themselves (decisions §31) --------
+
+def test_a_query_on_the_conference_start_page_is_asked_with_the_confirmation_box(
+        client, monkeypatch, kid, chair, bso) -> None:
+    """The conference pages catch a service's refusal themselves: a census query rule's
+    warnings raised there are shown with the box to confirm them, not an error page, and the
+    conference starts once the box is ticked. No data makes the conference's start ask a
+    query today, so the service is wrapped to ask one (rule 8675) through the shared
+    mechanism before it runs."""
+    from conferences.outcomes import services as outcomes
+    from cpcases.core.confirm import raise_unconfirmed
+    from cpcases.core.errors import EntryWarning
+    from tests.outcomes.helpers import make_conference, quorate_attendance
+
+    real = outcomes.conference_start
+
+    def asking(**kwargs: object) -> object:
+        raise_unconfirmed([EntryWarning("The Section 47 enquiry started long before the end "
+                                        "of the year", field="date", rule="8675")])
+        return real(**kwargs)
+
+    monkeypatch.setattr(outcomes, "conference_start", asking)
+    conference = make_conference(children=[kid], on=D("2026-12-01"), chair=chair,
+                                 minute_taker=bso)
+    quorate_attendance(conference, bso)
+    client.force_login(chair)
+    url = f"/conferences/{conference.pk}/day/start/"
+    asked = client.post(url, {})
+    page = asked.content.decode()
+    assert asked.status_code == 200
+    assert "started long before the end of the year" in page
+    assert "I have checked this and it is correct" in page
+    assert 'name="confirmed_rules" value="8675"' in page
+    conference.refresh_from_db()
+    assert conference.status != ConferenceStatus.HELD
+    started = client.post(url, {"confirmed_rules": "8675", "confirm_warnings": "on"})
+    assert started.status_code == 302
+    conference.refresh_from_db()
+    assert conference.status == ConferenceStatus.HELD
+
+
+def test_rule_4003_the_conference_start_page_refuses_a_review_inside_a_child_in_need_plan(
+        client, sw, kid, chair, bso) -> None:
+    from cpcases.plans.models import CinPlan
+    from tests.outcomes.helpers import make_conference, quorate_attendance
+
+    _on_plan(kid, sw, chair)
+    CinPlan.objects.create(authority=kid.authority, child=kid, started_on=D("2026-10-01"),
+                           created_by=sw, updated_by=sw)
+    review = make_conference(children=[kid], on=D("2026-12-01"), chair=chair,
+                             minute_taker=bso, kind=ConferenceKind.REVIEW)
+    quorate_attendance(review, bso)
+    client.force_login(chair)
+    response = client.post(f"/conferences/{review.pk}/day/start/", {})
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert "A child protection review is dated while a child in need plan was open" in page
+    assert "(census rule 4003)" in page
+    review.refresh_from_db()
+    assert review.status != ConferenceStatus.HELD
+
+
+def test_rule_8940_the_plan_start_page_refuses_a_plan_dated_inside_an_earlier_plan(
+        client, sw, kid, chair) -> None:
+    first = _on_plan(kid, sw, chair)
+    plan_services.plan_end(plan=first, ended_on=D("2026-11-02"), reason="transferred",
+                           user=sw)
+    _concluded(kid)
+    _s47(kid, "2026-10-01")
+    _icpc(kid, "2026-10-14", chair)
+    client.force_login(sw)
+    data = {"started_on_0": "14", "started_on_1": "10", "started_on_2": "2026",
+            "category": "EMO", "lead_social_worker": str(sw.pk), "outcomes": "",
+            "contingency": ""}
+    page = client.post(f"/plans/child/{kid.pk}/start/", data).content.decode()
+    assert "A child protection plan started while another was still open" in page
+    assert "(census rule 8940)" in page
+    assert 'href="#id_started_on_0"' in page
+    assert ChildProtectionPlan.objects.filter(child=kid).count() == 1
