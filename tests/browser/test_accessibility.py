@@ -29,7 +29,7 @@ from tests.factories import (
 # The live server's thread has its own database connection: the data must be committed. The
 # rollback restores what migrations loaded (policy profiles), which a flush would remove.
 pytestmark = [pytest.mark.browser,
-              pytest.mark.django_db(transaction=True, serialized_rollback=True)]
+              pytest.mark.django_db(transaction=True)]
 
 WCAG_22_AA = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
 

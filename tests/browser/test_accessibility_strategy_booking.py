@@ -30,7 +30,7 @@ from tests.browser.test_accessibility import axe_violations, describe
 from tests.factories import AllocationFactory, ChildFactory, HouseholdFactory
 
 pytestmark = [pytest.mark.browser,
-              pytest.mark.django_db(transaction=True, serialized_rollback=True)]
+              pytest.mark.django_db(transaction=True)]
 
 
 def _household(org: Any, sw: User) -> tuple[Child, Child]:

@@ -12,7 +12,7 @@ from cpcases.children.models import Child
 from tests.browser.test_accessibility import axe_violations, describe
 
 pytestmark = [pytest.mark.browser,
-              pytest.mark.django_db(transaction=True, serialized_rollback=True)]
+              pytest.mark.django_db(transaction=True)]
 
 
 def test_a_school_age_child_without_a_upn_is_saved_once_the_worker_confirms(

@@ -38,7 +38,7 @@ from tests.factories import AllocationFactory, ChildFactory, HouseholdFactory
 # The live server's thread has its own database connection: the data must be committed. The
 # rollback restores what migrations loaded (policy profiles), which a flush would remove.
 pytestmark = [pytest.mark.browser,
-              pytest.mark.django_db(transaction=True, serialized_rollback=True)]
+              pytest.mark.django_db(transaction=True)]
 
 ICPC_WORKING_DAYS = 15  # 000, 002 §2.6, 003: the national profile's `icpc` timescale
 

@@ -18,7 +18,7 @@ from deadlines.models import Deadline, DeadlineStatus
 from tests.factories import AllocationFactory, ChildFactory, HouseholdFactory
 
 pytestmark = [pytest.mark.browser,
-              pytest.mark.django_db(transaction=True, serialized_rollback=True)]
+              pytest.mark.django_db(transaction=True)]
 
 
 def _fill_date(page: Page, name: str, on: dt.date) -> None:

@@ -10,7 +10,7 @@ from playwright.sync_api import Page, expect
 # The live server's thread has its own database connection: the data must be committed. The
 # rollback restores what migrations loaded (policy profiles), which a flush would remove.
 pytestmark = [pytest.mark.browser,
-              pytest.mark.django_db(transaction=True, serialized_rollback=True)]
+              pytest.mark.django_db(transaction=True)]
 
 # Runs before the page's own scripts on every page: keeps what the CSP refused.
 RECORD_CSP_VIOLATIONS = """

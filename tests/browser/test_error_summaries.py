@@ -23,7 +23,7 @@ from tests.factories import AllocationFactory, ChildFactory
 from tests.foundation.test_permission_walk import ACCESS, _placeholders
 
 pytestmark = [pytest.mark.browser,
-              pytest.mark.django_db(transaction=True, serialized_rollback=True)]
+              pytest.mark.django_db(transaction=True)]
 
 GENERIC = ("This field is required", "Enter the day, month and year", "Select a valid choice",
            "Enter a valid", "Choose one")

@@ -14,7 +14,7 @@ from cpcases.audit.models import AccessAction, AccessEvent
 # The live server's thread has its own database connection: the data must be committed. The
 # rollback restores what migrations loaded (policy profiles), which a flush would remove.
 pytestmark = [pytest.mark.browser,
-              pytest.mark.django_db(transaction=True, serialized_rollback=True)]
+              pytest.mark.django_db(transaction=True)]
 
 NEW_ADDRESS = "22 Acacia Avenue, Anytown"
 

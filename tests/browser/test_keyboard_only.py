@@ -12,7 +12,7 @@ from strategy.models import StrategyDiscussion
 from tests.browser.test_concern_to_booked_icpc import hughes  # noqa: F401 (fixture)
 
 pytestmark = [pytest.mark.browser,
-              pytest.mark.django_db(transaction=True, serialized_rollback=True)]
+              pytest.mark.django_db(transaction=True)]
 
 
 def tab_to(page: Page, target: Locator, limit: int = 120) -> None:

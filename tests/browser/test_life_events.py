@@ -17,7 +17,7 @@ from deadlines.models import Deadline, DeadlineStatus
 from lifeevents.models import ChildDeath, MissingEpisode
 
 pytestmark = [pytest.mark.browser,
-              pytest.mark.django_db(transaction=True, serialized_rollback=True)]
+              pytest.mark.django_db(transaction=True)]
 
 
 def _fill_date(page: Page, legend: str, day: dt.date) -> None:

@@ -17,7 +17,7 @@ from tests.conferences.factories import approved_request, ready_for_request
 from tests.factories import AllocationFactory, ChildFactory, HouseholdFactory
 
 pytestmark = [pytest.mark.browser,
-              pytest.mark.django_db(transaction=True, serialized_rollback=True)]
+              pytest.mark.django_db(transaction=True)]
 
 
 def _fill_date(page, legend: str, on: dt.date) -> None:

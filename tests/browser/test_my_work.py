@@ -17,7 +17,7 @@ from tests.browser.test_accessibility import axe_violations, describe
 from tests.factories import AllocationFactory, ChildFactory
 
 pytestmark = [pytest.mark.browser,
-              pytest.mark.django_db(transaction=True, serialized_rollback=True)]
+              pytest.mark.django_db(transaction=True)]
 
 
 def _no_violations(page, axe_script, what: str) -> None:

@@ -17,7 +17,7 @@ from cpcases.plans.models import CoreGroupMeeting, PlanCategory
 from deadlines.models import Deadline, DeadlineStatus
 
 pytestmark = [pytest.mark.browser,
-              pytest.mark.django_db(transaction=True, serialized_rollback=True)]
+              pytest.mark.django_db(transaction=True)]
 
 
 def fill_date(scope, legend: str, day: dt.date) -> None:

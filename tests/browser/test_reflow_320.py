@@ -16,7 +16,7 @@ from tests.factories import AllocationFactory, ChildFactory
 from tests.foundation.test_permission_walk import ACCESS, _placeholders
 
 pytestmark = [pytest.mark.browser,
-              pytest.mark.django_db(transaction=True, serialized_rollback=True)]
+              pytest.mark.django_db(transaction=True)]
 
 NARROW = {"width": 320, "height": 640}
 

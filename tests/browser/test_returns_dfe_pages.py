@@ -12,7 +12,7 @@ from tests.browser.test_error_summaries import _context_for
 from tests.returns.conftest import demo, pdo  # noqa: F401 - the returns' fixtures
 
 pytestmark = [pytest.mark.browser,
-              pytest.mark.django_db(transaction=True, serialized_rollback=True)]
+              pytest.mark.django_db(transaction=True)]
 
 
 @pytest.mark.usefixtures("demo")

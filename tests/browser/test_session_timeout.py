@@ -13,7 +13,7 @@ from tests.factories import PASSWORD
 # The live server's thread has its own database connection: the data must be committed. The
 # rollback restores what migrations loaded (policy profiles), which a flush would remove.
 pytestmark = [pytest.mark.browser,
-              pytest.mark.django_db(transaction=True, serialized_rollback=True)]
+              pytest.mark.django_db(transaction=True)]
 
 
 def test_inactivity_warning_appears_and_stay_signed_in_keeps_the_session(

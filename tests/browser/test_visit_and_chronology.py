@@ -18,7 +18,7 @@ from deadlines.models import Deadline, DeadlineStatus
 from tests.factories import PartnerInvolvementFactory
 
 pytestmark = [pytest.mark.browser,
-              pytest.mark.django_db(transaction=True, serialized_rollback=True)]
+              pytest.mark.django_db(transaction=True)]
 
 
 def _long(day: dt.date) -> str:

@@ -39,7 +39,7 @@ def test_the_scheduled_task_is_registered():
     assert "deadlines.sweep" in app.tasks
 
 
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
 def test_the_sweep_task_runs_end_to_end_through_redis_and_a_worker(child, sw, tm):
     import deadlines.tasks  # noqa: F401  (registers the task with the app)
 

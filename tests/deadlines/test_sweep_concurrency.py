@@ -19,7 +19,7 @@ from tests.factories import AllocationFactory, ChildFactory
 LONDON = ZoneInfo("Europe/London")
 
 
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
 def test_two_concurrent_sweeps_send_each_notice_once(org, sw, tm):
     load_shipped_profiles()  # idempotent: in case an earlier transactional test flushed
     with time_machine.travel(dt.datetime(2026, 3, 2, 9, tzinfo=LONDON), tick=False):
