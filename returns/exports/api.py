@@ -103,8 +103,14 @@ class ExportJobViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin,
         return Response(body, status=status.HTTP_202_ACCEPTED,
                         headers={"Location": body["status_url"]})
 
+    # The file as its kind made it: the census XML, an Annex A list (.xlsx or .csv) or the
+    # DfE payload (JSON).
     @extend_schema(responses={
-        (200, "application/octet-stream"): OpenApiTypes.BINARY,
+        (200, "application/xml"): OpenApiTypes.BINARY,
+        (200, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"):
+            OpenApiTypes.BINARY,
+        (200, "text/csv"): OpenApiTypes.BINARY,
+        (200, "application/json"): OpenApiTypes.BINARY,
         409: OpenApiResponse(OpenApiTypes.OBJECT, description="Still running, or failed"),
         410: OpenApiResponse(OpenApiTypes.OBJECT, description="Expired: the file is gone")})
     @action(detail=True, methods=["get"])
