@@ -6,7 +6,6 @@ every rule; a refused action is shown in the GOV.UK error summary with what was 
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
 from django.contrib import messages
@@ -41,9 +40,8 @@ from cpcases.children import selectors as child_selectors
 from cpcases.children.scoping import visible_children
 from cpcases.children.views import record_context
 from cpcases.core.concurrency import edits
-from cpcases.core.confirm import ask
-from cpcases.core.errors import NotPermitted, ServiceError, WarningsToConfirm
-from cpcases.core.forms import add_service_error
+from cpcases.core.errors import NotPermitted, ServiceError
+from cpcases.core.forms_flow import run_for_form as _run
 
 
 def _require_role(request: HttpRequest, *roles: str) -> None:
@@ -64,19 +62,6 @@ def _conference_request(request: HttpRequest, pk: int, section: str) -> Conferen
     return found
 
 
-def _run(form: Any, action: Callable[[], Any]) -> Any | None:
-    """Call the service; a refusal goes to the form's error summary (NotPermitted: 403);
-    a census query rule's warnings are shown with the box to confirm them (core.confirm)."""
-    try:
-        return action()
-    except NotPermitted as exc:
-        raise PermissionDenied(str(exc)) from exc
-    except ServiceError as exc:
-        add_service_error(form, exc)
-        return None
-    except WarningsToConfirm as exc:  # a census query rule: asked with the box to confirm
-        ask(form, exc)
-        return None
 
 
 def _form_page(request: HttpRequest, form: Any, title: str, back: str,

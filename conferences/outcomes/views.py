@@ -46,10 +46,10 @@ from cpcases.audit.models import AccessAction
 from cpcases.audit.services import access_record
 from cpcases.children.models import Child
 from cpcases.core.concurrency import edits
-from cpcases.core.confirm import ask
-from cpcases.core.errors import NotPermitted, ServiceError, WarningsToConfirm
+from cpcases.core.errors import NotPermitted, ServiceError
 from cpcases.core.forms import Form as GovForm
-from cpcases.core.forms import add_service_error, quiet, seed_added_row, with_added_row
+from cpcases.core.forms import quiet, seed_added_row, with_added_row
+from cpcases.core.forms_flow import run_for_form as _run
 from cpcases.documents.selectors import issued_content, issued_latest
 from cpcases.plans.services import MemberData
 
@@ -80,19 +80,6 @@ def _data(request: HttpRequest) -> Any:
     return request.POST if request.method == "POST" else None
 
 
-def _run(form: Any, action: Callable[[], Any]) -> Any | None:
-    """Call the service; a refusal goes to the form's error summary (NotPermitted: 403);
-    a census query rule's warnings are shown with the box to confirm them (core.confirm)."""
-    try:
-        return action()
-    except NotPermitted as exc:
-        raise PermissionDenied(str(exc)) from exc
-    except ServiceError as exc:
-        add_service_error(form, exc)
-        return None
-    except WarningsToConfirm as exc:  # a census query rule: asked with the box to confirm
-        ask(form, exc)
-        return None
 
 
 def _post_action(request: HttpRequest, action: Callable[[], Any], success: str) -> None:

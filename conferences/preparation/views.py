@@ -44,9 +44,8 @@ from cpcases.accounts.roles import Role
 from cpcases.audit.models import AccessAction
 from cpcases.audit.services import access_record
 from cpcases.core.concurrency import edits
-from cpcases.core.confirm import ask
-from cpcases.core.errors import NotPermitted, ServiceError, WarningsToConfirm
-from cpcases.core.forms import add_service_error
+from cpcases.core.errors import NotPermitted, ServiceError
+from cpcases.core.forms_flow import run_for_form as _run
 
 
 def _conference(request: HttpRequest, pk: int, section: str) -> Conference:
@@ -73,17 +72,6 @@ def _child_object(request: HttpRequest, queryset: Any, pk: int, section: str) ->
     return found
 
 
-def _run(form: Any, action: Callable[[], Any]) -> Any | None:
-    try:
-        return action()
-    except NotPermitted as exc:
-        raise PermissionDenied(str(exc)) from exc
-    except ServiceError as exc:
-        add_service_error(form, exc)
-        return None
-    except WarningsToConfirm as exc:  # a census query rule: asked with the box to confirm
-        ask(form, exc)
-        return None
 
 
 def _post_action(request: HttpRequest, pk: int, action: Callable[[], Any], done: str

@@ -13,10 +13,11 @@ from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
 from django import forms
+from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest
 
 from cpcases.core.confirm import ask
-from cpcases.core.errors import ServiceError, WarningsToConfirm
+from cpcases.core.errors import NotPermitted, ServiceError, WarningsToConfirm
 from cpcases.core.forms import add_service_error, humanise
 
 T = TypeVar("T")
@@ -35,6 +36,22 @@ def submit(request: HttpRequest, form: forms.Form,
         return None
     try:
         return Saved(write(form.cleaned_data))
+    except ServiceError as exc:
+        add_service_error(form, exc)
+        return None
+    except WarningsToConfirm as exc:  # a query rule: shown with a box to confirm it
+        ask(form, exc)
+        return None
+
+
+def run_for_form(form: forms.BaseForm, action: Callable[[], T]) -> T | None:
+    """Call the service for a form the view has already checked: NotPermitted answers 403;
+    another refusal goes to the form's error summary; a query rule's warnings are asked with
+    the box to confirm them. None unless the service wrote."""
+    try:
+        return action()
+    except NotPermitted as exc:
+        raise PermissionDenied(str(exc)) from exc
     except ServiceError as exc:
         add_service_error(form, exc)
         return None
