@@ -151,10 +151,12 @@ class People:
     chair: User
     bso: User
     police: User
+    sw_b: User  # another team's social worker: the child is not theirs
 
 
 @pytest.fixture
-def people(org: Org, sw: User, tm: User, chair: User, bso: User, police: User) -> People:
+def people(org: Org, sw: User, tm: User, chair: User, bso: User, police: User,
+           sw_b: User) -> People:
     """The personas, and the MASH (the front door) with its duty social worker and manager."""
     mash: Team = TeamFactory(service=org.service, name="MASH")
     FrontDoorTeam.objects.create(team=mash)
@@ -163,7 +165,7 @@ def people(org: Org, sw: User, tm: User, chair: User, bso: User, police: User) -
     duty_tm = UserFactory(username="duty_tm", role=Role.TEAM_MANAGER, authority=org.authority,
                           team=mash, full_name="Mo Mash", email="mo@example.org")
     return People(duty_sw=duty_sw, duty_tm=duty_tm, sw=sw, tm=tm, chair=chair, bso=bso,
-                  police=police)
+                  police=police, sw_b=sw_b)
 
 
 @dataclass(frozen=True)
@@ -199,7 +201,8 @@ def days(org: Org) -> Iterator[Days]:
 @pytest.fixture
 def api(days: Days, live_server: Any, people: People) -> Client:
     tokens = {name: Token.objects.create(user=getattr(people, name)).key
-              for name in ("duty_sw", "duty_tm", "sw", "tm", "chair", "bso", "police")}
+              for name in ("duty_sw", "duty_tm", "sw", "tm", "chair", "bso", "police",
+                           "sw_b")}
     return Client(base=live_server.url, tokens=tokens)
 
 
@@ -238,6 +241,13 @@ def test_the_whole_pathway_from_contact_to_plan_end_through_the_api(
     assert assessment["social_worker"] == ids.sw.pk
     record = api.call("sw", "GET", "/api/v1/children/{id}/", id=child)
     assert record["first_name"] == "Jayden"
+    # The refusal rule as a client meets it (docs/api.md): another team's social worker is
+    # told the record does not exist; no token is 401 with the scheme to use.
+    hidden = api.call("sw_b", "GET", "/api/v1/children/{id}/", expect=404, id=child)
+    assert hidden["status"] == 404
+    anonymous = requests.get(f"{api.base}/api/v1/children/{child}/", timeout=30)
+    assert anonymous.status_code == 401
+    assert anonymous.headers["WWW-Authenticate"].startswith("Token")
 
     # 2. The strategy discussion (000, 003): the minimum attendance, a Section 47 enquiry
     # initiated. It meets the discussion's deadline and opens the ICPC's (15 working days).
@@ -301,6 +311,10 @@ def test_the_whole_pathway_from_contact_to_plan_end_through_the_api(
                      body={"children": [child], "reason": "Substantiated Section 47 enquiry."})
     assert draft["status"] == "draft"
     api.call("sw", "POST", "/api/v1/conference-requests/{id}/submit/", id=draft["id"])
+    # The social worker may see the request but not approve it (002 §2.3: the manager).
+    refused = api.call("sw", "POST", "/api/v1/conference-requests/{id}/approve/", expect=403,
+                       id=draft["id"], body={})
+    assert refused["status"] == 403
     approved = api.call("tm", "POST", "/api/v1/conference-requests/{id}/approve/",
                         id=draft["id"], body={"note": "Agreed."})
     assert approved["status"] == "approved"
