@@ -513,12 +513,12 @@ def consultation_request(*, user: User, child: Child, question: str,
                            "manager.")
     _require_visible(user, child)
     if not question.strip():
-        raise ServiceError("Say what the consultation is about.")
+        raise ServiceError("Say what the consultation is about.", field="question")
     manager = manager or (user if user.role == Role.TEAM_MANAGER else user.line_manager())
     if manager is None or manager.role not in (Role.TEAM_MANAGER, Role.SERVICE_MANAGER,
                                                Role.HEAD_OF_SERVICE):
         raise ServiceError("Name the manager who will take part (000: the social worker and "
-                           "a manager from the team).")
+                           "a manager from the team).", field="manager")
     child = Child.objects.select_for_update().get(pk=child.pk)
     now = timezone.now()
     consultation = ConsultationRequest.objects.create(
