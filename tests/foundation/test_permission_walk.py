@@ -70,6 +70,9 @@ ACCESS: dict[str, Access] = {
     "api:child-detail": Access("/api/v1/children/{child}/"),
     "api:person-list": Access("/api/v1/people/", outsider=None, refused=API_ANON),
     "api:person-detail": Access("/api/v1/people/{person}/"),
+    # Issue 15 §3: the allocation page's action (POST only).
+    "api:child-allocate": Access("/api/v1/children/{child}/allocation/", ok=405,
+                                 outsider=None, refused=API_ANON),
     "schema": Access("/api/schema/", outsider=None, refused=API_ANON),
     "api-docs": Access("/api/docs/", outsider=None, refused=API_ANON),
     # --- strategy (discussions, S47, threshold, consultations): {discussion}, {enquiry},
@@ -353,7 +356,10 @@ ACCESS: dict[str, Access] = {
     **{f"plans-api:plan-{name}": Access(f"/api/v1/plans/{{plan}}/{path}/", ok=405,
                                         outsider=None, refused=API_ANON)
        for name, path in (("end", "end"), ("revise", "revise"), ("add-action", "actions"),
-                          ("lead", "lead"))},
+                          ("lead", "lead"), ("add-member", "members"))},
+    "plans-api:plan-action-list": Access("/api/v1/plan-actions/", outsider=None,
+                                         refused=API_ANON),
+    "plans-api:plan-action-detail": Access("/api/v1/plan-actions/{plan_action}/"),
     "plans-api:core-group-meeting-list": Access("/api/v1/core-group-meetings/", outsider=None,
                                                 refused=API_ANON),
     "plans-api:core-group-meeting-detail": Access(
@@ -364,6 +370,10 @@ ACCESS: dict[str, Access] = {
     "plans-api:cin-plan-list": Access("/api/v1/child-in-need-plans/", outsider=None,
                                       refused=API_ANON),
     "plans-api:cin-plan-detail": Access("/api/v1/child-in-need-plans/{cin_plan}/"),
+    **{f"plans-api:cin-plan-{name}": Access(f"/api/v1/child-in-need-plans/{{cin_plan}}/{path}/",
+                                            ok=405, outsider=None, refused=API_ANON)
+       for name, path in (("add-meeting", "meetings"), ("add-action", "actions"),
+                          ("end", "end"))},
     # --- chronology (statutory visits, multi-agency chronology): {visit} is built for the
     # walk's child by tests.chronology.walk.
     "chronology:visits": Access("/chronology/child/{child}/visits/"),

@@ -329,6 +329,7 @@ API_EDITS: dict[str, ApiEdit] = {
     "/api/v1/households/{id}/": ApiEdit("/api/v1/households/{household}/", "address"),
     "/api/v1/child-people/{id}/": ApiEdit("/api/v1/child-people/{child_person}/",
                                           "relationship"),
+    "/api/v1/plan-actions/{id}/": ApiEdit("/api/v1/plan-actions/{plan_action}/", "what"),
     "/api/v1/policy-rules/{rule_id}/": ApiEdit("/api/v1/policy-rules/icpc/", "source",
                                                insider="admin_user",
                                                extra={"reason": "The walk"}),
