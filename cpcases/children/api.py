@@ -217,8 +217,10 @@ class ChildViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin,
                 raise ValidationError({"social_worker": ["There is no such social worker."]})
         services.child_allocate(user=request.user, child=child, team=team,
                                 social_worker=worker, reason=v["reason"])
-        return Response(ChildSerializer(self.get_queryset().get(pk=child.pk)).data,
-                        status=status.HTTP_201_CREATED)
+        # The child as this allocation left them, even if it moved them out of the
+        # caller's own scope (a manager handing the case to another team).
+        child.refresh_from_db()
+        return Response(ChildSerializer(child).data, status=status.HTTP_201_CREATED)
 
 
 class PersonViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin,
