@@ -331,7 +331,7 @@ def plan_change_lead_social_worker(*, plan: ChildProtectionPlan, lead_social_wor
     if lead_social_worker.pk == plan.lead_social_worker_id:
         raise ServiceError(f"{lead_social_worker} is already the lead social worker.")
     if not reason.strip():
-        raise ServiceError("Give the reason the lead social worker changes.")
+        raise ServiceError("Give the reason the lead social worker changes.", field="reason")
     plan.lead_social_worker, plan.updated_by = lead_social_worker, user
     plan.version += 1
     plan.save()
@@ -494,10 +494,11 @@ def core_group_meeting_record(
     if missing:
         raise ServiceError(f"Record the attendance of {', '.join(missing)}.")
     if recommendation and recommendation not in Recommendation.values:
-        raise ServiceError("Choose a recommendation from the list.")
+        raise ServiceError("Choose a recommendation from the list.", field="recommendation")
     if recommendation == Recommendation.END_NO_CIN and not recommendation_reasons.strip():
         # 001: a clear rationale when no Child in Need plan is thought necessary.
-        raise ServiceError("Give the rationale for recommending no Child in Need plan.")
+        raise ServiceError("Give the rationale for recommending no Child in Need plan.",
+                           field="recommendation_reasons")
     meeting = CoreGroupMeeting.objects.create(
         plan=plan, held_on=held_on, is_first=last is None, minutes=minutes,
         recommendation=recommendation, recommendation_reasons=recommendation_reasons,
@@ -576,7 +577,7 @@ def plan_end(*, plan: ChildProtectionPlan, ended_on: date, reason: str, user: Us
     _require(may_end_plan(user, plan), "You cannot end this plan.")
     _require_current(plan)
     if reason not in PlanEndReason.values:
-        raise ServiceError("Choose why the plan is ending.")
+        raise ServiceError("Choose why the plan is ending.", field="reason")
     _not_future(ended_on, "date the plan ended")
     if ended_on < plan.started_on:  # census rule 8925
         raise RuleError("The plan cannot end before it started.", field="ended_on",

@@ -111,3 +111,18 @@ def test_life_event_lists_filter_by_child(child, other_team_child, sw) -> None:
 @pytest.mark.parametrize("value", ["abc", "0", "-1", str(2**64)])
 def test_a_filter_id_that_is_not_an_id_is_400_naming_the_filter(sw, value) -> None:
     assert "child" in field_errors(api(sw).get(f"/api/v1/letters/?child={value}"))
+
+
+# --- a service's refusal names its field (issue 15 §2) --------------------------------------
+
+
+def test_a_service_refusal_about_one_field_names_it(child, sw, tm) -> None:
+    body = {"child": child.pk, "complainant_name": "Ms Example", "complainant_relationship":
+            "Mother", "about": "process", "details": "Not invited.",
+            "received_on": "2026-01-05", "reply_by": "email"}
+    response = api(tm).post("/api/v1/complaints/", body, format="json")
+    assert "complainant_email" in field_errors(response), response.json()
+    response = api(sw).post("/api/v1/missing-episodes/", {
+        "child": child.pk, "last_seen_at": "2026-01-05T10:00:00Z", "last_seen_by": " "},
+        format="json")
+    assert "last_seen_by" in field_errors(response), response.json()
