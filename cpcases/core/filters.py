@@ -45,15 +45,16 @@ class _IdFilter(django_filters.NumberFilter):
 
 def record_filters(model: type[Model], *, child: str | None = "child",
                    fields: list[str] | tuple[str, ...] = (), many: tuple[str, ...] = (),
-                   **parents: str) -> type[django_filters.FilterSet]:
+                   scoped_child: bool = True, **parents: str) -> type[django_filters.FilterSet]:
     """A FilterSet for `model`'s API list: `child` (the path to the child; None: no child
     filter), each parent `name=path`, and the plain `fields` (model fields, as
     `filterset_fields` gives). `many`: filter names whose path crosses a to-many relation
-    (answered distinct)."""
+    (answered distinct). `scoped_child=False` where the list has its own scope of children
+    (the returns': the children the caller runs returns for) and has one child per record."""
     declared: dict[str, Any] = {}
     if child:
         declared["child"] = _IdFilter(
-            field_name=child, visible_children=True, many="child" in many,
+            field_name=child, visible_children=scoped_child, many="child" in many,
             label="Only records about this child (id); none for a child you cannot see.")
     for name, path in parents.items():
         declared[name] = _IdFilter(field_name=path, many=name in many,
