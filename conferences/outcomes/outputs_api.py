@@ -138,6 +138,23 @@ class NonAttendanceLetterSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
+class MonthCountSerializer(serializers.Serializer):
+    month = serializers.DateField(help_text="The first day of the month.")
+    count = serializers.IntegerField()
+
+
+class AgencyNonAttendanceSerializer(serializers.Serializer):
+    agency = serializers.ChoiceField(choices=Agency.choices)
+    label = serializers.CharField()
+    total = serializers.IntegerField()
+    months = MonthCountSerializer(many=True)
+
+
+class NonAttendanceReportSerializer(serializers.Serializer):
+    months = serializers.ListField(child=serializers.DateField())
+    agencies = AgencyNonAttendanceSerializer(many=True, help_text="Most first.")
+
+
 class NonAttendanceLettersSerializer(serializers.Serializer):
     written_now = serializers.IntegerField(help_text="Letters written by this request.")
     letters = NonAttendanceLetterSerializer(many=True)
@@ -217,6 +234,10 @@ class ObserverInputSerializer(serializers.Serializer):
     role = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
     chair_consent = serializers.BooleanField()
     family_consent = serializers.BooleanField()
+
+
+class NonAttendanceQuerySerializer(serializers.Serializer):
+    since = serializers.DateField(required=False, help_text="Conferences on or after.")
 
 
 class PlanLinkSerializer(serializers.Serializer):
@@ -510,6 +531,26 @@ class ConferenceOutputsActions:
         return Response({"written_now": len(written),
                          "letters": NonAttendanceLetterSerializer(letters, many=True).data},
                         status=status.HTTP_201_CREATED)
+
+    @extend_schema(summary="Professionals who neither attended nor sent a report, per agency "
+                           "and month",
+                   parameters=[NonAttendanceQuerySerializer],
+                   responses={200: NonAttendanceReportSerializer})
+    @action(detail=False, methods=["get"], url_path="non-attendance",
+            url_name="non-attendance", filter_backends=[], pagination_class=None)
+    def non_attendance_report(self, request: Request) -> Response:
+        """001: patterns of non-attendance across the conferences the user may see, for
+        chairs and managers (as the page)."""
+        if request.user.role not in selectors.NON_ATTENDANCE_ROLES:
+            raise PermissionDenied("Only chairs and managers see the non-attendance report.")
+        query = NonAttendanceQuerySerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        months, rows = selectors.non_attendance_by_agency(
+            user=request.user, since=query.validated_data.get("since"))
+        return Response(NonAttendanceReportSerializer({"months": months, "agencies": [
+            {"agency": r.agency, "label": r.label, "total": r.total,
+             "months": [{"month": m, "count": r.months.get(m, 0)} for m in months]}
+            for r in rows]}).data)
 
     # --- a plan recorded in the plans app, linked to the decision ---
 

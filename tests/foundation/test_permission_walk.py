@@ -207,6 +207,9 @@ ACCESS: dict[str, Access] = {
         f"/api/v1/conferences/{{conference}}/{name}/", ok=405, outsider=None,
         refused=API_ANON) for name in ("reschedule", "cancel")},
     # The record and outputs (issue 15 §3, conferences/outcomes/outputs_api.py).
+    "conferences-api:conference-non-attendance": Access(
+        "/api/v1/conferences/non-attendance/", insider="chair", outsider=None,
+        refused=API_ANON),
     **{f"conferences-api:conference-{name}": Access(
         f"/api/v1/conferences/{{conference}}/{name}/")
        for name in ("record", "amendment-requests", "attendance")},

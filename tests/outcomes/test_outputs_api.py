@@ -432,3 +432,29 @@ def test_only_the_chair_links_a_plan_to_the_decision(conference: Conference, sib
 def test_a_team_outside_the_case_gets_404_whatever_it_sends(conference: Conference, sw_b,
                                                             path: str) -> None:
     problem_of(_api(sw_b).post(_url(conference, path), {"name": "x"}, format="json"), 404)
+
+
+# --- the non-attendance report (001) ----------------------------------------------------------
+
+
+def test_a_manager_sees_non_attendance_counted_per_agency_and_month(conference: Conference,
+                                                                    bso, tm) -> None:
+    attend(conference, bso, "Pat Probation", Agency.PROBATION, status=AttendanceStatus.ABSENT)
+    attend(conference, bso, "Pam Probation", Agency.PROBATION,
+           status=AttendanceStatus.APOLOGIES)
+    attend(conference, bso, "Gail GP", Agency.HEALTH, status=AttendanceStatus.ABSENT,
+           report_sent=True)
+    response = _api(tm).get("/api/v1/conferences/non-attendance/")
+    assert response.status_code == 200, response.content
+    body = response.json()
+    assert body["months"] == ["2027-05-01"]
+    assert [(a["agency"], a["total"], a["months"]) for a in body["agencies"]] == [
+        ("probation", 2, [{"month": "2027-05-01", "count": 2}])]
+    later = _api(tm).get("/api/v1/conferences/non-attendance/?since=2027-06-01").json()
+    assert later["agencies"] == []
+
+
+def test_the_non_attendance_report_is_for_chairs_and_managers(sw, tm) -> None:
+    problem_of(_api(sw).get("/api/v1/conferences/non-attendance/"), 403)
+    response = _api(tm).get("/api/v1/conferences/non-attendance/?since=June")
+    assert "since" in field_errors(response)
