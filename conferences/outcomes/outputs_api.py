@@ -300,18 +300,13 @@ ATTENDANCE_ID = OpenApiParameter("attendance_id", OpenApiTypes.INT, OpenApiParam
 class ConferenceOutputsActions:
     """@action methods for ConferenceViewSet (a GenericViewSet over conferences)."""
 
-    # The actions looked up in the pages' scope (see the module's docstring).
-    OUTPUT_ACTIONS = frozenset({
-        "record_read", "record_write", "record_distribute", "decision_summary_issue",
-        "amendment_request_list", "amendment_request_log", "attendance_list",
-        "attendance_add", "attendance_change", "attendance_from_invitations",
-        "observer_record", "non_attendance_letters_issue", "plan_link"})
-
     request: Request
     kwargs: dict[str, Any]
 
     def get_object(self) -> Conference:
-        if getattr(self, "action", None) not in self.OUTPUT_ACTIONS:
+        """This mixin's actions look the conference up in the pages' scope (the module's
+        docstring); the viewset's other actions keep theirs."""
+        if getattr(self, "action", None) not in ConferenceOutputsActions.__dict__:
             return super().get_object()  # type: ignore[misc]
         conference = scoped_get(selectors.conferences_visible(user=self.request.user),
                                 self.kwargs.get("pk"), what="conference")
