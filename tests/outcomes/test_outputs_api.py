@@ -458,3 +458,20 @@ def test_the_non_attendance_report_is_for_chairs_and_managers(sw, tm) -> None:
     problem_of(_api(sw).get("/api/v1/conferences/non-attendance/"), 403)
     response = _api(tm).get("/api/v1/conferences/non-attendance/?since=June")
     assert "since" in field_errors(response)
+
+
+def test_the_same_attendance_sent_twice_with_one_idempotency_key_is_added_once(
+        conference: Conference, bso) -> None:
+    from rest_framework.authtoken.models import Token
+
+    api = APIClient()  # as another system calls: with a token and a key per intended write
+    api.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=bso).key}")
+    key = {"HTTP_IDEMPOTENCY_KEY": "attendance-4-may"}
+    first = api.post(_url(conference, "attendance/"), {"people": THREE_AGENCIES},
+                     format="json", **key)
+    again = api.post(_url(conference, "attendance/"), {"people": THREE_AGENCIES},
+                     format="json", **key)
+    assert (first.status_code, again.status_code) == (201, 201)
+    assert again["Idempotent-Replayed"] == "true"
+    assert again.json() == first.json()
+    assert Attendance.objects.filter(conference=conference).count() == 3
