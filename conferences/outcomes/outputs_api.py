@@ -460,11 +460,20 @@ class ConferenceOutputsActions:
         added = list(conference.attendances.exclude(pk__in=before))
         return Response(_added(conference, added))
 
+    @extend_schema(summary="One person's attendance", parameters=[ATTENDANCE_ID],
+                   responses={200: AttendanceRowSerializer})
+    @action(detail=True, methods=["get"], url_path=r"attendance/(?P<attendance_id>[0-9]{1,18})",
+            url_name="attendance-detail")
+    def attendance_read(self, request: Request, pk: str, attendance_id: str) -> Response:
+        """The row with its `version`, to send back with a change."""
+        conference = self._staff_conference()
+        row = scoped_get(conference.attendances.all(), attendance_id, what="attendance")
+        return Response(AttendanceRowSerializer(row).data)
+
     @extend_schema(summary="Change one person's attendance", parameters=[ATTENDANCE_ID],
                    request=AttendanceChangeSerializer,
                    responses={200: AttendanceRowSerializer})
-    @action(detail=True, methods=["patch"], url_path=r"attendance/(?P<attendance_id>[0-9]{1,18})",
-            url_name="attendance-detail")
+    @attendance_read.mapping.patch
     def attendance_change(self, request: Request, pk: str, attendance_id: str) -> Response:
         """Only the fields sent change; send the row's `version`. Not after the sign-off."""
         conference = self.get_object()

@@ -214,8 +214,7 @@ ACCESS: dict[str, Access] = {
         f"/api/v1/conferences/{{conference}}/{name}/")
        for name in ("record", "amendment-requests", "attendance")},
     "conferences-api:conference-attendance-detail": Access(
-        "/api/v1/conferences/{conference}/attendance/{day_attendance}/", ok=405,
-        outsider=None, refused=API_ANON),
+        "/api/v1/conferences/{conference}/attendance/{day_attendance}/"),
     **{f"conferences-api:conference-{name.replace('/', '-')}": Access(
         f"/api/v1/conferences/{{conference}}/{name}/", ok=405, outsider=None,
         refused=API_ANON)
