@@ -24,6 +24,7 @@ from conferences.models import (
     DelayAuthorisation,
     RequestedChild,
 )
+from conferences.outcomes.outputs_api import ConferenceOutputsActions
 from cpcases.accounts.models import User
 from cpcases.children.scoping import visible_children
 
@@ -230,7 +231,8 @@ class ConferenceRequestViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin,
             user=request.user, request=obj, reason=data.validated_data["reason"]))
 
 
-class ConferenceViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin,
+class ConferenceViewSet(ConferenceOutputsActions,  # the record and outputs (issue 15 §3)
+                        mixins.ListModelMixin, mixins.RetrieveModelMixin,
                         viewsets.GenericViewSet):
     """Booked (and cancelled) conferences the user may see."""
 

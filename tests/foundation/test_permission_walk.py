@@ -209,6 +209,20 @@ ACCESS: dict[str, Access] = {
     **{f"conferences-api:conference-{name}": Access(
         f"/api/v1/conferences/{{conference}}/{name}/", ok=405, outsider=None,
         refused=API_ANON) for name in ("reschedule", "cancel")},
+    # The record and outputs (issue 15 §3, conferences/outcomes/outputs_api.py).
+    "conferences-api:conference-non-attendance": Access(
+        "/api/v1/conferences/non-attendance/", insider="chair", outsider=None,
+        refused=API_ANON),
+    **{f"conferences-api:conference-{name}": Access(
+        f"/api/v1/conferences/{{conference}}/{name}/")
+       for name in ("record", "amendment-requests", "attendance")},
+    "conferences-api:conference-attendance-detail": Access(
+        "/api/v1/conferences/{conference}/attendance/{day_attendance}/"),
+    **{f"conferences-api:conference-{name.replace('/', '-')}": Access(
+        f"/api/v1/conferences/{{conference}}/{name}/", ok=405, outsider=None,
+        refused=API_ANON)
+       for name in ("record/distributions", "decision-summaries", "attendance/from-invitations",
+                    "observers", "non-attendance-letters", "plan-links")},
     "conferences-api:delay-authorisation-list": Access(
         "/api/v1/delay-authorisations/", outsider=None, refused=API_ANON),
     "conferences-api:delay-authorisation-detail": Access(
