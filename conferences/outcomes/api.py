@@ -30,7 +30,9 @@ from conferences.outcomes.models import (
 )
 from cpcases.accounts.models import User
 from cpcases.accounts.roles import Agency, Role
-from cpcases.plans.models import PlanCategory, PlanEndReason
+from cpcases.core.choices import WordChoiceField
+from cpcases.plans.choices import CATEGORY_WORDS
+from cpcases.plans.models import PlanEndReason
 from cpcases.plans.services import MemberData
 
 
@@ -65,6 +67,7 @@ class DecisionSerializer(serializers.ModelSerializer):
     agency_views = AgencyViewSerializer(many=True, read_only=True)
     review_date = serializers.DateField(source="review_conference.date", read_only=True,
                                         allow_null=True)
+    category = WordChoiceField(CATEGORY_WORDS, read_only=True, allow_blank=True)
 
     class Meta:
         model = ChildDecision
@@ -145,8 +148,8 @@ class DecisionInputSerializer(serializers.Serializer):
     child = serializers.IntegerField()
     outcome = serializers.ChoiceField(choices=DecisionOutcome.choices)
     reasons = serializers.CharField()
-    category = serializers.ChoiceField(choices=PlanCategory.choices, required=False,
-                                       allow_blank=True, default="")
+    # Issue 15 §5: a word (`neglect`); the old code (`NEG`) is accepted until 1.3.0.
+    category = WordChoiceField(CATEGORY_WORDS, required=False, allow_blank=True, default="")
     recommendations = serializers.CharField(required=False, allow_blank=True, default="")
     outline_plan = serializers.CharField(required=False, allow_blank=True, default="")
     contingency = serializers.CharField(required=False, allow_blank=True, default="")
