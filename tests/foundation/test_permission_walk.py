@@ -206,6 +206,14 @@ ACCESS: dict[str, Access] = {
     **{f"conferences-api:conference-{name}": Access(
         f"/api/v1/conferences/{{conference}}/{name}/", ok=405, outsider=None,
         refused=API_ANON) for name in ("reschedule", "cancel")},
+    # The conference day under the conference (issue 15 §5; conferences.outcomes.day_api).
+    "conferences-api:conference-decisions": Access(
+        "/api/v1/conferences/{day_conference}/decisions/"),
+    **{f"conferences-api:conference-{name}": Access(
+        f"/api/v1/conferences/{{day_conference}}/{name}/", ok=405, outsider=None,
+        refused=API_ANON)
+       for name in ("start", "adjourn", "scores", "decision-letter", "sign-off",
+                    "bring-forward")},
     "conferences-api:delay-authorisation-list": Access(
         "/api/v1/delay-authorisations/", outsider=None, refused=API_ANON),
     "conferences-api:delay-authorisation-detail": Access(
