@@ -23,7 +23,7 @@ from drf_spectacular.utils import (
 )
 from rest_framework import serializers, status
 from rest_framework.decorators import action
-from rest_framework.exceptions import ValidationError
+from rest_framework.exceptions import PermissionDenied, ValidationError
 from rest_framework.request import Request
 from rest_framework.response import Response
 
@@ -208,6 +208,8 @@ class ConferenceDayActions:
         """GET lists the conference's decisions; POST records one child's decision."""
         conference = self.get_object()
         if request.method == "GET":
+            if request.user.role == Role.PARTNER:  # as `day`: null for a partner
+                raise PermissionDenied("A partner professional sees the decisions summary only.")
             page = self.paginate_queryset(
                 ChildDecision.objects.filter(conference=conference)
                 .select_related("review_conference").prefetch_related("agency_views")

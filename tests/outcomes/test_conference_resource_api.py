@@ -111,6 +111,8 @@ def test_outsiders_get_404_and_partners_see_no_day(conference: Conference, sw_b,
     seen = _api(police).get(f"/api/v1/conferences/{conference.pk}/")
     assert seen.status_code == 200
     assert seen.json()["day"] is None
+    assert _api(police).get(f"/api/v1/conferences/{conference.pk}/decisions/").status_code \
+        == 403
 
 
 # --- the old paths, deprecated for one release ----------------------------------------------
