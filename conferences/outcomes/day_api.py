@@ -15,7 +15,9 @@ from __future__ import annotations
 from typing import Any
 
 from django.db.models import Prefetch, QuerySet
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
+    OpenApiParameter,
     OpenApiResponse,
     extend_schema,
     extend_schema_field,
@@ -42,6 +44,7 @@ from conferences.outcomes.api import (
 from conferences.outcomes.models import ChildDecision, ConferenceDay, ConferenceRecord
 from conferences.serializers import ConferenceSerializer
 from cpcases.accounts.roles import Role
+from cpcases.core.api import scoped_get
 from cpcases.plans.services import MemberData
 
 # --- the conference's state -----------------------------------------------------------------
@@ -232,7 +235,24 @@ class ConferenceDayActions:
             data=services.DecisionData(**values))
         return Response({"decision": DecisionSerializer(decision).data,
                          "conference": self._state(conference)},
-                        status=status.HTTP_201_CREATED)
+                        status=status.HTTP_201_CREATED,
+                        headers={"Location": f"{request.path}{decision.pk}/"})
+
+    @extend_schema(request=None, responses=DecisionSerializer,
+                   parameters=[OpenApiParameter("decision_id", OpenApiTypes.INT,
+                                                OpenApiParameter.PATH)],
+                   summary="One decision of the conference")
+    @action(detail=True, methods=["get"], url_path=r"decisions/(?P<decision_id>[0-9]{1,18})",
+            url_name="decision", filter_backends=[])
+    def decision(self, request: Request, pk: str, decision_id: str) -> Response:
+        conference = self.get_object()
+        if request.user.role == Role.PARTNER:
+            raise PermissionDenied("A partner professional sees the decisions summary only.")
+        decision = scoped_get(
+            ChildDecision.objects.filter(conference=conference)
+            .select_related("review_conference").prefetch_related("agency_views"),
+            decision_id, what="decision")
+        return Response(DecisionSerializer(decision).data)
 
     @extend_schema(request=None, responses=ConferenceStateSerializer,
                    summary="Issue the decision letter (002 §23.2)")

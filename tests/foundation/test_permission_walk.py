@@ -209,6 +209,8 @@ ACCESS: dict[str, Access] = {
     # The conference day under the conference (issue 15 §5; conferences.outcomes.day_api).
     "conferences-api:conference-decisions": Access(
         "/api/v1/conferences/{day_conference}/decisions/"),
+    "conferences-api:conference-decision": Access(
+        "/api/v1/conferences/{day_conference}/decisions/{day_decision}/"),
     **{f"conferences-api:conference-{name}": Access(
         f"/api/v1/conferences/{{day_conference}}/{name}/", ok=405, outsider=None,
         refused=API_ANON)

@@ -52,6 +52,8 @@ def test_the_chair_holds_the_conference_through_the_conference_resource(
     response = chair_api.post(f"{base}decisions/", _decision(siblings[0], sw), format="json")
     assert response.status_code == 201
     body = response.json()
+    assert response["Location"] == f"{base}decisions/{body['decision']['id']}/"
+    assert _api(sw).get(response["Location"]).json() == body["decision"]
     assert body["decision"]["category"] == "neglect"
     assert body["decision"]["review_date"] == "2027-08-04"
     assert body["conference"]["day"]["undecided_children"] == [siblings[1].pk]
