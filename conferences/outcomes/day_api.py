@@ -41,7 +41,12 @@ from conferences.outcomes.api import (
     StartSerializer,
     _user,
 )
-from conferences.outcomes.models import ChildDecision, ConferenceDay, ConferenceRecord
+from conferences.outcomes.models import (
+    ChildDecision,
+    ConferenceDay,
+    ConferenceRecord,
+    ProceedGround,
+)
 from conferences.serializers import ConferenceSerializer
 from cpcases.accounts.roles import Role
 from cpcases.core.api import scoped_get
@@ -62,7 +67,8 @@ class DayStateSerializer(serializers.Serializer):
 
     started_at = serializers.DateTimeField(allow_null=True)
     quorate_at_start = serializers.BooleanField(allow_null=True)
-    proceed_ground = serializers.CharField(
+    proceed_ground = serializers.ChoiceField(
+        choices=ProceedGround.choices, allow_blank=True,
         help_text="The exceptional ground it went ahead on when inquorate (002 §5.4); \"\" "
                   "when quorate or not started.")
     adjourned_at = serializers.DateTimeField(allow_null=True)
