@@ -17,9 +17,11 @@ from rest_framework.response import Response
 from cpcases.accounts.models import User
 from cpcases.accounts.roles import Agency
 from cpcases.core.api import scoped_get, visible_child
+from cpcases.core.choices import WordChoiceField, WordChoiceFilter
 from cpcases.core.concurrency import VersionedUpdateMixin
 from cpcases.core.filters import record_filters
 from cpcases.plans import selectors, services
+from cpcases.plans.choices import CATEGORY_WORDS
 from cpcases.plans.models import (
     ActionStatus,
     Attendance,
@@ -32,7 +34,6 @@ from cpcases.plans.models import (
     CoreGroupMember,
     MeetingAttendance,
     PlanAction,
-    PlanCategory,
     PlanEndReason,
     PlanVersion,
     Recommendation,
@@ -75,6 +76,8 @@ class PlanActionSerializer(serializers.ModelSerializer):
 
 
 class PlanVersionSerializer(serializers.ModelSerializer):
+    category = WordChoiceField(CATEGORY_WORDS, read_only=True)
+
     class Meta:
         model = PlanVersion
         fields = ["number", "reason", "meeting", "category", "outcomes", "contingency",
@@ -85,6 +88,7 @@ class PlanSerializer(serializers.ModelSerializer):
     members = CoreGroupMemberSerializer(many=True, read_only=True)
     actions = PlanActionSerializer(many=True, read_only=True)
     versions = PlanVersionSerializer(many=True, read_only=True)
+    category = WordChoiceField(CATEGORY_WORDS, read_only=True)
 
     class Meta:
         model = ChildProtectionPlan
@@ -117,7 +121,8 @@ class PlanActionInSerializer(serializers.Serializer):
 class PlanStartSerializer(serializers.Serializer):
     child = serializers.IntegerField()
     started_on = serializers.DateField()
-    category = serializers.ChoiceField(choices=PlanCategory.choices)
+    # Issue 15 §5: a word (`neglect`); the old code (`NEG`) is accepted until 1.3.0.
+    category = WordChoiceField(CATEGORY_WORDS)
     lead_social_worker = serializers.IntegerField()
     first_core_group_on = serializers.DateField(required=False, allow_null=True, default=None)
     outcomes = serializers.CharField(required=False, default="", allow_blank=True)
@@ -163,12 +168,23 @@ class LeadChangeSerializer(serializers.Serializer):
     reason = serializers.CharField()
 
 
+class PlanFilter(record_filters(ChildProtectionPlan)):  # type: ignore[misc]
+    """?child=<id> (only children you may see) and ?category=<word> (the old code accepted
+    until 1.3.0)."""
+
+    category = WordChoiceFilter(words=CATEGORY_WORDS)
+
+    class Meta:
+        model = ChildProtectionPlan
+        fields = ["child", "category"]
+
+
 class PlanViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     """Child protection plans of children the user may see; a partner professional sees only
     the plans whose core group they are in."""
 
     serializer_class = PlanSerializer
-    filterset_class = record_filters(ChildProtectionPlan, fields=["category"])
+    filterset_class = PlanFilter
 
     def get_queryset(self) -> QuerySet[ChildProtectionPlan]:
         return selectors.plans_visible(self.request.user).prefetch_related(

@@ -302,7 +302,7 @@ SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"] = {
     "NoteTypeEnum": "strategy.models.NoteType",
     "ParticipantRoleEnum": "strategy.models.ParticipantRole",
     "ParticipantTypeEnum": "conferences.outcomes.models.ParticipantType",
-    "PlanCategoryEnum": "cpcases.plans.models.PlanCategory",
+    "PlanCategoryEnum": "cpcases.plans.choices.CATEGORY_CHOICES",  # words (issue 15 §5)
     "PlanEndReasonEnum": "cpcases.plans.models.PlanEndReason",
     "ProceedGroundEnum": "conferences.outcomes.models.ProceedGround",
     "RecommendationEnum": "cpcases.plans.models.Recommendation",

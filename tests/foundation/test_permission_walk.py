@@ -223,6 +223,16 @@ ACCESS: dict[str, Access] = {
         refused=API_ANON)
        for name in ("record/distributions", "decision-summaries", "attendance/from-invitations",
                     "observers", "non-attendance-letters", "plan-links")},
+    # The conference day under the conference (issue 15 §5; conferences.outcomes.day_api).
+    "conferences-api:conference-decisions": Access(
+        "/api/v1/conferences/{day_conference}/decisions/"),
+    "conferences-api:conference-decision": Access(
+        "/api/v1/conferences/{day_conference}/decisions/{day_decision}/"),
+    **{f"conferences-api:conference-{name}": Access(
+        f"/api/v1/conferences/{{day_conference}}/{name}/", ok=405, outsider=None,
+        refused=API_ANON)
+       for name in ("start", "adjourn", "scores", "decision-letter", "sign-off",
+                    "bring-forward")},
     "conferences-api:delay-authorisation-list": Access(
         "/api/v1/delay-authorisations/", outsider=None, refused=API_ANON),
     "conferences-api:delay-authorisation-detail": Access(
