@@ -400,7 +400,7 @@ def test_the_chair_links_the_plan_started_in_the_plans_app_to_the_decision(
         "agency_views": [{"agency": "health", "view": "Agrees."}]}, format="json")
     assert response.status_code == 201, response.content
     body = response.json()
-    assert (body["plan"], body["outcome"], body["category"]) == (plan.pk, "plan", "NEG")
+    assert (body["plan"], body["outcome"], body["category"]) == (plan.pk, "plan", "neglect")
     assert body["review_date"] == "2027-08-04"  # three months (002 §7.9)
     assert ChildDecision.objects.get(conference=held, child=siblings[0]).plan == plan
 
