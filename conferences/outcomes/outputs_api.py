@@ -29,6 +29,7 @@ from rest_framework.response import Response
 from conferences.models import Conference
 from conferences.outcomes import selectors, services
 from conferences.outcomes.api import AgencyViewInputSerializer, DecisionSerializer
+from conferences.outcomes.day_api import QuoracySerializer
 from conferences.outcomes.models import (
     AmendmentRequest,
     Attendance,
@@ -102,12 +103,6 @@ class AttendanceRowSerializer(serializers.ModelSerializer):
         fields = ["id", "version", "participant_type", "user", "name", "agency", "role",
                   "email", "status", "direct_contact", "report_sent"]
         read_only_fields = fields
-
-
-class QuoracySerializer(serializers.Serializer):
-    quorate = serializers.BooleanField()
-    message = serializers.CharField()
-    agencies_with_contact = serializers.ListField(child=serializers.CharField())
 
 
 class AttendanceAddedSerializer(serializers.Serializer):

@@ -58,6 +58,8 @@ class ReadinessViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     filterset_class = record_filters(ReadinessProblem, scoped_child=False)
 
     def get_queryset(self) -> QuerySet[ReadinessProblem]:
+        if getattr(self, "swagger_fake_view", False):  # the schema is built signed out
+            return ReadinessProblem.objects.none()
         _require(self.request)
         raw = self.request.query_params.get("year")
         try:
