@@ -213,7 +213,8 @@ class ConferenceRequestViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin,
         return self._respond(services.conference_request_agree_second(
             user=request.user, request=obj, note=data.validated_data["note"]))
 
-    @extend_schema(request=BookingSerializer, responses=ConferenceSerializer)
+    # 201: a conference is created (issue 15 §4: the schema documents the status answered).
+    @extend_schema(request=BookingSerializer, responses={201: ConferenceSerializer})
     @action(detail=True, methods=["post"])
     def book(self, request: Request, pk: str) -> Response:
         """Business support books an approved request."""

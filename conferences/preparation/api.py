@@ -299,7 +299,8 @@ class ConferenceReportViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin,
             user=request.user, report=report, comments=data.validated_data["comments"])
         return Response(ReportSerializer(done).data)
 
-    @extend_schema(request=ShareSerializer, responses=SharingSerializer)
+    # 201: a sharing is recorded (issue 15 §4: the schema documents the status answered).
+    @extend_schema(request=ShareSerializer, responses={201: SharingSerializer})
     @action(detail=True, methods=["post"])
     def share(self, request: Request, pk: str) -> Response:
         report = self.get_object()

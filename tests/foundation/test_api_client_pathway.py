@@ -40,16 +40,7 @@ LONDON = ZoneInfo("Europe/London")
 # API defects this test found and that are not fixed yet: (method, path) → (the status
 # answered, what is wrong). The call still must answer that status; once the schema documents
 # it, the test fails until the entry is removed (so the list only ever shrinks).
-KNOWN_DEFECTS: dict[tuple[str, str], tuple[int, str]] = {
-    ("POST", "/api/v1/conference-requests/{id}/book/"):
-        (201, "answers 201 Created; the schema documents 200"),
-    ("POST", "/api/v1/conference-reports/{id}/share/"):
-        (201, "answers 201 Created; the schema documents 200"),
-    ("POST", "/api/v1/conference-days/{id}/attendance/"):
-        (201, "answers 201 Created; the schema documents 200"),
-    ("POST", "/api/v1/conference-days/{id}/decisions/"):
-        (201, "answers 201 Created; the schema documents 200"),
-}
+KNOWN_DEFECTS: dict[tuple[str, str], tuple[int, str]] = {}
 
 
 # --- the client --------------------------------------------------------------------------------
@@ -85,6 +76,8 @@ class Client:
         assert template in self.raw["paths"], f"{template} is not in the API's schema"
         operation = self.raw["paths"][template].get(method.lower())
         assert operation is not None, f"{method} {template} is not in the API's schema"
+        # The client keeps to the current API: no operation the schema marks deprecated.
+        assert not operation.get("deprecated"), f"{method} {template} is deprecated"
         headers = self._headers(who)
         if method == "POST":
             # A retry-safe client: every POST carries its own key (cpcases.core.idempotency).
@@ -94,6 +87,7 @@ class Client:
         answer = self.http.request(method, url, params=query, headers=headers, timeout=60,
                                    **sent)
         self.used.append(f"{method} {template}")
+        assert "Deprecation" not in answer.headers, f"{method} {url} answers as deprecated"
         where = f"{who}: {method} {url} {body or query or ''}"
         assert answer.status_code == expect, \
             f"{where}\n→ {answer.status_code} {answer.text[:2000]}"
@@ -152,6 +146,7 @@ class People:
     bso: User
     police: User
     sw_b: User  # another team's social worker: the child is not theirs
+    team_a: int  # the assessment team (a client is configured with the team ids it uses)
 
 
 @pytest.fixture
@@ -165,7 +160,7 @@ def people(org: Org, sw: User, tm: User, chair: User, bso: User, police: User,
     duty_tm = UserFactory(username="duty_tm", role=Role.TEAM_MANAGER, authority=org.authority,
                           team=mash, full_name="Mo Mash", email="mo@example.org")
     return People(duty_sw=duty_sw, duty_tm=duty_tm, sw=sw, tm=tm, chair=chair, bso=bso,
-                  police=police, sw_b=sw_b)
+                  police=police, sw_b=sw_b, team_a=org.team_a.pk)
 
 
 @dataclass(frozen=True)
@@ -232,11 +227,17 @@ def test_the_whole_pathway_from_contact_to_plan_end_through_the_api(
     assert decided["decision"] == "strategy_discussion"
     # 000: the discussion is due within 3 working days of the concern.
     assert "open" in api.deadlines("duty_tm", child)["strategy_discussion"]
-    [referral] = api.every("duty_tm", "/api/v1/referrals/", child=child)
+    [referral] = api.every("duty_tm", "/api/v1/referrals/", contact=contact["id"])
     api.call("duty_tm", "POST", "/api/v1/referrals/{id}/acknowledge/", id=referral["id"])
-    # The single assessment is allocated to a social worker of the assessment team: the child
-    # is now on team A's caseload.
-    assessment = api.call("duty_tm", "POST", "/api/v1/referrals/{id}/allocate/", expect=201,
+    # The MASH manager passes the case to the assessment team; its manager allocates the
+    # social worker, then the single assessment (003: within 2 working days of the referral).
+    api.call("duty_tm", "POST", "/api/v1/children/{id}/allocation/", expect=201, id=child,
+             body={"team": ids.team_a, "reason": "Strategy discussion needed"})
+    allocated = api.call("tm", "POST", "/api/v1/children/{id}/allocation/", expect=201,
+                         id=child, body={"team": ids.team_a, "social_worker": ids.sw.pk,
+                                         "reason": "Allocated for the strategy discussion"})
+    assert allocated["current_allocation"]["social_worker"] == ids.sw.full_name
+    assessment = api.call("tm", "POST", "/api/v1/referrals/{id}/allocate/", expect=201,
                           id=referral["id"], body={"social_worker": ids.sw.pk})
     assert assessment["social_worker"] == ids.sw.pk
     record = api.call("sw", "GET", "/api/v1/children/{id}/", id=child)
@@ -255,7 +256,7 @@ def test_the_whole_pathway_from_contact_to_plan_end_through_the_api(
     discussion = api.call("sw", "POST", "/api/v1/strategy-discussions/", expect=201, body={
         "concern_identified_at": _moment(received), "urgency": "child_protection_concerns",
         "format": "meeting", "held_at": _moment(held),
-        "outcomes": [{"child": child, "outcome": "s47"}],
+        "outcomes": [{"child": child, "s47_enquiry": True}],
         "participants": [
             {"name": ids.sw.full_name, "agency": "csc", "role": "social_worker",
              "user": ids.sw.pk},
@@ -278,7 +279,8 @@ def test_the_whole_pathway_from_contact_to_plan_end_through_the_api(
 
     # A consultation with a CP chair (000): through business support, recorded by the chair.
     consultation = api.call("sw", "POST", "/api/v1/consultations/", expect=201, body={
-        "child": child, "question": "Is the threshold for an ICPC met?"})
+        "child": child, "question": "Is the threshold for an ICPC met?",
+        "manager": ids.tm.pk})
     api.call("bso", "POST", "/api/v1/consultations/{id}/assign/", id=consultation["id"],
              body={"chair": ids.chair.pk})
     recorded = api.call("chair", "POST", "/api/v1/consultations/{id}/record/",
@@ -292,7 +294,7 @@ def test_the_whole_pathway_from_contact_to_plan_end_through_the_api(
 
     # 3. The Section 47 enquiry and its outcome (003); the threshold decision with the duty
     # IRO on the Significant Harm Checklist (002 §2.3, 004).
-    [enquiry] = api.every("sw", "/api/v1/s47-enquiries/", child=child)
+    [enquiry] = api.every("sw", "/api/v1/s47-enquiries/", discussion=discussion["id"])
     threshold = api.call("tm", "POST", "/api/v1/threshold-decisions/", expect=201, body={
         "child": child, "harm_evidenced": True, "attributable_to_parental_care": True,
         "harm_likely": True, "rationale": "Injuries and neglect attributable to care.",
@@ -370,28 +372,34 @@ def test_the_whole_pathway_from_contact_to_plan_end_through_the_api(
         "conference": conference["id"], "kind": "agency", "agency": "police"},
         files={"file": ("police.pdf", PDF, "application/pdf")})
 
-    # 5. The conference day: attendance by the minute-taker, quorate (002 §5.2: children's
-    # social care and two agencies in contact with the child), started by the chair (meets
-    # the ICPC's deadline), the decision for the child, the decision letter.
-    day_path = "/api/v1/conference-days/{id}/"
-    for present in ({"name": ids.sw.full_name, "agency": "csc", "role": "Social worker",
-                     "direct_contact": True, "user": ids.sw.pk},
-                    {"name": "Nurse Hale", "agency": "health", "role": "School nurse",
-                     "direct_contact": True, "report_sent": True},
-                    {"name": ids.police.full_name, "agency": "police", "role": "Detective",
-                     "direct_contact": True, "user": ids.police.pk},
-                    {"name": "Kelly Walker", "participant_type": "family", "role": "Mother"}):
-        api.call("bso", "POST", day_path + "attendance/", expect=201, id=conference["id"],
-                 body=present)
-    assert api.call("chair", "GET", day_path, id=conference["id"])["quoracy"]["quorate"]
-    started = api.call("chair", "POST", day_path + "start/", id=conference["id"], body={})
+    # 5. The conference day, all under the conference (/conferences/{id}/): an observer with
+    # both consents (002 §4.5); the attendance recorded by the minute-taker; quorate (002
+    # §5.2: children's social care and two agencies in contact with the child); started by
+    # the chair (meets the ICPC's deadline); the decision for the child.
+    at = "/api/v1/conferences/{id}/"
+    api.call("chair", "POST", at + "observers/", expect=201, id=conference["id"], body={
+        "name": "Sam Student", "role": "Student social worker", "chair_consent": True,
+        "family_consent": True})
+    attendance = api.call("bso", "POST", at + "attendance/", expect=201, id=conference["id"],
+                          body={"people": [
+        {"name": ids.sw.full_name, "agency": "csc", "role": "Social worker",
+         "direct_contact": True, "user": ids.sw.pk},
+        {"name": "Nurse Hale", "agency": "health", "role": "School nurse",
+         "direct_contact": True, "report_sent": True},
+        {"name": ids.police.full_name, "agency": "police", "role": "Detective",
+         "direct_contact": True, "user": ids.police.pk},
+        {"name": "Dr Patel", "agency": "health", "role": "GP", "status": "absent"},
+        {"name": "Kelly Walker", "participant_type": "family", "role": "Mother"}]})
+    assert attendance["quoracy"]["quorate"] is True
+    started = api.call("chair", "POST", at + "start/", id=conference["id"], body={})
     assert started["status"] == "held"
-    assert started["started_at"]
+    assert started["day"]["started_at"]
+    assert started["day"]["quorate_at_start"] is True
     assert api.deadlines("sw", child)["icpc"] == ["met"]
     first_core_group = today + dt.timedelta(days=7)
-    decision = api.call("chair", "POST", day_path + "decisions/", expect=201,
-                        id=conference["id"], body={
-        "child": child, "outcome": "plan", "category": "NEG",
+    decided = api.call("chair", "POST", at + "decisions/", expect=201, id=conference["id"],
+                       body={
+        "child": child, "outcome": "plan", "category": "neglect",
         "reasons": "Continuing risk of significant harm through neglect.",
         "recommendations": "Parenting assessment; school attendance monitored.",
         "outline_plan": "Jayden is fed, clean and at school every day.",
@@ -402,6 +410,9 @@ def test_the_whole_pathway_from_contact_to_plan_end_through_the_api(
                        {"name": "Nurse Hale", "agency": "health", "role": "School nurse"}],
         "agency_views": [{"agency": "health", "view": "A plan is needed.", "name": "Hale"},
                          {"agency": "police", "view": "A plan is needed."}]})
+    decision = decided["decision"]  # and the conference after it
+    assert decision["category"] == "neglect"
+    assert decided["conference"]["day"]["undecided_children"] == []
     plan_id, review_id = decision["plan"], decision["review_conference"]
     assert plan_id
     assert review_id
@@ -410,24 +421,59 @@ def test_the_whole_pathway_from_contact_to_plan_end_through_the_api(
     assert due["decision_letter"] == ["open"]
     assert due["core_group_first"] == ["open"]
     assert due["first_review"] == ["open"]
-    letter = api.call("bso", "POST", day_path + "decision-letter/", id=conference["id"])
-    assert letter["id"] == conference["id"]
-    assert api.deadlines("sw", child)["decision_letter"] == ["met"]
-    # NOT YET POSSIBLE through the API on main (issue 15 §3): writing the conference record
-    # (purpose, facts, discussion), which the chair's sign-off needs, and distributing it to
-    # professionals and family (`record_to_professionals`, `record_to_family`). Branch h15a
-    # adds them; until then POST /conference-days/{id}/sign-off/ answers 400 "Complete the
-    # record first".
-    refused = api.call("chair", "POST", day_path + "sign-off/", expect=400,
-                       id=conference["id"])
-    assert "Complete the record first" in refused["detail"]
+    assert due["record_to_professionals"] == ["open"]
 
-    # 6. The child protection plan: its core group (003: first within 10 working days),
-    # the plan distributed (5 days), the lead social worker's visit (every 10 working days).
-    plan = api.call("sw", "GET", "/api/v1/plans/{id}/", id=plan_id)
-    assert (plan["child"], plan["category"], plan["ended_on"]) == (child, "NEG", None)
-    members = {m["name"]: m["id"] for m in plan["members"]}
-    assert set(members) == {ids.police.full_name, "Nurse Hale"}
+    # After the conference (002 §22-23, 003): the decision letter (2 working days), the
+    # decisions summary, the record written by the minute-taker and signed by the chair,
+    # sent to the professionals and to the family; a written request to amend it; letters
+    # to the professionals who neither came nor sent a report (001).
+    letter = api.call("bso", "POST", at + "decision-letter/", id=conference["id"])
+    assert letter["day"]["decision_letter_issued_at"]
+    assert api.deadlines("sw", child)["decision_letter"] == ["met"]
+    api.call("bso", "POST", at + "decision-summaries/", expect=201, id=conference["id"])
+    record = api.call("bso", "GET", at + "record/", id=conference["id"])
+    record = api.call("bso", "PUT", at + "record/", id=conference["id"], body={
+        "version": record["version"],
+        "purpose": "To decide whether Jayden needs a child protection plan.",
+        "facts": "Bruising seen at school; two earlier contacts about neglect.",
+        "opinions": "Agencies agree the home conditions are poor.",
+        "child_views": "Jayden wants to stay at home and have breakfast.",
+        "parent_views": "Ms Walker accepts help with food and routines.",
+        "discussion": "The risk is continuing: a plan under neglect.",
+        "confidential_sections": ["opinions"]})
+    signed = api.call("chair", "POST", at + "sign-off/", id=conference["id"])
+    assert signed["day"]["signed_off_by"] == ids.chair.pk
+    for audience, recipients in (("professionals", "Nurse Hale, DC Pat Police (secure e-mail)"),
+                                 ("family", "Kelly Walker (by post, the parents' copy)")):
+        sent = api.call("bso", "POST", at + "record/distributions/", expect=201,
+                        id=conference["id"], body={"audience": audience,
+                                                   "recipients": recipients,
+                                                   "sent_on": today.isoformat()})
+    assert len(sent["distributions"]) == 2
+    due = api.deadlines("sw", child)
+    assert due["record_to_professionals"] == ["met"]
+    assert due["record_to_family"] == ["met"]
+    amendment = api.call("bso", "POST", at + "amendment-requests/", expect=201,
+                         id=conference["id"], body={
+                             "requested_by": "Kelly Walker", "received_on": today.isoformat(),
+                             "requested_on": today.isoformat(),
+                             "text": "My partner's name is spelt wrongly."})
+    assert amendment["within_window"] is True
+    letters = api.call("chair", "POST", at + "non-attendance-letters/", expect=201,
+                       id=conference["id"])
+    assert [letter["name"] for letter in letters["letters"]] == ["Dr Patel"]
+
+    # 6. The child protection plan: a member added to its core group; its first meeting
+    # (003: within 10 working days), the plan distributed (5 days), the lead social worker's
+    # visit (every 10 working days).
+    [plan] = api.every("sw", "/api/v1/plans/", child=child)
+    assert plan["id"] == plan_id
+    assert (plan["category"], plan["ended_on"]) == ("neglect", None)
+    plan = api.call("sw", "POST", "/api/v1/plans/{id}/members/", expect=201, id=plan_id, body={
+        "name": "Mr Okafor", "agency": "education", "role": "Designated safeguarding lead",
+        "email": "a.okafor@anyshire-primary.example", "mobile": "07700 900789"})
+    members = {m["name"]: m["id"] for m in plan["members"] if not m["removed_on"]}
+    assert set(members) == {ids.police.full_name, "Nurse Hale", "Mr Okafor"}
     api.call("police", "GET", "/api/v1/plans/{id}/", id=plan_id)  # a core group member
     meeting = api.call("sw", "POST", "/api/v1/core-group-meetings/", expect=201, body={
         "plan": plan_id, "held_on": today.isoformat(),
@@ -441,6 +487,8 @@ def test_the_whole_pathway_from_contact_to_plan_end_through_the_api(
     api.call("sw", "POST", "/api/v1/core-group-meetings/{id}/distributed/", id=meeting["id"],
              body={"distributed_on": today.isoformat()})
     assert "met" in api.deadlines("sw", child)["plan_distributed"]
+    [action] = api.every("sw", "/api/v1/plan-actions/", plan=plan_id)
+    assert action["what"] == "Parenting assessment"
     visit = api.call("sw", "POST", "/api/v1/visits/", expect=201, body={
         "child": child, "visited_at": _moment(dt.datetime.now(LONDON)), "location": "home",
         "child_seen": True, "seen_alone": True, "bedroom_seen": True,
@@ -456,7 +504,7 @@ def test_the_whole_pathway_from_contact_to_plan_end_through_the_api(
     # ends the plan at the first review on 003's exceptional circumstance, with a Child in
     # Need plan to step down to (001).
     review_day = days.next.isoformat()
-    moved = api.call("chair", "POST", day_path + "bring-forward/", id=review_id, body={
+    moved = api.call("chair", "POST", at + "bring-forward/", id=review_id, body={
         "on": review_day, "trigger": "significant_change",
         "reason": "The father was remanded in custody and has since been sentenced."})
     assert moved["date"] == review_day
@@ -469,34 +517,42 @@ def test_the_whole_pathway_from_contact_to_plan_end_through_the_api(
 
 def _review_ends_the_plan(api: Client, ids: People, *, child: int, plan_id: int,
                           review_id: int, day: dt.date) -> None:
-    day_path, today = "/api/v1/conference-days/{id}/", day
-    for present in ({"name": ids.sw.full_name, "agency": "csc", "role": "Social worker",
-                     "direct_contact": True, "user": ids.sw.pk},
-                    {"name": "Nurse Hale", "agency": "health", "role": "School nurse",
-                     "direct_contact": True},
-                    {"name": ids.police.full_name, "agency": "police", "role": "Detective",
-                     "direct_contact": True, "user": ids.police.pk}):
-        api.call("bso", "POST", day_path + "attendance/", expect=201, id=review_id,
-                 body=present)
-    api.call("chair", "POST", day_path + "start/", id=review_id, body={})
+    at, today = "/api/v1/conferences/{id}/", day
+    api.call("bso", "POST", at + "attendance/", expect=201, id=review_id, body={"people": [
+        {"name": ids.sw.full_name, "agency": "csc", "role": "Social worker",
+         "direct_contact": True, "user": ids.sw.pk},
+        {"name": "Nurse Hale", "agency": "health", "role": "School nurse",
+         "direct_contact": True},
+        {"name": ids.police.full_name, "agency": "police", "role": "Detective",
+         "direct_contact": True, "user": ids.police.pk}]})
+    api.call("chair", "POST", at + "start/", id=review_id, body={})
     assert api.deadlines("sw", child)["first_review"] == ["met"]
-    ended = api.call("chair", "POST", day_path + "decisions/", expect=201, id=review_id, body={
+    ended = api.call("chair", "POST", at + "decisions/", expect=201, id=review_id, body={
         "child": child, "outcome": "end", "end_reason": "no_longer_at_risk",
         "exceptional_circumstance": "custodial",
         "reasons": "The risk came from the father, now serving a long custodial sentence.",
         "start_cin_plan": True,
         "cin_first_meeting_on": (today + dt.timedelta(days=7)).isoformat()})
+    ended = ended["decision"]
     assert ended["outcome"] == "end"
     assert ended["cin_plan"]
-    api.call("bso", "POST", day_path + "decision-letter/", id=review_id)
+    review = api.call("bso", "POST", at + "decision-letter/", id=review_id)
+    assert review["day"]["undecided_children"] == []
 
-    # 8. The plan has ended: the step-down Child in Need plan runs; the plan's clocks stop.
+    # 8. The plan has ended: the step-down Child in Need plan runs, its first multi-agency
+    # meeting held (003: within 10 days); the plan's clocks stop.
     plan = api.call("sw", "GET", "/api/v1/plans/{id}/", id=plan_id)
     assert (plan["ended_on"], plan["end_reason"]) == (today.isoformat(), "no_longer_at_risk")
     assert plan["end_conference"] == review_id
-    [cin_plan] = api.every("sw", "/api/v1/child-in-need-plans/", child=child)
-    assert cin_plan["from_plan"] == plan_id
+    [cin_plan] = api.every("sw", "/api/v1/child-in-need-plans/", from_plan=plan_id)
+    assert cin_plan["id"] == ended["cin_plan"]
+    assert "open" in api.deadlines("sw", child)["stepdown_meeting"]
+    cin_plan = api.call("sw", "POST", "/api/v1/child-in-need-plans/{id}/meetings/", expect=201,
+                        id=cin_plan["id"], body={"held_on": today.isoformat(),
+                                                 "kind": "meeting",
+                                                 "notes": "Step-down plan agreed."})
+    assert [m["kind"] for m in cin_plan["meetings"]] == ["meeting"]
     due = api.deadlines("sw", child)
+    assert due["stepdown_meeting"] == ["met"]
     for rule_id in ("child_seen", "bedroom_seen", "core_group_next"):
         assert "open" not in due.get(rule_id, []), (rule_id, due.get(rule_id))
-    assert "open" in due["stepdown_meeting"]
