@@ -7,10 +7,12 @@ Only provisioning touches the database: the personas' users and their API tokens
 administrator's job, `manage.py drf_create_token`). Everything after is HTTP to a live server
 with each persona's own token. The client reads its paths from `/api/schema/` (a path not in
 the schema fails the test) and checks every answer against the schema: its status must be
-documented and its body must match the documented response (schemathesis). Time is not
-frozen: the dates are today's (the next working day's when today is not one: see
-`days`), and the working-day engine decides every due date; the client only asks
-`/api/v1/deadlines/` whether a deadline is open, met or cancelled.
+documented and its body must match the documented response (schemathesis); no deprecated
+operation is used. Time is not frozen: the dates are today's, and the working-day engine
+decides every due date; the client only asks `/api/v1/deadlines/` whether a deadline is open,
+met, missed or cancelled. The clock of the process moves only where the domain needs another
+day (see `days`: today is not a working day; the review, since a plan cannot end on the day
+it started). Decisions §41.
 """
 
 from __future__ import annotations
