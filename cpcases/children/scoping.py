@@ -101,7 +101,7 @@ def _scope_key(user: User) -> ScopeKey | None:
 
 @lru_cache(maxsize=2048)
 def _visible_sql(key: ScopeKey) -> tuple[str, tuple[object, ...]]:
-    query = _visible_queryset(*key).values("pk").query
+    query = _visible_queryset(*key).order_by().values("pk").query  # no sort in a subquery
     sql, params = query.sql_with_params()
     return sql, tuple(params)
 
