@@ -60,9 +60,10 @@ _INDEX_ONLY = ("SET LOCAL enable_seqscan = off; SET LOCAL enable_bitmapscan = of
 _PLANNER_DEFAULTS = "RESET enable_seqscan; RESET enable_bitmapscan; RESET enable_sort"
 _START = ("-infinity", 0)  # before every row: a round starts from the oldest
 
+# One statement per batch each, the arrays bound in binary (%b, arrays_cursor()).
 _INSERT_ESCALATIONS = """
     INSERT INTO deadlines_escalation (deadline_id, level, due_date, created_at)
-    SELECT * FROM unnest(%s::bigint[], %s::varchar[], %s::date[], %s::timestamptz[])
+    SELECT d, l, due, %b FROM unnest(%b::bigint[], %b::varchar[], %b::date[]) AS v(d, l, due)
     ON CONFLICT DO NOTHING
     RETURNING deadline_id, level
 """
@@ -70,7 +71,7 @@ _INSERT_ESCALATIONS = """
 _ADVANCE = """
     UPDATE deadlines_deadline AS d
     SET next_action_at = v.at, next_level = v.level
-    FROM unnest(%s::bigint[], %s::timestamptz[], %s::varchar[]) AS v(id, at, level)
+    FROM unnest(%b::bigint[], %b::timestamptz[], %b::varchar[]) AS v(id, at, level)
     WHERE d.id = v.id
 """
 
@@ -127,11 +128,12 @@ def deadlines_sweep(*, now: datetime | None = None, batch_size: int = BATCH_SIZE
     result = SweepResult()
     policies = _Policies()
     digests: dict[int, int] = {}  # recipient → their digest of this sweep
+    tally: dict[int, Counter[str]] = {}  # digest → its notices so far, per level
     after: tuple[datetime | str, int] | None = _START
     round_claimed = 0
     while True:
         after = _sweep_batch(now=now, batch_size=batch_size, policies=policies,
-                             result=result, digests=digests, after=after)
+                             result=result, digests=digests, tally=tally, after=after)
         if after is not None:
             round_claimed += 1
             continue
@@ -149,7 +151,8 @@ def deadlines_sweep(*, now: datetime | None = None, batch_size: int = BATCH_SIZE
 
 def _sweep_batch(*, now: datetime, batch_size: int, policies: _Policies,
                  result: SweepResult, digests: dict[int, int],
-                 after: tuple[datetime | str, int]) -> tuple[datetime, int] | None:
+                 tally: dict[int, Counter[str]], after: tuple[datetime | str, int]
+                 ) -> tuple[datetime, int] | None:
     """Claim and announce one batch after `after`; return where the next batch starts, or
     None when nothing is left in this round."""
     with transaction.atomic():
@@ -181,12 +184,12 @@ def _sweep_batch(*, now: datetime, batch_size: int, policies: _Policies,
                 deadline_id=deadline_id, child_id=child_id, level=level,
                 rule_name=rule.name, due_date=due_date, due_at=due_at,
                 responsible_id=responsible_id)
-        with connection.cursor() as cursor:
-            cursor.execute(_INSERT_ESCALATIONS, [ids, esc_levels, esc_dues, [now] * len(ids)])
+        with notifications.arrays_cursor() as cursor:
+            cursor.execute(_INSERT_ESCALATIONS, [now, ids, esc_levels, esc_dues])
             inserted = cursor.fetchall()
             notices = [pending[(deadline_id, level)] for deadline_id, level in inserted]
             rows_to_add = notifications.build(notices)
-            notifications.deliver(rows_to_add, digests=digests)
+            notifications.deliver(rows_to_add, digests=digests, tally=tally)
             cursor.execute(_ADVANCE, [ids, next_ats, next_levels])
     result.claimed += len(rows)
     result.batches += 1
