@@ -1,7 +1,8 @@
 """The escalation sweep (DOMAIN §4): run by Celery beat every DEADLINE_SWEEP_SECONDS.
 
-Each open deadline stores when its next notice is due (`next_action_at`, a partial index on
-open deadlines), so a sweep reads only the deadlines that need action now, never all of them.
+Each open deadline stores when its next notice is due (`next_action_at`), copied by triggers
+into the narrow queue table SweepQueue and its index, so a sweep reads only the deadlines that
+need action now, never all of them.
 
 Exactly once, even with two sweeps at the same time or a worker killed mid-sweep:
 - a batch claims its rows with SELECT … FOR UPDATE SKIP LOCKED (a concurrent sweep skips them);
@@ -37,30 +38,40 @@ logger = logging.getLogger(__name__)
 
 BATCH_SIZE = 2000  # measured best of 2000 and 5000 at 1,000,000 (decisions §35)
 
-# The work list, read through the partial index deadline_sweep_queue (open deadlines by
-# (next_action_at, id)) and nothing else: each batch resumes after the last row the previous
-# one claimed, so a sweep reads each due row once however many there are (issue 13 §4).
+# The work list, read through deadline_sweep_queue (the narrow SweepQueue table by
+# (next_action_at, deadline)) and each deadline by its key, nothing else: each batch resumes
+# after the last row the previous one claimed, so a sweep reads each due row once however
+# many there are (issue 13 §4). The deadline row is the one locked, as every service that
+# changes a deadline locks it; its own status and next_action_at are checked again, so a row
+# another sweep advanced after this statement's snapshot is not claimed twice.
 _CLAIM = """
-    SELECT id, authority_id, child_id, rule_id, due_date, due_at, next_level, responsible_id,
-           next_action_at
-    FROM deadlines_deadline
-    WHERE status = 'open' AND next_action_at <= %(now)s
-      AND (next_action_at, id) > (%(after_at)s, %(after_id)s)
-    ORDER BY next_action_at, id
+    SELECT d.id, d.authority_id, d.child_id, d.rule_id, d.due_date, d.due_at, d.next_level,
+           d.responsible_id, q.next_action_at
+    FROM deadlines_sweepqueue AS q
+    JOIN deadlines_deadline AS d ON d.id = q.deadline_id
+    WHERE q.next_action_at <= %(now)s
+      AND (q.next_action_at, q.deadline_id) > (%(after_at)s, %(after_id)s)
+      AND d.status = 'open' AND d.next_action_at <= %(now)s
+    ORDER BY q.next_action_at, q.deadline_id
     LIMIT %(limit)s
-    FOR UPDATE SKIP LOCKED
+    FOR UPDATE OF d SKIP LOCKED
 """
 
 # The plan must not depend on the statistics: right after a bulk load, or with statistics
 # taken when nothing was due, the planner may otherwise choose a sequential scan and a sort
-# of every open deadline for each batch (quadratic over a sweep). With these off for the
-# claim only, the only plan left is the index scan of deadline_sweep_queue.
+# of every queued deadline for each batch (quadratic over a sweep), or a hash join over the
+# whole deadline table. With these off for the claim only, the only plan left is the index
+# scan of deadline_sweep_queue, each deadline read by its primary key.
 _INDEX_ONLY = ("SET LOCAL enable_seqscan = off; SET LOCAL enable_bitmapscan = off; "
-               "SET LOCAL enable_sort = off")
-_PLANNER_DEFAULTS = "RESET enable_seqscan; RESET enable_bitmapscan; RESET enable_sort"
+               "SET LOCAL enable_sort = off; SET LOCAL enable_hashjoin = off; "
+               "SET LOCAL enable_mergejoin = off")
+_PLANNER_DEFAULTS = ("RESET enable_seqscan; RESET enable_bitmapscan; RESET enable_sort; "
+                     "RESET enable_hashjoin; RESET enable_mergejoin")
 _START = ("-infinity", 0)  # before every row: a round starts from the oldest
 
-# One statement per batch each, the arrays bound in binary (%b, arrays_cursor()).
+# One statement per batch each, the arrays bound in binary (%b, arrays_cursor()). The advance
+# is a HOT update of the deadline rows (no index holds its columns, decisions §43); the
+# trigger deadline_sweep_queue_update moves their queue rows in one statement.
 _INSERT_ESCALATIONS = """
     INSERT INTO deadlines_escalation (deadline_id, level, due_date, created_at)
     SELECT d, l, due, %b FROM unnest(%b::bigint[], %b::varchar[], %b::date[]) AS v(d, l, due)

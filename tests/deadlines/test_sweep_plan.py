@@ -49,7 +49,7 @@ def test_the_claim_reads_its_index_after_a_bulk_load_with_no_statistics(child):
 def test_the_claim_reads_its_index_when_the_statistics_say_nothing_is_due(child):
     _load(child, due=False)
     with connection.cursor() as cursor:
-        cursor.execute("ANALYZE deadlines_deadline")
+        cursor.execute("ANALYZE deadlines_deadline, deadlines_sweepqueue")
         # Everything falls due at once (a long outage, a policy change): stale statistics.
         cursor.execute("SET LOCAL session_replication_role = replica")
         cursor.execute("UPDATE deadlines_deadline SET next_action_at = %s WHERE child_id = %s",
