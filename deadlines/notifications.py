@@ -300,8 +300,10 @@ def _more_line(count: int) -> list[str]:
 
 
 _BY_KEY = ("SET LOCAL enable_seqscan = off; SET LOCAL enable_hashjoin = off; "
-           "SET LOCAL enable_mergejoin = off")
-_PLANNER_DEFAULTS = "RESET enable_seqscan; RESET enable_hashjoin; RESET enable_mergejoin"
+           "SET LOCAL enable_mergejoin = off; SET LOCAL enable_material = off; "
+           "SET LOCAL jit = off")
+_PLANNER_DEFAULTS = ("RESET enable_seqscan; RESET enable_hashjoin; RESET enable_mergejoin; "
+                     "RESET enable_material; RESET jit")
 
 
 _COUNTS = """
