@@ -84,3 +84,38 @@ def test_a_bulk_load_in_replica_mode_is_queued(child):
     open_ids = set(Deadline.objects.filter(status="open").values_list("pk", flat=True))
     assert _queued() == dict.fromkeys(open_ids, at)
     assert len(open_ids) == 2
+
+
+def test_no_index_on_the_deadline_table_holds_what_the_sweep_advances(db):
+    """An index on next_action_at or next_level would make every advance write every index
+    of the table (no HOT update): the queue's index is on SweepQueue (decisions §43)."""
+    with connection.cursor() as cursor:
+        cursor.execute("""
+            SELECT i.indexrelid::regclass::text, pg_get_indexdef(i.indexrelid)
+            FROM pg_index AS i
+            WHERE i.indrelid = 'deadlines_deadline'::regclass
+        """)
+        indexes = cursor.fetchall()
+    assert indexes
+    for name, definition in indexes:
+        assert "next_action_at" not in definition, name
+        assert "next_level" not in definition, name
+
+
+def test_the_sweeps_advance_is_a_hot_update(seen):
+    from deadlines import sweep
+
+    def updates() -> tuple[int, int]:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT n_tup_upd, n_tup_hot_upd FROM pg_stat_xact_user_tables "
+                           "WHERE relname = 'deadlines_deadline'")
+            return cursor.fetchone() or (0, 0)
+
+    before = updates()
+    result = sweep.deadlines_sweep(now=seen.next_action_at + dt.timedelta(minutes=1))
+    after = updates()
+    assert result.claimed == 1
+    assert after[0] - before[0] >= 1
+    assert after[0] - before[0] == after[1] - before[1]  # every update of the row was HOT
+    seen.refresh_from_db()
+    assert _queued() == {seen.pk: seen.next_action_at}  # the queue moved with it
