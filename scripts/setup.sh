@@ -24,20 +24,12 @@ fi
 say() { printf '[setup] %s\n' "$*"; }
 
 # uv prints one "+ package==version" line per package: keep its summary lines only.
-uv_install() {
-    local status
-    set +e
-    "$BIN/uv" pip install --python "$BIN/python" "$@" 2>&1 | grep -v '^ [-+~] '
-    status=${PIPESTATUS[0]}
-    set -e
-    return "$status"
-}
-
-install() {  # install PIP-ARGUMENTS...: with uv, else with pip
+uv_install() {  # install PIP-ARGUMENTS...: with uv, else with pip
     if [ -x "$BIN/uv" ]; then
         uv_install "$@" && return 0
         say "uv failed: installing with pip instead (slower) ..."
     fi
+    [ -x "$BIN/pip" ] || "$BIN/python" -m ensurepip --default-pip
     "$BIN/pip" install --quiet --upgrade pip
     "$BIN/pip" install --quiet "$@"
 }
@@ -45,12 +37,19 @@ install() {  # install PIP-ARGUMENTS...: with uv, else with pip
 venv() {
     local t0=$SECONDS
     if [ ! -x "$BIN/python" ]; then
+        # Without pip (ensurepip costs seconds): uv installs the packages; pip is added only
+        # if uv cannot be had or fails.
         say "creating the virtualenv $VENV ($PYTHON) ..."
-        "$PYTHON" -m venv "$VENV"
+        "$PYTHON" -m venv --without-pip "$VENV"
     fi
     if [ ! -x "$BIN/uv" ]; then
         say "installing uv into $VENV (the fast installer; pip is the fallback) ..."
-        "$BIN/pip" install --quiet uv || say "uv could not be installed: pip will install the packages"
+        # The interpreter's own pip installs it into the virtualenv (pip --python); where that
+        # Python has no pip, the virtualenv gets one first.
+        "$PYTHON" -m pip --python "$BIN/python" install --quiet uv 2>/dev/null \
+            || { "$BIN/python" -m ensurepip --default-pip >/dev/null \
+                 && "$BIN/pip" install --quiet uv; } \
+            || say "uv could not be installed: pip will install the packages"
     fi
     say "virtualenv ready in $((SECONDS - t0))s"
 }
