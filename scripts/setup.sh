@@ -24,7 +24,16 @@ fi
 say() { printf '[setup] %s\n' "$*"; }
 
 # uv prints one "+ package==version" line per package: keep its summary lines only.
-uv_install() {  # install PIP-ARGUMENTS...: with uv, else with pip
+uv_install() {
+    local status
+    set +e
+    "$BIN/uv" pip install --python "$BIN/python" "$@" 2>&1 | grep --line-buffered -v '^ [-+~] '
+    status=${PIPESTATUS[0]}
+    set -e
+    return "$status"
+}
+
+install() {  # install PIP-ARGUMENTS...: with uv, else with pip
     if [ -x "$BIN/uv" ]; then
         uv_install "$@" && return 0
         say "uv failed: installing with pip instead (slower) ..."
