@@ -158,8 +158,10 @@ _FINGERPRINTED = ("*/migrations/*.py", "*/*/migrations/*.py", "*/demo.py", "*/*/
                   "cpcases/accounts/management/commands/seed_demo.py",
                   "cpcases/accounts/management/commands/prepare_demo.py",
                   "cpcases/core/schema_snapshot.sql", "pyproject.toml")
-# The line manage.py prepare_demo prints once migrate is done (its SCHEMA_READY).
+# The lines manage.py prepare_demo prints once migrate is done (its SCHEMA_READY) and once
+# the demo data is committed (DEMO_READY).
 SCHEMA_READY = "prepare_demo: schema ready"
+DEMO_READY = "prepare_demo: demo data ready"
 RELOAD_EXIT_CODE = 3  # runserver's exit code when a Python file changed (Django's autoreload)
 
 
@@ -233,7 +235,7 @@ class Preparation:
     printed as they come; `schema_ready` is set once migrate is done, so that the web server
     starts while the demo data is being created (issue 13 §5)."""
 
-    def __init__(self, env: dict[str, str]) -> None:
+    def __init__(self, env: dict[str, str], command: list[str] | None = None) -> None:
         # The demo's workflow e-mails stay in memory: the console should show the sign-ins
         # (delivered from the outbox in the seeding process, so the worker has none to print).
         env = {**env, "EMAIL_BACKEND": "django.core.mail.backends.locmem.EmailBackend",
@@ -242,9 +244,10 @@ class Preparation:
             "children and sign-ins)")
         self.started = time.monotonic()
         self.schema_ready = threading.Event()
+        self.demo_ready = threading.Event()
         self.seed_lines: list[str] = []
         self.proc = subprocess.Popen(
-            [sys.executable, str(BASE_DIR / "manage.py"), "prepare_demo"], cwd=BASE_DIR,
+            command or [sys.executable, str(BASE_DIR / "manage.py"), "prepare_demo"], cwd=BASE_DIR,
             env=env, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
             stderr=subprocess.STDOUT, text=True, errors="replace", bufsize=1,
             preexec_fn=_die_with_parent)
@@ -260,15 +263,22 @@ class Preparation:
                 say(f"schema: ready {time.monotonic() - self.started:.0f}s after prepare_demo "
                     "started; the demo data next, the web server meanwhile")
                 self.schema_ready.set()
+            elif line.startswith(DEMO_READY):
+                self.demo_ready.set()
             elif self.schema_ready.is_set() and not line.startswith("prepare_demo:"):
                 self.seed_lines.append(line)
 
     def finished(self) -> int | None:
-        """Its exit code once it has ended (and every line is printed), else None."""
+        """0 once the demo data is committed (DEMO_READY: the process's own teardown, seconds
+        of freeing the seeding's objects on a loaded machine, is not waited for); its exit
+        code if it ended without it; None while it runs."""
+        if self.demo_ready.is_set():
+            return 0
         code = self.proc.poll()
         if code is not None:
             self.reader.join(timeout=5)
-        return code
+            return 0 if self.demo_ready.is_set() else (code or 1)
+        return None
 
     @property
     def seed_output(self) -> str:

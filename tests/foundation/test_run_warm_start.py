@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import importlib.util
 import io
+import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -68,11 +70,13 @@ def test_asking_for_it_runs_them_again(run_module, database_url, monkeypatch):
 def test_prepare_demo_migrates_says_so_then_seeds(run_module, db):
     """run.py waits for the very line prepare_demo prints between migrate and seed_demo."""
     assert run_module.SCHEMA_READY == prepare_demo.SCHEMA_READY
+    assert run_module.DEMO_READY == prepare_demo.DEMO_READY
     out = io.StringIO()
     call_command("prepare_demo", stdout=out)
     text = out.getvalue()
     assert text.index(prepare_demo.SCHEMA_READY) < text.index("Sign in with any of these")
     assert "sw.sam" in text
+    assert text.index("Sign in with any of these") < text.index(prepare_demo.DEMO_READY)
 
 
 def test_bytecode_goes_to_var_where_the_environment_forbids_writing_it(run_module):
@@ -80,3 +84,35 @@ def test_bytecode_goes_to_var_where_the_environment_forbids_writing_it(run_modul
     assert "PYTHONDONTWRITEBYTECODE" not in env
     assert env["PYTHONPYCACHEPREFIX"] == str(run_module.PYCACHE)
     assert run_module.child_env({"PATH": "/bin"}) == {"PATH": "/bin"}
+
+
+def _fake_preparation(run_module, script: str):
+    return run_module.Preparation({"PATH": "/usr/bin:/bin"}, [sys.executable, "-c", script])
+
+
+def _wait(preparation, seconds: float = 20) -> int | None:
+    deadline = time.monotonic() + seconds
+    while (code := preparation.finished()) is None and time.monotonic() < deadline:
+        time.sleep(0.05)
+    return code
+
+
+def test_the_demo_is_ready_at_its_line_without_waiting_for_the_process_to_end(run_module):
+    preparation = _fake_preparation(run_module, (
+        f"import time; print({run_module.SCHEMA_READY!r}, flush=True); "
+        f"print('Sign in with any of these', flush=True); "
+        f"print({run_module.DEMO_READY!r}, flush=True); time.sleep(60)"))
+    try:
+        assert _wait(preparation) == 0
+        assert preparation.schema_ready.is_set()
+        assert preparation.seed_output == "Sign in with any of these\n"
+        assert preparation.proc.poll() is None  # still tearing down: not waited for
+    finally:
+        preparation.stop()
+    assert preparation.proc.poll() is not None
+
+
+def test_a_preparation_that_fails_gives_its_exit_code(run_module):
+    preparation = _fake_preparation(
+        run_module, f"print({run_module.SCHEMA_READY!r}, flush=True); raise SystemExit(3)")
+    assert _wait(preparation) == 3
