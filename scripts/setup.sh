@@ -51,6 +51,10 @@ venv() {
         say "creating the virtualenv $VENV ($PYTHON) ..."
         "$PYTHON" -m venv --without-pip "$VENV"
     fi
+    if [ ! -x "$BIN/uv" ] && command -v uv >/dev/null; then
+        say "using the uv already installed here ($(command -v uv))"
+        ln -sf "$(command -v uv)" "$BIN/uv"
+    fi
     if [ ! -x "$BIN/uv" ]; then
         say "installing uv into $VENV (the fast installer; pip is the fallback) ..."
         # The interpreter's own pip installs it into the virtualenv (pip --python); where that
@@ -60,11 +64,12 @@ venv() {
                  && "$BIN/pip" install --quiet uv; } \
             || say "uv could not be installed: pip will install the packages"
     fi
-    say "virtualenv ready in $((SECONDS - t0))s"
+    [ $((SECONDS - t0)) -eq 0 ] || say "virtualenv ready in $((SECONDS - t0))s"
 }
 
 python_run() {
     local t0=$SECONDS
+    venv  # a virtualenv made before uv was used gets it too
     say "installing the Python packages make run needs (pyproject.toml dependencies) ..."
     install -e .
     say "Python packages for make run installed in $((SECONDS - t0))s"
@@ -72,6 +77,7 @@ python_run() {
 
 python_dev() {
     local t0=$SECONDS
+    venv  # a virtualenv made before uv was used gets it too
     say "installing the Python packages with the dev extras (tests, ruff, benchmarks) ..."
     # Byte-compiled here (pip does it too; uv only when asked): the test runs import
     # everything, also where PYTHONDONTWRITEBYTECODE is set. make run's own install does
