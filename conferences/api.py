@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import django_filters
 from django.db.models import QuerySet
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, serializers, status, viewsets
@@ -24,6 +25,14 @@ from conferences.models import (
     DelayAuthorisation,
     RequestedChild,
 )
+from conferences.outcomes import selectors as outcome_selectors
+from conferences.outcomes.day_api import (
+    ConferenceDayActions,
+    ConferenceStateSerializer,
+    with_day_state,
+)
+from conferences.outcomes.outputs_api import ConferenceOutputsActions
+from conferences.serializers import ConferenceSerializer
 from cpcases.accounts.models import User
 from cpcases.children.scoping import visible_children
 
@@ -36,18 +45,6 @@ class RequestedChildSerializer(serializers.ModelSerializer):
     class Meta:
         model = RequestedChild
         fields = ["child_id", "la_child_id", "name", "had_plan_before", "threshold_decision"]
-
-
-class ConferenceSerializer(serializers.ModelSerializer):
-    chair = serializers.PrimaryKeyRelatedField(read_only=True)
-    minute_taker = serializers.PrimaryKeyRelatedField(read_only=True)
-    within_timescale = serializers.BooleanField(read_only=True, allow_null=True)
-
-    class Meta:
-        model = Conference
-        fields = ["id", "kind", "request", "children", "date", "start_time", "venue",
-                  "online_link", "chair", "minute_taker", "status", "due_date",
-                  "within_timescale", "delay_authorisation", "cancellation_reason"]
 
 
 class RequestListSerializer(serializers.ListSerializer):
@@ -140,12 +137,23 @@ def _users(user: User, data: dict[str, Any]) -> dict[str, Any]:
             "online_link": data["online_link"], "chair": chair, "minute_taker": minute_taker}
 
 
+class ConferenceRequestFilter(django_filters.FilterSet):
+    """?child=<id>: the requests naming that child (outside your cases: an empty list)."""
+
+    child = django_filters.NumberFilter(field_name="requested_children__child",
+                                        label="Child (id)")
+
+    class Meta:
+        model = ConferenceRequest
+        fields = ["status", "kind", "child"]
+
+
 class ConferenceRequestViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin,
                                viewsets.GenericViewSet):
     """ICPC requests the user may see: draft → submitted → approved (or returned) → booked."""
 
     serializer_class = ConferenceRequestSerializer
-    filterset_fields = ["status", "kind"]
+    filterset_class = ConferenceRequestFilter
 
     def get_queryset(self) -> QuerySet[ConferenceRequest]:
         return selectors.requests_visible(user=self.request.user)
@@ -230,17 +238,35 @@ class ConferenceRequestViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin,
             user=request.user, request=obj, reason=data.validated_data["reason"]))
 
 
-class ConferenceViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin,
-                        viewsets.GenericViewSet):
-    """Booked (and cancelled) conferences the user may see."""
+class ConferenceFilter(django_filters.FilterSet):
+    """?child=<id> (a child outside your cases: an empty list) and ?request=<id>."""
 
-    serializer_class = ConferenceSerializer
-    filterset_fields = ["status", "date"]
+    child = django_filters.NumberFilter(field_name="children", label="Child (id)")
+    request = django_filters.NumberFilter(field_name="request", label="Conference request (id)")
+
+    class Meta:
+        model = Conference
+        fields = ["status", "date", "child", "request"]
+
+
+class ConferenceViewSet(ConferenceOutputsActions,  # the record and outputs (issue 15 §3)
+                        ConferenceDayActions,
+                        mixins.ListModelMixin, mixins.RetrieveModelMixin,
+                        viewsets.GenericViewSet):
+    """Conferences the user may see: the booking (reschedule, cancel) and, in `day`, the
+    conference day (conferences.outcomes.day_api: start, decisions, letter, sign-off)."""
+
+    serializer_class = ConferenceStateSerializer
+    filterset_class = ConferenceFilter
 
     def get_queryset(self) -> QuerySet[Conference]:
-        return selectors.conferences_visible(user=self.request.user)
+        if getattr(self, "swagger_fake_view", False):  # the schema is built signed out
+            return Conference.objects.none()
+        return with_day_state(
+            outcome_selectors.conference_resource_scope(user=self.request.user)
+            .select_related("chair", "minute_taker", "request"))
 
-    @extend_schema(request=BookingSerializer, responses=ConferenceSerializer)
+    @extend_schema(request=BookingSerializer, responses=ConferenceStateSerializer)
     @action(detail=True, methods=["post"])
     def reschedule(self, request: Request, pk: str) -> Response:
         conference = self.get_object()
@@ -249,9 +275,9 @@ class ConferenceViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin,
         fields = _users(request.user, data.validated_data)
         moved = services.conference_reschedule(
             user=request.user, conference=conference, **fields)
-        return Response(ConferenceSerializer(moved).data)
+        return Response(self.get_serializer(self.get_queryset().get(pk=moved.pk)).data)
 
-    @extend_schema(request=ReasonSerializer, responses=ConferenceSerializer)
+    @extend_schema(request=ReasonSerializer, responses=ConferenceStateSerializer)
     @action(detail=True, methods=["post"])
     def cancel(self, request: Request, pk: str) -> Response:
         """Cancel the conference and its request: it is no longer needed (000)."""
@@ -263,12 +289,24 @@ class ConferenceViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin,
         services.conference_request_cancel(
             user=request.user, request=conference.request,
             reason=data.validated_data["reason"])
-        conference.refresh_from_db()
-        return Response(ConferenceSerializer(conference).data)
+        return Response(self.get_serializer(self.get_queryset().get(pk=conference.pk)).data)
 
 
 class DelayDecisionSerializer(serializers.Serializer):
     note = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+class DelayAuthorisationFilter(django_filters.FilterSet):
+    """?child=<id> (the request's children) and ?request=<id>."""
+
+    child = django_filters.NumberFilter(field_name="request__requested_children__child",
+                                        label="Child (id)")
+    request = django_filters.NumberFilter(field_name="request",
+                                          label="Conference request (id)")
+
+    class Meta:
+        model = DelayAuthorisation
+        fields = ["status", "request", "child"]
 
 
 class DelayAuthorisationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin,
@@ -276,7 +314,7 @@ class DelayAuthorisationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin
     """Requests to hold an ICPC beyond the timescale and their decisions (000)."""
 
     serializer_class = DelayAuthorisationSerializer
-    filterset_fields = ["status"]
+    filterset_class = DelayAuthorisationFilter
 
     def get_queryset(self) -> QuerySet[DelayAuthorisation]:
         return selectors.delays_visible(user=self.request.user)

@@ -34,6 +34,7 @@ from cpcases.children.scoping import visible_children
 from cpcases.children.services import person_add_to_child
 from cpcases.core.api import scoped_get, visible_child
 from cpcases.core.concurrency import VersionedUpdateMixin
+from cpcases.core.filters import record_filters
 from frontdoor import merge, selectors, services
 from frontdoor.models import (
     Assessment,
@@ -115,7 +116,8 @@ class ContactViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin,
     """Contacts of the user's front-door team and about children they may see."""
 
     serializer_class = ContactSerializer
-    filterset_fields = ["decision"]
+    filterset_class = record_filters(Contact, child="children", many=("child",),
+                                     fields=["decision"])
 
     def get_queryset(self) -> QuerySet[Contact]:
         return (selectors.contacts_visible(user=self.request.user)
@@ -201,7 +203,7 @@ class AuthoriseSerializer(serializers.Serializer):
 class ReferralViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin,
                       viewsets.GenericViewSet):
     serializer_class = ReferralSerializer
-    filterset_fields = ["child"]
+    filterset_class = record_filters(Referral, contact="contact")
 
     def get_queryset(self) -> QuerySet[Referral]:
         return selectors.referrals_visible(user=self.request.user)
@@ -240,7 +242,7 @@ class ReferralViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin,
 class AssessmentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin,
                         viewsets.GenericViewSet):
     serializer_class = AssessmentSerializer
-    filterset_fields = ["child"]
+    filterset_class = record_filters(Assessment, referral="referral")
 
     def get_queryset(self) -> QuerySet[Assessment]:
         return selectors.assessments_visible(user=self.request.user)
@@ -280,6 +282,7 @@ class NewInformationViewSet(mixins.ListModelMixin, mixins.CreateModelMixin,
     """New information on an open case: records the concern (a strategy discussion due)."""
 
     serializer_class = NewInformationSerializer
+    filterset_class = record_filters(NewInformation)
 
     def get_queryset(self) -> QuerySet[NewInformation]:
         return NewInformation.objects.filter(child__in=visible_children(self.request.user))
@@ -398,6 +401,7 @@ class BreakGlassViewSet(mixins.ListModelMixin, mixins.CreateModelMixin,
     """Open a record outside one's scope with a reason; one's own openings."""
 
     serializer_class = BreakGlassSerializer
+    filterset_class = record_filters(BreakGlassAccess)
 
     def get_queryset(self) -> QuerySet[BreakGlassAccess]:
         return BreakGlassAccess.objects.filter(user_id=self.request.user.pk)
@@ -430,6 +434,7 @@ class MergeViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin,
     """Merges of duplicate records (managers)."""
 
     serializer_class = MergeSerializer
+    filterset_class = record_filters(ChildMerge, child="kept")
 
     def get_queryset(self) -> QuerySet[ChildMerge]:
         return ChildMerge.objects.filter(kept__in=visible_children(self.request.user))
@@ -460,6 +465,7 @@ class HouseholdViewSet(VersionedUpdateMixin, mixins.ListModelMixin, mixins.Retri
                        mixins.CreateModelMixin, mixins.UpdateModelMixin,
                        viewsets.GenericViewSet):
     serializer_class = HouseholdSerializer
+    filterset_class = record_filters(Household, child="children", many=("child",))
     http_method_names = ["get", "post", "patch", "head", "options"]
 
     def get_queryset(self) -> QuerySet[Household]:
@@ -519,7 +525,7 @@ class ChildPersonViewSet(VersionedUpdateMixin, mixins.ListModelMixin, mixins.Ret
 
     serializer_class = ChildPersonLinkSerializer
     http_method_names = ["get", "post", "patch", "delete", "head", "options"]
-    filterset_fields = ["child"]
+    filterset_class = record_filters(ChildPerson, person="person")
 
     def get_queryset(self) -> QuerySet[ChildPerson]:
         return ChildPerson.objects.filter(

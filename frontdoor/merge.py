@@ -97,7 +97,7 @@ def child_merge(*, actor: User, keep: Child, duplicate: Child, reason: str) -> C
         raise NotPermitted("You do not have access to both records.")
     keep, duplicate = children[keep.pk], children[duplicate.pk]
     if not reason.strip():
-        raise ServiceError("Give the reason these records are the same child.")
+        raise ServiceError("Give the reason these records are the same child.", field="reason")
     replaced = {k: _jsonable(v) for k, v in model_to_dict(duplicate).items()}
     replaced["la_child_id"] = duplicate.la_child_id
     cancelled = _deduplicate_deadlines(keep, duplicate, actor)

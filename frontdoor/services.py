@@ -132,7 +132,7 @@ def contact_record(*, actor: User, received_at: datetime, source: str, concern: 
     if received_at > timezone.now():
         raise ServiceError("The time the contact was received must be in the past.")
     if not concern.strip():
-        raise ServiceError("Enter what the concern is.")
+        raise ServiceError("Enter what the concern is.", field="concern")
     children = list(children or [])
     for child in children:
         if child.authority_id != actor.authority_id or child.merged_into_id:
@@ -165,9 +165,9 @@ def contact_decide(*, actor: User, contact: Contact, decision: str, reason: str 
     if contact.decision:
         raise ServiceError("This contact has already been decided.")
     if decision not in ContactDecision.values:
-        raise ServiceError("Choose the decision.")
+        raise ServiceError("Choose the decision.", field="decision")
     if decision == ContactDecision.STRATEGY_DISCUSSION and urgency not in URGENCIES:
-        raise ServiceError("Choose how urgent the strategy discussion is.")
+        raise ServiceError("Choose how urgent the strategy discussion is.", field="urgency")
     decided_at = _aware(decided_at or timezone.now(), "the decision")
     if decided_at < contact.received_at:
         raise ServiceError("The decision cannot be before the contact was received.")
@@ -297,7 +297,7 @@ def referral_close(*, actor: User, referral: Referral, closure_date: date, reaso
     if not referral.is_open:
         raise ServiceError("This referral is already closed.")
     if reason not in ClosureReason.values:
-        raise ServiceError("Choose the reason the case is closed.")
+        raise ServiceError("Choose the reason the case is closed.", field="reason")
     if closure_date < referral.referral_date or closure_date > timezone.localdate():
         raise ServiceError("The closure date must be between the referral date and today.")
     if no_further_action and referral.assessments.exists():  # census rule 8831
@@ -329,7 +329,7 @@ def assessment_allocate(*, actor: User, referral: Referral, social_worker: User,
         raise ServiceError("This referral's assessment is already allocated.")
     if social_worker.role != Role.SOCIAL_WORKER or \
             social_worker.authority_id != actor.authority_id:
-        raise ServiceError("Choose a social worker of this authority.")
+        raise ServiceError("Choose a social worker of this authority.", field="social_worker")
     at = _aware(at or timezone.now(), "the allocation")
     with entry.census_checks(referral.child, "assessment"):  # 8831 (returns.entry)
         assessment = Assessment.objects.create(
@@ -348,7 +348,7 @@ def assessment_allocate(*, actor: User, referral: Referral, social_worker: User,
 
 def _validate_factors(factors: list[str]) -> None:
     if len(set(factors)) != len(factors):
-        raise ServiceError("Choose each factor once.")
+        raise ServiceError("Choose each factor once.", field="factors")
     if "21" in factors and len(factors) > 1:  # census rule 8869
         raise ServiceError("\"No factors identified\" cannot be chosen with other factors.")
 
@@ -368,11 +368,12 @@ def assessment_complete(*, actor: User, assessment: Assessment, factors: list[st
         raise ServiceError("This assessment has already been completed.")
     _validate_factors(factors)
     if not factors:
-        raise ServiceError("Choose the factors identified, or \"No factors identified\".")
+        raise ServiceError("Choose the factors identified, or \"No factors identified\".",
+                           field="factors")
     if outcome not in AssessmentOutcome.values:
-        raise ServiceError("Choose the outcome of the assessment.")
+        raise ServiceError("Choose the outcome of the assessment.", field="outcome")
     if not primary_need:
-        raise ServiceError("Choose the child's primary need.")
+        raise ServiceError("Choose the child's primary need.", field="primary_need")
     if completed_on < assessment.started_on or completed_on > timezone.localdate():
         raise ServiceError("The completion date must be between the start of the assessment "
                            "and today.")
@@ -407,7 +408,7 @@ def assessment_authorise(*, actor: User, assessment: Assessment,
     if assessment.authorised_at:
         raise ServiceError("This assessment has already been authorised.")
     if assessment.outcome == AssessmentOutcome.STRATEGY_DISCUSSION and urgency not in URGENCIES:
-        raise ServiceError("Choose how urgent the strategy discussion is.")
+        raise ServiceError("Choose how urgent the strategy discussion is.", field="urgency")
     assessment.authorised_by, assessment.authorised_at = actor, timezone.now()
     assessment.updated_by = actor
     assessment.save()
@@ -430,9 +431,9 @@ def new_information_record(*, actor: User, child: Child, received_at: datetime,
     if not Referral.objects.filter(child=child, closure_date__isnull=True).exists():
         raise ServiceError(f"{child} has no open referral: record a contact instead.")
     if urgency not in URGENCIES:
-        raise ServiceError("Choose how urgent the strategy discussion is.")
+        raise ServiceError("Choose how urgent the strategy discussion is.", field="urgency")
     if not summary.strip():
-        raise ServiceError("Enter what the new information is.")
+        raise ServiceError("Enter what the new information is.", field="summary")
     received_at = _aware(received_at, "when the information arrived")
     if received_at > timezone.now():
         raise ServiceError("The time the information arrived must be in the past.")

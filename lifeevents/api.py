@@ -19,6 +19,7 @@ from cpcases.accounts.models import Team, User
 from cpcases.accounts.roles import Capability
 from cpcases.children.scoping import visible_children
 from cpcases.core.api import scoped_get, visible_child
+from cpcases.core.filters import record_filters
 from cpcases.plans.selectors import plans_visible
 from lifeevents import ending, restriction, selectors, services
 from lifeevents.models import (
@@ -94,6 +95,7 @@ class MissingEpisodeViewSet(_Scoped):
     """Children missing or absent (003): the lead social worker is told at once."""
 
     model = MissingEpisode
+    filterset_class = record_filters(MissingEpisode)
     serializer_class = MissingEpisodeSerializer
 
     @extend_schema(request=MissingInSerializer, responses={201: MissingEpisodeSerializer})
@@ -155,6 +157,7 @@ class ChildDeathViewSet(_Scoped):
     """A child's death (003): through the manager to the senior child protection manager."""
 
     model = ChildDeath
+    filterset_class = record_filters(ChildDeath)
     serializer_class = ChildDeathSerializer
 
     @extend_schema(request=DeathInSerializer, responses={201: ChildDeathSerializer})
@@ -211,6 +214,7 @@ class LegalOrderViewSet(_Scoped):
     """Orders and accommodation (002 §3.2-3.3), with the looked-after flag."""
 
     model = LegalOrder
+    filterset_class = record_filters(LegalOrder)
     serializer_class = LegalOrderSerializer
 
     @extend_schema(request=OrderInSerializer, responses={201: LegalOrderSerializer})
@@ -278,6 +282,7 @@ class ComplaintViewSet(_Scoped):
     """Complaints about a conference and the appeals ladder (003 "Complaints")."""
 
     model = Complaint
+    filterset_class = record_filters(Complaint, conference="conference")
     serializer_class = ComplaintSerializer
 
     @extend_schema(request=ComplaintInSerializer, responses={201: ComplaintSerializer})
@@ -311,6 +316,7 @@ class LetterViewSet(_Scoped):
     """Letters as sent (never regenerated)."""
 
     model = Letter
+    filterset_class = record_filters(Letter)
     serializer_class = LetterSerializer
 
 
@@ -349,6 +355,7 @@ class PlanEndingNoticeViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin,
     """Everyone invited to the ICPC told that the plan has ended (003)."""
 
     serializer_class = PlanEndingNoticeSerializer
+    filterset_class = record_filters(PlanEndingNotice, child="plan__child", plan="plan")
 
     def get_queryset(self) -> QuerySet[PlanEndingNotice]:
         return (PlanEndingNotice.objects.filter(plan__in=plans_visible(self.request.user))
@@ -402,6 +409,7 @@ class CaseTransferViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin,
     """Case transfers: within the authority (deadlines move with the case) and out of it."""
 
     serializer_class = CaseTransferSerializer
+    filterset_class = record_filters(CaseTransfer)
 
     def get_queryset(self) -> QuerySet[CaseTransfer]:
         user = self.request.user
@@ -420,7 +428,8 @@ class CaseTransferViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin,
         worker = User.objects.filter(pk=data.pop("to_worker"),
                                      authority_id=request.user.authority_id).first()
         if team is None or worker is None:
-            raise ValidationError({"detail": "Choose a team and a worker of this authority."})
+            raise ValidationError({"to_team" if team is None else "to_worker": [
+                "Choose a team and a worker of this authority."]})
         transfer = services.case_transfer(child=child, user=request.user,
                                           to_team=team, to_worker=worker, **data)
         return Response(CaseTransferSerializer(transfer).data, status=status.HTTP_201_CREATED)
@@ -467,6 +476,7 @@ class ProfessionalChallengeViewSet(_Scoped):
     """Professional challenges (003): five stages, each with its time from the policy."""
 
     model = ProfessionalChallenge
+    filterset_class = record_filters(ProfessionalChallenge)
     serializer_class = ProfessionalChallengeSerializer
     related = ("child", "raised_by")
 
@@ -524,6 +534,8 @@ class AgencyViewRequestViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin,
     their views in writing; recording the last one meets the deadline (003)."""
 
     serializer_class = AgencyViewRequestSerializer
+    filterset_class = record_filters(AgencyViewRequest, child="views__plan__child",
+                                     plan="views__plan")
 
     def get_queryset(self) -> QuerySet[AgencyViewRequest]:
         return (AgencyViewRequest.objects.filter(
@@ -563,6 +575,7 @@ class RecordRestrictionViewSet(_Scoped):
     """A manager of the child's team restricts the record to named people, or lifts it."""
 
     model = RecordRestriction
+    filterset_class = record_filters(RecordRestriction)
     serializer_class = RecordRestrictionSerializer
     related = ("child", "marked_by")
 

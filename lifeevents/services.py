@@ -112,10 +112,10 @@ def missing_episode_record(*, child: Child, user: User, last_seen_at: datetime,
     _require_visible(user, child)
     _require_alive(child)
     if kind not in MissingKind.values:
-        raise ServiceError("Choose missing or absent.")
+        raise ServiceError("Choose missing or absent.", field="kind")
     _not_future(last_seen_at, "time the child was last seen")
     if not last_seen_by.strip():
-        raise ServiceError("Say who last saw the child.")
+        raise ServiceError("Say who last saw the child.", field="last_seen_by")
     if MissingEpisode.objects.select_for_update().filter(child=child,
                                                           found_at__isnull=True).exists():
         raise ServiceError(f"{child.display_name} is already recorded as missing: record "
@@ -278,9 +278,9 @@ def child_death_review_decide(*, death: ChildDeath, user: User, decision: str,
     """003: a serious case review considered (a rapid review under Working Together 2018)."""
     death = _locked_death(death, user)
     if decision not in ReviewDecision.values:
-        raise ServiceError("Choose the review decision.")
+        raise ServiceError("Choose the review decision.", field="decision")
     if not reasons.strip():
-        raise ServiceError("Give the reasons for the decision.")
+        raise ServiceError("Give the reasons for the decision.", field="reasons")
     death.review_decision, death.review_reasons = decision, reasons.strip()
     death.review_decided_at, death.review_decided_by = timezone.now(), user
     death.updated_by = user
@@ -308,11 +308,11 @@ def legal_order_record(*, child: Child, user: User, kind: str, starts_on: date,
     _require_role(user, CASE_ROLES, "record a legal order")
     _require_alive(child)
     if kind not in OrderKind.values:
-        raise ServiceError("Choose the kind of order.")
+        raise ServiceError("Choose the kind of order.", field="kind")
     if ends_on is not None and ends_on < starts_on:
         raise ServiceError("The order cannot end before it starts.")
     if kind in SHORT_ORDER_KINDS and ends_on is None:
-        raise ServiceError("Give the date the order expires.")
+        raise ServiceError("Give the date the order expires.", field="ends_on")
     order = LegalOrder.objects.create(
         child=child, kind=kind, starts_on=starts_on, ends_on=ends_on,
         legal_action_planned=legal_action_planned, note=note, created_by=user,
@@ -418,14 +418,17 @@ def complaint_receive(*, child: Child, user: User, complainant_name: str,
     _require_visible(user, child)
     _require_role(user, COMPLAINT_ROLES, "record a complaint")
     if about not in ComplaintAbout.values:
-        raise ServiceError("Choose what the complaint is about.")
+        raise ServiceError("Choose what the complaint is about.", field="about")
     if not complainant_name.strip() or not details.strip():
-        raise ServiceError("Give the complainant's name and the complaint.")
+        raise ServiceError("Give the complainant's name and the complaint.",
+                           field="details" if complainant_name.strip() else "complainant_name")
     _not_future(received_on, "date the complaint was received")
     if reply_by == LetterMethod.EMAIL and not complainant_email:
-        raise ServiceError("Give the complainant's e-mail address, or reply by post.")
+        raise ServiceError("Give the complainant's e-mail address, or reply by post.",
+                           field="complainant_email")
     if reply_by == LetterMethod.POST and not complainant_address.strip():
-        raise ServiceError("Give the complainant's address, or reply by e-mail.")
+        raise ServiceError("Give the complainant's address, or reply by e-mail.",
+                           field="complainant_address")
     complaint = Complaint.objects.create(
         child=child, conference=conference, complainant_name=complainant_name.strip(),
         complainant_relationship=complainant_relationship.strip(),
@@ -532,7 +535,7 @@ def case_transfer(*, child: Child, user: User, to_team: Team, to_worker: User, r
         raise NotPermitted("Only managers transfer a case.")
     _require_alive(child)
     if not reason.strip():
-        raise ServiceError("Give the reason for the transfer.")
+        raise ServiceError("Give the reason for the transfer.", field="reason")
     if to_worker.team_id != to_team.pk or not to_worker.is_active:
         raise ServiceError(f"{to_worker} is not a member of {to_team}.")
     on = transferred_on or timezone.localdate()
@@ -594,7 +597,8 @@ def transfer_out_record(*, child: Child, user: User, receiving_authority: str,
         raise NotPermitted("Only managers transfer a case.")
     _require_alive(child)
     if not receiving_authority.strip() or not reason.strip():
-        raise ServiceError("Name the receiving authority and give the reason.")
+        raise ServiceError("Name the receiving authority and give the reason.",
+                           field="reason" if receiving_authority.strip() else "receiving_authority")
     _not_future(notified_on, "date the receiving authority was told")
     if CaseTransfer.objects.filter(child=child, kind=TransferKind.OUT,
                                    their_conference_on__isnull=True).exists():
@@ -672,7 +676,8 @@ def challenge_raise(*, child: Child, user: User, about: str, with_whom: str,
     """Any professional with access to the child raises a challenge (stage 1)."""
     _require_visible(user, child)
     if not about.strip() or not with_whom.strip():
-        raise ServiceError("Say what is challenged and with whom it was raised.")
+        raise ServiceError("Say what is challenged and with whom it was raised.",
+                           field="with_whom" if about.strip() else "about")
     on = raised_on or timezone.localdate()
     _not_future(on, "date the challenge was raised")
     challenge = ProfessionalChallenge.objects.create(
@@ -700,7 +705,7 @@ def challenge_escalate(*, challenge: ProfessionalChallenge, user: User, note: st
     if challenge.stage >= LAST_STAGE:
         raise ServiceError("Stage 5 is the last: record the partnership's decision.")
     if not note.strip():
-        raise ServiceError("Say why the challenge was not resolved at this stage.")
+        raise ServiceError("Say why the challenge was not resolved at this stage.", field="note")
     on = on or timezone.localdate()
     _not_future(on, "date")
     _close_stage(challenge, on, user)

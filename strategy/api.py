@@ -7,7 +7,7 @@ from __future__ import annotations
 from typing import Any, TypeVar
 
 from django.db.models import QuerySet
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import extend_schema, extend_schema_serializer
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError
@@ -18,6 +18,7 @@ from cpcases.accounts.models import User
 from cpcases.accounts.roles import Agency, Role
 from cpcases.children.scoping import visible_children
 from cpcases.core.api import visible_child
+from cpcases.core.filters import record_filters
 from strategy import selectors, services
 from strategy.models import (
     Attendance,
@@ -39,8 +40,9 @@ from strategy.models import (
 T = TypeVar("T")
 
 
-def _user_in_authority(request: Request, user_id: int | None, role: str | None = None
-                       ) -> User | None:
+def _user_in_authority(request: Request, user_id: int | None, field: str,
+                       role: str | None = None) -> User | None:
+    """A user of the caller's authority (of `role`, if given); else 400 naming `field`."""
     if user_id is None:
         return None
     qs = User.objects.filter(pk=user_id, authority_id=request.user.authority_id)
@@ -48,7 +50,7 @@ def _user_in_authority(request: Request, user_id: int | None, role: str | None =
         qs = qs.filter(role=role)
     found = qs.first()
     if found is None:
-        raise ValidationError({"detail": f"There is no such user (id {user_id})."})
+        raise ValidationError({field: [f"There is no such user (id {user_id})."]})
     return found
 
 
@@ -95,10 +97,42 @@ class StrategyDiscussionSerializer(serializers.ModelSerializer):
         return DiscussionChildSerializer(prefetched, many=True).data
 
 
+@extend_schema_serializer(deprecate_fields=["outcome"])
 class OutcomeInSerializer(serializers.Serializer):
+    """One child's outcome of the discussion (000, 003 "Outcomes of a Section 47"): a Section
+    47 enquiry initiated, or else the next step. `outcome` (API 1.1: "s47" or a next step)
+    is still accepted in release 1.2 and goes in 1.3 (docs/api-changelog.md 1.2.0)."""
+
     child = serializers.IntegerField()
-    outcome = serializers.ChoiceField(choices=[services.S47, *NextStep.values],
-                                      help_text='"s47" initiates a Section 47 enquiry')
+    s47_enquiry = serializers.BooleanField(
+        required=False, allow_null=True, default=None,
+        help_text="true: a Section 47 enquiry is initiated for the child (no next_step)")
+    next_step = serializers.ChoiceField(
+        choices=NextStep.choices, required=False, allow_blank=True, default="",
+        help_text="With s47_enquiry false: what happens next for the child")
+    outcome = serializers.ChoiceField(
+        choices=[services.S47, *NextStep.values], required=False, allow_blank=True,
+        default="", help_text='Deprecated (goes in 1.3): "s47" or a next step. Send '
+                              's47_enquiry and next_step instead.')
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        """The one outcome the service takes: S47 or a NextStep."""
+        old, s47, step = attrs.get("outcome"), attrs.get("s47_enquiry"), attrs.get("next_step")
+        if old:
+            if s47 is not None or step:
+                raise ValidationError({"outcome": [
+                    "Send s47_enquiry and next_step, or the old outcome, not both."]})
+            return {"child": attrs["child"], "outcome": old}
+        if s47:
+            if step:
+                raise ValidationError({"next_step": [
+                    "A child for whom a Section 47 enquiry is initiated has no next step."]})
+            return {"child": attrs["child"], "outcome": services.S47}
+        if not step:
+            raise ValidationError({"next_step": [
+                "Say whether a Section 47 enquiry is initiated (s47_enquiry) or choose the "
+                "next step."]})
+        return {"child": attrs["child"], "outcome": step}
 
 
 class ParticipantInSerializer(serializers.Serializer):
@@ -137,7 +171,8 @@ class StrategyDiscussionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin
     only those they took part in."""
 
     serializer_class = StrategyDiscussionSerializer
-    filterset_fields = ["urgency", "format"]
+    filterset_class = record_filters(StrategyDiscussion, child="children", many=("child",),
+                                     household="household", fields=["urgency", "format"])
 
     def get_queryset(self) -> QuerySet[StrategyDiscussion]:
         if getattr(self, "swagger_fake_view", False):  # the schema generator
@@ -156,8 +191,9 @@ class StrategyDiscussionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin
         children = [visible_child(request.user, o["child"]) for o in outcomes]
         participants = [services.ParticipantData(
             name=p["name"], agency=p["agency"], role=p["role"], job_title=p["job_title"],
-            attendance=p["attendance"], user=_user_in_authority(request, p["user"]))
-            for p in v.pop("participants")]
+            attendance=p["attendance"],
+            user=_user_in_authority(request, p["user"], f"participants.{i}.user"))
+            for i, p in enumerate(v.pop("participants"))]
         actions = [services.ActionData(**a) for a in v.pop("actions")]
         discussion = services.strategy_discussion_record(
             user=request.user,
@@ -193,7 +229,8 @@ class EnquiryOutcomeSerializer(serializers.Serializer):
 class EnquiryViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin,
                      viewsets.GenericViewSet):
     serializer_class = EnquirySerializer
-    filterset_fields = ["child", "outcome"]
+    filterset_class = record_filters(Section47Enquiry, discussion="initiated_by",
+                                     fields=["outcome"])
 
     def get_queryset(self) -> QuerySet[Section47Enquiry]:
         if getattr(self, "swagger_fake_view", False):  # the schema generator
@@ -245,7 +282,7 @@ class ThresholdViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin,
     """Threshold decisions; only the child's team manager (or above) records one."""
 
     serializer_class = ThresholdSerializer
-    filterset_fields = ["child"]
+    filterset_class = record_filters(ThresholdDecision, enquiry="enquiry")
 
     def get_queryset(self) -> QuerySet[ThresholdDecision]:
         if getattr(self, "swagger_fake_view", False):  # the schema generator
@@ -258,7 +295,7 @@ class ThresholdViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin,
         data.is_valid(raise_exception=True)
         v = dict(data.validated_data)
         child = visible_child(request.user, v.pop("child"))
-        iro = _user_in_authority(request, v.pop("iro"), Role.CP_CHAIR)
+        iro = _user_in_authority(request, v.pop("iro"), "iro", Role.CP_CHAIR)
         decision = services.threshold_decide(user=request.user, child=child, iro=iro,
                                              **v)
         return Response(ThresholdSerializer(decision).data, status=status.HTTP_201_CREATED)
@@ -290,6 +327,10 @@ class ConsultationSerializer(serializers.ModelSerializer):
 class ConsultationCreateSerializer(serializers.Serializer):
     child = serializers.IntegerField()
     question = serializers.CharField()
+    manager = serializers.IntegerField(
+        required=False, allow_null=True, default=None,
+        help_text="The manager who will take part (000: the social worker and a manager "
+                  "from the team); none: the requester's team manager")
 
 
 class AssignSerializer(serializers.Serializer):
@@ -317,7 +358,7 @@ class ConsultationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin,
     chair; the chair records it (000). Chairs see only those assigned to them."""
 
     serializer_class = ConsultationSerializer
-    filterset_fields = ["child", "status"]
+    filterset_class = record_filters(ConsultationRequest, fields=["status"])
 
     def get_queryset(self) -> QuerySet[ConsultationRequest]:
         if getattr(self, "swagger_fake_view", False):  # the schema generator
@@ -330,8 +371,10 @@ class ConsultationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin,
         data = ConsultationCreateSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         child = visible_child(request.user, data.validated_data["child"])
+        manager = _user_in_authority(request, data.validated_data["manager"], "manager")
         consultation = services.consultation_request(user=request.user, child=child,
-                                                     question=data.validated_data["question"])
+                                                     question=data.validated_data["question"],
+                                                     manager=manager)
         return Response(ConsultationSerializer(consultation).data,
                         status=status.HTTP_201_CREATED)
 
@@ -341,7 +384,7 @@ class ConsultationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin,
         consultation = self.get_object()
         data = AssignSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        chair = _user_in_authority(request, data.validated_data["chair"])
+        chair = _user_in_authority(request, data.validated_data["chair"], "chair")
         consultation = services.consultation_assign_chair(user=request.user,
                                                           consultation=consultation, chair=chair)
         return Response(ConsultationSerializer(consultation).data)
@@ -394,7 +437,7 @@ class ConcernViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin,
     working days by urgency), met by the next discussion about the child."""
 
     serializer_class = ConcernSerializer
-    filterset_fields = ["child", "urgency"]
+    filterset_class = record_filters(Concern, discussion="discussion", fields=["urgency"])
 
     def get_queryset(self) -> QuerySet[Concern]:
         if getattr(self, "swagger_fake_view", False):  # the schema generator

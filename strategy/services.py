@@ -171,7 +171,7 @@ def concern_record(*, actor: User, child: Child, identified_at: datetime, urgenc
     if not (grants is not None and grants(actor, child)):
         _require_visible(actor, child)
     if urgency not in Urgency.values:
-        raise ServiceError("Choose how urgent the concern is.")
+        raise ServiceError("Choose how urgent the concern is.", field="urgency")
     identified_at = _aware(identified_at, "when the concern was identified")
     if identified_at > timezone.now():
         raise ServiceError("The concern must have been identified by now, not in the future.")
@@ -220,7 +220,7 @@ def strategy_discussion_record(
         # 002 §2.2: the children considered are the children of one household.
         raise ServiceError("The children of one discussion must be of the same household.")
     if urgency not in Urgency.values:
-        raise ServiceError("Choose how urgent the concern is.")
+        raise ServiceError("Choose how urgent the concern is.", field="urgency")
     concern_identified_at = _aware(concern_identified_at, "when the concern was identified")
     held_at = _aware(held_at, "when the discussion was held")
     now = timezone.now()
@@ -376,7 +376,7 @@ def s47_record_outcome(*, user: User, enquiry: Section47Enquiry, outcome: str,
     if not enquiry.is_open:
         raise ServiceError("The outcome of this enquiry has already been recorded.")
     if outcome not in (S47Outcome.NOT_SUBSTANTIATED, S47Outcome.SUBSTANTIATED):
-        raise ServiceError("Choose the outcome of the enquiry.")
+        raise ServiceError("Choose the outcome of the enquiry.", field="outcome")
     if outcome_date > timezone.localdate() or outcome_date < enquiry.started_on:
         raise ServiceError("The outcome date must be between the start of the enquiry and "
                            "today.")
@@ -452,7 +452,7 @@ def threshold_decide(*, user: User, child: Child, harm_evidenced: bool,
         raise ServiceError(f"{child} has no Section 47 enquiry: record the strategy "
                            "discussion that initiated it first.")
     if not rationale.strip():
-        raise ServiceError("Give the rationale for the decision.")
+        raise ServiceError("Give the rationale for the decision.", field="rationale")
     if iro is not None and (iro.role != Role.CP_CHAIR or iro.authority_id != user.authority_id
                             or not iro.is_active):
         raise ServiceError("The threshold discussion is held with a duty IRO (a CP chair).")
@@ -481,7 +481,7 @@ def threshold_iro_record(*, user: User, decision: ThresholdDecision,
     if decision.iro_recorded_at is not None:
         raise ServiceError("The outcome of this threshold discussion is already recorded.")
     if not outcome.strip():
-        raise ServiceError("Enter the outcome of the threshold discussion.")
+        raise ServiceError("Enter the outcome of the threshold discussion.", field="outcome")
     now = timezone.now()
     decision.iro_outcome, decision.iro_recorded_at = outcome, now
     decision.save(update_fields=["iro_outcome", "iro_recorded_at"])
@@ -513,12 +513,12 @@ def consultation_request(*, user: User, child: Child, question: str,
                            "manager.")
     _require_visible(user, child)
     if not question.strip():
-        raise ServiceError("Say what the consultation is about.")
+        raise ServiceError("Say what the consultation is about.", field="question")
     manager = manager or (user if user.role == Role.TEAM_MANAGER else user.line_manager())
     if manager is None or manager.role not in (Role.TEAM_MANAGER, Role.SERVICE_MANAGER,
                                                Role.HEAD_OF_SERVICE):
         raise ServiceError("Name the manager who will take part (000: the social worker and "
-                           "a manager from the team).")
+                           "a manager from the team).", field="manager")
     child = Child.objects.select_for_update().get(pk=child.pk)
     now = timezone.now()
     consultation = ConsultationRequest.objects.create(
@@ -570,7 +570,7 @@ def consultation_assign_chair(*, user: User, consultation: ConsultationRequest,
         raise ServiceError(f"This consultation is already assigned to {consultation.chair}.")
     if chair.role != Role.CP_CHAIR or chair.authority_id != user.authority_id \
             or not chair.is_active:
-        raise ServiceError("Choose a CP chair of this authority.")
+        raise ServiceError("Choose a CP chair of this authority.", field="chair")
     earlier = previous_chair(consultation.child)
     if earlier is not None and earlier.pk != chair.pk:
         raise ServiceError(f"{earlier} has already consulted on {consultation.child}: later "
@@ -632,7 +632,7 @@ def consultation_record(*, user: User, consultation: ConsultationRequest, held_a
         raise ServiceError("The social worker and their manager must both take part in the "
                            "consultation. Record it once you have met both.")  # 000
     if not recommendation.strip():
-        raise ServiceError("Enter the recommendation.")
+        raise ServiceError("Enter the recommendation.", field="recommendation")
     consultation.held_at, consultation.recorded_at = held_at, now
     consultation.social_worker_took_part = social_worker_took_part
     consultation.manager_took_part = manager_took_part

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import django_filters
 from django.db.models import OuterRef, Prefetch, QuerySet, Subquery
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, serializers, viewsets
@@ -30,7 +31,10 @@ from conferences.outcomes.models import (
 )
 from cpcases.accounts.models import User
 from cpcases.accounts.roles import Agency, Role
-from cpcases.plans.models import PlanCategory, PlanEndReason
+from cpcases.core.choices import WordChoiceField
+from cpcases.core.deprecation import DeprecatedRoutes, deprecated_viewset
+from cpcases.plans.choices import CATEGORY_WORDS
+from cpcases.plans.models import PlanEndReason
 from cpcases.plans.services import MemberData
 
 
@@ -65,6 +69,7 @@ class DecisionSerializer(serializers.ModelSerializer):
     agency_views = AgencyViewSerializer(many=True, read_only=True)
     review_date = serializers.DateField(source="review_conference.date", read_only=True,
                                         allow_null=True)
+    category = WordChoiceField(CATEGORY_WORDS, read_only=True, allow_blank=True)
 
     class Meta:
         model = ChildDecision
@@ -145,8 +150,8 @@ class DecisionInputSerializer(serializers.Serializer):
     child = serializers.IntegerField()
     outcome = serializers.ChoiceField(choices=DecisionOutcome.choices)
     reasons = serializers.CharField()
-    category = serializers.ChoiceField(choices=PlanCategory.choices, required=False,
-                                       allow_blank=True, default="")
+    # Issue 15 §5: a word (`neglect`); the old code (`NEG`) is accepted until 1.3.0.
+    category = WordChoiceField(CATEGORY_WORDS, required=False, allow_blank=True, default="")
     recommendations = serializers.CharField(required=False, allow_blank=True, default="")
     outline_plan = serializers.CharField(required=False, allow_blank=True, default="")
     contingency = serializers.CharField(required=False, allow_blank=True, default="")
@@ -167,6 +172,14 @@ class DecisionInputSerializer(serializers.Serializer):
     agency_views = AgencyViewInputSerializer(many=True, required=False, default=list)
 
 
+class ScoreAdviceSerializer(serializers.Serializer):
+    count = serializers.IntegerField()
+    zeros = serializers.IntegerField()
+    above_five = serializers.IntegerField()
+    escalate = serializers.BooleanField(help_text="Most or all scored 0: managers are told.")
+    consider_cin = serializers.BooleanField()
+
+
 class BringForwardSerializer(serializers.Serializer):
     on = serializers.DateField()
     trigger = serializers.ChoiceField(choices=ReviewTrigger.choices)
@@ -182,13 +195,34 @@ def _user(authority_id: int, pk: int | None) -> User | None:
     return found
 
 
-class ConferenceDayViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin,
+class ConferenceDayFilter(django_filters.FilterSet):
+    """?child=<id> (outside your cases: an empty list) and ?conference=<id>."""
+
+    child = django_filters.NumberFilter(field_name="children", label="Child (id)")
+    conference = django_filters.NumberFilter(field_name="pk", label="Conference (id)")
+
+    class Meta:
+        model = Conference
+        fields = ["status", "date", "kind", "child", "conference"]
+
+
+DAY_ACTIONS = ("list", "retrieve", "attendance", "start", "adjourn", "scores", "decisions",
+               "decision_letter", "sign_off", "bring_forward")
+
+
+@deprecated_viewset(DAY_ACTIONS)
+class ConferenceDayViewSet(DeprecatedRoutes, mixins.ListModelMixin, mixins.RetrieveModelMixin,
                            viewsets.GenericViewSet):
-    """The day of a conference: attendance, quoracy, start or adjournment, scores and each
-    child's decision; the decision letter and the record's sign-off."""
+    """Deprecated (1.2.0; gone in 1.3.0): the conference day moved under the conference,
+    /api/v1/conferences/{id}/… (conferences.outcomes.day_api; attendance with the outputs).
+    Each answer names its successor in `Link` and carries `Deprecation` and `Sunset`."""
 
     serializer_class = ConferenceDaySerializer
-    filterset_fields = ["status", "date", "kind"]
+    filterset_class = ConferenceDayFilter
+
+    def successor_path(self, request: Request) -> str:
+        # The same path under /conferences/: /conference-days/12/start/ → /conferences/12/start/
+        return request.path.replace("/conference-days/", "/conferences/", 1)
 
     def get_queryset(self) -> QuerySet[Conference]:
         if getattr(self, "swagger_fake_view", False):  # the schema generator has no user
@@ -214,7 +248,7 @@ class ConferenceDayViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin,
             raise ValidationError({"detail": "That child is not a subject of this conference."})
         return child
 
-    @extend_schema(request=AttendanceInputSerializer, responses=AttendanceSerializer)
+    @extend_schema(request=AttendanceInputSerializer, responses={201: AttendanceSerializer})
     @action(detail=True, methods=["post"])
     def attendance(self, request: Request, pk: str) -> Response:
         conference = self.get_object()
@@ -247,7 +281,7 @@ class ConferenceDayViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin,
                                     **data.validated_data)
         return self._respond(conference)
 
-    @extend_schema(request=ScoresSerializer, responses=ConferenceDaySerializer)
+    @extend_schema(request=ScoresSerializer, responses=ScoreAdviceSerializer)
     @action(detail=True, methods=["post"])
     def scores(self, request: Request, pk: str) -> Response:
         conference = self.get_object()
@@ -257,9 +291,7 @@ class ConferenceDayViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin,
         advice = services.safety_scores_record(
             conference=conference, child=child, user=request.user,
             scores=[services.ScoreData(**s) for s in data.validated_data["scores"]])
-        return Response({"count": advice.count, "zeros": advice.zeros,
-                         "above_five": advice.above_five, "escalate": advice.escalate,
-                         "consider_cin": advice.consider_cin})
+        return Response(ScoreAdviceSerializer(advice).data)
 
     @extend_schema(request=DecisionInputSerializer, responses=DecisionSerializer)
     @action(detail=True, methods=["post"])

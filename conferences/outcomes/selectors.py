@@ -74,6 +74,19 @@ def my_conference_days(*, user: User) -> QuerySet[Conference]:
     return queryset.order_by("-date", "-start_time")
 
 
+def conference_resource_scope(*, user: User) -> QuerySet[Conference]:
+    """The conferences /api/v1/conferences/ shows (issue 15 §5: one resource through the
+    day): those the user may see before the day (conferences.preparation.selectors) and
+    those they may see on and after it (`conferences_visible`: a chair and business support
+    keep a conference whose children left the process at its decision, for the letter and
+    the record)."""
+    from conferences.preparation.selectors import conferences_for
+
+    return Conference.objects.filter(
+        Q(pk__in=conferences_for(user).values("pk"))
+        | Q(pk__in=conferences_visible(user=user).values("pk")))
+
+
 def day_for(conference: Conference) -> ConferenceDay | None:
     return ConferenceDay.objects.filter(conference=conference).first()
 

@@ -9,17 +9,20 @@ from django.db.models import QuerySet
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, serializers, status, viewsets
+from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from cpcases.accounts.roles import Capability
+from cpcases.accounts.models import Team, User
+from cpcases.accounts.roles import Capability, Role
 from cpcases.audit.models import AccessAction
 from cpcases.audit.services import access_record
 from cpcases.children import hooks, selectors, services
 from cpcases.children.models import Allocation, Child, ChildPerson, Person
 from cpcases.core.api import problem
 from cpcases.core.concurrency import EditConflict, conflict_body
+from cpcases.core.filters import record_filters
 
 
 class AllocationSerializer(serializers.ModelSerializer):
@@ -105,6 +108,14 @@ class ChildPersonSerializer(serializers.ModelSerializer):
                   "lives_with_child"]
 
 
+class ChildAllocateSerializer(serializers.Serializer):
+    team = serializers.IntegerField(help_text="A team of your authority (id)")
+    social_worker = serializers.IntegerField(
+        required=False, allow_null=True, default=None,
+        help_text="A social worker of that team (id); none: allocated to the team only")
+    reason = serializers.CharField(max_length=300)
+
+
 class ChildFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(method="search", label="Name or child ID")
     date_of_birth = django_filters.DateFilter()
@@ -180,13 +191,45 @@ class ChildViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin,
     def update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         return self.partial_update(request, *args, **kwargs)
 
+    @extend_schema(request=ChildAllocateSerializer, responses={201: ChildSerializer},
+                   description="Allocate the child to a team and social worker, or change the "
+                               "allocation (managers): the current allocation ends today and "
+                               "the child's open deadlines go to the new holders of their "
+                               "roles (issue 9). Answers the child with `current_allocation` "
+                               "as it is now.")
+    @action(detail=True, methods=["post"], url_path="allocation", url_name="allocate")
+    def allocate(self, request: Request, pk: str) -> Response:
+        child = selectors.child_for_view(request=request, child_id=int(pk),
+                                         section="api-allocate")
+        data = ChildAllocateSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        v = data.validated_data
+        team = Team.objects.filter(pk=v["team"],
+                                   service__authority_id=request.user.authority_id).first()
+        if team is None:
+            raise ValidationError({"team": ["There is no such team in your authority."]})
+        worker = None
+        if v["social_worker"] is not None:
+            worker = User.objects.filter(pk=v["social_worker"], role=Role.SOCIAL_WORKER,
+                                         is_active=True,
+                                         authority_id=request.user.authority_id).first()
+            if worker is None:
+                raise ValidationError({"social_worker": ["There is no such social worker."]})
+        services.child_allocate(user=request.user, child=child, team=team,
+                                social_worker=worker, reason=v["reason"])
+        # The child as this allocation left them, even if it moved them out of the
+        # caller's own scope (a manager handing the case to another team).
+        child.refresh_from_db()
+        return Response(ChildSerializer(child).data, status=status.HTTP_201_CREATED)
+
 
 class PersonViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin,
                     viewsets.GenericViewSet):
     """People around the children the user may see."""
 
     serializer_class = PersonSerializer
-    filterset_fields = ["last_name"]
+    filterset_class = record_filters(Person, child="child_links__child", many=("child",),
+                                     fields=["last_name"])
 
     def get_queryset(self) -> QuerySet[Person]:
         return selectors.people_list(user=self.request.user)

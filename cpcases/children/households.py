@@ -56,7 +56,7 @@ def household_update(*, actor: User, household: Household, data: dict[str, Any]
         if field in HOUSEHOLD_FIELDS:
             setattr(household, field, value)
     if not household.name.strip():
-        raise ServiceError("Enter the household's name.")
+        raise ServiceError("Enter the household's name.", field="name")
     household.save()
     return household
 
@@ -81,7 +81,7 @@ def child_person_update(*, actor: User, link: ChildPerson, relationship: str,
     """Change how a person relates to the child."""
     _require_editor(actor, link.child)
     if relationship not in Relationship.values:
-        raise ServiceError("Choose the relationship to the child.")
+        raise ServiceError("Choose the relationship to the child.", field="relationship")
     link.relationship = relationship
     link.has_parental_responsibility = has_parental_responsibility
     link.lives_with_child = lives_with_child

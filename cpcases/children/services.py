@@ -102,15 +102,17 @@ def child_allocate(*, user: User, child: Child, team: Team, social_worker: User 
     _require(user, Capability.ALLOCATE)
     _require_visible(user, child)
     if team.service.authority_id != child.authority_id:
-        raise ServiceError("Choose a team in this authority.")
+        raise ServiceError("Choose a team in this authority.", field="team")
     if social_worker is not None and social_worker.team_id != team.pk:
-        raise ServiceError(f"{social_worker} is not a member of {team}.")
+        raise ServiceError(f"{social_worker} is not a member of {team}.",
+                           field="social_worker")
     on = on or timezone.localdate()
     current = (Allocation.objects.select_for_update()
                .filter(child=child, ended_on__isnull=True).first())
     if current and current.team_id == team.pk and current.social_worker_id == (
             social_worker.pk if social_worker else None):
-        raise ServiceError("The child is already allocated to that team and social worker.")
+        raise ServiceError("The child is already allocated to that team and social worker.",
+                           field="social_worker")
     if current:
         current.ended_on = on
         current.save(update_fields=["ended_on", "updated_at"])

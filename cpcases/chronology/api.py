@@ -26,6 +26,7 @@ from cpcases.chronology import selectors, services
 from cpcases.chronology.models import MANUAL_EVENT_TYPES, EventType, Visit, VisitLocation
 from cpcases.chronology.views import csv_response
 from cpcases.core.api import visible_child
+from cpcases.core.filters import record_filters
 
 T = TypeVar("T")
 
@@ -67,7 +68,7 @@ class VisitViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin,
     see each visit in the chronology). Filter with ?child=<id>."""
 
     serializer_class = VisitSerializer
-    filterset_fields = ["child", "child_seen", "access_refused"]
+    filterset_class = record_filters(Visit, fields=["child_seen", "access_refused"])
     ordering_fields = ["visited_at"]
 
     def get_queryset(self) -> QuerySet[Visit]:
@@ -92,7 +93,8 @@ class VisitViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin,
             data["visited_by"] = User.objects.filter(
                 pk=visitor_id, authority_id=request.user.authority_id).first()
             if data["visited_by"] is None:
-                raise ValidationError({"detail": f"There is no such user (id {visitor_id})."})
+                raise ValidationError(
+                    {"visited_by": [f"There is no such user (id {visitor_id})."]})
         visit = services.visit_record(user=request.user, child=child, **data)
         return Response(VisitSerializer(visit).data, status=status.HTTP_201_CREATED)
 

@@ -344,4 +344,8 @@ def openapi_problems_hook(result: dict[str, Any], generator: Any, request: Any, 
                 responses[status] = {
                     "description": known.get("description") or STATUS_WORDS[status],
                     "content": content}
+            for status, known in responses.items():  # any other 4xx an endpoint documents
+                if str(status).startswith("4") and status not in statuses:
+                    responses[status] = {"description": known.get("description") or
+                                         HTTPStatus(int(status)).phrase, "content": content}
     return result

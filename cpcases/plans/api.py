@@ -17,17 +17,23 @@ from rest_framework.response import Response
 from cpcases.accounts.models import User
 from cpcases.accounts.roles import Agency
 from cpcases.core.api import scoped_get, visible_child
+from cpcases.core.choices import WordChoiceField, WordChoiceFilter
+from cpcases.core.concurrency import VersionedUpdateMixin
+from cpcases.core.filters import record_filters
 from cpcases.plans import selectors, services
+from cpcases.plans.choices import CATEGORY_WORDS
 from cpcases.plans.models import (
     ActionStatus,
     Attendance,
     ChildProtectionPlan,
+    CinAction,
+    CinMeeting,
+    CinMeetingKind,
     CinPlan,
     CoreGroupMeeting,
     CoreGroupMember,
     MeetingAttendance,
     PlanAction,
-    PlanCategory,
     PlanEndReason,
     PlanVersion,
     Recommendation,
@@ -36,12 +42,13 @@ from cpcases.plans.models import (
 T = TypeVar("T")
 
 
-def _user(request: Request, user_id: int | None) -> User | None:
+def _user(request: Request, user_id: int | None, field: str) -> User | None:
+    """A user of the caller's authority; else 400 naming the request `field`."""
     if user_id is None:
         return None
     found = User.objects.filter(pk=user_id, authority_id=request.user.authority_id).first()
     if found is None:
-        raise ValidationError({"detail": f"There is no such user (id {user_id})."})
+        raise ValidationError({field: [f"There is no such user (id {user_id})."]})
     return found
 
 
@@ -69,6 +76,8 @@ class PlanActionSerializer(serializers.ModelSerializer):
 
 
 class PlanVersionSerializer(serializers.ModelSerializer):
+    category = WordChoiceField(CATEGORY_WORDS, read_only=True)
+
     class Meta:
         model = PlanVersion
         fields = ["number", "reason", "meeting", "category", "outcomes", "contingency",
@@ -79,6 +88,7 @@ class PlanSerializer(serializers.ModelSerializer):
     members = CoreGroupMemberSerializer(many=True, read_only=True)
     actions = PlanActionSerializer(many=True, read_only=True)
     versions = PlanVersionSerializer(many=True, read_only=True)
+    category = WordChoiceField(CATEGORY_WORDS, read_only=True)
 
     class Meta:
         model = ChildProtectionPlan
@@ -111,7 +121,8 @@ class PlanActionInSerializer(serializers.Serializer):
 class PlanStartSerializer(serializers.Serializer):
     child = serializers.IntegerField()
     started_on = serializers.DateField()
-    category = serializers.ChoiceField(choices=PlanCategory.choices)
+    # Issue 15 §5: a word (`neglect`); the old code (`NEG`) is accepted until 1.3.0.
+    category = WordChoiceField(CATEGORY_WORDS)
     lead_social_worker = serializers.IntegerField()
     first_core_group_on = serializers.DateField(required=False, allow_null=True, default=None)
     outcomes = serializers.CharField(required=False, default="", allow_blank=True)
@@ -141,12 +152,15 @@ class PlanReviseSerializer(serializers.Serializer):
         help_text="The plan's version you read: refused if someone revised it since.")
 
 
-def _member(request: Request, data: dict[str, Any]) -> services.MemberData:
-    return services.MemberData(**{**data, "user": _user(request, data.get("user"))})
+def _member(request: Request, data: dict[str, Any], field: str = "user"
+            ) -> services.MemberData:
+    return services.MemberData(**{**data, "user": _user(request, data.get("user"), field)})
 
 
-def _action(request: Request, data: dict[str, Any]) -> services.ActionData:
-    return services.ActionData(**{**data, "who_user": _user(request, data.get("who_user"))})
+def _action(request: Request, data: dict[str, Any], field: str = "who_user"
+            ) -> services.ActionData:
+    return services.ActionData(**{**data, "who_user": _user(request, data.get("who_user"),
+                                                            field)})
 
 
 class LeadChangeSerializer(serializers.Serializer):
@@ -154,12 +168,23 @@ class LeadChangeSerializer(serializers.Serializer):
     reason = serializers.CharField()
 
 
+class PlanFilter(record_filters(ChildProtectionPlan)):  # type: ignore[misc]
+    """?child=<id> (only children you may see) and ?category=<word> (the old code accepted
+    until 1.3.0)."""
+
+    category = WordChoiceFilter(words=CATEGORY_WORDS)
+
+    class Meta:
+        model = ChildProtectionPlan
+        fields = ["child", "category"]
+
+
 class PlanViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     """Child protection plans of children the user may see; a partner professional sees only
     the plans whose core group they are in."""
 
     serializer_class = PlanSerializer
-    filterset_fields = ["child", "category"]
+    filterset_class = PlanFilter
 
     def get_queryset(self) -> QuerySet[ChildProtectionPlan]:
         return selectors.plans_visible(self.request.user).prefetch_related(
@@ -171,9 +196,11 @@ class PlanViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
         data.is_valid(raise_exception=True)
         v = dict(data.validated_data)
         child = visible_child(request.user, v.pop("child"))
-        lead = _user(request, v.pop("lead_social_worker"))
-        members = [_member(request, m) for m in v.pop("core_group_members")]
-        actions = [_action(request, a) for a in v.pop("actions")]
+        lead = _user(request, v.pop("lead_social_worker"), "lead_social_worker")
+        members = [_member(request, m, f"core_group_members.{i}.user")
+                   for i, m in enumerate(v.pop("core_group_members"))]
+        actions = [_action(request, a, f"actions.{i}.who_user")
+                   for i, a in enumerate(v.pop("actions"))]
         plan = services.plan_start(
             child=child, lead_social_worker=lead,
             core_group_members=members, actions=actions, user=request.user, **v)
@@ -203,7 +230,7 @@ class PlanViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
         """A new lead social worker; the lead's open deadlines move to them (issue 9)."""
         data = LeadChangeSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        lead = _user(request, data.validated_data["lead_social_worker"])
+        lead = _user(request, data.validated_data["lead_social_worker"], "lead_social_worker")
         plan = services.plan_change_lead_social_worker(plan=self.get_object(),
                                                        user=request.user, lead_social_worker=lead,
                                                        reason=data.validated_data["reason"])
@@ -217,6 +244,19 @@ class PlanViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
         created = services.plan_action_add(plan=self.get_object(), user=request.user,
                                            action=_action(request, dict(data.validated_data)))
         return Response(PlanActionSerializer(created).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=CoreGroupMemberInSerializer, responses={201: PlanSerializer},
+                   description="Add someone to the core group (003 \"Core Group\"): a user "
+                               "of the system (`user`) or a named professional or family "
+                               "member. Answers the plan with its core group as it is now.")
+    @action(detail=True, methods=["post"], url_path="members", url_name="add-member")
+    def add_member(self, request: Request, pk: str) -> Response:
+        data = CoreGroupMemberInSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        services.core_group_member_add(plan=self.get_object(), user=request.user,
+                                       member=_member(request, dict(data.validated_data)))
+        return Response(PlanSerializer(self.get_queryset().get(pk=pk)).data,
+                        status=status.HTTP_201_CREATED)
 
 
 # --- core group meetings --------------------------------------------------------------------
@@ -271,7 +311,7 @@ class PlanDistributedSerializer(serializers.Serializer):
 class CoreGroupMeetingViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin,
                               viewsets.GenericViewSet):
     serializer_class = CoreGroupMeetingSerializer
-    filterset_fields = ["plan"]
+    filterset_class = record_filters(CoreGroupMeeting, child="plan__child", plan="plan")
 
     def get_queryset(self) -> QuerySet[CoreGroupMeeting]:
         return CoreGroupMeeting.objects.filter(
@@ -286,7 +326,8 @@ class CoreGroupMeetingViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin,
         meeting = services.core_group_meeting_record(plan=plan, user=request.user,
             attendance={a["member"]: a["attendance"] for a in v.pop("attendance")},
             action_updates={a["action"]: a["status"] for a in v.pop("action_updates")},
-            new_actions=[_action(request, a) for a in v.pop("new_actions")], **v)
+            new_actions=[_action(request, a, f"new_actions.{i}.who_user")
+                         for i, a in enumerate(v.pop("new_actions"))], **v)
         return Response(CoreGroupMeetingSerializer(meeting).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(request=PlanDistributedSerializer, responses=CoreGroupMeetingSerializer)
@@ -302,9 +343,21 @@ class CoreGroupMeetingViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin,
 # --- Child in Need plans --------------------------------------------------------------------
 
 
+class CinMeetingSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = CinMeeting
+        fields = ["id", "held_on", "kind", "notes"]
+
+
+class CinActionSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = CinAction
+        fields = ["id", "who", "what", "by_when", "status"]
+
+
 class CinPlanSerializer(serializers.ModelSerializer):
-    meetings = serializers.SerializerMethodField()
-    actions = serializers.SerializerMethodField()
+    meetings = CinMeetingSerializer(many=True, read_only=True)
+    actions = CinActionSerializer(many=True, read_only=True)
 
     class Meta:
         model = CinPlan
@@ -312,13 +365,23 @@ class CinPlanSerializer(serializers.ModelSerializer):
                   "first_meeting_on", "lead_professional", "summary", "ended_on",
                   "end_reason", "meetings", "actions"]
 
-    def get_meetings(self, obj: CinPlan) -> list[dict[str, Any]]:
-        return [{"held_on": m.held_on, "kind": m.kind, "notes": m.notes}
-                for m in obj.meetings.all()]
 
-    def get_actions(self, obj: CinPlan) -> list[dict[str, Any]]:
-        return [{"who": a.who, "what": a.what, "by_when": a.by_when, "status": a.status}
-                for a in obj.actions.all()]
+class CinMeetingInSerializer(serializers.Serializer):
+    held_on = serializers.DateField()
+    kind = serializers.ChoiceField(choices=CinMeetingKind.choices,
+                                   default=CinMeetingKind.MEETING)
+    notes = serializers.CharField(required=False, default="", allow_blank=True)
+
+
+class CinActionInSerializer(serializers.Serializer):
+    who = serializers.CharField(max_length=200)
+    what = serializers.CharField()
+    by_when = serializers.DateField()
+
+
+class CinEndSerializer(serializers.Serializer):
+    ended_on = serializers.DateField()
+    reason = serializers.CharField()
 
 
 class CinPlanCreateSerializer(serializers.Serializer):
@@ -331,7 +394,7 @@ class CinPlanCreateSerializer(serializers.Serializer):
 class CinPlanViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin,
                      viewsets.GenericViewSet):
     serializer_class = CinPlanSerializer
-    filterset_fields = ["child"]
+    filterset_class = record_filters(CinPlan, from_plan="from_plan")
 
     def get_queryset(self) -> QuerySet[CinPlan]:
         return selectors.cin_plans_visible(self.request.user).prefetch_related("meetings",
@@ -345,3 +408,87 @@ class CinPlanViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin,
         child = visible_child(request.user, v.pop("child"))
         cin_plan = services.cin_plan_start(child=child, user=request.user, **v)
         return Response(CinPlanSerializer(cin_plan).data, status=status.HTTP_201_CREATED)
+
+    def _now(self, pk: str, code: int = status.HTTP_200_OK) -> Response:
+        return Response(CinPlanSerializer(self.get_queryset().get(pk=pk)).data, status=code)
+
+    @extend_schema(request=CinMeetingInSerializer, responses={201: CinPlanSerializer},
+                   description="Record a Child in Need meeting or review (003 "
+                               "\"Discontinuing\"): meets the step-down meeting or review "
+                               "deadline. Answers the plan with its meetings as they are now.")
+    @action(detail=True, methods=["post"], url_path="meetings", url_name="add-meeting")
+    def add_meeting(self, request: Request, pk: str) -> Response:
+        data = CinMeetingInSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        services.cin_meeting_record(cin_plan=self.get_object(), user=request.user,
+                                    **data.validated_data)
+        return self._now(pk, status.HTTP_201_CREATED)
+
+    @extend_schema(request=CinActionInSerializer, responses={201: CinPlanSerializer},
+                   description="Add an action to the Child in Need plan. Answers the plan "
+                               "with its actions as they are now.")
+    @action(detail=True, methods=["post"], url_path="actions", url_name="add-action")
+    def add_action(self, request: Request, pk: str) -> Response:
+        data = CinActionInSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        services.cin_action_add(cin_plan=self.get_object(), user=request.user,
+                                **data.validated_data)
+        return self._now(pk, status.HTTP_201_CREATED)
+
+    @extend_schema(request=CinEndSerializer, responses=CinPlanSerializer,
+                   description="End the Child in Need plan: its open meeting and review "
+                               "deadlines are cancelled. Answers the ended plan.")
+    @action(detail=True, methods=["post"])
+    def end(self, request: Request, pk: str) -> Response:
+        data = CinEndSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        services.cin_plan_end(cin_plan=self.get_object(), user=request.user,
+                              **data.validated_data)
+        return self._now(pk)
+
+
+# --- plan actions ---------------------------------------------------------------------------
+
+
+class PlanActionDetailSerializer(PlanActionSerializer):
+    class Meta(PlanActionSerializer.Meta):
+        fields = ["id", "plan", *PlanActionSerializer.Meta.fields[1:], "version"]
+
+
+class PlanActionUpdateSerializer(serializers.Serializer):
+    version = serializers.IntegerField(
+        help_text="The version you read; the update is refused (409) if the action changed "
+                  "since.")
+    status = serializers.ChoiceField(choices=ActionStatus.choices, required=False)
+    what = serializers.CharField(required=False)
+    by_when = serializers.DateField(required=False)
+    who = serializers.CharField(max_length=200, required=False, allow_blank=True)
+    who_user = serializers.IntegerField(required=False, allow_null=True)
+
+
+class PlanActionViewSet(VersionedUpdateMixin, mixins.ListModelMixin,
+                        mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    """The actions of the plans the user may see; the lead social worker and their managers
+    change one (status, what, by when, who) as the plan page's "Edit an action" does."""
+
+    serializer_class = PlanActionDetailSerializer
+    filterset_class = record_filters(PlanAction, child="plan__child", plan="plan",
+                                     fields=["status"])
+    http_method_names = ["get", "patch", "head", "options"]
+
+    def get_queryset(self) -> QuerySet[PlanAction]:
+        return PlanAction.objects.filter(
+            plan__in=selectors.plans_visible(self.request.user)).select_related(
+                "who_user").order_by("by_when", "id")
+
+    @extend_schema(request=PlanActionUpdateSerializer, responses=PlanActionDetailSerializer)
+    def partial_update(self, request: Request, pk: str) -> Response:
+        found = self.get_object()
+        data = PlanActionUpdateSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        v = dict(data.validated_data)
+        v.pop("version")
+        if "who_user" in v:
+            v["who_user"] = _user(request, v["who_user"], "who_user")
+        updated = services.plan_action_update(action=found, user=request.user, **v)
+        return Response(PlanActionDetailSerializer(updated).data)

@@ -159,9 +159,9 @@ def _require_current(plan: ChildProtectionPlan) -> None:
                            "changed.")
 
 
-def _not_future(on: date, what: str) -> None:
+def _not_future(on: date, what: str, field: str | None = None) -> None:
     if on > timezone.localdate():
-        raise ServiceError(f"The {what} must be today or in the past.")
+        raise ServiceError(f"The {what} must be today or in the past.", field=field)
 
 
 # --- deadlines through the engine -----------------------------------------------------------
@@ -331,7 +331,7 @@ def plan_change_lead_social_worker(*, plan: ChildProtectionPlan, lead_social_wor
     if lead_social_worker.pk == plan.lead_social_worker_id:
         raise ServiceError(f"{lead_social_worker} is already the lead social worker.")
     if not reason.strip():
-        raise ServiceError("Give the reason the lead social worker changes.")
+        raise ServiceError("Give the reason the lead social worker changes.", field="reason")
     plan.lead_social_worker, plan.updated_by = lead_social_worker, user
     plan.version += 1
     plan.save()
@@ -414,13 +414,13 @@ def plan_action_update(*, action: PlanAction, user: User, status: str | None = N
     action = PlanAction.objects.select_for_update().get(pk=action.pk)
     if what is not None:
         if not what.strip():
-            raise ServiceError("Say what is to be done.")
+            raise ServiceError("Say what is to be done.", field="what")
         action.what = what.strip()
     if by_when is not None:
         action.by_when = by_when
     if who is not None or who_user is not None:
         if who_user is None and not (who or "").strip():
-            raise ServiceError("Say who is to do it.")
+            raise ServiceError("Say who is to do it.", field="who")
         action.who, action.who_user = (who or "").strip(), who_user
     action.updated_by = user
     action.save()
@@ -494,10 +494,11 @@ def core_group_meeting_record(
     if missing:
         raise ServiceError(f"Record the attendance of {', '.join(missing)}.")
     if recommendation and recommendation not in Recommendation.values:
-        raise ServiceError("Choose a recommendation from the list.")
+        raise ServiceError("Choose a recommendation from the list.", field="recommendation")
     if recommendation == Recommendation.END_NO_CIN and not recommendation_reasons.strip():
         # 001: a clear rationale when no Child in Need plan is thought necessary.
-        raise ServiceError("Give the rationale for recommending no Child in Need plan.")
+        raise ServiceError("Give the rationale for recommending no Child in Need plan.",
+                           field="recommendation_reasons")
     meeting = CoreGroupMeeting.objects.create(
         plan=plan, held_on=held_on, is_first=last is None, minutes=minutes,
         recommendation=recommendation, recommendation_reasons=recommendation_reasons,
@@ -576,7 +577,7 @@ def plan_end(*, plan: ChildProtectionPlan, ended_on: date, reason: str, user: Us
     _require(may_end_plan(user, plan), "You cannot end this plan.")
     _require_current(plan)
     if reason not in PlanEndReason.values:
-        raise ServiceError("Choose why the plan is ending.")
+        raise ServiceError("Choose why the plan is ending.", field="reason")
     _not_future(ended_on, "date the plan ended")
     if ended_on < plan.started_on:  # census rule 8925
         raise RuleError("The plan cannot end before it started.", field="ended_on",
@@ -678,10 +679,10 @@ def cin_meeting_record(*, cin_plan: CinPlan, held_on: date, user: User,
     `stepdown_meeting` and a review meets `stepdown_review` (003)."""
     cin_plan = _locked_cin(cin_plan, user)
     if kind not in CinMeetingKind.values:
-        raise ServiceError("Choose a meeting or a review.")
-    _not_future(held_on, "date of the meeting")
+        raise ServiceError("Choose a meeting or a review.", field="kind")
+    _not_future(held_on, "date of the meeting", field="held_on")
     if held_on < cin_plan.started_on:
-        raise ServiceError("The meeting cannot be before the plan started.")
+        raise ServiceError("The meeting cannot be before the plan started.", field="held_on")
     meeting = CinMeeting.objects.create(cin_plan=cin_plan, held_on=held_on, kind=kind,
                                         notes=notes, created_by=user, updated_by=user)
     rule = "stepdown_review" if kind == CinMeetingKind.REVIEW else "stepdown_meeting"
@@ -702,7 +703,7 @@ def cin_action_add(*, cin_plan: CinPlan, who: str, what: str, by_when: date, use
                    ) -> CinAction:
     cin_plan = _locked_cin(cin_plan, user)
     if not who.strip() or not what.strip():
-        raise ServiceError("Say who is to do what.")
+        raise ServiceError("Say who is to do what.", field="what" if who.strip() else "who")
     return CinAction.objects.create(cin_plan=cin_plan, who=who.strip(), what=what.strip(),
                                     by_when=by_when, created_by=user, updated_by=user)
 
@@ -711,11 +712,11 @@ def cin_action_add(*, cin_plan: CinPlan, who: str, what: str, by_when: date, use
 @entry.checks("cin_plan_end", lambda kw: kw["cin_plan"].child_id)  # 8565
 def cin_plan_end(*, cin_plan: CinPlan, ended_on: date, reason: str, user: User) -> CinPlan:
     cin_plan = _locked_cin(cin_plan, user)
-    _not_future(ended_on, "date the plan ended")
+    _not_future(ended_on, "date the plan ended", field="ended_on")
     if ended_on < cin_plan.started_on:
-        raise ServiceError("The plan cannot end before it started.")
+        raise ServiceError("The plan cannot end before it started.", field="ended_on")
     if not reason.strip():
-        raise ServiceError("Give the reason the Child in Need plan is ending.")
+        raise ServiceError("Give the reason the Child in Need plan is ending.", field="reason")
     cin_plan.ended_on, cin_plan.end_reason = ended_on, reason.strip()
     cin_plan.updated_by = user
     cin_plan.save()

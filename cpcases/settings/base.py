@@ -254,7 +254,7 @@ REST_FRAMEWORK = {
 SPECTACULAR_SETTINGS = {
     "TITLE": "cpcases API",
     "DESCRIPTION": "Child protection case management: children, people, deadlines.",
-    "VERSION": "1.1.0",  # docs/api-changelog.md
+    "VERSION": "1.2.0",  # docs/api-changelog.md
     "SERVE_INCLUDE_SCHEMA": False,
     "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"],
     "SWAGGER_UI_DIST": "SIDECAR",
@@ -302,7 +302,7 @@ SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"] = {
     "NoteTypeEnum": "strategy.models.NoteType",
     "ParticipantRoleEnum": "strategy.models.ParticipantRole",
     "ParticipantTypeEnum": "conferences.outcomes.models.ParticipantType",
-    "PlanCategoryEnum": "cpcases.plans.models.PlanCategory",
+    "PlanCategoryEnum": "cpcases.plans.choices.CATEGORY_CHOICES",  # words (issue 15 §5)
     "PlanEndReasonEnum": "cpcases.plans.models.PlanEndReason",
     "ProceedGroundEnum": "conferences.outcomes.models.ProceedGround",
     "RecommendationEnum": "cpcases.plans.models.Recommendation",

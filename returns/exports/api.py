@@ -17,6 +17,7 @@ from rest_framework.exceptions import PermissionDenied, ValidationError
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from cpcases.core.api import problem
 from cpcases.core.errors import NotPermitted
 from returns.exports import selectors, services
 from returns.exports.models import ExportJob
@@ -111,8 +112,10 @@ class ExportJobViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin,
             OpenApiTypes.BINARY,
         (200, "text/csv"): OpenApiTypes.BINARY,
         (200, "application/json"): OpenApiTypes.BINARY,
-        409: OpenApiResponse(OpenApiTypes.OBJECT, description="Still running, or failed"),
-        410: OpenApiResponse(OpenApiTypes.OBJECT, description="Expired: the file is gone")})
+        409: OpenApiResponse(OpenApiTypes.OBJECT, description="Still running, or failed: "
+                             "problem details with `job_status` and `percent`"),
+        410: OpenApiResponse(OpenApiTypes.OBJECT, description="Expired: the file is gone "
+                             "(problem details with `job_status`)")})
     @action(detail=True, methods=["get"])
     def download(self, request: Request, pk: str) -> Any:
         job = self.get_object()
@@ -120,12 +123,11 @@ class ExportJobViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin,
             services.export_download(job=job, user=request.user, request=request._request)
         except NotPermitted as exc:
             raise PermissionDenied(str(exc)) from exc
-        except services.ExportExpired as exc:
-            return Response({"detail": str(exc), "status": job.status},
-                            status=status.HTTP_410_GONE)
+        except services.ExportExpired as exc:  # problem details, `status` kept (issue 15 §2)
+            return problem(request, status.HTTP_410_GONE, str(exc), job_status=job.status)
         except services.ExportNotReady as exc:
-            return Response({"detail": str(exc), "status": job.status,
-                             "percent": job.percent}, status=status.HTTP_409_CONFLICT)
+            return problem(request, status.HTTP_409_CONFLICT, str(exc),
+                           job_status=job.status, percent=job.percent)
         response = FileResponse(job.file.open("rb"), as_attachment=True, filename=job.filename,
                                 content_type=job.content_type)
         response["Cache-Control"] = "no-store"

@@ -112,7 +112,7 @@ NOT_PERMITTED = [
     ("chair", "post", "/api/v1/consultations/",
      lambda r, c: {"child": c.pk, "question": "Should we hold a conference?"}),
     ("bso", "post", "/api/v1/plans/",
-     lambda r, c: {"child": c.pk, "started_on": "2027-03-24", "category": "NEG",
+     lambda r, c: {"child": c.pk, "started_on": "2027-03-24", "category": "neglect",
                    "lead_social_worker": r.getfixturevalue("sw").pk}),
 ]
 

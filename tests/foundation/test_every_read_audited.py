@@ -105,6 +105,7 @@ SHOWS_NO_CHILD = {
     "returns:index", "returns:cin_census", "returns:annex_a",
     # Counts of absent professionals per agency and month: no child is named or read.
     "conference_outcomes:non_attendance",
+    "conferences-api:conference-non-attendance",
     # The DfE page shows counts and sends, no child.
     "returns:dfe",
     # Export jobs: what was asked for and how far it has got; the walk's file names no

@@ -70,6 +70,9 @@ ACCESS: dict[str, Access] = {
     "api:child-detail": Access("/api/v1/children/{child}/"),
     "api:person-list": Access("/api/v1/people/", outsider=None, refused=API_ANON),
     "api:person-detail": Access("/api/v1/people/{person}/"),
+    # Issue 15 §3: the allocation page's action (POST only).
+    "api:child-allocate": Access("/api/v1/children/{child}/allocation/", ok=405,
+                                 outsider=None, refused=API_ANON),
     "schema": Access("/api/schema/", outsider=None, refused=API_ANON),
     "api-docs": Access("/api/docs/", outsider=None, refused=API_ANON),
     # --- strategy (discussions, S47, threshold, consultations): {discussion}, {enquiry},
@@ -206,6 +209,30 @@ ACCESS: dict[str, Access] = {
     **{f"conferences-api:conference-{name}": Access(
         f"/api/v1/conferences/{{conference}}/{name}/", ok=405, outsider=None,
         refused=API_ANON) for name in ("reschedule", "cancel")},
+    # The record and outputs (issue 15 §3, conferences/outcomes/outputs_api.py).
+    "conferences-api:conference-non-attendance": Access(
+        "/api/v1/conferences/non-attendance/", insider="chair", outsider=None,
+        refused=API_ANON),
+    **{f"conferences-api:conference-{name}": Access(
+        f"/api/v1/conferences/{{conference}}/{name}/")
+       for name in ("record", "amendment-requests", "attendance")},
+    "conferences-api:conference-attendance-detail": Access(
+        "/api/v1/conferences/{conference}/attendance/{day_attendance}/"),
+    **{f"conferences-api:conference-{name.replace('/', '-')}": Access(
+        f"/api/v1/conferences/{{conference}}/{name}/", ok=405, outsider=None,
+        refused=API_ANON)
+       for name in ("record/distributions", "decision-summaries", "attendance/from-invitations",
+                    "observers", "non-attendance-letters", "plan-links")},
+    # The conference day under the conference (issue 15 §5; conferences.outcomes.day_api).
+    "conferences-api:conference-decisions": Access(
+        "/api/v1/conferences/{day_conference}/decisions/"),
+    "conferences-api:conference-decision": Access(
+        "/api/v1/conferences/{day_conference}/decisions/{day_decision}/"),
+    **{f"conferences-api:conference-{name}": Access(
+        f"/api/v1/conferences/{{day_conference}}/{name}/", ok=405, outsider=None,
+        refused=API_ANON)
+       for name in ("start", "adjourn", "scores", "decision-letter", "sign-off",
+                    "bring-forward")},
     "conferences-api:delay-authorisation-list": Access(
         "/api/v1/delay-authorisations/", outsider=None, refused=API_ANON),
     "conferences-api:delay-authorisation-detail": Access(
@@ -353,7 +380,10 @@ ACCESS: dict[str, Access] = {
     **{f"plans-api:plan-{name}": Access(f"/api/v1/plans/{{plan}}/{path}/", ok=405,
                                         outsider=None, refused=API_ANON)
        for name, path in (("end", "end"), ("revise", "revise"), ("add-action", "actions"),
-                          ("lead", "lead"))},
+                          ("lead", "lead"), ("add-member", "members"))},
+    "plans-api:plan-action-list": Access("/api/v1/plan-actions/", outsider=None,
+                                         refused=API_ANON),
+    "plans-api:plan-action-detail": Access("/api/v1/plan-actions/{plan_action}/"),
     "plans-api:core-group-meeting-list": Access("/api/v1/core-group-meetings/", outsider=None,
                                                 refused=API_ANON),
     "plans-api:core-group-meeting-detail": Access(
@@ -364,6 +394,10 @@ ACCESS: dict[str, Access] = {
     "plans-api:cin-plan-list": Access("/api/v1/child-in-need-plans/", outsider=None,
                                       refused=API_ANON),
     "plans-api:cin-plan-detail": Access("/api/v1/child-in-need-plans/{cin_plan}/"),
+    **{f"plans-api:cin-plan-{name}": Access(f"/api/v1/child-in-need-plans/{{cin_plan}}/{path}/",
+                                            ok=405, outsider=None, refused=API_ANON)
+       for name, path in (("add-meeting", "meetings"), ("add-action", "actions"),
+                          ("end", "end"))},
     # --- chronology (statutory visits, multi-agency chronology): {visit} is built for the
     # walk's child by tests.chronology.walk.
     "chronology:visits": Access("/chronology/child/{child}/visits/"),

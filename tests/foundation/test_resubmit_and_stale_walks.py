@@ -329,9 +329,18 @@ API_EDITS: dict[str, ApiEdit] = {
     "/api/v1/households/{id}/": ApiEdit("/api/v1/households/{household}/", "address"),
     "/api/v1/child-people/{id}/": ApiEdit("/api/v1/child-people/{child_person}/",
                                           "relationship"),
+    "/api/v1/plan-actions/{id}/": ApiEdit("/api/v1/plan-actions/{plan_action}/", "what"),
     "/api/v1/policy-rules/{rule_id}/": ApiEdit("/api/v1/policy-rules/icpc/", "source",
                                                insider="admin_user",
                                                extra={"reason": "The walk"}),
+    # The record of the conference (PUT: every section) and one attendance row (issue 15 §3).
+    "/api/v1/conferences/{id}/record/": ApiEdit(
+        "/api/v1/conferences/{conference}/record/", "facts", insider="bso",
+        extra={"purpose": "Walk", "opinions": "", "child_views": "", "parent_views": "",
+               "discussion": ""}),
+    "/api/v1/conferences/{id}/attendance/{attendance_id}/": ApiEdit(
+        "/api/v1/conferences/{conference}/attendance/{day_attendance}/", "name",
+        insider="bso"),
 }
 # A field that takes a choice, not free text: the two values the walk uses.
 _CHOICES = {"relationship": ("father", "carer", "mother")}

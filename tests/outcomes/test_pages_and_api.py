@@ -175,7 +175,7 @@ def _decision_payload(child, sw) -> dict:
 
 def test_api_refuses_a_decision_before_the_conference_starts(conference: Conference,
                                                              siblings, chair, sw) -> None:
-    response = _api(chair).post(f"/api/v1/conference-days/{conference.pk}/decisions/",
+    response = _api(chair).post(f"/api/v1/conferences/{conference.pk}/decisions/",
                                 _decision_payload(siblings[0], sw), format="json")
     assert response.status_code == 400
     assert "has not started" in response.json()["detail"]
@@ -185,7 +185,7 @@ def test_api_refuses_a_decision_by_anyone_but_the_chair(conference: Conference, 
                                                         chair, bso, sw, tm) -> None:
     held = started(conference, minute_taker=bso, chair=chair)
     for user in (bso, tm):
-        response = _api(user).post(f"/api/v1/conference-days/{held.pk}/decisions/",
+        response = _api(user).post(f"/api/v1/conferences/{held.pk}/decisions/",
                                    _decision_payload(siblings[0], sw), format="json")
         assert response.status_code == 403
         assert "Only the conference's chair" in response.json()["detail"]
@@ -196,37 +196,39 @@ def test_api_conference_day_from_attendance_to_letter(conference: Conference, si
     api = _api(bso)
     for name, agency in (("Sam Social", "csc"), ("Hana Health", "health"),
                          ("Ed School", "education")):
+        # The deprecated day path still adds one person (the outputs' attendance takes several).
         response = api.post(f"/api/v1/conference-days/{conference.pk}/attendance/",
                             {"name": name, "agency": agency, "direct_contact": True},
                             format="json")
         assert response.status_code == 201
-    day = api.get(f"/api/v1/conference-days/{conference.pk}/").json()
+    day = api.get(f"/api/v1/conferences/{conference.pk}/").json()["day"]
     assert day["quoracy"]["quorate"] is True
     chair_api = _api(chair)
-    assert chair_api.post(f"/api/v1/conference-days/{conference.pk}/start/", {},
+    assert chair_api.post(f"/api/v1/conferences/{conference.pk}/start/", {},
                           format="json").status_code == 200
-    response = chair_api.post(f"/api/v1/conference-days/{conference.pk}/decisions/",
+    response = chair_api.post(f"/api/v1/conferences/{conference.pk}/decisions/",
                               _decision_payload(siblings[0], sw), format="json")
     assert response.status_code == 201
-    assert response.json()["review_date"] == "2027-08-04"
-    response = chair_api.post(f"/api/v1/conference-days/{conference.pk}/decisions/",
+    assert response.json()["decision"]["review_date"] == "2027-08-04"
+    response = chair_api.post(f"/api/v1/conferences/{conference.pk}/decisions/",
                               {"child": siblings[1].pk, "outcome": "cin",
                                "reasons": "Help needed.", "cin_first_meeting_on": "2027-05-18"},
                               format="json")
     assert response.status_code == 201
-    assert api.post(f"/api/v1/conference-days/{conference.pk}/decision-letter/").status_code \
-        == 200
+    letter = api.post(f"/api/v1/conferences/{conference.pk}/decision-letter/")
+    assert letter.status_code == 200
+    assert letter.json()["day"]["decision_letter_issued_at"] is not None
     assert {d.status for d in __import__("deadlines.models", fromlist=["Deadline"])
             .Deadline.objects.filter(rule_id="decision_letter")} == {"met"}
 
 
 def test_api_hides_conferences_from_outsiders(conference: Conference, sw_b, police) -> None:
     for user in (sw_b, police):
-        assert _api(user).get(f"/api/v1/conference-days/{conference.pk}/").status_code == 404
+        assert _api(user).get(f"/api/v1/conferences/{conference.pk}/").status_code == 404
 
 
 def test_api_adjourn_books_the_reconvened_conference(conference: Conference, chair) -> None:
-    response = _api(chair).post(f"/api/v1/conference-days/{conference.pk}/adjourn/",
+    response = _api(chair).post(f"/api/v1/conferences/{conference.pk}/adjourn/",
                                 {"new_date": "2027-05-25", "interim_plan": "Daily checks."},
                                 format="json")
     assert response.status_code == 200

@@ -35,6 +35,20 @@ def walk_day_attendance(request: pytest.FixtureRequest, child: Child) -> int:
                                      agency="health").pk
 
 
+def walk_day_decision(request: pytest.FixtureRequest, child: Child) -> int:
+    """A decision for the walk's child at the conference {day_conference} names."""
+    from django.utils import timezone
+
+    from conferences.outcomes.models import ChildDecision
+
+    conference = Conference.objects.filter(children=child, kind=ConferenceKind.INITIAL).first()
+    if conference is None:
+        conference = _conference(request, child, ConferenceKind.INITIAL)
+    return ChildDecision.objects.create(
+        conference=conference, child=child, outcome="cin", reasons="Help needed.",
+        decided_by=request.getfixturevalue("chair"), decided_at=timezone.now()).pk
+
+
 def walk_day_review(request: pytest.FixtureRequest, child: Child) -> int:
     return _conference(request, child, ConferenceKind.REVIEW).pk
 
@@ -52,4 +66,5 @@ def walk_disparity(request: pytest.FixtureRequest, child: Child) -> int:
 
 
 WALK_PLACEHOLDERS = {"disparity": walk_disparity, "day_conference": walk_day_conference,
-                     "day_attendance": walk_day_attendance, "day_review": walk_day_review}
+                     "day_attendance": walk_day_attendance, "day_review": walk_day_review,
+                     "day_decision": walk_day_decision}

@@ -23,13 +23,14 @@ def api(user) -> APIClient:
 def test_start_a_plan_record_a_core_group_and_end_with_stepdown(clock, child, sw, chair,
                                                                 police) -> None:
     response = api(chair).post("/api/v1/plans/", {
-        "child": child.pk, "started_on": "2027-03-24", "category": "NEG",
+        "child": child.pk, "started_on": "2027-03-24", "category": "neglect",
         "lead_social_worker": sw.pk,
         "core_group_members": [{"user": police.pk, "role": "Police officer"},
                                {"name": "Ms Whitfield", "agency": "education"}],
         "actions": [{"who": "School", "what": "Attendance", "by_when": "2027-04-01"}]},
         format="json")
     assert response.status_code == 201, response.json()
+    assert response.json()["category"] == "neglect"  # issue 15 §5: words, not NEG
     plan_id = response.json()["id"]
     assert Deadline.objects.get(rule_id="core_group_first").due_date == dt.date(2027, 4, 9)
     members = {m["name"]: m["id"] for m in response.json()["members"]}
@@ -76,6 +77,6 @@ def test_someone_outside_the_case_sees_no_plans_and_cannot_start_one(plan, sw, s
     assert api(sw_b).get("/api/v1/plans/").json()["count"] == 0
     assert api(sw_b).get(f"/api/v1/plans/{plan.pk}/").status_code == 404
     response = api(sw_b).post("/api/v1/plans/", {
-        "child": plan.child_id, "started_on": "2027-03-24", "category": "NEG",
+        "child": plan.child_id, "started_on": "2027-03-24", "category": "neglect",
         "lead_social_worker": sw.pk}, format="json")
     assert response.status_code == 404  # out of scope: not revealed (issue 15 §1)

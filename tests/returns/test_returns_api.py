@@ -42,6 +42,12 @@ def test_readiness_lists_the_stored_problems_with_the_child_and_the_rule(api_cli
     freya = Child.objects.get(la_child_id="RET2501")
     assert AccessEvent.objects.filter(user=pdo, child_id=freya.pk,
                                       section__startswith="api list").exists()
+    # Issue 15 §3: filtered by child (the children the caller runs returns for).
+    mine = api_client_for(pdo).get(f"/api/v1/returns/readiness/?year=2026&child={freya.pk}")
+    assert mine.json()["count"] == 1
+    other = Child.objects.exclude(pk=freya.pk).first()
+    assert api_client_for(pdo).get(
+        f"/api/v1/returns/readiness/?year=2026&child={other.pk}").json()["count"] == 0
 
 
 def test_readiness_is_paged(api_client_for, pdo, demo, org) -> None:

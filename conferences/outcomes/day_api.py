@@ -1,0 +1,289 @@
+"""The conference day under the conference itself: /api/v1/conferences/{id}/start/,
+…/adjourn/, …/scores/, …/decisions/, …/decision-letter/, …/sign-off/, …/bring-forward/
+(issue 15 §5: one resource per conference; docs/api.md "Conferences").
+
+`ConferenceDayActions` is mixed into conferences.api.ConferenceViewSet; the same services as
+the day's pages (002 §5, §18, §22-23; 003), so a refused step answers 400 with the
+service's message and a step the user may not take 403 (e.g. a decision by anyone but the
+conference's chair). Every action answers with the conference after it
+(`ConferenceStateSerializer`: the booking and its `day`). The old /api/v1/conference-days/
+routes (conferences.outcomes.api) answer for one release, deprecated.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import Prefetch, QuerySet
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    OpenApiResponse,
+    extend_schema,
+    extend_schema_field,
+    inline_serializer,
+)
+from rest_framework import serializers, status
+from rest_framework.decorators import action
+from rest_framework.exceptions import PermissionDenied, ValidationError
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from conferences.models import Conference
+from conferences.outcomes import selectors, services
+from conferences.outcomes.api import (
+    AdjournSerializer,
+    BringForwardSerializer,
+    DecisionInputSerializer,
+    DecisionSerializer,
+    ScoreAdviceSerializer,
+    ScoresSerializer,
+    StartSerializer,
+    _user,
+)
+from conferences.outcomes.models import (
+    ChildDecision,
+    ConferenceDay,
+    ConferenceRecord,
+    ProceedGround,
+)
+from conferences.serializers import ConferenceSerializer
+from cpcases.accounts.roles import Role
+from cpcases.core.api import scoped_get
+from cpcases.plans.services import MemberData
+
+# --- the conference's state -----------------------------------------------------------------
+
+
+class QuoracySerializer(serializers.Serializer):
+    quorate = serializers.BooleanField()
+    message = serializers.CharField()
+    agencies_with_contact = serializers.ListField(child=serializers.CharField())
+
+
+class DayStateSerializer(serializers.Serializer):
+    """Where the conference's day stands: started (or adjourned), each child's decision,
+    the decision letter and the record's sign-off."""
+
+    started_at = serializers.DateTimeField(allow_null=True)
+    quorate_at_start = serializers.BooleanField(allow_null=True)
+    proceed_ground = serializers.ChoiceField(
+        choices=ProceedGround.choices, allow_blank=True,
+        help_text="The exceptional ground it went ahead on when inquorate (002 §5.4); \"\" "
+                  "when quorate or not started.")
+    adjourned_at = serializers.DateTimeField(allow_null=True)
+    reconvened_as = serializers.IntegerField(
+        allow_null=True, help_text="The reconvened conference booked when it adjourned.")
+    quoracy = QuoracySerializer()
+    decisions = DecisionSerializer(many=True)
+    undecided_children = serializers.ListField(
+        child=serializers.IntegerField(), help_text="Children without a decision yet.")
+    decision_letter_issued_at = serializers.DateTimeField(allow_null=True)
+    signed_off_at = serializers.DateTimeField(allow_null=True)
+    signed_off_by = serializers.IntegerField(allow_null=True)
+
+    def to_representation(self, instance: Conference) -> dict[str, Any]:
+        day: ConferenceDay | None = _one_to_one(instance, "day")
+        record: ConferenceRecord | None = _one_to_one(instance, "record")
+        check = selectors.conference_quoracy(instance)
+        decisions = list(instance.child_decisions.all())
+        decided = {d.child_id for d in decisions}
+        return {
+            "started_at": _moment(day.started_at if day else None),
+            "quorate_at_start": day.quorate_at_start if day else None,
+            "proceed_ground": day.proceed_ground if day else "",
+            "adjourned_at": _moment(day.adjourned_at if day else None),
+            "reconvened_as": day.reconvened_as_id if day else None,
+            "quoracy": {"quorate": check.quorate, "message": check.message,
+                        "agencies_with_contact": list(check.agencies_with_contact)},
+            "decisions": DecisionSerializer(decisions, many=True).data,
+            "undecided_children": [c.pk for c in instance.children.all()
+                                   if c.pk not in decided],
+            "decision_letter_issued_at": _moment(
+                record.decision_letter_issued_at if record else None),
+            "signed_off_at": _moment(record.signed_off_at if record else None),
+            "signed_off_by": record.signed_off_by_id if record else None,
+        }
+
+
+def _one_to_one(instance: Conference, name: str) -> Any:
+    try:
+        return getattr(instance, name)
+    except (ConferenceDay.DoesNotExist, ConferenceRecord.DoesNotExist):
+        return None
+
+
+def _moment(value: Any) -> str | None:
+    return serializers.DateTimeField().to_representation(value) if value else None
+
+
+class ConferenceStateSerializer(ConferenceSerializer):
+    """The conference resource: its booking and its day. `day` is null for a partner
+    professional (the day's decisions reach them in the record and the decision letter)."""
+
+    day = serializers.SerializerMethodField()
+
+    class Meta(ConferenceSerializer.Meta):
+        fields = [*ConferenceSerializer.Meta.fields, "day"]
+
+    @extend_schema_field(DayStateSerializer(allow_null=True))
+    def get_day(self, obj: Conference) -> dict[str, Any] | None:
+        request = self.context.get("request")
+        if request is not None and getattr(request.user, "role", None) == Role.PARTNER:
+            return None
+        return DayStateSerializer(obj).data
+
+
+def with_day_state(queryset: QuerySet[Conference]) -> QuerySet[Conference]:
+    """Everything `ConferenceStateSerializer` shows, in a fixed number of queries a page."""
+    return queryset.select_related("day", "record").prefetch_related(
+        "attendances", "children",
+        Prefetch("child_decisions", queryset=ChildDecision.objects.select_related(
+            "review_conference").prefetch_related("agency_views")))
+
+
+# --- the actions ----------------------------------------------------------------------------
+
+
+DecisionCreatedSerializer = inline_serializer("DecisionCreated", {
+    "decision": DecisionSerializer(),
+    "conference": ConferenceStateSerializer(),
+})
+
+
+class ConferenceDayActions:
+    """The day's actions on /api/v1/conferences/{id}/… (mixed into ConferenceViewSet, whose
+    `get_object` scopes the conference and whose serializer is ConferenceStateSerializer)."""
+
+    get_object: Any
+    get_queryset: Any
+    get_serializer: Any
+    paginate_queryset: Any
+    get_paginated_response: Any
+
+    def _state(self, conference: Conference) -> dict[str, Any]:
+        """The conference as it is now, after the action."""
+        return self.get_serializer(self.get_queryset().get(pk=conference.pk)).data
+
+    def _child_of(self, conference: Conference, pk: int) -> Any:
+        child = conference.children.filter(pk=pk).first()
+        if child is None:
+            raise ValidationError({"child": "That child is not a subject of this conference."})
+        return child
+
+    @extend_schema(request=StartSerializer, responses=ConferenceStateSerializer,
+                   summary="Start the conference (the chair; 002 §5)")
+    @action(detail=True, methods=["post"])
+    def start(self, request: Request, pk: str) -> Response:
+        conference = self.get_object()
+        data = StartSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        services.conference_start(conference=conference, user=request.user,
+                                  **data.validated_data)
+        return Response(self._state(conference))
+
+    @extend_schema(request=AdjournSerializer, responses=ConferenceStateSerializer,
+                   summary="Adjourn an inquorate conference and book it again (002 §5.3)")
+    @action(detail=True, methods=["post"])
+    def adjourn(self, request: Request, pk: str) -> Response:
+        conference = self.get_object()
+        data = AdjournSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        services.conference_adjourn(conference=conference, user=request.user,
+                                    **data.validated_data)
+        return Response(self._state(conference))
+
+    @extend_schema(request=ScoresSerializer, responses=ScoreAdviceSerializer,
+                   summary="Record one child's safety scores (001)")
+    @action(detail=True, methods=["post"])
+    def scores(self, request: Request, pk: str) -> Response:
+        conference = self.get_object()
+        data = ScoresSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        child = self._child_of(conference, data.validated_data["child"])
+        advice = services.safety_scores_record(
+            conference=conference, child=child, user=request.user,
+            scores=[services.ScoreData(**s) for s in data.validated_data["scores"]])
+        return Response(ScoreAdviceSerializer(advice).data)
+
+    @extend_schema(methods=["GET"], request=None, responses=DecisionSerializer(many=True),
+                   summary="The decisions recorded so far, one per child")
+    @extend_schema(methods=["POST"], request=DecisionInputSerializer,
+                   responses={201: OpenApiResponse(DecisionCreatedSerializer,
+                                                   "The decision and the conference after it.")},
+                   summary="Record one child's decision (the chair; 002 §18.4)")
+    @action(detail=True, methods=["get", "post"], filter_backends=[])
+    def decisions(self, request: Request, pk: str) -> Response:
+        """GET lists the conference's decisions; POST records one child's decision."""
+        conference = self.get_object()
+        if request.method == "GET":
+            if request.user.role == Role.PARTNER:  # as `day`: null for a partner
+                raise PermissionDenied("A partner professional sees the decisions summary only.")
+            page = self.paginate_queryset(
+                ChildDecision.objects.filter(conference=conference)
+                .select_related("review_conference").prefetch_related("agency_views")
+                .order_by("decided_at", "id"))
+            return self.get_paginated_response(DecisionSerializer(page, many=True).data)
+        data = DecisionInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        values = dict(data.validated_data)
+        child = self._child_of(conference, values.pop("child"))
+        values["lead_social_worker"] = _user(conference.authority_id,
+                                             values.pop("lead_social_worker"))
+        values["core_group"] = [
+            MemberData(name=m["name"], agency=m["agency"], role=m["role"],
+                       user=_user(conference.authority_id, m["user"]))
+            for m in values.pop("core_group")]
+        values["agency_views"] = [services.AgencyViewData(**v)
+                                  for v in values.pop("agency_views")]
+        decision = services.child_decision_record(
+            conference=conference, child=child, user=request.user,
+            data=services.DecisionData(**values))
+        return Response({"decision": DecisionSerializer(decision).data,
+                         "conference": self._state(conference)},
+                        status=status.HTTP_201_CREATED,
+                        headers={"Location": f"{request.path}{decision.pk}/"})
+
+    @extend_schema(request=None, responses=DecisionSerializer,
+                   parameters=[OpenApiParameter("decision_id", OpenApiTypes.INT,
+                                                OpenApiParameter.PATH)],
+                   summary="One decision of the conference")
+    @action(detail=True, methods=["get"], url_path=r"decisions/(?P<decision_id>[0-9]{1,18})",
+            url_name="decision", filter_backends=[])
+    def decision(self, request: Request, pk: str, decision_id: str) -> Response:
+        conference = self.get_object()
+        if request.user.role == Role.PARTNER:
+            raise PermissionDenied("A partner professional sees the decisions summary only.")
+        decision = scoped_get(
+            ChildDecision.objects.filter(conference=conference)
+            .select_related("review_conference").prefetch_related("agency_views"),
+            decision_id, what="decision")
+        return Response(DecisionSerializer(decision).data)
+
+    @extend_schema(request=None, responses=ConferenceStateSerializer,
+                   summary="Issue the decision letter (002 §23.2)")
+    @action(detail=True, methods=["post"], url_path="decision-letter",
+            url_name="decision-letter")
+    def decision_letter(self, request: Request, pk: str) -> Response:
+        conference = self.get_object()
+        services.decision_letter_issue(conference=conference, user=request.user)
+        return Response(self._state(conference))
+
+    @extend_schema(request=None, responses=ConferenceStateSerializer,
+                   summary="Sign off the record (the chair; 002 §22.5)")
+    @action(detail=True, methods=["post"], url_path="sign-off", url_name="sign-off")
+    def sign_off(self, request: Request, pk: str) -> Response:
+        conference = self.get_object()
+        services.record_sign_off(conference=conference, user=request.user)
+        return Response(self._state(conference))
+
+    @extend_schema(request=BringForwardSerializer, responses=ConferenceStateSerializer,
+                   summary="Bring a booked review forward (003)")
+    @action(detail=True, methods=["post"], url_path="bring-forward", url_name="bring-forward")
+    def bring_forward(self, request: Request, pk: str) -> Response:
+        conference = self.get_object()
+        data = BringForwardSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        services.review_bring_forward(review=conference, user=request.user,
+                                      **data.validated_data)
+        return Response(self._state(conference))

@@ -1,0 +1,20 @@
+"""The conference's booking fields, shared by the conference resource (conferences.api, with
+its day: conferences.outcomes.day_api) and the requests that show their conferences."""
+
+from __future__ import annotations
+
+from rest_framework import serializers
+
+from conferences.models import Conference
+
+
+class ConferenceSerializer(serializers.ModelSerializer):
+    chair = serializers.PrimaryKeyRelatedField(read_only=True)
+    minute_taker = serializers.PrimaryKeyRelatedField(read_only=True)
+    within_timescale = serializers.BooleanField(read_only=True, allow_null=True)
+
+    class Meta:
+        model = Conference
+        fields = ["id", "kind", "request", "children", "date", "start_time", "venue",
+                  "online_link", "chair", "minute_taker", "status", "due_date",
+                  "within_timescale", "delay_authorisation", "cancellation_reason"]
