@@ -101,7 +101,7 @@ class StrategyDiscussionSerializer(serializers.ModelSerializer):
 class OutcomeInSerializer(serializers.Serializer):
     """One child's outcome of the discussion (000, 003 "Outcomes of a Section 47"): a Section
     47 enquiry initiated, or else the next step. `outcome` (API 1.1: "s47" or a next step)
-    is still accepted in release 1.2 and goes in 1.3 (docs/api-changes/h15c.md)."""
+    is still accepted in release 1.2 and goes in 1.3 (docs/api-changelog.md 1.2.0)."""
 
     child = serializers.IntegerField()
     s47_enquiry = serializers.BooleanField(

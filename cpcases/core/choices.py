@@ -6,7 +6,7 @@ history use them (e.g. the plan category's `NEG`, the CIN census code); they are
 here, at the serializer (and filter) boundary, not by a migration:
 
 - `WordChoiceField` answers with the word and takes the word; for one release it also takes
-  the old code (deprecated, docs/api-changes/h15b.md) and turns it into the stored value.
+  the old code (deprecated, docs/api-changelog.md 1.2.0) and turns it into the stored value.
 - `WordChoiceFilter` does the same for a list's query parameter (`?category=neglect`).
 
 Codes the DfE publishes for the census and exchanged as such with other systems (ethnicity,

@@ -258,7 +258,7 @@ REST_FRAMEWORK = {
 SPECTACULAR_SETTINGS = {
     "TITLE": "cpcases API",
     "DESCRIPTION": "Child protection case management: children, people, deadlines.",
-    "VERSION": "1.2.0",  # docs/api-changelog.md (and docs/api-changes/)
+    "VERSION": "1.2.0",  # docs/api-changelog.md
     "SERVE_INCLUDE_SCHEMA": False,
     "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"],
     "SWAGGER_UI_DIST": "SIDECAR",
