@@ -1,31 +1,44 @@
 # Two commands matter: `make run` and `make test`. Everything else supports them.
 SHELL := /bin/bash
 PYTHON ?= python3.11
+export PYTHON
 VENV := .venv
 BIN := $(VENV)/bin
+# Stamps: the app with the dev extras and liiatools (make test, setup); what `make run` needs
+# (pyproject.toml's dependencies); npm ci and the asset build.
 STAMP := $(VENV)/.installed
+RUN_STAMP := $(VENV)/.installed-run
+ASSETS := static/build/.built
 export PATH := $(CURDIR)/$(BIN):$(PATH)
+# Installs are in scripts/setup.sh (uv, pip as the fallback); the Python packages and the
+# front-end assets are installed side by side (make -j2): downloads overlap the build.
+SUBMAKE := $(MAKE) --no-print-directory -j2
 
 .PHONY: run test setup lint migrate seed stop clean bench browser-deps backup restore
 
 $(BIN)/python:
-	$(PYTHON) -m venv $(VENV)
-	$(BIN)/pip install --quiet --upgrade pip
+	@scripts/setup.sh venv
 
-$(STAMP): $(BIN)/python pyproject.toml package.json
-	@echo "[setup] installing the Python packages (pyproject.toml) ..."
-	$(BIN)/pip install --quiet -e '.[dev]'
-	$(BIN)/pip install --quiet --no-deps 'liiatools==0.2.0'
-	@echo "[setup] installing the front-end packages (package.json) and building the assets ..."
-	npm ci --no-audit --no-fund --silent || npm install --no-audit --no-fund --silent
-	npm run --silent build
-	touch $(STAMP)
-	@echo "[setup] done (skipped next time until pyproject.toml or package.json changes)"
+$(RUN_STAMP): $(BIN)/python pyproject.toml
+	@scripts/setup.sh python-run
+	@touch $(RUN_STAMP)
 
-setup: $(STAMP)
+$(STAMP): $(BIN)/python pyproject.toml
+	@scripts/setup.sh python-dev
+	@touch $(STAMP) $(RUN_STAMP)
 
-## Set up and start web, Celery worker and beat on http://127.0.0.1:8000 (Ctrl-C stops all).
-run: setup
+$(ASSETS): package.json package-lock.json
+	@scripts/setup.sh assets
+	@touch $(ASSETS)
+
+## Everything `make test` and CI need (the dev extras too). Skipped when nothing changed.
+setup:
+	@$(SUBMAKE) $(STAMP) $(ASSETS)
+
+## Set up and start web, Celery worker and beat on http://127.0.0.1:8000 (Ctrl-C stops all;
+## PORT=8001 make run for another port). Installs only what running needs.
+run:
+	@$(SUBMAKE) $(RUN_STAMP) $(ASSETS)
 	$(BIN)/python scripts/run.py
 
 ## The whole suite: unit, integration (PostgreSQL, Redis), browser; one pytest-xdist worker per
@@ -34,14 +47,14 @@ JOBS ?= auto
 test: setup
 	$(BIN)/pytest -n $(JOBS) $(ARGS)
 
-lint: setup
+lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check . || true
 
-migrate: setup
+migrate: $(RUN_STAMP)
 	$(BIN)/python manage.py migrate
 
-seed: setup
+seed: $(RUN_STAMP)
 	$(BIN)/python manage.py seed_demo
 
 ## Stop the embedded PostgreSQL and Redis that `make run` or `make test` started.
@@ -49,11 +62,11 @@ stop:
 	$(BIN)/python -c "from cpcases.core import devservices as d; d.stop_embedded_postgres(); d.stop_embedded_redis()"
 
 ## PostgreSQL and every document into backups/<UTC time>/ (README: Backup and restore).
-backup: setup
+backup: $(RUN_STAMP)
 	$(BIN)/python scripts/backup.py backup
 
 ## Into the (new, empty) database named by DATABASE_URL: make restore FROM=backups/<time>
-restore: setup
+restore: $(RUN_STAMP)
 	$(BIN)/python scripts/backup.py restore $(FROM)
 
 ## Every benchmark (bench/); BENCH_ARGS="--only load --load-children 300 --load-known 2000"

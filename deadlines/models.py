@@ -214,11 +214,10 @@ class Deadline(models.Model):
                 condition=~models.Q(status="met") | models.Q(met_at__isnull=False),
                 name="deadline_met_has_met_at"),
         ]
+        # No index holds next_action_at or next_level (the sweep's queue is SweepQueue,
+        # below), and pages keep room (fillfactor, migration 0016): the sweep's advance is a
+        # HOT update, which writes no index entry (issue 13 §4, decisions §43).
         indexes = [
-            # The sweep reads only what needs action now (DEADLINE_SWEEP_SECONDS), in
-            # (next_action_at, id) order, resuming after the last row it claimed.
-            models.Index(fields=["next_action_at", "id"], condition=models.Q(status="open"),
-                         name="deadline_sweep_queue"),
             models.Index(fields=["responsible", "status", "due_date"],
                          name="deadline_responsible"),
             models.Index(fields=["child", "status"], name="deadline_child_status"),
@@ -237,6 +236,28 @@ class Deadline(models.Model):
         if self.due_at is not None:
             return timezone.now() > self.due_at
         return timezone.localdate() > self.due_date
+
+
+class SweepQueue(models.Model):
+    """The sweep's work list: each open deadline with a notice to come, by when (DOMAIN §4).
+
+    A narrow copy of Deadline.next_action_at kept by triggers on the deadline table
+    (migration 0016, enabled ALWAYS so a bulk load in replica mode keeps it too): never
+    written by the application. The sweep reads it in (next_action_at, deadline) order,
+    resuming after the last row it claimed; advancing a deadline rewrites this small row and
+    its two index entries instead of a wide row's every index (issue 13 §4, decisions §43).
+    """
+
+    deadline = models.OneToOneField(Deadline, primary_key=True, on_delete=models.CASCADE,
+                                    related_name="+")
+    next_action_at = models.DateTimeField()
+
+    class Meta:
+        indexes = [models.Index(fields=["next_action_at", "deadline"],
+                                name="deadline_sweep_queue")]
+
+    def __str__(self) -> str:
+        return f"deadline {self.deadline_id} at {self.next_action_at}"
 
 
 class Escalation(models.Model):

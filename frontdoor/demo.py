@@ -11,7 +11,7 @@ from typing import TextIO
 from django.db import transaction
 from django.utils import timezone
 
-from cpcases.accounts.demo import DEMO_PASSWORD
+from cpcases.accounts.demo import demo_password_hash
 from cpcases.accounts.models import Authority, Service, Team, User
 from cpcases.accounts.roles import Agency, Role
 from cpcases.children.models import Child, Sex
@@ -37,7 +37,7 @@ def _user(authority: Authority, team: Team, username: str, name: str, role: str)
                                      "team": team, "agency": Agency.CHILDRENS_SOCIAL_CARE,
                                      "email": f"{username}@anyshire.example"})
     if created:
-        user.set_password(DEMO_PASSWORD)
+        user.password = demo_password_hash()
         user.save()
     return user
 

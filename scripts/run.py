@@ -10,17 +10,21 @@ What it does, in order:
 2. DATABASE_URL and REDIS_URL are exported to every child, so web, worker and beat share them.
 3. The schema: into an EMPTY database, the committed schema snapshot first
    (cpcases/core/schema_snapshot.sql, seconds instead of minutes of migrations); then
-   `manage.py migrate` (only what is newer than the snapshot) and `manage.py seed_demo`
-   (idempotent: demo authority, teams, children and one sign-in per role). Both are skipped
-   on a warm restart: when the database, the migrations, the snapshot and the demo code are
-   those of the last successful start (a fingerprint in var/run-state.json;
-   CPCASES_FORCE_SETUP=1 runs them anyway).
-4. Three children, with the settings cpcases.settings.dev (web first; worker and beat once
-   the sign-in page answers, so they do not slow its start; runserver skips its system checks
-   on a warm restart: they ran with migrate):
-   web     manage.py runserver 127.0.0.1:$PORT   (PORT defaults to 8000)
+   `manage.py prepare_demo`: `migrate` (only what is newer than the snapshot; the system
+   checks run here, once) and `seed_demo` (idempotent: demo authority, teams, children and one
+   sign-in per role) in one process. Both are skipped on a warm restart: when the database,
+   the migrations, the snapshot and the demo code are those of the last successful start (a
+   fingerprint in var/run-state.json; CPCASES_FORCE_SETUP=1 runs them anyway).
+4. Three children, with the settings cpcases.settings.dev: web as soon as migrate is done
+   (while seed_demo runs); worker and beat once the sign-in page answers and the demo data is
+   ready, so they do not slow the start on two cores:
+   web     manage.py runserver --skip-checks 127.0.0.1:$PORT   (PORT defaults to 8000)
+           run as Django's reloaded child (RUN_MAIN=true): run.py is its reloader, so Django
+           starts once rather than twice; exit code 3 (a Python file changed) starts it again
    worker  celery -A cpcases worker -l info
    beat    celery -A cpcases beat -l info --schedule var/celerybeat-schedule
+   Where PYTHONDONTWRITEBYTECODE is set, the bytecode caches go to var/pycache instead
+   (PYTHONPYCACHEPREFIX): otherwise every start compiles Django and the project again.
 5. Waits until /sign-in/ answers 200, then prints the address and the demo sign-ins.
 
 Ctrl-C (SIGINT) or SIGTERM stops the three children (terminate, wait, then kill) and exits 0.
@@ -66,6 +70,15 @@ from urllib.parse import urlsplit, urlunsplit
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(BASE_DIR))
+
+# Bytecode caches even where PYTHONDONTWRITEBYTECODE is set, under var/pycache so the source
+# tree stays clean: without them every start of web, worker and beat compiles Django and the
+# project again (seconds each on two cores; uv does not byte-compile at install). For run.py
+# itself here, for its children through the environment (child_env).
+PYCACHE = Path(os.environ.get("CPCASES_VAR_DIR", BASE_DIR / "var")) / "pycache"
+if sys.dont_write_bytecode and not sys.pycache_prefix:
+    sys.dont_write_bytecode = False
+    sys.pycache_prefix = str(PYCACHE)
 
 from cpcases.core import devservices  # noqa: E402
 
@@ -139,32 +152,17 @@ def port_in_use(port: int) -> bool:
         return sock.connect_ex((HOST, port)) == 0
 
 
-# --- one-off commands ------------------------------------------------------------------------
-def manage(args: list[str], env: dict[str, str], *, capture: bool = False) -> str:
-    """Run manage.py; stop with its exit code if it fails. Returns what it printed."""
-    command = [sys.executable, str(BASE_DIR / "manage.py"), *args]
-    say("$ manage.py " + " ".join(args))
-    proc = subprocess.Popen(command, cwd=BASE_DIR, env=env, stdout=subprocess.PIPE,
-                            stderr=subprocess.STDOUT, text=True)
-    assert proc.stdout is not None
-    lines = []
-    for line in proc.stdout:
-        lines.append(line)
-        print(line, end="", flush=True)
-    code = proc.wait()
-    output = "".join(lines)
-    if code != 0:
-        say(f"manage.py {args[0]} failed (exit {code})")
-        sys.exit(code)
-    return output if capture else ""
-
-
 # --- the schema and the demo data: cheap on a fresh database, skipped when warm --------------
 STATE_FILE = devservices.VAR_DIR / "run-state.json"
-WARM = threading.Event()  # set when this start skipped migrate and seed_demo
 _FINGERPRINTED = ("*/migrations/*.py", "*/*/migrations/*.py", "*/demo.py", "*/*/demo.py",
                   "cpcases/accounts/management/commands/seed_demo.py",
+                  "cpcases/accounts/management/commands/prepare_demo.py",
                   "cpcases/core/schema_snapshot.sql", "pyproject.toml")
+# The lines manage.py prepare_demo prints once migrate is done (its SCHEMA_READY) and once
+# the demo data is committed (DEMO_READY).
+SCHEMA_READY = "prepare_demo: schema ready"
+DEMO_READY = "prepare_demo: demo data ready"
+RELOAD_EXIT_CODE = 3  # runserver's exit code when a Python file changed (Django's autoreload)
 
 
 def fingerprint(database_url: str) -> str:
@@ -199,46 +197,110 @@ def read_state() -> dict[str, object]:
         return {}
 
 
-def prepare_database(database_url: str, env: dict[str, str]) -> str:
-    """The schema and the demo data, as cheaply as possible; returns seed_demo's output."""
-    from cpcases.core import snapshot
-
-    mark = fingerprint(database_url)
+def warm_start(database_url: str, mark: str) -> str | None:
+    """seed_demo's output of the last start when nothing migrate and seed_demo depend on has
+    changed since (both are then skipped); None when they must run."""
     state = read_state()
     if (not os.environ.get("CPCASES_FORCE_SETUP") and state.get("fingerprint") == mark
             and state.get("migrations") == applied_migrations(database_url)):
-        WARM.set()
-        say("schema and demo data: unchanged since the last start (migrations, demo "
-                   "code and database as then): skipping migrate and seed_demo "
-                   "(CPCASES_FORCE_SETUP=1 runs them)")
+        say("schema and demo data: unchanged since the last start (migrations, demo code and "
+            "database as then): skipping migrate and seed_demo (CPCASES_FORCE_SETUP=1 runs "
+            "them)")
         return str(state.get("seed_output", ""))
+    return None
+
+
+def record_start(database_url: str, mark: str, seed_output: str) -> None:
+    STATE_FILE.parent.mkdir(parents=True, exist_ok=True)
+    STATE_FILE.write_text(json.dumps({"fingerprint": mark, "seed_output": seed_output,
+                                      "migrations": applied_migrations(database_url)}))
+
+
+def load_snapshot(database_url: str) -> None:
+    """Into an EMPTY database only: the committed schema snapshot (decisions §35)."""
+    from cpcases.core import snapshot
 
     say("schema: is the database empty? If so, loading the committed schema snapshot "
-               f"({snapshot.SNAPSHOT.relative_to(BASE_DIR)}) ...")
-    started = time.monotonic()
+        f"({snapshot.SNAPSHOT.relative_to(BASE_DIR)}) ...")
     loaded = snapshot.load(database_url)
     if loaded is None:
         say("schema: the database already has tables: migrations only")
     else:
         say(f"schema: snapshot loaded in {loaded:.1f}s")
-    say("schema: applying the migrations newer than the database "
-               "(none when the snapshot is current) ...")
-    manage(["migrate", "--noinput"], env)
-    say(f"schema: ready in {time.monotonic() - started:.0f}s")
 
-    # The demo's workflow e-mails stay in memory: the console should show the sign-ins.
-    # (delivered from the outbox in the seeding process, so the worker has none to print).
-    say("demo data: creating or checking the demo authority, teams, children and "
-               "sign-ins ...")
-    started = time.monotonic()
-    seed_env = {**env, "EMAIL_BACKEND": "django.core.mail.backends.locmem.EmailBackend",
-                "OUTBOX_DELIVERY": "inline"}
-    seed_output = manage(["seed_demo"], seed_env, capture=True)
-    say(f"demo data: ready in {time.monotonic() - started:.0f}s")
-    STATE_FILE.parent.mkdir(parents=True, exist_ok=True)
-    STATE_FILE.write_text(json.dumps({"fingerprint": mark, "seed_output": seed_output,
-                                      "migrations": applied_migrations(database_url)}))
-    return seed_output
+
+class Preparation:
+    """`manage.py prepare_demo` beside run.py: migrate (only what is newer than the database;
+    nothing when the snapshot is current), then seed_demo, in one process. Its lines are
+    printed as they come; `schema_ready` is set once migrate is done, so that the web server
+    starts while the demo data is being created (issue 13 §5)."""
+
+    def __init__(self, env: dict[str, str], command: list[str] | None = None) -> None:
+        # The demo's workflow e-mails stay in memory: the console should show the sign-ins
+        # (delivered from the outbox in the seeding process, so the worker has none to print).
+        env = {**env, "EMAIL_BACKEND": "django.core.mail.backends.locmem.EmailBackend",
+               "OUTBOX_DELIVERY": "inline"}
+        say("$ manage.py prepare_demo  (migrate, then seed_demo: the demo authority, teams, "
+            "children and sign-ins)")
+        self.started = time.monotonic()
+        self.schema_ready = threading.Event()
+        self.demo_ready = threading.Event()
+        self.seed_lines: list[str] = []
+        self.proc = subprocess.Popen(
+            command or [sys.executable, str(BASE_DIR / "manage.py"), "prepare_demo"], cwd=BASE_DIR,
+            env=env, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT, text=True, errors="replace", bufsize=1,
+            preexec_fn=_die_with_parent)
+        self.reader = threading.Thread(target=self._pump, daemon=True)
+        self.reader.start()
+
+    def _pump(self) -> None:
+        assert self.proc.stdout is not None
+        for line in self.proc.stdout:
+            sys.stdout.write("setup | " + line)
+            sys.stdout.flush()
+            if line.startswith(SCHEMA_READY):
+                say(f"schema: ready {time.monotonic() - self.started:.0f}s after prepare_demo "
+                    "started; the demo data next, the web server meanwhile")
+                self.schema_ready.set()
+            elif line.startswith(DEMO_READY):
+                self.demo_ready.set()
+            elif self.schema_ready.is_set() and not line.startswith("prepare_demo:"):
+                self.seed_lines.append(line)
+
+    def finished(self) -> int | None:
+        """0 once the demo data is committed (DEMO_READY: the process's own teardown, seconds
+        of freeing the seeding's objects on a loaded machine, is not waited for); its exit
+        code if it ended without it; None while it runs."""
+        if self.demo_ready.is_set():
+            return 0
+        code = self.proc.poll()
+        if code is not None:
+            self.reader.join(timeout=5)
+            return 0 if self.demo_ready.is_set() else (code or 1)
+        return None
+
+    @property
+    def seed_output(self) -> str:
+        return "".join(self.seed_lines)
+
+    def stop(self) -> None:
+        if self.proc.poll() is None:
+            self.proc.terminate()
+            try:
+                self.proc.wait(timeout=STOP_TIMEOUT_SECONDS)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+
+
+def child_env(env: dict[str, str]) -> dict[str, str]:
+    """The children's environment: bytecode caches under var/pycache where
+    PYTHONDONTWRITEBYTECODE is set (see PYCACHE above)."""
+    if env.get("PYTHONDONTWRITEBYTECODE") and not env.get("PYTHONPYCACHEPREFIX"):
+        env = {k: v for k, v in env.items() if k != "PYTHONDONTWRITEBYTECODE"}
+        env["PYTHONPYCACHEPREFIX"] = str(PYCACHE)
+    return env
 
 
 # --- long-running children -------------------------------------------------------------------
@@ -338,6 +400,18 @@ def sign_in_answers(url: str) -> bool:
         return False
 
 
+def print_banner(url: str, seed_output: str, began: float) -> None:
+    signs = ("(as seed_demo printed them):\n\n" + seed_output.strip()
+             if seed_output.strip() else DEMO_SIGN_INS.lstrip())
+    print("\n" + "=" * 78, flush=True)
+    print(f"  cpcases is running: {url}   (sign in at {url}sign-in/; ready "
+          f"{time.monotonic() - began:.0f}s after start)", flush=True)
+    print(f"  API docs: {url}api/docs/   Ctrl-C stops web, worker and beat;", flush=True)
+    print("  `make stop` also stops the embedded PostgreSQL and Redis.", flush=True)
+    print("\n  Demo sign-ins " + signs.replace("\n", "\n  "), flush=True)
+    print("=" * 78 + "\n", flush=True)
+
+
 def main() -> int:
     began = time.monotonic()
     os.chdir(BASE_DIR)
@@ -348,7 +422,7 @@ def main() -> int:
         return 1
 
     database_url, redis_url = services()
-    env = dict(os.environ)
+    env = child_env(dict(os.environ))
     env.update({
         "DJANGO_SETTINGS_MODULE": SETTINGS,
         "DATABASE_URL": database_url,
@@ -356,9 +430,6 @@ def main() -> int:
         "PYTHONUNBUFFERED": "1",
     })
     devservices.VAR_DIR.mkdir(parents=True, exist_ok=True)
-
-    seed_output = prepare_database(database_url, env)
-    say("starting the web server (runserver); waiting for the sign-in page ...")
 
     stopping = threading.Event()
 
@@ -368,14 +439,28 @@ def main() -> int:
     signal.signal(signal.SIGINT, request_stop)
     signal.signal(signal.SIGTERM, request_stop)
 
+    # The schema and the demo data: skipped when warm; else the snapshot (into an empty
+    # database), then migrate and seed_demo in one process beside the web server's start.
+    mark = fingerprint(database_url)
+    seed_output = warm_start(database_url, mark)
+    preparation: Preparation | None = None
+    if seed_output is None:
+        load_snapshot(database_url)
+        preparation = Preparation(env)
+
     celery = [sys.executable, "-m", "celery", "-A", "cpcases"]
-    # Checks ran with migrate when the schema was prepared; on a warm restart they are
-    # skipped too (issue 13 §5: a warm restart in seconds).
-    skip_checks = ["--skip-checks"] if WARM.is_set() else []
-    children = [
-        Child("web", [sys.executable, str(BASE_DIR / "manage.py"), "runserver",
-                      *skip_checks, f"{HOST}:{port}"], env, signal_group=True),
-    ]
+    # run.py is runserver's reloader: runserver runs as Django's reloaded child (RUN_MAIN),
+    # so Django is set up once, not twice, and a changed Python file ends it with exit code 3,
+    # on which it is started again. The system checks ran with migrate (prepare_demo), or on
+    # a warm restart with the start that recorded the state (issue 13 §5).
+    web_command = [sys.executable, str(BASE_DIR / "manage.py"), "runserver", "--skip-checks",
+                   f"{HOST}:{port}"]
+    web_env = {**env, "RUN_MAIN": "true"}
+    children: list[Child] = []
+
+    def start_web() -> None:
+        say("starting the web server (runserver); waiting for the sign-in page ...")
+        children.insert(0, Child("web", web_command, web_env, signal_group=True))
 
     def start_background() -> None:
         """Worker and beat once the sign-in page answers: on two cores they would otherwise
@@ -387,12 +472,43 @@ def main() -> int:
                                        str(devservices.VAR_DIR / "celerybeat-schedule")],
                               env, signal_group=False))
 
+    def stop_everything() -> None:
+        if preparation is not None:
+            preparation.stop()
+        stop_all(children)
+
+    if preparation is None:
+        start_web()
     url = f"http://{HOST}:{port}/"
     ready_by = time.monotonic() + READY_TIMEOUT_SECONDS
-    ready = False
+    prepared = preparation is None
+    answered = ready = False
     failed: Child | None = None
     while not stopping.is_set():
+        if not prepared:
+            assert preparation is not None
+            code = preparation.finished()
+            if code is not None and code != 0:
+                say(f"manage.py prepare_demo failed (exit {code}); stopping")
+                stop_all(children)
+                return code
+            if code == 0:
+                prepared = True
+                seed_output = preparation.seed_output
+                record_start(database_url, mark, seed_output)
+                say(f"demo data: ready ({time.monotonic() - preparation.started:.0f}s for "
+                    "migrate and seed_demo)")
+            if not children and (prepared or preparation.schema_ready.is_set()):
+                start_web()
+                ready_by = time.monotonic() + READY_TIMEOUT_SECONDS
         failed = next((c for c in children if not c.alive()), None)
+        if failed and failed.name == "web" and failed.proc.returncode == RELOAD_EXIT_CODE:
+            say("web: a Python file changed: starting the web server again")
+            failed.kill_leftovers()
+            children[children.index(failed)] = Child("web", web_command, web_env,
+                                                      signal_group=True)
+            failed = None
+            continue
         if failed and failed.name in RESTARTABLE:
             code = failed.proc.returncode
             say(f"{failed.name} exited (code {code}); last lines:\n"
@@ -407,38 +523,34 @@ def main() -> int:
                 f"{RESTART_WINDOW_SECONDS}s: giving up")
         if failed:
             break
-        if not ready:
+        if children and not answered:
             if sign_in_answers(url + "sign-in/"):
-                ready = True
-                start_background()
-                signs = ("(as seed_demo printed them):\n\n" + seed_output.strip()
-                         if seed_output.strip() else DEMO_SIGN_INS.lstrip())
-                print("\n" + "=" * 78, flush=True)
-                print(f"  cpcases is running: {url}   (sign in at {url}sign-in/; ready "
-                      f"{time.monotonic() - began:.0f}s after start)", flush=True)
-                print(f"  API docs: {url}api/docs/   Ctrl-C stops web, worker and beat;",
-                      flush=True)
-                print("  `make stop` also stops the embedded PostgreSQL and Redis.", flush=True)
-                print("\n  Demo sign-ins " + signs.replace("\n", "\n  "), flush=True)
-                print("=" * 78 + "\n", flush=True)
+                answered = True
+                if not prepared:
+                    say(f"web: the sign-in page answers ({time.monotonic() - began:.0f}s "
+                        "after start); waiting for the demo data ...")
             elif time.monotonic() > ready_by:
                 say(f"{url}sign-in/ did not answer 200 within {READY_TIMEOUT_SECONDS}s")
-                stop_all(children)
+                stop_everything()
                 return 1
-        stopping.wait(0.5 if not ready else 0.2)
+        if answered and prepared and not ready:
+            ready = True
+            start_background()
+            print_banner(url, seed_output or "", began)
+        stopping.wait(0.2)
 
     if failed is not None:
         code = failed.proc.returncode
         how = f"was killed by signal {-code}" if code < 0 else f"exited with code {code}"
         say(f"{failed.name} {how}; stopping the others")
-        stop_all(children)
+        stop_everything()
         print(f"\n--- last output of {failed.name} ---", flush=True)
         print("".join(failed.tail).rstrip(), flush=True)
         print("---", flush=True)
         return 128 - code if code < 0 else (code or 1)
 
     say("stopping web, worker and beat ...")
-    stop_all(children)
+    stop_everything()
     say("stopped. The embedded PostgreSQL and Redis are still running; `make stop` stops them.")
     return 0
 

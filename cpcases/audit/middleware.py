@@ -54,7 +54,12 @@ class ReadAuditMiddleware:
 
     def _log(self, request: HttpRequest, response: Any, rows: list[Any]) -> None:
         from cpcases.audit.models import AccessAction
-        from cpcases.audit.reads import child_ids_of, record_children_shown, record_refusal
+        from cpcases.audit.reads import (
+            child_ids_of,
+            not_yet_logged,
+            record_children_shown,
+            record_refusal,
+        )
 
         user = getattr(request, "user", None)
         match = getattr(request, "resolver_match", None)
@@ -71,6 +76,7 @@ class ReadAuditMiddleware:
             # An API write answers with the record it made or changed (issue 12 §5).
             200 <= status < 300 and content_type == "application/json"
             and request.path.startswith("/api/"))
+        rows = not_yet_logged(request, rows)
         if not shown or not rows:
             return
         children = {c for ids in child_ids_of(rows).values() for c in ids}

@@ -72,16 +72,40 @@ def child_ids_of(objects: Sequence[Any]) -> dict[int, set[int]]:
         # Every way the record leads to children (an invitation names its child, if any,
         # and its conference's children): one query per way, per page of records.
         for path in (p for p in CHILD_PATHS if _valid_path(model, p)):
-            if path == "child":
-                for row in rows:
-                    if row.child_id is not None:  # type: ignore[attr-defined]
-                        found[row.pk].add(row.child_id)  # type: ignore[attr-defined]
+            # Along foreign keys already loaded (select_related, or the parent a prefetch
+            # set on its rows), without a query; the other rows in one query.
+            unresolved = []
+            for row in rows:
+                resolved, child_id = _follow_loaded(row, path)
+                if not resolved:
+                    unresolved.append(row.pk)
+                elif child_id is not None:
+                    found[row.pk].add(child_id)
+            if not unresolved:
                 continue
             for pk, child_id in model._default_manager.filter(
-                    pk__in=[r.pk for r in rows]).values_list("pk", path):
+                    pk__in=unresolved).values_list("pk", path):
                 if child_id is not None:
                     found[pk].add(child_id)
     return found
+
+
+def _follow_loaded(row: Model, path: str) -> tuple[bool, int | None]:
+    """(True, the child's id or None) when the path is foreign keys whose rows are loaded
+    (or empty); (False, None) when it needs the database (a many-to-many, a row not loaded)."""
+    current = row
+    parts = path.split("__")
+    for i, part in enumerate(parts):
+        field = current._meta.get_field(part)
+        if not field.concrete or not (field.many_to_one or field.one_to_one):
+            return False, None
+        value = getattr(current, field.attname)  # type: ignore[attr-defined]
+        if value is None or i == len(parts) - 1:
+            return True, value
+        if not field.is_cached(current):  # type: ignore[attr-defined]
+            return False, None
+        current = field.get_cached_value(current)  # type: ignore[attr-defined]
+    return False, None
 
 
 def record_children_shown(*, request: HttpRequest, child_ids: Iterable[int], section: str,
@@ -97,9 +121,22 @@ def record_children_shown(*, request: HttpRequest, child_ids: Iterable[int], sec
     seen.update(new)
     path, ip = request.get_full_path()[:500], client_ip(request)
     AccessEvent.objects.bulk_create(
-        AccessEvent(user=user, child_id=child_id, action=action, path=path,
+        AccessEvent(user_id=user.pk, child_id=child_id, action=action, path=path,
                     section=section[:64], ip_address=ip) for child_id in new)
     return len(new)
+
+
+def mark_logged(request: HttpRequest, rows: Iterable[Any]) -> None:
+    """These loaded rows' children are logged (by a hook that saw them): the middleware
+    need not look their children up again (issue 13 §2: one lookup per row, not two)."""
+    request.__dict__.setdefault("_audited_rows", set()).update(id(row) for row in rows)
+
+
+def not_yet_logged(request: HttpRequest, rows: list[Any]) -> list[Any]:
+    """The loaded rows no hook has logged the children of (the rows are kept alive by the
+    list, so an id() cannot be reused within the request)."""
+    done = request.__dict__.get("_audited_rows")
+    return [row for row in rows if id(row) not in done] if done else rows
 
 
 def record_refusal(request: HttpRequest, *, section: str) -> None:
@@ -125,6 +162,7 @@ class AuditedPageNumberPagination(PageNumberPagination):
             shown = {c for ids in child_ids_of(page).values() for c in ids}
             record_children_shown(request=request._request, child_ids=shown,
                                   section=_section(view, "list"))
+            mark_logged(request._request, page)
         return page
 
 
@@ -136,4 +174,5 @@ class LogsRecordReads(permissions.BasePermission):
             shown = {c for ids in child_ids_of([obj]).values() for c in ids}
             record_children_shown(request=request._request, child_ids=shown,
                                   section=_section(view, "record"))
+            mark_logged(request._request, [obj])
         return True

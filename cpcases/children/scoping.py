@@ -19,8 +19,12 @@ A duplicate merged into another record is in nobody's scope.
 
 from __future__ import annotations
 
+from datetime import date
+from functools import lru_cache
+
 from django.apps import apps
 from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models.expressions import RawSQL
 from django.utils import timezone
 
 from cpcases.accounts.models import User
@@ -41,33 +45,78 @@ def _current_allocation(**filters: object) -> Exists:
 
 
 def _role_scope(user: User) -> Q | None:
-    role = user.role
+    key = _scope_key(user)
+    return None if key is None else _scope_q(user.role, key[1], user.pk)
+
+
+def _scope_q(role: str, scope: object, user_id: int) -> Q:
     if role in (Role.SOCIAL_WORKER, Role.TEAM_MANAGER):
-        return Q(_current_allocation(team_id=user.team_id)) if user.team_id else None
+        return Q(_current_allocation(team_id=scope))
     if role in (Role.SERVICE_MANAGER, Role.HEAD_OF_SERVICE):
-        service_id = user.effective_service_id
-        return Q(_current_allocation(team__service_id=service_id)) if service_id else None
+        return Q(_current_allocation(team__service_id=scope))
     if role in (Role.CP_CHAIR, Role.BUSINESS_SUPPORT):
         return ~Q(cp_stage=CpStage.NONE)
-    if role == Role.PARTNER:
-        return Q(Exists(PartnerInvolvement.objects.filter(
-            child=OuterRef("pk"), user_id=user.pk, ended_on__isnull=True)))
-    return None
+    # Role.PARTNER
+    return Q(Exists(PartnerInvolvement.objects.filter(
+        child=OuterRef("pk"), user_id=user_id, ended_on__isnull=True)))
 
 
 def visible_children(user: User) -> QuerySet[Child]:
+    """The children the user may see (the module's rules), as `pk IN (the scope's SQL)`.
+
+    The scope's SQL is built by the ORM once per process for each (user, role, team,
+    service, day) and reused (issue 13 §2): building it through the ORM (its EXISTS
+    subqueries are deep-copied at every filter) cost more than the query itself, on every
+    list, count and page. Only the SQL text is kept, never which children it finds: each
+    query asks the database afresh, so an allocation, restriction or opening changes what
+    the very next query sees."""
     if not user.is_authenticated or not user.can(Capability.VIEW_CHILD):
         return Child.objects.none()
-    scope = _role_scope(user)
-    if scope is None:
+    key = _scope_key(user)
+    if key is None:
         return Child.objects.none()
-    named = Exists(RestrictedAccess.objects.filter(child=OuterRef("pk"), user_id=user.pk))
-    today = BreakGlassAccess.objects.filter(child=OuterRef("pk"), user_id=user.pk,
-                                            opened_on=timezone.localdate())
-    opened = Exists(today)
-    return Child.objects.filter(authority_id=user.authority_id, merged_into__isnull=True).filter(
-        ((scope | Q(opened)) & Q(is_restricted=False))
-        | (Q(is_restricted=True) & (Q(named) | Q(Exists(_since_restricted(today)))))
+    sql, params = _visible_sql(key)
+    # The SQL is the ORM's own, its values passed as parameters: nothing from a request.
+    return Child.objects.filter(pk__in=RawSQL(sql, params))  # noqa: S611
+
+
+ScopeKey = tuple[str, object, int, "int | None", date]
+
+
+def _scope_key(user: User) -> ScopeKey | None:
+    """What the scope's SQL depends on; None when the role sees no children."""
+    role = user.role
+    if role in (Role.SOCIAL_WORKER, Role.TEAM_MANAGER):
+        scope: object = user.team_id
+    elif role in (Role.SERVICE_MANAGER, Role.HEAD_OF_SERVICE):
+        scope = user.effective_service_id
+    elif role in (Role.CP_CHAIR, Role.BUSINESS_SUPPORT, Role.PARTNER):
+        scope = role
+    else:
+        return None
+    if scope is None:
+        return None
+    return (str(role), scope, user.pk, user.authority_id, timezone.localdate())
+
+
+@lru_cache(maxsize=2048)
+def _visible_sql(key: ScopeKey) -> tuple[str, tuple[object, ...]]:
+    query = _visible_queryset(*key).order_by().values("pk").query  # no sort in a subquery
+    sql, params = query.sql_with_params()
+    return sql, tuple(params)
+
+
+def _visible_queryset(role: str, scope: object, user_id: int, authority_id: int | None,
+                      today: date) -> QuerySet[Child]:
+    """The rules as the ORM says them (the SQL `visible_children` reuses)."""
+    role_scope = _scope_q(role, scope, user_id)
+    named = Exists(RestrictedAccess.objects.filter(child=OuterRef("pk"), user_id=user_id))
+    openings = BreakGlassAccess.objects.filter(child=OuterRef("pk"), user_id=user_id,
+                                               opened_on=today)
+    opened = Exists(openings)
+    return Child.objects.filter(authority_id=authority_id, merged_into__isnull=True).filter(
+        ((role_scope | Q(opened)) & Q(is_restricted=False))
+        | (Q(is_restricted=True) & (Q(named) | Q(Exists(_since_restricted(openings)))))
     )
 
 

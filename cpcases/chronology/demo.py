@@ -65,13 +65,13 @@ ENTRIES: dict[str, list[dict[str, Any]]] = {
 
 def _partner(authority: Authority, username: str, name: str, agency: str,
              title: str) -> User:
-    from cpcases.accounts.demo import DEMO_PASSWORD
+    from cpcases.accounts.demo import demo_password_hash
 
     user = User.objects.filter(username=username).first()
     if user is None:
         user = User(username=username, full_name=name, role=Role.PARTNER, authority=authority,
                     agency=agency, job_title=title, email=f"{username}@partner.example")
-        user.set_password(DEMO_PASSWORD)
+        user.password = demo_password_hash()
         user.save()
     return user
 

@@ -8,7 +8,9 @@ class CoreConfig(AppConfig):
 
     def ready(self) -> None:
         from cpcases.accounts.roles import Capability
-        from cpcases.core.navigation import NavItem, register_nav
+        from cpcases.core.navigation import NavItem, connect_invalidation, register_nav
+
+        connect_invalidation()  # the navigation's cached counts (issue 13 §2)
 
         def sees_children(user: object) -> bool:
             return user.can(Capability.VIEW_CHILD)  # type: ignore[attr-defined]

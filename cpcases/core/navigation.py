@@ -3,15 +3,30 @@
 Each entry has a place: "service" is the service navigation (the role's main pages; kept to
 one row at desktop widths), "account" the account line beside "Signed in as" (notifications,
 help, the API), "work" the list of the role's other pages at the foot of My work (oversight
-lists a manager opens from there, each also a queue or count on My work)."""
+lists a manager opens from there, each also a queue or count on My work).
+
+The entries and their counts (a queue's length, unread notifications) are kept per user and
+place in the cache for NAV_COUNTS_CACHE_SECONDS (issue 13 §2: counted afresh on every page,
+they cost more than most pages' own content), under a generation number that every write
+moves on: any POST, PUT, PATCH or DELETE (NavigationCountsMiddleware, after the view's
+transaction has committed) and any save, delete or change of many-to-many links of a model
+of the apps whose records are counted (on commit, so Celery's writes count too). So a count
+is never out of date after the user's own write; writes that bypass both (bulk updates
+outside a request) show within NAV_COUNTS_CACHE_SECONDS."""
 
 from __future__ import annotations
 
+import logging
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from django.http import HttpRequest
+from django.conf import settings
+from django.core.cache import cache
+from django.db import transaction
+from django.db.models.signals import m2m_changed, post_delete, post_save
+from django.http import HttpRequest, HttpResponse
 from django.urls import reverse
 
 from cpcases.accounts.models import User
@@ -28,6 +43,13 @@ class NavItem:
 
 
 _ITEMS: list[NavItem] = []
+logger = logging.getLogger(__name__)
+
+_GENERATION_KEY = "nav:generation"
+# The apps whose records the navigation counts or shows an entry by (queues, notifications,
+# missing children, consultations; the scope: children, allocations, users' roles and teams).
+COUNTED_APPS = frozenset({"accounts", "children", "conferences", "conference_outcomes",
+                          "deadlines", "frontdoor", "lifeevents", "strategy"})
 
 
 def register_nav(item: NavItem) -> None:
@@ -38,14 +60,12 @@ def register_nav(item: NavItem) -> None:
 def items_for(request: HttpRequest, place: str = "service") -> list[dict[str, Any]]:
     """The entries of one place the user may use, in order. Two apps may offer the same
     entry (the same text, e.g. "Find a child"): the user sees the first one they may use."""
-    user = request.user
-    items: list[dict[str, Any]] = []
-    for item in sorted(_ITEMS, key=lambda i: i.order):
-        if item.place != place or any(i["text"] == item.text for i in items):
-            continue
-        if item.visible(user):
-            items.append({"text": item.text, "href": reverse(item.url_name), "current": False,
-                          "count": item.count(user) if item.count else 0})
+    memo: dict[str, list[tuple[str, str, int]]] = request.__dict__.setdefault(
+        "_nav_entries", {})
+    if place not in memo:
+        memo[place] = _cached_entries(request, place)
+    items = [{"text": text, "href": reverse(url_name), "current": False, "count": count}
+             for text, url_name, count in memo[place]]
     # The current section is the item whose address is the longest prefix of this page's.
     # The home page ("/") is current only on itself, not as every page's prefix.
     matching = [i for i in items if request.path.startswith(i["href"])
@@ -53,3 +73,97 @@ def items_for(request: HttpRequest, place: str = "service") -> list[dict[str, An
     if matching:
         max(matching, key=lambda i: len(i["href"]))["current"] = True
     return items
+
+
+def _entries(user: User, place: str) -> list[tuple[str, str, int]]:
+    """(text, URL name, count) of each entry of the place the user may use."""
+    entries: list[tuple[str, str, int]] = []
+    for item in sorted(_ITEMS, key=lambda i: i.order):
+        if item.place != place or any(text == item.text for text, _, _ in entries):
+            continue
+        if item.visible(user):
+            entries.append((item.text, item.url_name, item.count(user) if item.count else 0))
+    return entries
+
+
+def _cached_entries(request: HttpRequest, place: str) -> list[tuple[str, str, int]]:
+    user = request.user
+    seconds = getattr(settings, "NAV_COUNTS_CACHE_SECONDS", 30)
+    if not seconds or not getattr(user, "is_authenticated", False):
+        return _entries(user, place)
+    try:
+        generation = request.__dict__.get("_nav_generation")
+        if generation is None:
+            generation = request.__dict__["_nav_generation"] = _generation()
+        key = (f"nav:{generation}:{user.pk}:{user.role}:{user.team_id}:"
+               f"{user.authority_id}:{place}")
+        cached = cache.get(key)
+    except Exception:  # the cache is an optimisation: without Redis, count afresh
+        logger.warning("navigation counts: cache unavailable", exc_info=True)
+        return _entries(user, place)
+    if cached is not None:
+        return [tuple(entry) for entry in cached]  # type: ignore[misc]
+    entries = _entries(user, place)
+    try:
+        cache.set(key, entries, seconds)
+    except Exception:
+        logger.warning("navigation counts: cache unavailable", exc_info=True)
+    return entries
+
+
+def _generation() -> int:
+    generation = cache.get(_GENERATION_KEY)
+    if generation is None:
+        # Lost (evicted, flushed): start past any number it held, so no entry kept under
+        # an old generation is read again.
+        cache.add(_GENERATION_KEY, time.time_ns() // 1000, timeout=None)
+        generation = cache.get(_GENERATION_KEY, 0)
+    return int(generation)
+
+
+def counts_changed() -> None:
+    """Every user's navigation entries and counts are out of date: the next page counts
+    afresh."""
+    try:
+        cache.incr(_GENERATION_KEY)
+    except ValueError:  # no generation yet (or lost): a new one past any it held
+        cache.add(_GENERATION_KEY, time.time_ns() // 1000, timeout=None)
+    except Exception:
+        logger.warning("navigation counts: cache unavailable", exc_info=True)
+
+
+def _record_changed(sender: type, **kwargs: Any) -> None:
+    if kwargs.get("raw") or sender._meta.app_label not in COUNTED_APPS:
+        return
+    connection = transaction.get_connection()
+    # Once per transaction, when it commits (at once outside one): not again while one is
+    # waiting that no savepoint rolled back since could drop.
+    if connection.in_atomic_block:
+        current = set(connection.savepoint_ids)
+        if any(func is counts_changed and savepoints <= current
+               for savepoints, func, _ in connection.run_on_commit):
+            return
+    transaction.on_commit(counts_changed)
+
+
+def connect_invalidation() -> None:
+    """Called once from CoreConfig.ready()."""
+    post_save.connect(_record_changed, dispatch_uid="nav-counts-save")
+    post_delete.connect(_record_changed, dispatch_uid="nav-counts-delete")
+    m2m_changed.connect(_record_changed, dispatch_uid="nav-counts-m2m")
+
+
+class NavigationCountsMiddleware:
+    """After every write request (the view's transaction committed), the counts are out of
+    date: the page the user is sent to next counts afresh."""
+
+    SAFE = frozenset({"GET", "HEAD", "OPTIONS", "TRACE"})
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        if request.method not in self.SAFE:
+            counts_changed()
+        return response

@@ -85,6 +85,64 @@ CREATE FUNCTION public._pgtrigger_should_ignore(trigger_name name) RETURNS boole
 
 
 --
+-- Name: deadline_sweep_queue_delete(); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.deadline_sweep_queue_delete() RETURNS trigger
+    LANGUAGE plpgsql
+    SET enable_seqscan TO 'off'
+    SET enable_bitmapscan TO 'off'
+    SET jit TO 'off'
+    AS $$
+BEGIN
+    DELETE FROM deadlines_sweepqueue AS q USING old_rows AS o WHERE q.deadline_id = o.id;
+    RETURN NULL;
+END $$;
+
+
+--
+-- Name: deadline_sweep_queue_insert(); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.deadline_sweep_queue_insert() RETURNS trigger
+    LANGUAGE plpgsql
+    SET enable_seqscan TO 'off'
+    SET enable_bitmapscan TO 'off'
+    SET jit TO 'off'
+    AS $$
+BEGIN
+    INSERT INTO deadlines_sweepqueue (deadline_id, next_action_at)
+    SELECT n.id, n.next_action_at FROM new_rows AS n WHERE n.status = 'open' AND n.next_action_at IS NOT NULL;
+    RETURN NULL;
+END $$;
+
+
+--
+-- Name: deadline_sweep_queue_update(); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.deadline_sweep_queue_update() RETURNS trigger
+    LANGUAGE plpgsql
+    SET enable_seqscan TO 'off'
+    SET enable_bitmapscan TO 'off'
+    SET jit TO 'off'
+    AS $$
+BEGIN
+    DELETE FROM deadlines_sweepqueue AS q USING new_rows AS n
+    WHERE q.deadline_id = n.id AND NOT (n.status = 'open' AND n.next_action_at IS NOT NULL);
+    -- A plain UPDATE of the rows queued already (an upsert costs twice as much a row), then
+    -- the rows newly queued.
+    UPDATE deadlines_sweepqueue AS q SET next_action_at = n.next_action_at
+    FROM new_rows AS n
+    WHERE q.deadline_id = n.id AND n.status = 'open' AND n.next_action_at IS NOT NULL AND q.next_action_at <> n.next_action_at;
+    INSERT INTO deadlines_sweepqueue (deadline_id, next_action_at)
+    SELECT n.id, n.next_action_at FROM new_rows AS n WHERE n.status = 'open' AND n.next_action_at IS NOT NULL
+    ON CONFLICT (deadline_id) DO NOTHING;
+    RETURN NULL;
+END $$;
+
+
+--
 -- Name: pgtrigger_access_event_append_only_6ec80(); Type: FUNCTION; Schema: public; Owner: -
 --
 
@@ -7799,7 +7857,8 @@ CREATE TABLE public.deadlines_deadline (
     responsible_team_id bigint,
     CONSTRAINT deadline_met_has_met_at CHECK (((NOT ((status)::text = 'met'::text)) OR (met_at IS NOT NULL))),
     CONSTRAINT deadlines_deadline_object_id_check CHECK ((object_id >= 0))
-);
+)
+WITH (fillfactor='85');
 
 
 --
@@ -8147,6 +8206,16 @@ ALTER TABLE public.deadlines_ruleoverrideevent ALTER COLUMN pgh_id ADD GENERATED
     NO MINVALUE
     NO MAXVALUE
     CACHE 1
+);
+
+
+--
+-- Name: deadlines_sweepqueue; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.deadlines_sweepqueue (
+    deadline_id bigint NOT NULL,
+    next_action_at timestamp with time zone NOT NULL
 );
 
 
@@ -11992,6 +12061,10 @@ INSERT INTO public.auth_permission VALUES (669, 'Can add export job', 168, 'add_
 INSERT INTO public.auth_permission VALUES (670, 'Can change export job', 168, 'change_exportjob');
 INSERT INTO public.auth_permission VALUES (671, 'Can delete export job', 168, 'delete_exportjob');
 INSERT INTO public.auth_permission VALUES (672, 'Can view export job', 168, 'view_exportjob');
+INSERT INTO public.auth_permission VALUES (673, 'Can add sweep queue', 169, 'add_sweepqueue');
+INSERT INTO public.auth_permission VALUES (674, 'Can change sweep queue', 169, 'change_sweepqueue');
+INSERT INTO public.auth_permission VALUES (675, 'Can delete sweep queue', 169, 'delete_sweepqueue');
+INSERT INTO public.auth_permission VALUES (676, 'Can view sweep queue', 169, 'view_sweepqueue');
 
 
 --
@@ -12751,6 +12824,12 @@ INSERT INTO public.deadlines_policyrule VALUES (324, 'transfer_out_conference', 
 
 
 --
+-- Data for Name: deadlines_sweepqueue; Type: TABLE DATA; Schema: public; Owner: -
+--
+
+
+
+--
 -- Data for Name: django_admin_log; Type: TABLE DATA; Schema: public; Owner: -
 --
 
@@ -12928,103 +13007,105 @@ INSERT INTO public.django_content_type VALUES (165, 'returns', 'dfechildsent');
 INSERT INTO public.django_content_type VALUES (166, 'returns', 'readinessrun');
 INSERT INTO public.django_content_type VALUES (167, 'returns', 'readinessproblem');
 INSERT INTO public.django_content_type VALUES (168, 'return_exports', 'exportjob');
+INSERT INTO public.django_content_type VALUES (169, 'deadlines', 'sweepqueue');
 
 
 --
 -- Data for Name: django_migrations; Type: TABLE DATA; Schema: public; Owner: -
 --
 
-INSERT INTO public.django_migrations VALUES (1, 'pghistory', '0001_initial', '2026-12-04 08:37:51.176338+00');
-INSERT INTO public.django_migrations VALUES (2, 'pghistory', '0002_aggregateevent', '2026-12-04 08:37:51.178605+00');
-INSERT INTO public.django_migrations VALUES (3, 'pghistory', '0003_auto_20201023_1636', '2026-12-04 08:37:51.180339+00');
-INSERT INTO public.django_migrations VALUES (4, 'pghistory', '0004_auto_20220906_1625', '2026-12-04 08:37:51.184823+00');
-INSERT INTO public.django_migrations VALUES (5, 'pghistory', '0005_events_middlewareevents', '2026-12-04 08:37:51.186733+00');
-INSERT INTO public.django_migrations VALUES (6, 'pghistory', '0006_delete_aggregateevent', '2026-12-04 08:37:51.187727+00');
-INSERT INTO public.django_migrations VALUES (7, 'pghistory', '0007_auto_20250421_0444', '2026-12-04 08:37:51.189984+00');
-INSERT INTO public.django_migrations VALUES (8, 'contenttypes', '0001_initial', '2026-12-04 08:37:51.193986+00');
-INSERT INTO public.django_migrations VALUES (9, 'contenttypes', '0002_remove_content_type_name', '2026-12-04 08:37:51.198428+00');
-INSERT INTO public.django_migrations VALUES (10, 'auth', '0001_initial', '2026-12-04 08:37:51.216594+00');
-INSERT INTO public.django_migrations VALUES (11, 'auth', '0002_alter_permission_name_max_length', '2026-12-04 08:37:51.220613+00');
-INSERT INTO public.django_migrations VALUES (12, 'auth', '0003_alter_user_email_max_length', '2026-12-04 08:37:51.224087+00');
-INSERT INTO public.django_migrations VALUES (13, 'auth', '0004_alter_user_username_opts', '2026-12-04 08:37:51.227616+00');
-INSERT INTO public.django_migrations VALUES (14, 'auth', '0005_alter_user_last_login_null', '2026-12-04 08:37:51.232421+00');
-INSERT INTO public.django_migrations VALUES (15, 'auth', '0006_require_contenttypes_0002', '2026-12-04 08:37:51.233355+00');
-INSERT INTO public.django_migrations VALUES (16, 'auth', '0007_alter_validators_add_error_messages', '2026-12-04 08:37:51.236478+00');
-INSERT INTO public.django_migrations VALUES (17, 'auth', '0008_alter_user_username_max_length', '2026-12-04 08:37:51.239859+00');
-INSERT INTO public.django_migrations VALUES (18, 'auth', '0009_alter_user_last_name_max_length', '2026-12-04 08:37:51.243185+00');
-INSERT INTO public.django_migrations VALUES (19, 'auth', '0010_alter_group_name_max_length', '2026-12-04 08:37:51.247636+00');
-INSERT INTO public.django_migrations VALUES (20, 'auth', '0011_update_proxy_permissions', '2026-12-04 08:37:51.257543+00');
-INSERT INTO public.django_migrations VALUES (21, 'auth', '0012_alter_user_first_name_max_length', '2026-12-04 08:37:51.261463+00');
-INSERT INTO public.django_migrations VALUES (22, 'accounts', '0001_initial', '2026-12-04 08:37:51.65584+00');
-INSERT INTO public.django_migrations VALUES (23, 'accounts', '0002_alter_user_role_alter_userevent_role', '2026-12-04 08:37:51.678234+00');
-INSERT INTO public.django_migrations VALUES (24, 'admin', '0001_initial', '2026-12-04 08:37:51.698088+00');
-INSERT INTO public.django_migrations VALUES (25, 'admin', '0002_logentry_remove_auto_add', '2026-12-04 08:37:51.708189+00');
-INSERT INTO public.django_migrations VALUES (26, 'admin', '0003_logentry_add_action_flag_choices', '2026-12-04 08:37:51.719101+00');
-INSERT INTO public.django_migrations VALUES (27, 'audit', '0001_initial', '2026-12-04 08:37:51.748721+00');
-INSERT INTO public.django_migrations VALUES (28, 'authtoken', '0001_initial', '2026-12-04 08:37:51.76316+00');
-INSERT INTO public.django_migrations VALUES (29, 'authtoken', '0002_auto_20160226_1747', '2026-12-04 08:37:51.800969+00');
-INSERT INTO public.django_migrations VALUES (30, 'authtoken', '0003_tokenproxy', '2026-12-04 08:37:51.802744+00');
-INSERT INTO public.django_migrations VALUES (31, 'authtoken', '0004_alter_tokenproxy_options', '2026-12-04 08:37:51.806359+00');
-INSERT INTO public.django_migrations VALUES (32, 'axes', '0001_initial', '2026-12-04 08:37:51.813232+00');
-INSERT INTO public.django_migrations VALUES (33, 'axes', '0002_auto_20151217_2044', '2026-12-04 08:37:51.831507+00');
-INSERT INTO public.django_migrations VALUES (34, 'axes', '0003_auto_20160322_0929', '2026-12-04 08:37:51.841595+00');
-INSERT INTO public.django_migrations VALUES (35, 'axes', '0004_auto_20181024_1538', '2026-12-04 08:37:51.851302+00');
-INSERT INTO public.django_migrations VALUES (36, 'axes', '0005_remove_accessattempt_trusted', '2026-12-04 08:37:51.853842+00');
-INSERT INTO public.django_migrations VALUES (37, 'axes', '0006_remove_accesslog_trusted', '2026-12-04 08:37:51.856393+00');
-INSERT INTO public.django_migrations VALUES (38, 'axes', '0007_alter_accessattempt_unique_together', '2026-12-04 08:37:51.874862+00');
-INSERT INTO public.django_migrations VALUES (39, 'axes', '0008_accessfailurelog', '2026-12-04 08:37:51.882479+00');
-INSERT INTO public.django_migrations VALUES (40, 'axes', '0009_add_session_hash', '2026-12-04 08:37:51.885606+00');
-INSERT INTO public.django_migrations VALUES (41, 'axes', '0010_accessattemptexpiration', '2026-12-04 08:37:51.890317+00');
-INSERT INTO public.django_migrations VALUES (42, 'children', '0001_initial', '2026-12-04 08:37:53.129157+00');
-INSERT INTO public.django_migrations VALUES (43, 'children', '0002_identifiers_break_glass_search', '2026-12-04 08:37:54.009536+00');
-INSERT INTO public.django_migrations VALUES (44, 'children', '0003_postcode_search_index', '2026-12-04 08:37:54.031152+00');
-INSERT INTO public.django_migrations VALUES (45, 'children', '0004_household_childperson_version', '2026-12-04 08:37:54.594637+00');
-INSERT INTO public.django_migrations VALUES (46, 'chronology', '0001_initial', '2026-12-04 08:37:55.22926+00');
-INSERT INTO public.django_migrations VALUES (47, 'strategy', '0001_initial', '2026-12-04 08:37:58.275042+00');
-INSERT INTO public.django_migrations VALUES (48, 'conferences', '0001_initial', '2026-12-04 08:38:00.040703+00');
-INSERT INTO public.django_migrations VALUES (49, 'conferences', '0002_preparation', '2026-12-04 08:38:08.109476+00');
-INSERT INTO public.django_migrations VALUES (50, 'plans', '0001_initial', '2026-12-04 08:38:13.419025+00');
-INSERT INTO public.django_migrations VALUES (51, 'conference_outcomes', '0001_initial', '2026-12-04 08:38:18.666937+00');
-INSERT INTO public.django_migrations VALUES (52, 'conference_outcomes', '0002_resource_disparity', '2026-12-04 08:38:19.592239+00');
-INSERT INTO public.django_migrations VALUES (53, 'conference_outcomes', '0003_attendance_version', '2026-12-04 08:38:20.918648+00');
-INSERT INTO public.django_migrations VALUES (54, 'conferences', '0003_request_invitation_version', '2026-12-04 08:38:23.637299+00');
-INSERT INTO public.django_migrations VALUES (55, 'core', '0001_form_token', '2026-12-04 08:38:23.645765+00');
-INSERT INTO public.django_migrations VALUES (56, 'deadlines', '0001_initial', '2026-12-04 08:38:23.757049+00');
-INSERT INTO public.django_migrations VALUES (57, 'deadlines', '0002_policy_deadlines_notifications', '2026-12-04 08:38:28.475674+00');
-INSERT INTO public.django_migrations VALUES (58, 'deadlines', '0003_load_shipped_policy_profiles', '2026-12-04 08:38:29.214154+00');
-INSERT INTO public.django_migrations VALUES (59, 'deadlines', '0004_reload_shipped_policy_profiles', '2026-12-04 08:38:30.205752+00');
-INSERT INTO public.django_migrations VALUES (60, 'deadlines', '0005_originating_report_rule_choice', '2026-12-04 08:38:30.453368+00');
-INSERT INTO public.django_migrations VALUES (61, 'deadlines', '0006_deadline_holder_team_ended_by_event', '2026-12-04 08:38:32.716613+00');
-INSERT INTO public.django_migrations VALUES (62, 'deadlines', '0007_deadlinereassignment', '2026-12-04 08:38:33.072875+00');
-INSERT INTO public.django_migrations VALUES (63, 'deadlines', '0008_closure_day_change', '2026-12-04 08:38:33.219614+00');
-INSERT INTO public.django_migrations VALUES (64, 'deadlines', '0006_notification_digests', '2026-12-04 08:38:34.063066+00');
-INSERT INTO public.django_migrations VALUES (65, 'deadlines', '0009_merge_20261203_2106', '2026-12-04 08:38:34.064161+00');
-INSERT INTO public.django_migrations VALUES (66, 'deadlines', '0008_front_door_rules', '2026-12-04 08:38:35.662758+00');
-INSERT INTO public.django_migrations VALUES (67, 'deadlines', '0010_merge_0008_front_door_rules_0009_merge_20261203_2106', '2026-12-04 08:38:35.66389+00');
-INSERT INTO public.django_migrations VALUES (68, 'deadlines', '0008_life_event_rules', '2026-12-04 08:38:36.987553+00');
-INSERT INTO public.django_migrations VALUES (69, 'deadlines', '0011_merge_20261203_2119', '2026-12-04 08:38:36.988784+00');
-INSERT INTO public.django_migrations VALUES (70, 'deadlines', '0012_merged_rule_and_event_choices', '2026-12-04 08:38:37.586905+00');
-INSERT INTO public.django_migrations VALUES (71, 'deadlines', '0013_alter_policyprofile_icpc_delay_role_and_more', '2026-12-04 08:38:37.774305+00');
-INSERT INTO public.django_migrations VALUES (72, 'deadlines', '0014_ruleoverride_version', '2026-12-04 08:38:38.743372+00');
-INSERT INTO public.django_migrations VALUES (73, 'documents', '0001_initial', '2026-12-04 08:38:39.271222+00');
-INSERT INTO public.django_migrations VALUES (74, 'frontdoor', '0001_initial', '2026-12-04 08:38:44.822658+00');
-INSERT INTO public.django_migrations VALUES (75, 'health', '0001_initial', '2026-12-04 08:38:44.834011+00');
-INSERT INTO public.django_migrations VALUES (76, 'lifeevents', '0001_initial', '2026-12-04 08:38:52.148685+00');
-INSERT INTO public.django_migrations VALUES (77, 'lifeevents', '0002_case_transfer', '2026-12-04 08:38:53.839674+00');
-INSERT INTO public.django_migrations VALUES (78, 'lifeevents', '0003_professional_challenge', '2026-12-04 08:38:55.350359+00');
-INSERT INTO public.django_migrations VALUES (79, 'lifeevents', '0004_plan_end_views_and_restrictions', '2026-12-04 08:38:59.078103+00');
-INSERT INTO public.django_migrations VALUES (80, 'otp_totp', '0001_initial', '2026-12-04 08:38:59.210979+00');
-INSERT INTO public.django_migrations VALUES (81, 'otp_totp', '0002_auto_20190420_0723', '2026-12-04 08:38:59.672474+00');
-INSERT INTO public.django_migrations VALUES (82, 'otp_totp', '0003_add_timestamps', '2026-12-04 08:38:59.909855+00');
-INSERT INTO public.django_migrations VALUES (83, 'outbox', '0001_initial', '2026-12-04 08:38:59.921226+00');
-INSERT INTO public.django_migrations VALUES (84, 'plans', '0002_planaction_version', '2026-12-04 08:39:01.417709+00');
-INSERT INTO public.django_migrations VALUES (85, 'returns', '0001_initial', '2026-12-04 08:39:01.553921+00');
-INSERT INTO public.django_migrations VALUES (86, 'sessions', '0001_initial', '2026-12-04 08:39:01.561172+00');
-INSERT INTO public.django_migrations VALUES (87, 'strategy', '0002_concern', '2026-12-04 08:39:03.049441+00');
-INSERT INTO public.django_migrations VALUES (88, 'core', '0002_form_token_children', '2026-12-04 10:09:34.70714+00');
-INSERT INTO public.django_migrations VALUES (89, 'deadlines', '0015_sweep_indexes', '2026-12-04 10:09:40.627024+00');
-INSERT INTO public.django_migrations VALUES (90, 'return_exports', '0001_initial', '2026-12-04 10:09:41.357291+00');
-INSERT INTO public.django_migrations VALUES (91, 'returns', '0002_dfe_api_and_stored_readiness', '2026-12-04 10:09:43.88647+00');
+INSERT INTO public.django_migrations VALUES (1, 'pghistory', '0001_initial', '2026-12-04 13:27:35.814065+00');
+INSERT INTO public.django_migrations VALUES (2, 'pghistory', '0002_aggregateevent', '2026-12-04 13:27:35.816292+00');
+INSERT INTO public.django_migrations VALUES (3, 'pghistory', '0003_auto_20201023_1636', '2026-12-04 13:27:35.817647+00');
+INSERT INTO public.django_migrations VALUES (4, 'pghistory', '0004_auto_20220906_1625', '2026-12-04 13:27:35.821508+00');
+INSERT INTO public.django_migrations VALUES (5, 'pghistory', '0005_events_middlewareevents', '2026-12-04 13:27:35.822961+00');
+INSERT INTO public.django_migrations VALUES (6, 'pghistory', '0006_delete_aggregateevent', '2026-12-04 13:27:35.823852+00');
+INSERT INTO public.django_migrations VALUES (7, 'pghistory', '0007_auto_20250421_0444', '2026-12-04 13:27:35.825575+00');
+INSERT INTO public.django_migrations VALUES (8, 'contenttypes', '0001_initial', '2026-12-04 13:27:35.829081+00');
+INSERT INTO public.django_migrations VALUES (9, 'contenttypes', '0002_remove_content_type_name', '2026-12-04 13:27:35.832659+00');
+INSERT INTO public.django_migrations VALUES (10, 'auth', '0001_initial', '2026-12-04 13:27:35.848119+00');
+INSERT INTO public.django_migrations VALUES (11, 'auth', '0002_alter_permission_name_max_length', '2026-12-04 13:27:35.851439+00');
+INSERT INTO public.django_migrations VALUES (12, 'auth', '0003_alter_user_email_max_length', '2026-12-04 13:27:35.854181+00');
+INSERT INTO public.django_migrations VALUES (13, 'auth', '0004_alter_user_username_opts', '2026-12-04 13:27:35.856782+00');
+INSERT INTO public.django_migrations VALUES (14, 'auth', '0005_alter_user_last_login_null', '2026-12-04 13:27:35.859443+00');
+INSERT INTO public.django_migrations VALUES (15, 'auth', '0006_require_contenttypes_0002', '2026-12-04 13:27:35.860182+00');
+INSERT INTO public.django_migrations VALUES (16, 'auth', '0007_alter_validators_add_error_messages', '2026-12-04 13:27:35.862515+00');
+INSERT INTO public.django_migrations VALUES (17, 'auth', '0008_alter_user_username_max_length', '2026-12-04 13:27:35.865896+00');
+INSERT INTO public.django_migrations VALUES (18, 'auth', '0009_alter_user_last_name_max_length', '2026-12-04 13:27:35.868322+00');
+INSERT INTO public.django_migrations VALUES (19, 'auth', '0010_alter_group_name_max_length', '2026-12-04 13:27:35.871699+00');
+INSERT INTO public.django_migrations VALUES (20, 'auth', '0011_update_proxy_permissions', '2026-12-04 13:27:35.879747+00');
+INSERT INTO public.django_migrations VALUES (21, 'auth', '0012_alter_user_first_name_max_length', '2026-12-04 13:27:35.882233+00');
+INSERT INTO public.django_migrations VALUES (22, 'accounts', '0001_initial', '2026-12-04 13:27:36.234812+00');
+INSERT INTO public.django_migrations VALUES (23, 'accounts', '0002_alter_user_role_alter_userevent_role', '2026-12-04 13:27:36.253431+00');
+INSERT INTO public.django_migrations VALUES (24, 'admin', '0001_initial', '2026-12-04 13:27:36.266904+00');
+INSERT INTO public.django_migrations VALUES (25, 'admin', '0002_logentry_remove_auto_add', '2026-12-04 13:27:36.273468+00');
+INSERT INTO public.django_migrations VALUES (26, 'admin', '0003_logentry_add_action_flag_choices', '2026-12-04 13:27:36.279153+00');
+INSERT INTO public.django_migrations VALUES (27, 'audit', '0001_initial', '2026-12-04 13:27:36.300327+00');
+INSERT INTO public.django_migrations VALUES (28, 'authtoken', '0001_initial', '2026-12-04 13:27:36.311255+00');
+INSERT INTO public.django_migrations VALUES (29, 'authtoken', '0002_auto_20160226_1747', '2026-12-04 13:27:36.338289+00');
+INSERT INTO public.django_migrations VALUES (30, 'authtoken', '0003_tokenproxy', '2026-12-04 13:27:36.340078+00');
+INSERT INTO public.django_migrations VALUES (31, 'authtoken', '0004_alter_tokenproxy_options', '2026-12-04 13:27:36.342582+00');
+INSERT INTO public.django_migrations VALUES (32, 'axes', '0001_initial', '2026-12-04 13:27:36.348384+00');
+INSERT INTO public.django_migrations VALUES (33, 'axes', '0002_auto_20151217_2044', '2026-12-04 13:27:36.362814+00');
+INSERT INTO public.django_migrations VALUES (34, 'axes', '0003_auto_20160322_0929', '2026-12-04 13:27:36.369334+00');
+INSERT INTO public.django_migrations VALUES (35, 'axes', '0004_auto_20181024_1538', '2026-12-04 13:27:36.376464+00');
+INSERT INTO public.django_migrations VALUES (36, 'axes', '0005_remove_accessattempt_trusted', '2026-12-04 13:27:36.378237+00');
+INSERT INTO public.django_migrations VALUES (37, 'axes', '0006_remove_accesslog_trusted', '2026-12-04 13:27:36.380575+00');
+INSERT INTO public.django_migrations VALUES (38, 'axes', '0007_alter_accessattempt_unique_together', '2026-12-04 13:27:36.393012+00');
+INSERT INTO public.django_migrations VALUES (39, 'axes', '0008_accessfailurelog', '2026-12-04 13:27:36.398964+00');
+INSERT INTO public.django_migrations VALUES (40, 'axes', '0009_add_session_hash', '2026-12-04 13:27:36.401244+00');
+INSERT INTO public.django_migrations VALUES (41, 'axes', '0010_accessattemptexpiration', '2026-12-04 13:27:36.404898+00');
+INSERT INTO public.django_migrations VALUES (42, 'children', '0001_initial', '2026-12-04 13:27:37.438633+00');
+INSERT INTO public.django_migrations VALUES (43, 'children', '0002_identifiers_break_glass_search', '2026-12-04 13:27:38.317632+00');
+INSERT INTO public.django_migrations VALUES (44, 'children', '0003_postcode_search_index', '2026-12-04 13:27:38.33779+00');
+INSERT INTO public.django_migrations VALUES (45, 'children', '0004_household_childperson_version', '2026-12-04 13:27:38.788179+00');
+INSERT INTO public.django_migrations VALUES (46, 'chronology', '0001_initial', '2026-12-04 13:27:39.290887+00');
+INSERT INTO public.django_migrations VALUES (47, 'strategy', '0001_initial', '2026-12-04 13:27:41.832541+00');
+INSERT INTO public.django_migrations VALUES (48, 'conferences', '0001_initial', '2026-12-04 13:27:43.233159+00');
+INSERT INTO public.django_migrations VALUES (49, 'conferences', '0002_preparation', '2026-12-04 13:27:49.61323+00');
+INSERT INTO public.django_migrations VALUES (50, 'plans', '0001_initial', '2026-12-04 13:27:53.888014+00');
+INSERT INTO public.django_migrations VALUES (51, 'conference_outcomes', '0001_initial', '2026-12-04 13:27:57.289096+00');
+INSERT INTO public.django_migrations VALUES (52, 'conference_outcomes', '0002_resource_disparity', '2026-12-04 13:27:57.945041+00');
+INSERT INTO public.django_migrations VALUES (53, 'conference_outcomes', '0003_attendance_version', '2026-12-04 13:27:58.744481+00');
+INSERT INTO public.django_migrations VALUES (54, 'conferences', '0003_request_invitation_version', '2026-12-04 13:28:00.399445+00');
+INSERT INTO public.django_migrations VALUES (55, 'core', '0001_form_token', '2026-12-04 13:28:00.406463+00');
+INSERT INTO public.django_migrations VALUES (56, 'core', '0002_form_token_children', '2026-12-04 13:28:00.410982+00');
+INSERT INTO public.django_migrations VALUES (57, 'deadlines', '0001_initial', '2026-12-04 13:28:00.4795+00');
+INSERT INTO public.django_migrations VALUES (58, 'deadlines', '0002_policy_deadlines_notifications', '2026-12-04 13:28:03.809704+00');
+INSERT INTO public.django_migrations VALUES (59, 'deadlines', '0003_load_shipped_policy_profiles', '2026-12-04 13:28:04.244066+00');
+INSERT INTO public.django_migrations VALUES (60, 'deadlines', '0004_reload_shipped_policy_profiles', '2026-12-04 13:28:04.640854+00');
+INSERT INTO public.django_migrations VALUES (61, 'deadlines', '0005_originating_report_rule_choice', '2026-12-04 13:28:04.781729+00');
+INSERT INTO public.django_migrations VALUES (62, 'deadlines', '0006_deadline_holder_team_ended_by_event', '2026-12-04 13:28:06.364386+00');
+INSERT INTO public.django_migrations VALUES (63, 'deadlines', '0007_deadlinereassignment', '2026-12-04 13:28:06.601031+00');
+INSERT INTO public.django_migrations VALUES (64, 'deadlines', '0008_closure_day_change', '2026-12-04 13:28:06.678367+00');
+INSERT INTO public.django_migrations VALUES (65, 'deadlines', '0006_notification_digests', '2026-12-04 13:28:07.21509+00');
+INSERT INTO public.django_migrations VALUES (66, 'deadlines', '0009_merge_20261203_2106', '2026-12-04 13:28:07.215734+00');
+INSERT INTO public.django_migrations VALUES (67, 'deadlines', '0008_front_door_rules', '2026-12-04 13:28:08.034614+00');
+INSERT INTO public.django_migrations VALUES (68, 'deadlines', '0010_merge_0008_front_door_rules_0009_merge_20261203_2106', '2026-12-04 13:28:08.035813+00');
+INSERT INTO public.django_migrations VALUES (69, 'deadlines', '0008_life_event_rules', '2026-12-04 13:28:09.247088+00');
+INSERT INTO public.django_migrations VALUES (70, 'deadlines', '0011_merge_20261203_2119', '2026-12-04 13:28:09.248128+00');
+INSERT INTO public.django_migrations VALUES (71, 'deadlines', '0012_merged_rule_and_event_choices', '2026-12-04 13:28:09.807388+00');
+INSERT INTO public.django_migrations VALUES (72, 'deadlines', '0013_alter_policyprofile_icpc_delay_role_and_more', '2026-12-04 13:28:09.965362+00');
+INSERT INTO public.django_migrations VALUES (73, 'deadlines', '0014_ruleoverride_version', '2026-12-04 13:28:10.850319+00');
+INSERT INTO public.django_migrations VALUES (74, 'deadlines', '0015_sweep_indexes', '2026-12-04 13:28:12.898994+00');
+INSERT INTO public.django_migrations VALUES (75, 'documents', '0001_initial', '2026-12-04 13:28:13.283847+00');
+INSERT INTO public.django_migrations VALUES (76, 'frontdoor', '0001_initial', '2026-12-04 13:28:18.105348+00');
+INSERT INTO public.django_migrations VALUES (77, 'health', '0001_initial', '2026-12-04 13:28:18.115299+00');
+INSERT INTO public.django_migrations VALUES (78, 'lifeevents', '0001_initial', '2026-12-04 13:28:24.88949+00');
+INSERT INTO public.django_migrations VALUES (79, 'lifeevents', '0002_case_transfer', '2026-12-04 13:28:26.341415+00');
+INSERT INTO public.django_migrations VALUES (80, 'lifeevents', '0003_professional_challenge', '2026-12-04 13:28:27.758439+00');
+INSERT INTO public.django_migrations VALUES (81, 'lifeevents', '0004_plan_end_views_and_restrictions', '2026-12-04 13:28:31.233684+00');
+INSERT INTO public.django_migrations VALUES (82, 'otp_totp', '0001_initial', '2026-12-04 13:28:31.3396+00');
+INSERT INTO public.django_migrations VALUES (83, 'otp_totp', '0002_auto_20190420_0723', '2026-12-04 13:28:31.738955+00');
+INSERT INTO public.django_migrations VALUES (84, 'otp_totp', '0003_add_timestamps', '2026-12-04 13:28:31.920343+00');
+INSERT INTO public.django_migrations VALUES (85, 'outbox', '0001_initial', '2026-12-04 13:28:31.929012+00');
+INSERT INTO public.django_migrations VALUES (86, 'plans', '0002_planaction_version', '2026-12-04 13:28:33.156557+00');
+INSERT INTO public.django_migrations VALUES (87, 'returns', '0001_initial', '2026-12-04 13:28:33.261133+00');
+INSERT INTO public.django_migrations VALUES (88, 'return_exports', '0001_initial', '2026-12-04 13:28:33.59434+00');
+INSERT INTO public.django_migrations VALUES (89, 'returns', '0002_dfe_api_and_stored_readiness', '2026-12-04 13:28:34.591283+00');
+INSERT INTO public.django_migrations VALUES (90, 'sessions', '0001_initial', '2026-12-04 13:28:34.597343+00');
+INSERT INTO public.django_migrations VALUES (91, 'strategy', '0002_concern', '2026-12-04 13:28:35.766313+00');
+INSERT INTO public.django_migrations VALUES (92, 'deadlines', '0016_sweep_queue_table', '2026-12-04 14:09:07.160588+00');
 
 
 --
@@ -13620,7 +13701,7 @@ SELECT pg_catalog.setval('public.auth_group_permissions_id_seq', 1, false);
 -- Name: auth_permission_id_seq; Type: SEQUENCE SET; Schema: public; Owner: -
 --
 
-SELECT pg_catalog.setval('public.auth_permission_id_seq', 672, true);
+SELECT pg_catalog.setval('public.auth_permission_id_seq', 676, true);
 
 
 --
@@ -14117,14 +14198,14 @@ SELECT pg_catalog.setval('public.django_admin_log_id_seq', 1, false);
 -- Name: django_content_type_id_seq; Type: SEQUENCE SET; Schema: public; Owner: -
 --
 
-SELECT pg_catalog.setval('public.django_content_type_id_seq', 168, true);
+SELECT pg_catalog.setval('public.django_content_type_id_seq', 169, true);
 
 
 --
 -- Name: django_migrations_id_seq; Type: SEQUENCE SET; Schema: public; Owner: -
 --
 
-SELECT pg_catalog.setval('public.django_migrations_id_seq', 91, true);
+SELECT pg_catalog.setval('public.django_migrations_id_seq', 92, true);
 
 
 --
@@ -15549,6 +15630,14 @@ ALTER TABLE ONLY public.deadlines_ruleoverride
 
 ALTER TABLE ONLY public.deadlines_ruleoverrideevent
     ADD CONSTRAINT deadlines_ruleoverrideevent_pkey PRIMARY KEY (pgh_id);
+
+
+--
+-- Name: deadlines_sweepqueue deadlines_sweepqueue_pkey; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.deadlines_sweepqueue
+    ADD CONSTRAINT deadlines_sweepqueue_pkey PRIMARY KEY (deadline_id);
 
 
 --
@@ -18913,7 +19002,7 @@ CREATE INDEX deadline_subject ON public.deadlines_deadline USING btree (content_
 -- Name: deadline_sweep_queue; Type: INDEX; Schema: public; Owner: -
 --
 
-CREATE INDEX deadline_sweep_queue ON public.deadlines_deadline USING btree (next_action_at, id) WHERE ((status)::text = 'open'::text);
+CREATE INDEX deadline_sweep_queue ON public.deadlines_sweepqueue USING btree (next_action_at, deadline_id);
 
 
 --
@@ -21973,6 +22062,33 @@ CREATE INDEX strategy_thresholddecisionevent_pgh_obj_id_51f4878b ON public.strat
 --
 
 CREATE INDEX visit_child_when ON public.chronology_visit USING btree (child_id, visited_at);
+
+
+--
+-- Name: deadlines_deadline deadline_sweep_queue_delete; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER deadline_sweep_queue_delete AFTER DELETE ON public.deadlines_deadline REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION public.deadline_sweep_queue_delete();
+
+ALTER TABLE public.deadlines_deadline ENABLE ALWAYS TRIGGER deadline_sweep_queue_delete;
+
+
+--
+-- Name: deadlines_deadline deadline_sweep_queue_insert; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER deadline_sweep_queue_insert AFTER INSERT ON public.deadlines_deadline REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION public.deadline_sweep_queue_insert();
+
+ALTER TABLE public.deadlines_deadline ENABLE ALWAYS TRIGGER deadline_sweep_queue_insert;
+
+
+--
+-- Name: deadlines_deadline deadline_sweep_queue_update; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER deadline_sweep_queue_update AFTER UPDATE ON public.deadlines_deadline REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION public.deadline_sweep_queue_update();
+
+ALTER TABLE public.deadlines_deadline ENABLE ALWAYS TRIGGER deadline_sweep_queue_update;
 
 
 --
@@ -25066,6 +25182,14 @@ ALTER TABLE ONLY public.deadlines_ruleoverride
 
 ALTER TABLE ONLY public.deadlines_ruleoverride
     ADD CONSTRAINT deadlines_ruleoverri_updated_by_id_0bc4a2b6_fk_accounts_ FOREIGN KEY (updated_by_id) REFERENCES public.accounts_user(id) DEFERRABLE INITIALLY DEFERRED;
+
+
+--
+-- Name: deadlines_sweepqueue deadlines_sweepqueue_deadline_id_307ab1aa_fk_deadlines; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.deadlines_sweepqueue
+    ADD CONSTRAINT deadlines_sweepqueue_deadline_id_307ab1aa_fk_deadlines FOREIGN KEY (deadline_id) REFERENCES public.deadlines_deadline(id) DEFERRABLE INITIALLY DEFERRED;
 
 
 --

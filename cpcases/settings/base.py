@@ -66,6 +66,8 @@ MIDDLEWARE = [
     "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "cpcases.core.middleware.NoStoreMiddleware",
+    # After a write, the navigation's cached counts are counted afresh (issue 13 §2).
+    "cpcases.core.navigation.NavigationCountsMiddleware",
     "cpcases.accounts.middleware.InactivityTimeoutMiddleware",
     "cpcases.accounts.mfa.MfaRequiredMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -166,6 +168,8 @@ RETURNS_LA_CODE = env_str("RETURNS_LA_CODE", "000")
 # days (hourly, cpcases/beat.py); progress is written at most once per this many seconds.
 RETURNS_EXPORT_EXPIRY_DAYS = env_int("RETURNS_EXPORT_EXPIRY_DAYS", 7)
 RETURNS_EXPORT_PROGRESS_SECONDS = env_int("RETURNS_EXPORT_PROGRESS_SECONDS", 1)
+# The navigation's entries and counts kept per user (cpcases.core.navigation).
+NAV_COUNTS_CACHE_SECONDS = env_int("NAV_COUNTS_CACHE_SECONDS", 30)  # tests: 0, not kept
 
 # --- sessions: an inactivity timeout with a warning before it -------------------------------
 SESSION_INACTIVITY_SECONDS = env_int("SESSION_INACTIVITY_SECONDS", 30 * 60)

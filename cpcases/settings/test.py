@@ -27,6 +27,10 @@ CELERY_RESULT_BACKEND = None
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache",
                       "LOCATION": REDIS_URL, "KEY_PREFIX": "cpcases-test"}}
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+# Tests write through factories inside a transaction that never commits, so the on-commit
+# invalidation of the navigation's kept counts never runs: counted on every page here, kept
+# only in tests/foundation/test_navigation_counts.py.
+NAV_COUNTS_CACHE_SECONDS = 0
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 OUTBOX_DELIVERY = "inline"
 STORAGES["staticfiles"] = {  # noqa: F405

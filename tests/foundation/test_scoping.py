@@ -61,3 +61,15 @@ def test_children_of_another_authority_are_never_visible(sm, child):
     foreign = ChildFactory()  # a new authority
     AllocationFactory(child=foreign, team=sm.service.teams.first())
     assert foreign not in visible_children(sm)
+
+
+def test_the_kept_scope_sql_finds_each_change_at_the_next_query(sw, org, child,
+                                                                 other_team_child):
+    """The scope's SQL is built once per (user, team, day) and kept (decision 42): what it
+    finds is asked afresh every time, so a reallocation shows at the next query."""
+    assert list(visible_children(sw)) == [child]
+    child.allocations.update(ended_on=child.allocations.get().started_on)
+    other_team_child.allocations.update(team=org.team_a)
+    assert list(visible_children(sw)) == [other_team_child]
+    sw.team = org.team_b  # another team: another scope
+    assert list(visible_children(sw)) == []

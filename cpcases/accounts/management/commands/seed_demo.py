@@ -10,7 +10,7 @@ from typing import Any
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
-from cpcases.accounts.demo import DEMO_PASSWORD
+from cpcases.accounts.demo import DEMO_PASSWORD, demo_password_hash
 from cpcases.accounts.models import Authority, Service, Team, User
 from cpcases.accounts.roles import Agency, Role
 from cpcases.children.models import (
@@ -212,7 +212,7 @@ class Command(BaseCommand):
                     is_staff=role == Role.ADMINISTRATOR,
                     service=service if role in (Role.SERVICE_MANAGER,
                                                 Role.HEAD_OF_SERVICE) else None)
-        user.set_password(DEMO_PASSWORD)
+        user.password = demo_password_hash()  # one hash for every demo sign-in
         user.save()
         return user
 

@@ -1,0 +1,74 @@
+"""The navigation's counts are kept per user between pages, and counted afresh after any
+write (issue 13 §2; cpcases.core.navigation): never out of date after the user's own write."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from deadlines import services
+from deadlines.models import Notification, PolicyProfile
+from deadlines.policy import Level, load_shipped_profiles
+
+
+@pytest.fixture(autouse=True)
+def _shipped_profiles(db):
+    if not PolicyProfile.objects.filter(shipped=True).exists():
+        load_shipped_profiles()
+
+
+@pytest.fixture(autouse=True)
+def _kept(settings):
+    settings.NAV_COUNTS_CACHE_SECONDS = 30  # the test settings count on every page
+
+
+@pytest.fixture
+def deadline(child):
+    return services.deadline_set(child=child, rule_id="child_seen", anchor=dt.date(2026, 2, 2))
+
+
+def _unread_badge(client) -> bool:
+    return 'aria-label="1 unread"' in client.get("/help/").content.decode()
+
+
+def _count_queries(client) -> int:
+    with CaptureQueriesContext(connection) as captured:
+        client.get("/help/")
+    return len(captured)
+
+
+def test_counts_are_kept_between_pages_of_the_same_user(client, sw, deadline):
+    Notification.objects.create(recipient=sw, deadline=deadline, level=Level.BREACH,
+                                text="Overdue: child seen")
+    client.force_login(sw)
+    first = _count_queries(client)
+    assert _count_queries(client) < first  # the counts were not counted again
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_new_notification_shows_once_committed(client, sw, deadline):
+    client.force_login(sw)
+    assert not _unread_badge(client)
+    # Made outside a request (as Celery's sweep makes them) and committed.
+    Notification.objects.create(recipient=sw, deadline=deadline, level=Level.BREACH,
+                                text="Overdue: child seen")
+    assert _unread_badge(client)
+
+
+def test_the_users_own_write_is_counted_on_the_next_page(client, sw, deadline):
+    note = Notification.objects.create(recipient=sw, deadline=deadline, level=Level.BREACH,
+                                       text="Overdue: child seen")
+    client.force_login(sw)
+    assert _unread_badge(client)
+    # Marked read by a bulk update (no model signal): the POST itself moves the counts on.
+    assert client.post(f"/deadlines/notifications/{note.pk}/read/").status_code == 302
+    assert not _unread_badge(client)
+
+
+def test_counted_on_every_page_when_not_kept(client, sw, deadline, settings):
+    settings.NAV_COUNTS_CACHE_SECONDS = 0
+    client.force_login(sw)
+    assert _count_queries(client) == _count_queries(client)
