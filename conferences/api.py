@@ -127,12 +127,14 @@ class DelayRequestSerializer(serializers.Serializer):
 
 def _users(user: User, data: dict[str, Any]) -> dict[str, Any]:
     people = User.objects.filter(authority_id=user.authority_id)
-    try:
-        chair = people.get(pk=data["chair"])
-        minute_taker = people.get(pk=data["minute_taker"])
-    except User.DoesNotExist as exc:
-        raise ValidationError({"detail": "Choose a chair and a minute-taker of this "
-                                         "authority."}) from exc
+    chair = people.filter(pk=data["chair"]).first()
+    minute_taker = people.filter(pk=data["minute_taker"]).first()
+    missing = {field: f"Choose a {what} of this authority."
+               for field, what, found in (("chair", "chair", chair),
+                                          ("minute_taker", "minute-taker", minute_taker))
+               if found is None}
+    if missing:
+        raise ValidationError(missing)
     return {"on": data["date"], "start_time": data["start_time"], "venue": data["venue"],
             "online_link": data["online_link"], "chair": chair, "minute_taker": minute_taker}
 
