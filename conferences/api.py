@@ -255,8 +255,9 @@ class ConferenceViewSet(ConferenceOutputsActions,  # the record and outputs (iss
                         ConferenceDayActions,
                         mixins.ListModelMixin, mixins.RetrieveModelMixin,
                         viewsets.GenericViewSet):
-    """Conferences the user may see: the booking (reschedule, cancel) and, in `day`, the
-    conference day (conferences.outcomes.day_api: start, decisions, letter, sign-off)."""
+    """Conferences you may see, each one resource: its booking (reschedule, cancel), in `day`
+    the conference day (start, attendance, decisions, decision letter, sign-off), and its
+    record and outputs (record, distributions, decision summaries, amendment requests)."""
 
     serializer_class = ConferenceStateSerializer
     filterset_class = ConferenceFilter
