@@ -127,12 +127,14 @@ class DelayRequestSerializer(serializers.Serializer):
 
 def _users(user: User, data: dict[str, Any]) -> dict[str, Any]:
     people = User.objects.filter(authority_id=user.authority_id)
-    try:
-        chair = people.get(pk=data["chair"])
-        minute_taker = people.get(pk=data["minute_taker"])
-    except User.DoesNotExist as exc:
-        raise ValidationError({"detail": "Choose a chair and a minute-taker of this "
-                                         "authority."}) from exc
+    chair = people.filter(pk=data["chair"]).first()
+    minute_taker = people.filter(pk=data["minute_taker"]).first()
+    missing = {field: f"Choose a {what} of this authority."
+               for field, what, found in (("chair", "chair", chair),
+                                          ("minute_taker", "minute-taker", minute_taker))
+               if found is None}
+    if missing:
+        raise ValidationError(missing)
     return {"on": data["date"], "start_time": data["start_time"], "venue": data["venue"],
             "online_link": data["online_link"], "chair": chair, "minute_taker": minute_taker}
 
@@ -254,8 +256,9 @@ class ConferenceViewSet(ConferenceOutputsActions,  # the record and outputs (iss
                         ConferenceDayActions,
                         mixins.ListModelMixin, mixins.RetrieveModelMixin,
                         viewsets.GenericViewSet):
-    """Conferences the user may see: the booking (reschedule, cancel) and, in `day`, the
-    conference day (conferences.outcomes.day_api: start, decisions, letter, sign-off)."""
+    """Conferences you may see, each one resource: its booking (reschedule, cancel), in `day`
+    the conference day (start, attendance, decisions, decision letter, sign-off), and its
+    record and outputs (record, distributions, decision summaries, amendment requests)."""
 
     serializer_class = ConferenceStateSerializer
     filterset_class = ConferenceFilter

@@ -186,12 +186,13 @@ class BringForwardSerializer(serializers.Serializer):
     reason = serializers.CharField()
 
 
-def _user(authority_id: int, pk: int | None) -> User | None:
+def _user(authority_id: int, pk: int | None, field: str = "user") -> User | None:
+    """The active user `pk` of the authority, or a 400 naming `field`."""
     if pk is None:
         return None
     found = User.objects.filter(authority_id=authority_id, pk=pk, is_active=True).first()
     if found is None:
-        raise ValidationError({"detail": f"There is no user {pk} in this authority."})
+        raise ValidationError({field: f"There is no user {pk} in this authority."})
     return found
 
 
@@ -245,7 +246,7 @@ class ConferenceDayViewSet(DeprecatedRoutes, mixins.ListModelMixin, mixins.Retri
     def _child(self, conference: Conference, pk: int) -> Any:
         child = conference.children.filter(pk=pk).first()
         if child is None:
-            raise ValidationError({"detail": "That child is not a subject of this conference."})
+            raise ValidationError({"child": "That child is not a subject of this conference."})
         return child
 
     @extend_schema(request=AttendanceInputSerializer, responses={201: AttendanceSerializer})
@@ -302,11 +303,13 @@ class ConferenceDayViewSet(DeprecatedRoutes, mixins.ListModelMixin, mixins.Retri
         values = dict(data.validated_data)
         child = self._child(conference, values.pop("child"))
         values["lead_social_worker"] = _user(conference.authority_id,
-                                             values.pop("lead_social_worker"))
+                                             values.pop("lead_social_worker"),
+                                             "lead_social_worker")
         values["core_group"] = [
             MemberData(name=m["name"], agency=m["agency"], role=m["role"],
-                       user=_user(conference.authority_id, m["user"]))
-            for m in values.pop("core_group")]
+                       user=_user(conference.authority_id, m["user"],
+                                  f"core_group.{i}.user"))
+            for i, m in enumerate(values.pop("core_group"))]
         values["agency_views"] = [services.AgencyViewData(**v)
                                   for v in values.pop("agency_views")]
         decision = services.child_decision_record(

@@ -229,11 +229,13 @@ class ConferenceDayActions:
         values = dict(data.validated_data)
         child = self._child_of(conference, values.pop("child"))
         values["lead_social_worker"] = _user(conference.authority_id,
-                                             values.pop("lead_social_worker"))
+                                             values.pop("lead_social_worker"),
+                                             "lead_social_worker")
         values["core_group"] = [
             MemberData(name=m["name"], agency=m["agency"], role=m["role"],
-                       user=_user(conference.authority_id, m["user"]))
-            for m in values.pop("core_group")]
+                       user=_user(conference.authority_id, m["user"],
+                                  f"core_group.{i}.user"))
+            for i, m in enumerate(values.pop("core_group"))]
         values["agency_views"] = [services.AgencyViewData(**v)
                                   for v in values.pop("agency_views")]
         decision = services.child_decision_record(

@@ -49,12 +49,13 @@ def _conference(request: Request, pk: int) -> Conference:
     return found
 
 
-def _one(queryset: QuerySet, pk: int | None, what: str) -> Any:
+def _one(queryset: QuerySet, pk: int | None, what: str, field: str | None = None) -> Any:
+    """The record `pk` of `queryset`, or a 400 on its field (`field`, else `what`)."""
     if pk is None:
         return None
     found = queryset.filter(pk=pk).first()
     if found is None:
-        raise ValidationError({"detail": f"No such {what}."})
+        raise ValidationError({field or what: f"No such {what}."})
     return found
 
 
@@ -268,7 +269,8 @@ class ConferenceReportViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin,
         data.is_valid(raise_exception=True)
         values = dict(data.validated_data)
         conference = _conference(request, values.pop("conference"))
-        redacted_from = _one(conference.reports.all(), values.pop("redacted_from"), "report")
+        redacted_from = _one(conference.reports.all(), values.pop("redacted_from"), "report",
+                             field="redacted_from")
         created = preparation.report_upload(
             user=request.user, conference=conference, upload=values.pop("file"),
             redacted_from=redacted_from, **values)

@@ -257,7 +257,11 @@ REST_FRAMEWORK = {
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "cpcases API",
-    "DESCRIPTION": "Child protection case management: children, people, deadlines.",
+    "DESCRIPTION": ("Child protection case management, from the first contact to the end of "
+                    "a plan: children and people, the front door, strategy discussions and "
+                    "Section 47 enquiries, conferences, plans, visits, life events, "
+                    "deadlines and statutory returns. See docs/api.md and "
+                    "docs/api-changelog.md."),
     "VERSION": "1.2.0",  # docs/api-changelog.md
     "SERVE_INCLUDE_SCHEMA": False,
     "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"],

@@ -15,6 +15,7 @@ from conferences.models import Conference
 from conferences.outcomes import services
 from conferences.outcomes.models import ChildDecision
 from cpcases.core.deprecation import SUNSET
+from tests.api_problems import field_errors
 from tests.outcomes.helpers import attend, decide, plan_data, quorate_attendance, started
 
 pytestmark = pytest.mark.django_db
@@ -216,3 +217,25 @@ def test_a_plan_made_at_the_conference_answers_its_category_as_a_word(
     assert plans["results"][0]["versions"][0]["category"] == "physical_abuse"
     assert _api(sw).get("/api/v1/plans/", {"category": "PHY"}).json()["count"] == 1
     assert _api(sw).get("/api/v1/plans/", {"category": "neglect"}).json()["count"] == 0
+
+
+def test_a_decision_naming_people_outside_the_authority_names_each_field(
+        conference: Conference, siblings, chair, bso, sw, child) -> None:
+    held = started(conference, minute_taker=bso, chair=chair)
+    body = _decision(siblings[0], sw)
+    body["lead_social_worker"] = 999_999
+    response = _api(chair).post(f"/api/v1/conferences/{held.pk}/decisions/", body,
+                                format="json")
+    assert field_errors(response) == {
+        "lead_social_worker": ["There is no user 999999 in this authority."]}
+    body = _decision(siblings[0], sw)
+    body["core_group"] = [{"name": "Hana Health", "agency": "health"},
+                          {"name": "Gone", "agency": "health", "user": 999_999}]
+    response = _api(chair).post(f"/api/v1/conferences/{held.pk}/decisions/", body,
+                                format="json")
+    assert list(field_errors(response)) == ["core_group.1.user"]
+    body = _decision(child, sw)  # on the caseload, but not at this conference
+    response = _api(chair).post(f"/api/v1/conferences/{held.pk}/decisions/", body,
+                                format="json")
+    assert field_errors(response) == {
+        "child": ["That child is not a subject of this conference."]}
