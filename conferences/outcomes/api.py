@@ -196,6 +196,44 @@ def _user(authority_id: int, pk: int | None, field: str = "user") -> User | None
     return found
 
 
+def child_of(conference: Conference, pk: int) -> Any:
+    """A child of the conference, or a 400 on `child`."""
+    child = conference.children.filter(pk=pk).first()
+    if child is None:
+        raise ValidationError({"child": "That child is not a subject of this conference."})
+    return child
+
+
+def scores_record(request: Request, conference: Conference) -> Any:
+    """One child's safety scores from the request body, through the page's service (001)."""
+    data = ScoresSerializer(data=request.data)
+    data.is_valid(raise_exception=True)
+    child = child_of(conference, data.validated_data["child"])
+    return services.safety_scores_record(
+        conference=conference, child=child, user=request.user,
+        scores=[services.ScoreData(**s) for s in data.validated_data["scores"]])
+
+
+def decision_record(request: Request, conference: Conference) -> ChildDecision:
+    """One child's decision from the request body, through the page's service (002 §18.4);
+    a person named who is not of the authority is a 400 on their field."""
+    data = DecisionInputSerializer(data=request.data)
+    data.is_valid(raise_exception=True)
+    values = dict(data.validated_data)
+    child = child_of(conference, values.pop("child"))
+    values["lead_social_worker"] = _user(conference.authority_id,
+                                         values.pop("lead_social_worker"),
+                                         "lead_social_worker")
+    values["core_group"] = [
+        MemberData(name=m["name"], agency=m["agency"], role=m["role"],
+                   user=_user(conference.authority_id, m["user"], f"core_group.{i}.user"))
+        for i, m in enumerate(values.pop("core_group"))]
+    values["agency_views"] = [services.AgencyViewData(**v) for v in values.pop("agency_views")]
+    return services.child_decision_record(conference=conference, child=child,
+                                          user=request.user,
+                                          data=services.DecisionData(**values))
+
+
 class ConferenceDayFilter(django_filters.FilterSet):
     """?child=<id> (outside your cases: an empty list) and ?conference=<id>."""
 
@@ -243,11 +281,6 @@ class ConferenceDayViewSet(DeprecatedRoutes, mixins.ListModelMixin, mixins.Retri
     def _respond(self, conference: Conference) -> Response:
         return Response(ConferenceDaySerializer(self.get_queryset().get(pk=conference.pk)).data)
 
-    def _child(self, conference: Conference, pk: int) -> Any:
-        child = conference.children.filter(pk=pk).first()
-        if child is None:
-            raise ValidationError({"child": "That child is not a subject of this conference."})
-        return child
 
     @extend_schema(request=AttendanceInputSerializer, responses={201: AttendanceSerializer})
     @action(detail=True, methods=["post"])
@@ -285,36 +318,13 @@ class ConferenceDayViewSet(DeprecatedRoutes, mixins.ListModelMixin, mixins.Retri
     @extend_schema(request=ScoresSerializer, responses=ScoreAdviceSerializer)
     @action(detail=True, methods=["post"])
     def scores(self, request: Request, pk: str) -> Response:
-        conference = self.get_object()
-        data = ScoresSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        child = self._child(conference, data.validated_data["child"])
-        advice = services.safety_scores_record(
-            conference=conference, child=child, user=request.user,
-            scores=[services.ScoreData(**s) for s in data.validated_data["scores"]])
+        advice = scores_record(request, self.get_object())
         return Response(ScoreAdviceSerializer(advice).data)
 
     @extend_schema(request=DecisionInputSerializer, responses=DecisionSerializer)
     @action(detail=True, methods=["post"])
     def decisions(self, request: Request, pk: str) -> Response:
-        conference = self.get_object()
-        data = DecisionInputSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        values = dict(data.validated_data)
-        child = self._child(conference, values.pop("child"))
-        values["lead_social_worker"] = _user(conference.authority_id,
-                                             values.pop("lead_social_worker"),
-                                             "lead_social_worker")
-        values["core_group"] = [
-            MemberData(name=m["name"], agency=m["agency"], role=m["role"],
-                       user=_user(conference.authority_id, m["user"],
-                                  f"core_group.{i}.user"))
-            for i, m in enumerate(values.pop("core_group"))]
-        values["agency_views"] = [services.AgencyViewData(**v)
-                                  for v in values.pop("agency_views")]
-        decision = services.child_decision_record(
-            conference=conference, child=child, user=request.user,
-            data=services.DecisionData(**values))
+        decision = decision_record(request, self.get_object())
         return Response(DecisionSerializer(decision).data, status=201)
 
     @extend_schema(request=None, responses=ConferenceDaySerializer)

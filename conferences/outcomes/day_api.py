@@ -25,7 +25,7 @@ from drf_spectacular.utils import (
 )
 from rest_framework import serializers, status
 from rest_framework.decorators import action
-from rest_framework.exceptions import PermissionDenied, ValidationError
+from rest_framework.exceptions import PermissionDenied
 from rest_framework.request import Request
 from rest_framework.response import Response
 
@@ -39,7 +39,8 @@ from conferences.outcomes.api import (
     ScoreAdviceSerializer,
     ScoresSerializer,
     StartSerializer,
-    _user,
+    decision_record,
+    scores_record,
 )
 from conferences.outcomes.models import (
     ChildDecision,
@@ -50,7 +51,6 @@ from conferences.outcomes.models import (
 from conferences.serializers import ConferenceSerializer
 from cpcases.accounts.roles import Role
 from cpcases.core.api import scoped_get
-from cpcases.plans.services import MemberData
 
 # --- the conference's state -----------------------------------------------------------------
 
@@ -165,12 +165,6 @@ class ConferenceDayActions:
         """The conference as it is now, after the action."""
         return self.get_serializer(self.get_queryset().get(pk=conference.pk)).data
 
-    def _child_of(self, conference: Conference, pk: int) -> Any:
-        child = conference.children.filter(pk=pk).first()
-        if child is None:
-            raise ValidationError({"child": "That child is not a subject of this conference."})
-        return child
-
     @extend_schema(request=StartSerializer, responses=ConferenceStateSerializer,
                    summary="Start the conference (the chair; 002 §5)")
     @action(detail=True, methods=["post"])
@@ -197,13 +191,7 @@ class ConferenceDayActions:
                    summary="Record one child's safety scores (001)")
     @action(detail=True, methods=["post"])
     def scores(self, request: Request, pk: str) -> Response:
-        conference = self.get_object()
-        data = ScoresSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        child = self._child_of(conference, data.validated_data["child"])
-        advice = services.safety_scores_record(
-            conference=conference, child=child, user=request.user,
-            scores=[services.ScoreData(**s) for s in data.validated_data["scores"]])
+        advice = scores_record(request, self.get_object())
         return Response(ScoreAdviceSerializer(advice).data)
 
     @extend_schema(methods=["GET"], request=None, responses=DecisionSerializer(many=True),
@@ -224,23 +212,7 @@ class ConferenceDayActions:
                 .select_related("review_conference").prefetch_related("agency_views")
                 .order_by("decided_at", "id"))
             return self.get_paginated_response(DecisionSerializer(page, many=True).data)
-        data = DecisionInputSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        values = dict(data.validated_data)
-        child = self._child_of(conference, values.pop("child"))
-        values["lead_social_worker"] = _user(conference.authority_id,
-                                             values.pop("lead_social_worker"),
-                                             "lead_social_worker")
-        values["core_group"] = [
-            MemberData(name=m["name"], agency=m["agency"], role=m["role"],
-                       user=_user(conference.authority_id, m["user"],
-                                  f"core_group.{i}.user"))
-            for i, m in enumerate(values.pop("core_group"))]
-        values["agency_views"] = [services.AgencyViewData(**v)
-                                  for v in values.pop("agency_views")]
-        decision = services.child_decision_record(
-            conference=conference, child=child, user=request.user,
-            data=services.DecisionData(**values))
+        decision = decision_record(request, conference)
         return Response({"decision": DecisionSerializer(decision).data,
                          "conference": self._state(conference)},
                         status=status.HTTP_201_CREATED,
