@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import argparse
 import csv
+import inspect
 import json
 import os
 import random
@@ -126,6 +127,7 @@ def _load(children: int, known: int) -> None:
     other_worker = user("bench-sw-other", Role.SOCIAL_WORKER, team=other)
     chair = user("bench-chair", Role.CP_CHAIR)
     bso = user("bench-bso", Role.BUSINESS_SUPPORT)
+    user("bench-pdo", Role.PERFORMANCE_OFFICER)  # the returns lists (decisions §28-29)
     if Child.objects.filter(authority=authority).count() >= known:
         return
     started = time.perf_counter()
@@ -204,6 +206,8 @@ def _sessions(users: int) -> list[dict[str, object]]:
     sessions = []
     for i in range(users):
         user = managers[(i // 2) % len(managers)] if i % 2 == 0 else workers[i // 2]
+        if i == users - 1 and users >= 4:  # one of them runs the returns
+            user = User.objects.get(username="bench-pdo")
         client = Client()
         client.force_login(user)
         sessions.append({"cookie": client.cookies[settings.SESSION_COOKIE_NAME].value,
@@ -211,9 +215,23 @@ def _sessions(users: int) -> list[dict[str, object]]:
     return sessions
 
 
+RETURNS_API = ("/api/v1/returns/", "/api/v1/return-exports/")
+# Chairs and managers only (the non-attendance figures by agency; decisions §38).
+MANAGERS_API = ("/api/v1/performance/", "/api/v1/conferences/non-attendance/")
+
+
+def requested_by(target_role: str, role: str) -> bool:
+    """Whether a session of `role` requests a target for `target_role`: the performance
+    officer sees no caseload, so requests only the returns lists."""
+    if role == "performance_officer":
+        return target_role in ("all", role)
+    return target_role in ("all", "any", role)
+
+
 def _targets() -> list[dict[str, str]]:
-    """Every page the benchmark requests: (name, path, role that requests it: "any",
-    "team_manager" or "social_worker")."""
+    """Every page the benchmark requests: (name, path, role that requests it: "all" (the
+    floor), "any" (every caseholder), "team_manager", "social_worker" or
+    "performance_officer")."""
     from django.urls import reverse
     from drf_spectacular.generators import SchemaGenerator
 
@@ -225,7 +243,7 @@ def _targets() -> list[dict[str, str]]:
     on_plans = Child.objects.filter(la_child_id__startswith="B", cp_stage="plan")
     child = on_plans.order_by("la_child_id")[min(37, on_plans.count() - 1)]
     targets = [
-        {"name": "floor (trivial signed-in view)", "path": "/bench/floor/", "role": "any"},
+        {"name": "floor (trivial signed-in view)", "path": "/bench/floor/", "role": "all"},
         {"name": "caseload", "path": reverse("children:caseload"), "role": "any"},
         {"name": "My work", "path": reverse("home"), "role": "any"},
         {"name": "team deadlines", "path": reverse("deadlines:team"), "role": "team_manager"},
@@ -239,7 +257,11 @@ def _targets() -> list[dict[str, str]]:
     schema = SchemaGenerator().get_schema(request=None, public=True)
     for api_path, operations in sorted(schema["paths"].items()):
         if "get" in operations and "{" not in api_path and api_path.rstrip("/") != "/api/v1":
-            targets.append({"name": f"API {api_path}", "path": api_path, "role": "any"})
+            # The returns and performance figures are for managers and the performance
+            # officer (decisions §28-30): a social worker's 403 there is no measure of speed.
+            role = ("performance_officer" if api_path.startswith(RETURNS_API)
+                    else "team_manager" if api_path.startswith(MANAGERS_API) else "any")
+            targets.append({"name": f"API {api_path}", "path": api_path, "role": role})
     return targets
 
 
@@ -259,7 +281,7 @@ class SignedIn(HttpUser):
         self.role = session["role"]
         self.headers = {"Cookie": CONFIG["cookie_name"] + "=" + session["cookie"],
                         "X-Forwarded-Proto": "https", "Accept": "text/html,application/json"}
-        self.targets = [t for t in CONFIG["targets"] if t["role"] in ("any", self.role)]
+        self.targets = [t for t in CONFIG["targets"] if requested_by(t["role"], self.role)]
         # The floor one request in ten: enough for steady percentiles of the denominator.
         floor = self.targets[0]
         self.targets += [floor] * max(1, len(self.targets) // 9)
@@ -339,7 +361,8 @@ def main() -> int:
               "cookie_name": settings.SESSION_COOKIE_NAME}
     work = Path(tempfile.mkdtemp(prefix="bench-load-"))
     (work / "config.json").write_text(json.dumps(config))
-    (work / "locustfile.py").write_text(LOCUSTFILE)
+    # The locustfile runs in locust's process: it gets `requested_by` as source.
+    (work / "locustfile.py").write_text(LOCUSTFILE + "\n\n" + inspect.getsource(requested_by))
 
     from django.db import connections
 
@@ -372,7 +395,7 @@ def main() -> int:
         for target in config["targets"]:  # warm every worker's caches once, unmeasured
             for _ in range(2):
                 session = random.choice([s for s in config["sessions"]
-                                         if target["role"] in ("any", s["role"])])
+                                         if requested_by(target["role"], s["role"])])
                 try:
                     urlopen(Request(base + target["path"], headers={
                         "Cookie": f"{settings.SESSION_COOKIE_NAME}={session['cookie']}",

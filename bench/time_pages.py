@@ -46,7 +46,7 @@ def main() -> int:
 
     targets = bench_load._targets()
     clients = {}
-    for username in ("bench-tm-0", "bench-sw-00"):
+    for username in ("bench-tm-0", "bench-sw-00", "bench-pdo"):
         user = User.objects.get(username=username)
         client = Client(HTTP_X_FORWARDED_PROTO="https", HTTP_HOST="localhost")
         client.force_login(user)
@@ -57,7 +57,7 @@ def main() -> int:
                 "floor"):
             continue
         for role, client in clients.items():
-            if target["role"] not in ("any", role):
+            if not bench_load.requested_by(target["role"], role):
                 continue
             walls, cpus = [], []
             queries = 0
