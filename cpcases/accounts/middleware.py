@@ -22,6 +22,14 @@ from cpcases.core.api import problem_json_response
 LAST_ACTIVITY = "last_activity"
 
 
+def activity_resolution() -> int:
+    """How stale the stored last activity may be, in seconds. Storing it on every request
+    wrote the session row (an UPDATE and a commit) on every page and API read, a fixed cost of
+    each request (issue 13 §2); storing it when it is this old signs a user out at most this
+    much early, always well inside the warning the page gives first."""
+    return max(1, min(60, settings.SESSION_WARNING_SECONDS // 4))
+
+
 class InactivityTimeoutMiddleware:
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
@@ -42,7 +50,8 @@ class InactivityTimeoutMiddleware:
                 messages.info(request, "You were signed out because you were inactive for "
                               f"{_duration(settings.SESSION_INACTIVITY_SECONDS)}.")
                 return redirect(f"{reverse(settings.LOGIN_URL)}?next={request.path}")
-            request.session[LAST_ACTIVITY] = now
+            if LAST_ACTIVITY not in request.session or now - last >= activity_resolution():
+                request.session[LAST_ACTIVITY] = now
         return self.get_response(request)
 
 

@@ -10,7 +10,7 @@ import pytest
 import time_machine
 from django.test import Client
 
-from cpcases.accounts.middleware import LAST_ACTIVITY
+from cpcases.accounts.middleware import LAST_ACTIVITY, activity_resolution
 from tests.factories import PASSWORD
 
 pytestmark = pytest.mark.django_db
@@ -56,6 +56,33 @@ def test_activity_within_the_limit_keeps_the_session(client, settings, sw) -> No
     session.save()
     assert client.post("/session/extend/").status_code == 200
     assert client.get("/children/").status_code == 200
+
+
+def test_reading_pages_in_quick_succession_writes_the_session_once_and_still_times_out(
+        client, settings, sw) -> None:
+    """The last activity is stored at most every `activity_resolution()` seconds, so a page
+    read does not write the session row each time (issue 13 §2); the timeout still holds."""
+    from django.contrib.sessions.models import Session
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with time_machine.travel(dt.datetime(2026, 3, 2, 9, tzinfo=dt.UTC), tick=False) as clock:
+        client.force_login(sw)
+        client.get("/children/")
+        stored = client.session[LAST_ACTIVITY]
+        clock.shift(activity_resolution() - 1)
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get("/children/").status_code == 200
+        assert not [q for q in queries if 'UPDATE "django_session"' in q["sql"]]
+        assert client.session[LAST_ACTIVITY] == stored
+        clock.shift(1)
+        client.get("/children/")
+        assert client.session[LAST_ACTIVITY] == stored + activity_resolution()
+        assert Session.objects.count() == 1
+        clock.shift(settings.SESSION_INACTIVITY_SECONDS + 1)
+        response = client.get("/children/")
+        assert response.status_code == 302
+        assert response.url.startswith("/sign-in/")
 
 
 def test_pages_carry_the_inactivity_warning(client, sw) -> None:
