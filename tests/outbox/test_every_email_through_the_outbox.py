@@ -22,6 +22,9 @@ def _direct_sends(path: Path, root: Path = ROOT) -> list[str]:
         name = node.func.attr if isinstance(node.func, ast.Attribute) else getattr(
             node.func, "id", "")
         keywords = {k.arg for k in node.keywords}
+        if (isinstance(node.func, ast.Attribute) and isinstance(node.func.value, ast.Name)
+                and node.func.value.id == "transaction"):
+            continue  # transaction.get_connection(): the database's, not a mail connection
         # .send() of a message (a signal's .send names its sender)
         if name in SENDERS or (name == "send" and "sender" not in keywords
                                and isinstance(node.func, ast.Attribute)):
