@@ -27,7 +27,8 @@ def activity_resolution() -> int:
     wrote the session row (an UPDATE and a commit) on every page and API read, a fixed cost of
     each request (issue 13 §2); storing it when it is this old signs a user out at most this
     much early, always well inside the warning the page gives first."""
-    return max(1, min(60, settings.SESSION_WARNING_SECONDS // 4))
+    return max(0, min(settings.SESSION_ACTIVITY_RESOLUTION_SECONDS,
+                      settings.SESSION_WARNING_SECONDS // 4))
 
 
 class InactivityTimeoutMiddleware:

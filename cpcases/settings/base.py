@@ -174,6 +174,9 @@ NAV_COUNTS_CACHE_SECONDS = env_int("NAV_COUNTS_CACHE_SECONDS", 30)  # tests: 0, 
 # --- sessions: an inactivity timeout with a warning before it -------------------------------
 SESSION_INACTIVITY_SECONDS = env_int("SESSION_INACTIVITY_SECONDS", 30 * 60)
 SESSION_WARNING_SECONDS = env_int("SESSION_WARNING_SECONDS", 5 * 60)
+# The last activity is stored when it is this old (at most a quarter of the warning), not on
+# every request: a read does not write the session row (issue 13 §2; accounts.middleware).
+SESSION_ACTIVITY_RESOLUTION_SECONDS = env_int("SESSION_ACTIVITY_RESOLUTION_SECONDS", 60)
 SESSION_COOKIE_AGE = 12 * 60 * 60
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True

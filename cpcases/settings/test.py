@@ -36,3 +36,6 @@ OUTBOX_DELIVERY = "inline"
 STORAGES["staticfiles"] = {  # noqa: F405
     "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}
 AXES_FAILURE_LIMIT = 3
+# Every request stores the last activity, so two reads of a page in a test make the same
+# queries whenever they fall (tests/foundation/test_security.py turns the resolution on).
+SESSION_ACTIVITY_RESOLUTION_SECONDS = 0

@@ -66,6 +66,8 @@ def test_reading_pages_in_quick_succession_writes_the_session_once_and_still_tim
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
+    settings.SESSION_ACTIVITY_RESOLUTION_SECONDS = 60
+    assert activity_resolution() == 60
     with time_machine.travel(dt.datetime(2026, 3, 2, 9, tzinfo=dt.UTC), tick=False) as clock:
         client.force_login(sw)
         client.get("/children/")
