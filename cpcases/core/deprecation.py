@@ -28,17 +28,19 @@ def mark_deprecated(response: Any, successor: str) -> Any:
 
 
 class DeprecatedRoutes:
-    """Mixed into a viewset whose routes moved: `successor_path(request)` names the new
-    path of the route asked for."""
+    """Mixed into a viewset whose routes moved from the path segment `moved_from` to
+    `moved_to` (e.g. "/conference-days/" → "/conferences/"): each answer names the same
+    route under the new segment as its successor."""
 
-    def successor_path(self, request: Request) -> str:  # pragma: no cover - overridden
-        raise NotImplementedError
+    moved_from: str
+    moved_to: str
 
     def finalize_response(self, request: Request, response: Response, *args: Any,
                           **kwargs: Any) -> Response:
         response = super().finalize_response(  # type: ignore[misc]
             request, response, *args, **kwargs)
-        return mark_deprecated(response, self.successor_path(request))
+        successor = request.path.replace(self.moved_from, self.moved_to, 1)
+        return mark_deprecated(response, successor)
 
 
 def deprecated_viewset(actions: Iterable[str]) -> Any:
