@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from typing import Any
 
-import django_filters
 from django.db.models import QuerySet
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, serializers, status, viewsets
@@ -35,6 +34,7 @@ from conferences.outcomes.outputs_api import ConferenceOutputsActions
 from conferences.serializers import ConferenceSerializer
 from cpcases.accounts.models import User
 from cpcases.children.scoping import visible_children
+from cpcases.core.filters import record_filters
 
 
 class RequestedChildSerializer(serializers.ModelSerializer):
@@ -139,15 +139,9 @@ def _users(user: User, data: dict[str, Any]) -> dict[str, Any]:
             "online_link": data["online_link"], "chair": chair, "minute_taker": minute_taker}
 
 
-class ConferenceRequestFilter(django_filters.FilterSet):
-    """?child=<id>: the requests naming that child (outside your cases: an empty list)."""
-
-    child = django_filters.NumberFilter(field_name="requested_children__child",
-                                        label="Child (id)")
-
-    class Meta:
-        model = ConferenceRequest
-        fields = ["status", "kind", "child"]
+# ?child= (only children you may see) and the natural parents (issue 15 §3; core.filters).
+ConferenceRequestFilter = record_filters(ConferenceRequest, child="requested_children__child",
+                                         many=("child",), fields=["status", "kind"])
 
 
 class ConferenceRequestViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin,
@@ -241,15 +235,8 @@ class ConferenceRequestViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin,
             user=request.user, request=obj, reason=data.validated_data["reason"]))
 
 
-class ConferenceFilter(django_filters.FilterSet):
-    """?child=<id> (a child outside your cases: an empty list) and ?request=<id>."""
-
-    child = django_filters.NumberFilter(field_name="children", label="Child (id)")
-    request = django_filters.NumberFilter(field_name="request", label="Conference request (id)")
-
-    class Meta:
-        model = Conference
-        fields = ["status", "date", "child", "request"]
+ConferenceFilter = record_filters(Conference, child="children", many=("child",),
+                                  fields=["status", "date"], request="request")
 
 
 class ConferenceViewSet(ConferenceOutputsActions,  # the record and outputs (issue 15 §3)
@@ -300,17 +287,9 @@ class DelayDecisionSerializer(serializers.Serializer):
     note = serializers.CharField(required=False, allow_blank=True, default="")
 
 
-class DelayAuthorisationFilter(django_filters.FilterSet):
-    """?child=<id> (the request's children) and ?request=<id>."""
-
-    child = django_filters.NumberFilter(field_name="request__requested_children__child",
-                                        label="Child (id)")
-    request = django_filters.NumberFilter(field_name="request",
-                                          label="Conference request (id)")
-
-    class Meta:
-        model = DelayAuthorisation
-        fields = ["status", "request", "child"]
+DelayAuthorisationFilter = record_filters(
+    DelayAuthorisation, child="request__requested_children__child", many=("child",),
+    fields=["status"], request="request")
 
 
 class DelayAuthorisationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin,

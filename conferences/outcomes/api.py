@@ -6,7 +6,6 @@ from __future__ import annotations
 
 from typing import Any
 
-import django_filters
 from django.db.models import OuterRef, Prefetch, QuerySet, Subquery
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, serializers, viewsets
@@ -33,6 +32,7 @@ from cpcases.accounts.models import User
 from cpcases.accounts.roles import Agency, Role
 from cpcases.core.choices import WordChoiceField
 from cpcases.core.deprecation import DeprecatedRoutes, deprecated_viewset
+from cpcases.core.filters import record_filters
 from cpcases.plans.choices import CATEGORY_WORDS
 from cpcases.plans.models import PlanEndReason
 from cpcases.plans.services import MemberData
@@ -234,15 +234,8 @@ def decision_record(request: Request, conference: Conference) -> ChildDecision:
                                           data=services.DecisionData(**values))
 
 
-class ConferenceDayFilter(django_filters.FilterSet):
-    """?child=<id> (outside your cases: an empty list) and ?conference=<id>."""
-
-    child = django_filters.NumberFilter(field_name="children", label="Child (id)")
-    conference = django_filters.NumberFilter(field_name="pk", label="Conference (id)")
-
-    class Meta:
-        model = Conference
-        fields = ["status", "date", "kind", "child", "conference"]
+ConferenceDayFilter = record_filters(Conference, child="children", many=("child",),
+                                     fields=["status", "date", "kind"], conference="pk")
 
 
 DAY_ACTIONS = ("list", "retrieve", "attendance", "start", "adjourn", "scores", "decisions",
@@ -258,10 +251,8 @@ class ConferenceDayViewSet(DeprecatedRoutes, mixins.ListModelMixin, mixins.Retri
 
     serializer_class = ConferenceDaySerializer
     filterset_class = ConferenceDayFilter
-
-    def successor_path(self, request: Request) -> str:
-        # The same path under /conferences/: /conference-days/12/start/ → /conferences/12/start/
-        return request.path.replace("/conference-days/", "/conferences/", 1)
+    # /conference-days/12/start/ → /conferences/12/start/
+    moved_from, moved_to = "/conference-days/", "/conferences/"
 
     def get_queryset(self) -> QuerySet[Conference]:
         if getattr(self, "swagger_fake_view", False):  # the schema generator has no user

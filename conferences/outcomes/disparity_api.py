@@ -13,6 +13,7 @@ from rest_framework.response import Response
 
 from conferences.outcomes import disparity, selectors
 from conferences.outcomes.models import ResourceDisparity
+from cpcases.core.filters import record_filters
 
 
 class ResourceDisparitySerializer(serializers.ModelSerializer):
@@ -37,7 +38,7 @@ class ResolveSerializer(serializers.Serializer):
 class ResourceDisparityViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin,
                                viewsets.GenericViewSet):
     serializer_class = ResourceDisparitySerializer
-    filterset_fields = ["conference", "child"]
+    filterset_class = record_filters(ResourceDisparity, conference="conference")
 
     def get_queryset(self) -> QuerySet[ResourceDisparity]:
         if getattr(self, "swagger_fake_view", False):  # the schema generator

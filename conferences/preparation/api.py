@@ -40,6 +40,7 @@ from cpcases.accounts.roles import Agency
 from cpcases.audit.models import AccessAction
 from cpcases.audit.services import access_record
 from cpcases.children.models import Person
+from cpcases.core.filters import record_filters
 
 
 def _conference(request: Request, pk: int) -> Conference:
@@ -116,7 +117,9 @@ class InvitationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin,
     """The invitation list of conferences the user may see."""
 
     serializer_class = InvitationSerializer
-    filterset_fields = ["conference", "kind", "response"]
+    filterset_class = record_filters(Invitation, child="conference__children",
+                                     many=("child",), fields=["kind", "response"],
+                                     conference="conference")
 
     def get_queryset(self) -> QuerySet[Invitation]:
         return selectors.invitations_for(self.request.user)
@@ -256,7 +259,9 @@ class ConferenceReportViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin,
     (.pdf, .doc, .docx), 10 MB at most."""
 
     serializer_class = ReportSerializer
-    filterset_fields = ["conference", "kind"]
+    filterset_class = record_filters(ConferenceReport, child="conference__children",
+                                     many=("child",), fields=["kind"],
+                                     conference="conference")
     parser_classes = [MultiPartParser, FormParser, JSONParser]
 
     def get_queryset(self) -> QuerySet[ConferenceReport]:
@@ -356,7 +361,9 @@ class ExclusionRequestViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin,
     """Requests to exclude a family member from a conference, and the chair's decisions."""
 
     serializer_class = ExclusionSerializer
-    filterset_fields = ["conference", "decision"]
+    filterset_class = record_filters(ExclusionRequest, child="conference__children",
+                                     many=("child",), fields=["decision"],
+                                     conference="conference")
 
     def get_queryset(self) -> QuerySet[ExclusionRequest]:
         return selectors.exclusions_for(self.request.user)

@@ -79,3 +79,11 @@ def test_the_schema_documents_the_filters() -> None:
     assert {"child"} <= params("/api/v1/conference-requests/")
     assert {"child", "conference"} <= params("/api/v1/conference-days/")
     assert {"child", "request"} <= params("/api/v1/delay-authorisations/")
+
+
+def test_preparation_lists_filter_by_conference_without_revealing_one(sw) -> None:
+    # A conference that does not exist answers as one outside your cases: an empty list (a
+    # model-choice filter answered 400 "Select a valid choice" for it, and so told them apart).
+    for path in ("/api/v1/invitations/", "/api/v1/conference-reports/",
+                 "/api/v1/exclusion-requests/", "/api/v1/resource-disparities/"):
+        assert _ids(sw, path, conference=999999999) == [], path
