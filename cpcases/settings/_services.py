@@ -31,6 +31,10 @@ def database_config(url: str) -> dict[str, Any]:
         "CONN_MAX_AGE": 60,
         "CONN_HEALTH_CHECKS": True,
         "ATOMIC_REQUESTS": False,
+        # Issue 13 §2: no JIT compilation. The scoped queries' row estimates pass PostgreSQL's
+        # jit_above_cost although they run in milliseconds, and compiling them cost 60 ms
+        # of a 70 ms query (the conferences list). Decisions §45.
+        "OPTIONS": {"options": "-c jit=off"},
     }
 
 

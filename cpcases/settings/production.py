@@ -11,8 +11,8 @@ DATABASES = {"default": database_config(database_url(embedded_allowed=False))}
 # Issue 13 §3: web processes (gunicorn.conf.py sets it) cancel any query running longer, so a
 # runaway request ends in an error page before gunicorn has to kill its worker.
 if env_str("DATABASE_STATEMENT_TIMEOUT", ""):
-    DATABASES["default"]["OPTIONS"] = {
-        "options": f"-c statement_timeout={env_str('DATABASE_STATEMENT_TIMEOUT', '')}"}
+    DATABASES["default"]["OPTIONS"]["options"] += (
+        f" -c statement_timeout={env_str('DATABASE_STATEMENT_TIMEOUT', '')}")
 REDIS_URL = redis_url(embedded_allowed=False)
 CELERY_BROKER_URL = REDIS_URL
 CELERY_RESULT_BACKEND = None

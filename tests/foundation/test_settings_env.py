@@ -50,3 +50,25 @@ def test_production_settings_refuse_to_start_without_a_database_url() -> None:
                             env=environment, capture_output=True, text=True, check=False)
     assert result.returncode != 0
     assert "DATABASE_URL must be set in production" in result.stderr
+
+
+@pytest.mark.django_db
+def test_queries_are_never_jit_compiled_so_a_list_answers_in_milliseconds() -> None:
+    # Issue 13 §2 (decisions §45): JIT compiling the scoped lists cost 60 ms of a 70 ms query.
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW jit")
+        assert cursor.fetchone()[0] == "off"
+
+
+def test_production_web_processes_keep_jit_off_and_add_the_statement_time_out() -> None:
+    environment = {**os.environ, "DJANGO_SETTINGS_MODULE": "cpcases.settings.production",
+                   "DJANGO_SECRET_KEY": "x" * 60, "DJANGO_ALLOWED_HOSTS": "example.org",
+                   "DATABASE_STATEMENT_TIMEOUT": "25s",
+                   "DATABASE_URL": "postgresql://postgres@127.0.0.1:5432/postgres"}
+    result = subprocess.run(
+        [sys.executable, "-c", "import django; django.setup(); from django.conf import settings;"
+         " print(settings.DATABASES['default']['OPTIONS']['options'])"],
+        env=environment, capture_output=True, text=True, check=False)
+    assert result.stdout.strip() == "-c jit=off -c statement_timeout=25s", result.stderr
