@@ -43,6 +43,7 @@ def _valid_path(model: type[Model], path: str) -> bool:
     if model._meta.label in NOT_CHILD_RECORDS:
         return False
     current = model
+    previous = None
     for part in path.split("__"):
         try:
             field = current._meta.get_field(part)
@@ -50,7 +51,11 @@ def _valid_path(model: type[Model], path: str) -> bool:
             return False
         if not field.is_relation or field.related_model is None:
             return False
-        current = field.related_model
+        if field.one_to_one and previous is not None and field.remote_field is previous:
+            # One-to-one there and straight back (a conference's `day__conference`): the
+            # row itself, whose children a shorter path finds (issue 13 §2: no query).
+            return False
+        previous, current = field, field.related_model
     return current._meta.label == "children.Child"
 
 
