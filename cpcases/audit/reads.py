@@ -20,6 +20,7 @@ from collections.abc import Iterable, Sequence
 from typing import Any
 
 from django.core.exceptions import FieldDoesNotExist
+from django.core.paginator import Page, Paginator
 from django.db.models import Model
 from django.http import HttpRequest
 from rest_framework import permissions
@@ -159,7 +160,19 @@ def _section(view: Any, kind: str) -> str:
     return f"api {kind} {name}"
 
 
+class _Paginator(Paginator):
+    def page(self, number: Any) -> Page:
+        """An empty list's page without asking for its rows: slicing the queryset to nothing
+        still compiled the whole query (its joins and ordering) to learn it was empty
+        (issue 13 §2)."""
+        if self.count == 0:
+            return self._get_page([], self.validate_number(number), self)
+        return super().page(number)
+
+
 class AuditedPageNumberPagination(PageNumberPagination):
+    django_paginator_class = _Paginator
+
     def paginate_queryset(self, queryset: Any, request: Any, view: Any = None
                           ) -> list[Any] | None:
         page = super().paginate_queryset(queryset, request, view)
