@@ -41,6 +41,7 @@ aware datetimes to Europe/London first (DOMAIN §3: hour rules run in Europe/Lon
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import itertools
 import operator
@@ -121,15 +122,13 @@ def bank_holidays(first_year: int = FIRST_YEAR, last_year: int = LAST_YEAR) -> f
     key = f"bank-holidays:{version('holidays')}:{first_year}:{last_year}"
     try:
         kept = cache.get(key)
-    except Exception:  # noqa: BLE001 - a cache outage must not stop a deadline being computed
+    except Exception:  # a cache outage must not stop a deadline being computed
         kept = None
     if kept is not None:
         return frozenset(date.fromordinal(day) for day in kept)
     days = _bank_holidays_from_package(first_year, last_year)
-    try:
+    with contextlib.suppress(Exception):  # not kept: computed again next time
         cache.set(key, sorted(day.toordinal() for day in days), timeout=None)
-    except Exception:  # noqa: BLE001, S110 - computed again next time
-        pass
     return days
 
 
