@@ -92,8 +92,10 @@ def day_state(instance: Conference) -> dict[str, Any]:
     (issue 13 §2)."""
     day: ConferenceDay | None = _one_to_one(instance, "day")
     record: ConferenceRecord | None = _one_to_one(instance, "record")
-    check = selectors.conference_quoracy(instance)
-    decisions = list(instance.child_decisions.all())
+    check = selectors.conference_quoracy(instance, getattr(instance, LISTED_ATTENDANCES, None))
+    decisions = getattr(instance, LISTED_DECISIONS, None)
+    if decisions is None:
+        decisions = list(instance.child_decisions.all())
     decided = {d.child_id for d in decisions}
     return {
         "started_at": _moment(day.started_at if day else None),
@@ -140,17 +142,26 @@ class ConferenceStateSerializer(ConferenceSerializer):
         return day_state(obj)
 
 
+# A list's attendances and decisions, as plain lists (`with_day_state(listing=True)`).
+LISTED_ATTENDANCES, LISTED_DECISIONS = "listed_attendances", "listed_decisions"
+
+
 def with_day_state(queryset: QuerySet[Conference], *, listing: bool = False
                    ) -> QuerySet[Conference]:
     """Everything `ConferenceStateSerializer` shows, in a fixed number of queries a page.
-    A `listing` reads only the children's ids, all a list shows of them (issue 13 §2); a
-    record's actions hand its children to the services, so load them whole."""
-    children = (Prefetch("children", queryset=Child.objects.only("pk")) if listing
-                else "children")
+    A `listing` reads only the children's ids, all a list shows of them, and keeps the
+    attendances and decisions as plain lists (issue 13 §2: Django builds a related manager
+    and a filtered queryset per row for each prefetch kept as the relation's cache); a
+    record's actions hand the conference to the services, so it is loaded whole."""
+    decisions = ChildDecision.objects.select_related("review_conference").prefetch_related(
+        "agency_views")
+    if listing:
+        return queryset.select_related("day", "record").prefetch_related(
+            Prefetch("attendances", to_attr=LISTED_ATTENDANCES),
+            Prefetch("children", queryset=Child.objects.only("pk")),
+            Prefetch("child_decisions", queryset=decisions, to_attr=LISTED_DECISIONS))
     return queryset.select_related("day", "record").prefetch_related(
-        "attendances", children,
-        Prefetch("child_decisions", queryset=ChildDecision.objects.select_related(
-            "review_conference").prefetch_related("agency_views")))
+        "attendances", "children", Prefetch("child_decisions", queryset=decisions))
 
 
 # --- the actions ----------------------------------------------------------------------------

@@ -177,8 +177,10 @@ def quoracy(attendances: Iterable[Attendance]) -> Quoracy:
                    other_agencies_present=tuple(others))
 
 
-def conference_quoracy(conference: Conference) -> Quoracy:
-    attendances = list(conference.attendances.all())
+def conference_quoracy(conference: Conference,
+                       attendances: list[Attendance] | None = None) -> Quoracy:
+    """`attendances`: the conference's, when the caller has them (a list's prefetch)."""
+    attendances = list(conference.attendances.all()) if attendances is None else attendances
     found = quoracy(attendances)
     if not attendances:
         return Quoracy(quorate=False, csc_present=False, agencies_with_contact=(),
