@@ -26,6 +26,7 @@ from cpcases.children.forms import (
     PersonForm,
     SearchForm,
 )
+from cpcases.children.header import RecordHeader
 from cpcases.children.identifiers import Disability
 from cpcases.children.models import Child
 from cpcases.children.scoping import case_scope_children
@@ -45,7 +46,9 @@ def _require(request: HttpRequest, capability: Capability) -> None:
 
 def record_context(request: HttpRequest, child: Child, active: str) -> dict[str, Any]:
     """What every tab of the record shows: the child's banner and the tabs."""
-    return {"child": child, "tabs": tabs_for(request.user), "active_tab": active}
+    tabs = tabs_for(request.user)
+    return {"child": child, "tabs": tabs, "active_tab": active,
+            "record_header": RecordHeader(child, tabs, active)}
 
 
 # The caseload's sortable columns (the unborn sort by their expected date of delivery).
