@@ -51,5 +51,9 @@ def child_audit_entries(child: Child, *, limit: int = 200) -> list[ChangeEntry]:
 
 
 def child_access_log(child: Child, *, limit: int = 200) -> QuerySet[AccessEvent]:
+    # Only what the audit tab shows (issue 13 §2): not the detail, address or user's record.
     return (AccessEvent.objects.filter(child_id=child.pk).select_related("user")
-            .order_by("-at", "-id")[:limit])
+            .only(*_ACCESS_SHOWN).order_by("-at", "-id")[:limit])
+
+
+_ACCESS_SHOWN = ("at", "action", "path", "section", "user__full_name", "user__username")

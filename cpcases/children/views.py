@@ -177,14 +177,22 @@ def allocation(request: HttpRequest, pk: int) -> HttpResponse:
     })
 
 
+AUDIT_PAGE = 50  # rows of each of the audit tab's lists on one page
+
+
 @login_required
 def audit(request: HttpRequest, pk: int) -> HttpResponse:
     _require(request, Capability.VIEW_AUDIT)
     child = selectors.child_for_view(request=request, child_id=pk, section="audit")
+    # Both lists paged (issue 13 §2): a busy record's log was 200 rows on one page. The
+    # same rows as before can be reached (each list keeps its cap), AUDIT_PAGE at a time.
+    changes = Paginator(selectors.audit_trail(child=child), AUDIT_PAGE).get_page(
+        request.GET.get("changes"))
+    accesses = Paginator(child_access_log(child), AUDIT_PAGE).get_page(request.GET.get("page"))
     return render(request, "children/audit.html", {
         **record_context(request, child, "audit"),
-        "changes": selectors.audit_trail(child=child),
-        "accesses": child_access_log(child),
+        "changes": changes, "accesses": accesses,
+        "changes_query": f"page={accesses.number}&", "accesses_query": f"changes={changes.number}&",
     })
 
 
