@@ -55,8 +55,9 @@ def child_for_view(*, request: HttpRequest, child_id: int, section: str) -> Chil
 
     Refusals answer 404 so that a restricted child's existence is not revealed.
     """
-    child = visible_children(request.user).filter(pk=child_id).select_related(
-        "household", "authority").first()
+    # One row by pk: no ORDER BY (`.first()` sorts by name; issue 13 §2, every tab reads it).
+    child = next(iter(visible_children(request.user).filter(pk=child_id).select_related(
+        "household", "authority").order_by()[:1]), None)
     if child is None:
         access_record(request=request, child_id=child_id, action=AccessAction.REFUSED,
                       section=section)
