@@ -15,10 +15,9 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any
 from zoneinfo import ZoneInfo
 
 from django.db import models
@@ -135,14 +134,6 @@ class RuleContext:
     def __init__(self) -> None:
         self._names: dict[int, dict[str, str]] = {}
         self._calendars: dict[int, WorkingDayCalendar] = {}
-
-    @classmethod
-    def with_rules(cls, authority_id: int, rules: Mapping[str, Any]) -> RuleContext:
-        """A context given the authority's effective rules a page has already loaded (issue
-        13 §2: not the same four queries twice)."""
-        context = cls()
-        context._names[authority_id] = {r: spec.name for r, spec in rules.items()}
-        return context
 
     def rule_name(self, authority_id: int, rule_id: str) -> str:
         if authority_id not in self._names:

@@ -116,9 +116,7 @@ def child(request: HttpRequest, pk: int) -> HttpResponse:
     """The deadlines tab of a child's record (viewing is audit-logged and scoped)."""
     record = child_selectors.child_for_view(request=request, child_id=pk, section="deadlines")
     rules = selectors.effective_rules(record.authority_id)
-    deadlines = presentation.present(
-        selectors.deadlines_for_child(child=record),
-        context=presentation.RuleContext.with_rules(record.authority_id, rules))
+    deadlines = presentation.present(selectors.deadlines_for_child(child=record))
     for d in deadlines:
         d.rule = rules.get(d.rule_id)  # type: ignore[attr-defined]
         d.can_delay = (d.status == DeadlineStatus.OPEN  # type: ignore[attr-defined]
