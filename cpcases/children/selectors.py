@@ -83,6 +83,13 @@ def people_list(*, user: User) -> QuerySet[Person]:
         child_links__child__in=visible_children(user)).distinct().order_by("last_name")
 
 
+def current_allocation(*, child: Child) -> Allocation | None:
+    """Child.current_allocation with its team and social worker in the same query (issue 13
+    §2: the summary names both)."""
+    return (child.allocations.filter(ended_on__isnull=True)
+            .select_related("team", "social_worker").order_by("-started_on").first())
+
+
 def allocation_history(*, child: Child) -> QuerySet[Allocation]:
     return child.allocations.select_related("team", "social_worker", "created_by")
 

@@ -149,7 +149,7 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "children/detail.html", {
         **record_context(request, child, "summary"),
         "household": selectors.household_children(user=request.user, child=child),
-        "allocation": child.current_allocation,
+        "allocation": selectors.current_allocation(child=child),
         "disabilities": [Disability(code).label for code in child.disabilities],
         # NHS numbers are read in groups of 3, 3 and 4 digits.
         "nhs_number": (f"{child.nhs_number[:3]} {child.nhs_number[3:6]} {child.nhs_number[6:]}"
