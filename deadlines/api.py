@@ -68,8 +68,10 @@ class DeadlineViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin,
     ordering_fields = ["due_date", "status", "rule_id", "child__last_name"]
 
     def get_queryset(self) -> QuerySet[Deadline]:
-        return selectors.deadlines_visible(user=self.request.user).select_related(
-            "content_type", "delay_authorised_by").order_by("due_date", "id")
+        # Only the columns the serializer reads (issue 13 §2): a page of 50 built whole
+        # children and users, hundreds of columns a row.
+        return mywork.slim(selectors.deadlines_visible(user=self.request.user)).order_by(
+            "due_date", "id")
 
     def paginate_queryset(self, queryset: QuerySet[Deadline]) -> list[Deadline] | None:
         page = super().paginate_queryset(queryset)
