@@ -20,6 +20,7 @@ from cpcases.core.api import scoped_get, visible_child
 from cpcases.core.choices import WordChoiceField, WordChoiceFilter
 from cpcases.core.concurrency import VersionedUpdateMixin
 from cpcases.core.filters import record_filters
+from cpcases.core.prefetched import PrefetchedListSerializer, prefetched
 from cpcases.plans import selectors, services
 from cpcases.plans.choices import CATEGORY_WORDS
 from cpcases.plans.models import (
@@ -62,6 +63,7 @@ def _plan(request: Request, plan_id: int) -> ChildProtectionPlan:
 class CoreGroupMemberSerializer(serializers.ModelSerializer):
     class Meta:
         model = CoreGroupMember
+        list_serializer_class = PrefetchedListSerializer
         fields = ["id", "user", "name", "agency", "role", "email", "mobile",
                   "contact_frequency", "removed_on"]
 
@@ -71,6 +73,7 @@ class PlanActionSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = PlanAction
+        list_serializer_class = PrefetchedListSerializer
         fields = ["id", "who", "who_user", "what", "by_when", "status", "completed_on",
                   "overdue"]
 
@@ -80,6 +83,7 @@ class PlanVersionSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = PlanVersion
+        list_serializer_class = PrefetchedListSerializer
         fields = ["number", "reason", "meeting", "category", "outcomes", "contingency",
                   "actions", "members", "created_at"]
 
@@ -187,8 +191,16 @@ class PlanViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
     filterset_class = PlanFilter
 
     def get_queryset(self) -> QuerySet[ChildProtectionPlan]:
-        return selectors.plans_visible(self.request.user).prefetch_related(
-            "members", "actions__who_user", "versions")
+        plans = selectors.plans_visible(self.request.user)
+        if self.action == "list":
+            # Issue 13 §2: a page names each child and lead social worker by id only, so
+            # their rows are not joined; the nested lists come as plain lists. (A record
+            # read before a write keeps the relations a service may use and change.)
+            return plans.select_related(None).prefetch_related(
+                prefetched("members"),
+                prefetched("actions", PlanAction.objects.select_related("who_user")),
+                prefetched("versions"))
+        return plans.prefetch_related("members", "actions__who_user", "versions")
 
     @extend_schema(request=PlanStartSerializer, responses=PlanSerializer)
     def create(self, request: Request) -> Response:
