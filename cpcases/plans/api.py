@@ -21,6 +21,7 @@ from cpcases.core.choices import WordChoiceField, WordChoiceFilter
 from cpcases.core.concurrency import VersionedUpdateMixin
 from cpcases.core.filters import record_filters
 from cpcases.core.prefetched import PrefetchedListSerializer, prefetched
+from cpcases.core.serializing import ColumnsFirstModelSerializer
 from cpcases.plans import selectors, services
 from cpcases.plans.choices import CATEGORY_WORDS
 from cpcases.plans.models import (
@@ -60,7 +61,7 @@ def _plan(request: Request, plan_id: int) -> ChildProtectionPlan:
 # --- serializers out ------------------------------------------------------------------------
 
 
-class CoreGroupMemberSerializer(serializers.ModelSerializer):
+class CoreGroupMemberSerializer(ColumnsFirstModelSerializer):
     class Meta:
         model = CoreGroupMember
         list_serializer_class = PrefetchedListSerializer
@@ -68,7 +69,7 @@ class CoreGroupMemberSerializer(serializers.ModelSerializer):
                   "contact_frequency", "removed_on"]
 
 
-class PlanActionSerializer(serializers.ModelSerializer):
+class PlanActionSerializer(ColumnsFirstModelSerializer):
     who = serializers.CharField(source="who_label")
 
     class Meta:
@@ -78,7 +79,7 @@ class PlanActionSerializer(serializers.ModelSerializer):
                   "overdue"]
 
 
-class PlanVersionSerializer(serializers.ModelSerializer):
+class PlanVersionSerializer(ColumnsFirstModelSerializer):
     category = WordChoiceField(CATEGORY_WORDS, read_only=True)
 
     class Meta:
@@ -88,7 +89,7 @@ class PlanVersionSerializer(serializers.ModelSerializer):
                   "actions", "members", "created_at"]
 
 
-class PlanSerializer(serializers.ModelSerializer):
+class PlanSerializer(ColumnsFirstModelSerializer):
     members = CoreGroupMemberSerializer(many=True, read_only=True)
     actions = PlanActionSerializer(many=True, read_only=True)
     versions = PlanVersionSerializer(many=True, read_only=True)
