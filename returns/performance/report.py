@@ -20,9 +20,11 @@ from returns.performance.periods import Period
 from returns.performance.selectors import (
     Cell,
     Figure,
+    ScopeKey,
     compute,
     figures,
     performance_children,
+    scope_key,
     scope_teams,
 )
 
@@ -118,8 +120,9 @@ def _chart(figure: Figure, months: dict[dt.date, Cell], summary: str) -> SafeStr
 
 
 def figure_report(figure: Figure, children: QuerySet[Child], period: Period,
-                  team_names: dict[int, str], *, chart: bool = True) -> FigureReport:
-    result = compute(figure, children, period.start, period.end)
+                  team_names: dict[int, str], *, chart: bool = True,
+                  key: ScopeKey | None = None) -> FigureReport:
+    result = compute(figure, children, period.start, period.end, key)
     months = dict(sorted(result.by_month.items()))
     summary = _summary(figure, period, result.total, months)
     urls = _DrillUrls(figure, period)
@@ -142,8 +145,9 @@ def performance_report(user: User, period: Period, *, charts: bool = True
     """The figures of the period; `charts=False` (the API, which has no use for them) leaves
     each report's chart empty."""
     children = performance_children(user)
+    key = scope_key(children)
     team_names = dict(scope_teams(user).values_list("pk", "name"))
-    return [figure_report(f, children, period, team_names, chart=charts)
+    return [figure_report(f, children, period, team_names, chart=charts, key=key)
             for f in figures(effective_rules(user.authority_id))]
 
 
