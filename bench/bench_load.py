@@ -350,9 +350,8 @@ def main() -> int:
 
     print(f"database {database}: migrating ...", flush=True)
     call_command("migrate", verbosity=0)
-    if not (Path(env["CPCASES_BENCH_STATIC_ROOT"]) / "staticfiles.json").exists():
-        print("collecting static files ...", flush=True)
-        call_command("collectstatic", "--noinput", verbosity=0)
+    print("collecting static files ...", flush=True)  # unchanged files are skipped
+    call_command("collectstatic", "--noinput", verbosity=0)
     _load(args.children, args.known)
     from django.core.cache import cache
 

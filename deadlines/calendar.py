@@ -41,6 +41,7 @@ aware datetimes to Europe/London first (DOMAIN §3: hour rules run in Europe/Lon
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import itertools
 import operator
@@ -108,10 +109,32 @@ def bank_holidays(first_year: int = FIRST_YEAR, last_year: int = LAST_YEAR) -> f
     once the ``holidays`` package knows of them: until then an authority can configure them
     as closure days.
     """
-    import holidays  # deferred: only needed when a table is first built
-
     if first_year > last_year:
         raise ValueError(f"first_year {first_year} is after last_year {last_year}")
+    # Kept in the shared cache, keyed by the package's version: the package loads ~460
+    # modules (about 12 MB) to say it, which every web worker paid at its first page with a
+    # deadline (issue 13 §6). A new release of the package (a newly announced bank holiday)
+    # has a new key, so it is read afresh after the deploy that brings it.
+    from importlib.metadata import version
+
+    from django.core.cache import cache
+
+    key = f"bank-holidays:{version('holidays')}:{first_year}:{last_year}"
+    try:
+        kept = cache.get(key)
+    except Exception:  # a cache outage must not stop a deadline being computed
+        kept = None
+    if kept is not None:
+        return frozenset(date.fromordinal(day) for day in kept)
+    days = _bank_holidays_from_package(first_year, last_year)
+    with contextlib.suppress(Exception):  # not kept: computed again next time
+        cache.set(key, sorted(day.toordinal() for day in days), timeout=None)
+    return days
+
+
+def _bank_holidays_from_package(first_year: int, last_year: int) -> frozenset[date]:
+    import holidays  # deferred: loaded only when the shared cache does not have the days
+
     national = holidays.country_holidays(
         "GB", subdiv="ENG", years=range(first_year, last_year + 1))
     return frozenset(national)

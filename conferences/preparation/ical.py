@@ -8,7 +8,6 @@ from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
-from icalendar import Calendar, Event
 
 from conferences.models import Conference, ConferenceStatus
 
@@ -22,6 +21,10 @@ def conference_start(conference: Conference) -> datetime:
 
 
 def conference_ics(conference: Conference) -> bytes:
+    # Deferred: icalendar (80 modules, about 3 MB) is loaded only by the process that makes
+    # an invitation, not by every web worker at start (issue 13 §6).
+    from icalendar import Calendar, Event
+
     cancelled = conference.status == ConferenceStatus.CANCELLED
     calendar = Calendar()
     calendar.add("prodid", "-//cpcases//conferences//EN")

@@ -11,8 +11,6 @@ from __future__ import annotations
 import base64
 from collections.abc import Callable
 
-import qrcode
-import qrcode.image.svg
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
@@ -73,5 +71,10 @@ def secret_text(device: TOTPDevice) -> str:
 
 def qr_data_uri(device: TOTPDevice) -> str:
     # An <img> with a data: URI: allowed by the CSP (img-src data:), no inline style needed.
+    # Deferred: qrcode (with Pillow, about 4 MB) is needed only while setting up an app, not
+    # in every web worker (issue 13 §6).
+    import qrcode
+    import qrcode.image.svg
+
     image = qrcode.make(device.config_url, image_factory=qrcode.image.svg.SvgPathImage)
     return "data:image/svg+xml;base64," + base64.b64encode(image.to_string()).decode()

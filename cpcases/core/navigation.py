@@ -46,6 +46,8 @@ _ITEMS: list[NavItem] = []
 logger = logging.getLogger(__name__)
 
 _GENERATION_KEY = "nav:generation"
+# The places every page's header shows (templates/includes/service_navigation.html).
+HEADER_PLACES = ("service", "account")
 # The apps whose records the navigation counts or shows an entry by (queues, notifications,
 # missing children, consultations; the scope: children, allocations, users' roles and teams).
 COUNTED_APPS = frozenset({"accounts", "children", "conferences", "conference_outcomes",
@@ -95,9 +97,15 @@ def _cached_entries(request: HttpRequest, place: str) -> list[tuple[str, str, in
         generation = request.__dict__.get("_nav_generation")
         if generation is None:
             generation = request.__dict__["_nav_generation"] = _generation()
-        key = (f"nav:{generation}:{user.pk}:{user.role}:{user.team_id}:"
-               f"{user.authority_id}:{place}")
-        cached = cache.get(key)
+        prefix = (f"nav:{generation}:{user.pk}:{user.role}:{user.team_id}:"
+                  f"{user.authority_id}:")
+        key = prefix + place
+        # Every page's header shows both these places: one round trip for the two.
+        fetched: dict[str, Any] = request.__dict__.setdefault("_nav_fetched", {})
+        if key not in fetched:
+            fetched.update(dict.fromkeys(prefix + p for p in (place, *HEADER_PLACES)))
+            fetched.update(cache.get_many([prefix + p for p in {place, *HEADER_PLACES}]))
+        cached = fetched[key]
     except Exception:  # the cache is an optimisation: without Redis, count afresh
         logger.warning("navigation counts: cache unavailable", exc_info=True)
         return _entries(user, place)

@@ -131,8 +131,12 @@ STATIC_URL = "/static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
 STATICFILES_DIRS = [
     BASE_DIR / "static",
-    # govuk-frontend is installed from npm at setup (npm ci), never committed.
-    ("govuk", BASE_DIR / "node_modules" / "govuk-frontend" / "dist" / "govuk"),
+    # govuk-frontend is installed from npm at setup (npm ci), never committed. Only its
+    # images and fonts are served from the package (the CSS links /static/govuk/assets/); its
+    # script is copied into static/build/govuk/ by `npm run build`. The package's 5,000 Sass,
+    # Nunjucks and fixture files stay out of static: each web worker kept a served-file entry
+    # for every one (about 5 MB; issue 13 §6).
+    ("govuk/assets", BASE_DIR / "node_modules" / "govuk-frontend" / "dist" / "govuk" / "assets"),
 ]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},

@@ -332,3 +332,27 @@ def test_authority_calendar_sees_closure_days_as_soon_as_they_are_saved() -> Non
     clear_cache()
     with pytest.raises(Authority.DoesNotExist):
         calendar_for_slug("nowhere")
+
+
+def test_a_web_worker_reads_the_bank_holidays_from_the_shared_cache_not_the_package() -> None:
+    # Issue 13 §6: the package costs each worker about 12 MB; the days are shared instead.
+    from importlib.metadata import version
+
+    from django.core.cache import cache
+
+    from deadlines.calendar import bank_holidays
+
+    key = f"bank-holidays:{version('holidays')}:2031:2031"
+    cache.delete(key)
+    bank_holidays.cache_clear()
+    try:
+        computed = bank_holidays(2031, 2031)
+        assert date(2031, 12, 25) in computed
+        assert cache.get(key) == sorted(d.toordinal() for d in computed)
+        # What the cache says is what a worker uses (another worker computed it).
+        cache.set(key, [date(2031, 3, 3).toordinal()])
+        bank_holidays.cache_clear()
+        assert bank_holidays(2031, 2031) == frozenset({date(2031, 3, 3)})
+    finally:
+        cache.delete(key)
+        bank_holidays.cache_clear()
