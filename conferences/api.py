@@ -253,9 +253,12 @@ class ConferenceViewSet(ConferenceOutputsActions,  # the record and outputs (iss
     def get_queryset(self) -> QuerySet[Conference]:
         if getattr(self, "swagger_fake_view", False):  # the schema is built signed out
             return Conference.objects.none()
-        return with_day_state(
-            outcome_selectors.conference_resource_scope(user=self.request.user)
-            .select_related("chair", "minute_taker", "request"))
+        scope = outcome_selectors.conference_resource_scope(user=self.request.user)
+        if self.action == "list":
+            # The list shows the chair, minute-taker and request by id only (issue 13 §2:
+            # 150 rows not loaded a page); a record's actions hand them to the services.
+            return with_day_state(scope, listing=True)
+        return with_day_state(scope.select_related("chair", "minute_taker", "request"))
 
     @extend_schema(request=BookingSerializer, responses=ConferenceStateSerializer)
     @action(detail=True, methods=["post"])

@@ -5,11 +5,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from functools import lru_cache
 
 from django.db.models import Exists, OuterRef, Prefetch, QuerySet
 from django.utils import timezone
 
-from conferences import strategy_link
+from conferences import scope_sql, strategy_link
 from conferences.models import (
     Conference,
     ConferenceRequest,
@@ -22,7 +23,7 @@ from conferences.models import (
 from cpcases.accounts.models import User
 from cpcases.accounts.roles import Role
 from cpcases.children.models import Child
-from cpcases.children.scoping import visible_children
+from cpcases.children.scoping import visible_children_sql
 from deadlines.models import Deadline, DeadlineStatus
 from deadlines.services import calendar_for, due_date_for, may_authorise_delay
 
@@ -48,16 +49,22 @@ def requests_visible(*, user: User) -> QuerySet[ConferenceRequest]:
     (a restricted child keeps the whole request out of sight)."""
     if not user.is_authenticated or user.role in NO_REQUESTS:
         return ConferenceRequest.objects.none()
-    visible = visible_children(user)
-    hidden = RequestedChild.objects.filter(request=OuterRef("pk")).exclude(
-        child__in=visible)
-    queryset = (ConferenceRequest.objects.filter(authority_id=user.authority_id)
-                .filter(Exists(RequestedChild.objects.filter(request=OuterRef("pk"),
-                                                             child__in=visible)))
-                .exclude(Exists(hidden)))
-    if user.role in NOT_DRAFTS:
+    visible = visible_children_sql(user)
+    scope = None if visible is None else _requests_visible_sql(
+        visible, user.authority_id, user.role in NOT_DRAFTS)
+    return _with_children(scope_sql.scoped(ConferenceRequest, scope))
+
+
+@lru_cache(maxsize=2048)
+def _requests_visible_sql(visible: scope_sql.SqlParams, authority_id: int | None,
+                          not_drafts: bool) -> scope_sql.SqlParams:
+    """At least one child seen and none hidden, the requests' children read once (issue 13
+    §2: conferences.scope_sql); without drafts for business support and chairs."""
+    seen = scope_sql.all_children_seen(RequestedChild.objects.all(), "request_id", visible)
+    queryset = ConferenceRequest.objects.filter(authority_id=authority_id, pk__in=seen)
+    if not_drafts:
         queryset = queryset.exclude(status=RequestStatus.DRAFT)
-    return _with_children(queryset)
+    return scope_sql.compiled(queryset)
 
 
 def request_for(*, user: User, pk: int) -> ConferenceRequest | None:
@@ -190,6 +197,8 @@ def icpc_due_dates(requests: list[ConferenceRequest]) -> dict[int, date | None]:
     set when the enquiry starts) is computed from its strategy discussion, fetched for all
     such children together."""
     children = {rc.child_id: rc.child for r in requests for rc in r.requested_children.all()}
+    if not children:  # an empty page: nothing to ask (issue 13 §2)
+        return {r.pk: None for r in requests}
     latest = dict(Deadline.objects.filter(child_id__in=children, rule_id="icpc")
                   .exclude(status=DeadlineStatus.CANCELLED)
                   .order_by("child_id", "-id").distinct("child_id")

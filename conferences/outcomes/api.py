@@ -30,6 +30,7 @@ from conferences.outcomes.models import (
 )
 from cpcases.accounts.models import User
 from cpcases.accounts.roles import Agency, Role
+from cpcases.children.models import Child
 from cpcases.core.choices import WordChoiceField
 from cpcases.core.deprecation import DeprecatedRoutes, deprecated_viewset
 from cpcases.core.filters import record_filters
@@ -260,8 +261,14 @@ class ConferenceDayViewSet(DeprecatedRoutes, mixins.ListModelMixin, mixins.Retri
         user = self.request.user
         if user.role == Role.PARTNER:
             return Conference.objects.none()
+        queryset = selectors.conferences_visible(user=user)
+        if self.action == "list":
+            # A list shows the chair, minute-taker and children by id only (issue 13 §2: no
+            # rows loaded for them); a record's actions hand them to the services.
+            queryset = queryset.select_related(None).prefetch_related(None).prefetch_related(
+                Prefetch("children", queryset=Child.objects.only("pk")))
         # Everything the serializer shows, in a fixed number of queries for the whole page.
-        return (selectors.conferences_visible(user=user).prefetch_related(
+        return (queryset.prefetch_related(
             "attendances", "children",
             Prefetch("child_decisions", queryset=ChildDecision.objects.select_related(
                 "review_conference").prefetch_related("agency_views")))

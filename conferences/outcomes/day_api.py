@@ -50,6 +50,7 @@ from conferences.outcomes.models import (
 )
 from conferences.serializers import ConferenceSerializer
 from cpcases.accounts.roles import Role
+from cpcases.children.models import Child
 from cpcases.core.api import scoped_get
 
 # --- the conference's state -----------------------------------------------------------------
@@ -83,27 +84,34 @@ class DayStateSerializer(serializers.Serializer):
     signed_off_by = serializers.IntegerField(allow_null=True)
 
     def to_representation(self, instance: Conference) -> dict[str, Any]:
-        day: ConferenceDay | None = _one_to_one(instance, "day")
-        record: ConferenceRecord | None = _one_to_one(instance, "record")
-        check = selectors.conference_quoracy(instance)
+        return day_state(instance)
+
+
+def day_state(instance: Conference) -> dict[str, Any]:
+    """`DayStateSerializer`'s answer, without a serializer for each conference of a list
+    (issue 13 §2)."""
+    day: ConferenceDay | None = _one_to_one(instance, "day")
+    record: ConferenceRecord | None = _one_to_one(instance, "record")
+    check = selectors.conference_quoracy(instance, getattr(instance, LISTED_ATTENDANCES, None))
+    decisions = getattr(instance, LISTED_DECISIONS, None)
+    if decisions is None:
         decisions = list(instance.child_decisions.all())
-        decided = {d.child_id for d in decisions}
-        return {
-            "started_at": _moment(day.started_at if day else None),
-            "quorate_at_start": day.quorate_at_start if day else None,
-            "proceed_ground": day.proceed_ground if day else "",
-            "adjourned_at": _moment(day.adjourned_at if day else None),
-            "reconvened_as": day.reconvened_as_id if day else None,
-            "quoracy": {"quorate": check.quorate, "message": check.message,
-                        "agencies_with_contact": list(check.agencies_with_contact)},
-            "decisions": DecisionSerializer(decisions, many=True).data,
-            "undecided_children": [c.pk for c in instance.children.all()
-                                   if c.pk not in decided],
-            "decision_letter_issued_at": _moment(
-                record.decision_letter_issued_at if record else None),
-            "signed_off_at": _moment(record.signed_off_at if record else None),
-            "signed_off_by": record.signed_off_by_id if record else None,
-        }
+    decided = {d.child_id for d in decisions}
+    return {
+        "started_at": _moment(day.started_at if day else None),
+        "quorate_at_start": day.quorate_at_start if day else None,
+        "proceed_ground": day.proceed_ground if day else "",
+        "adjourned_at": _moment(day.adjourned_at if day else None),
+        "reconvened_as": day.reconvened_as_id if day else None,
+        "quoracy": {"quorate": check.quorate, "message": check.message,
+                    "agencies_with_contact": list(check.agencies_with_contact)},
+        "decisions": DecisionSerializer(decisions, many=True).data if decisions else [],
+        "undecided_children": [c.pk for c in instance.children.all() if c.pk not in decided],
+        "decision_letter_issued_at": _moment(
+            record.decision_letter_issued_at if record else None),
+        "signed_off_at": _moment(record.signed_off_at if record else None),
+        "signed_off_by": record.signed_off_by_id if record else None,
+    }
 
 
 def _one_to_one(instance: Conference, name: str) -> Any:
@@ -131,15 +139,29 @@ class ConferenceStateSerializer(ConferenceSerializer):
         request = self.context.get("request")
         if request is not None and getattr(request.user, "role", None) == Role.PARTNER:
             return None
-        return DayStateSerializer(obj).data
+        return day_state(obj)
 
 
-def with_day_state(queryset: QuerySet[Conference]) -> QuerySet[Conference]:
-    """Everything `ConferenceStateSerializer` shows, in a fixed number of queries a page."""
+# A list's attendances and decisions, as plain lists (`with_day_state(listing=True)`).
+LISTED_ATTENDANCES, LISTED_DECISIONS = "listed_attendances", "listed_decisions"
+
+
+def with_day_state(queryset: QuerySet[Conference], *, listing: bool = False
+                   ) -> QuerySet[Conference]:
+    """Everything `ConferenceStateSerializer` shows, in a fixed number of queries a page.
+    A `listing` reads only the children's ids, all a list shows of them, and keeps the
+    attendances and decisions as plain lists (issue 13 §2: Django builds a related manager
+    and a filtered queryset per row for each prefetch kept as the relation's cache); a
+    record's actions hand the conference to the services, so it is loaded whole."""
+    decisions = ChildDecision.objects.select_related("review_conference").prefetch_related(
+        "agency_views")
+    if listing:
+        return queryset.select_related("day", "record").prefetch_related(
+            Prefetch("attendances", to_attr=LISTED_ATTENDANCES),
+            Prefetch("children", queryset=Child.objects.only("pk")),
+            Prefetch("child_decisions", queryset=decisions, to_attr=LISTED_DECISIONS))
     return queryset.select_related("day", "record").prefetch_related(
-        "attendances", "children",
-        Prefetch("child_decisions", queryset=ChildDecision.objects.select_related(
-            "review_conference").prefetch_related("agency_views")))
+        "attendances", "children", Prefetch("child_decisions", queryset=decisions))
 
 
 # --- the actions ----------------------------------------------------------------------------

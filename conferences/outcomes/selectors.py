@@ -7,10 +7,13 @@ from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
+from functools import lru_cache
 
 from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models.expressions import RawSQL
 from django.db.models.functions import TruncMonth
 
+from conferences import scope_sql
 from conferences.models import Conference, ConferenceStatus
 from conferences.outcomes.models import (
     Attendance,
@@ -24,39 +27,60 @@ from conferences.outcomes.models import (
 from cpcases.accounts.models import User
 from cpcases.accounts.roles import MANAGEMENT_LADDER, Agency, Role
 from cpcases.children.models import Child, RestrictedAccess
-from cpcases.children.scoping import visible_children
+from cpcases.children.scoping import visible_children_sql
 
 # The staff who may see a conference's day, decisions and record: its chair and minute-taker,
 # the authority's business support, and the children's team and managers (scoped). Partners
 # see only the decisions summary, and only of a conference they attended.
 STAFF_ROLES = (Role.CP_CHAIR, Role.BUSINESS_SUPPORT, Role.SOCIAL_WORKER, *MANAGEMENT_LADDER)
 NON_ATTENDANCE_ROLES = (Role.CP_CHAIR, *MANAGEMENT_LADDER)
+# Who runs the authority's conferences, and so sees them by its children, not by a scope.
+RUNNERS = (Role.CP_CHAIR, Role.BUSINESS_SUPPORT)
 
 
 def conferences_visible(*, user: User) -> QuerySet[Conference]:
     """Conferences all of whose children the user may see (a restricted child hides it)."""
+    return scope_sql.scoped(Conference, conferences_visible_sql(user=user)).select_related(
+        "chair", "minute_taker", "authority").prefetch_related("children")
+
+
+def conferences_visible_sql(*, user: User) -> scope_sql.SqlParams | None:
+    """The SQL of `conferences_visible`'s ids (conferences.scope_sql); None when it is empty."""
     if not user.is_authenticated or user.role not in (*STAFF_ROLES, Role.PARTNER):
-        return Conference.objects.none()
-    if user.role in (Role.CP_CHAIR, Role.BUSINESS_SUPPORT):
-        # They run the authority's conferences: after the decision (a child with no plan
-        # leaves the child protection process) they still write the letters and the record.
-        # A restricted child's conference stays hidden from all but its named users.
-        seen = Child.objects.filter(authority_id=user.authority_id).filter(
-            Q(is_restricted=False) | Q(Exists(RestrictedAccess.objects.filter(
-                child=OuterRef("pk"), user_id=user.pk))))
+        return None
+    if user.role in RUNNERS:
+        seen: scope_sql.SqlParams | None = _runners_children_sql(user.authority_id, user.pk)
     else:
-        seen = visible_children(user)
-    hidden = Conference.children.through.objects.filter(
-        conference_id=OuterRef("pk")).exclude(child__in=seen)
-    queryset = (Conference.objects.filter(authority_id=user.authority_id)
-                .exclude(Exists(hidden))
-                .select_related("chair", "minute_taker", "authority")
-                .prefetch_related("children"))
-    if user.role == Role.PARTNER:
-        attended = Attendance.objects.filter(conference_id=OuterRef("pk"), user_id=user.pk,
-                                             status=AttendanceStatus.PRESENT)
-        queryset = queryset.filter(Exists(attended))
-    return queryset
+        seen = visible_children_sql(user)
+    if seen is None:  # no child seen: only conferences without children
+        seen = ("SELECT NULL::bigint WHERE false", ())
+    attended = user.pk if user.role == Role.PARTNER else None
+    return _conferences_visible_sql(seen, user.authority_id, attended)
+
+
+@lru_cache(maxsize=2048)
+def _runners_children_sql(authority_id: int | None, user_id: int) -> scope_sql.SqlParams:
+    """Chairs and business support run the authority's conferences: after the decision (a
+    child with no plan leaves the child protection process) they still write the letters and
+    the record. A restricted child's conference stays hidden from all but its named users."""
+    return scope_sql.compiled(Child.objects.filter(authority_id=authority_id).filter(
+        Q(is_restricted=False) | Q(Exists(RestrictedAccess.objects.filter(
+            child=OuterRef("pk"), user_id=user_id)))))
+
+
+@lru_cache(maxsize=2048)
+def _conferences_visible_sql(seen: scope_sql.SqlParams, authority_id: int | None,
+                             attended: int | None) -> scope_sql.SqlParams:
+    """No child hidden, the children's link rows read once (issue 13 §2); a partner's only
+    where they attended."""
+    hidden = scope_sql.any_child_hidden(Conference.children.through.objects.all(),
+                                        "conference_id", seen)
+    queryset = Conference.objects.filter(authority_id=authority_id).exclude(pk__in=hidden)
+    if attended is not None:
+        queryset = queryset.filter(Exists(Attendance.objects.filter(
+            conference_id=OuterRef("pk"), user_id=attended,
+            status=AttendanceStatus.PRESENT)))
+    return scope_sql.compiled(queryset)
 
 
 def conference_for(*, user: User, pk: int) -> Conference | None:
@@ -80,11 +104,21 @@ def conference_resource_scope(*, user: User) -> QuerySet[Conference]:
     those they may see on and after it (`conferences_visible`: a chair and business support
     keep a conference whose children left the process at its decision, for the letter and
     the record)."""
-    from conferences.preparation.selectors import conferences_for
+    from conferences.preparation.selectors import conferences_for_sql
 
-    return Conference.objects.filter(
-        Q(pk__in=conferences_for(user).values("pk"))
-        | Q(pk__in=conferences_visible(user=user).values("pk")))
+    before, after = conferences_for_sql(user), conferences_visible_sql(user=user)
+    if after is not None and user.role not in (*RUNNERS, Role.PARTNER):
+        # Here both test the conference's children against visible_children in the same
+        # authority, and "none hidden" is the day's whole rule: the first is within the
+        # second (one scope to evaluate, not two; issue 13 §2).
+        before = None
+    scopes = [RawSQL(*scope) for scope in (before, after) if scope is not None]  # noqa: S611
+    if not scopes:
+        return Conference.objects.none()
+    found = Q(pk__in=scopes[0])
+    for scope in scopes[1:]:
+        found |= Q(pk__in=scope)
+    return Conference.objects.filter(found)
 
 
 def day_for(conference: Conference) -> ConferenceDay | None:
@@ -143,8 +177,10 @@ def quoracy(attendances: Iterable[Attendance]) -> Quoracy:
                    other_agencies_present=tuple(others))
 
 
-def conference_quoracy(conference: Conference) -> Quoracy:
-    attendances = list(conference.attendances.all())
+def conference_quoracy(conference: Conference,
+                       attendances: list[Attendance] | None = None) -> Quoracy:
+    """`attendances`: the conference's, when the caller has them (a list's prefetch)."""
+    attendances = list(conference.attendances.all()) if attendances is None else attendances
     found = quoracy(attendances)
     if not attendances:
         return Quoracy(quorate=False, csc_present=False, agencies_with_contact=(),

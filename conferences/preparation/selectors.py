@@ -6,10 +6,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime
+from functools import lru_cache
 
 from django.contrib.contenttypes.models import ContentType
 from django.db.models import Exists, OuterRef, Prefetch, QuerySet
 
+from conferences import scope_sql
 from conferences.models import (
     Conference,
     ConferenceKind,
@@ -23,7 +25,7 @@ from conferences.models import (
 from cpcases.accounts.models import User
 from cpcases.accounts.roles import Agency, Role
 from cpcases.children.models import Child, ChildPerson
-from cpcases.children.scoping import visible_children
+from cpcases.children.scoping import visible_children_sql
 from deadlines.models import Deadline
 from deadlines.services import due_date_for
 
@@ -38,20 +40,33 @@ def conferences_for(user: User) -> QuerySet[Conference]:
     """Conferences all of whose children the user may see (the child's team and managers,
     the authority's chairs and business support); partners only those they are invited to;
     administrators none."""
+    return scope_sql.scoped(Conference, conferences_for_sql(user)).select_related(
+        "chair", "minute_taker", "request").prefetch_related("children")
+
+
+def conferences_for_sql(user: User) -> scope_sql.SqlParams | None:
+    """The SQL of `conferences_for`'s ids (conferences.scope_sql); None when it is empty."""
     if not user.is_authenticated or user.role == Role.ADMINISTRATOR:
-        return Conference.objects.none()
-    visible = visible_children(user)
-    through = Conference.children.through
-    queryset = (Conference.objects.filter(authority_id=user.authority_id)
-                .filter(Exists(through.objects.filter(conference=OuterRef("pk"),
-                                                      child__in=visible)))
-                .exclude(Exists(through.objects.filter(conference=OuterRef("pk"))
-                                .exclude(child__in=visible))))
-    if user.role == Role.PARTNER:
+        return None
+    visible = visible_children_sql(user)
+    if visible is None:  # no child seen: no conference has one
+        return None
+    invited = user.pk if user.role == Role.PARTNER else None
+    return _conferences_for_sql(visible, user.authority_id, invited)
+
+
+@lru_cache(maxsize=2048)
+def _conferences_for_sql(visible: scope_sql.SqlParams, authority_id: int | None,
+                         invited: int | None) -> scope_sql.SqlParams:
+    """At least one child seen and none hidden, in one pass over the conferences' children
+    (issue 13 §2); a partner's only where they are invited."""
+    seen = scope_sql.all_children_seen(Conference.children.through.objects.all(),
+                                       "conference_id", visible)
+    queryset = Conference.objects.filter(authority_id=authority_id, pk__in=seen)
+    if invited is not None:
         queryset = queryset.filter(Exists(Invitation.objects.filter(
-            conference=OuterRef("pk"), user_id=user.pk)))
-    return queryset.select_related("chair", "minute_taker", "request").prefetch_related(
-        "children")
+            conference=OuterRef("pk"), user_id=invited)))
+    return scope_sql.compiled(queryset)
 
 
 def conference_for(user: User, pk: int) -> Conference | None:

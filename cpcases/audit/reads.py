@@ -20,6 +20,7 @@ from collections.abc import Iterable, Sequence
 from typing import Any
 
 from django.core.exceptions import FieldDoesNotExist
+from django.core.paginator import Page, Paginator
 from django.db import connection
 from django.db.models import Model
 from django.http import HttpRequest
@@ -45,6 +46,7 @@ def _valid_path(model: type[Model], path: str) -> bool:
     if model._meta.label in NOT_CHILD_RECORDS:
         return False
     current = model
+    previous = None
     for part in path.split("__"):
         try:
             field = current._meta.get_field(part)
@@ -52,7 +54,11 @@ def _valid_path(model: type[Model], path: str) -> bool:
             return False
         if not field.is_relation or field.related_model is None:
             return False
-        current = field.related_model
+        if field.one_to_one and previous is not None and field.remote_field is previous:
+            # One-to-one there and straight back (a conference's `day__conference`): the
+            # row itself, whose children a shorter path finds (issue 13 §2: no query).
+            return False
+        previous, current = field, field.related_model
     return current._meta.label == "children.Child"
 
 
@@ -175,7 +181,19 @@ def _section(view: Any, kind: str) -> str:
     return f"api {kind} {name}"
 
 
+class _Paginator(Paginator):
+    def page(self, number: Any) -> Page:
+        """An empty list's page without asking for its rows: slicing the queryset to nothing
+        still compiled the whole query (its joins and ordering) to learn it was empty
+        (issue 13 §2)."""
+        if self.count == 0:
+            return self._get_page([], self.validate_number(number), self)
+        return super().page(number)
+
+
 class AuditedPageNumberPagination(PageNumberPagination):
+    django_paginator_class = _Paginator
+
     def paginate_queryset(self, queryset: Any, request: Any, view: Any = None
                           ) -> list[Any] | None:
         page = super().paginate_queryset(queryset, request, view)

@@ -70,14 +70,21 @@ def visible_children(user: User) -> QuerySet[Child]:
     list, count and page. Only the SQL text is kept, never which children it finds: each
     query asks the database afresh, so an allocation, restriction or opening changes what
     the very next query sees."""
-    if not user.is_authenticated or not user.can(Capability.VIEW_CHILD):
+    scope = visible_children_sql(user)
+    if scope is None:
         return Child.objects.none()
-    key = _scope_key(user)
-    if key is None:
-        return Child.objects.none()
-    sql, params = _visible_sql(key)
     # The SQL is the ORM's own, its values passed as parameters: nothing from a request.
-    return Child.objects.filter(pk__in=RawSQL(sql, params))  # noqa: S611
+    return Child.objects.filter(pk__in=RawSQL(*scope))  # noqa: S611
+
+
+def visible_children_sql(user: User) -> tuple[str, tuple[object, ...]] | None:
+    """The SQL selecting the ids of `visible_children` (and its parameters), None when the
+    user sees no children: for a scope built once per process on top of it (issue 13 §2:
+    the conference and request scopes test each row's children against it in one pass)."""
+    if not user.is_authenticated or not user.can(Capability.VIEW_CHILD):
+        return None
+    key = _scope_key(user)
+    return None if key is None else _visible_sql(key)
 
 
 ScopeKey = tuple[str, object, int, "int | None", date]

@@ -75,8 +75,9 @@ def child_for_view(*, request: HttpRequest, child_id: int, section: str) -> Chil
 
     Refusals answer 404 so that a restricted child's existence is not revealed.
     """
-    child = visible_children(request.user).filter(pk=child_id).select_related(
-        "household", "authority").first()
+    # One row by pk: no ORDER BY (`.first()` sorts by name; issue 13 §2, every tab reads it).
+    child = next(iter(visible_children(request.user).filter(pk=child_id).select_related(
+        "household", "authority").order_by()[:1]), None)
     if child is None:
         access_record(request=request, child_id=child_id, action=AccessAction.REFUSED,
                       section=section)
@@ -100,6 +101,13 @@ def people_around(*, child: Child) -> QuerySet[ChildPerson]:
 def people_list(*, user: User) -> QuerySet[Person]:
     return Person.objects.filter(
         child_links__child__in=visible_children(user)).distinct().order_by("last_name")
+
+
+def current_allocation(*, child: Child) -> Allocation | None:
+    """Child.current_allocation with its team and social worker in the same query (issue 13
+    §2: the summary names both)."""
+    return (child.allocations.filter(ended_on__isnull=True)
+            .select_related("team", "social_worker").order_by("-started_on").first())
 
 
 def allocation_history(*, child: Child) -> QuerySet[Allocation]:

@@ -101,5 +101,6 @@ def test_the_list_answers_each_plan_as_its_own_record_does(clock, child, sw, cha
     listed = api(sw).get("/api/v1/plans/").json()["results"]
     record = api(sw).get(f"/api/v1/plans/{plan_id}/").json()
     assert listed == [record]
-    assert (len(record["members"]), len(record["versions"])) == (2, 2)
+    assert len(record["members"]) == 2
+    assert len(record["versions"]) == 2
     assert {a["who"] for a in record["actions"]} == {str(police), "School"}
