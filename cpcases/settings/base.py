@@ -232,6 +232,10 @@ CRISPY_TEMPLATE_PACK = "gds"
 # Multi-factor sign-in (TOTP) for every user: required in production (issue 12 §6); off in
 # development so the demo sign-ins work with a password alone.
 MFA_REQUIRED = env_bool("MFA_REQUIRED", False)
+# Issue 13 §2: the few queries PostgreSQL takes far longer to plan than to run (a child's
+# change history) are prepared once per connection. Set false behind a transaction-mode
+# pooler (PgBouncer), where a connection's prepared statements do not follow it.
+DATABASE_PREPARED_STATEMENTS = env_bool("DATABASE_PREPARED_STATEMENTS", True)
 OTP_TOTP_ISSUER = env_str("SERVICE_NAME", "Child protection cases")
 
 # API tokens expire (issue 12 §6); deactivation or a new password deletes them at once.

@@ -145,3 +145,45 @@ def test_a_list_logs_one_whole_entry_per_child_shown_in_order(rf, sw, org) -> No
               "ip_address": "192.0.2.7", "detail": {}}
     assert rows == [{**common, "child_id": c, "section": s} for c, s in (
         (10, "api list child"), (20, "api list child"), (30, "api list child"), (40, "x"))]
+
+
+def _edit(sw, child, address: str) -> None:
+    child.refresh_from_db()
+    with pghistory.context(user=sw.pk):
+        services.child_update(user=sw, child=child, expected_version=child.version,
+                              data={"address": address})
+
+
+def test_the_change_history_prepared_once_a_connection_lists_what_the_plain_query_lists(
+        sw, sw_b, child, other_team_child, settings) -> None:
+    # Issue 13 §2: planned once, not on every view of the audit page.
+    from cpcases.audit.selectors import child_audit_entries
+
+    _edit(sw, child, "1 First Street")
+    _edit(sw_b, other_team_child, "5 Elsewhere")
+    _edit(sw, child, "2 Second Street")
+    prepared = child_audit_entries(child)
+    addresses = [change for entry in prepared for change in entry.changes
+                 if change[0] == "Address"]
+    # One test transaction: both edits carry the same time, so no order between them.
+    assert {new for _, _, new in addresses} >= {"2 Second Street", "1 First Street"}
+    assert sw in {entry.user for entry in prepared}
+    other = child_audit_entries(other_team_child)
+    assert next(new for e in other for f, _, new in e.changes if f == "Address") == "5 Elsewhere"
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT count(*) FROM pg_prepared_statements"
+                       " WHERE name = 'cpcases_child_events_200'")
+        assert cursor.fetchone()[0] == 1
+    settings.DATABASE_PREPARED_STATEMENTS = False
+    assert child_audit_entries(child) == prepared
+    assert child_audit_entries(other_team_child) == other
+
+
+def test_the_change_history_is_prepared_again_when_the_connection_lost_it(sw, child) -> None:
+    from cpcases.audit.selectors import child_audit_entries
+
+    _edit(sw, child, "3 Third Street")
+    first = child_audit_entries(child)
+    with connection.cursor() as cursor:  # as a restarted server or a pooler would
+        cursor.execute("DEALLOCATE cpcases_child_events_200")
+    assert child_audit_entries(child) == first
