@@ -8,6 +8,7 @@ from __future__ import annotations
 from typing import Any
 
 import django_filters
+from django import forms
 from django.contrib.contenttypes.models import ContentType
 from django.db.models import Q, QuerySet
 from django.utils import timezone
@@ -73,6 +74,19 @@ class DeadlineFilter(django_filters.FilterSet):
     class Meta:
         model = Deadline
         fields: list[str] = []
+
+    def list_worker_choices(self) -> None:
+        """The worker menu of the team page from one plain query (issue 13 §2): the page's
+        loop over a model field's lazy choices asks their number (a COUNT) and then reads
+        them through a server-side cursor. Validation still goes through the queryset."""
+        field = self.form.fields["responsible"]
+        choice = field.iterator(field).choice
+        head = [("", field.empty_label)] if field.empty_label is not None else []
+        if field.null_label is not None:
+            head.append((field.null_value, field.null_label))
+        # Django's own setter: django-filters' wraps the list in a model choice iterator.
+        forms.ChoiceField.choices.fset(  # type: ignore[attr-defined]
+            field, [*head, *(choice(person) for person in field.queryset)])
 
     def filter_child_name(self, queryset: QuerySet[Deadline], name: str, value: str
                           ) -> QuerySet[Deadline]:

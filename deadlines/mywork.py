@@ -14,7 +14,8 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Case, CharField, Count, F, Q, QuerySet, Value, When, Window
+from django.db.models.functions import RowNumber
 from django.urls import reverse
 from django.utils import timezone
 
@@ -123,20 +124,57 @@ def my_deadlines(*, user: User) -> QuerySet[Deadline]:
             .order_by("due_date", "due_at", "id"))
 
 
+def _group_of(now: datetime) -> Case:
+    """Each open deadline's group key as one CASE: group_filter's conditions, lean because
+    the first matching branch wins (so none repeats the ones before it); NULL for a closed
+    deadline."""
+    today = now.astimezone(LONDON).date()
+    week_end = end_of_week(today)
+    return Case(
+        When(~Q(status=DeadlineStatus.OPEN), then=None),
+        When(Q(due_at__lt=now) | Q(due_at__isnull=True, due_date__lt=today),
+             then=Value("overdue")),
+        When(due_date=today, then=Value("due_today")),
+        When(due_date__gt=today, due_date__lte=week_end, then=Value("this_week")),
+        When(due_date__gt=week_end, then=Value("later")),
+        default=None, output_field=CharField())
+
+
+def _first_of_each_group(deadlines: QuerySet[Deadline], *, now: datetime, first: int
+                         ) -> tuple[dict[str, int], dict[str, list[Deadline]]]:
+    """The first `first` deadlines of every group, each carrying its group's count, in one
+    query (issue 13 §2: it was a count and one query a group, each compiling the user's
+    scope again): rank within the group and count the group, keep the first ranks."""
+    order = [F("due_date").asc(), F("due_at").asc(), F("id").asc()]
+    rows = (slim(deadlines).order_by()
+            .annotate(work_group=_group_of(now))
+            .annotate(group_rank=Window(RowNumber(), partition_by=[F("work_group")],
+                                        order_by=order),
+                      group_count=Window(Count("id"), partition_by=[F("work_group")]))
+            .filter(group_rank__lte=first))
+    counts: dict[str, int] = {}
+    items: dict[str, list[Deadline]] = {g.key: [] for g in GROUPS}
+    for d in sorted(rows, key=lambda d: d.group_rank):  # type: ignore[attr-defined]
+        if d.work_group is None:  # type: ignore[attr-defined]
+            continue  # in no group (a closed deadline)
+        counts[d.work_group] = d.group_count  # type: ignore[attr-defined]
+        items[d.work_group].append(d)  # type: ignore[attr-defined]
+    return counts, items
+
+
 def groups(deadlines: QuerySet[Deadline], *, now: datetime, show_all: Callable[[str], str],
            first: int = FIRST_ITEMS, context: RuleContext | None = None) -> list[Group]:
-    """Counts (one query) and the first items of each group (one query each)."""
-    counts = deadlines.order_by().aggregate(**{
-        g.key: Count("id", filter=group_filter(g.key, now=now)) for g in GROUPS})
-    result = []
-    for spec in GROUPS:
-        items: list[Deadline] = []
-        if counts[spec.key] and first:
-            items = present(slim(deadlines.filter(group_filter(spec.key, now=now)))[:first],
-                            now=now, context=context)
-        result.append(Group(spec.key, spec.title, spec.empty, counts[spec.key], items,
-                            show_all(spec.key)))
-    return result
+    """Counts and the first items of each group: one query."""
+    if first:
+        counts, items = _first_of_each_group(deadlines, now=now, first=first)
+    else:
+        counts = deadlines.order_by().aggregate(**{
+            g.key: Count("id", filter=group_filter(g.key, now=now)) for g in GROUPS})
+        items = {g.key: [] for g in GROUPS}
+    # present() decorates the deadlines themselves: the groups' lists hold them.
+    present([d for key in GROUP_KEYS for d in items[key]], now=now, context=context)
+    return [Group(spec.key, spec.title, spec.empty, counts.get(spec.key, 0), items[spec.key],
+                  show_all(spec.key)) for spec in GROUPS]
 
 
 # --- queues the workflow apps register ----------------------------------------------------------

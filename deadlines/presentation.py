@@ -129,40 +129,43 @@ def due_text(due_date: date, due_at: datetime | None) -> str:
 
 
 class RuleContext:
-    """Each authority's rule names and calendar, loaded once per page or e-mail batch."""
+    """Each authority's rule names and calendar, loaded once per page or e-mail batch (one
+    policy snapshot per authority: deadlines.selectors.policy_snapshot)."""
 
     def __init__(self) -> None:
         self._names: dict[int, dict[str, str]] = {}
         self._calendars: dict[int, WorkingDayCalendar] = {}
 
+    def _load(self, authority_id: int) -> None:
+        from deadlines.selectors import policy_snapshot
+
+        snapshot = policy_snapshot(authority_id)
+        self._names[authority_id] = {r: spec.name for r, spec in snapshot.rules.items()}
+        self._calendars[authority_id] = snapshot.calendar
+
     def rule_name(self, authority_id: int, rule_id: str) -> str:
         if authority_id not in self._names:
-            from deadlines.selectors import effective_rules
-
-            self._names[authority_id] = {r: spec.name for r, spec in
-                                         effective_rules(authority_id).items()}
+            self._load(authority_id)
         return self._names[authority_id].get(rule_id) or rule_id.replace("_", " ").capitalize()
 
     def calendar(self, authority_id: int) -> WorkingDayCalendar:
         if authority_id not in self._calendars:
-            from deadlines.closures import calendar_for  # not .services: an import circle
-
-            self._calendars[authority_id] = calendar_for(authority_id)
+            self._load(authority_id)
         return self._calendars[authority_id]
 
 
 def rule_names(authority_id: int) -> dict[str, str]:
     """rule id → readable name in the authority's policy."""
-    from deadlines.selectors import effective_rules
+    from deadlines.selectors import policy_snapshot
 
-    return {r: spec.name for r, spec in effective_rules(authority_id).items()}
+    return {r: spec.name for r, spec in policy_snapshot(authority_id).rules.items()}
 
 
 def present(deadlines: Iterable[Deadline], *, now: datetime | None = None,
             links: bool = True, context: RuleContext | None = None) -> list[Deadline]:
-    """Give each deadline `rule_name`, `countdown` (with state and label), `due_text` and,
-    with `links`, `action` and `action_url` (deadlines.worklinks): the whole page in a
-    constant number of queries."""
+    """Give each deadline `rule_name`, `countdown` (with state and label), `due_text`,
+    `child_url` (its child's deadlines tab) and, with `links`, `action` and `action_url`
+    (deadlines.worklinks): the whole page in a constant number of queries."""
     from deadlines import worklinks
 
     now = now or timezone.now()
@@ -174,6 +177,8 @@ def present(deadlines: Iterable[Deadline], *, now: datetime | None = None,
             status=d.status, due_date=d.due_date, due_at=d.due_at,
             calendar=context.calendar(d.authority_id), now=now)
         d.due_text = due_text(d.due_date, d.due_at)  # type: ignore[attr-defined]
+        # Issue 13 §2: reversed once per page, not once per row in the template.
+        d.child_url = worklinks.child_deadlines_url(d.child_id)  # type: ignore[attr-defined]
         if links:
             link = worklinks.link_for(d)
             d.action, d.action_url = link.action, link.url  # type: ignore[attr-defined]

@@ -2,17 +2,21 @@
 
 from __future__ import annotations
 
+import functools
 from collections import OrderedDict
 from dataclasses import dataclass, fields
+from datetime import date
 from typing import Any
 
 from django.apps import apps
-from django.db import models
+from django.db import connection, models
 from django.db.models import QuerySet
 
 from cpcases.accounts.models import Authority, User
 from cpcases.children.models import Child
 from cpcases.children.scoping import visible_children
+from deadlines.calendar import WorkingDayCalendar, calendar_with_closures
+from deadlines.closures import closure_dates
 from deadlines.models import (
     AuthorityPolicy,
     Deadline,
@@ -57,9 +61,16 @@ def national_profile() -> PolicyProfile:
     return profile
 
 
+def _authority_id(authority: Authority | int) -> int:
+    return authority if isinstance(authority, int) else authority.pk
+
+
 def authority_profile(authority: Authority | int) -> PolicyProfile:
     """The profile the authority follows; the national default until one is chosen."""
-    authority_id = authority if isinstance(authority, int) else authority.pk
+    return policy_snapshot(_authority_id(authority)).profile
+
+
+def _read_profile(authority_id: int) -> PolicyProfile:
     choice = (AuthorityPolicy.objects.filter(authority_id=authority_id)
               .select_related("profile").first())
     return choice.profile if choice else national_profile()
@@ -73,10 +84,8 @@ def _from_row(row: PolicyRule | RuleOverride, profile: PolicyProfile,
                          version=getattr(row, "version", 0) if overridden else 0)
 
 
-def effective_rules(authority: Authority | int) -> dict[str, EffectiveRule]:
+def _read_rules(authority_id: int, profile: PolicyProfile) -> dict[str, EffectiveRule]:
     """Every rule of DOMAIN §4 for the authority: profile rules, then its overrides on top."""
-    authority_id = authority if isinstance(authority, int) else authority.pk
-    profile = authority_profile(authority_id)
     rules = {row.rule_id: _from_row(row, profile, False)
              for row in PolicyRule.objects.filter(profile_id=profile.pk)} if profile.pk else {}
     for row in RuleOverride.objects.filter(authority_id=authority_id):
@@ -91,11 +100,72 @@ def effective_rules(authority: Authority | int) -> dict[str, EffectiveRule]:
     return OrderedDict((rule_id, rules[rule_id]) for rule_id in RULE_IDS)
 
 
+@dataclass(frozen=True)
+class PolicySnapshot:
+    """One authority's timescale policy as read at one policy version: the profile it
+    follows, its effective rules and its closure days (DOMAIN §3, §4)."""
+
+    profile: PolicyProfile
+    rules: dict[str, EffectiveRule]
+    closures: frozenset[date]
+
+    @functools.cached_property
+    def calendar(self) -> WorkingDayCalendar:
+        return calendar_with_closures(self.closures)
+
+
+def _read_snapshot(authority_id: int) -> PolicySnapshot:
+    profile = _read_profile(authority_id)
+    return PolicySnapshot(profile, _read_rules(authority_id, profile),
+                          closure_dates(authority_id))
+
+
+# Issue 13 §2: every page showing a deadline read the policy (about five queries) on each
+# request. A process keeps each authority's snapshot with the policy version it was read at;
+# triggers on every policy table (migration 0017, ENABLE ALWAYS) move the version in the
+# writing transaction, whatever wrote (forms, QuerySet.update(), bulk loads, the admin, other
+# processes), so the next read anywhere sees a change: one indexed single-row read instead.
+# The version comes from a sequence, so a rolled-back change never hands its number to another.
+_SNAPSHOTS: dict[int, tuple[int, PolicySnapshot]] = {}
+
+
+def policy_version() -> int | None:
+    """The policy's current version (None while its row is missing: then nothing is cached)."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT version FROM deadlines_policy_version WHERE id = 1")
+        row = cursor.fetchone()
+    return row[0] if row else None
+
+
+def policy_snapshot(authority_id: int) -> PolicySnapshot:
+    """The authority's policy, from this process's cache while the policy version is the one
+    it was read at (one query), otherwise read afresh. Read-only: callers copy to change."""
+    version = policy_version()
+    cached = _SNAPSHOTS.get(authority_id)
+    if version is not None and cached is not None and cached[0] == version:
+        return cached[1]
+    snapshot = _read_snapshot(authority_id)
+    if version is not None:
+        _SNAPSHOTS[authority_id] = (version, snapshot)
+    return snapshot
+
+
+def clear_policy_cache() -> None:
+    """Forget the cached snapshots (memory only: answers never depend on the cache)."""
+    _SNAPSHOTS.clear()
+
+
+def effective_rules(authority: Authority | int) -> dict[str, EffectiveRule]:
+    """Every rule of DOMAIN §4 for the authority: profile rules, then its overrides on top
+    (a fresh dict: the caller may change it)."""
+    return OrderedDict(policy_snapshot(_authority_id(authority)).rules)
+
+
 def effective_rule(authority: Authority | int, rule_id: str) -> EffectiveRule:
     """The rule `rule_id` as the authority applies it (KeyError for an unknown id)."""
     if rule_id not in RULE_IDS:
         raise KeyError(f"Unknown timescale rule {rule_id!r}")
-    return effective_rules(authority)[rule_id]
+    return policy_snapshot(_authority_id(authority)).rules[rule_id]
 
 
 def icpc_delay_role(authority: Authority | int) -> str:

@@ -104,6 +104,7 @@ def team(request: HttpRequest) -> HttpResponse:
     page = Paginator(mywork.slim(found.qs).order_by(*ordering), 50).get_page(
         request.GET.get("page"))
     page.object_list = presentation.present(page.object_list)
+    found.list_worker_choices()
     return render(request, "deadlines/team.html", {
         "title": "Team deadlines", "page": page, "page_query": _page_query(request),
         "caption": _caption(page.paginator.count, "deadline"),

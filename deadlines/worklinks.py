@@ -75,6 +75,11 @@ def _url(url_name: str, pk: int) -> str:
     return template.replace(_PLACEHOLDER, str(pk))
 
 
+def child_deadlines_url(child_id: int) -> str:
+    """The child's deadlines tab (the deadline tables link every row to it)."""
+    return _url("deadlines:child", child_id)
+
+
 def link_for(deadline: Deadline) -> Link:
     """What to do for this deadline and the page where it is done."""
     return _link(deadline.rule_id, deadline.object_id, deadline.child_id,

@@ -19,7 +19,8 @@ SOURCE = "Front door record"
 
 
 def contacts(child: Child) -> Iterator[ChronologyItem]:
-    for c in Contact.objects.filter(child_links__child=child).select_related("created_by"):
+    for c in Contact.objects.filter(child_links__child=child).select_related(
+            "created_by").order_by():
         local = timezone.localtime(c.received_at)
         outcome = (f"Decision: {c.get_decision_display()}" if c.decision
                    else "Awaiting a decision")
@@ -35,7 +36,7 @@ def contacts(child: Child) -> Iterator[ChronologyItem]:
 
 
 def referrals(child: Child) -> Iterator[ChronologyItem]:
-    for r in Referral.objects.filter(child=child):
+    for r in Referral.objects.filter(child=child).order_by():
         outcome = (f"Closed {r.closure_date:%d/%m/%Y}: {r.get_closure_reason_display()}"
                    if r.closure_date else "Open")
         yield ChronologyItem(
@@ -48,7 +49,8 @@ def referrals(child: Child) -> Iterator[ChronologyItem]:
 
 
 def assessments(child: Child) -> Iterator[ChronologyItem]:
-    for a in Assessment.objects.filter(child=child).select_related("social_worker"):
+    for a in Assessment.objects.filter(child=child).select_related(
+            "social_worker").order_by():
         if a.completed_on:
             yield ChronologyItem(
                 event_date=a.completed_on, event_type=EventType.ASSESSMENT,

@@ -39,7 +39,8 @@ SOURCE = "Social work record"
 
 def missing_episodes(child: Child) -> Iterator[ChronologyItem]:
     href = reverse("lifeevents:child", args=[child.pk])
-    for e in MissingEpisode.objects.filter(child=child).select_related("reported_by"):
+    for e in MissingEpisode.objects.filter(child=child).select_related(
+            "reported_by").order_by():
         seen = timezone.localtime(e.last_seen_at)
         outcome = "Not yet found"
         if e.found_at:
@@ -67,7 +68,7 @@ def death(child: Child) -> Iterator[ChronologyItem]:
 
 
 def orders(child: Child) -> Iterator[ChronologyItem]:
-    for o in LegalOrder.objects.filter(child=child).select_related("created_by"):
+    for o in LegalOrder.objects.filter(child=child).select_related("created_by").order_by():
         until = o.ended_on or o.ends_on
         yield ChronologyItem(
             event_date=o.starts_on, event_type=EventType.OTHER,
@@ -98,7 +99,7 @@ def plan_endings(child: Child) -> Iterator[ChronologyItem]:
     """003 "Discontinuing": the ICPC's invitees told the plan has ended; the views asked of
     the agencies not at the review that ended it, and each view as it came in."""
     for notice in PlanEndingNotice.objects.filter(plan__child=child).select_related(
-            "sent_by"):
+            "sent_by").order_by():
         day, at = _when(notice.sent_at)
         told = Letter.objects.filter(kind=LetterKind.PLAN_ENDED, object_id=notice.pk,
                                      child=child).order_by("recipient_name", "id")
@@ -111,7 +112,8 @@ def plan_endings(child: Child) -> Iterator[ChronologyItem]:
                                    for letter in told),
             author=_name(notice.sent_by), stage=AFTER_PLAN_END,
             href=reverse("lifeevents:plan_ending", args=[notice.plan_id]))
-    for views in PlanEndViews.objects.filter(plan__child=child).select_related("sought_by"):
+    for views in PlanEndViews.objects.filter(plan__child=child).select_related(
+            "sought_by").order_by():
         day, at = _when(views.sought_at)
         href = reverse("lifeevents:plan_ending", args=[views.plan_id])
         asked = list(AgencyViewRequest.objects.filter(views=views).select_related(
@@ -138,7 +140,7 @@ def plan_endings(child: Child) -> Iterator[ChronologyItem]:
 def restrictions(child: Child) -> Iterator[ChronologyItem]:
     """The record restricted (by whom) and the restriction lifted: never why."""
     for r in RecordRestriction.objects.filter(child=child).select_related(
-            "created_by", "marked_by", "lifted_by"):
+            "created_by", "marked_by", "lifted_by").order_by():
         day, at = _when(r.created_at)
         changed = ""
         if r.marked_at and _when(r.marked_at) != (day, at):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import date
 
 from dateutil.relativedelta import relativedelta
@@ -107,13 +108,17 @@ def letter_for_view(*, request: HttpRequest, pk: int, section: str = "letters") 
     return _for_view(request, Letter.objects.all(), pk, section)  # type: ignore
 
 
-def looked_after_history(child: Child) -> list[LegalOrder]:
-    return [o for o in child.legal_orders.all() if o.is_looked_after]
+def looked_after_history(child: Child, orders: Iterable[LegalOrder] | None = None
+                         ) -> list[LegalOrder]:
+    """`orders`: all the child's legal orders when the caller has them already."""
+    return [o for o in (child.legal_orders.all() if orders is None else orders)
+            if o.is_looked_after]
 
 
-def is_looked_after(child: Child, on: date | None = None) -> bool:
+def is_looked_after(child: Child, on: date | None = None, *,
+                    orders: Iterable[LegalOrder] | None = None) -> bool:
     on = on or timezone.localdate()
-    return any(o.in_force_on(on) for o in looked_after_history(child))
+    return any(o.in_force_on(on) for o in looked_after_history(child, orders))
 
 
 def epo_or_police_protection_within_six_months(child: Child, on: date) -> bool:
@@ -134,9 +139,12 @@ def named_deadlines(deadlines: QuerySet, authority_id: int) -> list[dict[str, ob
     """Deadlines with their rule's name under the authority's policy, for the pages."""
     from deadlines.selectors import effective_rules
 
+    listed = list(deadlines.select_related("responsible"))
+    if not listed:  # the policy's rules (four queries) only to name some (issue 13 §2)
+        return []
     rules = effective_rules(authority_id)
     return [{"name": rules[d.rule_id].name if d.rule_id in rules else d.rule_id,
-             "deadline": d} for d in deadlines.select_related("responsible")]
+             "deadline": d} for d in listed]
 
 
 def transfer_for_view(*, request: HttpRequest, pk: int, section: str = "transfer"

@@ -75,17 +75,20 @@ def child_tab(request: HttpRequest, pk: int) -> HttpResponse:
     user = request.user
     death = ChildDeath.objects.filter(child=child).first()
     orders = list(child.legal_orders.all())
-    plans = list(plan_selectors.child_plans(user=user, child=child))
-    notices = {n.plan_id: n for n in PlanEndingNotice.objects.filter(plan__in=plans)}
+    plans = [p for p in plan_selectors.child_plans(user=user, child=child) if not p.is_current]
+    # Issue 13 §2: what the tab shows is worked out from the rows it lists, not asked again.
+    notices = {n.plan_id: n for n in PlanEndingNotice.objects.filter(plan__in=plans)
+               } if plans else {}
     ended = [(p, notices.get(p.pk), selectors.census_closure_reason(p.end_reason))
-             for p in plans if not p.is_current]
+             for p in plans]
+    episodes = list(child.missing_episodes.select_related("reported_by", "lead_social_worker"))
     return render(request, "lifeevents/child.html", {
         **record_context(request, child, "life"),
         "death": death,
-        "episodes": child.missing_episodes.select_related("reported_by", "lead_social_worker"),
-        "missing_now": child.missing_episodes.filter(found_at__isnull=True).exists(),
+        "episodes": episodes,
+        "missing_now": any(e.found_at is None for e in episodes),
         "orders": orders,
-        "looked_after": selectors.is_looked_after(child),
+        "looked_after": selectors.is_looked_after(child, orders=orders),
         "complaints": child.complaints.all(),
         "letters": Paginator(selectors.child_letters(child), 20).get_page(
             request.GET.get("page")),

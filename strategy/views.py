@@ -60,7 +60,8 @@ def child_tab(request: HttpRequest, pk: int) -> HttpResponse:
         "enquiry": enquiry,
         "icpc_deadline": selectors.icpc_due(child=child) if enquiry else None,
         "can_record": user.can(Capability.EDIT_CHILD),
-        "can_decide": services.may_decide_threshold(user, child) and enquiry is not None,
+        # Asked only with an enquiry to decide on (a query; issue 13 §2).
+        "can_decide": enquiry is not None and services.may_decide_threshold(user, child),
         "can_request": user.role in (Role.SOCIAL_WORKER, Role.TEAM_MANAGER),
         "thresholds_to_record": selectors.threshold_discussions_to_record(user=user)
         .filter(child=child),

@@ -21,8 +21,10 @@ from typing import Any
 
 from django.core.exceptions import FieldDoesNotExist
 from django.core.paginator import Page, Paginator
+from django.db import connection
 from django.db.models import Model
 from django.http import HttpRequest
+from django.utils import timezone
 from rest_framework import permissions
 from rest_framework.pagination import PageNumberPagination
 
@@ -125,11 +127,30 @@ def record_children_shown(*, request: HttpRequest, child_ids: Iterable[int], sec
     if not new:
         return 0
     seen.update(new)
-    path, ip = request.get_full_path()[:500], client_ip(request)
-    AccessEvent.objects.bulk_create(
-        AccessEvent(user_id=user.pk, child_id=child_id, action=action, path=path,
-                    section=section[:64], ip_address=ip) for child_id in new)
+    _insert_events(user_id=user.pk, child_ids=new, action=action,
+                   path=request.get_full_path()[:500], section=section[:64],
+                   ip=client_ip(request))
     return len(new)
+
+
+def _insert_events(*, user_id: int, child_ids: list[int], action: str, path: str,
+                   section: str, ip: str | None) -> None:
+    """One row per child, in one INSERT of the children's ids as an array: the rows
+    `bulk_create` would write (one time for all, the rest the same), without building and
+    preparing a model instance per child (issue 13 §2: that was a fifth of a list's time).
+    No signal is lost: bulk_create sends none."""
+    fields = {f.name: f for f in AccessEvent._meta.concrete_fields}
+    values = [fields[name].get_db_prep_save(value, connection) for name, value in (
+        ("at", timezone.now()), ("user", user_id), ("action", action), ("path", path),
+        ("section", section), ("ip_address", ip), ("detail", {}))]
+    table = connection.ops.quote_name(AccessEvent._meta.db_table)
+    columns = ", ".join(connection.ops.quote_name(fields[name].column) for name in (
+        "at", "user", "child_id", "action", "path", "section", "ip_address", "detail"))
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {table} ({columns}) SELECT %s, %s, child_id, %s, %s, %s, %s, %s "  # noqa: S608 - names from the model
+            "FROM unnest(%s::bigint[]) WITH ORDINALITY AS ids(child_id, n) ORDER BY n",
+            [*values, list(child_ids)])
 
 
 def mark_logged(request: HttpRequest, rows: Iterable[Any]) -> None:

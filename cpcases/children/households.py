@@ -8,7 +8,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.db import transaction
-from django.db.models import QuerySet
+from django.db.models import Exists, OuterRef, QuerySet
 from django.utils import timezone
 
 from cpcases.accounts.models import User
@@ -28,8 +28,11 @@ def _require_editor(user: User, child: Child) -> None:
 
 
 def households_visible(user: User) -> QuerySet[Household]:
-    """Households with at least one child the user may see."""
-    return Household.objects.filter(children__in=visible_children(user)).distinct()
+    """Households with at least one child the user may see. As EXISTS, not a join made
+    DISTINCT (issue 13 §2): the database looks at each household's own children instead of
+    joining every child in scope and then folding the duplicates away."""
+    return Household.objects.filter(Exists(
+        visible_children(user).filter(household_id=OuterRef("pk"))))
 
 
 @transaction.atomic

@@ -13,12 +13,22 @@ from cpcases.audit.services import access_record
 from cpcases.children.models import Allocation, Child, ChildPerson, Person
 from cpcases.children.scoping import visible_children
 
+# What a list shows of an allocation's team and social worker: their names (str()). Issue
+# 13 §2: only those columns are read, not every column of the user's row.
+_TEAM_NAME = ("team", "team__name")
+_WORKER_NAME = ("social_worker", "social_worker__full_name", "social_worker__username")
+_ALLOCATION = ("id", "child_id", "started_on", "ended_on", "reason")
 
-def _current_allocations() -> Prefetch:
-    return Prefetch("allocations",
-                    queryset=Allocation.objects.filter(ended_on__isnull=True)
-                    .select_related("team", "social_worker"),
-                    to_attr="current_allocations")
+
+def _current_allocations(*, team: bool = True) -> Prefetch:
+    allocations = Allocation.objects.filter(ended_on__isnull=True)
+    if team:
+        allocations = allocations.select_related("team", "social_worker").only(
+            *_ALLOCATION, *_TEAM_NAME, *_WORKER_NAME)
+    else:
+        allocations = allocations.select_related("social_worker").only(
+            *_ALLOCATION, "team_id", *_WORKER_NAME)
+    return Prefetch("allocations", queryset=allocations, to_attr="current_allocations")
 
 
 def child_list(*, user: User) -> QuerySet[Child]:
@@ -26,9 +36,17 @@ def child_list(*, user: User) -> QuerySet[Child]:
             .prefetch_related(_current_allocations()))
 
 
+# What the caseload and search pages show of a child (templates/children/caseload.html,
+# search.html): issue 13 §2, only these columns are read.
+_LISTED = ("id", "la_child_id", "first_name", "last_name", "is_unborn", "date_of_birth",
+           "expected_delivery_date", "cp_stage")
+
+
 def caseload(*, user: User) -> QuerySet[Child]:
-    """A social worker's own children; everyone else's whole scope."""
-    children = child_list(user=user)
+    """A social worker's own children; everyone else's whole scope. Each with their current
+    allocations' social workers, as the page shows them."""
+    children = visible_children(user).only(*_LISTED).prefetch_related(
+        _current_allocations(team=False))
     if user.role == "social_worker":
         children = children.filter(allocations__ended_on__isnull=True,
                                    allocations__social_worker=user)
@@ -47,7 +65,9 @@ def search_filter(queryset: QuerySet[Child], *, text: str = "",
 
 def child_search(*, user: User, text: str = "", date_of_birth: date | None = None
                  ) -> QuerySet[Child]:
-    return search_filter(child_list(user=user), text=text, date_of_birth=date_of_birth)
+    """The children the search page lists: names, IDs and dates only (issue 13 §2)."""
+    return search_filter(visible_children(user).only(*_LISTED), text=text,
+                         date_of_birth=date_of_birth)
 
 
 def child_for_view(*, request: HttpRequest, child_id: int, section: str) -> Child:
@@ -55,8 +75,9 @@ def child_for_view(*, request: HttpRequest, child_id: int, section: str) -> Chil
 
     Refusals answer 404 so that a restricted child's existence is not revealed.
     """
-    child = visible_children(request.user).filter(pk=child_id).select_related(
-        "household", "authority").first()
+    # One row by pk: no ORDER BY (`.first()` sorts by name; issue 13 §2, every tab reads it).
+    child = next(iter(visible_children(request.user).filter(pk=child_id).select_related(
+        "household", "authority").order_by()[:1]), None)
     if child is None:
         access_record(request=request, child_id=child_id, action=AccessAction.REFUSED,
                       section=section)
@@ -80,6 +101,13 @@ def people_around(*, child: Child) -> QuerySet[ChildPerson]:
 def people_list(*, user: User) -> QuerySet[Person]:
     return Person.objects.filter(
         child_links__child__in=visible_children(user)).distinct().order_by("last_name")
+
+
+def current_allocation(*, child: Child) -> Allocation | None:
+    """Child.current_allocation with its team and social worker in the same query (issue 13
+    §2: the summary names both)."""
+    return (child.allocations.filter(ended_on__isnull=True)
+            .select_related("team", "social_worker").order_by("-started_on").first())
 
 
 def allocation_history(*, child: Child) -> QuerySet[Allocation]:

@@ -6,6 +6,9 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import lru_cache
+
+from django.urls import get_script_prefix, reverse
 
 from cpcases.accounts.models import User
 
@@ -17,6 +20,27 @@ class Tab:
     url_name: str  # reversed with the child's pk
     order: int
     visible: Callable[[User], bool] = lambda user: True
+
+    def href(self, child_pk: int) -> str:
+        """The tab's URL for a child: the same as reverse(url_name, args=[child_pk]), from a
+        pattern reversed once per process (issue 13 §2: every tab page drew all the tabs,
+        one reverse() each)."""
+        before, after = _href_parts(self.url_name, get_script_prefix())
+        return f"{before}{int(child_pk)}{after}"
+
+
+# A pk no child has, so the reversed URL splits at it into what goes before and after a pk.
+_PK_MARK = 918273645546372819
+
+
+@lru_cache(maxsize=256)
+def _href_parts(url_name: str, script_prefix: str) -> tuple[str, str]:
+    # script_prefix is part of the key because reverse() puts it in front of every URL.
+    url = reverse(url_name, args=[_PK_MARK])
+    before, mark, after = url.partition(str(_PK_MARK))
+    if not mark or str(_PK_MARK) in after:
+        raise ValueError(f"The tab URL {url_name!r} does not take the child's pk once.")
+    return before, after
 
 
 _TABS: dict[str, Tab] = {}

@@ -26,6 +26,7 @@ from cpcases.children.forms import (
     PersonForm,
     SearchForm,
 )
+from cpcases.children.header import RecordHeader
 from cpcases.children.identifiers import Disability
 from cpcases.children.models import Child
 from cpcases.children.scoping import case_scope_children
@@ -45,7 +46,9 @@ def _require(request: HttpRequest, capability: Capability) -> None:
 
 def record_context(request: HttpRequest, child: Child, active: str) -> dict[str, Any]:
     """What every tab of the record shows: the child's banner and the tabs."""
-    return {"child": child, "tabs": tabs_for(request.user), "active_tab": active}
+    tabs = tabs_for(request.user)
+    return {"child": child, "tabs": tabs, "active_tab": active,
+            "record_header": RecordHeader(child, tabs, active)}
 
 
 # The caseload's sortable columns (the unborn sort by their expected date of delivery).
@@ -146,7 +149,7 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "children/detail.html", {
         **record_context(request, child, "summary"),
         "household": selectors.household_children(user=request.user, child=child),
-        "allocation": child.current_allocation,
+        "allocation": selectors.current_allocation(child=child),
         "disabilities": [Disability(code).label for code in child.disabilities],
         # NHS numbers are read in groups of 3, 3 and 4 digits.
         "nhs_number": (f"{child.nhs_number[:3]} {child.nhs_number[3:6]} {child.nhs_number[6:]}"
@@ -174,14 +177,22 @@ def allocation(request: HttpRequest, pk: int) -> HttpResponse:
     })
 
 
+AUDIT_PAGE = 50  # rows of each of the audit tab's lists on one page
+
+
 @login_required
 def audit(request: HttpRequest, pk: int) -> HttpResponse:
     _require(request, Capability.VIEW_AUDIT)
     child = selectors.child_for_view(request=request, child_id=pk, section="audit")
+    # Both lists paged (issue 13 §2): a busy record's log was 200 rows on one page. The
+    # same rows as before can be reached (each list keeps its cap), AUDIT_PAGE at a time.
+    changes = Paginator(selectors.audit_trail(child=child), AUDIT_PAGE).get_page(
+        request.GET.get("changes"))
+    accesses = Paginator(child_access_log(child), AUDIT_PAGE).get_page(request.GET.get("page"))
     return render(request, "children/audit.html", {
         **record_context(request, child, "audit"),
-        "changes": selectors.audit_trail(child=child),
-        "accesses": child_access_log(child),
+        "changes": changes, "accesses": accesses,
+        "changes_query": f"page={accesses.number}&", "accesses_query": f"changes={changes.number}&",
     })
 
 

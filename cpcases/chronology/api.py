@@ -27,6 +27,7 @@ from cpcases.chronology.models import MANUAL_EVENT_TYPES, EventType, Visit, Visi
 from cpcases.chronology.views import csv_response
 from cpcases.core.api import visible_child
 from cpcases.core.filters import record_filters
+from cpcases.core.serializing import ColumnsFirstModelSerializer
 
 T = TypeVar("T")
 
@@ -34,7 +35,7 @@ T = TypeVar("T")
 # --- visits ---------------------------------------------------------------------------------
 
 
-class VisitSerializer(serializers.ModelSerializer):
+class VisitSerializer(ColumnsFirstModelSerializer):
     visited_by_name = serializers.CharField(source="visited_by.full_name", read_only=True)
 
     class Meta:
@@ -74,7 +75,10 @@ class VisitViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin,
     def get_queryset(self) -> QuerySet[Visit]:
         if getattr(self, "swagger_fake_view", False):  # the schema is built signed out
             return Visit.objects.none()
-        return selectors.visits_visible(user=self.request.user)
+        visits = selectors.visits_visible(user=self.request.user)
+        if self.action == "list":  # issue 13 §2: a page names each child by id only
+            return visits.select_related(None).select_related("visited_by")
+        return visits
 
     def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         visit = self.get_object()

@@ -6,6 +6,10 @@ significant event in the chronology's fields. Apps register theirs with `registe
 (this app's are in chronology.sources, registered in ChronologyConfig.ready()); the merged
 chronology is every provider's items in event-date order. A provider whose models are
 absent returns nothing.
+
+Providers read without ORDER BY (`.order_by()`, issue 13 §2: building and running the
+models' default orderings cost more than the rows): `in_order` puts every item in its place,
+the origin (unique per item) settling ties. Order only what is joined into one item's text.
 """
 
 from __future__ import annotations

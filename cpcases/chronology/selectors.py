@@ -67,17 +67,23 @@ class VisitClock:
     deadline: Deadline | None
 
 
-def visit_clocks(*, child: Child) -> list[VisitClock]:
-    visits = visits_for_child(child=child)
-    clocks = []
-    for rule_id, label, seen in (("child_seen", "Child last seen", {"child_seen": True}),
-                                 ("bedroom_seen", "Bedroom last seen",
-                                  {"bedroom_seen": True})):
-        deadline = (Deadline.objects.filter(child=child, rule_id=rule_id,
-                                            status=DeadlineStatus.OPEN)
-                    .order_by("-anchor_date", "-id").first())
-        clocks.append(VisitClock(rule_id, label, visits.filter(**seen).first(), deadline))
-    return clocks
+_CLOCKS = (("child_seen", "Child last seen"), ("bedroom_seen", "Bedroom last seen"))
+
+
+def visit_clocks(*, child: Child, visits: list[Visit] | None = None) -> list[VisitClock]:
+    """`visits`: all the child's visits, newest first (visits_for_child), when the caller
+    has them already. Issue 13 §2: the clocks are read from that list and one query of the
+    open deadlines, not four queries."""
+    if visits is None:
+        visits = list(visits_for_child(child=child))
+    latest: dict[str, Deadline] = {}
+    for deadline in (Deadline.objects.filter(
+            child=child, rule_id__in=[rule_id for rule_id, _ in _CLOCKS],
+            status=DeadlineStatus.OPEN).order_by("-anchor_date", "-id")):
+        latest.setdefault(deadline.rule_id, deadline)
+    # The rule ids are also the Visit fields that say what was seen.
+    return [VisitClock(rule_id, label, next((v for v in visits if getattr(v, rule_id)), None),
+                       latest.get(rule_id)) for rule_id, label in _CLOCKS]
 
 
 def chronology(*, child: Child, agency: str = "", event_type: str = ""

@@ -54,7 +54,7 @@ def _url(name: str, *args: Any) -> str:
 
 
 def manual_entries(child: Child) -> Iterator[ChronologyItem]:
-    for e in ChronologyEntry.objects.filter(child=child).select_related("author"):
+    for e in ChronologyEntry.objects.filter(child=child).select_related("author").order_by():
         yield ChronologyItem(
             event_date=e.event_date, event_time=e.event_time, event_type=e.event_type,
             significant_event=e.significant_event, source=e.source, agency=e.agency,
@@ -79,7 +79,7 @@ def _visit_summary(v: Visit) -> str:
 
 
 def visits(child: Child) -> Iterator[ChronologyItem]:
-    for v in Visit.objects.filter(child=child).select_related("visited_by"):
+    for v in Visit.objects.filter(child=child).select_related("visited_by").order_by():
         day, at = _local(v.visited_at)
         outcome = v.access_refused_details if v.access_refused else v.notes
         yield ChronologyItem(
@@ -131,7 +131,8 @@ def strategy_discussions(child: Child) -> Iterator[ChronologyItem]:
     if DiscussionChild is None:
         return
     outcomes = DiscussionChild.objects.filter(child=child).select_related(
-        "discussion", "discussion__created_by").prefetch_related("discussion__participants")
+        "discussion", "discussion__created_by").prefetch_related(
+        "discussion__participants").order_by()
     for o in outcomes:
         d = o.discussion
         day, at = _local(d.held_at)
@@ -151,7 +152,8 @@ def section_47_enquiries(child: Child) -> Iterator[ChronologyItem]:
     Enquiry = _model("strategy", "Section47Enquiry")
     if Enquiry is None:
         return
-    for e in Enquiry.objects.filter(child=child).select_related("decided_by", "created_by"):
+    for e in Enquiry.objects.filter(child=child).select_related(
+            "decided_by", "created_by").order_by():
         yield ChronologyItem(
             event_date=e.started_on, event_type=EventType.SECTION_47,
             significant_event="Section 47 enquiry started", source=SOCIAL_WORK_RECORD,
@@ -217,7 +219,7 @@ def _decisions(child: Child, conferences: list[Any]) -> dict[int, Any]:
     if ChildDecision is None or not conferences:
         return {}
     return {d.conference_id: d for d in ChildDecision.objects.filter(
-        child=child, conference__in=conferences).select_related("decided_by")}
+        child=child, conference__in=conferences).select_related("decided_by").order_by()}
 
 
 def _present(conferences: list[Any]) -> dict[int, list[str]]:
@@ -240,7 +242,7 @@ def plans(child: Child) -> Iterator[ChronologyItem]:
     if Plan is None:
         return
     for p in Plan.objects.filter(child=child).select_related("lead_social_worker",
-                                                               "ended_by"):
+                                                               "ended_by").order_by():
         yield ChronologyItem(
             event_date=p.started_on, event_type=EventType.PLAN,
             significant_event="Child protection plan started "

@@ -6,6 +6,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -33,8 +34,8 @@ def visits(request: HttpRequest, pk: int) -> HttpResponse:
         raise PermissionDenied("Partner professionals see visits in the chronology.")
     return render(request, "chronology/visits.html", {
         **record_context(request, child, "visits"),
-        "visits": selectors.visits_for_child(child=child),
-        "clocks": selectors.visit_clocks(child=child),
+        "visits": (visits := list(selectors.visits_for_child(child=child))),
+        "clocks": selectors.visit_clocks(child=child, visits=visits),
         "can_record": services.may_record_visit(request.user),
     })
 
@@ -72,15 +73,22 @@ def _filtered(request: HttpRequest, child: Child
     return form, filters, selectors.chronology(child=child, **filters)
 
 
+CHRONOLOGY_PAGE = 50  # events on one page of the chronology tab
+
+
 @login_required
 def chronology(request: HttpRequest, pk: int) -> HttpResponse:
     child = child_for_view(request=request, child_id=pk, section="chronology")
     form, filters, items = _filtered(request, child)
-    query = request.GET.urlencode()
+    # Paged (issue 13 §2): a long chronology was one page of every event.
+    page = Paginator(items, CHRONOLOGY_PAGE).get_page(request.GET.get("page"))
+    params = request.GET.copy()
+    params.pop("page", None)
+    query = params.urlencode()
     return render(request, "chronology/chronology.html", {
         **record_context(request, child, "chronology"),
-        "filter_form": form, "items": items, "filtered": any(filters.values()),
-        "query": f"?{query}" if query else "",
+        "filter_form": form, "items": page, "filtered": any(filters.values()),
+        "query": f"?{query}" if query else "", "page_query": f"{query}&" if query else "",
         "can_add": services.may_add_entry(request.user, child),
     })
 

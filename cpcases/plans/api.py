@@ -20,6 +20,8 @@ from cpcases.core.api import scoped_get, visible_child
 from cpcases.core.choices import WordChoiceField, WordChoiceFilter
 from cpcases.core.concurrency import VersionedUpdateMixin
 from cpcases.core.filters import record_filters
+from cpcases.core.prefetched import PrefetchedListSerializer, prefetched
+from cpcases.core.serializing import ColumnsFirstModelSerializer
 from cpcases.plans import selectors, services
 from cpcases.plans.choices import CATEGORY_WORDS
 from cpcases.plans.models import (
@@ -59,32 +61,35 @@ def _plan(request: Request, plan_id: int) -> ChildProtectionPlan:
 # --- serializers out ------------------------------------------------------------------------
 
 
-class CoreGroupMemberSerializer(serializers.ModelSerializer):
+class CoreGroupMemberSerializer(ColumnsFirstModelSerializer):
     class Meta:
         model = CoreGroupMember
+        list_serializer_class = PrefetchedListSerializer
         fields = ["id", "user", "name", "agency", "role", "email", "mobile",
                   "contact_frequency", "removed_on"]
 
 
-class PlanActionSerializer(serializers.ModelSerializer):
+class PlanActionSerializer(ColumnsFirstModelSerializer):
     who = serializers.CharField(source="who_label")
 
     class Meta:
         model = PlanAction
+        list_serializer_class = PrefetchedListSerializer
         fields = ["id", "who", "who_user", "what", "by_when", "status", "completed_on",
                   "overdue"]
 
 
-class PlanVersionSerializer(serializers.ModelSerializer):
+class PlanVersionSerializer(ColumnsFirstModelSerializer):
     category = WordChoiceField(CATEGORY_WORDS, read_only=True)
 
     class Meta:
         model = PlanVersion
+        list_serializer_class = PrefetchedListSerializer
         fields = ["number", "reason", "meeting", "category", "outcomes", "contingency",
                   "actions", "members", "created_at"]
 
 
-class PlanSerializer(serializers.ModelSerializer):
+class PlanSerializer(ColumnsFirstModelSerializer):
     members = CoreGroupMemberSerializer(many=True, read_only=True)
     actions = PlanActionSerializer(many=True, read_only=True)
     versions = PlanVersionSerializer(many=True, read_only=True)
@@ -187,8 +192,16 @@ class PlanViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
     filterset_class = PlanFilter
 
     def get_queryset(self) -> QuerySet[ChildProtectionPlan]:
-        return selectors.plans_visible(self.request.user).prefetch_related(
-            "members", "actions__who_user", "versions")
+        plans = selectors.plans_visible(self.request.user)
+        if self.action == "list":
+            # Issue 13 §2: a page names each child and lead social worker by id only, so
+            # their rows are not joined; the nested lists come as plain lists. (A record
+            # read before a write keeps the relations a service may use and change.)
+            return plans.select_related(None).prefetch_related(
+                prefetched("members"),
+                prefetched("actions", PlanAction.objects.select_related("who_user")),
+                prefetched("versions"))
+        return plans.prefetch_related("members", "actions__who_user", "versions")
 
     @extend_schema(request=PlanStartSerializer, responses=PlanSerializer)
     def create(self, request: Request) -> Response:

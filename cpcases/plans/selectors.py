@@ -104,7 +104,9 @@ def member_attendance(plan: ChildProtectionPlan) -> list[MemberAttendance]:
 
 
 def plan_meetings(plan: ChildProtectionPlan) -> QuerySet[CoreGroupMeeting]:
-    return plan.meetings.prefetch_related("attendance__member")
+    # The plan's page lists each meeting's date, distribution and recommendation, not who
+    # came (the meeting's own page): no prefetch of the attendance (issue 13 §2).
+    return plan.meetings.all()
 
 
 def plan_deadlines(plan: ChildProtectionPlan) -> QuerySet[Deadline]:

@@ -86,8 +86,9 @@ def _plan_context(request: HttpRequest, plan: ChildProtectionPlan) -> dict[str, 
         "meetings": selectors.plan_meetings(plan),
         "deadlines": selectors.timescales(selectors.plan_deadlines(plan))
         if plan.is_current else [],
-        "can_edit": plan.is_current and services.may_edit_plan(user, plan),
-        "can_end": plan.is_current and services.may_end_plan(user, plan),
+        "can_edit": (can_edit := plan.is_current and services.may_edit_plan(user, plan)),
+        # Whoever may edit the plan may end it: their check is not run twice (issue 13 §2).
+        "can_end": plan.is_current and (can_edit or services.may_end_plan(user, plan)),
         "prebirth_note": services.prebirth_core_group_note(plan) if plan.is_current else "",
         "stepdown_cin": plan.stepdown_cin_plans.first() if not plan.is_current else None,
         "show_absences": user.role != Role.PARTNER,

@@ -20,9 +20,11 @@ from returns.performance.periods import Period
 from returns.performance.selectors import (
     Cell,
     Figure,
+    ScopeKey,
     compute,
     figures,
     performance_children,
+    scope_key,
     scope_teams,
 )
 
@@ -59,18 +61,31 @@ class FigureReport:
 
 def drill_url(figure: Figure, period: Period, *, month: str = "", team: str = "",
               part: str = "") -> str:
-    query = {"from_month": f"{period.start:%Y-%m}", "to_month": f"{period.end:%Y-%m}"}
-    query.update({k: v for k, v in (("month", month), ("team", team), ("part", part)) if v})
-    return f"{reverse('performance:figure', args=[figure.key])}?{urlencode(query)}"
+    return _DrillUrls(figure, period).url(month=month, team=team, part=part)
 
 
-def _line(figure: Figure, period: Period, cell: Cell, label: str, *, month: str = "",
+class _DrillUrls:
+    """The drill-down addresses of one figure's numbers: the figure's path reversed and the
+    period's query encoded once, not for each of its hundreds of numbers (issue 13 §2: the
+    reversing and encoding were a fifth of the API's time). The same strings as
+    `urlencode` of {from_month, to_month, month, team, part} (each only if given)."""
+
+    def __init__(self, figure: Figure, period: Period) -> None:
+        query = urlencode({"from_month": f"{period.start:%Y-%m}",
+                           "to_month": f"{period.end:%Y-%m}"})
+        self.prefix = f"{reverse('performance:figure', args=[figure.key])}?{query}"
+
+    def url(self, *, month: str = "", team: str = "", part: str = "") -> str:
+        rest = {k: v for k, v in (("month", month), ("team", team), ("part", part)) if v}
+        return f"{self.prefix}&{urlencode(rest)}" if rest else self.prefix
+
+
+def _line(figure: Figure, urls: _DrillUrls, cell: Cell, label: str, *, month: str = "",
           team: str = "") -> Line:
     return Line(label=label, key=month or team,
-                total=Number(cell.total, drill_url(figure, period, month=month, team=team)),
+                total=Number(cell.total, urls.url(month=month, team=team)),
                 parts=[Number(cell.parts.get(p.key, 0),
-                              drill_url(figure, period, month=month, team=team, part=p.key),
-                              p.label)
+                              urls.url(month=month, team=team, part=p.key), p.label)
                        for p in figure.parts],
                 percent=cell.percent if figure.rate else None)
 
@@ -105,27 +120,34 @@ def _chart(figure: Figure, months: dict[dt.date, Cell], summary: str) -> SafeStr
 
 
 def figure_report(figure: Figure, children: QuerySet[Child], period: Period,
-                  team_names: dict[int, str]) -> FigureReport:
-    result = compute(figure, children, period.start, period.end)
+                  team_names: dict[int, str], *, chart: bool = True,
+                  key: ScopeKey | None = None) -> FigureReport:
+    result = compute(figure, children, period.start, period.end, key)
     months = dict(sorted(result.by_month.items()))
     summary = _summary(figure, period, result.total, months)
+    urls = _DrillUrls(figure, period)
     team_lines = [
-        _line(figure, period, cell, team_names.get(team_id, "Not allocated")
+        _line(figure, urls, cell, team_names.get(team_id, "Not allocated")
               if team_id is not None else "Not allocated",
               team=str(team_id) if team_id is not None else NOT_ALLOCATED)
         for team_id, cell in sorted(result.by_team.items(),
                                     key=lambda kv: team_names.get(kv[0] or 0, "~"))]
     return FigureReport(
-        figure=figure, total=_line(figure, period, result.total, period.label),
-        months=[_line(figure, period, cell, f"{m:%B %Y}", month=f"{m:%Y-%m}")
+        figure=figure, total=_line(figure, urls, result.total, period.label),
+        months=[_line(figure, urls, cell, f"{m:%B %Y}", month=f"{m:%Y-%m}")
                 for m, cell in months.items()],
-        teams=team_lines, summary=summary, chart=_chart(figure, months, summary))
+        teams=team_lines, summary=summary,
+        chart=_chart(figure, months, summary) if chart else SafeString(""))
 
 
-def performance_report(user: User, period: Period) -> list[FigureReport]:
+def performance_report(user: User, period: Period, *, charts: bool = True
+                       ) -> list[FigureReport]:
+    """The figures of the period; `charts=False` (the API, which has no use for them) leaves
+    each report's chart empty."""
     children = performance_children(user)
+    key = scope_key(children)
     team_names = dict(scope_teams(user).values_list("pk", "name"))
-    return [figure_report(f, children, period, team_names)
+    return [figure_report(f, children, period, team_names, chart=charts, key=key)
             for f in figures(effective_rules(user.authority_id))]
 
 

@@ -85,3 +85,36 @@ def test_the_schema_of_these_endpoints_is_valid_without_warnings(db):
     validate_schema(schema)
     assert not GENERATOR_STATS, "drf-spectacular warned about the deadline endpoints"
     assert {"/api/v1/deadlines/", "/api/v1/policy-rules/{rule_id}/"} <= set(schema["paths"])
+
+
+def test_the_fast_representation_is_drfs(child, sw, tm):
+    """DeadlineSerializer walks to each value itself (issue 13 §2): the same JSON as DRF's
+    generic walk, for open, met, cancelled and delayed deadlines, hour rules, a subject."""
+    from django.contrib.contenttypes.models import ContentType
+    from django.utils import timezone
+
+    from deadlines import mywork, presentation
+    from deadlines.api import DeadlineSerializer
+    from deadlines.models import Deadline, DeadlineStatus
+
+    made = [services.deadline_set(child=child, rule_id=rule, anchor=anchor, responsible=sw)
+            for rule, anchor in (("icpc", dt.date(2026, 12, 18)),
+                                 ("child_seen", dt.date(2026, 12, 18)),
+                                 ("invitation_list", timezone.now()),
+                                 ("report_to_family", dt.date(2026, 12, 1)))]
+    now = timezone.now()
+    Deadline.objects.filter(pk=made[0].pk).update(status=DeadlineStatus.MET, met_at=now)
+    Deadline.objects.filter(pk=made[1].pk).update(
+        status=DeadlineStatus.CANCELLED, cancelled_at=now, cancelled_reason="Moved <away>",
+        responsible=None, content_type=ContentType.objects.get_for_model(type(child)),
+        object_id=child.pk)
+    Deadline.objects.filter(pk=made[3].pk).update(
+        status=DeadlineStatus.DELAY_AUTHORISED, delay_authorised_by=tm,
+        delay_authorised_at=now, delay_reason="Family away")
+    rows = presentation.present(mywork.slim(Deadline.objects.filter(child=child)))
+    serializer = DeadlineSerializer()
+    for d in rows:
+        generic = super(DeadlineSerializer, serializer).to_representation(d)
+        assert serializer.to_representation(d) == generic
+    assert {r["state"] for r in DeadlineSerializer(rows, many=True).data} >= {
+        "met", "cancelled", "delay_authorised"}

@@ -10,10 +10,11 @@ from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
+from django.utils import timezone
 from rest_framework.test import APIClient
 
 from deadlines import services
-from deadlines.mywork import my_work
+from deadlines.mywork import group_filter, my_deadlines, my_work
 from tests.factories import AllocationFactory, ChildFactory
 
 LONDON = ZoneInfo("Europe/London")
@@ -98,6 +99,23 @@ def test_groups_move_on_as_the_days_pass(sw, four):
     with time_machine.travel(at(2026, 3, 9, 9), tick=False):  # the next Monday
         groups = {g.key: g.count for g in my_work(user=sw).groups}
     assert groups == {"overdue": 3, "due_today": 1, "this_week": 0, "later": 0}
+
+
+def test_the_groups_agree_with_their_show_all_lists(sw, org, child, four):
+    """My work ranks every group in one query (issue 13 §2); each group's count and first
+    items are those of its "show all" list (deadlines.mywork.group_filter), soonest first."""
+    for day in (2, 3, 5, 6, 7, 20, 21):
+        c = ChildFactory(authority=org.authority)
+        AllocationFactory(child=c, team=org.team_a, social_worker=sw)
+        _distributed(c, dt.date(2026, 3, day))
+    services.deadline_set(child=child, rule_id="invitation_list",  # due an hour ago
+                          anchor=at(2026, 3, 2, 8), responsible=sw)
+    now = timezone.now()
+    work = my_work(user=sw, now=now, first=2)
+    for group in work.groups:
+        listed = my_deadlines(user=sw).filter(group_filter(group.key, now=now))
+        assert group.count == listed.count() > 0, group.key
+        assert [d.pk for d in group.items] == [d.pk for d in listed[:2]], group.key
 
 
 def test_each_item_says_what_to_do_for_which_child_and_links_to_where(client, sw, child,

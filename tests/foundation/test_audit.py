@@ -123,3 +123,25 @@ def _form_data(child: Child) -> dict[str, str]:
         "address": child.address, "postcode": child.postcode, "legal_status": "",
         "version": str(child.version),
     }
+
+
+def test_a_list_logs_one_whole_entry_per_child_shown_in_order(rf, sw, org) -> None:
+    """record_children_shown writes its rows in one INSERT (issue 13 §2): every column as a
+    model instance would have had it, one row per child, in the children's order, once."""
+    from django.utils import timezone
+
+    from cpcases.audit.reads import record_children_shown
+
+    request = rf.get("/api/v1/children/?page=2", REMOTE_ADDR="192.0.2.7")
+    request.user = sw
+    before = timezone.now()
+    assert record_children_shown(request=request, child_ids=[30, 10, 20],
+                                 section="api list child") == 3
+    assert record_children_shown(request=request, child_ids=[10, 40], section="x") == 1
+    rows = list(AccessEvent.objects.order_by("id").values(
+        "user_id", "child_id", "action", "path", "section", "ip_address", "detail", "at"))
+    assert [r.pop("at") >= before for r in rows] == [True] * 4
+    common = {"user_id": sw.pk, "action": AccessAction.VIEW, "path": "/api/v1/children/?page=2",
+              "ip_address": "192.0.2.7", "detail": {}}
+    assert rows == [{**common, "child_id": c, "section": s} for c, s in (
+        (10, "api list child"), (20, "api list child"), (30, "api list child"), (40, "x"))]

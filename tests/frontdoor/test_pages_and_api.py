@@ -281,6 +281,25 @@ def test_api_household_of_another_team_is_not_found(sw_b, sw, child):
                     format="json").status_code == 404
 
 
+def test_api_lists_each_household_with_a_child_in_scope_once(org, sw, child):
+    """households_visible as EXISTS (issue 13 §2): a household of two children in scope is
+    listed once; one whose only child is another team's is not listed at all."""
+    from cpcases.children.models import Household
+
+    both = Household.objects.create(authority=org.authority, name="Both")
+    theirs = Household.objects.create(authority=org.authority, name="Theirs")
+    sibling = ChildFactory(authority=org.authority, household=both)
+    AllocationFactory(child=sibling, team=org.team_a, social_worker=sw)
+    Child.objects.filter(pk=child.pk).update(household=both)
+    other = ChildFactory(authority=org.authority, household=theirs)
+    AllocationFactory(child=other, team=org.team_b)
+    api = APIClient()
+    api.force_authenticate(sw)
+    body = api.get("/api/v1/households/").json()
+    assert (body["count"], [h["name"] for h in body["results"]]) == (1, ["Both"])
+    assert api.get(f"/api/v1/households/{theirs.pk}/").status_code == 404
+
+
 def test_household_and_person_pages_save_and_show_on_the_tab(client, sw, child):
     from tests.factories import PersonFactory
 

@@ -80,3 +80,27 @@ def test_someone_outside_the_case_sees_no_plans_and_cannot_start_one(plan, sw, s
         "child": plan.child_id, "started_on": "2027-03-24", "category": "neglect",
         "lead_social_worker": sw.pk}, format="json")
     assert response.status_code == 404  # out of scope: not revealed (issue 15 §1)
+
+
+def test_the_list_answers_each_plan_as_its_own_record_does(clock, child, sw, chair, police
+                                                           ) -> None:
+    """The list prefetches the nested lists as plain lists (issue 13 §2): the same members,
+    actions (who by name) and versions as the record itself."""
+    response = api(chair).post("/api/v1/plans/", {
+        "child": child.pk, "started_on": "2027-03-24", "category": "neglect",
+        "lead_social_worker": sw.pk,
+        "core_group_members": [{"user": police.pk, "role": "Police officer"},
+                               {"name": "Ms Whitfield", "agency": "education"}],
+        "actions": [{"who_user": police.pk, "what": "Attendance", "by_when": "2027-04-01"},
+                    {"who": "School", "what": "Report", "by_when": "2027-04-02"}]},
+        format="json")
+    assert response.status_code == 201, response.json()
+    plan_id = response.json()["id"]
+    assert api(sw).post(f"/api/v1/plans/{plan_id}/revise/", {
+        "outcomes": "Safer", "reason": "Review"}, format="json").status_code == 201
+    listed = api(sw).get("/api/v1/plans/").json()["results"]
+    record = api(sw).get(f"/api/v1/plans/{plan_id}/").json()
+    assert listed == [record]
+    assert len(record["members"]) == 2
+    assert len(record["versions"]) == 2
+    assert {a["who"] for a in record["actions"]} == {str(police), "School"}

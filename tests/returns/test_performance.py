@@ -324,6 +324,32 @@ def test_the_api_gives_the_same_numbers_as_the_page(client, org, sm, demo) -> No
     assert 'data-testid="drill-count">3 counted' in html
 
 
+def test_the_api_answers_what_its_serializer_documents(client, org, sm, demo) -> None:
+    """The API builds its answer directly (issue 13 §2): exactly what PerformanceSerializer,
+    which documents it, gives for the same reports; each drill-down address as urlencode
+    gives it."""
+    from urllib.parse import urlencode
+
+    from django.urls import reverse
+
+    from returns.performance.api import PerformanceSerializer, performance_data
+    from returns.performance.report import performance_report
+
+    period = performance_period("2025-04", "2026-03")
+    reports = performance_report(sm, period, charts=False)
+    fields = {"start": period.start, "end": period.end, "scope": "Somewhere",
+              "figures": reports}
+    assert performance_data(period.start, period.end, "Somewhere", reports) == (
+        PerformanceSerializer(fields).data)
+    referrals = next(r for r in reports if r.figure.key == "referrals")
+    month = referrals.months[1]
+    assert month.total.url == (
+        reverse("performance:figure", args=["referrals"]) + "?" + urlencode(
+            {"from_month": "2025-04", "to_month": "2026-03", "month": month.key}))
+    assert all(not r.chart for r in reports)
+    assert all(r.chart for r in performance_report(sm, period))
+
+
 # --- query count ------------------------------------------------------------------------------
 
 def test_the_figures_take_as_many_queries_whatever_the_caseload(client, org, sm, tm) -> None:
@@ -341,6 +367,7 @@ def test_the_figures_take_as_many_queries_whatever_the_caseload(client, org, sm,
 
     client.force_login(sm)
     more(2)
+    queries()  # warm: the process's policy cache (deadlines.selectors.policy_snapshot)
     small = queries()
     more(10)
     assert queries() == small
