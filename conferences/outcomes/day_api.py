@@ -53,6 +53,7 @@ from conferences.serializers import ConferenceSerializer
 from cpcases.accounts.roles import Role
 from cpcases.children.models import Child
 from cpcases.core.api import scoped_get
+from cpcases.core.prefetched import PREFIX, prefetched
 
 # --- the conference's state -----------------------------------------------------------------
 
@@ -93,8 +94,8 @@ def day_state(instance: Conference) -> dict[str, Any]:
     (issue 13 §2)."""
     day: ConferenceDay | None = _one_to_one(instance, "day")
     record: ConferenceRecord | None = _one_to_one(instance, "record")
-    check = selectors.conference_quoracy(instance, getattr(instance, LISTED_ATTENDANCES, None))
-    decisions = getattr(instance, LISTED_DECISIONS, None)
+    check = selectors.conference_quoracy(instance, _listed(instance, "attendances"))
+    decisions = _listed(instance, "child_decisions")
     if decisions is None:
         decisions = list(instance.child_decisions.all())
     decided = {d.child_id for d in decisions}
@@ -115,8 +116,13 @@ def day_state(instance: Conference) -> dict[str, Any]:
     }
 
 
+def _listed(instance: Conference, relation: str) -> list[Any] | None:
+    """The relation as a list's `prefetched(...)` left it; None when it did not."""
+    return getattr(instance, PREFIX + relation, None)
+
+
 def _children(instance: Conference) -> list[Child]:
-    listed = getattr(instance, LISTED_CHILDREN, None)
+    listed = _listed(instance, "children")
     return list(instance.children.all()) if listed is None else listed
 
 
@@ -135,7 +141,7 @@ class _ListedChildren(serializers.ManyRelatedField):
     """A conference's `children`, from a list's plain-list prefetch when it has one."""
 
     def get_attribute(self, instance: Any) -> Any:
-        listed = getattr(instance, LISTED_CHILDREN, None)
+        listed = _listed(instance, "children")
         return super().get_attribute(instance) if listed is None else listed
 
 
@@ -173,25 +179,18 @@ class ConferenceStateSerializer(ConferenceSerializer):
         return day_state(obj)
 
 
-# A list's attendances, children and decisions, as plain lists (`with_day_state(listing=True)`).
-LISTED_ATTENDANCES, LISTED_CHILDREN, LISTED_DECISIONS = (
-    "listed_attendances", "listed_children", "listed_decisions")
-
-
 def with_day_state(queryset: QuerySet[Conference], *, listing: bool = False
                    ) -> QuerySet[Conference]:
     """Everything `ConferenceStateSerializer` shows, in a fixed number of queries a page.
     A `listing` reads only the children's ids, all a list shows of them, and keeps the
-    attendances, children and decisions as plain lists (issue 13 §2: Django builds a related manager
-    and a filtered queryset per row for each prefetch kept as the relation's cache); a
-    record's actions hand the conference to the services, so it is loaded whole."""
+    attendances, children and decisions as plain lists (cpcases.core.prefetched; issue 13
+    §2); a record's actions hand the conference to the services, so it is loaded whole."""
     decisions = ChildDecision.objects.select_related("review_conference").prefetch_related(
         "agency_views")
     if listing:
         return queryset.select_related("day", "record").prefetch_related(
-            Prefetch("attendances", to_attr=LISTED_ATTENDANCES),
-            Prefetch("children", queryset=Child.objects.only("pk"), to_attr=LISTED_CHILDREN),
-            Prefetch("child_decisions", queryset=decisions, to_attr=LISTED_DECISIONS))
+            prefetched("attendances"), prefetched("children", Child.objects.only("pk")),
+            prefetched("child_decisions", decisions))
     return queryset.select_related("day", "record").prefetch_related(
         "attendances", "children", Prefetch("child_decisions", queryset=decisions))
 
