@@ -153,8 +153,12 @@ def delays(request: HttpRequest) -> HttpResponse:
 @login_required
 def child_tab(request: HttpRequest, pk: int) -> HttpResponse:
     child = child_selectors.child_for_view(request=request, child_id=pk, section="conferences")
-    requests = list(selectors.requests_for_child(child=child).filter(
-        pk__in=selectors.requests_visible(user=request.user)))
+    # The tab lists each request's kind, children, status and date: not the four people
+    # joined for a request's own page (issue 13 §2). The household stays: its rows lead the
+    # read audit to the children it logs as seen.
+    requests = list(selectors.requests_for_child(child=child).select_related(None)
+                    .select_related("household")
+                    .filter(pk__in=selectors.requests_visible(user=request.user)))
     return render(request, "conferences/child.html", {
         **record_context(request, child, "conferences"),
         "requests": requests,

@@ -29,6 +29,13 @@ class Tab:
         return f"{before}{int(child_pk)}{after}"
 
 
+def child_href(url_name: str, child_pk: int) -> str:
+    """reverse(url_name, args=[child_pk]) for any page of a child's record, from the pattern
+    reversed once per process (a list links every row: issue 13 §2)."""
+    before, after = _href_parts(url_name, get_script_prefix())
+    return f"{before}{int(child_pk)}{after}"
+
+
 # A pk no child has, so the reversed URL splits at it into what goes before and after a pk.
 _PK_MARK = 918273645546372819
 

@@ -18,6 +18,17 @@ def test_social_worker_sees_their_caseload(client, sw, child, other_team_child) 
     assert other_team_child.display_name not in page
 
 
+def test_the_caseload_and_search_link_each_child_to_their_record(client, sw, child) -> None:
+    """Each row's link is built in the view from one reversed pattern (issue 13 §2): the
+    record's own address."""
+    from django.urls import reverse
+
+    client.force_login(sw)
+    link = f'<a class="govuk-link" href="{reverse("children:detail", args=[child.pk])}">'
+    assert link in client.get("/children/").content.decode()
+    assert link in client.get("/children/search/", {"q": child.last_name}).content.decode()
+
+
 def test_the_caseload_sorts_by_the_column_a_manager_chooses(client, tm, org) -> None:
     older = ChildFactory(authority=org.authority, first_name="Amy", last_name="Zeller",
                          date_of_birth="2012-01-01")
