@@ -34,6 +34,7 @@ from cpcases.children.models import Child
 from cpcases.core.choices import WordChoiceField
 from cpcases.core.deprecation import DeprecatedRoutes, deprecated_viewset
 from cpcases.core.filters import record_filters
+from cpcases.core.prefetched import PREFIX, PrefetchedListSerializer, prefetched
 from cpcases.plans.choices import CATEGORY_WORDS
 from cpcases.plans.models import PlanEndReason
 from cpcases.plans.services import MemberData
@@ -44,6 +45,7 @@ class AttendanceSerializer(serializers.ModelSerializer):
         model = Attendance
         fields = ["id", "participant_type", "user", "name", "agency", "role", "status",
                   "direct_contact", "report_sent"]
+        list_serializer_class = PrefetchedListSerializer  # a list's prefetched(...)
 
 
 class AttendanceInputSerializer(serializers.Serializer):
@@ -81,6 +83,7 @@ class DecisionSerializer(serializers.ModelSerializer):
                   "exceptional_circumstance", "plan", "cin_plan", "decided_by", "decided_at",
                   "agency_views"]
         read_only_fields = fields
+        list_serializer_class = PrefetchedListSerializer  # a list's prefetched(...)
 
 
 class ConferenceDaySerializer(serializers.ModelSerializer):
@@ -96,7 +99,7 @@ class ConferenceDaySerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
     def get_quoracy(self, obj: Conference) -> dict[str, Any]:
-        check = selectors.conference_quoracy(obj)
+        check = selectors.conference_quoracy(obj, getattr(obj, PREFIX + "attendances", None))
         return {"quorate": check.quorate, "message": check.message,
                 "agencies_with_contact": list(check.agencies_with_contact)}
 
@@ -261,17 +264,21 @@ class ConferenceDayViewSet(DeprecatedRoutes, mixins.ListModelMixin, mixins.Retri
         user = self.request.user
         if user.role == Role.PARTNER:
             return Conference.objects.none()
+        decisions = ChildDecision.objects.select_related("review_conference").prefetch_related(
+            "agency_views")
         queryset = selectors.conferences_visible(user=user)
         if self.action == "list":
             # A list shows the chair, minute-taker and children by id only (issue 13 §2: no
-            # rows loaded for them); a record's actions hand them to the services.
+            # rows loaded for them) and reads its attendances and decisions as plain lists
+            # (cpcases.core.prefetched); a record's actions hand the conference to the services.
             queryset = queryset.select_related(None).prefetch_related(None).prefetch_related(
-                Prefetch("children", queryset=Child.objects.only("pk")))
+                prefetched("attendances"), Prefetch("children", queryset=Child.objects.only("pk")),
+                prefetched("child_decisions", decisions))
+        else:
+            queryset = queryset.prefetch_related(
+                "attendances", "children", Prefetch("child_decisions", queryset=decisions))
         # Everything the serializer shows, in a fixed number of queries for the whole page.
-        return (queryset.prefetch_related(
-            "attendances", "children",
-            Prefetch("child_decisions", queryset=ChildDecision.objects.select_related(
-                "review_conference").prefetch_related("agency_views")))
+        return (queryset
             .annotate(day_started_at=Subquery(ConferenceDay.objects.filter(
                 conference=OuterRef("pk")).values("started_at")[:1]))
             .order_by("-date", "-id"))

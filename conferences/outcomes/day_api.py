@@ -26,6 +26,7 @@ from drf_spectacular.utils import (
 from rest_framework import serializers, status
 from rest_framework.decorators import action
 from rest_framework.exceptions import PermissionDenied
+from rest_framework.relations import MANY_RELATION_KWARGS
 from rest_framework.request import Request
 from rest_framework.response import Response
 
@@ -52,6 +53,7 @@ from conferences.serializers import ConferenceSerializer
 from cpcases.accounts.roles import Role
 from cpcases.children.models import Child
 from cpcases.core.api import scoped_get
+from cpcases.core.prefetched import PREFIX, prefetched
 
 # --- the conference's state -----------------------------------------------------------------
 
@@ -92,8 +94,8 @@ def day_state(instance: Conference) -> dict[str, Any]:
     (issue 13 §2)."""
     day: ConferenceDay | None = _one_to_one(instance, "day")
     record: ConferenceRecord | None = _one_to_one(instance, "record")
-    check = selectors.conference_quoracy(instance, getattr(instance, LISTED_ATTENDANCES, None))
-    decisions = getattr(instance, LISTED_DECISIONS, None)
+    check = selectors.conference_quoracy(instance, _listed(instance, "attendances"))
+    decisions = _listed(instance, "child_decisions")
     if decisions is None:
         decisions = list(instance.child_decisions.all())
     decided = {d.child_id for d in decisions}
@@ -106,12 +108,22 @@ def day_state(instance: Conference) -> dict[str, Any]:
         "quoracy": {"quorate": check.quorate, "message": check.message,
                     "agencies_with_contact": list(check.agencies_with_contact)},
         "decisions": DecisionSerializer(decisions, many=True).data if decisions else [],
-        "undecided_children": [c.pk for c in instance.children.all() if c.pk not in decided],
+        "undecided_children": [c.pk for c in _children(instance) if c.pk not in decided],
         "decision_letter_issued_at": _moment(
             record.decision_letter_issued_at if record else None),
         "signed_off_at": _moment(record.signed_off_at if record else None),
         "signed_off_by": record.signed_off_by_id if record else None,
     }
+
+
+def _listed(instance: Conference, relation: str) -> list[Any] | None:
+    """The relation as a list's `prefetched(...)` left it; None when it did not."""
+    return getattr(instance, PREFIX + relation, None)
+
+
+def _children(instance: Conference) -> list[Child]:
+    listed = _listed(instance, "children")
+    return list(instance.children.all()) if listed is None else listed
 
 
 def _one_to_one(instance: Conference, name: str) -> Any:
@@ -125,6 +137,24 @@ def _moment(value: Any) -> str | None:
     return serializers.DateTimeField().to_representation(value) if value else None
 
 
+class _ListedChildren(serializers.ManyRelatedField):
+    """A conference's `children`, from a list's plain-list prefetch when it has one."""
+
+    def get_attribute(self, instance: Any) -> Any:
+        listed = _listed(instance, "children")
+        return super().get_attribute(instance) if listed is None else listed
+
+
+class _ChildKey(serializers.PrimaryKeyRelatedField):
+    """The field ModelSerializer builds for `children`, reading them as `_ListedChildren`."""
+
+    @classmethod
+    def many_init(cls, *args: Any, **kwargs: Any) -> serializers.ManyRelatedField:
+        # RelatedField.many_init, with the list field's class ours.
+        shared = {key: value for key, value in kwargs.items() if key in MANY_RELATION_KWARGS}
+        return _ListedChildren(child_relation=cls(*args, **kwargs), **shared)
+
+
 class ConferenceStateSerializer(ConferenceSerializer):
     """The conference resource: its booking and its day. `day` is null for a partner
     professional (the day's decisions reach them in the record and the decision letter)."""
@@ -134,6 +164,13 @@ class ConferenceStateSerializer(ConferenceSerializer):
     class Meta(ConferenceSerializer.Meta):
         fields = [*ConferenceSerializer.Meta.fields, "day"]
 
+    def build_relational_field(self, field_name: str, relation_info: Any
+                               ) -> tuple[type[serializers.Field], dict[str, Any]]:
+        field_class, field_kwargs = super().build_relational_field(field_name, relation_info)
+        if field_name == "children" and field_class is serializers.PrimaryKeyRelatedField:
+            field_class = _ChildKey
+        return field_class, field_kwargs
+
     @extend_schema_field(DayStateSerializer(allow_null=True))
     def get_day(self, obj: Conference) -> dict[str, Any] | None:
         request = self.context.get("request")
@@ -142,24 +179,18 @@ class ConferenceStateSerializer(ConferenceSerializer):
         return day_state(obj)
 
 
-# A list's attendances and decisions, as plain lists (`with_day_state(listing=True)`).
-LISTED_ATTENDANCES, LISTED_DECISIONS = "listed_attendances", "listed_decisions"
-
-
 def with_day_state(queryset: QuerySet[Conference], *, listing: bool = False
                    ) -> QuerySet[Conference]:
     """Everything `ConferenceStateSerializer` shows, in a fixed number of queries a page.
     A `listing` reads only the children's ids, all a list shows of them, and keeps the
-    attendances and decisions as plain lists (issue 13 §2: Django builds a related manager
-    and a filtered queryset per row for each prefetch kept as the relation's cache); a
-    record's actions hand the conference to the services, so it is loaded whole."""
+    attendances, children and decisions as plain lists (cpcases.core.prefetched; issue 13
+    §2); a record's actions hand the conference to the services, so it is loaded whole."""
     decisions = ChildDecision.objects.select_related("review_conference").prefetch_related(
         "agency_views")
     if listing:
         return queryset.select_related("day", "record").prefetch_related(
-            Prefetch("attendances", to_attr=LISTED_ATTENDANCES),
-            Prefetch("children", queryset=Child.objects.only("pk")),
-            Prefetch("child_decisions", queryset=decisions, to_attr=LISTED_DECISIONS))
+            prefetched("attendances"), prefetched("children", Child.objects.only("pk")),
+            prefetched("child_decisions", decisions))
     return queryset.select_related("day", "record").prefetch_related(
         "attendances", "children", Prefetch("child_decisions", queryset=decisions))
 
