@@ -21,6 +21,7 @@ from __future__ import annotations
 
 from datetime import date
 from functools import lru_cache
+from typing import Any
 
 from django.apps import apps
 from django.db.models import Exists, OuterRef, Q, QuerySet
@@ -39,9 +40,17 @@ from cpcases.children.models import (
 )
 
 
-def _current_allocation(**filters: object) -> Exists:
-    return Exists(Allocation.objects.filter(child=OuterRef("pk"), ended_on__isnull=True,
-                                            **filters))
+# Each rule below is `pk IN (the children a small table names)`, not a correlated EXISTS:
+# PostgreSQL then hashes the team's (the user's) children once instead of probing the table
+# once for every child of the authority (issue 13 §2: the caseload's count 5.3 → 3.3 ms at
+# 10,000 children). The two say the same: the child columns are never null, and no rule is
+# negated.
+def _children_of(queryset: QuerySet[Any]) -> QuerySet[Any]:
+    return queryset.order_by().values("child_id")
+
+
+def _current_allocation(**filters: object) -> Q:
+    return Q(pk__in=_children_of(Allocation.objects.filter(ended_on__isnull=True, **filters)))
 
 
 def _role_scope(user: User) -> Q | None:
@@ -51,14 +60,14 @@ def _role_scope(user: User) -> Q | None:
 
 def _scope_q(role: str, scope: object, user_id: int) -> Q:
     if role in (Role.SOCIAL_WORKER, Role.TEAM_MANAGER):
-        return Q(_current_allocation(team_id=scope))
+        return _current_allocation(team_id=scope)
     if role in (Role.SERVICE_MANAGER, Role.HEAD_OF_SERVICE):
-        return Q(_current_allocation(team__service_id=scope))
+        return _current_allocation(team__service_id=scope)
     if role in (Role.CP_CHAIR, Role.BUSINESS_SUPPORT):
         return ~Q(cp_stage=CpStage.NONE)
     # Role.PARTNER
-    return Q(Exists(PartnerInvolvement.objects.filter(
-        child=OuterRef("pk"), user_id=user_id, ended_on__isnull=True)))
+    return Q(pk__in=_children_of(PartnerInvolvement.objects.filter(
+        user_id=user_id, ended_on__isnull=True)))
 
 
 def visible_children(user: User) -> QuerySet[Child]:
@@ -117,13 +126,13 @@ def _visible_queryset(role: str, scope: object, user_id: int, authority_id: int 
                       today: date) -> QuerySet[Child]:
     """The rules as the ORM says them (the SQL `visible_children` reuses)."""
     role_scope = _scope_q(role, scope, user_id)
-    named = Exists(RestrictedAccess.objects.filter(child=OuterRef("pk"), user_id=user_id))
-    openings = BreakGlassAccess.objects.filter(child=OuterRef("pk"), user_id=user_id,
-                                               opened_on=today)
-    opened = Exists(openings)
+    named = Q(pk__in=_children_of(RestrictedAccess.objects.filter(user_id=user_id)))
+    openings = BreakGlassAccess.objects.filter(user_id=user_id, opened_on=today)
+    opened = Q(pk__in=_children_of(openings))
+    since_restricted = Q(pk__in=_children_of(_since_restricted(openings)))
     return Child.objects.filter(authority_id=authority_id, merged_into__isnull=True).filter(
-        ((role_scope | Q(opened)) & Q(is_restricted=False))
-        | (Q(is_restricted=True) & (Q(named) | Q(Exists(_since_restricted(openings)))))
+        ((role_scope | opened) & Q(is_restricted=False))
+        | (Q(is_restricted=True) & (named | since_restricted))
     )
 
 
