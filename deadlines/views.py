@@ -60,7 +60,7 @@ def _page_query(request: HttpRequest) -> str:
 
 
 def _caption(count: int, noun: str) -> str:
-    return f"{count} {noun}{'' if count == 1 else 's'}"
+    return f"{count:,} {noun}{'' if count == 1 else 's'}"  # "7,500 deadlines"
 
 
 @login_required

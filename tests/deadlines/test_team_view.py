@@ -196,3 +196,10 @@ def test_api_list_queries_stay_constant(api, org, sw, size, django_assert_max_nu
         _distributed(c, dt.date(2026, 3, 2))
     with django_assert_max_num_queries(9):  # the policy read afresh; 4 once it is cached
         assert api.get("/api/v1/deadlines/").status_code == 200
+
+
+def test_a_large_teams_count_of_deadlines_reads_with_a_thousands_separator() -> None:
+    from deadlines.views import _caption
+
+    assert _caption(7500, "deadline") == "7,500 deadlines"
+    assert _caption(1, "open deadline") == "1 open deadline"
