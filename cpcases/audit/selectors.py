@@ -84,7 +84,6 @@ def _child_events(child_pk: int, limit: int) -> list[tuple[Any, ...]]:
             cursor.execute(_events_sql(child_pk, limit), ())
             return cursor.fetchall()
         name = f"cpcases_child_events_{int(limit)}"
-        connection.ensure_connection()
         prepared = _PREPARED.setdefault(connection.connection, set())
         for attempt in (1, 2):
             try:
@@ -99,8 +98,8 @@ def _child_events(child_pk: int, limit: int) -> list[tuple[Any, ...]]:
                     return cursor.fetchall()
             except (ProgrammingError, OperationalError) as error:
                 # Not there (the server restarted, a pooler swapped the connection) or
-                # already there (prepared on this connection by an earlier process's
-                # state): forget what we knew and prepare it again, once.
+                # there already when we thought not (a pooler handed us another client's
+                # session): forget what we knew and prepare it again, once.
                 code = getattr(getattr(error, "__cause__", None), "sqlstate", None)
                 if attempt == 2 or code not in _PREPARED_STATE_ERRORS:
                     raise

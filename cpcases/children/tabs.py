@@ -22,11 +22,9 @@ class Tab:
     visible: Callable[[User], bool] = lambda user: True
 
     def href(self, child_pk: int) -> str:
-        """The tab's URL for a child: the same as reverse(url_name, args=[child_pk]), from a
-        pattern reversed once per process (issue 13 §2: every tab page drew all the tabs,
-        one reverse() each)."""
-        before, after = _href_parts(self.url_name, get_script_prefix())
-        return f"{before}{int(child_pk)}{after}"
+        """The tab's URL for a child (child_href: every tab page drew all the tabs, one
+        reverse() each; issue 13 §2)."""
+        return child_href(self.url_name, child_pk)
 
 
 def child_href(url_name: str, child_pk: int) -> str:

@@ -103,8 +103,9 @@ def _cached_entries(request: HttpRequest, place: str) -> list[tuple[str, str, in
         # Every page's header shows both these places: one round trip for the two.
         fetched: dict[str, Any] = request.__dict__.setdefault("_nav_fetched", {})
         if key not in fetched:
-            fetched.update(dict.fromkeys(prefix + p for p in (place, *HEADER_PLACES)))
-            fetched.update(cache.get_many([prefix + p for p in {place, *HEADER_PLACES}]))
+            keys = [prefix + p for p in dict.fromkeys((place, *HEADER_PLACES))]
+            found = cache.get_many(keys)
+            fetched.update({k: found.get(k) for k in keys})
         cached = fetched[key]
     except Exception:  # the cache is an optimisation: without Redis, count afresh
         logger.warning("navigation counts: cache unavailable", exc_info=True)
