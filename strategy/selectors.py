@@ -6,6 +6,7 @@ initiated); chairs see the consultations assigned to them.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
 
@@ -23,6 +24,7 @@ from strategy.models import (
     ConsultationRequest,
     ConsultationStatus,
     DiscussionChild,
+    Participant,
     S47Outcome,
     Section47Enquiry,
     StrategyDiscussion,
@@ -175,13 +177,70 @@ class Event:
                                 tzinfo=timezone.get_current_timezone())
 
 
-def child_timeline(*, user: User, child: Child) -> list[Event]:
+@dataclass(frozen=True)
+class ChildTab:
+    """What the child's tab shows: the timeline, the current enquiry (if the user may see
+    it) and the threshold discussions the user is to record the outcome of."""
+
+    timeline: list[Event]
+    enquiry: Section47Enquiry | None
+    thresholds_to_record: list[ThresholdDecision]
+
+
+def child_tab(*, user: User, child: Child) -> ChildTab:
+    """The tab's records in one query per kind (issue 13 §2), for a child the caller has
+    checked the user may see (`child_for_view`).
+
+    Every record here is of that one child, so each `*_visible` scope reduces to its role
+    rule (the child is in `visible_children`): a discussion of the child is seen by a partner
+    who took part in it, an enquiry by one who took part in the discussion that initiated
+    it, thresholds and consultations by no partner and only by their chair or duty IRO.
+    The current enquiry is the first of the child's enquiries (their order) under way or
+    substantiated and not replaced, shown if the user may see it (`services.current_enquiry`);
+    the thresholds to record are the user's own of the visible ones, not yet recorded
+    (`threshold_discussions_to_record`). The same rows are loaded as before, so the read
+    audit logs the same children."""
+    partner = user.role == Role.PARTNER
+    took_part = Participant.objects.filter(user=user).values("discussion_id")
+    outcomes = DiscussionChild.objects.filter(child=child).select_related("discussion")
+    enquiries = Section47Enquiry.objects.filter(child=child).select_related(
+        "initiated_by", "decided_by")
+    if partner:
+        outcomes = outcomes.filter(discussion__in=took_part)
+        enquiries = enquiries.filter(initiated_by__in=took_part)
+    enquiry_rows = list(enquiries)
+    if partner:
+        # The child's current enquiry may be one the partner does not see: then none.
+        current = current_enquiry(child)
+        seen = {e.pk for e in enquiry_rows}
+        enquiry = current if current is not None and current.pk in seen else None
+    else:
+        enquiry = next((e for e in enquiry_rows if e.superseded_by_id is None and e.outcome in (
+            S47Outcome.OPEN, S47Outcome.SUBSTANTIATED)), None)
+    thresholds: list[ThresholdDecision] = []
+    consultations: list[ConsultationRequest] = []
+    if not partner:
+        threshold_rows = ThresholdDecision.objects.filter(child=child).select_related(
+            "decided_by", "iro")
+        consultation_rows = ConsultationRequest.objects.filter(child=child).select_related(
+            "requested_by", "case_note__author")
+        if user.role == Role.CP_CHAIR:
+            threshold_rows = threshold_rows.filter(iro=user)
+            consultation_rows = consultation_rows.filter(chair=user)
+        thresholds, consultations = list(threshold_rows), list(consultation_rows)
+    return ChildTab(
+        timeline=_timeline(outcomes.order_by("pk"), enquiry_rows, thresholds, consultations),
+        enquiry=enquiry,
+        thresholds_to_record=[t for t in thresholds
+                              if t.iro_id == user.pk and t.iro_recorded_at is None])
+
+
+def _timeline(outcomes: Iterable[DiscussionChild], enquiries: list[Section47Enquiry],
+              thresholds: list[ThresholdDecision],
+              consultations: list[ConsultationRequest]) -> list[Event]:
     """The child's strategy discussions, enquiries, threshold decisions and consultations,
-    newest first, as far as the user may see them."""
+    newest first."""
     events: list[Event] = []
-    outcomes = (DiscussionChild.objects.filter(
-        child=child, discussion__in=discussions_visible(user=user))
-        .select_related("discussion"))
     for o in outcomes:
         d = o.discussion
         decision = ("Section 47 enquiry initiated" if o.s47_initiated
@@ -192,7 +251,7 @@ def child_timeline(*, user: User, child: Child) -> list[Event]:
                             reverse("strategy:discussion_detail", args=[d.pk]),
                             "Held late" if d.late_reason else "",
                             "yellow" if d.late_reason else ""))
-    for e in enquiries_visible(user=user).filter(child=child):
+    for e in enquiries:
         events.append(Event(e.started_on, "Section 47 enquiry started",
                             f"Initiated at the strategy discussion of "
                             f"{timezone.localtime(e.initiated_by.held_at):%d %B %Y}."))
@@ -204,7 +263,7 @@ def child_timeline(*, user: User, child: Child) -> list[Event]:
                                 f"{text}. Decided by {e.decided_by}.", "",
                                 e.get_outcome_display(),
                                 "red" if e.outcome == S47Outcome.SUBSTANTIATED else "grey"))
-    for t in thresholds_visible(user=user).filter(child=child):
+    for t in thresholds:
         text = f"Decided by {t.decided_by}. {t.rationale}"
         if t.iro_id:
             text += f" Threshold discussion with {t.iro}"
@@ -212,17 +271,25 @@ def child_timeline(*, user: User, child: Child) -> list[Event]:
         events.append(Event(t.decided_at, "Threshold decision", text, "",
                             "Threshold met" if t.met else "Threshold not met",
                             "red" if t.met else "grey"))
-    for c in consultations_visible(user=user).filter(child=child):
+    for c in consultations:
         flag = " No strategy discussion had been held." if c.without_strategy_discussion else ""
         events.append(Event(c.requested_at, "Consultation with a CP chair requested",
                             f"By {c.requested_by}: {c.question}{flag}", "",
                             c.get_status_display(),
                             "yellow" if c.without_strategy_discussion else "blue"))
-        note = CaseNote.objects.filter(consultation=c).first()
+        note = _case_note(c)
         if note:
             events.append(Event(note.written_at, "Case note: CP chair consultation",
                                 f"{note.author}. {note.text}"))
     return sorted(events, key=lambda e: e.sort_key, reverse=True)
+
+
+def _case_note(consultation: ConsultationRequest) -> CaseNote | None:
+    """The consultation's case note, loaded with it (a one-to-one: at most one)."""
+    try:
+        return consultation.case_note
+    except CaseNote.DoesNotExist:
+        return None
 
 
 def icpc_due(*, child: Child) -> Deadline | None:

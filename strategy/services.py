@@ -427,12 +427,13 @@ def _live_requests(child: Child) -> list[Any]:
 # --- threshold decision -------------------------------------------------------------------------
 
 
-def may_decide_threshold(user: User, child: Child) -> bool:
+def may_decide_threshold(user: User, child: Child, *, child_visible: bool = False) -> bool:
     """002 §2.3: the team manager decides; of the child's team (service and head of service
-    too, within their service)."""
+    too, within their service). `child_visible`: the caller has just found the child in the
+    user's scope (`child_for_view`), so it is not asked again (issue 13 §2)."""
     if user.role not in (Role.TEAM_MANAGER, Role.SERVICE_MANAGER, Role.HEAD_OF_SERVICE):
         return False
-    return visible_children(user).filter(pk=child.pk).exists()
+    return child_visible or visible_children(user).filter(pk=child.pk).exists()
 
 
 @transaction.atomic

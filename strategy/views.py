@@ -51,20 +51,20 @@ def _require(request: HttpRequest, allowed: bool, what: str) -> None:
 def child_tab(request: HttpRequest, pk: int) -> HttpResponse:
     child = child_selectors.child_for_view(request=request, child_id=pk, section="strategy")
     user = request.user
-    enquiry = services.current_enquiry(child)
-    if enquiry and not selectors.enquiries_visible(user=user).filter(pk=enquiry.pk).exists():
-        enquiry = None
+    tab = selectors.child_tab(user=user, child=child)
+    enquiry = tab.enquiry
     return render(request, "strategy/child.html", {
         **record_context(request, child, "strategy"),
-        "timeline": selectors.child_timeline(user=user, child=child),
+        "timeline": tab.timeline,
         "enquiry": enquiry,
         "icpc_deadline": selectors.icpc_due(child=child) if enquiry else None,
         "can_record": user.can(Capability.EDIT_CHILD),
-        # Asked only with an enquiry to decide on (a query; issue 13 §2).
-        "can_decide": enquiry is not None and services.may_decide_threshold(user, child),
+        # Asked only with an enquiry to decide on; child_for_view has just found the child
+        # in the user's scope, the rest of services.may_decide_threshold (issue 13 §2).
+        "can_decide": enquiry is not None and services.may_decide_threshold(
+            user, child, child_visible=True),
         "can_request": user.role in (Role.SOCIAL_WORKER, Role.TEAM_MANAGER),
-        "thresholds_to_record": selectors.threshold_discussions_to_record(user=user)
-        .filter(child=child),
+        "thresholds_to_record": tab.thresholds_to_record,
     })
 
 
