@@ -30,6 +30,8 @@ def may_restrict(user: User, child: Child) -> bool:
     """A manager of the team holding the child's case, or above it in that service."""
     if not user.is_authenticated or not user.is_active:
         return False
+    if user.role not in (Role.TEAM_MANAGER, Role.SERVICE_MANAGER, Role.HEAD_OF_SERVICE):
+        return False  # User.manages_team: no other role manages a team (no query)
     allocation = Allocation.objects.filter(child=child, ended_on__isnull=True).select_related(
         "team").first()
     return allocation is not None and user.manages_team(allocation.team)

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import date
+from functools import lru_cache
 
 from dateutil.relativedelta import relativedelta
-from django.db.models import QuerySet
+from django.db import connection
+from django.db.models import Model, QuerySet
 from django.http import Http404, HttpRequest
 from django.utils import timezone
 
@@ -17,6 +19,7 @@ from cpcases.audit.services import access_record
 from cpcases.children.models import Child
 from cpcases.children.scoping import visible_children
 from cpcases.plans.models import PlanEndReason
+from deadlines.models import Deadline, DeadlineStatus
 from lifeevents.models import (
     CHALLENGE_STAGES,
     SHORT_ORDER_KINDS,
@@ -28,6 +31,7 @@ from lifeevents.models import (
     Letter,
     MissingEpisode,
     ProfessionalChallenge,
+    RecordRestriction,
 )
 
 # The census's ReasonForClosure (RETURNS.md) for a plan's end reason: RC2 died, RC5
@@ -192,3 +196,43 @@ def challenge_summary(*, user: User, on: date | None = None) -> dict[str, object
             "by_stage": [(s, CHALLENGE_STAGES[s], v) for s, v in by_stage.items()],
             "reported": [c for c in challenges if c.reported_to_partnership_on],
             "challenges": challenges}
+
+
+# --- the child's tab ---------------------------------------------------------------------------
+
+# What the tab lists, each of the child's own rows: (name, table's model, further condition).
+# The deadlines' condition takes the open status and the tab's rules as its parameters.
+TAB_LISTS: tuple[tuple[str, type[Model], str], ...] = (
+    ("death", ChildDeath, ""), ("orders", LegalOrder, ""), ("episodes", MissingEpisode, ""),
+    ("letters", Letter, ""), ("complaints", Complaint, ""),
+    ("challenges", ProfessionalChallenge, ""), ("transfers", CaseTransfer, ""),
+    ("restriction", RecordRestriction, " AND lifted_at IS NULL"),
+    ("deadlines", Deadline, " AND status = %s AND rule_id = ANY(%s)"),
+)
+
+
+def child_tab_lists(child_id: int, deadline_rules: Iterable[str]) -> set[str]:
+    """The names (TAB_LISTS) of the tab's lists that have rows for the child, in one query,
+    so the tab reads only those (issue 13 §2: most children have no missing episode,
+    order, complaint, challenge, transfer, letter or restriction; eight queries asked to
+    learn each was empty). Only the SQL text is kept: every call asks afresh."""
+    params: list[object] = []
+    for _name, _model, condition in TAB_LISTS:
+        params.append(child_id)
+        if condition.count("%s") == 2:  # the deadlines'
+            params += [DeadlineStatus.OPEN.value, list(deadline_rules)]
+    with connection.cursor() as cursor:
+        cursor.execute(_tab_lists_sql(), params)
+        row = cursor.fetchone()
+    return {name for (name, _model, _condition), has in zip(TAB_LISTS, row, strict=True)
+            if has}
+
+
+@lru_cache(maxsize=1)
+def _tab_lists_sql() -> str:
+    quote = connection.ops.quote_name
+    # Table and column names from the models; every value a parameter.
+    tests = (f"EXISTS (SELECT 1 FROM {quote(model._meta.db_table)} "  # noqa: S608
+             f"WHERE {quote(model._meta.get_field('child').column)} = %s{condition})"
+             for _name, model, condition in TAB_LISTS)
+    return "SELECT " + ", ".join(tests)

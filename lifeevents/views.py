@@ -73,15 +73,18 @@ def _tab(child: Child) -> str:
 def child_tab(request: HttpRequest, pk: int) -> HttpResponse:
     child = _child(request, pk, "life-events")
     user = request.user
-    death = ChildDeath.objects.filter(child=child).first()
-    orders = list(child.legal_orders.all())
+    # Issue 13 §2: one query says which of the tab's lists have rows; only those are read.
+    has = selectors.child_tab_lists(child.pk, LIFE_RULES)
+    death = ChildDeath.objects.filter(child=child).first() if "death" in has else None
+    orders = list(child.legal_orders.all()) if "orders" in has else []
     plans = [p for p in plan_selectors.child_plans(user=user, child=child) if not p.is_current]
     # Issue 13 §2: what the tab shows is worked out from the rows it lists, not asked again.
     notices = {n.plan_id: n for n in PlanEndingNotice.objects.filter(plan__in=plans)
                } if plans else {}
     ended = [(p, notices.get(p.pk), selectors.census_closure_reason(p.end_reason))
              for p in plans]
-    episodes = list(child.missing_episodes.select_related("reported_by", "lead_social_worker"))
+    episodes = list(child.missing_episodes.select_related("reported_by", "lead_social_worker")
+                    ) if "episodes" in has else []
     return render(request, "lifeevents/child.html", {
         **record_context(request, child, "life"),
         "death": death,
@@ -89,23 +92,25 @@ def child_tab(request: HttpRequest, pk: int) -> HttpResponse:
         "missing_now": any(e.found_at is None for e in episodes),
         "orders": orders,
         "looked_after": selectors.is_looked_after(child, orders=orders),
-        "complaints": child.complaints.all(),
-        "letters": Paginator(selectors.child_letters(child), 20).get_page(
-            request.GET.get("page")),
+        "complaints": child.complaints.all() if "complaints" in has else [],
+        "letters": Paginator(selectors.child_letters(child) if "letters" in has else [],
+                             20).get_page(request.GET.get("page")),
         "ended_plans": ended,
         "deadlines": selectors.named_deadlines(Deadline.objects.filter(
             child=child, rule_id__in=LIFE_RULES, status=DeadlineStatus.OPEN),
-            child.authority_id),
+            child.authority_id) if "deadlines" in has else [],
         "can_record_death": death is None and services.may_record_death(user),
         "can_record_order": user.role in services.CASE_ROLES,
         "can_record_complaint": user.role in services.COMPLAINT_ROLES,
-        "challenges": child.challenges.select_related("raised_by"),
+        "challenges": child.challenges.select_related("raised_by")
+        if "challenges" in has else [],
         "transfers": child.transfers.select_related("from_worker", "to_worker", "from_team",
-                                                    "to_team"),
+                                                    "to_team") if "transfers" in has else [],
         "can_transfer": death is None and user.can(Capability.ALLOCATE),
         "can_notify_ending": user.role in (*services.CASE_ROLES, "cp_chair",
                                            "business_support"),
-        "restriction": restriction.current_restriction(child),
+        "restriction": restriction.current_restriction(child)
+        if "restriction" in has else None,
         "can_restrict": restriction.may_restrict(user, child),
     })
 

@@ -22,11 +22,13 @@ from bisect import bisect_right
 from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from functools import lru_cache
 from xml.etree import ElementTree as ET
 
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
-from django.db.models import Q, QuerySet
+from django.db import connection
+from django.db.models import Model, Q, QuerySet
 from django.utils import timezone
 
 from cpcases.children.models import Child
@@ -202,7 +204,68 @@ def build_census(children: QuerySet[Child], period: CensusPeriod, *, select: boo
                   la_code=getattr(settings, "RETURNS_LA_CODE", "000"))
 
 
-def _build_children(rows: list[Child], period: CensusPeriod) -> list[CensusChild]:
+def census_child(child: Child, period: CensusPeriod) -> Census:
+    """`build_census` of one child the caller has loaded (already scoped to the user: the
+    child's census-checks tab), without reading the child again (issue 13 §2): whether they
+    are in the census is asked in one query of plain SQL (`in_census`)."""
+    selected, died_on = _in_census(child.pk, period)
+    return Census(period=period, children=_build_children(
+        [child], period, deaths={child.pk: died_on} if died_on else {}) if selected else [],
+        la_code=getattr(settings, "RETURNS_LA_CODE", "000"))
+
+
+def in_census(child_id: int, period: CensusPeriod) -> bool:
+    """Whether `census_children` selects the child: a referral open at some time in the
+    period, or none on record by its reference date and a plan, child in need plan or S47
+    enquiry open in it (each `exclude(end__lt=start)`: no end, or not before the start).
+    Its SQL is written once per process; every call asks afresh."""
+    return _in_census(child_id, period)[0]
+
+
+def _in_census(child_id: int, period: CensusPeriod) -> tuple[bool, dt.date | None]:
+    """`in_census`, and the child's reported death's date (the census reads it anyway)."""
+    ref, start = period.reference_date, period.start
+    with connection.cursor() as cursor:
+        cursor.execute(_in_census_sql(), [
+            child_id, ref, start, child_id, ref,
+            child_id, ref, start, child_id, ref, start, child_id, ref, start, child_id])
+        selected, died_on = cursor.fetchone()
+    return bool(selected), died_on
+
+
+@lru_cache(maxsize=1)
+def _in_census_sql() -> str:
+    from cpcases.plans.models import ChildProtectionPlan
+    from cpcases.plans.models import CinPlan as CinPlanRow
+    from frontdoor.models import Referral
+    from lifeevents.models import ChildDeath
+    from strategy.models import Section47Enquiry
+
+    def table(model: type[Model]) -> str:
+        return connection.ops.quote_name(model._meta.db_table)
+
+    def open_in(model: type[Model], end: str) -> str:
+        return (f"EXISTS (SELECT 1 FROM {table(model)} WHERE child_id = %s "  # noqa: S608
+                f"AND {_START[model.__name__]} <= %s AND ({end} IS NULL OR {end} >= %s))")
+
+    # Table names from the models; every value a parameter.
+    referred = (f"EXISTS (SELECT 1 FROM {table(Referral)} "  # noqa: S608
+                "WHERE child_id = %s AND referral_date <= %s)")
+    # One death a child (a one-to-one): its date, or NULL.
+    died_on = f"(SELECT died_on FROM {table(ChildDeath)} WHERE child_id = %s)"  # noqa: S608
+    return (f"SELECT {open_in(Referral, 'closure_date')} OR (NOT {referred} AND ("
+            f"{open_in(ChildProtectionPlan, 'ended_on')} OR {open_in(CinPlanRow, 'ended_on')} "
+            f"OR {open_in(Section47Enquiry, 'outcome_date')})), {died_on}")
+
+
+# The column each row of `in_census` starts on.
+_START = {"Referral": "referral_date", "ChildProtectionPlan": "started_on",
+          "CinPlan": "started_on", "Section47Enquiry": "started_on"}
+
+
+def _build_children(rows: list[Child], period: CensusPeriod, *,
+                    deaths: dict[int, dt.date] | None = None) -> list[CensusChild]:
+    """`deaths`: the children's reported deaths' dates, when the caller has read them."""
     from conferences.models import Conference, ConferenceStatus
     from cpcases.plans.models import ChildProtectionPlan, ChildProtectionPlanEvent
     from cpcases.plans.models import CinPlan as CinPlanRow
@@ -219,8 +282,9 @@ def _build_children(rows: list[Child], period: CensusPeriod) -> list[CensusChild
     from lifeevents.models import ChildDeath
 
     # PersonDeathDate: the record's date of death, else the death reported (lifeevents).
-    deaths = dict(ChildDeath.objects.filter(child_id__in=ids).values_list("child_id",
-                                                                          "died_on"))
+    if deaths is None:
+        deaths = dict(ChildDeath.objects.filter(child_id__in=ids).values_list("child_id",
+                                                                              "died_on"))
     for c in rows:
         by_child[c.pk] = CensusChild(
             la_child_id=c.la_child_id, sex=c.sex, ethnicity=c.ethnicity, upn=c.upn,
@@ -258,14 +322,15 @@ def _build_children(rows: list[Child], period: CensusPeriod) -> list[CensusChild
             icpcs[child_id].append(day)
         elif kind == "review":
             reviews[child_id].append(day)
-    s47_type = ContentType.objects.get_for_model(Section47Enquiry)
-    targets = dict(Deadline.objects.filter(
-        child_id__in=ids, rule_id="icpc", content_type=s47_type).order_by(
-        "created_at").values_list("object_id", "due_date"))
     enquiries: dict[int, list[Section47Enquiry]] = defaultdict(list)
     for e in Section47Enquiry.objects.filter(child_id__in=ids, started_on__lte=ref).order_by(
             "started_on", "id"):
         enquiries[e.child_id].append(e)
+    # The enquiries' ICPC targets: none to ask for without an enquiry (issue 13 §2).
+    s47_type = ContentType.objects.get_for_model(Section47Enquiry)
+    targets = dict(Deadline.objects.filter(
+        child_id__in=ids, rule_id="icpc", content_type=s47_type).order_by(
+        "created_at").values_list("object_id", "due_date")) if enquiries else {}
     plans = list(ChildProtectionPlan.objects.filter(child_id__in=ids, started_on__lte=ref)
                  .order_by("started_on", "id"))
     cin_plans = list(CinPlanRow.objects.filter(child_id__in=ids, started_on__lte=ref)
@@ -306,9 +371,10 @@ def _build_children(rows: list[Child], period: CensusPeriod) -> list[CensusChild
             if day not in matched[child_id] and period.contains(day) and ep is not None \
                     and not ep.s47s and ep.icpc is None:
                 ep.icpc = day
+    # Each plan's first category: none to ask for without a plan (issue 13 §2).
     first_category = dict(ChildProtectionPlanEvent.objects.filter(
         pgh_obj__child_id__in=ids).order_by("pgh_obj_id", "-pgh_id").values_list(
-        "pgh_obj_id", "category"))
+        "pgh_obj_id", "category")) if plans else {}
     earlier: dict[int, list[dt.date]] = defaultdict(list)
     for p in plans:
         earlier[p.child_id].append(p.started_on)

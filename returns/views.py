@@ -17,7 +17,6 @@ from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
 from cpcases.audit.reads import record_children_shown
-from cpcases.children.models import Child
 from cpcases.children.selectors import child_for_view
 from cpcases.children.views import record_context
 from returns import census, rules, selectors, services
@@ -156,7 +155,7 @@ def child_checks(request: HttpRequest, pk: int) -> HttpResponse:
     that puts it right: so the case holder corrects it now, not at the year end."""
     child = child_for_view(request=request, child_id=pk, section="returns-child")
     period = year_so_far()
-    built = census.build_census(Child.objects.filter(pk=child.pk), period)
+    built = census.census_child(child, period)
     problems = [Problem(f, *_fix(f)) for f in rules.check_census(built) if f.child]
     return render(request, "returns/child.html", {
         **record_context(request, child, "returns"), "period": period, "problems": problems,

@@ -33,11 +33,18 @@ def plans_visible(user: User) -> QuerySet[ChildProtectionPlan]:
     """Plans of children the user may see; a partner professional sees only the plans whose
     core group they are (or, for an ended plan, were) in."""
     plans = ChildProtectionPlan.objects.filter(child__in=visible_children(user))
+    return _partners_plans(plans, user).select_related("child", "lead_social_worker")
+
+
+def _partners_plans(plans: QuerySet[ChildProtectionPlan], user: User
+                    ) -> QuerySet[ChildProtectionPlan]:
+    """A partner professional's: the plans whose core group they are (or, for an ended plan,
+    were) in; anyone else's unchanged."""
     if getattr(user, "role", None) == Role.PARTNER:
         member = CoreGroupMember.objects.filter(plan=OuterRef("pk"), user_id=user.pk).filter(
             Q(removed_on__isnull=True) | Q(plan__ended_on__isnull=False))
         plans = plans.filter(Exists(member))
-    return plans.select_related("child", "lead_social_worker")
+    return plans
 
 
 def cin_plans_visible(user: User) -> QuerySet[CinPlan]:
@@ -74,12 +81,28 @@ def cin_plan_for_view(*, request: HttpRequest, pk: int, section: str = "cin-plan
     return cin_plan
 
 
-def child_plans(*, user: User, child: Child) -> QuerySet[ChildProtectionPlan]:
-    return plans_visible(user).filter(child=child).order_by("-started_on", "-id")
+def child_plans(*, user: User, child: Child) -> list[ChildProtectionPlan]:
+    """The child's plans the user may see (`plans_visible`), newest first, for a child the
+    caller has found in the user's scope (child_for_view): only a partner's core-group rule
+    is asked, and each plan's `child` is the one given, not loaded again (issue 13 §2)."""
+    plans = list(_partners_plans(ChildProtectionPlan.objects.filter(child=child), user)
+                 .select_related("lead_social_worker").order_by("-started_on", "-id"))
+    for plan in plans:
+        plan.child = child
+    return plans
 
 
-def child_cin_plans(*, user: User, child: Child) -> QuerySet[CinPlan]:
-    return cin_plans_visible(user).filter(child=child).order_by("-started_on", "-id")
+def child_cin_plans(*, user: User, child: Child) -> list[CinPlan]:
+    """The child's Child in Need plans the user may see (`cin_plans_visible`), newest first,
+    for a child the caller has found in the user's scope (as `child_plans`). The plan a
+    step-down came from is loaded with it, as before (the read audit follows it)."""
+    if getattr(user, "role", None) == Role.PARTNER:
+        return []
+    cin_plans = list(CinPlan.objects.filter(child=child).select_related("from_plan")
+                     .order_by("-started_on", "-id"))
+    for cin_plan in cin_plans:
+        cin_plan.child = child
+    return cin_plans
 
 
 @dataclass(frozen=True)

@@ -117,22 +117,28 @@ def _manages(manager: User, worker: User) -> bool:
     return False
 
 
-def may_edit_plan(user: User, plan: ChildProtectionPlan) -> bool:
-    """003 "Lead Social Worker Role": the lead social worker and their managers."""
-    if not user.is_authenticated or not user.is_active or not _visible(user, plan.child):
+def may_edit_plan(user: User, plan: ChildProtectionPlan, *, child_visible: bool = False
+                  ) -> bool:
+    """003 "Lead Social Worker Role": the lead social worker and their managers.
+    `child_visible`: the caller has just found the plan's child in the user's scope (a page's
+    child_for_view or plan_for_view), so it is not asked again (issue 13 §2)."""
+    if not user.is_authenticated or not user.is_active or not (
+            child_visible or _visible(user, plan.child)):
         return False
     lead = plan.lead_social_worker
     return user.pk == lead.pk or _manages(user, lead)
 
 
-def may_start_plan(user: User, child: Child) -> bool:
+def may_start_plan(user: User, child: Child, *, child_visible: bool = False) -> bool:
     return user.is_authenticated and user.is_active and user.role in DECIDING_ROLES \
-        and _visible(user, child)
+        and (child_visible or _visible(user, child))
 
 
-def may_end_plan(user: User, plan: ChildProtectionPlan) -> bool:
-    return may_edit_plan(user, plan) or (
-        user.is_authenticated and user.role == Role.CP_CHAIR and _visible(user, plan.child))
+def may_end_plan(user: User, plan: ChildProtectionPlan, *, child_visible: bool = False
+                 ) -> bool:
+    return may_edit_plan(user, plan, child_visible=child_visible) or (
+        user.is_authenticated and user.role == Role.CP_CHAIR
+        and (child_visible or _visible(user, plan.child)))
 
 
 def may_edit_cin_plan(user: User, cin_plan: CinPlan) -> bool:

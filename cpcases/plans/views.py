@@ -86,9 +86,13 @@ def _plan_context(request: HttpRequest, plan: ChildProtectionPlan) -> dict[str, 
         "meetings": selectors.plan_meetings(plan),
         "deadlines": selectors.timescales(selectors.plan_deadlines(plan))
         if plan.is_current else [],
-        "can_edit": (can_edit := plan.is_current and services.may_edit_plan(user, plan)),
+        # Both callers have just found the plan's child in the user's scope (child_for_view,
+        # plan_for_view): it is not asked again (issue 13 §2).
+        "can_edit": (can_edit := plan.is_current and services.may_edit_plan(
+            user, plan, child_visible=True)),
         # Whoever may edit the plan may end it: their check is not run twice (issue 13 §2).
-        "can_end": plan.is_current and (can_edit or services.may_end_plan(user, plan)),
+        "can_end": plan.is_current and (can_edit or services.may_end_plan(
+            user, plan, child_visible=True)),
         "prebirth_note": services.prebirth_core_group_note(plan) if plan.is_current else "",
         "stepdown_cin": plan.stepdown_cin_plans.first() if not plan.is_current else None,
         "show_absences": user.role != Role.PARTNER,
@@ -102,7 +106,7 @@ def _plan_context(request: HttpRequest, plan: ChildProtectionPlan) -> dict[str, 
 def child_tab(request: HttpRequest, pk: int) -> HttpResponse:
     child = child_selectors.child_for_view(request=request, child_id=pk, section="plan")
     user = request.user
-    plans = list(selectors.child_plans(user=user, child=child))
+    plans = selectors.child_plans(user=user, child=child)
     if user.role == Role.PARTNER and not plans:
         # A partner sees the plan only as a core group member (003).
         access_record(request=request, child_id=child.pk, action=AccessAction.REFUSED,
@@ -115,7 +119,8 @@ def child_tab(request: HttpRequest, pk: int) -> HttpResponse:
         "current": current,
         "past_plans": [p for p in plans if not p.is_current],
         "cin_plans": selectors.child_cin_plans(user=user, child=child),
-        "can_start": current is None and services.may_start_plan(user, child),
+        "can_start": current is None and services.may_start_plan(user, child,
+                                                                 child_visible=True),
     })
 
 

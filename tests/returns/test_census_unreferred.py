@@ -100,3 +100,28 @@ def test_a_plan_that_ended_before_the_year_does_not_bring_the_child_in(org, demo
         lead_social_worker=User.objects.get(username="sw.sam"))
     tree, _ = _census(tmp_path)
     assert not tree.xpath("//Child[ChildIdentifiers/LAchildID='OLD0003']")
+
+
+@pytest.mark.parametrize("year", [2025, 2026, None])
+def test_one_childs_census_check_selects_the_children_the_census_does(
+        org, demo, on_a_plan_since_2024, child_in_need_plan_ended_in_the_year, year) -> None:
+    """The census-checks tab asks `in_census` of its one child (plain SQL, issue 13 §2):
+    it selects exactly the children `census_children` does, referred or not, in every
+    year; and `census_child` builds what `build_census` builds for that child."""
+    from returns.census import census_child, census_children, in_census
+    from returns.periods import year_so_far
+
+    # A plan that ended before the year, and an S47 enquiry's child, are among the demo's.
+    ended = _unreferred(org, "OLD0003")
+    ChildProtectionPlan.objects.create(
+        child=ended, authority=org.authority, started_on=D("2022-01-10"),
+        ended_on=D("2023-01-10"), end_reason=PlanEndReason.NO_LONGER_AT_RISK,
+        category="NEG", lead_social_worker=User.objects.get(username="sw.sam"))
+    period = census_period(year) if year else year_so_far()  # None: the tab's own period
+    children = Child.objects.filter(authority=org.authority)
+    selected = set(census_children(children, period).values_list("pk", flat=True))
+    assert selected and selected != set(children.values_list("pk", flat=True))
+    for child in children:
+        assert in_census(child.pk, period) == (child.pk in selected), child.la_child_id
+        assert census_child(child, period) == build_census(
+            Child.objects.filter(pk=child.pk), period)
