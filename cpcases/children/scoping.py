@@ -90,10 +90,21 @@ def visible_children_sql(user: User) -> tuple[str, tuple[object, ...]] | None:
     """The SQL selecting the ids of `visible_children` (and its parameters), None when the
     user sees no children: for a scope built once per process on top of it (issue 13 §2:
     the conference and request scopes test each row's children against it in one pass)."""
+    key = scope_key(user)
+    return None if key is None else _visible_sql(key)
+
+
+def scope_key(user: User) -> ScopeKey | None:
+    """Everything the user's scope depends on (None when they see no children): the key
+    under which SQL built on the scope may be kept (cpcases.core.compiled)."""
     if not user.is_authenticated or not user.can(Capability.VIEW_CHILD):
         return None
-    key = _scope_key(user)
-    return None if key is None else _visible_sql(key)
+    return _scope_key(user)
+
+
+def children_in_scope(key: ScopeKey) -> QuerySet[Child]:
+    """`visible_children` of a user with this scope key."""
+    return Child.objects.filter(pk__in=RawSQL(*_visible_sql(key)))  # noqa: S611
 
 
 ScopeKey = tuple[str, object, int, "int | None", date]
