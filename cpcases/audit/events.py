@@ -12,7 +12,8 @@ from collections.abc import Sequence
 from functools import lru_cache
 from typing import Any
 
-from django.db import connection
+from django.conf import settings
+from django.db import connection, transaction
 from django.utils import timezone
 
 from cpcases.audit.models import AccessEvent
@@ -27,8 +28,21 @@ def insert_access_events(*, user_id: int | None, child_ids: Sequence[int | None]
     values = [fields[name].get_db_prep_save(value, connection) for name, value in (
         ("at", timezone.now()), ("user", user_id), ("action", action), ("path", path),
         ("section", section), ("ip_address", ip), ("detail", detail or {}))]
-    with connection.cursor() as cursor:
-        cursor.execute(_sql(connection.vendor), [*values, list(child_ids)])
+    params = [*values, list(child_ids)]
+    if connection.in_atomic_block or not getattr(settings, "ACCESS_LOG_ASYNC_COMMIT", True):
+        # Part of the request's own transaction (a write): committed, durably, with it.
+        with connection.cursor() as cursor:
+            cursor.execute(_sql(connection.vendor), params)
+        return
+    # A page that only reads: the row is committed at once, but without waiting for its WAL
+    # to reach the disk (issue 13 §2: that flush was 2-3 ms of every record page, more than
+    # the page's own queries). SET LOCAL holds for this transaction alone. A crash of the
+    # database server itself can lose the last moments' rows (at most three times
+    # wal_writer_delay, 0.6 s by default); decisions §53 says why that is accepted and
+    # ACCESS_LOG_ASYNC_COMMIT=false turns it off.
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("SET LOCAL synchronous_commit TO OFF")
+        cursor.execute(_sql(connection.vendor), params)
 
 
 @lru_cache(maxsize=1)

@@ -30,7 +30,8 @@ def test_the_child_is_the_one_the_orm_reads_with_household_and_authority(org, sw
     assert _fields(found) == _fields(expected)
     assert _fields(found.household) == _fields(expected.household)
     assert _fields(found.authority) == _fields(expected.authority)
-    assert found._state.adding is False and found._state.db == "default"
+    assert found._state.adding is False
+    assert found._state.db == "default"
     assert found.household.name == "The <Example> house"
 
 

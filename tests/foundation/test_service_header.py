@@ -101,7 +101,7 @@ def _user(team):
 
 
 @pytest.mark.parametrize("team", ["North <east> & Co", ""])
-@pytest.mark.parametrize("service, account", [(SERVICE, ACCOUNT), ([], [])])
+@pytest.mark.parametrize(("service", "account"), [(SERVICE, ACCOUNT), ([], [])])
 def test_the_signed_in_header_is_the_templates(db, drawn, team, service, account):
     user = _user(team)
     expected = REFERENCE.render(Context({
