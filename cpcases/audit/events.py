@@ -13,11 +13,12 @@ from functools import lru_cache
 from typing import Any
 
 from django.conf import settings
-from django.db import connection, transaction
+from django.db import connection
 from django.utils import timezone
 
 from cpcases.audit.models import AccessEvent
 
+ASYNC_COMMIT = "SET LOCAL synchronous_commit TO OFF"
 _COLUMNS = ("at", "user", "child_id", "action", "path", "section", "ip_address", "detail")
 
 
@@ -36,13 +37,13 @@ def insert_access_events(*, user_id: int | None, child_ids: Sequence[int | None]
         return
     # A page that only reads: the row is committed at once, but without waiting for its WAL
     # to reach the disk (issue 13 §2: that flush was 2-3 ms of every record page, more than
-    # the page's own queries). SET LOCAL holds for this transaction alone. A crash of the
-    # database server itself can lose the last moments' rows (at most three times
+    # the page's own queries). Both statements go in one simple query, which PostgreSQL runs
+    # as one implicit transaction: SET LOCAL holds for it alone, in one round trip. A crash
+    # of the database server itself can lose the last moments' rows (at most three times
     # wal_writer_delay, 0.6 s by default); decisions §53 says why that is accepted and
     # ACCESS_LOG_ASYNC_COMMIT=false turns it off.
-    with transaction.atomic(), connection.cursor() as cursor:
-        cursor.execute("SET LOCAL synchronous_commit TO OFF")
-        cursor.execute(_sql(connection.vendor), params)
+    with connection.cursor() as cursor:
+        cursor.execute(f"{ASYNC_COMMIT}; {_sql(connection.vendor)}", params)
 
 
 @lru_cache(maxsize=1)
