@@ -11,7 +11,7 @@ from cpcases.accounts.models import User
 from cpcases.audit.models import AccessAction
 from cpcases.audit.services import access_record
 from cpcases.children.models import Allocation, Child, ChildPerson, Person
-from cpcases.children.scoping import children_in_scope, scope_key, visible_children
+from cpcases.children.scoping import child_in_scope, scope_key, visible_children
 from cpcases.core.compiled import CompiledQuery, first
 
 # What a list shows of an allocation's team and social worker: their names (str()). Issue
@@ -97,7 +97,7 @@ def _child_in_scope(user: User, child_id: int) -> Child | None:
 
 # One row by pk: no ORDER BY (`.first()` sorts by name).
 _CHILD_IN_SCOPE: CompiledQuery[Child] = CompiledQuery(
-    lambda key, pk: children_in_scope(key).filter(pk=pk).select_related(
+    lambda key, pk: child_in_scope(key, pk).select_related(
         "household", "authority").order_by()[:1])
 
 

@@ -32,7 +32,7 @@ MARKERS = tuple(-(2**62) + i for i in range(8))
 class _Plan:
     sql: str
     params: tuple[Any, ...]
-    positions: tuple[int, ...]
+    positions: tuple[tuple[int, ...], ...]  # where each value goes among the parameters
     model: type[Model]
     init_list: list[str]
     start: int
@@ -56,8 +56,9 @@ class CompiledQuery(Generic[M]):
             if len(self._plans) > self.size:
                 self._plans.popitem(last=False)
         params = list(plan.params)
-        for position, value in zip(plan.positions, values, strict=True):
-            params[position] = value
+        for positions, value in zip(plan.positions, values, strict=True):
+            for position in positions:
+                params[position] = value
         connection = connections[plan.db]
         with connection.cursor() as cursor:
             cursor.execute(plan.sql, params)
@@ -84,9 +85,10 @@ class CompiledQuery(Generic[M]):
         sql, params = compiler.as_sql()
         positions = []
         for marker in MARKERS[:count]:
-            if params.count(marker) != 1:
-                raise ValueError(f"{key!r}: each marker must be one parameter of the query.")
-            positions.append(params.index(marker))
+            found = tuple(i for i, param in enumerate(params) if param == marker)
+            if not found:
+                raise ValueError(f"{key!r}: each marker must be a parameter of the query.")
+            positions.append(found)
         select, klass_info = compiler.select, compiler.klass_info
         if compiler.annotation_col_map or queryset._known_related_objects:
             raise ValueError(f"{key!r}: annotations and known related objects are not read.")
