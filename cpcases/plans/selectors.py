@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Any
 
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
 from django.http import Http404, HttpRequest
@@ -14,13 +16,16 @@ from cpcases.audit.models import AccessAction
 from cpcases.audit.services import access_record
 from cpcases.children.models import Child
 from cpcases.children.scoping import visible_children
+from cpcases.core.compiled import CompiledQuery
 from cpcases.plans.models import (
     Attendance,
     ChildProtectionPlan,
     CinPlan,
     CoreGroupMeeting,
     CoreGroupMember,
+    PlanAction,
     PlanEndReason,
+    PlanVersion,
 )
 from cpcases.plans.services import PLAN_RULES
 from deadlines.models import Deadline, DeadlineStatus
@@ -33,15 +38,16 @@ def plans_visible(user: User) -> QuerySet[ChildProtectionPlan]:
     """Plans of children the user may see; a partner professional sees only the plans whose
     core group they are (or, for an ended plan, were) in."""
     plans = ChildProtectionPlan.objects.filter(child__in=visible_children(user))
-    return _partners_plans(plans, user).select_related("child", "lead_social_worker")
+    return _partners_plans(plans, getattr(user, "role", None), user.pk).select_related(
+        "child", "lead_social_worker")
 
 
-def _partners_plans(plans: QuerySet[ChildProtectionPlan], user: User
-                    ) -> QuerySet[ChildProtectionPlan]:
+def _partners_plans(plans: QuerySet[ChildProtectionPlan], role: str | None,
+                    user_id: int | None) -> QuerySet[ChildProtectionPlan]:
     """A partner professional's: the plans whose core group they are (or, for an ended plan,
     were) in; anyone else's unchanged."""
-    if getattr(user, "role", None) == Role.PARTNER:
-        member = CoreGroupMember.objects.filter(plan=OuterRef("pk"), user_id=user.pk).filter(
+    if role == Role.PARTNER:
+        member = CoreGroupMember.objects.filter(plan=OuterRef("pk"), user_id=user_id).filter(
             Q(removed_on__isnull=True) | Q(plan__ended_on__isnull=False))
         plans = plans.filter(Exists(member))
     return plans
@@ -84,12 +90,24 @@ def cin_plan_for_view(*, request: HttpRequest, pk: int, section: str = "cin-plan
 def child_plans(*, user: User, child: Child) -> list[ChildProtectionPlan]:
     """The child's plans the user may see (`plans_visible`), newest first, for a child the
     caller has found in the user's scope (child_for_view): only a partner's core-group rule
-    is asked, and each plan's `child` is the one given, not loaded again (issue 13 §2)."""
-    plans = list(_partners_plans(ChildProtectionPlan.objects.filter(child=child), user)
-                 .select_related("lead_social_worker").order_by("-started_on", "-id"))
+    is asked, and each plan's `child` is the one given, not loaded again (issue 13 §2).
+    Its SQL is compiled once per process (cpcases.core.compiled)."""
+    if getattr(user, "role", None) == Role.PARTNER:
+        plans = _PARTNERS_PLANS.run("partner", child.pk, user.pk)
+    else:
+        plans = _CHILDS_PLANS.run("staff", child.pk)
     for plan in plans:
         plan.child = child
     return plans
+
+
+_CHILDS_PLANS: CompiledQuery[ChildProtectionPlan] = CompiledQuery(
+    lambda key, child_id: ChildProtectionPlan.objects.filter(child_id=child_id)
+    .select_related("lead_social_worker").order_by("-started_on", "-id"))
+_PARTNERS_PLANS: CompiledQuery[ChildProtectionPlan] = CompiledQuery(
+    lambda key, child_id, user_id: _partners_plans(
+        ChildProtectionPlan.objects.filter(child_id=child_id), Role.PARTNER, user_id)
+    .select_related("lead_social_worker").order_by("-started_on", "-id"))
 
 
 def child_cin_plans(*, user: User, child: Child) -> list[CinPlan]:
@@ -98,11 +116,15 @@ def child_cin_plans(*, user: User, child: Child) -> list[CinPlan]:
     step-down came from is loaded with it, as before (the read audit follows it)."""
     if getattr(user, "role", None) == Role.PARTNER:
         return []
-    cin_plans = list(CinPlan.objects.filter(child=child).select_related("from_plan")
-                     .order_by("-started_on", "-id"))
+    cin_plans = _CHILDS_CIN_PLANS.run("staff", child.pk)
     for cin_plan in cin_plans:
         cin_plan.child = child
     return cin_plans
+
+
+_CHILDS_CIN_PLANS: CompiledQuery[CinPlan] = CompiledQuery(
+    lambda key, child_id: CinPlan.objects.filter(child_id=child_id)
+    .select_related("from_plan").order_by("-started_on", "-id"))
 
 
 @dataclass(frozen=True)
@@ -126,19 +148,50 @@ def member_attendance(plan: ChildProtectionPlan) -> list[MemberAttendance]:
     return [MemberAttendance(m, m.n_attended, m.n_apologies, m.n_absent) for m in members]
 
 
-def plan_meetings(plan: ChildProtectionPlan) -> QuerySet[CoreGroupMeeting]:
+def plan_meetings(plan: ChildProtectionPlan) -> list[CoreGroupMeeting]:
     # The plan's page lists each meeting's date, distribution and recommendation, not who
     # came (the meeting's own page): no prefetch of the attendance (issue 13 §2).
-    return plan.meetings.all()
+    return _of_plan(plan, _MEETINGS.run("meetings", plan.pk))
 
 
-def plan_deadlines(plan: ChildProtectionPlan) -> QuerySet[Deadline]:
+def plan_actions(plan: ChildProtectionPlan) -> list[PlanAction]:
+    return _of_plan(plan, _ACTIONS.run("actions", plan.pk))
+
+
+def plan_versions(plan: ChildProtectionPlan) -> list[PlanVersion]:
+    return _of_plan(plan, _VERSIONS.run("versions", plan.pk))
+
+
+def _of_plan(plan: ChildProtectionPlan, rows: list[Any]) -> list[Any]:
+    """Each row's plan is the one given, as `plan.meetings.all()` sets it (the read audit
+    follows it to the child without a query)."""
+    for row in rows:
+        row.plan = plan
+    return rows
+
+
+# A plan page's lists, their SQL compiled once per process (cpcases.core.compiled; issue 13
+# §2): `plan.meetings.all()`, `plan.actions.select_related("who_user")`, `plan.versions.all()`.
+_MEETINGS: CompiledQuery[CoreGroupMeeting] = CompiledQuery(
+    lambda key, plan_id: CoreGroupMeeting.objects.filter(plan_id=plan_id))
+_ACTIONS: CompiledQuery[PlanAction] = CompiledQuery(
+    lambda key, plan_id: PlanAction.objects.filter(plan_id=plan_id).select_related("who_user"))
+_VERSIONS: CompiledQuery[PlanVersion] = CompiledQuery(
+    lambda key, plan_id: PlanVersion.objects.filter(plan_id=plan_id))
+
+
+def plan_deadlines(plan: ChildProtectionPlan) -> list[Deadline]:
     """The plan's timescales (core groups, distribution, reviews, visits) still open."""
-    return Deadline.objects.filter(child_id=plan.child_id, rule_id__in=PLAN_RULES,
-                                   status=DeadlineStatus.OPEN).order_by("due_date")
+    return _PLAN_DEADLINES.run("deadlines", plan.child_id)
 
 
-def timescales(deadlines: QuerySet[Deadline]) -> list[dict]:
+_PLAN_DEADLINES: CompiledQuery[Deadline] = CompiledQuery(
+    lambda key, child_id: Deadline.objects.filter(
+        child_id=child_id, rule_id__in=PLAN_RULES, status=DeadlineStatus.OPEN
+    ).order_by("due_date"))
+
+
+def timescales(deadlines: Iterable[Deadline]) -> list[dict]:
     """Deadlines as the plan page lists them: the rule's name, due date, overdue or not."""
     today = timezone.localdate()
     return [{"rule_id": d.rule_id, "name": _rule_name(d.rule_id), "due_date": d.due_date,

@@ -80,8 +80,8 @@ def _plan_context(request: HttpRequest, plan: ChildProtectionPlan) -> dict[str, 
     user = request.user
     return {
         "plan": plan,
-        "actions": plan.actions.select_related("who_user"),
-        "versions": plan.versions.all(),
+        "actions": selectors.plan_actions(plan),
+        "versions": selectors.plan_versions(plan),
         "attendance": selectors.member_attendance(plan),
         "meetings": selectors.plan_meetings(plan),
         "deadlines": selectors.timescales(selectors.plan_deadlines(plan))
