@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from functools import lru_cache
 
-from django.db.models import Exists, OuterRef, Prefetch, QuerySet
+from django.db.models import Exists, OuterRef, Prefetch, QuerySet, prefetch_related_objects
 from django.utils import timezone
 
 from conferences import scope_sql, strategy_link
@@ -24,6 +24,7 @@ from cpcases.accounts.models import User
 from cpcases.accounts.roles import Role
 from cpcases.children.models import Child
 from cpcases.children.scoping import visible_children_sql
+from cpcases.core.compiled import CompiledQuery
 from deadlines.models import Deadline, DeadlineStatus
 from deadlines.services import calendar_for, due_date_for, may_authorise_delay
 
@@ -47,12 +48,16 @@ def _with_children(queryset: QuerySet[ConferenceRequest]) -> QuerySet[Conference
 def requests_visible(*, user: User) -> QuerySet[ConferenceRequest]:
     """Requests with at least one child the user may see; none with a child they may not
     (a restricted child keeps the whole request out of sight)."""
+    return _with_children(scope_sql.scoped(ConferenceRequest, requests_visible_sql(user)))
+
+
+def requests_visible_sql(user: User) -> scope_sql.SqlParams | None:
+    """The SQL of `requests_visible`'s ids; None when it is empty."""
     if not user.is_authenticated or user.role in NO_REQUESTS:
-        return ConferenceRequest.objects.none()
+        return None
     visible = visible_children_sql(user)
-    scope = None if visible is None else _requests_visible_sql(
+    return None if visible is None else _requests_visible_sql(
         visible, user.authority_id, user.role in NOT_DRAFTS)
-    return _with_children(scope_sql.scoped(ConferenceRequest, scope))
 
 
 @lru_cache(maxsize=2048)
@@ -134,6 +139,44 @@ def conferences_for_child(*, child: Child) -> QuerySet[Conference]:
 def requests_for_child(*, child: Child) -> QuerySet[ConferenceRequest]:
     """The caller has checked the user may see the child."""
     return _with_children(ConferenceRequest.objects.filter(requested_children__child=child))
+
+
+def child_tab_requests(*, user: User, child: Child) -> list[ConferenceRequest]:
+    """The child's tab: `requests_for_child` the user may see (`requests_visible`), each
+    with its household (its rows lead the read audit to the children it logs as seen) but
+    not the four people joined for a request's own page; the children and conferences
+    prefetched as `_with_children` does. The SQL is compiled once per process and scope
+    (cpcases.core.compiled; issue 13 §2)."""
+    scope = requests_visible_sql(user)
+    if scope is None:
+        return []
+    rows = _CHILD_TAB_REQUESTS.run(scope, child.pk)
+    prefetch_related_objects(rows, *_with_children(ConferenceRequest.objects.all())
+                             ._prefetch_related_lookups)
+    return rows
+
+
+_CHILD_TAB_REQUESTS: CompiledQuery[ConferenceRequest] = CompiledQuery(
+    lambda scope, child_id: ConferenceRequest.objects.filter(
+        requested_children__child_id=child_id).select_related("household").filter(
+        pk__in=scope_sql.scoped(ConferenceRequest, scope)))
+
+
+def child_tab_conferences(*, user: User, child: Child) -> list[Conference]:
+    """The child's tab: `conferences_for_child` the user may see (`conferences_for`), their
+    SQL compiled once per process and scope (cpcases.core.compiled; issue 13 §2)."""
+    from conferences.preparation.selectors import conferences_for_sql
+
+    scope = conferences_for_sql(user)
+    if scope is None:
+        return []
+    return _CHILD_TAB_CONFERENCES.run(scope, child.pk)
+
+
+_CHILD_TAB_CONFERENCES: CompiledQuery[Conference] = CompiledQuery(
+    lambda scope, child_id: Conference.objects.filter(children__id=child_id).select_related(
+        "chair", "minute_taker", "request").order_by("-date").filter(
+        pk__in=scope_sql.scoped(Conference, scope)))
 
 
 def delays_visible(*, user: User) -> QuerySet[DelayAuthorisation]:

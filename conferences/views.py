@@ -32,7 +32,6 @@ from conferences.models import (
     DelayStatus,
     RequestStatus,
 )
-from conferences.preparation import selectors as preparation_selectors
 from cpcases.accounts.roles import Role
 from cpcases.audit.models import AccessAction
 from cpcases.audit.services import access_record
@@ -156,15 +155,12 @@ def child_tab(request: HttpRequest, pk: int) -> HttpResponse:
     # The tab lists each request's kind, children, status and date: not the four people
     # joined for a request's own page (issue 13 §2). The household stays: its rows lead the
     # read audit to the children it logs as seen.
-    requests = list(selectors.requests_for_child(child=child).select_related(None)
-                    .select_related("household")
-                    .filter(pk__in=selectors.requests_visible(user=request.user)))
+    requests = selectors.child_tab_requests(user=request.user, child=child)
     return render(request, "conferences/child.html", {
         **record_context(request, child, "conferences"),
         "requests": requests,
         # Only the conferences the user may see (an invited partner: theirs).
-        "conferences": selectors.conferences_for_child(child=child).filter(
-            pk__in=preparation_selectors.conferences_for(request.user)),
+        "conferences": selectors.child_tab_conferences(user=request.user, child=child),
         "icpc_due": selectors.icpc_due_for_child(child),
         "can_request": request.user.role in (Role.SOCIAL_WORKER, Role.TEAM_MANAGER),
     })

@@ -18,6 +18,7 @@ from cpcases.accounts.models import User
 from cpcases.accounts.roles import Role
 from cpcases.children.models import Child
 from cpcases.children.scoping import visible_children
+from cpcases.core.compiled import CompiledQuery
 from deadlines.models import Deadline, DeadlineStatus
 from strategy.models import (
     CaseNote,
@@ -201,38 +202,72 @@ def child_tab(*, user: User, child: Child) -> ChildTab:
     (`threshold_discussions_to_record`). The same rows are loaded as before, so the read
     audit logs the same children."""
     partner = user.role == Role.PARTNER
-    took_part = Participant.objects.filter(user=user).values("discussion_id")
-    outcomes = DiscussionChild.objects.filter(child=child).select_related("discussion")
-    enquiries = Section47Enquiry.objects.filter(child=child).select_related(
-        "initiated_by", "decided_by")
+    chair = user.role == Role.CP_CHAIR
     if partner:
-        outcomes = outcomes.filter(discussion__in=took_part)
-        enquiries = enquiries.filter(initiated_by__in=took_part)
-    enquiry_rows = list(enquiries)
-    if partner:
+        outcomes = _PARTNERS_OUTCOMES.run("partner", child.pk, user.pk)
+        enquiry_rows = _PARTNERS_ENQUIRIES.run("partner", child.pk, user.pk)
         # The child's current enquiry may be one the partner does not see: then none.
         current = current_enquiry(child)
         seen = {e.pk for e in enquiry_rows}
         enquiry = current if current is not None and current.pk in seen else None
     else:
+        outcomes = _OUTCOMES.run("staff", child.pk)
+        enquiry_rows = _ENQUIRIES.run("staff", child.pk)
         enquiry = next((e for e in enquiry_rows if e.superseded_by_id is None and e.outcome in (
             S47Outcome.OPEN, S47Outcome.SUBSTANTIATED)), None)
     thresholds: list[ThresholdDecision] = []
     consultations: list[ConsultationRequest] = []
-    if not partner:
-        threshold_rows = ThresholdDecision.objects.filter(child=child).select_related(
-            "decided_by", "iro")
-        consultation_rows = ConsultationRequest.objects.filter(child=child).select_related(
-            "requested_by", "case_note__author")
-        if user.role == Role.CP_CHAIR:
-            threshold_rows = threshold_rows.filter(iro=user)
-            consultation_rows = consultation_rows.filter(chair=user)
-        thresholds, consultations = list(threshold_rows), list(consultation_rows)
+    if chair:
+        thresholds = _CHAIRS_THRESHOLDS.run("chair", child.pk, user.pk)
+        consultations = _CHAIRS_CONSULTATIONS.run("chair", child.pk, user.pk)
+    elif not partner:
+        thresholds = _THRESHOLDS.run("staff", child.pk)
+        consultations = _CONSULTATIONS.run("staff", child.pk)
     return ChildTab(
-        timeline=_timeline(outcomes.order_by("pk"), enquiry_rows, thresholds, consultations),
+        timeline=_timeline(outcomes, enquiry_rows, thresholds, consultations),
         enquiry=enquiry,
         thresholds_to_record=[t for t in thresholds
                               if t.iro_id == user.pk and t.iro_recorded_at is None])
+
+
+# The tab's queries, their SQL compiled once per process (cpcases.core.compiled; issue 13
+# §2), each with a partner's or a chair's rule where `child_tab` says it.
+def _outcomes(child_id: int) -> QuerySet[DiscussionChild]:
+    return DiscussionChild.objects.filter(child_id=child_id).select_related(
+        "discussion").order_by("pk")
+
+
+def _enquiries(child_id: int) -> QuerySet[Section47Enquiry]:
+    return Section47Enquiry.objects.filter(child_id=child_id).select_related(
+        "initiated_by", "decided_by")
+
+
+def _took_part(user_id: int) -> QuerySet[Participant]:
+    return Participant.objects.filter(user_id=user_id).values("discussion_id")
+
+
+def _thresholds(child_id: int) -> QuerySet[ThresholdDecision]:
+    return ThresholdDecision.objects.filter(child_id=child_id).select_related(
+        "decided_by", "iro")
+
+
+def _consultations(child_id: int) -> QuerySet[ConsultationRequest]:
+    return ConsultationRequest.objects.filter(child_id=child_id).select_related(
+        "requested_by", "case_note__author")
+
+
+_OUTCOMES = CompiledQuery(lambda key, child_id: _outcomes(child_id))
+_PARTNERS_OUTCOMES = CompiledQuery(lambda key, child_id, user_id: _outcomes(child_id).filter(
+    discussion__in=_took_part(user_id)))
+_ENQUIRIES = CompiledQuery(lambda key, child_id: _enquiries(child_id))
+_PARTNERS_ENQUIRIES = CompiledQuery(lambda key, child_id, user_id: _enquiries(child_id).filter(
+    initiated_by__in=_took_part(user_id)))
+_THRESHOLDS = CompiledQuery(lambda key, child_id: _thresholds(child_id))
+_CHAIRS_THRESHOLDS = CompiledQuery(
+    lambda key, child_id, user_id: _thresholds(child_id).filter(iro_id=user_id))
+_CONSULTATIONS = CompiledQuery(lambda key, child_id: _consultations(child_id))
+_CHAIRS_CONSULTATIONS = CompiledQuery(
+    lambda key, child_id, user_id: _consultations(child_id).filter(chair_id=user_id))
 
 
 def _timeline(outcomes: Iterable[DiscussionChild], enquiries: list[Section47Enquiry],
