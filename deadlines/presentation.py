@@ -185,11 +185,13 @@ def present(deadlines: Iterable[Deadline], *, now: datetime | None = None,
     return items
 
 
-def state_filter(state: str, *, now: datetime | None = None) -> models.Q:
+def state_filter(state: str, *, now: datetime | None = None, today: date | None = None
+                 ) -> models.Q:
     """The deadlines in a state (or "open": any open one), as a query: the same boundaries
-    as `countdown`, so a filter and a tag never disagree."""
+    as `countdown`, so a filter and a tag never disagree. `today` is `now`'s day in London
+    unless given (a compiled query passes a marker for each: deadlines.compiled)."""
     now = now or timezone.now()
-    today = now.astimezone(LONDON).date()
+    today = today or now.astimezone(LONDON).date()
     is_open = models.Q(status=DeadlineStatus.OPEN)
     hour_rule = models.Q(due_at__isnull=False)
     day_rule = models.Q(due_at__isnull=True)
