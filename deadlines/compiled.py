@@ -10,9 +10,10 @@ instances as Django's ModelIterable does (so the read audit's post_init hook see
 row, and select_related rows are attached). Only SQL text is kept, never rows: every request
 asks the database afresh.
 
-A marker is a value no request can hold (the year 1111). Compiling checks that each marker
-is found among the parameters, exactly as given, and nowhere in the SQL text: a value the
-ORM had converted or inlined would otherwise be kept in the SQL for good.
+A marker is a value no request can hold (the year 1111). Compiling checks that a marker is
+found among the parameters only exactly as given, and nowhere in the SQL text: a value the
+ORM had converted or inlined would otherwise be kept in the SQL for good. (A marker may be
+absent: a filter that does not depend on it.)
 """
 
 from __future__ import annotations
@@ -55,11 +56,16 @@ class Compiled:
             params[position] = values[name]
         return params
 
-    def instances(self, values: Mapping[str, object]) -> list[Model]:
-        """The rows as model instances, for these values of the markers."""
+    def instances(self, values: Mapping[str, object], *, limit: int | None = None,
+                  offset: int = 0) -> list[Model]:
+        """The rows as model instances, for these values of the markers; with `limit`, that
+        many from `offset` (as parameters: one kept SQL serves every page of a list)."""
         connection = connections[self.using]
+        sql, params = self.sql, self.params_for(values)
+        if limit is not None:
+            sql, params = f"{sql} LIMIT %s OFFSET %s", [*params, limit, offset]
         with connection.cursor() as cursor:
-            cursor.execute(self.sql, self.params_for(values))
+            cursor.execute(sql, params)
             rows = cursor.fetchall()
         found = []
         for fetched in rows:
@@ -85,16 +91,20 @@ def compile_once(queryset: QuerySet[Any], markers: Mapping[str, object]) -> Comp
     using = queryset.db
     if queryset._known_related_objects or queryset._prefetch_related_lookups:
         raise ValueError("A compiled query builds plain rows: no prefetch, no known objects")
+    if queryset.query.is_sliced:
+        raise ValueError("Slice a compiled query when running it (limit, offset)")
     compiler = queryset.query.get_compiler(using=using)
     sql, params = compiler.as_sql()
     slots = []
     for position, param in enumerate(params):
-        for name, marker in markers.items():
-            if type(param) is type(marker) and param == marker:
-                slots.append((position, name))
-    missing = set(markers) - {name for _, name in slots}
-    if missing or "1111" in sql:
-        raise ValueError(f"Markers not passed as parameters: {sorted(missing) or 'inlined'}")
+        names = [name for name, marker in markers.items()
+                 if type(param) is type(marker) and param == marker]
+        if names:
+            slots.append((position, names[0]))
+        elif "1111" in str(param):  # a marker the ORM converted: kept for good otherwise
+            raise ValueError(f"A marker not passed as itself: {param!r}")
+    if "1111" in sql:
+        raise ValueError("A marker inlined in the SQL")
     select, klass_info = compiler.select, compiler.klass_info
     assert klass_info is not None  # a model queryset
     select_fields = klass_info["select_fields"]

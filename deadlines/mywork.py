@@ -301,11 +301,11 @@ def _first_breaches(user: User, *, now: datetime, first: int) -> tuple[int, list
     def build() -> compiled.Compiled:
         breaches = team_breaches(user, now=compiled.NOW, today=compiled.TODAY)
         return compiled.compile_once(
-            slim(breaches).annotate(breach_total=Window(Count("id")))[:first],
+            slim(breaches).annotate(breach_total=Window(Count("id"))),
             {"now": compiled.NOW, "today": compiled.TODAY})
 
-    query = compiled.cached(("my_work.breaches", scope, user.pk, first), build)
-    rows = query.instances(_dates(now))
+    query = compiled.cached(("my_work.breaches", scope, user.pk), build)
+    rows = query.instances(_dates(now), limit=first)
     return (rows[0].breach_total if rows else 0), rows  # type: ignore[attr-defined,return-value]
 
 

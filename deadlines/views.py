@@ -27,7 +27,7 @@ from cpcases.core.concurrency import edits
 from cpcases.core.errors import ServiceError
 from cpcases.core.forms import Form as GovForm
 from cpcases.core.sorting import sort_headers, sort_key
-from deadlines import mywork, presentation, selectors, services
+from deadlines import mywork, presentation, selectors, services, teampage
 from deadlines.filters import SORT_COLUMNS, SORTS, DeadlineFilter
 from deadlines.models import DeadlineStatus, PolicyProfile, RuleOverride
 from deadlines.policy import RULE_IDS, Direction, Unit
@@ -101,9 +101,13 @@ def team(request: HttpRequest) -> HttpResponse:
     # Paged, so sorted by the server: the column headers are MOJ sortable-table links.
     sort = sort_key(request, list(SORTS), "due")
     ordering = SORTS[sort]
-    page = Paginator(mywork.slim(found.qs).order_by(*ordering), 50).get_page(
-        request.GET.get("page"))
-    page.object_list = presentation.present(page.object_list)
+    now = timezone.now()
+    page = teampage.team_page(user=request.user, found=found, ordering=ordering,
+                              number=request.GET.get("page"), per_page=50, now=now)
+    if page is None:  # what the kept query does not serve (deadlines.teampage)
+        page = Paginator(mywork.slim(found.qs).order_by(*ordering), 50).get_page(
+            request.GET.get("page"))
+    page.object_list = presentation.present(page.object_list, now=now)
     found.list_worker_choices()
     return render(request, "deadlines/team.html", {
         "title": "Team deadlines", "page": page, "page_query": _page_query(request),
