@@ -23,7 +23,7 @@ from cpcases.accounts.models import User
 from cpcases.accounts.roles import Capability, Role
 from cpcases.children.models import Child
 from cpcases.children.scoping import visible_children_sql
-from deadlines import compiled
+from cpcases.core import compiled
 from deadlines.models import Deadline, DeadlineStatus
 from deadlines.presentation import LONDON, RuleContext, State, present, state_filter
 
@@ -153,7 +153,7 @@ def _group_of(now: datetime, today: date, week_end: date) -> Case:
 
 
 def _dates(now: datetime) -> dict[str, object]:
-    """The values a compiled query's markers stand for (deadlines.compiled.MARKERS)."""
+    """The values a compiled query's markers stand for (cpcases.core.compiled.MARKERS)."""
     today = now.astimezone(LONDON).date()
     return {"now": now, "today": today, "week_end": end_of_week(today)}
 
@@ -175,7 +175,7 @@ def _first_of_each_group(user: User, *, now: datetime, first: int
     """The first `first` deadlines of every group, each carrying its group's count, in one
     query (issue 13 §2: it was a count and one query a group, each compiling the user's
     scope again). The query is compiled once per process for the user's scope, the user and
-    `first` (deadlines.compiled: it cost the ORM 5 ms a request), and run with `now`'s
+    `first` (cpcases.core.compiled: it cost the ORM 5 ms a request), and run with `now`'s
     values."""
     team_rules = _team_rules(user)
     scope = visible_children_sql(user)

@@ -5,27 +5,25 @@ The page counted the filtered deadlines and then read its 50, each query compile
 (about 5 ms of CPU a request, the filter's queryset built first). Here the page's rows carry
 the count as a window over them all (`COUNT(id) OVER ()`, taken before the LIMIT), and the
 SQL is kept per (user's scope, user, the filter's cleaned values, sort) with markers for the
-moment the status filter judges at (deadlines.compiled); the page's LIMIT and OFFSET are
+moment the status filter judges at (cpcases.core.compiled); the page's LIMIT and OFFSET are
 parameters. Anything out of the ordinary (filters not valid, a page number that is not a
 plain number, a page past the end) goes the ORM's way, as before.
 """
 
 from __future__ import annotations
 
-import re
 from datetime import datetime
 from typing import Any
 
-from django.core.paginator import Page, Paginator
-from django.db.models import Count, Model, Window
+from django.core.paginator import Page
+from django.db.models import Model
 
 from cpcases.accounts.models import User
 from cpcases.children.scoping import visible_children_sql
-from deadlines import compiled, selectors
+from cpcases.core import compiled
+from deadlines import selectors
 from deadlines.filters import DeadlineFilter
 from deadlines.mywork import _dates, slim
-
-_PLAIN_NUMBER = re.compile(r"[1-9][0-9]{0,5}")
 
 
 def _key_value(value: Any) -> Any:
@@ -39,12 +37,6 @@ def team_page(*, user: User, found: DeadlineFilter, ordering: tuple[str, ...],
     scope = visible_children_sql(user)
     if scope is None or not found.form.is_valid():
         return None
-    if number in (None, ""):
-        page_number = 1
-    elif _PLAIN_NUMBER.fullmatch(number):
-        page_number = int(number)
-    else:
-        return None
     cleaned = tuple(sorted((name, _key_value(value))
                            for name, value in found.form.cleaned_data.items()))
 
@@ -53,14 +45,8 @@ def team_page(*, user: User, found: DeadlineFilter, ordering: tuple[str, ...],
                                 request=found.request)
         marked.now, marked.today = compiled.NOW, compiled.TODAY
         return compiled.compile_once(
-            slim(marked.qs).order_by(*ordering).annotate(found_total=Window(Count("id"))),
+            compiled.with_total(slim(marked.qs).order_by(*ordering)),
             {"now": compiled.NOW, "today": compiled.TODAY})
 
     query = compiled.cached(("team", scope, user.pk, cleaned, ordering), build)
-    rows = query.instances(_dates(now), limit=per_page, offset=(page_number - 1) * per_page)
-    if not rows and page_number > 1:
-        return None  # past the end: the ORM's paginator turns to the last page
-    paginator = Paginator(rows, per_page)
-    # The count the rows carry, as the paginator's own (a cached property): no COUNT query.
-    paginator.count = rows[0].found_total if rows else 0  # type: ignore[attr-defined]
-    return Page(rows, paginator.validate_number(page_number), paginator)
+    return compiled.page_of(query, _dates(now), number=number, per_page=per_page)

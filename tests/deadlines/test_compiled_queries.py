@@ -1,5 +1,5 @@
 """My work's queries compiled once per process and run with each request's values
-(deadlines.compiled, issue 13 §2): the same SQL, the same rows and the same groups as the
+(cpcases.core.compiled, issue 13 §2): the same SQL, the same rows and the same groups as the
 ORM builds afresh, and never a value of an earlier request."""
 
 from __future__ import annotations
@@ -12,7 +12,8 @@ import time_machine
 from django.db.models import Count, Window
 from django.utils import timezone
 
-from deadlines import compiled, services
+from cpcases.core import compiled
+from deadlines import services
 from deadlines.models import Deadline
 from deadlines.mywork import (
     _dates,

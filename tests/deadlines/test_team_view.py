@@ -232,7 +232,7 @@ def _orm_page(tm, data, sort, number, now):
     ({"child_name": "zara"}, "responsible"), ({"due_after": "3/3/2026"}, "due")])
 @pytest.mark.parametrize("number", [None, "1", "2"])
 def test_the_kept_page_query_pages_as_the_orm_does(tm, sw, org, team, data, sort, number):
-    from deadlines import compiled
+    from cpcases.core import compiled
     from deadlines.teampage import team_page
 
     for day in (1, 3, 4, 5, 6):

@@ -1,4 +1,4 @@
-"""Deadline queries compiled by the ORM once per process, run with each request's values.
+"""Queries compiled by the ORM once per process, run with each request's values.
 
 Issue 13 §2: My work's groups query (a CASE and two window functions over the user's scope)
 took the ORM about 5 ms of CPU to compile on every request, four times what PostgreSQL took
@@ -18,13 +18,15 @@ absent: a filter that does not depend on it.)
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any
 
+from django.core.paginator import Page, Paginator
 from django.db import connections
-from django.db.models import Model, QuerySet
+from django.db.models import Count, Model, QuerySet, Window
 from django.db.models.query import get_related_populators
 
 # The values a request changes, as markers: the year 1111 is in no deadline, no scope.
@@ -140,3 +142,35 @@ def cached(key: Any, build: Any) -> Compiled:
 
 def clear() -> None:
     _CACHE.clear()
+
+
+# --- paged lists: a page's rows carrying their list's count -------------------------------------
+
+TOTAL = "compiled_total"  # the annotation counting the whole list (`with_total`)
+_PLAIN_NUMBER = re.compile(r"[1-9][0-9]{0,5}")
+
+
+def with_total(queryset: QuerySet[Any]) -> QuerySet[Any]:
+    """The queryset's rows, each with the number of them all (`COUNT(*) OVER ()`, counted
+    before a LIMIT: the paginator's count, without a COUNT query)."""
+    return queryset.annotate(**{TOTAL: Window(Count("*"))})
+
+
+def page_of(query: Compiled, values: Mapping[str, object], *, number: str | None,
+            per_page: int) -> Page | None:
+    """Page `number` (a request's `?page=`) of a `with_total` query, as Paginator.get_page
+    gives it; None for what only the paginator's own path answers (a page number not plain,
+    a page past the end: it turns to the last)."""
+    if number in (None, ""):
+        wanted = 1
+    elif _PLAIN_NUMBER.fullmatch(number):
+        wanted = int(number)
+    else:
+        return None
+    rows = query.instances(values, limit=per_page, offset=(wanted - 1) * per_page)
+    if not rows and wanted > 1:
+        return None
+    paginator = Paginator(rows, per_page)
+    # The count the rows carry, as the paginator's own (a cached property).
+    paginator.count = getattr(rows[0], TOTAL) if rows else 0
+    return Page(rows, paginator.validate_number(wanted), paginator)
