@@ -120,8 +120,12 @@ def team(request: HttpRequest) -> HttpResponse:
 def child(request: HttpRequest, pk: int) -> HttpResponse:
     """The deadlines tab of a child's record (viewing is audit-logged and scoped)."""
     record = child_selectors.child_for_view(request=request, child_id=pk, section="deadlines")
-    rules = selectors.effective_rules(record.authority_id)
-    deadlines = presentation.present(selectors.deadlines_for_child(child=record))
+    # The policy read once for the rules and the presentation (one version query, not two).
+    snapshot = selectors.policy_snapshot(record.authority_id)
+    rules = snapshot.rules
+    context = presentation.RuleContext()
+    context.use(record.authority_id, snapshot)
+    deadlines = presentation.present(selectors.child_deadlines(child=record), context=context)
     for d in deadlines:
         d.rule = rules.get(d.rule_id)  # type: ignore[attr-defined]
         d.can_delay = (d.status == DeadlineStatus.OPEN  # type: ignore[attr-defined]

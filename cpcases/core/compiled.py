@@ -34,6 +34,7 @@ NOW = datetime(1111, 11, 11, 11, 11, 11, tzinfo=UTC)
 TODAY = date(1111, 11, 11)
 WEEK_END = date(1111, 11, 12)
 MARKERS: dict[str, object] = {"now": NOW, "today": TODAY, "week_end": WEEK_END}
+ROW_ID = -1_111_111_111  # a row's id (ids are positive)
 
 
 @dataclass(frozen=True)

@@ -113,3 +113,17 @@ def test_a_value_the_orm_does_not_pass_as_a_parameter_is_refused(sw):
         compiled.compile_once(converted, {"today": compiled.TODAY})
     with pytest.raises(ValueError, match="Slice"):
         compiled.compile_once(Deadline.objects.all()[:5], {})
+
+
+def test_a_childs_deadlines_are_the_orms(child, sw, many, other_team_child):
+    from deadlines.selectors import child_deadlines, deadlines_for_child
+
+    compiled.clear()
+    for someone in (child, other_team_child):
+        expected = list(deadlines_for_child(child=someone))
+        kept = child_deadlines(child=someone)
+        assert [(d.pk, d.status, d.due_date, str(d.responsible)) for d in kept] == [
+            (d.pk, d.status, d.due_date, str(d.responsible)) for d in expected]
+    query = compiled.cached("deadlines_for_child", lambda: None)
+    sql, params = deadlines_for_child(child=child).query.sql_with_params()
+    assert (query.sql, query.params_for({"child": child.pk})) == (sql, list(params))
