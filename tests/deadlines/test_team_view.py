@@ -232,14 +232,14 @@ def _orm_page(tm, data, sort, number, now):
     ({"child_name": "zara"}, "responsible"), ({"due_after": "3/3/2026"}, "due")])
 @pytest.mark.parametrize("number", [None, "1", "2"])
 def test_the_kept_page_query_pages_as_the_orm_does(tm, sw, org, team, data, sort, number):
-    from cpcases.core import compiled
+    from cpcases.core import kept_queries
     from deadlines.teampage import team_page
 
     for day in (1, 3, 4, 5, 6):
         c = ChildFactory(authority=org.authority)
         AllocationFactory(child=c, team=org.team_a, social_worker=sw)
         _distributed(c, dt.date(2026, 3, day))
-    compiled.clear()
+    kept_queries.clear()
     # Two moments of one day: the same kept SQL, each judged at its own time.
     for hour in (9, 23):
         now = dt.datetime(2026, 3, 4, hour, tzinfo=LONDON)

@@ -14,6 +14,10 @@ A marker is a value no request can hold (the year 1111). Compiling checks that a
 found among the parameters only exactly as given, and nowhere in the SQL text: a value the
 ORM had converted or inlined would otherwise be kept in the SQL for good. (A marker may be
 absent: a filter that does not depend on it.)
+
+cpcases.core.compiled (the record pages' child read) does the same for integer values; this
+module adds typed markers (times and dates), annotations (window counts), LIMIT and OFFSET as
+parameters and paged lists (`with_total`, `page_of`). The two could become one.
 """
 
 from __future__ import annotations
