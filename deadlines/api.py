@@ -6,16 +6,19 @@ from collections.abc import Callable
 from typing import Any
 
 from django.db.models import QuerySet
+from django.utils import timezone
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, serializers, viewsets
 from rest_framework.exceptions import NotFound, PermissionDenied
+from rest_framework.filters import OrderingFilter
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from cpcases.accounts.roles import Capability
+from cpcases.core import kept_queries
 from cpcases.core.concurrency import VersionedUpdateMixin
-from deadlines import mywork, presentation, selectors, services
+from deadlines import mywork, presentation, selectors, services, teampage
 from deadlines.filters import DeadlineFilter
 from deadlines.models import Deadline, RuleOverride
 from deadlines.policy import RULE_IDS, Direction, Unit
@@ -109,6 +112,28 @@ class DeadlineViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin,
         # children and users, hundreds of columns a row.
         return mywork.slim(selectors.deadlines_visible(user=self.request.user)).order_by(
             "due_date", "id")
+
+    def filter_queryset(self, queryset: QuerySet[Deadline]) -> Any:
+        """A list's page and count from the kept query (deadlines.teampage, issue 13 §2: one
+        query, its SQL compiled once per process for the filters and sort) where the list
+        is asked plainly; the filter backends otherwise (invalid filters answer 400 there,
+        an odd page number 404)."""
+        request, paginator = self.request, self.paginator
+        if self.action != "list" or paginator is None:
+            return super().filter_queryset(queryset)
+        number = request.query_params.get(paginator.page_query_param) or "1"
+        size = paginator.get_page_size(request)
+        found = DeadlineFilter(request.query_params, queryset=queryset, request=request)
+        ordering = OrderingFilter().get_ordering(request, queryset, self)
+        query = None
+        if size and number.isdigit() and int(number) >= 1 and set(request.query_params) <= (
+                {paginator.page_query_param, "ordering", *DeadlineFilter.base_filters}):
+            query = teampage.kept_query(user=request.user, found=found,
+                                        ordering=tuple(ordering or queryset.query.order_by))
+        if query is None:
+            return super().filter_queryset(queryset)
+        return kept_queries.CountedRows(query, mywork._dates(timezone.now()),
+                                        offset=(int(number) - 1) * size, limit=size)
 
     def paginate_queryset(self, queryset: QuerySet[Deadline]) -> list[Deadline] | None:
         page = super().paginate_queryset(queryset)

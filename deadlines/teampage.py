@@ -30,10 +30,10 @@ def _key_value(value: Any) -> Any:
     return value.pk if isinstance(value, Model) else value
 
 
-def team_page(*, user: User, found: DeadlineFilter, ordering: tuple[str, ...],
-              number: str | None, per_page: int, now: datetime) -> Page | None:
-    """The page `number` of the deadlines `found` selects, sorted by `ordering`; None where
-    the caller must page the ORM's queryset instead."""
+def kept_query(*, user: User, found: DeadlineFilter, ordering: tuple[str, ...]
+               ) -> kept_queries.Compiled | None:
+    """The kept query of the deadlines `found` selects in `ordering`, each row with their
+    number; None when the ORM must answer (no child in sight, filters not valid)."""
     scope = visible_children_sql(user)
     if scope is None or not found.form.is_valid():
         return None
@@ -48,5 +48,14 @@ def team_page(*, user: User, found: DeadlineFilter, ordering: tuple[str, ...],
             kept_queries.with_total(slim(marked.qs).order_by(*ordering)),
             {"now": kept_queries.NOW, "today": kept_queries.TODAY})
 
-    query = kept_queries.cached(("team", scope, user.pk, cleaned, ordering), build)
+    return kept_queries.cached(("deadlines", scope, user.pk, cleaned, ordering), build)
+
+
+def team_page(*, user: User, found: DeadlineFilter, ordering: tuple[str, ...],
+              number: str | None, per_page: int, now: datetime) -> Page | None:
+    """The page `number` of the deadlines `found` selects, sorted by `ordering`; None where
+    the caller must page the ORM's queryset instead."""
+    query = kept_query(user=user, found=found, ordering=ordering)
+    if query is None:
+        return None
     return kept_queries.page_of(query, _dates(now), number=number, per_page=per_page)

@@ -69,7 +69,7 @@ class Compiled:
         many from `offset` (as parameters: one kept SQL serves every page of a list)."""
         connection = connections[self.using]
         sql, params = self.sql, self.params_for(values)
-        if limit is not None:
+        if limit is not None or offset:  # LIMIT NULL: no limit
             sql, params = f"{sql} LIMIT %s OFFSET %s", [*params, limit, offset]
         with connection.cursor() as cursor:
             cursor.execute(sql, params)
@@ -130,7 +130,7 @@ def compile_once(queryset: QuerySet[Any], markers: Mapping[str, object]) -> Comp
 
 # Compiled queries by their caller's key (scope SQL, user, page size…): a few per user.
 _CACHE: dict[Any, Compiled] = {}
-CACHE_SIZE = 2048
+CACHE_SIZE = 512  # a few KB of SQL each
 
 
 def cached(key: Any, build: Any) -> Compiled:
@@ -179,3 +179,37 @@ def page_of(query: Compiled, values: Mapping[str, object], *, number: str | None
     # The count the rows carry, as the paginator's own (a cached property).
     paginator.count = getattr(rows[0], TOTAL) if rows else 0
     return Page(rows, paginator.validate_number(wanted), paginator)
+
+
+class CountedRows:
+    """A `with_total` query's rows as Django's Paginator reads a list (count(), then a
+    slice), for a paginator the caller cannot replace (DRF's): the page expected
+    (`offset`, `limit`) is read with the count in one query; another slice asks again."""
+
+    def __init__(self, query: Compiled, values: Mapping[str, object], *, offset: int,
+                 limit: int) -> None:
+        self.query, self.values = query, values
+        self.offset, self.limit = offset, limit
+        self._total: int | None = None
+        self._read: tuple[int, list[Model]] | None = None
+
+    def count(self) -> int:
+        if self._total is None:
+            rows = self.query.instances(self.values, limit=self.limit, offset=self.offset)
+            if not rows and self.offset:  # past the end: the count from the first page
+                self.offset = 0
+                rows = self.query.instances(self.values, limit=self.limit, offset=0)
+            self._read = (self.offset, rows)
+            self._total = getattr(rows[0], TOTAL) if rows else 0
+        return self._total
+
+    def __len__(self) -> int:
+        return self.count()
+
+    def __getitem__(self, window: slice) -> list[Model]:
+        start = window.start or 0
+        limit = (window.stop - start) if window.stop is not None else None
+        if (self._read is not None and self._read[0] == start and limit is not None
+                and limit <= self.limit):
+            return self._read[1][:limit]
+        return self.query.instances(self.values, limit=limit, offset=start)

@@ -195,7 +195,8 @@ def test_api_list_queries_stay_constant(api, org, sw, size, django_assert_max_nu
         c = ChildFactory(authority=org.authority)
         AllocationFactory(child=c, team=org.team_a, social_worker=sw)
         _distributed(c, dt.date(2026, 3, 2))
-    with django_assert_max_num_queries(9):  # the policy read afresh; 4 once it is cached
+    # The page's rows carry their count (the kept query, deadlines.teampage): 9 → 8.
+    with django_assert_max_num_queries(8):  # the policy read afresh; 3 once it is cached
         assert api.get("/api/v1/deadlines/").status_code == 200
 
 
@@ -261,3 +262,33 @@ def test_an_odd_page_number_or_invalid_filters_go_the_orms_way(client, tm, team)
         assert response.status_code == 200
     html = client.get("/deadlines/team/?page=99").content.decode()
     assert str(team["zara_later"].pk) in _rows(html)  # the last page
+
+
+@pytest.mark.parametrize("query", [
+    {}, {"page": "2"}, {"page": "1", "ordering": "-child__last_name"},
+    {"ordering": "status,-due_date"}, {"status": "overdue"}, {"status": "not_yet_due"},
+    {"child_name": "zara"}, {"due_before": "2026-03-04"}, {"rule_id": "icpc"}])
+def test_the_api_list_from_the_kept_query_is_the_filter_backends(api, org, sw, team, query):
+    """?format=json sends the list down the filter backends' way (an unknown parameter to
+    the kept query): both give the same count and rows, values, types and key order."""
+    from cpcases.core import kept_queries
+
+    for day in range(1, 8):
+        c = ChildFactory(authority=org.authority)
+        AllocationFactory(child=c, team=org.team_a, social_worker=sw)
+        _distributed(c, dt.date(2026, 3, day))
+    kept_queries.clear()
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr("cpcases.audit.reads.AuditedPageNumberPagination.page_size", 4)
+        kept = api.get("/api/v1/deadlines/", query).json()
+        orm = api.get("/api/v1/deadlines/", {**query, "format": "json"}).json()
+    assert kept_queries._CACHE  # the first went the kept query's way
+    assert kept["count"] == orm["count"] > 0
+    assert kept["results"] == orm["results"]
+    assert [list(row) for row in kept["results"]] == [list(row) for row in orm["results"]]
+
+
+def test_the_api_past_the_last_page_is_not_found_either_way(api, team):
+    assert api.get("/api/v1/deadlines/", {"page": "9"}).status_code == 404
+    assert api.get("/api/v1/deadlines/", {"page": "9", "format": "json"}).status_code == 404
+    assert api.get("/api/v1/deadlines/", {"page": "last"}).status_code == 200
