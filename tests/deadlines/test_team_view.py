@@ -292,3 +292,37 @@ def test_the_api_past_the_last_page_is_not_found_either_way(api, team):
     assert api.get("/api/v1/deadlines/", {"page": "9"}).status_code == 404
     assert api.get("/api/v1/deadlines/", {"page": "9", "format": "json"}).status_code == 404
     assert api.get("/api/v1/deadlines/", {"page": "last"}).status_code == 200
+
+
+# The filter fields' loop as templates/deadlines/team.html had it (deadline_tables writes it).
+FILTER_LOOP = '  {% for field in filter.form %}{% if field.name != "child" and field.name != "conference" and field.name != "plan" %}\n            <div class="govuk-form-group{% if field.errors %} govuk-form-group--error{% endif %}">\n              <label class="govuk-label govuk-label--s" for="id_{{ field.name }}">{{ field.label }}</label>\n              {% if field.name == "due_after" or field.name == "due_before" %}<div class="govuk-hint" id="id_{{ field.name }}-hint">For example, 27/3/2026</div>{% endif %}\n              {% for error in field.errors %}<p class="govuk-error-message"><span class="govuk-visually-hidden">Error:</span> {{ error }}</p>{% endfor %}\n              {% if field.widget_type == "select" %}\n              <select class="govuk-select app-filters__control" id="id_{{ field.name }}" name="{{ field.name }}">{% with current=field.value|stringformat:"s" %}{% for value, label in field.field.choices %}<option value="{{ value }}"{% if value|stringformat:"s" == current %} selected{% endif %}>{{ label }}</option>{% endfor %}{% endwith %}</select>\n              {% else %}\n              <input class="govuk-input app-filters__control{% if field.errors %} govuk-input--error{% endif %}" id="id_{{ field.name }}" name="{{ field.name }}" type="text" value="{{ field.value|default:\'\' }}"{% if field.name == "due_after" or field.name == "due_before" %} aria-describedby="id_{{ field.name }}-hint"{% endif %}>\n              {% endif %}\n            </div>\n  {% endif %}{% endfor %}\n'  # noqa: E501
+
+
+@pytest.mark.parametrize("query", [
+    {}, {"status": "overdue", "rule_id": "icpc"}, {"responsible": "sw2"},
+    {"due_after": "nonsense", "due_before": "4/3/2026", "child_name": '<b>"Zo&e\''},
+    {"status": "not-a-state", "responsible": "999999"}])
+def test_the_filter_fields_are_the_templates_loop_character_for_character(tm, team, query):
+    from django.template import engines
+    from django.test import RequestFactory
+
+    from deadlines import selectors
+    from deadlines.filters import DeadlineFilter
+
+    if query.get("responsible") == "sw2":
+        query = {"responsible": str(team["sw2"].pk)}
+    request = RequestFactory().get("/deadlines/team/", query)
+    request.user = tm
+    data = request.GET.copy()
+    data.setdefault("status", "open")
+    found = DeadlineFilter(data, queryset=selectors.deadlines_visible(user=tm),
+                           request=request)
+    found.is_valid()
+    found.list_worker_choices()
+    engine = engines["django"]
+    expected = engine.from_string(FILTER_LOOP).render({"filter": found})
+    written = engine.from_string(
+        "{% load deadline_tables %}  {% filter_controls filter.form %}\n").render(
+        {"filter": found})
+    assert written == expected
+    assert "<option" in written
