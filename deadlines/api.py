@@ -61,21 +61,25 @@ class DeadlineSerializer(serializers.ModelSerializer):
     def get_subject_type(self, obj: Deadline) -> str | None:
         return obj.content_type.model if obj.content_type_id else None
 
-    def _plan(self) -> list[tuple[str, tuple[str, ...], Callable[[Any], Any]]]:
-        """Each field's name, the attributes leading to its value and its formatter."""
-        plan = self.__dict__.get("_fast_plan")
+    def _plan(self) -> list[tuple[str, tuple[str, ...], Callable[[Any], Any] | None]]:
+        """Each field's name, the attributes leading to its value and its formatter (None:
+        a method of this serializer, given the deadline itself). Made once per process
+        from a serializer without context (issue 13 §2: DRF built the fields again for
+        every list; none of these formats by the request), so no request is kept."""
+        plan = _PLANS.get(type(self))
         if plan is None:
             plan = []
-            for field in self._readable_fields:
-                path, formatter = tuple(field.source_attrs), field.to_representation
+            for field in type(self)()._readable_fields:
+                path = tuple(field.source_attrs)
+                formatter: Callable[[Any], Any] | None = field.to_representation
                 if isinstance(field, serializers.SerializerMethodField):
-                    path = ()  # the method gets the deadline itself
+                    path, formatter = (field.method_name,), None
                 elif isinstance(field, serializers.PrimaryKeyRelatedField):
                     # DRF reads the key column, not the related row: so does this.
                     path = (*path[:-1], Deadline._meta.get_field(path[-1]).attname)
                     formatter = _same
                 plan.append((field.field_name, path, formatter))
-            self.__dict__["_fast_plan"] = plan
+            _PLANS[type(self)] = plan
         return plan
 
     def to_representation(self, instance: Deadline) -> dict[str, Any]:
@@ -85,6 +89,9 @@ class DeadlineSerializer(serializers.ModelSerializer):
         ret: dict[str, Any] = {}
         try:
             for name, path, formatter in self._plan():
+                if formatter is None:  # a SerializerMethodField: this serializer's method
+                    ret[name] = getattr(self, path[0])(instance)
+                    continue
                 value: Any = instance
                 for attr in path:
                     value = getattr(value, attr)
@@ -96,6 +103,9 @@ class DeadlineSerializer(serializers.ModelSerializer):
 
 def _same(value: Any) -> Any:
     return value
+
+
+_PLANS: dict[type, list[tuple[str, tuple[str, ...], Callable[[Any], Any] | None]]] = {}
 
 
 class DeadlineViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin,
