@@ -27,7 +27,7 @@ from rest_framework import permissions
 from rest_framework.pagination import PageNumberPagination
 
 from cpcases.audit.events import insert_access_events
-from cpcases.audit.models import AccessAction, AccessEvent
+from cpcases.audit.models import AccessAction
 from cpcases.core.client import client_address as client_ip
 
 # How a record leads to its children, tried in order (one query per page of records).
@@ -156,9 +156,9 @@ def record_refusal(request: HttpRequest, *, section: str) -> None:
     if user is None or not user.is_authenticated or request.__dict__.get("_refusal_logged"):
         return
     request.__dict__["_refusal_logged"] = True
-    AccessEvent.objects.create(user=user, child_id=None, action=AccessAction.REFUSED,
-                               path=request.get_full_path()[:500], section=section[:64],
-                               ip_address=client_ip(request))
+    insert_access_events(user_id=user.pk, child_ids=[None], action=AccessAction.REFUSED,
+                         path=request.get_full_path()[:500], section=section[:64],
+                         ip=client_ip(request))
 
 
 def _section(view: Any, kind: str) -> str:

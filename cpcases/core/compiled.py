@@ -18,6 +18,8 @@ from collections.abc import Callable, Hashable, Sequence
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
+import psycopg
+from django.conf import settings
 from django.db import connections
 from django.db.models import Model, QuerySet
 from django.db.models.query import get_related_populators
@@ -60,7 +62,7 @@ class CompiledQuery(Generic[M]):
             for position in positions:
                 params[position] = value
         connection = connections[plan.db]
-        with connection.cursor() as cursor:
+        with _cursor(connection) as cursor:
             cursor.execute(plan.sql, params)
             rows = cursor.fetchall()
         found = []
@@ -100,6 +102,35 @@ class CompiledQuery(Generic[M]):
             init_list=[f[0].target.attname for f in select[start:end]], start=start, end=end,
             populators=get_related_populators(klass_info, select, db),
             converters=compiler.get_converters([s[0] for s in select]), db=db)
+
+
+class _PreparingCursor(psycopg.Cursor):
+    """Server-side binding, each statement prepared on the connection at its first run."""
+
+    def execute(self, query: Any, params: Any = None, *, prepare: bool | None = None,
+                binary: bool | None = None) -> Any:
+        return super().execute(query, params, prepare=True if prepare is None else prepare,
+                               binary=binary)
+
+
+def _cursor(connection: Any) -> Any:
+    """A cursor for a compiled query. PostgreSQL spent longer planning a record page's read
+    of its child (0.4 ms) than running it (0.07 ms): the statement is prepared once per
+    connection, and after five runs PostgreSQL keeps one plan for it. The cursor is Django's
+    wrapper round it (logged, counted and wrapped as any other). DATABASE_PREPARED_STATEMENTS
+    =false (behind a transaction-mode pooler) sends the SQL itself."""
+    if not settings.DATABASE_PREPARED_STATEMENTS or connection.vendor != "postgresql":
+        return connection.cursor()
+    connection.ensure_connection()
+    raw = connection.connection
+    if raw.prepare_threshold is None:
+        # Django turns psycopg's statement cache off (for poolers); only these server-side
+        # binding cursors use it, Django's own (client-side binding) never prepare.
+        raw.prepare_threshold = _PREPARE_THRESHOLD
+    return connection._prepare_cursor(_PreparingCursor(raw))
+
+
+_PREPARE_THRESHOLD = 5  # psycopg's default; the cursor above prepares at the first run
 
 
 def first(found: Sequence[M]) -> M | None:

@@ -115,3 +115,29 @@ def test_each_rule_asked_of_one_child_finds_whom_the_scope_finds(
             assert (found is not None) == expected, (user.username, candidate.pk)
             seen += expected
     assert seen >= 8  # the personas do see children: the comparison is not all "no"
+
+
+def _prepared_child_reads() -> int:
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT count(*) FROM pg_prepared_statements "
+                       "WHERE statement LIKE 'SELECT \"children_child\".\"id\"%%'")
+        return cursor.fetchone()[0]
+
+
+def test_the_childs_read_is_prepared_once_on_the_connection(sw, child, settings,
+                                                            django_assert_num_queries):
+    settings.DATABASE_PREPARED_STATEMENTS = True
+    with django_assert_num_queries(3):  # counted and logged as any query
+        for _ in range(3):
+            assert _child_in_scope(sw, child.pk).pk == child.pk
+    assert _prepared_child_reads() >= 1
+
+
+def test_behind_a_pooler_the_read_is_not_prepared(sw_b, other_team_child, settings):
+    settings.DATABASE_PREPARED_STATEMENTS = False
+    before = _prepared_child_reads()
+    for _ in range(3):
+        assert _child_in_scope(sw_b, other_team_child.pk).pk == other_team_child.pk
+    assert _prepared_child_reads() == before
