@@ -23,7 +23,7 @@ parameters and paged lists (`with_total`, `page_of`). The two could become one.
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Hashable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any
@@ -129,18 +129,18 @@ def compile_once(queryset: QuerySet[Any], markers: Mapping[str, object]) -> Comp
 
 
 # Compiled queries by their caller's key (scope SQL, user, page size…): a few per user.
-_CACHE: dict[Any, Compiled] = {}
+_CACHE: dict[Hashable, Compiled] = {}
 CACHE_SIZE = 512  # a few KB of SQL each
 
 
-def cached(key: Any, build: Any) -> Compiled:
+def cached(key: Hashable, build: Callable[[], Compiled]) -> Compiled:
     """The Compiled kept under `key`, built by `build()` the first time (the oldest entries
     are dropped past CACHE_SIZE)."""
     found = _CACHE.get(key)
     if found is None:
         found = build()
-        if len(_CACHE) >= CACHE_SIZE:
-            del _CACHE[next(iter(_CACHE))]
+        if len(_CACHE) >= CACHE_SIZE:  # the oldest out (a pop with a default: threads)
+            _CACHE.pop(next(iter(_CACHE), None), None)
         _CACHE[key] = found
     return found
 

@@ -127,3 +127,19 @@ def test_a_childs_deadlines_are_the_orms(child, sw, many, other_team_child):
     query = kept_queries.cached("deadlines_for_child", lambda: None)
     sql, params = deadlines_for_child(child=child).query.sql_with_params()
     assert (query.sql, query.params_for({"child": child.pk})) == (sql, list(params))
+
+
+def test_the_oldest_kept_query_is_dropped_past_the_cache_size(monkeypatch):
+    monkeypatch.setattr(kept_queries, "CACHE_SIZE", 2)
+    kept_queries.clear()
+    made = []
+
+    def build(name):
+        made.append(name)
+        return name
+
+    for name in ("a", "b", "c", "b"):
+        kept_queries.cached(name, lambda name=name: build(name))
+    assert made == ["a", "b", "c"]
+    assert list(kept_queries._CACHE) == ["b", "c"]
+    kept_queries.clear()
