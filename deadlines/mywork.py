@@ -40,14 +40,14 @@ DEADLINE_COLUMNS = (
     "responsible__id", "responsible__full_name", "responsible__username",
     "delay_authorised_by__id", "delay_authorised_by__full_name",
     "delay_authorised_by__username",
-    "content_type__id", "content_type__app_label", "content_type__model",
 )
 
 
 def slim(deadlines: QuerySet[Deadline]) -> QuerySet[Deadline]:
-    """The deadlines with their child, responsible person and subject type, only the columns
-    shown."""
-    return deadlines.select_related("child", "responsible", "content_type",
+    """The deadlines with their child and responsible person, only the columns shown. The
+    subject's type comes from Django's content type cache (worklinks, the API), not a join
+    and a row per deadline (issue 13 §2)."""
+    return deadlines.select_related("child", "responsible",
                                     "delay_authorised_by").only(*DEADLINE_COLUMNS)
 
 
