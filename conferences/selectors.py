@@ -38,11 +38,15 @@ NOT_DRAFTS = (Role.BUSINESS_SUPPORT, Role.CP_CHAIR)
 def _with_children(queryset: QuerySet[ConferenceRequest]) -> QuerySet[ConferenceRequest]:
     return queryset.select_related(
         "social_worker", "approved_by", "returned_by", "second_conference_agreed_by",
-        "household").prefetch_related(
-        Prefetch("requested_children",
-                 queryset=RequestedChild.objects.select_related("child")),
-        Prefetch("conferences", queryset=Conference.objects.select_related(
-            "chair", "minute_taker").prefetch_related("children")))
+        "household").prefetch_related(*_request_prefetches())
+
+
+def _request_prefetches() -> tuple[Prefetch, ...]:
+    """A request's children and conferences, for a list of requests."""
+    return (Prefetch("requested_children",
+                     queryset=RequestedChild.objects.select_related("child")),
+            Prefetch("conferences", queryset=Conference.objects.select_related(
+                "chair", "minute_taker").prefetch_related("children")))
 
 
 def requests_visible(*, user: User) -> QuerySet[ConferenceRequest]:
@@ -130,29 +134,18 @@ def bookings_calendar(*, user: User, start: date | None = None, weeks: int = 6
     return queryset.order_by("date", "start_time")
 
 
-def conferences_for_child(*, child: Child) -> QuerySet[Conference]:
-    """The caller has checked the user may see the child."""
-    return (Conference.objects.filter(children=child)
-            .select_related("chair", "minute_taker", "request").order_by("-date"))
-
-
-def requests_for_child(*, child: Child) -> QuerySet[ConferenceRequest]:
-    """The caller has checked the user may see the child."""
-    return _with_children(ConferenceRequest.objects.filter(requested_children__child=child))
-
-
 def child_tab_requests(*, user: User, child: Child) -> list[ConferenceRequest]:
-    """The child's tab: `requests_for_child` the user may see (`requests_visible`), each
-    with its household (its rows lead the read audit to the children it logs as seen) but
-    not the four people joined for a request's own page; the children and conferences
-    prefetched as `_with_children` does. The SQL is compiled once per process and scope
-    (cpcases.core.compiled; issue 13 §2)."""
+    """The child's tab: the requests for the child the user may see (`requests_visible`;
+    the caller has checked the user may see the child), each with its household (its rows
+    lead the read audit to the children it logs as seen) but not the four people joined
+    for a request's own page; the children and conferences prefetched as `_with_children`
+    does. The SQL is compiled once per process and scope (cpcases.core.compiled; issue 13
+    §2)."""
     scope = requests_visible_sql(user)
     if scope is None:
         return []
     rows = _CHILD_TAB_REQUESTS.run(scope, child.pk)
-    prefetch_related_objects(rows, *_with_children(ConferenceRequest.objects.all())
-                             ._prefetch_related_lookups)
+    prefetch_related_objects(rows, *_request_prefetches())
     return rows
 
 
@@ -163,8 +156,10 @@ _CHILD_TAB_REQUESTS: CompiledQuery[ConferenceRequest] = CompiledQuery(
 
 
 def child_tab_conferences(*, user: User, child: Child) -> list[Conference]:
-    """The child's tab: `conferences_for_child` the user may see (`conferences_for`), their
-    SQL compiled once per process and scope (cpcases.core.compiled; issue 13 §2)."""
+    """The child's tab: the child's conferences the user may see (`conferences_for`; the
+    caller has checked the user may see the child), latest first, with their chair,
+    minute-taker and request; their SQL compiled once per process and scope
+    (cpcases.core.compiled; issue 13 §2)."""
     from conferences.preparation.selectors import conferences_for_sql
 
     scope = conferences_for_sql(user)
