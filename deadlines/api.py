@@ -17,7 +17,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from cpcases.accounts.roles import Capability
-from cpcases.core import kept_queries
+from cpcases.core import compiled
 from cpcases.core.concurrency import VersionedUpdateMixin
 from deadlines import mywork, presentation, selectors, services, teampage
 from deadlines.filters import DeadlineFilter
@@ -146,7 +146,7 @@ class DeadlineViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin,
                                         ordering=tuple(ordering or queryset.query.order_by))
         if query is None:
             return super().filter_queryset(queryset)
-        return kept_queries.CountedRows(query, mywork._dates(timezone.now()),
+        return compiled.CountedRows(query, mywork._dates(timezone.now()),
                                         offset=(int(number) - 1) * size, limit=size)
 
     def paginate_queryset(self, queryset: QuerySet[Deadline]) -> list[Deadline] | None:
