@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
 from django.db.models import QuerySet
@@ -15,6 +14,7 @@ from rest_framework.views import APIView
 
 from cpcases.accounts.roles import Capability
 from cpcases.core.concurrency import VersionedUpdateMixin
+from cpcases.core.serializing import DirectModelSerializer
 from deadlines import mywork, presentation, selectors, services
 from deadlines.filters import DeadlineFilter
 from deadlines.models import Deadline, RuleOverride
@@ -22,10 +22,11 @@ from deadlines.policy import RULE_IDS, Direction, Unit
 from deadlines.presentation import State
 
 
-class DeadlineSerializer(serializers.ModelSerializer):
+class DeadlineSerializer(DirectModelSerializer):
     """A deadline with what people see on the pages: the rule's name, the status in the one
     vocabulary (deadlines.presentation.State), the working-day countdown, and what to do
-    where."""
+    where. Read without DRF's generic walk (cpcases.core.serializing: a page of 50 spent
+    more there than on the values); pinned by tests/deadlines/test_deadline_api.py."""
 
     responsible = serializers.StringRelatedField(allow_null=True)
     delay_authorised_by = serializers.StringRelatedField(allow_null=True)
@@ -57,42 +58,6 @@ class DeadlineSerializer(serializers.ModelSerializer):
 
     def get_subject_type(self, obj: Deadline) -> str | None:
         return obj.content_type.model if obj.content_type_id else None
-
-    def _plan(self) -> list[tuple[str, tuple[str, ...], Callable[[Any], Any]]]:
-        """Each field's name, the attributes leading to its value and its formatter."""
-        plan = self.__dict__.get("_fast_plan")
-        if plan is None:
-            plan = []
-            for field in self._readable_fields:
-                path, formatter = tuple(field.source_attrs), field.to_representation
-                if isinstance(field, serializers.SerializerMethodField):
-                    path = ()  # the method gets the deadline itself
-                elif isinstance(field, serializers.PrimaryKeyRelatedField):
-                    # DRF reads the key column, not the related row: so does this.
-                    path = (*path[:-1], Deadline._meta.get_field(path[-1]).attname)
-                    formatter = _same
-                plan.append((field.field_name, path, formatter))
-            self.__dict__["_fast_plan"] = plan
-        return plan
-
-    def to_representation(self, instance: Deadline) -> dict[str, Any]:
-        """DRF's representation field for field, without its generic walk to each value
-        (issue 13 §2: a page of 50 spent more there than on the values); anything missing
-        goes the generic way (pinned by tests/deadlines/test_deadline_api.py)."""
-        ret: dict[str, Any] = {}
-        try:
-            for name, path, formatter in self._plan():
-                value: Any = instance
-                for attr in path:
-                    value = getattr(value, attr)
-                ret[name] = None if value is None else formatter(value)
-        except AttributeError:
-            return super().to_representation(instance)
-        return ret
-
-
-def _same(value: Any) -> Any:
-    return value
 
 
 class DeadlineViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin,

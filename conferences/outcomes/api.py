@@ -35,12 +35,13 @@ from cpcases.core.choices import WordChoiceField
 from cpcases.core.deprecation import DeprecatedRoutes, deprecated_viewset
 from cpcases.core.filters import record_filters
 from cpcases.core.prefetched import PREFIX, PrefetchedListSerializer, prefetched
+from cpcases.core.serializing import DirectModelSerializer
 from cpcases.plans.choices import CATEGORY_WORDS
 from cpcases.plans.models import PlanEndReason
 from cpcases.plans.services import MemberData
 
 
-class AttendanceSerializer(serializers.ModelSerializer):
+class AttendanceSerializer(DirectModelSerializer):
     class Meta:
         model = Attendance
         fields = ["id", "participant_type", "user", "name", "agency", "role", "status",
@@ -62,13 +63,13 @@ class AttendanceInputSerializer(serializers.Serializer):
     user = serializers.IntegerField(required=False, allow_null=True, default=None)
 
 
-class AgencyViewSerializer(serializers.ModelSerializer):
+class AgencyViewSerializer(DirectModelSerializer):
     class Meta:
         model = AgencyView
         fields = ["agency", "name", "view", "dissents"]
 
 
-class DecisionSerializer(serializers.ModelSerializer):
+class DecisionSerializer(DirectModelSerializer):
     agency_views = AgencyViewSerializer(many=True, read_only=True)
     review_date = serializers.DateField(source="review_conference.date", read_only=True,
                                         allow_null=True)
@@ -86,7 +87,7 @@ class DecisionSerializer(serializers.ModelSerializer):
         list_serializer_class = PrefetchedListSerializer  # a list's prefetched(...)
 
 
-class ConferenceDaySerializer(serializers.ModelSerializer):
+class ConferenceDaySerializer(DirectModelSerializer):
     attendances = AttendanceSerializer(many=True, read_only=True)
     quoracy = serializers.SerializerMethodField()
     started_at = serializers.SerializerMethodField()

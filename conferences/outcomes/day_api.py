@@ -134,11 +134,17 @@ def _one_to_one(instance: Conference, name: str) -> Any:
 
 
 def _moment(value: Any) -> str | None:
-    return serializers.DateTimeField().to_representation(value) if value else None
+    return _MOMENT.to_representation(value) if value else None
+
+
+# One field for every moment: its format and time zone are read when it represents one.
+_MOMENT = serializers.DateTimeField()
 
 
 class _ListedChildren(serializers.ManyRelatedField):
     """A conference's `children`, from a list's plain-list prefetch when it has one."""
+
+    reads_without_context = True  # the row and its keys only (cpcases.core.serializing)
 
     def get_attribute(self, instance: Any) -> Any:
         listed = _listed(instance, "children")
