@@ -5,11 +5,12 @@ counts, a chart and a one-sentence summary. One query per figure, whatever the c
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from dataclasses import dataclass
 from urllib.parse import quote_plus, urlencode
 
 from django.db.models import QuerySet
-from django.urls import reverse
+from django.urls import get_script_prefix, get_urlconf, reverse
 from django.utils.safestring import SafeString
 
 from cpcases.accounts.models import User
@@ -64,6 +65,16 @@ def drill_url(figure: Figure, period: Period, *, month: str = "", team: str = ""
     return _DrillUrls(figure, period).url(month=month, team=team, part=part)
 
 
+# A month, a team's id, a part's key: the few values an address holds, each encoded once.
+_quote_plus = functools.lru_cache(maxsize=1024)(quote_plus)
+
+
+@functools.lru_cache(maxsize=256)
+def _figure_path(key: str, script_prefix: str, urlconf: object) -> str:
+    """A figure's page, reversed once for each prefix and URLconf it is reversed under."""
+    return reverse("performance:figure", args=[key])
+
+
 class _DrillUrls:
     """The drill-down addresses of one figure's numbers: the figure's path reversed and the
     period's query encoded once, not for each of its hundreds of numbers, and each line's
@@ -75,20 +86,21 @@ class _DrillUrls:
     def __init__(self, figure: Figure, period: Period) -> None:
         query = urlencode({"from_month": f"{period.start:%Y-%m}",
                            "to_month": f"{period.end:%Y-%m}"})
-        self.prefix = f"{reverse('performance:figure', args=[figure.key])}?{query}"
-        self.parts = {p.key: f"&part={quote_plus(p.key)}" for p in figure.parts}
+        path = _figure_path(figure.key, get_script_prefix(), get_urlconf())
+        self.prefix = f"{path}?{query}"
+        self.parts = {p.key: f"&part={_quote_plus(p.key)}" for p in figure.parts}
 
     def url(self, *, month: str = "", team: str = "", part: str = "") -> str:
         line = self.line(month=month, team=team)
-        return f"{line}&part={quote_plus(part)}" if part else line
+        return f"{line}&part={_quote_plus(part)}" if part else line
 
     def line(self, *, month: str = "", team: str = "") -> str:
         """The address of a line's total; its parts' add `self.parts[key]`."""
         url = self.prefix
         if month:
-            url = f"{url}&month={quote_plus(month)}"
+            url = f"{url}&month={_quote_plus(month)}"
         if team:
-            url = f"{url}&team={quote_plus(team)}"
+            url = f"{url}&team={_quote_plus(team)}"
         return url
 
 
