@@ -137,7 +137,12 @@ def _step(serializer: serializers.BaseSerializer, field: Field) -> Step:
             column = None
         if column is not None:
             return Step(name, PK, (column,), field, None, "")
-    if cls.get_attribute is not Field.get_attribute or not attrs:
+    walks = cls.get_attribute is Field.get_attribute or (
+        # A related field without DRF's pk-only reading (StringRelatedField) reads the related
+        # row itself through Field.get_attribute.
+        cls.get_attribute is relations.RelatedField.get_attribute
+        and cls.use_pk_only_optimization is relations.RelatedField.use_pk_only_optimization)
+    if not walks or not attrs:
         return Step(name, ASK, attrs, field, None, "")
     return Step(name, WALK, attrs, field, _unchanged_type(field), "")
 
