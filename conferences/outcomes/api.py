@@ -34,7 +34,12 @@ from cpcases.children.models import Child
 from cpcases.core.choices import WordChoiceField
 from cpcases.core.deprecation import DeprecatedRoutes, deprecated_viewset
 from cpcases.core.filters import record_filters
-from cpcases.core.prefetched import PREFIX, PrefetchedListSerializer, prefetched
+from cpcases.core.prefetched import (
+    PREFIX,
+    PrefetchedListSerializer,
+    PrefetchedRelationsMixin,
+    prefetched,
+)
 from cpcases.core.serializing import DirectModelSerializer
 from cpcases.plans.choices import CATEGORY_WORDS
 from cpcases.plans.models import PlanEndReason
@@ -87,7 +92,7 @@ class DecisionSerializer(DirectModelSerializer):
         list_serializer_class = PrefetchedListSerializer  # a list's prefetched(...)
 
 
-class ConferenceDaySerializer(DirectModelSerializer):
+class ConferenceDaySerializer(PrefetchedRelationsMixin, DirectModelSerializer):
     attendances = AttendanceSerializer(many=True, read_only=True)
     quoracy = serializers.SerializerMethodField()
     started_at = serializers.SerializerMethodField()
@@ -273,7 +278,7 @@ class ConferenceDayViewSet(DeprecatedRoutes, mixins.ListModelMixin, mixins.Retri
             # rows loaded for them) and reads its attendances and decisions as plain lists
             # (cpcases.core.prefetched); a record's actions hand the conference to the services.
             queryset = queryset.select_related(None).prefetch_related(None).prefetch_related(
-                prefetched("attendances"), Prefetch("children", queryset=Child.objects.only("pk")),
+                prefetched("attendances"), prefetched("children", Child.objects.only("pk")),
                 prefetched("child_decisions", decisions))
         else:
             queryset = queryset.prefetch_related(

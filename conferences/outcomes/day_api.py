@@ -26,7 +26,6 @@ from drf_spectacular.utils import (
 from rest_framework import serializers, status
 from rest_framework.decorators import action
 from rest_framework.exceptions import PermissionDenied
-from rest_framework.relations import MANY_RELATION_KWARGS
 from rest_framework.request import Request
 from rest_framework.response import Response
 
@@ -53,7 +52,7 @@ from conferences.serializers import ConferenceSerializer
 from cpcases.accounts.roles import Role
 from cpcases.children.models import Child
 from cpcases.core.api import scoped_get
-from cpcases.core.prefetched import PREFIX, prefetched
+from cpcases.core.prefetched import PREFIX, PrefetchedRelationsMixin, prefetched
 
 # --- the conference's state -----------------------------------------------------------------
 
@@ -141,27 +140,7 @@ def _moment(value: Any) -> str | None:
 _MOMENT = serializers.DateTimeField()
 
 
-class _ListedChildren(serializers.ManyRelatedField):
-    """A conference's `children`, from a list's plain-list prefetch when it has one."""
-
-    reads_without_context = True  # the row and its keys only (cpcases.core.serializing)
-
-    def get_attribute(self, instance: Any) -> Any:
-        listed = _listed(instance, "children")
-        return super().get_attribute(instance) if listed is None else listed
-
-
-class _ChildKey(serializers.PrimaryKeyRelatedField):
-    """The field ModelSerializer builds for `children`, reading them as `_ListedChildren`."""
-
-    @classmethod
-    def many_init(cls, *args: Any, **kwargs: Any) -> serializers.ManyRelatedField:
-        # RelatedField.many_init, with the list field's class ours.
-        shared = {key: value for key, value in kwargs.items() if key in MANY_RELATION_KWARGS}
-        return _ListedChildren(child_relation=cls(*args, **kwargs), **shared)
-
-
-class ConferenceStateSerializer(ConferenceSerializer):
+class ConferenceStateSerializer(PrefetchedRelationsMixin, ConferenceSerializer):
     """The conference resource: its booking and its day. `day` is null for a partner
     professional (the day's decisions reach them in the record and the decision letter)."""
 
@@ -169,13 +148,6 @@ class ConferenceStateSerializer(ConferenceSerializer):
 
     class Meta(ConferenceSerializer.Meta):
         fields = [*ConferenceSerializer.Meta.fields, "day"]
-
-    def build_relational_field(self, field_name: str, relation_info: Any
-                               ) -> tuple[type[serializers.Field], dict[str, Any]]:
-        field_class, field_kwargs = super().build_relational_field(field_name, relation_info)
-        if field_name == "children" and field_class is serializers.PrimaryKeyRelatedField:
-            field_class = _ChildKey
-        return field_class, field_kwargs
 
     @extend_schema_field(DayStateSerializer(allow_null=True))
     def get_day(self, obj: Conference) -> dict[str, Any] | None:
