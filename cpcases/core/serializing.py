@@ -213,7 +213,10 @@ class DirectReadMixin:
                 if how == PK:
                     if mapping:
                         raise _Ask
-                    value = getattr(instance, attrs[0])
+                    try:
+                        value = getattr(instance, attrs[0])
+                    except AttributeError:
+                        raise _Ask from None
                     ret[name] = None if value is None else getattr(value, "pk", value)
                     continue
                 if how == METHOD:
