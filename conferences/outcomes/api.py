@@ -30,7 +30,6 @@ from conferences.outcomes.models import (
 )
 from cpcases.accounts.models import User
 from cpcases.accounts.roles import Agency, Role
-from cpcases.children.models import Child
 from cpcases.core.choices import WordChoiceField
 from cpcases.core.deprecation import DeprecatedRoutes, deprecated_viewset
 from cpcases.core.filters import record_filters
@@ -39,6 +38,7 @@ from cpcases.core.prefetched import (
     PrefetchedListSerializer,
     PrefetchedRelationsMixin,
     prefetched,
+    prefetched_keys,
 )
 from cpcases.core.serializing import DirectModelSerializer
 from cpcases.plans.choices import CATEGORY_WORDS
@@ -275,11 +275,12 @@ class ConferenceDayViewSet(DeprecatedRoutes, mixins.ListModelMixin, mixins.Retri
         queryset = selectors.conferences_visible(user=user)
         if self.action == "list":
             # A list shows the chair, minute-taker and children by id only (issue 13 §2: no
-            # rows loaded for them) and reads its attendances and decisions as plain lists
-            # (cpcases.core.prefetched); a record's actions hand the conference to the services.
+            # rows loaded for them; the children's an array column of the page's query) and
+            # reads its attendances and decisions as plain lists (cpcases.core.prefetched); a
+            # record's actions hand the conference to the services.
             queryset = queryset.select_related(None).prefetch_related(None).prefetch_related(
-                prefetched("attendances"), prefetched("children", Child.objects.only("pk")),
-                prefetched("child_decisions", decisions))
+                prefetched("attendances"), prefetched("child_decisions", decisions)).annotate(
+                **prefetched_keys(Conference, "children"))
         else:
             queryset = queryset.prefetch_related(
                 "attendances", "children", Prefetch("child_decisions", queryset=decisions))

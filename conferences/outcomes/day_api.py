@@ -50,9 +50,14 @@ from conferences.outcomes.models import (
 )
 from conferences.serializers import ConferenceSerializer
 from cpcases.accounts.roles import Role
-from cpcases.children.models import Child
 from cpcases.core.api import scoped_get
-from cpcases.core.prefetched import PREFIX, PrefetchedRelationsMixin, prefetched
+from cpcases.core.prefetched import (
+    PREFIX,
+    PrefetchedRelationsMixin,
+    keys_of,
+    prefetched,
+    prefetched_keys,
+)
 
 # --- the conference's state -----------------------------------------------------------------
 
@@ -107,7 +112,7 @@ def day_state(instance: Conference) -> dict[str, Any]:
         "quoracy": {"quorate": check.quorate, "message": check.message,
                     "agencies_with_contact": list(check.agencies_with_contact)},
         "decisions": DecisionSerializer(decisions, many=True).data if decisions else [],
-        "undecided_children": [c.pk for c in _children(instance) if c.pk not in decided],
+        "undecided_children": [pk for pk in _child_ids(instance) if pk not in decided],
         "decision_letter_issued_at": _moment(
             record.decision_letter_issued_at if record else None),
         "signed_off_at": _moment(record.signed_off_at if record else None),
@@ -120,9 +125,12 @@ def _listed(instance: Conference, relation: str) -> list[Any] | None:
     return getattr(instance, PREFIX + relation, None)
 
 
-def _children(instance: Conference) -> list[Child]:
+def _child_ids(instance: Conference) -> list[int]:
+    keys = keys_of(instance, "children")  # a list's
+    if keys is not None:
+        return keys
     listed = _listed(instance, "children")
-    return list(instance.children.all()) if listed is None else listed
+    return [c.pk for c in (instance.children.all() if listed is None else listed)]
 
 
 def _one_to_one(instance: Conference, name: str) -> Any:
@@ -160,15 +168,16 @@ class ConferenceStateSerializer(PrefetchedRelationsMixin, ConferenceSerializer):
 def with_day_state(queryset: QuerySet[Conference], *, listing: bool = False
                    ) -> QuerySet[Conference]:
     """Everything `ConferenceStateSerializer` shows, in a fixed number of queries a page.
-    A `listing` reads only the children's ids, all a list shows of them, and keeps the
-    attendances, children and decisions as plain lists (cpcases.core.prefetched; issue 13
-    §2); a record's actions hand the conference to the services, so it is loaded whole."""
+    A `listing` reads only the children's ids, all a list shows of them (an array column of
+    the page's own query), and keeps the attendances and decisions as plain lists
+    (cpcases.core.prefetched; issue 13 §2); a record's actions hand the conference to the
+    services, so it is loaded whole."""
     decisions = ChildDecision.objects.select_related("review_conference").prefetch_related(
         "agency_views")
     if listing:
         return queryset.select_related("day", "record").prefetch_related(
-            prefetched("attendances"), prefetched("children", Child.objects.only("pk")),
-            prefetched("child_decisions", decisions))
+            prefetched("attendances"), prefetched("child_decisions", decisions)).annotate(
+            **prefetched_keys(Conference, "children"))
     return queryset.select_related("day", "record").prefetch_related(
         "attendances", "children", Prefetch("child_decisions", queryset=decisions))
 

@@ -12,9 +12,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import Prefetch, QuerySet
+from django.contrib.postgres.expressions import ArraySubquery
+from django.db.models import Model, OuterRef, Prefetch, QuerySet
 from rest_framework import serializers
-from rest_framework.relations import MANY_RELATION_KWARGS
+from rest_framework.relations import MANY_RELATION_KWARGS, PKOnlyObject
 
 PREFIX = "prefetched_"
 
@@ -22,6 +23,30 @@ PREFIX = "prefetched_"
 def prefetched(relation: str, queryset: QuerySet[Any] | None = None) -> Prefetch:
     """Prefetch `relation` into the plain list PrefetchedListSerializer reads."""
     return Prefetch(relation, queryset=queryset, to_attr=PREFIX + relation)
+
+
+KEYS = "prefetched_keys_"
+
+
+def prefetched_keys(model: type[Model], relation: str) -> dict[str, ArraySubquery]:
+    """An annotation for `model`'s rows: the keys of a many-to-many `relation`'s rows, in the
+    order the relation gives them (the related model's ordering, then key), as an array
+    column of the row's own query: no query of its own, no related rows built (a list that
+    shows those rows by key only). `keys_of` and PrefetchedManyRelatedField read it."""
+    field = model._meta.get_field(relation)
+    through = field.remote_field.through  # type: ignore[union-attr]
+    source, target = field.m2m_field_name(), field.m2m_reverse_field_name()  # type: ignore[union-attr]
+    ordering = [f"-{target}__{o[1:]}" if o.startswith("-") else f"{target}__{o}"
+                for o in field.related_model._meta.ordering]  # type: ignore[union-attr]
+    keys = (through.objects.filter(**{source: OuterRef("pk")})
+            .order_by(*ordering, f"{target}_id").values(f"{target}_id"))
+    return {KEYS + relation: ArraySubquery(keys)}
+
+
+def keys_of(instance: Any, relation: str) -> list[Any] | None:
+    """The keys `prefetched_keys` gave the row; None when its query had no such column."""
+    keys = getattr(instance, KEYS + relation, None)
+    return None if keys is None else list(keys)
 
 
 class PrefetchedListSerializer(serializers.ListSerializer):
@@ -36,13 +61,17 @@ class PrefetchedListSerializer(serializers.ListSerializer):
 
 
 class PrefetchedManyRelatedField(serializers.ManyRelatedField):
-    """A to-many relation's keys (`many=True`), read from a `prefetched(...)` list when the
-    list endpoint left one, and from the relation itself everywhere else."""
+    """A to-many relation's keys (`many=True`), read from a `prefetched_keys(...)` array or a
+    `prefetched(...)` list when the list endpoint left one, and from the relation itself
+    everywhere else."""
 
     reads_without_context = True  # the row and its keys only (cpcases.core.serializing)
 
     def get_attribute(self, instance: Any) -> Any:
         if self.source_attrs and len(self.source_attrs) == 1:
+            keys = keys_of(instance, self.source_attrs[0])
+            if keys is not None:  # the child field answers a row's .pk
+                return [PKOnlyObject(pk=key) for key in keys]
             found = getattr(instance, PREFIX + self.source_attrs[0], None)
             if found is not None:
                 return found
