@@ -21,7 +21,7 @@ from cpcases.accounts.models import User
 from cpcases.accounts.roles import Agency
 from cpcases.children.models import Child, Household
 from cpcases.chronology.models import ChronologyEntry, EventType, Visit
-from cpcases.chronology.providers import STAGE, ChronologyItem, register_provider
+from cpcases.chronology.providers import STAGE, ChronologyItem, Source, register_provider
 
 CSC = Agency.CHILDRENS_SOCIAL_CARE
 SOCIAL_WORK_RECORD = "Social work record"
@@ -259,13 +259,19 @@ def plans(child: Child) -> Iterator[ChronologyItem]:
                 author=_name(p.ended_by))
 
 
-BUILTIN: tuple[tuple[str, Any], ...] = (
-    ("manual", manual_entries), ("visits", visits), ("moves", moves),
-    ("strategy", strategy_discussions), ("s47", section_47_enquiries),
-    ("conferences", conferences), ("plans", plans),
+# (name, provider, the tables it reads its events from: see providers.Source)
+BUILTIN: tuple[tuple[str, Any, tuple[Source, ...]], ...] = (
+    ("manual", manual_entries, (Source("chronology.ChronologyEntry"),)),
+    ("visits", visits, (Source("chronology.Visit"),)),
+    # A move is a difference between two snapshots of the record.
+    ("moves", moves, (Source("children.ChildEvent", "pgh_obj", at_least=2),)),
+    ("strategy", strategy_discussions, (Source("strategy.DiscussionChild"),)),
+    ("s47", section_47_enquiries, (Source("strategy.Section47Enquiry"),)),
+    ("conferences", conferences, (Source("conferences.Conference", "children"),)),
+    ("plans", plans, (Source("plans.ChildProtectionPlan"),)),
 )
 
 
 def register_builtin() -> None:
-    for name, fn in BUILTIN:
-        register_provider(fn, name=f"chronology.{name}")
+    for name, fn, sources in BUILTIN:
+        register_provider(fn, name=f"chronology.{name}", sources=sources)

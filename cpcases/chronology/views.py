@@ -89,7 +89,8 @@ def chronology(request: HttpRequest, pk: int) -> HttpResponse:
         **record_context(request, child, "chronology"),
         "filter_form": form, "items": page, "filtered": any(filters.values()),
         "query": f"?{query}" if query else "", "page_query": f"{query}&" if query else "",
-        "can_add": services.may_add_entry(request.user, child),
+        # The child was reached through child_for_view: in the user's scope.
+        "can_add": services.may_add_entry(request.user, child, in_scope=True),
     })
 
 
