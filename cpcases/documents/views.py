@@ -4,8 +4,10 @@ scope, every download logged."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
+from django.core.paginator import Page, Paginator
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 
@@ -13,10 +15,28 @@ from cpcases.audit.models import AccessAction
 from cpcases.audit.services import access_record
 from cpcases.children.selectors import child_for_view
 from cpcases.children.views import record_context
-from cpcases.documents.selectors import issued_downloadable
+from cpcases.documents.selectors import issued_downloadable, page_counts
 
 PAGE_SIZE = 25
 CONTENT_TYPES = {".pdf": "application/pdf", ".eml": "message/rfc822"}
+
+
+class CountedPaginator(Paginator):
+    """A paginator told its list's size (counted with another list's, in one query); an
+    empty list's page is not read at all."""
+
+    def __init__(self, object_list: Any, per_page: int, count: int) -> None:
+        super().__init__(object_list, per_page)
+        self._count = count
+
+    @property
+    def count(self) -> int:  # type: ignore[override]
+        return self._count
+
+    def page(self, number: Any) -> Page:
+        if self._count == 0:
+            return self._get_page([], self.validate_number(number), self)
+        return super().page(number)
 
 
 @login_required
@@ -24,11 +44,15 @@ def child_documents(request: HttpRequest, pk: int) -> HttpResponse:
     from conferences.preparation.selectors import reports_for
 
     child = child_for_view(request=request, child_id=pk, section="documents")
-    issued = Paginator(issued_downloadable(user=request.user, child_id=child.pk),
-                       PAGE_SIZE).get_page(
+    documents = issued_downloadable(user=request.user, child_id=child.pk)
+    reports = (reports_for(request.user).filter(conference__children=child)
+               .order_by("-submitted_at", "-id"))
+    # Both lists' sizes in one query (issue 13 §2): a list found empty is not asked for
+    # its page, whose query the ORM would otherwise build to learn it is empty.
+    counts = page_counts(user=request.user, child_id=child.pk)
+    issued = CountedPaginator(documents, PAGE_SIZE, counts.issued).get_page(
         request.GET.get("page"))
-    reports = Paginator(reports_for(request.user).filter(conference__children=child)
-                        .order_by("-submitted_at", "-id"), PAGE_SIZE).get_page(
+    reports = CountedPaginator(reports, PAGE_SIZE, counts.reports).get_page(
         request.GET.get("reports"))
     return render(request, "documents/child.html", {
         **record_context(request, child, "documents"), "page": issued, "reports": reports})
