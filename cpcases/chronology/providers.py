@@ -24,12 +24,10 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date, time
 
-from django.apps import apps
-from django.db import connection
-
 from cpcases.accounts.roles import Agency
 from cpcases.children.models import Child
 from cpcases.chronology.models import EventType
+from cpcases.core.presence import Rows, any_rows
 
 Provider = Callable[[Child], Iterable["ChronologyItem"]]
 
@@ -81,16 +79,11 @@ def _label(choices: type, value: str) -> str:
         return value
 
 
-@dataclass(frozen=True)
-class Source:
-    """A table a provider reads its events from: the rows of `model` ("app_label.Model")
-    whose `child` lookup is the child's pk. Naming its sources is a promise: with fewer than
-    `at_least` such rows in every one of them, the provider yields nothing (a move of
-    address needs two snapshots of the record)."""
-
-    model: str
-    child: str = "child"
-    at_least: int = 1
+# A table a provider reads its events from: the rows of `model` ("app_label.Model") whose
+# `child` lookup is the child's pk. Naming its sources is a promise: with fewer than
+# `at_least` such rows in every one of them, the provider yields nothing (a move of address
+# needs two snapshots of the record).
+Source = Rows
 
 
 _PROVIDERS: dict[str, Provider] = {}
@@ -144,56 +137,14 @@ def in_order(items: Iterable[ChronologyItem]) -> list[ChronologyItem]:
     return ordered
 
 
-# A child id no row has, standing for the child's in the probe's SQL while it is built.
-_SENTINEL = -914_271_163
-# {(provider, sources) registered: (SQL, which parameters are the child's, provider names)}
-_PROBES: dict[tuple, tuple[str, tuple[object, ...], tuple[str, ...]]] = {}
-
-
-def _source_sql(source: Source) -> tuple[str, list[object]] | None:
-    """`EXISTS` the source's `at_least`-th row for the sentinel child; None when the model is
-    not installed or its SQL does not carry the child as a parameter (the provider is then
-    called, as it always was)."""
-    try:
-        model = apps.get_model(source.model)
-    except LookupError:
-        return None
-    rows = model._base_manager.filter(**{source.child: _SENTINEL}).order_by().values("pk")
-    sql, params = rows[source.at_least - 1:source.at_least].query.sql_with_params()
-    if _SENTINEL not in params:
-        return None
-    return f"EXISTS ({sql})", list(params)
-
-
-def _probe() -> tuple[str, tuple[object, ...], tuple[str, ...]]:
-    """The SQL of one row of booleans, one per provider with sources: has it any rows?"""
-    key = tuple((name, _SOURCES.get(name)) for name in _PROVIDERS)
-    if key not in _PROBES:
-        columns: list[str] = []
-        params: list[object] = []
-        names: list[str] = []
-        for name, sources in key:
-            parts = [_source_sql(s) for s in sources or ()]
-            if not parts or any(part is None for part in parts):
-                continue
-            columns.append(" OR ".join(sql for sql, _ in parts))  # type: ignore[misc]
-            params.extend(p for _, ps in parts for p in ps)  # type: ignore[misc]
-            names.append(name)
-        _PROBES[key] = (f"SELECT {', '.join(columns)}" if columns else "", tuple(params),
-                        tuple(names))
-    return _PROBES[key]
-
-
 def providers_with_rows(child: Child) -> list[Provider]:
     """The providers to call for the child: those without sources, and those with a row
-    in one of theirs (one query; none when no provider names its sources)."""
-    sql, params, probed = _probe()
-    found: set[str] = set()
-    if sql:
-        with connection.cursor() as cursor:
-            cursor.execute(sql, [child.pk if p == _SENTINEL else p for p in params])
-            found = {name for name, has in zip(probed, cursor.fetchone(), strict=True) if has}
-    return [fn for name, fn in _PROVIDERS.items() if name not in probed or name in found]
+    in one of theirs (one query, cpcases.core.presence; none when no provider names its
+    sources)."""
+    probed = [name for name in _PROVIDERS if name in _SOURCES]
+    found = any_rows(child.pk, [_SOURCES[name] for name in probed]) if probed else []
+    skipped = {name for name, has in zip(probed, found, strict=True) if not has}
+    return [fn for name, fn in _PROVIDERS.items() if name not in skipped]
 
 
 def merged_items(child: Child, *, agency: str = "", event_type: str = ""
