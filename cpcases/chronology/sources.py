@@ -14,6 +14,7 @@ from itertools import pairwise
 from typing import Any
 
 from django.apps import apps
+from django.db.models import F, QuerySet
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 
@@ -22,6 +23,7 @@ from cpcases.accounts.roles import Agency
 from cpcases.children.models import Child, Household
 from cpcases.chronology.models import ChronologyEntry, EventType, Visit
 from cpcases.chronology.providers import STAGE, ChronologyItem, Source, register_provider
+from cpcases.core.child_rows import child_rows
 
 CSC = Agency.CHILDRENS_SOCIAL_CARE
 SOCIAL_WORK_RECORD = "Social work record"
@@ -34,6 +36,11 @@ def _local(moment: datetime) -> tuple[date, time]:
 
 def _name(user: User | None) -> str:
     return user.full_name or user.username if user else ""
+
+
+def _named(full_name: str | None, username: str | None) -> str:
+    """`_name(user)` of a user read as two annotated columns (None: no user)."""
+    return full_name or username or ""
 
 
 def _model(app_label: str, name: str) -> Any:
@@ -78,16 +85,23 @@ def _visit_summary(v: Visit) -> str:
     return f"Statutory visit: {seen}{room}"
 
 
+def _visits(child_id: int) -> QuerySet[Visit]:
+    return Visit.objects.filter(child=child_id).annotate(
+        by_full_name=F("visited_by__full_name"), by_username=F("visited_by__username")
+    ).order_by()
+
+
 def visits(child: Child) -> Iterator[ChronologyItem]:
-    for v in Visit.objects.filter(child=child).select_related("visited_by").order_by():
+    for v in child_rows("chronology.visits", _visits, child.pk):
         day, at = _local(v.visited_at)
         outcome = v.access_refused_details if v.access_refused else v.notes
+        by = _named(v.by_full_name, v.by_username)
         yield ChronologyItem(
             event_date=day, event_time=at, event_type=EventType.VISIT,
             significant_event=_visit_summary(v), source=SOCIAL_WORK_RECORD, agency=CSC,
-            origin=f"visit:{v.pk:010d}", who_involved=_name(v.visited_by), stage=STAGE["visit"],
+            origin=f"visit:{v.pk:010d}", who_involved=by, stage=STAGE["visit"],
             decisions_actions_outcome=outcome, child_seen=v.child_seen,
-            author=_name(v.visited_by), href=_url("chronology:visits", child.pk))
+            author=by, href=_url("chronology:visits", child.pk))
 
 
 # --- moves of address and household (from the record's history) ------------------------------
@@ -174,15 +188,22 @@ def section_47_enquiries(child: Child) -> Iterator[ChronologyItem]:
 # --- conferences -----------------------------------------------------------------------------
 
 
+def _conferences(child_id: int) -> QuerySet[Any]:
+    return (_model("conferences", "Conference").objects.filter(children=child_id)
+            .exclude(status="cancelled")
+            .annotate(chair_full_name=F("chair__full_name"), chair_username=F("chair__username"),
+                      creator_full_name=F("created_by__full_name"),
+                      creator_username=F("created_by__username"))
+            .order_by("date", "pk"))
+
+
 def conferences(child: Child) -> Iterator[ChronologyItem]:
     """Conferences held (or booked for a date now past; cancelled ones are not events), with
     the decision for this child and who attended where the conference record holds them."""
-    Conference = _model("conferences", "Conference")
-    if Conference is None:
+    if _model("conferences", "Conference") is None:
         return
     today = timezone.localdate()
-    every = list(Conference.objects.filter(children=child).exclude(status="cancelled")
-                 .select_related("chair", "created_by").order_by("date", "pk"))
+    every = list(child_rows("chronology.conferences", _conferences, child.pk))
     held = [c for c in every if c.date <= today]
     for c in every:
         if c.date > today:
@@ -193,12 +214,14 @@ def conferences(child: Child) -> Iterator[ChronologyItem]:
                 event_date=booked_on, event_time=booked_at, event_type=EventType.CONFERENCE,
                 significant_event=f"{c.get_kind_display()} booked for {c.date:%-d %B %Y}",
                 source=SOCIAL_WORK_RECORD, agency=CSC, origin=f"conference:{c.pk:010d}:booked",
-                who_involved=f"Chair: {_name(c.chair)}", stage=STAGE["conference_booked"],
-                author=_name(getattr(c, "created_by", None)))
+                who_involved=f"Chair: {_named(c.chair_full_name, c.chair_username)}",
+                stage=STAGE["conference_booked"],
+                author=_named(c.creator_full_name, c.creator_username))
     decisions = _decisions(child, held)
-    present = _present(held)
+    present = _present(child, held)
     for c in held:
-        who = "; ".join([f"Chair: {_name(c.chair)}", *present.get(c.pk, [])])
+        chair = _named(c.chair_full_name, c.chair_username)
+        who = "; ".join([f"Chair: {chair}", *present.get(c.pk, [])])
         decision = decisions.get(c.pk)
         outcome = c.get_status_display()
         if decision is not None:
@@ -211,23 +234,45 @@ def conferences(child: Child) -> Iterator[ChronologyItem]:
             significant_event=c.get_kind_display(), source=SOCIAL_WORK_RECORD, agency=CSC,
             origin=f"conference:{c.pk:010d}", who_involved=who, stage=STAGE["conference"],
             decisions_actions_outcome=outcome,
-            author=_name(decision.decided_by if decision else c.chair))
+            author=(_named(decision.decider_full_name, decision.decider_username)
+                    if decision else chair))
+
+
+# The decisions and attendances are read for every conference of the child's that is not
+# cancelled (the rows `_conferences` loads, so the read audit sees no other conference's
+# children), and those of the conferences held kept: a query that does not depend on the day.
+def _child_decisions(child_id: int) -> QuerySet[Any]:
+    return (_model("conference_outcomes", "ChildDecision").objects
+            .filter(child=child_id, conference__children=child_id)
+            .exclude(conference__status="cancelled")
+            .annotate(decider_full_name=F("decided_by__full_name"),
+                      decider_username=F("decided_by__username")).order_by())
 
 
 def _decisions(child: Child, conferences: list[Any]) -> dict[int, Any]:
-    ChildDecision = _model("conference_outcomes", "ChildDecision")
-    if ChildDecision is None or not conferences:
+    if _model("conference_outcomes", "ChildDecision") is None or not conferences:
         return {}
-    return {d.conference_id: d for d in ChildDecision.objects.filter(
-        child=child, conference__in=conferences).select_related("decided_by").order_by()}
+    held = {c.pk for c in conferences}
+    return {d.conference_id: d for d in child_rows(
+        "chronology.conference_decisions", _child_decisions, child.pk)
+        if d.conference_id in held}
 
 
-def _present(conferences: list[Any]) -> dict[int, list[str]]:
-    Attendance = _model("conference_outcomes", "Attendance")
-    if Attendance is None or not conferences:
+def _attendances(child_id: int) -> QuerySet[Any]:
+    # The model's ordering (participant type, agency, name): the order they are listed in.
+    return (_model("conference_outcomes", "Attendance").objects
+            .filter(conference__children=child_id, status="present")
+            .exclude(conference__status="cancelled"))
+
+
+def _present(child: Child, conferences: list[Any]) -> dict[int, list[str]]:
+    if _model("conference_outcomes", "Attendance") is None or not conferences:
         return {}
+    held = {c.pk for c in conferences}
     present: dict[int, list[str]] = {}
-    for a in Attendance.objects.filter(conference__in=conferences, status="present"):
+    for a in child_rows("chronology.conference_attendances", _attendances, child.pk):
+        if a.conference_id not in held:
+            continue
         label = f"{a.name} ({a.get_agency_display()})" if a.agency else a.name
         present.setdefault(a.conference_id, []).append(label)
     return present
@@ -236,27 +281,34 @@ def _present(conferences: list[Any]) -> dict[int, list[str]]:
 # --- child protection plans ------------------------------------------------------------------
 
 
+def _plans(child_id: int) -> QuerySet[Any]:
+    return (_model("plans", "ChildProtectionPlan").objects.filter(child=child_id)
+            .annotate(lead_full_name=F("lead_social_worker__full_name"),
+                      lead_username=F("lead_social_worker__username"),
+                      ender_full_name=F("ended_by__full_name"),
+                      ender_username=F("ended_by__username")).order_by())
+
+
 def plans(child: Child) -> Iterator[ChronologyItem]:
     """Plan start (with its category and lead social worker) and end (with the reason)."""
     Plan = _model("plans", "ChildProtectionPlan")
     if Plan is None:
         return
-    for p in Plan.objects.filter(child=child).select_related("lead_social_worker",
-                                                               "ended_by").order_by():
+    for p in child_rows("chronology.plans", _plans, child.pk):
         yield ChronologyItem(
             event_date=p.started_on, event_type=EventType.PLAN,
             significant_event="Child protection plan started "
                               f"(category: {p.get_category_display().lower()})",
             source=SOCIAL_WORK_RECORD, agency=CSC, origin=f"plan:{p.pk:010d}:start",
             stage=STAGE["plan_start"],
-            who_involved=f"Lead social worker: {_name(p.lead_social_worker)}")
+            who_involved=f"Lead social worker: {_named(p.lead_full_name, p.lead_username)}")
         if p.ended_on:
             yield ChronologyItem(
                 event_date=p.ended_on, event_type=EventType.PLAN,
                 significant_event="Child protection plan ended", source=SOCIAL_WORK_RECORD,
                 agency=CSC, origin=f"plan:{p.pk:010d}:end", stage=STAGE["plan_end"],
                 decisions_actions_outcome=f"{p.get_end_reason_display()}. {p.end_note}".strip(),
-                author=_name(p.ended_by))
+                author=_named(p.ender_full_name, p.ender_username))
 
 
 # (name, provider, the tables it reads its events from: see providers.Source)
