@@ -34,7 +34,7 @@ def visits(request: HttpRequest, pk: int) -> HttpResponse:
         raise PermissionDenied("Partner professionals see visits in the chronology.")
     return render(request, "chronology/visits.html", {
         **record_context(request, child, "visits"),
-        "visits": (visits := list(selectors.visits_for_child(child=child))),
+        "visits": (visits := selectors.visits_shown(child=child)),
         "clocks": selectors.visit_clocks(child=child, visits=visits),
         "can_record": services.may_record_visit(request.user),
     })
