@@ -14,7 +14,8 @@ from itertools import pairwise
 from typing import Any
 
 from django.apps import apps
-from django.db.models import F, QuerySet
+from django.contrib.postgres.expressions import ArraySubquery
+from django.db.models import Exists, F, OuterRef, QuerySet, Subquery
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 
@@ -189,12 +190,42 @@ def section_47_enquiries(child: Child) -> Iterator[ChronologyItem]:
 
 
 def _conferences(child_id: int) -> QuerySet[Any]:
+    """The child's conferences not cancelled, each with the decision for this child and who
+    was present (as the model orders its attendances: type, agency, name) in the same row.
+    The decisions and attendances are not loaded as rows of their own: the read audit finds
+    no child through them that it does not find through their conference."""
+    Decision = _model("conference_outcomes", "ChildDecision")
+    Attendance = _model("conference_outcomes", "Attendance")
+    outcomes: dict[str, Any] = {}
+    if Decision is not None:
+        # One decision per conference and child (the model's unique constraint).
+        decision = Decision.objects.filter(conference=OuterRef("pk"), child=child_id).order_by()
+
+        def decided(column: str) -> Subquery:
+            return Subquery(decision.values(column)[:1])
+
+        outcomes.update(decided=Exists(decision), decision_outcome=decided("outcome"),
+                        decision_category=decided("category"),
+                        decision_reasons=decided("reasons"),
+                        decider_full_name=decided("decided_by__full_name"),
+                        decider_username=decided("decided_by__username"))
+    if Attendance is not None:
+        present = Attendance.objects.filter(conference=OuterRef("pk"), status="present").order_by(
+            "participant_type", "agency", "name", "id")
+        outcomes.update(present_names=ArraySubquery(present.values("name")),
+                        present_agencies=ArraySubquery(present.values("agency")))
     return (_model("conferences", "Conference").objects.filter(children=child_id)
             .exclude(status="cancelled")
             .annotate(chair_full_name=F("chair__full_name"), chair_username=F("chair__username"),
                       creator_full_name=F("created_by__full_name"),
-                      creator_username=F("created_by__username"))
+                      creator_username=F("created_by__username"), **outcomes)
             .order_by("date", "pk"))
+
+
+def _display(app_label: str, model: str, field: str, value: Any) -> str:
+    """`get_<field>_display()` of a value read as a plain column."""
+    choices = _model(app_label, model)._meta.get_field(field).flatchoices
+    return str(dict(choices).get(value, value))
 
 
 def conferences(child: Child) -> Iterator[ChronologyItem]:
@@ -217,65 +248,29 @@ def conferences(child: Child) -> Iterator[ChronologyItem]:
                 who_involved=f"Chair: {_named(c.chair_full_name, c.chair_username)}",
                 stage=STAGE["conference_booked"],
                 author=_named(c.creator_full_name, c.creator_username))
-    decisions = _decisions(child, held)
-    present = _present(child, held)
     for c in held:
         chair = _named(c.chair_full_name, c.chair_username)
-        who = "; ".join([f"Chair: {chair}", *present.get(c.pk, [])])
-        decision = decisions.get(c.pk)
+        present = [f"{name} ({_display('conference_outcomes', 'Attendance', 'agency', agency)})"
+                   if agency else name
+                   for name, agency in zip(getattr(c, "present_names", []),
+                                           getattr(c, "present_agencies", []), strict=True)]
+        who = "; ".join([f"Chair: {chair}", *present])
         outcome = c.get_status_display()
-        if decision is not None:
-            outcome = decision.get_outcome_display()
-            if decision.category:
-                outcome += f" (category: {decision.get_category_display().lower()})"
-            outcome += f". {decision.reasons}".rstrip()
+        decided = getattr(c, "decided", False)
+        if decided:
+            outcome = _display("conference_outcomes", "ChildDecision", "outcome",
+                               c.decision_outcome)
+            if c.decision_category:
+                category = _display("conference_outcomes", "ChildDecision", "category",
+                                    c.decision_category)
+                outcome += f" (category: {category.lower()})"
+            outcome += f". {c.decision_reasons}".rstrip()
         yield ChronologyItem(
             event_date=c.date, event_time=c.start_time, event_type=EventType.CONFERENCE,
             significant_event=c.get_kind_display(), source=SOCIAL_WORK_RECORD, agency=CSC,
             origin=f"conference:{c.pk:010d}", who_involved=who, stage=STAGE["conference"],
             decisions_actions_outcome=outcome,
-            author=(_named(decision.decider_full_name, decision.decider_username)
-                    if decision else chair))
-
-
-# The decisions and attendances are read for every conference of the child's that is not
-# cancelled (the rows `_conferences` loads, so the read audit sees no other conference's
-# children), and those of the conferences held kept: a query that does not depend on the day.
-def _child_decisions(child_id: int) -> QuerySet[Any]:
-    return (_model("conference_outcomes", "ChildDecision").objects
-            .filter(child=child_id, conference__children=child_id)
-            .exclude(conference__status="cancelled")
-            .annotate(decider_full_name=F("decided_by__full_name"),
-                      decider_username=F("decided_by__username")).order_by())
-
-
-def _decisions(child: Child, conferences: list[Any]) -> dict[int, Any]:
-    if _model("conference_outcomes", "ChildDecision") is None or not conferences:
-        return {}
-    held = {c.pk for c in conferences}
-    return {d.conference_id: d for d in child_rows(
-        "chronology.conference_decisions", _child_decisions, child.pk)
-        if d.conference_id in held}
-
-
-def _attendances(child_id: int) -> QuerySet[Any]:
-    # The model's ordering (participant type, agency, name): the order they are listed in.
-    return (_model("conference_outcomes", "Attendance").objects
-            .filter(conference__children=child_id, status="present")
-            .exclude(conference__status="cancelled"))
-
-
-def _present(child: Child, conferences: list[Any]) -> dict[int, list[str]]:
-    if _model("conference_outcomes", "Attendance") is None or not conferences:
-        return {}
-    held = {c.pk for c in conferences}
-    present: dict[int, list[str]] = {}
-    for a in child_rows("chronology.conference_attendances", _attendances, child.pk):
-        if a.conference_id not in held:
-            continue
-        label = f"{a.name} ({a.get_agency_display()})" if a.agency else a.name
-        present.setdefault(a.conference_id, []).append(label)
-    return present
+            author=_named(c.decider_full_name, c.decider_username) if decided else chair)
 
 
 # --- child protection plans ------------------------------------------------------------------

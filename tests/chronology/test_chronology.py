@@ -320,3 +320,34 @@ def test_the_page_logs_the_children_of_the_conferences_it_shows_and_no_others(
     logged = set(AccessEvent.objects.filter(action=AccessAction.VIEW)
                  .values_list("child_id", flat=True))
     assert logged == {plan_child.pk, sibling.pk}
+
+
+def test_a_conferences_attendance_is_listed_in_the_records_order_and_a_decision_without_a_category(
+        chair: User, bso: User, plan_child: Child) -> None:
+    """The conference's row carries its decision and who was present (issue 13 §2): in the
+    attendance record's order (type, agency, name), a present person of no agency by name."""
+    from conferences.models import Conference, ConferenceStatus
+    from conferences.outcomes.models import Attendance, ChildDecision
+
+    held = Conference.objects.create(
+        authority=plan_child.authority, date=dt.date(2026, 1, 4), start_time=dt.time(13, 0),
+        venue="Civic Centre", chair=chair, minute_taker=bso, status=ConferenceStatus.HELD)
+    held.children.add(plan_child)
+    for name, agency, status in (("Dr Who", Agency.HEALTH, "present"),
+                                 ("Ann Adams", "", "present"),
+                                 ("PC Jones", Agency.POLICE, "present"),
+                                 ("Absent Al", Agency.EDUCATION, "apologies"),
+                                 ("Bea Brown", Agency.HEALTH, "present")):
+        Attendance.objects.create(conference=held, name=name, agency=agency, status=status)
+    ChildDecision.objects.create(conference=held, child=plan_child, outcome="no_plan",
+                                 reasons="", decided_by=chair, decided_at=at(2026, 1, 4, 15))
+
+    [item] = merged_items(plan_child)
+    present = [a.name for a in Attendance.objects.filter(conference=held, status="present")]
+    labels = {"Ann Adams": "Ann Adams", "Dr Who": "Dr Who (Health)",
+              "PC Jones": "PC Jones (Police)", "Bea Brown": "Bea Brown (Health)"}
+    assert item.who_involved == "; ".join(
+        [f"Chair: {chair.full_name}", *(labels[name] for name in present)])
+    decision = ChildDecision.objects.get()
+    assert item.decisions_actions_outcome == f"{decision.get_outcome_display()}."
+    assert item.author == chair.full_name
