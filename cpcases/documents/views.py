@@ -4,10 +4,7 @@ scope, every download logged."""
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Page, Paginator
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 
@@ -15,28 +12,11 @@ from cpcases.audit.models import AccessAction
 from cpcases.audit.services import access_record
 from cpcases.children.selectors import child_for_view
 from cpcases.children.views import record_context
+from cpcases.core.paging import CountedPaginator
 from cpcases.documents.selectors import issued_downloadable, page_counts
 
 PAGE_SIZE = 25
 CONTENT_TYPES = {".pdf": "application/pdf", ".eml": "message/rfc822"}
-
-
-class CountedPaginator(Paginator):
-    """A paginator told its list's size (counted with another list's, in one query); an
-    empty list's page is not read at all."""
-
-    def __init__(self, object_list: Any, per_page: int, count: int) -> None:
-        super().__init__(object_list, per_page)
-        self._count = count
-
-    @property
-    def count(self) -> int:  # type: ignore[override]
-        return self._count
-
-    def page(self, number: Any) -> Page:
-        if self._count == 0:
-            return self._get_page([], self.validate_number(number), self)
-        return super().page(number)
 
 
 @login_required

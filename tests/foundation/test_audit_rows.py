@@ -63,3 +63,36 @@ def test_the_change_rows_are_the_templates(entries):
 @pytest.mark.parametrize("events", [EVENTS, EVENTS[1:2], []])
 def test_the_access_rows_are_the_templates(events):
     assert "  " + audit_access_rows(events) == ACCESSES.render(Context({"accesses": events}))
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("page", [None, "1", "2", "4", "5", "0", "-1", "abc", "2.0", "99"])
+def test_the_access_list_is_the_access_logs_pages(sw, child, page):
+    """Issue 13 §2: the tab reads its accesses as plain rows through SQL built once
+    (cpcases.audit.access_list); the pages are the ones Django's paginator made of
+    child_access_log, row for row as the tab shows them, for any page asked for."""
+    from django.core.paginator import Paginator
+
+    from cpcases.audit.access_list import AccessRows
+    from cpcases.audit.selectors import child_access_log
+    from cpcases.core.paging import CountedPaginator
+
+    gone = User.objects.create(username="gone", full_name="", authority=sw.authority)
+    for n in range(230):  # more than the cap of 200
+        # a user; none; one named by their username; one whose row is no longer there
+        user_id = (sw.pk, None, gone.pk, 10**9)[n % 4]
+        AccessEvent.objects.create(user_id=user_id, child_id=child.pk,
+                                   action=("view", "refused", "export")[n % 3],
+                                   path=f"/children/{child.pk}/?n={n}&a=<b>",
+                                   section=f"s<{n}>")
+    AccessEvent.objects.create(user=sw, child_id=child.pk + 1, action="view", path="/x/",
+                               section="another child")
+
+    expected = Paginator(child_access_log(child), 50).get_page(page)
+    rows = AccessRows(child.pk)
+    shown = CountedPaginator(rows, 50, rows.count()).get_page(page)
+
+    assert (shown.number, shown.paginator.num_pages, shown.paginator.count) == (
+        expected.number, expected.paginator.num_pages, expected.paginator.count)
+    assert audit_access_rows(shown) == audit_access_rows(expected)
+    assert audit_access_rows(shown) == ACCESSES.render(Context({"accesses": expected}))[2:]
