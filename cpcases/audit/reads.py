@@ -21,14 +21,13 @@ from typing import Any
 
 from django.core.exceptions import FieldDoesNotExist
 from django.core.paginator import Page, Paginator
-from django.db import connection
 from django.db.models import Model
 from django.http import HttpRequest
-from django.utils import timezone
 from rest_framework import permissions
 from rest_framework.pagination import PageNumberPagination
 
-from cpcases.audit.models import AccessAction, AccessEvent
+from cpcases.audit.events import insert_access_events
+from cpcases.audit.models import AccessAction
 from cpcases.core.client import client_address as client_ip
 
 # How a record leads to its children, tried in order (one query per page of records).
@@ -135,22 +134,8 @@ def record_children_shown(*, request: HttpRequest, child_ids: Iterable[int], sec
 
 def _insert_events(*, user_id: int, child_ids: list[int], action: str, path: str,
                    section: str, ip: str | None) -> None:
-    """One row per child, in one INSERT of the children's ids as an array: the rows
-    `bulk_create` would write (one time for all, the rest the same), without building and
-    preparing a model instance per child (issue 13 §2: that was a fifth of a list's time).
-    No signal is lost: bulk_create sends none."""
-    fields = {f.name: f for f in AccessEvent._meta.concrete_fields}
-    values = [fields[name].get_db_prep_save(value, connection) for name, value in (
-        ("at", timezone.now()), ("user", user_id), ("action", action), ("path", path),
-        ("section", section), ("ip_address", ip), ("detail", {}))]
-    table = connection.ops.quote_name(AccessEvent._meta.db_table)
-    columns = ", ".join(connection.ops.quote_name(fields[name].column) for name in (
-        "at", "user", "child_id", "action", "path", "section", "ip_address", "detail"))
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"INSERT INTO {table} ({columns}) SELECT %s, %s, child_id, %s, %s, %s, %s, %s "  # noqa: S608 - names from the model
-            "FROM unnest(%s::bigint[]) WITH ORDINALITY AS ids(child_id, n) ORDER BY n",
-            [*values, list(child_ids)])
+    insert_access_events(user_id=user_id, child_ids=child_ids, action=action, path=path,
+                         section=section, ip=ip)
 
 
 def mark_logged(request: HttpRequest, rows: Iterable[Any]) -> None:
@@ -171,9 +156,9 @@ def record_refusal(request: HttpRequest, *, section: str) -> None:
     if user is None or not user.is_authenticated or request.__dict__.get("_refusal_logged"):
         return
     request.__dict__["_refusal_logged"] = True
-    AccessEvent.objects.create(user=user, child_id=None, action=AccessAction.REFUSED,
-                               path=request.get_full_path()[:500], section=section[:64],
-                               ip_address=client_ip(request))
+    insert_access_events(user_id=user.pk, child_ids=[None], action=AccessAction.REFUSED,
+                         path=request.get_full_path()[:500], section=section[:64],
+                         ip=client_ip(request))
 
 
 def _section(view: Any, kind: str) -> str:

@@ -11,7 +11,8 @@ from cpcases.accounts.models import User
 from cpcases.audit.models import AccessAction
 from cpcases.audit.services import access_record
 from cpcases.children.models import Allocation, Child, ChildPerson, Person
-from cpcases.children.scoping import visible_children
+from cpcases.children.scoping import child_in_scope, scope_key, visible_children
+from cpcases.core.compiled import CompiledQuery, first
 
 # What a list shows of an allocation's team and social worker: their names (str()). Issue
 # 13 §2: only those columns are read, not every column of the user's row.
@@ -75,9 +76,7 @@ def child_for_view(*, request: HttpRequest, child_id: int, section: str) -> Chil
 
     Refusals answer 404 so that a restricted child's existence is not revealed.
     """
-    # One row by pk: no ORDER BY (`.first()` sorts by name; issue 13 §2, every tab reads it).
-    child = next(iter(visible_children(request.user).filter(pk=child_id).select_related(
-        "household", "authority").order_by()[:1]), None)
+    child = _child_in_scope(request.user, child_id)
     if child is None:
         access_record(request=request, child_id=child_id, action=AccessAction.REFUSED,
                       section=section)
@@ -85,6 +84,21 @@ def child_for_view(*, request: HttpRequest, child_id: int, section: str) -> Chil
     access_record(request=request, child_id=child.pk, action=AccessAction.VIEW,
                   section=section)
     return child
+
+
+def _child_in_scope(user: User, child_id: int) -> Child | None:
+    """The child by pk within the user's scope, with household and authority. Every tab of
+    the record reads it: its SQL is built once per scope (issue 13 §2; cpcases.core.compiled)."""
+    key = scope_key(user)
+    if key is None:  # no scope: nothing to see (visible_children is empty)
+        return None
+    return first(_CHILD_IN_SCOPE.run(key, child_id))
+
+
+# One row by pk: no ORDER BY (`.first()` sorts by name).
+_CHILD_IN_SCOPE: CompiledQuery[Child] = CompiledQuery(
+    lambda key, pk: child_in_scope(key, pk).select_related(
+        "household", "authority").order_by()[:1])
 
 
 def household_children(*, user: User, child: Child) -> QuerySet[Child]:

@@ -20,6 +20,7 @@ import logging
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 from django.conf import settings
@@ -27,7 +28,7 @@ from django.core.cache import cache
 from django.db import transaction
 from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.http import HttpRequest, HttpResponse
-from django.urls import reverse
+from django.urls import get_script_prefix, reverse
 
 from cpcases.accounts.models import User
 
@@ -46,8 +47,11 @@ _ITEMS: list[NavItem] = []
 logger = logging.getLogger(__name__)
 
 _GENERATION_KEY = "nav:generation"
-# The places every page's header shows (templates/includes/service_navigation.html).
+# The places every page's header shows (cpcases/core/header.py).
 HEADER_PLACES = ("service", "account")
+# What every page's header reads from the cache (cpcases.core.header): both places and the
+# signed-in user's team name.
+HEADER_KEYS = (*HEADER_PLACES, "team")
 # The apps whose records the navigation counts or shows an entry by (queues, notifications,
 # missing children, consultations; the scope: children, allocations, users' roles and teams).
 COUNTED_APPS = frozenset({"accounts", "children", "conferences", "conference_outcomes",
@@ -66,7 +70,8 @@ def items_for(request: HttpRequest, place: str = "service") -> list[dict[str, An
         "_nav_entries", {})
     if place not in memo:
         memo[place] = _cached_entries(request, place)
-    items = [{"text": text, "href": reverse(url_name), "current": False, "count": count}
+    prefix = get_script_prefix()
+    items = [{"text": text, "href": _href(url_name, prefix), "current": False, "count": count}
              for text, url_name, count in memo[place]]
     # The current section is the item whose address is the longest prefix of this page's.
     # The home page ("/") is current only on itself, not as every page's prefix.
@@ -75,6 +80,24 @@ def items_for(request: HttpRequest, place: str = "service") -> list[dict[str, An
     if matching:
         max(matching, key=lambda i: len(i["href"]))["current"] = True
     return items
+
+
+@lru_cache(maxsize=256)
+def _href(url_name: str, script_prefix: str) -> str:
+    """An entry's address: its URL takes no arguments, so it changes only with the script
+    prefix (reverse() for each entry on every page was most of the header's cost)."""
+    return reverse(url_name)
+
+
+def team_name(request: HttpRequest) -> str:
+    """The name of the signed-in user's team ("" for none), for the header's account line:
+    kept with the navigation's entries, under the generation any write moves on (a team is
+    a record of a counted app), not read from the database on every page (issue 13 §2)."""
+    user = request.user
+    if not getattr(user, "team_id", None):
+        return ""
+    cached = _cached(request, "team", lambda: [user.team.name])
+    return str(cached[0])
 
 
 def _entries(user: User, place: str) -> list[tuple[str, str, int]]:
@@ -89,35 +112,42 @@ def _entries(user: User, place: str) -> list[tuple[str, str, int]]:
 
 
 def _cached_entries(request: HttpRequest, place: str) -> list[tuple[str, str, int]]:
+    entries = _cached(request, place, lambda: _entries(request.user, place))
+    return [tuple(entry) for entry in entries]  # type: ignore[misc]
+
+
+def _cached(request: HttpRequest, name: str, compute: Callable[[], list[Any]]) -> list[Any]:
+    """What compute() gives for this user, kept in the cache per user under the generation."""
     user = request.user
     seconds = getattr(settings, "NAV_COUNTS_CACHE_SECONDS", 30)
     if not seconds or not getattr(user, "is_authenticated", False):
-        return _entries(user, place)
+        return compute()
     try:
         generation = request.__dict__.get("_nav_generation")
         if generation is None:
             generation = request.__dict__["_nav_generation"] = _generation()
         prefix = (f"nav:{generation}:{user.pk}:{user.role}:{user.team_id}:"
                   f"{user.authority_id}:")
-        key = prefix + place
-        # Every page's header shows both these places: one round trip for the two.
+        key = prefix + name
+        # Every page's header shows both places and the team: one round trip for them all.
         fetched: dict[str, Any] = request.__dict__.setdefault("_nav_fetched", {})
         if key not in fetched:
-            keys = [prefix + p for p in dict.fromkeys((place, *HEADER_PLACES))]
+            keys = [prefix + p for p in dict.fromkeys((name, *HEADER_KEYS))]
             found = cache.get_many(keys)
             fetched.update({k: found.get(k) for k in keys})
         cached = fetched[key]
     except Exception:  # the cache is an optimisation: without Redis, count afresh
         logger.warning("navigation counts: cache unavailable", exc_info=True)
-        return _entries(user, place)
+        return compute()
     if cached is not None:
-        return [tuple(entry) for entry in cached]  # type: ignore[misc]
-    entries = _entries(user, place)
+        return list(cached)
+    value = compute()
+    fetched[key] = value
     try:
-        cache.set(key, entries, seconds)
+        cache.set(key, value, seconds)
     except Exception:
         logger.warning("navigation counts: cache unavailable", exc_info=True)
-    return entries
+    return value
 
 
 def _generation() -> int:

@@ -236,6 +236,9 @@ MFA_REQUIRED = env_bool("MFA_REQUIRED", False)
 # change history) are prepared once per connection. Set false behind a transaction-mode
 # pooler (PgBouncer), where a connection's prepared statements do not follow it.
 DATABASE_PREPARED_STATEMENTS = env_bool("DATABASE_PREPARED_STATEMENTS", True)
+# Issue 13 §2, decisions §53: a page that only reads commits its access-log row without
+# waiting for the disk flush (a database server crash can lose the last 0.6 s of rows).
+ACCESS_LOG_ASYNC_COMMIT = env_bool("ACCESS_LOG_ASYNC_COMMIT", True)
 OTP_TOTP_ISSUER = env_str("SERVICE_NAME", "Child protection cases")
 
 # API tokens expire (issue 12 §6); deactivation or a new password deletes them at once.

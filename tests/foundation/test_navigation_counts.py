@@ -72,3 +72,31 @@ def test_counted_on_every_page_when_not_kept(client, sw, deadline, settings):
     settings.NAV_COUNTS_CACHE_SECONDS = 0
     client.force_login(sw)
     assert _count_queries(client) == _count_queries(client)
+
+
+def test_the_header_names_the_users_team_without_reading_it_on_every_page(client, sw):
+    client.force_login(sw)
+    first = _count_queries(client)
+    page = client.get("/help/").content.decode()
+    assert f", {sw.team.name}</p>" in page
+    assert _count_queries(client) < first  # the team's name came with the kept entries
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_renamed_team_shows_on_the_next_page(client, sw):
+    client.force_login(sw)
+    assert f", {sw.team.name}</p>" in client.get("/help/").content.decode()
+    team = sw.team
+    team.name = "Renamed <North> team"
+    team.save()  # committed, outside any request (the admin or a shell)
+    assert ", Renamed &lt;North&gt; team</p>" in client.get("/help/").content.decode()
+
+
+def test_a_user_moved_to_another_team_sees_its_name_on_the_next_page(client, sw, tm):
+    from cpcases.accounts.models import Team
+
+    client.force_login(sw)
+    client.get("/help/")
+    other = Team.objects.create(service=sw.team.service, name="Other team")
+    type(sw).objects.filter(pk=sw.pk).update(team=other)  # no signal: the user's key moves
+    assert ", Other team</p>" in client.get("/help/").content.decode()
