@@ -5,17 +5,21 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from django.contrib.contenttypes.models import ContentType
 from django.db.models import QuerySet
+from django.utils import timezone
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, serializers, viewsets
 from rest_framework.exceptions import NotFound, PermissionDenied
+from rest_framework.filters import OrderingFilter
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from cpcases.accounts.roles import Capability
+from cpcases.core import kept_queries
 from cpcases.core.concurrency import VersionedUpdateMixin
-from deadlines import mywork, presentation, selectors, services
+from deadlines import mywork, presentation, selectors, services, teampage
 from deadlines.filters import DeadlineFilter
 from deadlines.models import Deadline, RuleOverride
 from deadlines.policy import RULE_IDS, Direction, Unit
@@ -56,23 +60,30 @@ class DeadlineSerializer(serializers.ModelSerializer):
                   "delay_authorised_by", "delay_authorised_at", "delay_reason"]
 
     def get_subject_type(self, obj: Deadline) -> str | None:
-        return obj.content_type.model if obj.content_type_id else None
+        if not obj.content_type_id:
+            return None
+        # A list's rows carry no content type row (mywork.slim): Django's cache has them.
+        return ContentType.objects.get_for_id(obj.content_type_id).model
 
-    def _plan(self) -> list[tuple[str, tuple[str, ...], Callable[[Any], Any]]]:
-        """Each field's name, the attributes leading to its value and its formatter."""
-        plan = self.__dict__.get("_fast_plan")
+    def _plan(self) -> list[tuple[str, tuple[str, ...], Callable[[Any], Any] | None]]:
+        """Each field's name, the attributes leading to its value and its formatter (None:
+        a method of this serializer, given the deadline itself). Made once per process
+        from a serializer without context (issue 13 §2: DRF built the fields again for
+        every list; none of these formats by the request), so no request is kept."""
+        plan = _PLANS.get(type(self))
         if plan is None:
             plan = []
-            for field in self._readable_fields:
-                path, formatter = tuple(field.source_attrs), field.to_representation
+            for field in type(self)()._readable_fields:
+                path = tuple(field.source_attrs)
+                formatter: Callable[[Any], Any] | None = field.to_representation
                 if isinstance(field, serializers.SerializerMethodField):
-                    path = ()  # the method gets the deadline itself
+                    path, formatter = (field.method_name,), None
                 elif isinstance(field, serializers.PrimaryKeyRelatedField):
                     # DRF reads the key column, not the related row: so does this.
                     path = (*path[:-1], Deadline._meta.get_field(path[-1]).attname)
                     formatter = _same
                 plan.append((field.field_name, path, formatter))
-            self.__dict__["_fast_plan"] = plan
+            _PLANS[type(self)] = plan
         return plan
 
     def to_representation(self, instance: Deadline) -> dict[str, Any]:
@@ -82,6 +93,9 @@ class DeadlineSerializer(serializers.ModelSerializer):
         ret: dict[str, Any] = {}
         try:
             for name, path, formatter in self._plan():
+                if formatter is None:  # a SerializerMethodField: this serializer's method
+                    ret[name] = getattr(self, path[0])(instance)
+                    continue
                 value: Any = instance
                 for attr in path:
                     value = getattr(value, attr)
@@ -93,6 +107,9 @@ class DeadlineSerializer(serializers.ModelSerializer):
 
 def _same(value: Any) -> Any:
     return value
+
+
+_PLANS: dict[type, list[tuple[str, tuple[str, ...], Callable[[Any], Any] | None]]] = {}
 
 
 class DeadlineViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin,
@@ -109,6 +126,28 @@ class DeadlineViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin,
         # children and users, hundreds of columns a row.
         return mywork.slim(selectors.deadlines_visible(user=self.request.user)).order_by(
             "due_date", "id")
+
+    def filter_queryset(self, queryset: QuerySet[Deadline]) -> Any:
+        """A list's page and count from the kept query (deadlines.teampage, issue 13 §2: one
+        query, its SQL compiled once per process for the filters and sort) where the list
+        is asked plainly; the filter backends otherwise (invalid filters answer 400 there,
+        an odd page number 404)."""
+        request, paginator = self.request, self.paginator
+        if self.action != "list" or paginator is None:
+            return super().filter_queryset(queryset)
+        number = request.query_params.get(paginator.page_query_param) or "1"
+        size = paginator.get_page_size(request)
+        found = DeadlineFilter(request.query_params, queryset=queryset, request=request)
+        ordering = OrderingFilter().get_ordering(request, queryset, self)
+        query = None
+        if size and number.isdigit() and int(number) >= 1 and set(request.query_params) <= (
+                {paginator.page_query_param, "ordering", *DeadlineFilter.base_filters}):
+            query = teampage.kept_query(user=request.user, found=found,
+                                        ordering=tuple(ordering or queryset.query.order_by))
+        if query is None:
+            return super().filter_queryset(queryset)
+        return kept_queries.CountedRows(query, mywork._dates(timezone.now()),
+                                        offset=(int(number) - 1) * size, limit=size)
 
     def paginate_queryset(self, queryset: QuerySet[Deadline]) -> list[Deadline] | None:
         page = super().paginate_queryset(queryset)

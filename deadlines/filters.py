@@ -5,6 +5,7 @@ to the user; it never widens it."""
 
 from __future__ import annotations
 
+from datetime import date, datetime
 from typing import Any
 
 import django_filters
@@ -115,6 +116,11 @@ class DeadlineFilter(django_filters.FilterSet):
             Q(content_type=_subject(ChildProtectionPlan), object_id=value)
             | Q(content_type=_subject(CoreGroupMeeting), object_id__in=meetings))
 
+    # The moment a status is judged at: now, unless set (a compiled query's markers).
+    now: datetime | None = None
+    today: date | None = None
+
     def filter_status(self, queryset: QuerySet[Deadline], name: str, value: str
                       ) -> QuerySet[Deadline]:
-        return queryset.filter(state_filter(value, now=timezone.now()))
+        return queryset.filter(state_filter(value, now=self.now or timezone.now(),
+                                            today=self.today))

@@ -22,6 +22,8 @@ from django.utils import timezone
 from cpcases.accounts.models import User
 from cpcases.accounts.roles import Capability, Role
 from cpcases.children.models import Child
+from cpcases.children.scoping import visible_children_sql
+from cpcases.core import kept_queries
 from deadlines.models import Deadline, DeadlineStatus
 from deadlines.presentation import LONDON, RuleContext, State, present, state_filter
 
@@ -38,14 +40,14 @@ DEADLINE_COLUMNS = (
     "responsible__id", "responsible__full_name", "responsible__username",
     "delay_authorised_by__id", "delay_authorised_by__full_name",
     "delay_authorised_by__username",
-    "content_type__id", "content_type__app_label", "content_type__model",
 )
 
 
 def slim(deadlines: QuerySet[Deadline]) -> QuerySet[Deadline]:
-    """The deadlines with their child, responsible person and subject type, only the columns
-    shown."""
-    return deadlines.select_related("child", "responsible", "content_type",
+    """The deadlines with their child and responsible person, only the columns shown. The
+    subject's type comes from Django's content type cache (worklinks, the API), not a join
+    and a row per deadline (issue 13 §2)."""
+    return deadlines.select_related("child", "responsible",
                                     "delay_authorised_by").only(*DEADLINE_COLUMNS)
 
 
@@ -109,27 +111,37 @@ class Group:
         return max(self.count - len(self.items), 0)
 
 
-def my_deadlines(*, user: User) -> QuerySet[Deadline]:
+def _team_rules(user: User) -> tuple[str, ...]:
+    """Business support's team queue: the rules whose responsible role is business support
+    (nobody named yet: anyone in the team may pick one up). None for other roles."""
+    from deadlines.selectors import effective_rules
+
+    if user.role != Role.BUSINESS_SUPPORT or not user.authority_id:
+        return ()
+    return tuple(r for r, spec in effective_rules(user.authority_id).items()
+                 if spec.responsible_role == Role.BUSINESS_SUPPORT)
+
+
+def my_deadlines(*, user: User, team_rules: tuple[str, ...] | None = None
+                 ) -> QuerySet[Deadline]:
     """The open deadlines the user must act on: theirs, and for business support the team
     queue (a business support rule with nobody named yet: anyone in the team may pick it up).
-    Always within the children the user may see."""
-    from deadlines.selectors import deadlines_visible, effective_rules
+    Always within the children the user may see. `team_rules`: _team_rules(user), if read."""
+    from deadlines.selectors import deadlines_visible
 
     mine = Q(responsible=user)
     if user.role == Role.BUSINESS_SUPPORT and user.authority_id:
-        team_rules = [r for r, spec in effective_rules(user.authority_id).items()
-                      if spec.responsible_role == Role.BUSINESS_SUPPORT]
-        mine |= Q(responsible__isnull=True, rule_id__in=team_rules)
+        rules = _team_rules(user) if team_rules is None else team_rules
+        mine |= Q(responsible__isnull=True, rule_id__in=list(rules))
     return (deadlines_visible(user=user).filter(mine, status=DeadlineStatus.OPEN)
             .order_by("due_date", "due_at", "id"))
 
 
-def _group_of(now: datetime) -> Case:
+def _group_of(now: datetime, today: date, week_end: date) -> Case:
     """Each open deadline's group key as one CASE: group_filter's conditions, lean because
     the first matching branch wins (so none repeats the ones before it); NULL for a closed
-    deadline."""
-    today = now.astimezone(LONDON).date()
-    week_end = end_of_week(today)
+    deadline. `today` and `week_end` are `now`'s (see _dates), passed apart so that the
+    compiled query takes each as a parameter."""
     return Case(
         When(~Q(status=DeadlineStatus.OPEN), then=None),
         When(Q(due_at__lt=now) | Q(due_at__isnull=True, due_date__lt=today),
@@ -140,18 +152,44 @@ def _group_of(now: datetime) -> Case:
         default=None, output_field=CharField())
 
 
-def _first_of_each_group(deadlines: QuerySet[Deadline], *, now: datetime, first: int
-                         ) -> tuple[dict[str, int], dict[str, list[Deadline]]]:
-    """The first `first` deadlines of every group, each carrying its group's count, in one
-    query (issue 13 §2: it was a count and one query a group, each compiling the user's
-    scope again): rank within the group and count the group, keep the first ranks."""
+def _dates(now: datetime) -> dict[str, object]:
+    """The values a compiled query's markers stand for (cpcases.core.kept_queries.MARKERS)."""
+    today = now.astimezone(LONDON).date()
+    return {"now": now, "today": today, "week_end": end_of_week(today)}
+
+
+def _first_of_each_group_query(deadlines: QuerySet[Deadline], *, now: datetime, today: date,
+                               week_end: date, first: int) -> QuerySet[Deadline]:
+    """Rank within the group and count the group, keep the first ranks."""
     order = [F("due_date").asc(), F("due_at").asc(), F("id").asc()]
-    rows = (slim(deadlines).order_by()
-            .annotate(work_group=_group_of(now))
+    return (slim(deadlines).order_by()
+            .annotate(work_group=_group_of(now, today, week_end))
             .annotate(group_rank=Window(RowNumber(), partition_by=[F("work_group")],
                                         order_by=order),
                       group_count=Window(Count("id"), partition_by=[F("work_group")]))
             .filter(group_rank__lte=first))
+
+
+def _first_of_each_group(user: User, *, now: datetime, first: int
+                         ) -> tuple[dict[str, int], dict[str, list[Deadline]]]:
+    """The first `first` deadlines of every group, each carrying its group's count, in one
+    query (issue 13 §2: it was a count and one query a group, each compiling the user's
+    scope again). The query is compiled once per process for the user's scope, the user and
+    `first` (cpcases.core.kept_queries: it cost the ORM 5 ms a request), and run with `now`'s
+    values."""
+    team_rules = _team_rules(user)
+    scope = visible_children_sql(user)
+    if scope is None:  # no child in sight: the ORM answers without asking the database
+        rows: list[Deadline] = list(_first_of_each_group_query(
+            my_deadlines(user=user, team_rules=team_rules), first=first, **_dates(now)))
+    else:
+        query = kept_queries.cached(
+            ("my_work.groups", scope, user.pk, user.role, team_rules, first),
+            lambda: kept_queries.compile_once(_first_of_each_group_query(
+                my_deadlines(user=user, team_rules=team_rules), now=kept_queries.NOW,
+                today=kept_queries.TODAY, week_end=kept_queries.WEEK_END, first=first),
+                kept_queries.MARKERS))
+        rows = query.instances(_dates(now))  # type: ignore[assignment]
     counts: dict[str, int] = {}
     items: dict[str, list[Deadline]] = {g.key: [] for g in GROUPS}
     for d in sorted(rows, key=lambda d: d.group_rank):  # type: ignore[attr-defined]
@@ -162,13 +200,13 @@ def _first_of_each_group(deadlines: QuerySet[Deadline], *, now: datetime, first:
     return counts, items
 
 
-def groups(deadlines: QuerySet[Deadline], *, now: datetime, show_all: Callable[[str], str],
+def groups(user: User, *, now: datetime, show_all: Callable[[str], str],
            first: int = FIRST_ITEMS, context: RuleContext | None = None) -> list[Group]:
-    """Counts and the first items of each group: one query."""
+    """Counts and the first items of each group of the user's deadlines: one query."""
     if first:
-        counts, items = _first_of_each_group(deadlines, now=now, first=first)
+        counts, items = _first_of_each_group(user, now=now, first=first)
     else:
-        counts = deadlines.order_by().aggregate(**{
+        counts = my_deadlines(user=user).order_by().aggregate(**{
             g.key: Count("id", filter=group_filter(g.key, now=now)) for g in GROUPS})
         items = {g.key: [] for g in GROUPS}
     # present() decorates the deadlines themselves: the groups' lists hold them.
@@ -243,12 +281,32 @@ def _sees_team(user: User) -> bool:
     return user.can(Capability.VIEW_TEAM_DEADLINES)
 
 
-def team_breaches(user: User, *, now: datetime) -> QuerySet[Deadline]:
+def team_breaches(user: User, *, now: datetime, today: date | None = None
+                  ) -> QuerySet[Deadline]:
     """Overdue deadlines of the children in the manager's scope that are someone else's."""
     from deadlines.selectors import deadlines_visible
 
-    return (deadlines_visible(user=user).filter(state_filter(State.OVERDUE, now=now))
+    return (deadlines_visible(user=user)
+            .filter(state_filter(State.OVERDUE, now=now, today=today))
             .exclude(responsible=user).order_by("due_date", "due_at", "id"))
+
+
+def _first_breaches(user: User, *, now: datetime, first: int) -> tuple[int, list[Deadline]]:
+    """How many team breaches there are and the first `first` of them, in one query (the
+    count a window over them all), compiled once per process as the groups' query is."""
+    scope = visible_children_sql(user)
+    if scope is None:
+        return 0, []
+
+    def build() -> kept_queries.Compiled:
+        breaches = team_breaches(user, now=kept_queries.NOW, today=kept_queries.TODAY)
+        return kept_queries.compile_once(
+            slim(breaches).annotate(breach_total=Window(Count("id"))),
+            {"now": kept_queries.NOW, "today": kept_queries.TODAY})
+
+    query = kept_queries.cached(("my_work.breaches", scope, user.pk), build)
+    rows = query.instances(_dates(now), limit=first)
+    return (rows[0].breach_total if rows else 0), rows  # type: ignore[attr-defined,return-value]
 
 
 @dataclass
@@ -269,15 +327,16 @@ def my_work(*, user: User, now: datetime | None = None, first: int = FIRST_ITEMS
     now = now or timezone.now()
     context = RuleContext()  # the rules and calendar, read once for the whole page
     mine_url = reverse("deadlines:mine")
-    work = MyWork(groups=groups(my_deadlines(user=user), now=now, first=first,
+    work = MyWork(groups=groups(user, now=now, first=first,
                                 show_all=lambda key: f"{mine_url}?group={key}",
                                 context=context))
     work.queues = [_queue_view(q, user, first) for q in queues_for(user)]
     if _sees_team(user):
-        breaches = team_breaches(user, now=now)
-        work.breach_count = breaches.count()
-        if work.breach_count and first:
-            work.breaches = present(slim(breaches)[:first], now=now, context=context)
+        if first:
+            work.breach_count, breaches = _first_breaches(user, now=now, first=first)
+            work.breaches = present(breaches, now=now, context=context)
+        else:
+            work.breach_count = team_breaches(user, now=now).count()
         work.breaches_url = f"{reverse('deadlines:team')}?status={State.OVERDUE}"
     return work
 

@@ -18,6 +18,7 @@ import math
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 from django.db import models
@@ -25,6 +26,9 @@ from django.utils import timezone
 
 from deadlines.calendar import WorkingDayCalendar
 from deadlines.models import Deadline, DeadlineStatus
+
+if TYPE_CHECKING:
+    from deadlines.selectors import PolicySnapshot
 
 LONDON = ZoneInfo("Europe/London")
 
@@ -139,7 +143,10 @@ class RuleContext:
     def _load(self, authority_id: int) -> None:
         from deadlines.selectors import policy_snapshot
 
-        snapshot = policy_snapshot(authority_id)
+        self.use(authority_id, policy_snapshot(authority_id))
+
+    def use(self, authority_id: int, snapshot: PolicySnapshot) -> None:
+        """The authority's names and calendar from a snapshot the page already read."""
         self._names[authority_id] = {r: spec.name for r, spec in snapshot.rules.items()}
         self._calendars[authority_id] = snapshot.calendar
 
@@ -185,11 +192,13 @@ def present(deadlines: Iterable[Deadline], *, now: datetime | None = None,
     return items
 
 
-def state_filter(state: str, *, now: datetime | None = None) -> models.Q:
+def state_filter(state: str, *, now: datetime | None = None, today: date | None = None
+                 ) -> models.Q:
     """The deadlines in a state (or "open": any open one), as a query: the same boundaries
-    as `countdown`, so a filter and a tag never disagree."""
+    as `countdown`, so a filter and a tag never disagree. `today` is `now`'s day in London
+    unless given (a compiled query passes a marker for each: cpcases.core.kept_queries)."""
     now = now or timezone.now()
-    today = now.astimezone(LONDON).date()
+    today = today or now.astimezone(LONDON).date()
     is_open = models.Q(status=DeadlineStatus.OPEN)
     hour_rule = models.Q(due_at__isnull=False)
     day_rule = models.Q(due_at__isnull=True)

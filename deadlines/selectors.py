@@ -15,6 +15,7 @@ from django.db.models import QuerySet
 from cpcases.accounts.models import Authority, User
 from cpcases.children.models import Child
 from cpcases.children.scoping import visible_children
+from cpcases.core import kept_queries
 from deadlines.calendar import WorkingDayCalendar, calendar_with_closures
 from deadlines.closures import closure_dates
 from deadlines.models import (
@@ -233,6 +234,14 @@ def deadlines_for_child(*, child: Child) -> QuerySet[Deadline]:
     return (Deadline.objects.filter(child=child)
             .select_related("responsible", "delay_authorised_by")
             .order_by("status", "due_date", "id"))
+
+
+def child_deadlines(*, child: Child) -> list[Deadline]:
+    """deadlines_for_child's rows, its SQL compiled once per process (issue 13 §2: the ORM
+    compiled it on every view of the tab); the child's id is the one parameter."""
+    query = kept_queries.cached("deadlines_for_child", lambda: kept_queries.compile_once(
+        deadlines_for_child(child=Child(pk=kept_queries.ROW_ID)), {"child": kept_queries.ROW_ID}))
+    return query.instances({"child": child.pk})  # type: ignore[return-value]
 
 
 def my_open_deadlines(*, user: User) -> QuerySet[Deadline]:

@@ -27,7 +27,7 @@ from cpcases.core.concurrency import edits
 from cpcases.core.errors import ServiceError
 from cpcases.core.forms import Form as GovForm
 from cpcases.core.sorting import sort_headers, sort_key
-from deadlines import mywork, presentation, selectors, services
+from deadlines import mywork, presentation, selectors, services, teampage
 from deadlines.filters import SORT_COLUMNS, SORTS, DeadlineFilter
 from deadlines.models import DeadlineStatus, PolicyProfile, RuleOverride
 from deadlines.policy import RULE_IDS, Direction, Unit
@@ -101,9 +101,13 @@ def team(request: HttpRequest) -> HttpResponse:
     # Paged, so sorted by the server: the column headers are MOJ sortable-table links.
     sort = sort_key(request, list(SORTS), "due")
     ordering = SORTS[sort]
-    page = Paginator(mywork.slim(found.qs).order_by(*ordering), 50).get_page(
-        request.GET.get("page"))
-    page.object_list = presentation.present(page.object_list)
+    now = timezone.now()
+    page = teampage.team_page(user=request.user, found=found, ordering=ordering,
+                              number=request.GET.get("page"), per_page=50, now=now)
+    if page is None:  # what the kept query does not serve (deadlines.teampage)
+        page = Paginator(mywork.slim(found.qs).order_by(*ordering), 50).get_page(
+            request.GET.get("page"))
+    page.object_list = presentation.present(page.object_list, now=now)
     found.list_worker_choices()
     return render(request, "deadlines/team.html", {
         "title": "Team deadlines", "page": page, "page_query": _page_query(request),
@@ -116,8 +120,12 @@ def team(request: HttpRequest) -> HttpResponse:
 def child(request: HttpRequest, pk: int) -> HttpResponse:
     """The deadlines tab of a child's record (viewing is audit-logged and scoped)."""
     record = child_selectors.child_for_view(request=request, child_id=pk, section="deadlines")
-    rules = selectors.effective_rules(record.authority_id)
-    deadlines = presentation.present(selectors.deadlines_for_child(child=record))
+    # The policy read once for the rules and the presentation (one version query, not two).
+    snapshot = selectors.policy_snapshot(record.authority_id)
+    rules = snapshot.rules
+    context = presentation.RuleContext()
+    context.use(record.authority_id, snapshot)
+    deadlines = presentation.present(selectors.child_deadlines(child=record), context=context)
     for d in deadlines:
         d.rule = rules.get(d.rule_id)  # type: ignore[attr-defined]
         d.can_delay = (d.status == DeadlineStatus.OPEN  # type: ignore[attr-defined]

@@ -4,14 +4,21 @@ from __future__ import annotations
 
 from datetime import date
 
-from django.db.models import Prefetch, Q, QuerySet
+from django.core.paginator import Page
+from django.db.models import Prefetch, Q, QuerySet, prefetch_related_objects
 from django.http import Http404, HttpRequest
 
 from cpcases.accounts.models import User
 from cpcases.audit.models import AccessAction
 from cpcases.audit.services import access_record
 from cpcases.children.models import Allocation, Child, ChildPerson, Person
-from cpcases.children.scoping import child_in_scope, scope_key, visible_children
+from cpcases.children.scoping import (
+    child_in_scope,
+    scope_key,
+    visible_children,
+    visible_children_sql,
+)
+from cpcases.core import kept_queries
 from cpcases.core.compiled import CompiledQuery, first
 
 # What a list shows of an allocation's team and social worker: their names (str()). Issue
@@ -52,6 +59,26 @@ def caseload(*, user: User) -> QuerySet[Child]:
         children = children.filter(allocations__ended_on__isnull=True,
                                    allocations__social_worker=user)
     return children
+
+
+def caseload_page(*, user: User, ordering: tuple[str, ...], number: str | None,
+                  per_page: int) -> Page | None:
+    """Page `number` of the caseload sorted by `ordering`: the children and their number in
+    one query, its SQL kept per process for the user's scope, the user and the sort
+    (cpcases.core.kept_queries; issue 13 §2: the count and the page each compiled by the ORM on
+    every request), then their current allocations. None where the caller pages the ORM's
+    queryset (a page number not plain, a page past the end)."""
+    scope = visible_children_sql(user)
+    if scope is None:
+        return None
+    query = kept_queries.cached(
+        ("caseload", scope, user.pk, ordering),
+        lambda: kept_queries.compile_once(kept_queries.with_total(
+            caseload(user=user).prefetch_related(None).order_by(*ordering)), {}))
+    page = kept_queries.page_of(query, {}, number=number, per_page=per_page)
+    if page is not None:
+        prefetch_related_objects(page.object_list, _current_allocations(team=False))
+    return page
 
 
 def search_filter(queryset: QuerySet[Child], *, text: str = "",

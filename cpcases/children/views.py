@@ -65,8 +65,11 @@ def caseload(request: HttpRequest) -> HttpResponse:
     sort = sort_key(request, [*CASELOAD_SORTS, *(f"-{k}" for k in CASELOAD_SORTS)], "name")
     fields = CASELOAD_SORTS[sort.removeprefix("-")]
     ordering = [f"-{f}" if sort.startswith("-") else f for f in (*fields, "pk")]
-    children = selectors.caseload(user=request.user).order_by(*ordering)
-    page = Paginator(children, 25).get_page(request.GET.get("page"))
+    page = selectors.caseload_page(user=request.user, ordering=tuple(ordering),
+                                   number=request.GET.get("page"), per_page=25)
+    if page is None:  # what the kept query does not serve (a page number not plain…)
+        children = selectors.caseload(user=request.user).order_by(*ordering)
+        page = Paginator(children, 25).get_page(request.GET.get("page"))
     # Issue 12 §5: the children on the page shown are logged as seen by this user.
     record_children_shown(request=request, child_ids=[c.pk for c in page], section="caseload")
     _link_records(page)

@@ -13,6 +13,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from django import template
+from django.template.base import render_value_in_context
 from django.utils.safestring import SafeString, mark_safe
 
 register = template.Library()
@@ -68,3 +69,64 @@ def _row(d: Any, show_responsible: bool) -> str:
 def deadline_rows(deadlines: Iterable[Any], show_responsible: Any = False) -> SafeString:
     """The table's body rows for deadlines decorated by deadlines.presentation.present()."""
     return mark_safe("".join(_row(d, bool(show_responsible)) for d in deadlines))  # noqa: S308
+
+
+# --- the team page's filter controls ------------------------------------------------------------
+
+_NOT_SHOWN = ("child", "conference", "plan")  # the API's filters, not the page's
+_DATES = ("due_after", "due_before")
+_SELECTED = {True: " selected", False: ""}
+
+
+def _shown(value: Any, context: Any) -> str:
+    """`{{ value }}`: text escaped; anything else as the template engine renders it."""
+    if type(value) is str:
+        return html.escape(value)
+    return render_value_in_context(value, context)
+
+
+def _as_s(value: Any) -> str:
+    """`value|stringformat:"s"`."""
+    try:
+        return "%s" % (str(value) if isinstance(value, tuple) else value)
+    except (ValueError, TypeError):
+        return ""
+
+
+def _control(field: Any, context: Any) -> str:
+    name = escape(field.name)
+    errors = field.errors
+    hint = (f'<div class="govuk-hint" id="id_{name}-hint">For example, 27/3/2026</div>'
+            if field.name in _DATES else "")
+    messages = "".join(f'<p class="govuk-error-message"><span class="govuk-visually-hidden">'
+                       f"Error:</span> {escape(error)}</p>" for error in errors)
+    if field.widget_type == "select":
+        current = _as_s(field.value())
+        options = "".join(
+            f'<option value="{_shown(value, context)}"'
+            f'{_SELECTED[_as_s(value) == current]}>{_shown(label, context)}'
+            f"</option>" for value, label in field.field.choices)
+        control = (f'\n              <select class="govuk-select app-filters__control" '
+                   f'id="id_{name}" name="{name}">{options}</select>\n              ')
+    else:
+        value = field.value()
+        invalid = " govuk-input--error" if errors else ""
+        described = f' aria-describedby="id_{name}-hint"' if field.name in _DATES else ""
+        control = (f'\n              <input class="govuk-input app-filters__control{invalid}" '
+                   f'id="id_{name}" name="{name}" type="text" '
+                   f'value="{_shown(value or "", context)}"{described}>\n              ')
+    group_error = " govuk-form-group--error" if errors else ""
+    return (f'\n            <div class="govuk-form-group{group_error}">\n'
+            f'              <label class="govuk-label govuk-label--s" for="id_{name}">'
+            f"{escape(field.label)}</label>\n"
+            f"              {hint}\n"
+            f"              {messages}\n"
+            f"              {control}\n"
+            f"            </div>\n  ")
+
+
+@register.simple_tag(takes_context=True)
+def filter_controls(context: Any, form: Any) -> SafeString:
+    """The team page's filter fields (templates/deadlines/team.html's loop, as it was)."""
+    return mark_safe("".join(  # noqa: S308
+        _control(field, context) for field in form if field.name not in _NOT_SHOWN))

@@ -132,8 +132,9 @@ def test_team_view_queries_stay_constant(client, tm, org, sw, size,
         _distributed(c, dt.date(2026, 3, 2))
     client = login(client, tm)
     # The same cap at 10 and at 200 children (the header's counts from each app included;
-    # the policy read afresh, as by a first request: 13 once it is cached).
-    with django_assert_max_num_queries(18):
+    # the policy read afresh, as by a first request: 12 once it is cached; the page's rows
+    # carry their count, deadlines.teampage: 18 → 17).
+    with django_assert_max_num_queries(17):
         assert client.get("/deadlines/team/").status_code == 200
 
 
@@ -194,7 +195,8 @@ def test_api_list_queries_stay_constant(api, org, sw, size, django_assert_max_nu
         c = ChildFactory(authority=org.authority)
         AllocationFactory(child=c, team=org.team_a, social_worker=sw)
         _distributed(c, dt.date(2026, 3, 2))
-    with django_assert_max_num_queries(9):  # the policy read afresh; 4 once it is cached
+    # The page's rows carry their count (the kept query, deadlines.teampage): 9 → 8.
+    with django_assert_max_num_queries(8):  # the policy read afresh; 3 once it is cached
         assert api.get("/api/v1/deadlines/").status_code == 200
 
 
@@ -203,3 +205,124 @@ def test_a_large_teams_count_of_deadlines_reads_with_a_thousands_separator() -> 
 
     assert _caption(7500, "deadline") == "7,500 deadlines"
     assert _caption(1, "open deadline") == "1 open deadline"
+
+
+# --- the page's kept query (deadlines.teampage, issue 13 §2) ------------------------------------
+
+def _orm_page(tm, data, sort, number, now):
+    from django.core.paginator import Paginator
+    from django.test import RequestFactory
+
+    from deadlines import mywork, selectors
+    from deadlines.filters import SORTS, DeadlineFilter
+
+    request = RequestFactory().get("/deadlines/team/", data)
+    request.user = tm
+    query = request.GET.copy()
+    query.setdefault("status", "open")
+    found = DeadlineFilter(query, queryset=selectors.deadlines_visible(user=tm),
+                           request=request)
+    with time_machine.travel(now, tick=False):
+        orm = Paginator(mywork.slim(found.qs).order_by(*SORTS[sort]), 2).get_page(number)
+    return found, SORTS[sort], orm
+
+
+@pytest.mark.parametrize(("data", "sort"), [
+    ({}, "due"), ({}, "-child"), ({"status": "overdue"}, "due"),
+    ({"status": "not_yet_due"}, "-due"), ({"status": "due_today"}, "rule"),
+    ({"child_name": "zara"}, "responsible"), ({"due_after": "3/3/2026"}, "due")])
+@pytest.mark.parametrize("number", [None, "1", "2"])
+def test_the_kept_page_query_pages_as_the_orm_does(tm, sw, org, team, data, sort, number):
+    from cpcases.core import kept_queries
+    from deadlines.teampage import team_page
+
+    for day in (1, 3, 4, 5, 6):
+        c = ChildFactory(authority=org.authority)
+        AllocationFactory(child=c, team=org.team_a, social_worker=sw)
+        _distributed(c, dt.date(2026, 3, day))
+    kept_queries.clear()
+    # Two moments of one day: the same kept SQL, each judged at its own time.
+    for hour in (9, 23):
+        now = dt.datetime(2026, 3, 4, hour, tzinfo=LONDON)
+        found, ordering, orm = _orm_page(tm, data, sort, number, now)
+        kept = team_page(user=tm, found=found, ordering=ordering, number=number,
+                         per_page=2, now=now)
+        if kept is None:  # only past the end
+            assert orm.number < int(number or 1)
+            continue
+        assert [d.pk for d in kept.object_list] == [d.pk for d in orm.object_list]
+        assert (kept.number, kept.paginator.count, kept.paginator.num_pages) == (
+            orm.number, orm.paginator.count, orm.paginator.num_pages)
+
+
+def test_an_odd_page_number_or_invalid_filters_go_the_orms_way(client, tm, team):
+    client = login(client, tm)
+    for query in ("?page=last", "?page=0", "?page=99", "?due_after=nonsense"):
+        response = client.get(f"/deadlines/team/{query}")
+        assert response.status_code == 200
+    html = client.get("/deadlines/team/?page=99").content.decode()
+    assert str(team["zara_later"].pk) in _rows(html)  # the last page
+
+
+@pytest.mark.parametrize("query", [
+    {}, {"page": "2"}, {"page": "1", "ordering": "-child__last_name"},
+    {"ordering": "status,-due_date"}, {"status": "overdue"}, {"status": "not_yet_due"},
+    {"child_name": "zara"}, {"due_before": "2026-03-04"}, {"rule_id": "icpc"}])
+def test_the_api_list_from_the_kept_query_is_the_filter_backends(api, org, sw, team, query):
+    """?format=json sends the list down the filter backends' way (an unknown parameter to
+    the kept query): both give the same count and rows, values, types and key order."""
+    from cpcases.core import kept_queries
+
+    for day in range(1, 8):
+        c = ChildFactory(authority=org.authority)
+        AllocationFactory(child=c, team=org.team_a, social_worker=sw)
+        _distributed(c, dt.date(2026, 3, day))
+    kept_queries.clear()
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr("cpcases.audit.reads.AuditedPageNumberPagination.page_size", 4)
+        kept = api.get("/api/v1/deadlines/", query).json()
+        orm = api.get("/api/v1/deadlines/", {**query, "format": "json"}).json()
+    assert kept_queries._CACHE  # the first went the kept query's way
+    assert kept["count"] == orm["count"] > 0
+    assert kept["results"] == orm["results"]
+    assert [list(row) for row in kept["results"]] == [list(row) for row in orm["results"]]
+
+
+def test_the_api_past_the_last_page_is_not_found_either_way(api, team):
+    assert api.get("/api/v1/deadlines/", {"page": "9"}).status_code == 404
+    assert api.get("/api/v1/deadlines/", {"page": "9", "format": "json"}).status_code == 404
+    assert api.get("/api/v1/deadlines/", {"page": "last"}).status_code == 200
+
+
+# The filter fields' loop as templates/deadlines/team.html had it (deadline_tables writes it).
+FILTER_LOOP = '  {% for field in filter.form %}{% if field.name != "child" and field.name != "conference" and field.name != "plan" %}\n            <div class="govuk-form-group{% if field.errors %} govuk-form-group--error{% endif %}">\n              <label class="govuk-label govuk-label--s" for="id_{{ field.name }}">{{ field.label }}</label>\n              {% if field.name == "due_after" or field.name == "due_before" %}<div class="govuk-hint" id="id_{{ field.name }}-hint">For example, 27/3/2026</div>{% endif %}\n              {% for error in field.errors %}<p class="govuk-error-message"><span class="govuk-visually-hidden">Error:</span> {{ error }}</p>{% endfor %}\n              {% if field.widget_type == "select" %}\n              <select class="govuk-select app-filters__control" id="id_{{ field.name }}" name="{{ field.name }}">{% with current=field.value|stringformat:"s" %}{% for value, label in field.field.choices %}<option value="{{ value }}"{% if value|stringformat:"s" == current %} selected{% endif %}>{{ label }}</option>{% endfor %}{% endwith %}</select>\n              {% else %}\n              <input class="govuk-input app-filters__control{% if field.errors %} govuk-input--error{% endif %}" id="id_{{ field.name }}" name="{{ field.name }}" type="text" value="{{ field.value|default:\'\' }}"{% if field.name == "due_after" or field.name == "due_before" %} aria-describedby="id_{{ field.name }}-hint"{% endif %}>\n              {% endif %}\n            </div>\n  {% endif %}{% endfor %}\n'  # noqa: E501
+
+
+@pytest.mark.parametrize("query", [
+    {}, {"status": "overdue", "rule_id": "icpc"}, {"responsible": "sw2"},
+    {"due_after": "nonsense", "due_before": "4/3/2026", "child_name": '<b>"Zo&e\''},
+    {"status": "not-a-state", "responsible": "999999"}])
+def test_the_filter_fields_are_the_templates_loop_character_for_character(tm, team, query):
+    from django.template import engines
+    from django.test import RequestFactory
+
+    from deadlines import selectors
+    from deadlines.filters import DeadlineFilter
+
+    if query.get("responsible") == "sw2":
+        query = {"responsible": str(team["sw2"].pk)}
+    request = RequestFactory().get("/deadlines/team/", query)
+    request.user = tm
+    data = request.GET.copy()
+    data.setdefault("status", "open")
+    found = DeadlineFilter(data, queryset=selectors.deadlines_visible(user=tm),
+                           request=request)
+    found.is_valid()
+    found.list_worker_choices()
+    engine = engines["django"]
+    expected = engine.from_string(FILTER_LOOP).render({"filter": found})
+    written = engine.from_string(
+        "{% load deadline_tables %}  {% filter_controls filter.form %}\n").render(
+        {"filter": found})
+    assert written == expected
+    assert "<option" in written

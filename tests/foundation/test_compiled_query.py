@@ -129,10 +129,13 @@ def _prepared_child_reads() -> int:
 def test_the_childs_read_is_prepared_once_on_the_connection(sw, child, settings,
                                                             django_assert_num_queries):
     settings.DATABASE_PREPARED_STATEMENTS = True
-    with django_assert_num_queries(3):  # counted and logged as any query
+    with django_assert_num_queries(3) as captured:  # counted and logged as any query
         for _ in range(3):
             assert _child_in_scope(sw, child.pk).pk == child.pk
     assert _prepared_child_reads() >= 1
+    logged = captured.captured_queries[-1]["sql"]  # shown with its values, as Django shows
+    assert logged.startswith('SELECT "children_child"."id"')
+    assert f'"children_child"."id" = {child.pk}' in logged
 
 
 def test_behind_a_pooler_the_read_is_not_prepared(sw_b, other_team_child, settings):
