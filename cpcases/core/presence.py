@@ -18,6 +18,8 @@ from functools import lru_cache
 from django.apps import apps
 from django.db import connection
 
+from cpcases.core.compiled import prepared_cursor
+
 # A child id no row has: it stands for the child's while the SQL is built.
 CHILD = -914_271_163
 
@@ -72,7 +74,7 @@ def any_rows(child_id: int, groups: Sequence[Sequence[Rows]]) -> list[bool]:
     sql, params, asked = _probe(key)
     answers = [True] * len(key)
     if sql:
-        with connection.cursor() as cursor:
+        with prepared_cursor(connection) as cursor:  # planned once per connection
             cursor.execute(sql, [child_id if p == CHILD else p for p in params])
             for index, has in zip(asked, cursor.fetchone(), strict=True):
                 answers[index] = bool(has)
