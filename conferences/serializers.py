@@ -6,9 +6,10 @@ from __future__ import annotations
 from rest_framework import serializers
 
 from conferences.models import Conference
+from cpcases.core.serializing import DirectModelSerializer
 
 
-class ConferenceSerializer(serializers.ModelSerializer):
+class ConferenceSerializer(DirectModelSerializer):
     chair = serializers.PrimaryKeyRelatedField(read_only=True)
     minute_taker = serializers.PrimaryKeyRelatedField(read_only=True)
     within_timescale = serializers.BooleanField(read_only=True, allow_null=True)

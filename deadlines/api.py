@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
 from django.contrib.contenttypes.models import ContentType
@@ -17,8 +16,9 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from cpcases.accounts.roles import Capability
-from cpcases.core import kept_queries
+from cpcases.core import compiled
 from cpcases.core.concurrency import VersionedUpdateMixin
+from cpcases.core.serializing import DirectModelSerializer
 from deadlines import mywork, presentation, selectors, services, teampage
 from deadlines.filters import DeadlineFilter
 from deadlines.models import Deadline, RuleOverride
@@ -26,10 +26,11 @@ from deadlines.policy import RULE_IDS, Direction, Unit
 from deadlines.presentation import State
 
 
-class DeadlineSerializer(serializers.ModelSerializer):
+class DeadlineSerializer(DirectModelSerializer):
     """A deadline with what people see on the pages: the rule's name, the status in the one
     vocabulary (deadlines.presentation.State), the working-day countdown, and what to do
-    where."""
+    where. Read without DRF's generic walk (cpcases.core.serializing: a page of 50 spent
+    more there than on the values); pinned by tests/deadlines/test_deadline_api.py."""
 
     responsible = serializers.StringRelatedField(allow_null=True)
     delay_authorised_by = serializers.StringRelatedField(allow_null=True)
@@ -64,52 +65,6 @@ class DeadlineSerializer(serializers.ModelSerializer):
             return None
         # A list's rows carry no content type row (mywork.slim): Django's cache has them.
         return ContentType.objects.get_for_id(obj.content_type_id).model
-
-    def _plan(self) -> list[tuple[str, tuple[str, ...], Callable[[Any], Any] | None]]:
-        """Each field's name, the attributes leading to its value and its formatter (None:
-        a method of this serializer, given the deadline itself). Made once per process
-        from a serializer without context (issue 13 §2: DRF built the fields again for
-        every list; none of these formats by the request), so no request is kept."""
-        plan = _PLANS.get(type(self))
-        if plan is None:
-            plan = []
-            for field in type(self)()._readable_fields:
-                path = tuple(field.source_attrs)
-                formatter: Callable[[Any], Any] | None = field.to_representation
-                if isinstance(field, serializers.SerializerMethodField):
-                    path, formatter = (field.method_name,), None
-                elif isinstance(field, serializers.PrimaryKeyRelatedField):
-                    # DRF reads the key column, not the related row: so does this.
-                    path = (*path[:-1], Deadline._meta.get_field(path[-1]).attname)
-                    formatter = _same
-                plan.append((field.field_name, path, formatter))
-            _PLANS[type(self)] = plan
-        return plan
-
-    def to_representation(self, instance: Deadline) -> dict[str, Any]:
-        """DRF's representation field for field, without its generic walk to each value
-        (issue 13 §2: a page of 50 spent more there than on the values); anything missing
-        goes the generic way (pinned by tests/deadlines/test_deadline_api.py)."""
-        ret: dict[str, Any] = {}
-        try:
-            for name, path, formatter in self._plan():
-                if formatter is None:  # a SerializerMethodField: this serializer's method
-                    ret[name] = getattr(self, path[0])(instance)
-                    continue
-                value: Any = instance
-                for attr in path:
-                    value = getattr(value, attr)
-                ret[name] = None if value is None else formatter(value)
-        except AttributeError:
-            return super().to_representation(instance)
-        return ret
-
-
-def _same(value: Any) -> Any:
-    return value
-
-
-_PLANS: dict[type, list[tuple[str, tuple[str, ...], Callable[[Any], Any] | None]]] = {}
 
 
 class DeadlineViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin,
@@ -146,7 +101,7 @@ class DeadlineViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin,
                                         ordering=tuple(ordering or queryset.query.order_by))
         if query is None:
             return super().filter_queryset(queryset)
-        return kept_queries.CountedRows(query, mywork._dates(timezone.now()),
+        return compiled.CountedRows(query, mywork._dates(timezone.now()),
                                         offset=(int(number) - 1) * size, limit=size)
 
     def paginate_queryset(self, queryset: QuerySet[Deadline]) -> list[Deadline] | None:

@@ -23,7 +23,7 @@ from cpcases.accounts.models import User
 from cpcases.accounts.roles import Capability, Role
 from cpcases.children.models import Child
 from cpcases.children.scoping import visible_children_sql
-from cpcases.core import kept_queries
+from cpcases.core import compiled
 from deadlines.models import Deadline, DeadlineStatus
 from deadlines.presentation import LONDON, RuleContext, State, present, state_filter
 
@@ -153,7 +153,7 @@ def _group_of(now: datetime, today: date, week_end: date) -> Case:
 
 
 def _dates(now: datetime) -> dict[str, object]:
-    """The values a compiled query's markers stand for (cpcases.core.kept_queries.MARKERS)."""
+    """The values a compiled query's markers stand for (cpcases.core.compiled.MARKERS)."""
     today = now.astimezone(LONDON).date()
     return {"now": now, "today": today, "week_end": end_of_week(today)}
 
@@ -175,7 +175,7 @@ def _first_of_each_group(user: User, *, now: datetime, first: int
     """The first `first` deadlines of every group, each carrying its group's count, in one
     query (issue 13 §2: it was a count and one query a group, each compiling the user's
     scope again). The query is compiled once per process for the user's scope, the user and
-    `first` (cpcases.core.kept_queries: it cost the ORM 5 ms a request), and run with `now`'s
+    `first` (cpcases.core.compiled: it cost the ORM 5 ms a request), and run with `now`'s
     values."""
     team_rules = _team_rules(user)
     scope = visible_children_sql(user)
@@ -183,12 +183,12 @@ def _first_of_each_group(user: User, *, now: datetime, first: int
         rows: list[Deadline] = list(_first_of_each_group_query(
             my_deadlines(user=user, team_rules=team_rules), first=first, **_dates(now)))
     else:
-        query = kept_queries.cached(
+        query = compiled.cached(
             ("my_work.groups", scope, user.pk, user.role, team_rules, first),
-            lambda: kept_queries.compile_once(_first_of_each_group_query(
-                my_deadlines(user=user, team_rules=team_rules), now=kept_queries.NOW,
-                today=kept_queries.TODAY, week_end=kept_queries.WEEK_END, first=first),
-                kept_queries.MARKERS))
+            lambda: compiled.compile_once(_first_of_each_group_query(
+                my_deadlines(user=user, team_rules=team_rules), now=compiled.NOW,
+                today=compiled.TODAY, week_end=compiled.WEEK_END, first=first),
+                compiled.MARKERS))
         rows = query.instances(_dates(now))  # type: ignore[assignment]
     counts: dict[str, int] = {}
     items: dict[str, list[Deadline]] = {g.key: [] for g in GROUPS}
@@ -298,13 +298,13 @@ def _first_breaches(user: User, *, now: datetime, first: int) -> tuple[int, list
     if scope is None:
         return 0, []
 
-    def build() -> kept_queries.Compiled:
-        breaches = team_breaches(user, now=kept_queries.NOW, today=kept_queries.TODAY)
-        return kept_queries.compile_once(
+    def build() -> compiled.Compiled:
+        breaches = team_breaches(user, now=compiled.NOW, today=compiled.TODAY)
+        return compiled.compile_once(
             slim(breaches).annotate(breach_total=Window(Count("id"))),
-            {"now": kept_queries.NOW, "today": kept_queries.TODAY})
+            {"now": compiled.NOW, "today": compiled.TODAY})
 
-    query = kept_queries.cached(("my_work.breaches", scope, user.pk), build)
+    query = compiled.cached(("my_work.breaches", scope, user.pk), build)
     rows = query.instances(_dates(now), limit=first)
     return (rows[0].breach_total if rows else 0), rows  # type: ignore[attr-defined,return-value]
 

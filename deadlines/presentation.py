@@ -196,7 +196,7 @@ def state_filter(state: str, *, now: datetime | None = None, today: date | None 
                  ) -> models.Q:
     """The deadlines in a state (or "open": any open one), as a query: the same boundaries
     as `countdown`, so a filter and a tag never disagree. `today` is `now`'s day in London
-    unless given (a compiled query passes a marker for each: cpcases.core.kept_queries)."""
+    unless given (a compiled query passes a marker for each: cpcases.core.compiled)."""
     now = now or timezone.now()
     today = today or now.astimezone(LONDON).date()
     is_open = models.Q(status=DeadlineStatus.OPEN)

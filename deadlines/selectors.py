@@ -15,7 +15,7 @@ from django.db.models import QuerySet
 from cpcases.accounts.models import Authority, User
 from cpcases.children.models import Child
 from cpcases.children.scoping import visible_children
-from cpcases.core import kept_queries
+from cpcases.core import compiled
 from deadlines.calendar import WorkingDayCalendar, calendar_with_closures
 from deadlines.closures import closure_dates
 from deadlines.models import (
@@ -239,8 +239,8 @@ def deadlines_for_child(*, child: Child) -> QuerySet[Deadline]:
 def child_deadlines(*, child: Child) -> list[Deadline]:
     """deadlines_for_child's rows, its SQL compiled once per process (issue 13 §2: the ORM
     compiled it on every view of the tab); the child's id is the one parameter."""
-    query = kept_queries.cached("deadlines_for_child", lambda: kept_queries.compile_once(
-        deadlines_for_child(child=Child(pk=kept_queries.ROW_ID)), {"child": kept_queries.ROW_ID}))
+    query = compiled.cached("deadlines_for_child", lambda: compiled.compile_once(
+        deadlines_for_child(child=Child(pk=compiled.ROW_ID)), {"child": compiled.ROW_ID}))
     return query.instances({"child": child.pk})  # type: ignore[return-value]
 
 

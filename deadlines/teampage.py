@@ -5,7 +5,7 @@ The page counted the filtered deadlines and then read its 50, each query compile
 (about 5 ms of CPU a request, the filter's queryset built first). Here the page's rows carry
 the count as a window over them all (`COUNT(id) OVER ()`, taken before the LIMIT), and the
 SQL is kept per (user's scope, user, the filter's cleaned values, sort) with markers for the
-moment the status filter judges at (cpcases.core.kept_queries); the page's LIMIT and OFFSET are
+moment the status filter judges at (cpcases.core.compiled); the page's LIMIT and OFFSET are
 parameters. Anything out of the ordinary (filters not valid, a page number that is not a
 plain number, a page past the end) goes the ORM's way, as before.
 """
@@ -20,7 +20,7 @@ from django.db.models import Model
 
 from cpcases.accounts.models import User
 from cpcases.children.scoping import visible_children_sql
-from cpcases.core import kept_queries
+from cpcases.core import compiled
 from deadlines import selectors
 from deadlines.filters import DeadlineFilter
 from deadlines.mywork import _dates, slim
@@ -31,7 +31,7 @@ def _key_value(value: Any) -> Any:
 
 
 def kept_query(*, user: User, found: DeadlineFilter, ordering: tuple[str, ...]
-               ) -> kept_queries.Compiled | None:
+               ) -> compiled.Compiled | None:
     """The kept query of the deadlines `found` selects in `ordering`, each row with their
     number; None when the ORM must answer (no child in sight, filters not valid)."""
     scope = visible_children_sql(user)
@@ -40,15 +40,15 @@ def kept_query(*, user: User, found: DeadlineFilter, ordering: tuple[str, ...]
     cleaned = tuple(sorted((name, _key_value(value))
                            for name, value in found.form.cleaned_data.items()))
 
-    def build() -> kept_queries.Compiled:
+    def build() -> compiled.Compiled:
         marked = DeadlineFilter(found.data, queryset=selectors.deadlines_visible(user=user),
                                 request=found.request)
-        marked.now, marked.today = kept_queries.NOW, kept_queries.TODAY
-        return kept_queries.compile_once(
-            kept_queries.with_total(slim(marked.qs).order_by(*ordering)),
-            {"now": kept_queries.NOW, "today": kept_queries.TODAY})
+        marked.now, marked.today = compiled.NOW, compiled.TODAY
+        return compiled.compile_once(
+            compiled.with_total(slim(marked.qs).order_by(*ordering)),
+            {"now": compiled.NOW, "today": compiled.TODAY})
 
-    return kept_queries.cached(("deadlines", scope, user.pk, cleaned, ordering), build)
+    return compiled.cached(("deadlines", scope, user.pk, cleaned, ordering), build)
 
 
 def team_page(*, user: User, found: DeadlineFilter, ordering: tuple[str, ...],
@@ -58,4 +58,4 @@ def team_page(*, user: User, found: DeadlineFilter, ordering: tuple[str, ...],
     query = kept_query(user=user, found=found, ordering=ordering)
     if query is None:
         return None
-    return kept_queries.page_of(query, _dates(now), number=number, per_page=per_page)
+    return compiled.page_of(query, _dates(now), number=number, per_page=per_page)

@@ -11,7 +11,7 @@ class FrontDoorConfig(AppConfig):
         from cpcases.accounts.roles import Role
         from cpcases.children.hooks import register_duplicate_finder
         from cpcases.children.tabs import Tab, register_tab
-        from cpcases.chronology.providers import register_provider
+        from cpcases.chronology.providers import Source, register_provider
         from cpcases.core.navigation import NavItem, register_nav
         from frontdoor import chronology
         from frontdoor.selectors import (
@@ -32,6 +32,9 @@ class FrontDoorConfig(AppConfig):
         # "Find a child" of the roles allowed it, in place of the caseload-only search.
         register_nav(NavItem("Find a child", "frontdoor:search", 15,
                              visible=may_search_authority))
-        register_provider(chronology.contacts, name="frontdoor.contacts")
-        register_provider(chronology.referrals, name="frontdoor.referrals")
-        register_provider(chronology.assessments, name="frontdoor.assessments")
+        register_provider(chronology.contacts, name="frontdoor.contacts",
+                          sources=[Source("frontdoor.ContactChild")])
+        register_provider(chronology.referrals, name="frontdoor.referrals",
+                          sources=[Source("frontdoor.Referral")])
+        register_provider(chronology.assessments, name="frontdoor.assessments",
+                          sources=[Source("frontdoor.Assessment")])

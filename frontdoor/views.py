@@ -35,6 +35,7 @@ from cpcases.children.views import record_context
 from cpcases.core.concurrency import EditConflict, edits, show_conflict
 from cpcases.core.errors import NotPermitted, ServiceError
 from cpcases.core.forms_flow import submit
+from cpcases.core.presence import Rows, any_rows
 from deadlines.models import Deadline, DeadlineStatus
 from deadlines.policy import national_rule
 from deadlines.selectors import effective_rule
@@ -288,17 +289,28 @@ def assessment_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def child_tab(request: HttpRequest, pk: int) -> HttpResponse:
     child = child_selectors.child_for_view(request=request, child_id=pk, section="frontdoor")
     user = request.user
-    referrals = Referral.objects.filter(child=child).prefetch_related("assessments")
+    # Issue 13 §2: one query says which of the four lists has rows; only those are read
+    # (an empty list was a query the ORM compiled to find nothing).
+    has_referrals, has_contacts, has_merges, has_people = any_rows(child.pk, _CHILD_TAB_ROWS)
+    referrals = (Referral.objects.filter(child=child).prefetch_related("assessments")
+                 if has_referrals else [])
     return render(request, "frontdoor/child.html", {
         **record_context(request, child, "frontdoor"),
-        "contacts": selectors.contacts_visible(user=user).filter(children=child),
+        "contacts": (selectors.contacts_visible(user=user).filter(children=child)
+                     if has_contacts else []),
         "referrals": referrals,
         "open_referral": next((r for r in referrals if r.is_open), None),
         "can_edit": user.can(Capability.EDIT_CHILD),
         "can_merge": user.role in MANAGEMENT_LADDER,
-        "merges": child.merges_kept.select_related("merged", "merged_by"),
-        "people": child_selectors.people_around(child=child),
+        "merges": child.merges_kept.select_related("merged", "merged_by") if has_merges else [],
+        "people": child_selectors.people_around(child=child) if has_people else [],
     })
+
+
+# The tables of the child tab's four lists: referrals, contacts (through their links to
+# children), records merged into this one, people around the child.
+_CHILD_TAB_ROWS = ((Rows("frontdoor.Referral"),), (Rows("frontdoor.ContactChild"),),
+                   (Rows("frontdoor.ChildMerge", "kept"),), (Rows("children.ChildPerson"),))
 
 
 @login_required

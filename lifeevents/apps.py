@@ -22,5 +22,5 @@ class LifeEventsConfig(AppConfig):
                              visible=lambda user: user.can(Capability.ALLOCATE), place="work"))
         register_nav(NavItem("Professional challenges", "lifeevents:challenge_summary", 67,
                              visible=lambda user: user.can(Capability.ALLOCATE), place="work"))
-        for name, provider in chronology.PROVIDERS:
-            register_provider(provider, name=f"lifeevents.{name}")
+        for name, provider, sources in chronology.PROVIDERS:
+            register_provider(provider, name=f"lifeevents.{name}", sources=sources)

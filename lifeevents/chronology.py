@@ -20,7 +20,7 @@ from cpcases.accounts.models import User
 from cpcases.accounts.roles import Agency
 from cpcases.children.models import Child
 from cpcases.chronology.models import EventType
-from cpcases.chronology.providers import STAGE, ChronologyItem
+from cpcases.chronology.providers import STAGE, ChronologyItem, Source
 from lifeevents.models import (
     AgencyViewRequest,
     ChildDeath,
@@ -161,5 +161,12 @@ def restrictions(child: Child) -> Iterator[ChronologyItem]:
                 author=_name(r.lifted_by))
 
 
-PROVIDERS = (("missing", missing_episodes), ("death", death), ("orders", orders),
-             ("plan_endings", plan_endings), ("restrictions", restrictions))
+# (name, provider, the tables it reads its events from: chronology.providers.Source)
+PROVIDERS = (
+    ("missing", missing_episodes, (Source("lifeevents.MissingEpisode"),)),
+    ("death", death, (Source("lifeevents.ChildDeath"),)),
+    ("orders", orders, (Source("lifeevents.LegalOrder"),)),
+    ("plan_endings", plan_endings, (Source("lifeevents.PlanEndingNotice", "plan__child"),
+                                    Source("lifeevents.PlanEndViews", "plan__child"))),
+    ("restrictions", restrictions, (Source("lifeevents.RecordRestriction"),)),
+)

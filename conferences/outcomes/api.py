@@ -30,17 +30,23 @@ from conferences.outcomes.models import (
 )
 from cpcases.accounts.models import User
 from cpcases.accounts.roles import Agency, Role
-from cpcases.children.models import Child
 from cpcases.core.choices import WordChoiceField
 from cpcases.core.deprecation import DeprecatedRoutes, deprecated_viewset
 from cpcases.core.filters import record_filters
-from cpcases.core.prefetched import PREFIX, PrefetchedListSerializer, prefetched
+from cpcases.core.prefetched import (
+    PREFIX,
+    PrefetchedListSerializer,
+    PrefetchedRelationsMixin,
+    prefetched,
+    prefetched_keys,
+)
+from cpcases.core.serializing import DirectModelSerializer
 from cpcases.plans.choices import CATEGORY_WORDS
 from cpcases.plans.models import PlanEndReason
 from cpcases.plans.services import MemberData
 
 
-class AttendanceSerializer(serializers.ModelSerializer):
+class AttendanceSerializer(DirectModelSerializer):
     class Meta:
         model = Attendance
         fields = ["id", "participant_type", "user", "name", "agency", "role", "status",
@@ -62,13 +68,13 @@ class AttendanceInputSerializer(serializers.Serializer):
     user = serializers.IntegerField(required=False, allow_null=True, default=None)
 
 
-class AgencyViewSerializer(serializers.ModelSerializer):
+class AgencyViewSerializer(DirectModelSerializer):
     class Meta:
         model = AgencyView
         fields = ["agency", "name", "view", "dissents"]
 
 
-class DecisionSerializer(serializers.ModelSerializer):
+class DecisionSerializer(DirectModelSerializer):
     agency_views = AgencyViewSerializer(many=True, read_only=True)
     review_date = serializers.DateField(source="review_conference.date", read_only=True,
                                         allow_null=True)
@@ -86,7 +92,7 @@ class DecisionSerializer(serializers.ModelSerializer):
         list_serializer_class = PrefetchedListSerializer  # a list's prefetched(...)
 
 
-class ConferenceDaySerializer(serializers.ModelSerializer):
+class ConferenceDaySerializer(PrefetchedRelationsMixin, DirectModelSerializer):
     attendances = AttendanceSerializer(many=True, read_only=True)
     quoracy = serializers.SerializerMethodField()
     started_at = serializers.SerializerMethodField()
@@ -269,11 +275,12 @@ class ConferenceDayViewSet(DeprecatedRoutes, mixins.ListModelMixin, mixins.Retri
         queryset = selectors.conferences_visible(user=user)
         if self.action == "list":
             # A list shows the chair, minute-taker and children by id only (issue 13 §2: no
-            # rows loaded for them) and reads its attendances and decisions as plain lists
-            # (cpcases.core.prefetched); a record's actions hand the conference to the services.
+            # rows loaded for them; the children's an array column of the page's query) and
+            # reads its attendances and decisions as plain lists (cpcases.core.prefetched); a
+            # record's actions hand the conference to the services.
             queryset = queryset.select_related(None).prefetch_related(None).prefetch_related(
-                prefetched("attendances"), Prefetch("children", queryset=Child.objects.only("pk")),
-                prefetched("child_decisions", decisions))
+                prefetched("attendances"), prefetched("child_decisions", decisions)).annotate(
+                **prefetched_keys(Conference, "children"))
         else:
             queryset = queryset.prefetch_related(
                 "attendances", "children", Prefetch("child_decisions", queryset=decisions))

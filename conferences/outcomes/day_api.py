@@ -26,7 +26,6 @@ from drf_spectacular.utils import (
 from rest_framework import serializers, status
 from rest_framework.decorators import action
 from rest_framework.exceptions import PermissionDenied
-from rest_framework.relations import MANY_RELATION_KWARGS
 from rest_framework.request import Request
 from rest_framework.response import Response
 
@@ -51,9 +50,14 @@ from conferences.outcomes.models import (
 )
 from conferences.serializers import ConferenceSerializer
 from cpcases.accounts.roles import Role
-from cpcases.children.models import Child
 from cpcases.core.api import scoped_get
-from cpcases.core.prefetched import PREFIX, prefetched
+from cpcases.core.prefetched import (
+    PREFIX,
+    PrefetchedRelationsMixin,
+    keys_of,
+    prefetched,
+    prefetched_keys,
+)
 
 # --- the conference's state -----------------------------------------------------------------
 
@@ -108,7 +112,7 @@ def day_state(instance: Conference) -> dict[str, Any]:
         "quoracy": {"quorate": check.quorate, "message": check.message,
                     "agencies_with_contact": list(check.agencies_with_contact)},
         "decisions": DecisionSerializer(decisions, many=True).data if decisions else [],
-        "undecided_children": [c.pk for c in _children(instance) if c.pk not in decided],
+        "undecided_children": [pk for pk in _child_ids(instance) if pk not in decided],
         "decision_letter_issued_at": _moment(
             record.decision_letter_issued_at if record else None),
         "signed_off_at": _moment(record.signed_off_at if record else None),
@@ -121,9 +125,12 @@ def _listed(instance: Conference, relation: str) -> list[Any] | None:
     return getattr(instance, PREFIX + relation, None)
 
 
-def _children(instance: Conference) -> list[Child]:
+def _child_ids(instance: Conference) -> list[int]:
+    keys = keys_of(instance, "children")  # a list's
+    if keys is not None:
+        return keys
     listed = _listed(instance, "children")
-    return list(instance.children.all()) if listed is None else listed
+    return [c.pk for c in (instance.children.all() if listed is None else listed)]
 
 
 def _one_to_one(instance: Conference, name: str) -> Any:
@@ -134,28 +141,14 @@ def _one_to_one(instance: Conference, name: str) -> Any:
 
 
 def _moment(value: Any) -> str | None:
-    return serializers.DateTimeField().to_representation(value) if value else None
+    return _MOMENT.to_representation(value) if value else None
 
 
-class _ListedChildren(serializers.ManyRelatedField):
-    """A conference's `children`, from a list's plain-list prefetch when it has one."""
-
-    def get_attribute(self, instance: Any) -> Any:
-        listed = _listed(instance, "children")
-        return super().get_attribute(instance) if listed is None else listed
+# One field for every moment: its format and time zone are read when it represents one.
+_MOMENT = serializers.DateTimeField()
 
 
-class _ChildKey(serializers.PrimaryKeyRelatedField):
-    """The field ModelSerializer builds for `children`, reading them as `_ListedChildren`."""
-
-    @classmethod
-    def many_init(cls, *args: Any, **kwargs: Any) -> serializers.ManyRelatedField:
-        # RelatedField.many_init, with the list field's class ours.
-        shared = {key: value for key, value in kwargs.items() if key in MANY_RELATION_KWARGS}
-        return _ListedChildren(child_relation=cls(*args, **kwargs), **shared)
-
-
-class ConferenceStateSerializer(ConferenceSerializer):
+class ConferenceStateSerializer(PrefetchedRelationsMixin, ConferenceSerializer):
     """The conference resource: its booking and its day. `day` is null for a partner
     professional (the day's decisions reach them in the record and the decision letter)."""
 
@@ -163,13 +156,6 @@ class ConferenceStateSerializer(ConferenceSerializer):
 
     class Meta(ConferenceSerializer.Meta):
         fields = [*ConferenceSerializer.Meta.fields, "day"]
-
-    def build_relational_field(self, field_name: str, relation_info: Any
-                               ) -> tuple[type[serializers.Field], dict[str, Any]]:
-        field_class, field_kwargs = super().build_relational_field(field_name, relation_info)
-        if field_name == "children" and field_class is serializers.PrimaryKeyRelatedField:
-            field_class = _ChildKey
-        return field_class, field_kwargs
 
     @extend_schema_field(DayStateSerializer(allow_null=True))
     def get_day(self, obj: Conference) -> dict[str, Any] | None:
@@ -182,15 +168,16 @@ class ConferenceStateSerializer(ConferenceSerializer):
 def with_day_state(queryset: QuerySet[Conference], *, listing: bool = False
                    ) -> QuerySet[Conference]:
     """Everything `ConferenceStateSerializer` shows, in a fixed number of queries a page.
-    A `listing` reads only the children's ids, all a list shows of them, and keeps the
-    attendances, children and decisions as plain lists (cpcases.core.prefetched; issue 13
-    §2); a record's actions hand the conference to the services, so it is loaded whole."""
+    A `listing` reads only the children's ids, all a list shows of them (an array column of
+    the page's own query), and keeps the attendances and decisions as plain lists
+    (cpcases.core.prefetched; issue 13 §2); a record's actions hand the conference to the
+    services, so it is loaded whole."""
     decisions = ChildDecision.objects.select_related("review_conference").prefetch_related(
         "agency_views")
     if listing:
         return queryset.select_related("day", "record").prefetch_related(
-            prefetched("attendances"), prefetched("children", Child.objects.only("pk")),
-            prefetched("child_decisions", decisions))
+            prefetched("attendances"), prefetched("child_decisions", decisions)).annotate(
+            **prefetched_keys(Conference, "children"))
     return queryset.select_related("day", "record").prefetch_related(
         "attendances", "children", Prefetch("child_decisions", queryset=decisions))
 

@@ -17,11 +17,14 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
+from functools import lru_cache
 from typing import Any
 
 from django.core.exceptions import FieldDoesNotExist
 from django.core.paginator import Page, Paginator
+from django.db import connections
 from django.db.models import Model
+from django.db.models.expressions import RawSQL
 from django.http import HttpRequest
 from rest_framework import permissions
 from rest_framework.pagination import PageNumberPagination
@@ -29,6 +32,7 @@ from rest_framework.pagination import PageNumberPagination
 from cpcases.audit.events import insert_access_events
 from cpcases.audit.models import AccessAction
 from cpcases.core.client import client_address as client_ip
+from cpcases.core.compiled import prepared_cursor
 
 # How a record leads to its children, tried in order (one query per page of records).
 CHILD_PATHS = ("child", "children", "plan__child", "conference__children",
@@ -90,11 +94,34 @@ def child_ids_of(objects: Sequence[Any]) -> dict[int, set[int]]:
                     found[row.pk].add(child_id)
             if not unresolved:
                 continue
-            for pk, child_id in model._default_manager.filter(
-                    pk__in=unresolved).values_list("pk", path):
+            for pk, child_id in _rows_children(model, path, unresolved):
                 if child_id is not None:
                     found[pk].add(child_id)
     return found
+
+
+# A stand-in for the page's record ids while the SQL is built.
+_PKS_MARK = [-771_234_567]
+
+
+def _rows_children(model: type[Model], path: str, pks: list[Any]) -> list[tuple[Any, Any]]:
+    """(pk, child id) of these records along the path: SQL the ORM builds once per process
+    per model and path, the ids passed as one array (issue 13 §2: compiling it cost more
+    than running it, on every page that shows conferences or plans), run prepared."""
+    sql, params, at = _children_sql(model, path)
+    values = list(params)
+    values[at] = [int(pk) for pk in pks]
+    with prepared_cursor(connections[model._default_manager.db]) as cursor:
+        cursor.execute(sql, values)
+        return cursor.fetchall()
+
+
+@lru_cache(maxsize=256)
+def _children_sql(model: type[Model], path: str) -> tuple[str, tuple[Any, ...], int]:
+    ids = RawSQL("SELECT unnest(%s::bigint[])", (_PKS_MARK,))
+    query = model._default_manager.filter(pk__in=ids).values_list("pk", path).query
+    sql, params = query.sql_with_params()
+    return sql, tuple(params), next(i for i, p in enumerate(params) if p == _PKS_MARK)
 
 
 def _follow_loaded(row: Model, path: str) -> tuple[bool, int | None]:

@@ -23,10 +23,10 @@ from cpcases.children.models import Allocation, Child, ChildPerson, Person
 from cpcases.core.api import problem
 from cpcases.core.concurrency import EditConflict, conflict_body
 from cpcases.core.filters import record_filters
-from cpcases.core.serializing import ColumnsFirstModelSerializer
+from cpcases.core.serializing import DirectModelSerializer
 
 
-class AllocationSerializer(ColumnsFirstModelSerializer):
+class AllocationSerializer(DirectModelSerializer):
     team = serializers.StringRelatedField(allow_null=True)
     social_worker = serializers.StringRelatedField(allow_null=True)
 
@@ -35,7 +35,7 @@ class AllocationSerializer(ColumnsFirstModelSerializer):
         fields = ["id", "team", "social_worker", "started_on", "ended_on", "reason"]
 
 
-class ChildSerializer(ColumnsFirstModelSerializer):
+class ChildSerializer(DirectModelSerializer):
     display_name = serializers.CharField(read_only=True)
     age = serializers.IntegerField(read_only=True, allow_null=True)
     household = serializers.StringRelatedField(allow_null=True)

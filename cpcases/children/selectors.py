@@ -18,7 +18,7 @@ from cpcases.children.scoping import (
     visible_children,
     visible_children_sql,
 )
-from cpcases.core import kept_queries
+from cpcases.core import compiled
 from cpcases.core.compiled import CompiledQuery, first
 
 # What a list shows of an allocation's team and social worker: their names (str()). Issue
@@ -65,17 +65,17 @@ def caseload_page(*, user: User, ordering: tuple[str, ...], number: str | None,
                   per_page: int) -> Page | None:
     """Page `number` of the caseload sorted by `ordering`: the children and their number in
     one query, its SQL kept per process for the user's scope, the user and the sort
-    (cpcases.core.kept_queries; issue 13 §2: the count and the page each compiled by the ORM on
+    (cpcases.core.compiled; issue 13 §2: the count and the page each compiled by the ORM on
     every request), then their current allocations. None where the caller pages the ORM's
     queryset (a page number not plain, a page past the end)."""
     scope = visible_children_sql(user)
     if scope is None:
         return None
-    query = kept_queries.cached(
+    query = compiled.cached(
         ("caseload", scope, user.pk, ordering),
-        lambda: kept_queries.compile_once(kept_queries.with_total(
+        lambda: compiled.compile_once(compiled.with_total(
             caseload(user=user).prefetch_related(None).order_by(*ordering)), {}))
-    page = kept_queries.page_of(query, {}, number=number, per_page=per_page)
+    page = compiled.page_of(query, {}, number=number, per_page=per_page)
     if page is not None:
         prefetch_related_objects(page.object_list, _current_allocations(team=False))
     return page

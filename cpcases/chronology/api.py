@@ -27,7 +27,7 @@ from cpcases.chronology.models import MANUAL_EVENT_TYPES, EventType, Visit, Visi
 from cpcases.chronology.views import csv_response
 from cpcases.core.api import visible_child
 from cpcases.core.filters import record_filters
-from cpcases.core.serializing import ColumnsFirstModelSerializer
+from cpcases.core.serializing import DirectModelSerializer
 
 T = TypeVar("T")
 
@@ -35,7 +35,7 @@ T = TypeVar("T")
 # --- visits ---------------------------------------------------------------------------------
 
 
-class VisitSerializer(ColumnsFirstModelSerializer):
+class VisitSerializer(DirectModelSerializer):
     visited_by_name = serializers.CharField(source="visited_by.full_name", read_only=True)
 
     class Meta:

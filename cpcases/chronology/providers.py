@@ -10,6 +10,12 @@ absent returns nothing.
 Providers read without ORDER BY (`.order_by()`, issue 13 §2: building and running the
 models' default orderings cost more than the rows): `in_order` puts every item in its place,
 the origin (unique per item) settling ties. Order only what is joined into one item's text.
+
+A provider may name the tables it reads its events from (`sources`): the merge first asks,
+in one query whose SQL is built once per process, which providers have any row for the
+child, and calls only those (issue 13 §2: a child's chronology asked fifteen tables, most
+of them empty for most children, each query compiled by the ORM at every view). A provider
+without sources is always called.
 """
 
 from __future__ import annotations
@@ -21,6 +27,7 @@ from datetime import date, time
 from cpcases.accounts.roles import Agency
 from cpcases.children.models import Child
 from cpcases.chronology.models import EventType
+from cpcases.core.presence import Rows, any_rows
 
 Provider = Callable[[Child], Iterable["ChronologyItem"]]
 
@@ -72,13 +79,27 @@ def _label(choices: type, value: str) -> str:
         return value
 
 
+# A table a provider reads its events from: the rows of `model` ("app_label.Model") whose
+# `child` lookup is the child's pk. Naming its sources is a promise: with fewer than
+# `at_least` such rows in every one of them, the provider yields nothing (a move of address
+# needs two snapshots of the record).
+Source = Rows
+
+
 _PROVIDERS: dict[str, Provider] = {}
+_SOURCES: dict[str, tuple[Source, ...]] = {}
 
 
-def register_provider(fn: Provider, *, name: str | None = None) -> Provider:
+def register_provider(fn: Provider, *, name: str | None = None,
+                      sources: Iterable[Source] | None = None) -> Provider:
     """Add a provider (idempotent: registering the same name again replaces it). Usable as a
-    decorator."""
-    _PROVIDERS[name or f"{fn.__module__}.{fn.__qualname__}"] = fn
+    decorator. `sources`: the tables it reads (see Source); without them it is always
+    called."""
+    key = name or f"{fn.__module__}.{fn.__qualname__}"
+    _PROVIDERS[key] = fn
+    _SOURCES.pop(key, None)
+    if sources is not None:
+        _SOURCES[key] = tuple(sources)
     return fn
 
 
@@ -116,12 +137,22 @@ def in_order(items: Iterable[ChronologyItem]) -> list[ChronologyItem]:
     return ordered
 
 
+def providers_with_rows(child: Child) -> list[Provider]:
+    """The providers to call for the child: those without sources, and those with a row
+    in one of theirs (one query, cpcases.core.presence; none when no provider names its
+    sources)."""
+    probed = [name for name in _PROVIDERS if name in _SOURCES]
+    found = any_rows(child.pk, [_SOURCES[name] for name in probed]) if probed else []
+    skipped = {name for name, has in zip(probed, found, strict=True) if not has}
+    return [fn for name, fn in _PROVIDERS.items() if name not in skipped]
+
+
 def merged_items(child: Child, *, agency: str = "", event_type: str = ""
                  ) -> list[ChronologyItem]:
     """Every provider's items for the child in event-date order, optionally filtered by
     contributing agency and event type."""
     items: list[ChronologyItem] = []
-    for provider in _PROVIDERS.values():
+    for provider in providers_with_rows(child):
         items.extend(provider(child))
     if agency:
         items = [i for i in items if i.agency == agency]

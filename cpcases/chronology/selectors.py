@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.apps import apps
-from django.db.models import QuerySet
+from django.db.models import F, QuerySet
 
 from cpcases.accounts.models import User
 from cpcases.accounts.roles import Role
@@ -13,6 +13,7 @@ from cpcases.children.models import Child, InvolvementKind, PartnerInvolvement
 from cpcases.children.scoping import visible_children
 from cpcases.chronology.models import Visit
 from cpcases.chronology.providers import ChronologyItem, merged_items
+from cpcases.core.child_rows import child_rows
 from deadlines.models import Deadline, DeadlineStatus
 
 
@@ -70,16 +71,36 @@ class VisitClock:
 _CLOCKS = (("child_seen", "Child last seen"), ("bedroom_seen", "Bedroom last seen"))
 
 
+def _visits_shown(child_id: int) -> QuerySet[Visit]:
+    return Visit.objects.filter(child=child_id).annotate(
+        by_full_name=F("visited_by__full_name"), by_username=F("visited_by__username"))
+
+
+def visits_shown(*, child: Child) -> list[Visit]:
+    """The Visits tab's list: visits_for_child's rows, newest first, each with `by_name`
+    (str() of the visitor) in place of the visitor's row. Issue 13 §2: its SQL is built once
+    per process (cpcases.core.child_rows)."""
+    visits = list(child_rows("chronology.visits_shown", _visits_shown, child.pk))
+    for visit in visits:
+        visit.by_name = visit.by_full_name or visit.by_username  # type: ignore[attr-defined]
+    return visits
+
+
+def _open_clock_deadlines(child_id: int) -> QuerySet[Deadline]:
+    return Deadline.objects.filter(
+        child=child_id, rule_id__in=[rule_id for rule_id, _ in _CLOCKS],
+        status=DeadlineStatus.OPEN).order_by("-anchor_date", "-id")
+
+
 def visit_clocks(*, child: Child, visits: list[Visit] | None = None) -> list[VisitClock]:
     """`visits`: all the child's visits, newest first (visits_for_child), when the caller
     has them already. Issue 13 §2: the clocks are read from that list and one query of the
-    open deadlines, not four queries."""
+    open deadlines (its SQL built once per process), not four queries."""
     if visits is None:
         visits = list(visits_for_child(child=child))
     latest: dict[str, Deadline] = {}
-    for deadline in (Deadline.objects.filter(
-            child=child, rule_id__in=[rule_id for rule_id, _ in _CLOCKS],
-            status=DeadlineStatus.OPEN).order_by("-anchor_date", "-id")):
+    for deadline in child_rows("chronology.visit_clock_deadlines", _open_clock_deadlines,
+                               child.pk):
         latest.setdefault(deadline.rule_id, deadline)
     # The rule ids are also the Visit fields that say what was seen.
     return [VisitClock(rule_id, label, next((v for v in visits if getattr(v, rule_id)), None),

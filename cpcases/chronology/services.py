@@ -48,10 +48,13 @@ def may_record_visit(user: User, child: Child | None = None) -> bool:
     return child is None or visible_children(user).filter(pk=child.pk).exists()
 
 
-def may_add_entry(user: User, child: Child) -> bool:
+def may_add_entry(user: User, child: Child, *, in_scope: bool = False) -> bool:
     """Any core group member: the social worker and managers of the child's team and service,
-    and partner professionals in the child's core group."""
-    if not user.is_authenticated or not visible_children(user).filter(pk=child.pk).exists():
+    and partner professionals in the child's core group. `in_scope`: the caller reached the
+    child through child_for_view in this request (the user's scope), so it is not asked
+    again (issue 13 §2)."""
+    if not user.is_authenticated or not (
+            in_scope or visible_children(user).filter(pk=child.pk).exists()):
         return False
     if user.role in CONTRIBUTING_ROLES:
         return True

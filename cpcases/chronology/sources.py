@@ -14,6 +14,8 @@ from itertools import pairwise
 from typing import Any
 
 from django.apps import apps
+from django.contrib.postgres.expressions import ArraySubquery
+from django.db.models import Exists, F, OuterRef, QuerySet, Subquery
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 
@@ -21,7 +23,8 @@ from cpcases.accounts.models import User
 from cpcases.accounts.roles import Agency
 from cpcases.children.models import Child, Household
 from cpcases.chronology.models import ChronologyEntry, EventType, Visit
-from cpcases.chronology.providers import STAGE, ChronologyItem, register_provider
+from cpcases.chronology.providers import STAGE, ChronologyItem, Source, register_provider
+from cpcases.core.child_rows import child_rows
 
 CSC = Agency.CHILDRENS_SOCIAL_CARE
 SOCIAL_WORK_RECORD = "Social work record"
@@ -34,6 +37,11 @@ def _local(moment: datetime) -> tuple[date, time]:
 
 def _name(user: User | None) -> str:
     return user.full_name or user.username if user else ""
+
+
+def _named(full_name: str | None, username: str | None) -> str:
+    """`_name(user)` of a user read as two annotated columns (None: no user)."""
+    return full_name or username or ""
 
 
 def _model(app_label: str, name: str) -> Any:
@@ -78,16 +86,23 @@ def _visit_summary(v: Visit) -> str:
     return f"Statutory visit: {seen}{room}"
 
 
+def _visits(child_id: int) -> QuerySet[Visit]:
+    return Visit.objects.filter(child=child_id).annotate(
+        by_full_name=F("visited_by__full_name"), by_username=F("visited_by__username")
+    ).order_by()
+
+
 def visits(child: Child) -> Iterator[ChronologyItem]:
-    for v in Visit.objects.filter(child=child).select_related("visited_by").order_by():
+    for v in child_rows("chronology.visits", _visits, child.pk):
         day, at = _local(v.visited_at)
         outcome = v.access_refused_details if v.access_refused else v.notes
+        by = _named(v.by_full_name, v.by_username)
         yield ChronologyItem(
             event_date=day, event_time=at, event_type=EventType.VISIT,
             significant_event=_visit_summary(v), source=SOCIAL_WORK_RECORD, agency=CSC,
-            origin=f"visit:{v.pk:010d}", who_involved=_name(v.visited_by), stage=STAGE["visit"],
+            origin=f"visit:{v.pk:010d}", who_involved=by, stage=STAGE["visit"],
             decisions_actions_outcome=outcome, child_seen=v.child_seen,
-            author=_name(v.visited_by), href=_url("chronology:visits", child.pk))
+            author=by, href=_url("chronology:visits", child.pk))
 
 
 # --- moves of address and household (from the record's history) ------------------------------
@@ -174,15 +189,52 @@ def section_47_enquiries(child: Child) -> Iterator[ChronologyItem]:
 # --- conferences -----------------------------------------------------------------------------
 
 
+def _conferences(child_id: int) -> QuerySet[Any]:
+    """The child's conferences not cancelled, each with the decision for this child and who
+    was present (as the model orders its attendances: type, agency, name) in the same row.
+    The decisions and attendances are not loaded as rows of their own: the read audit finds
+    no child through them that it does not find through their conference."""
+    Decision = _model("conference_outcomes", "ChildDecision")
+    Attendance = _model("conference_outcomes", "Attendance")
+    outcomes: dict[str, Any] = {}
+    if Decision is not None:
+        # One decision per conference and child (the model's unique constraint).
+        decision = Decision.objects.filter(conference=OuterRef("pk"), child=child_id).order_by()
+
+        def decided(column: str) -> Subquery:
+            return Subquery(decision.values(column)[:1])
+
+        outcomes.update(decided=Exists(decision), decision_outcome=decided("outcome"),
+                        decision_category=decided("category"),
+                        decision_reasons=decided("reasons"),
+                        decider_full_name=decided("decided_by__full_name"),
+                        decider_username=decided("decided_by__username"))
+    if Attendance is not None:
+        present = Attendance.objects.filter(conference=OuterRef("pk"), status="present").order_by(
+            "participant_type", "agency", "name", "id")
+        outcomes.update(present_names=ArraySubquery(present.values("name")),
+                        present_agencies=ArraySubquery(present.values("agency")))
+    return (_model("conferences", "Conference").objects.filter(children=child_id)
+            .exclude(status="cancelled")
+            .annotate(chair_full_name=F("chair__full_name"), chair_username=F("chair__username"),
+                      creator_full_name=F("created_by__full_name"),
+                      creator_username=F("created_by__username"), **outcomes)
+            .order_by("date", "pk"))
+
+
+def _display(app_label: str, model: str, field: str, value: Any) -> str:
+    """`get_<field>_display()` of a value read as a plain column."""
+    choices = _model(app_label, model)._meta.get_field(field).flatchoices
+    return str(dict(choices).get(value, value))
+
+
 def conferences(child: Child) -> Iterator[ChronologyItem]:
     """Conferences held (or booked for a date now past; cancelled ones are not events), with
     the decision for this child and who attended where the conference record holds them."""
-    Conference = _model("conferences", "Conference")
-    if Conference is None:
+    if _model("conferences", "Conference") is None:
         return
     today = timezone.localdate()
-    every = list(Conference.objects.filter(children=child).exclude(status="cancelled")
-                 .select_related("chair", "created_by").order_by("date", "pk"))
+    every = list(child_rows("chronology.conferences", _conferences, child.pk))
     held = [c for c in every if c.date <= today]
     for c in every:
         if c.date > today:
@@ -193,47 +245,43 @@ def conferences(child: Child) -> Iterator[ChronologyItem]:
                 event_date=booked_on, event_time=booked_at, event_type=EventType.CONFERENCE,
                 significant_event=f"{c.get_kind_display()} booked for {c.date:%-d %B %Y}",
                 source=SOCIAL_WORK_RECORD, agency=CSC, origin=f"conference:{c.pk:010d}:booked",
-                who_involved=f"Chair: {_name(c.chair)}", stage=STAGE["conference_booked"],
-                author=_name(getattr(c, "created_by", None)))
-    decisions = _decisions(child, held)
-    present = _present(held)
+                who_involved=f"Chair: {_named(c.chair_full_name, c.chair_username)}",
+                stage=STAGE["conference_booked"],
+                author=_named(c.creator_full_name, c.creator_username))
     for c in held:
-        who = "; ".join([f"Chair: {_name(c.chair)}", *present.get(c.pk, [])])
-        decision = decisions.get(c.pk)
+        chair = _named(c.chair_full_name, c.chair_username)
+        present = [f"{name} ({_display('conference_outcomes', 'Attendance', 'agency', agency)})"
+                   if agency else name
+                   for name, agency in zip(getattr(c, "present_names", []),
+                                           getattr(c, "present_agencies", []), strict=True)]
+        who = "; ".join([f"Chair: {chair}", *present])
         outcome = c.get_status_display()
-        if decision is not None:
-            outcome = decision.get_outcome_display()
-            if decision.category:
-                outcome += f" (category: {decision.get_category_display().lower()})"
-            outcome += f". {decision.reasons}".rstrip()
+        decided = getattr(c, "decided", False)
+        if decided:
+            outcome = _display("conference_outcomes", "ChildDecision", "outcome",
+                               c.decision_outcome)
+            if c.decision_category:
+                category = _display("conference_outcomes", "ChildDecision", "category",
+                                    c.decision_category)
+                outcome += f" (category: {category.lower()})"
+            outcome += f". {c.decision_reasons}".rstrip()
         yield ChronologyItem(
             event_date=c.date, event_time=c.start_time, event_type=EventType.CONFERENCE,
             significant_event=c.get_kind_display(), source=SOCIAL_WORK_RECORD, agency=CSC,
             origin=f"conference:{c.pk:010d}", who_involved=who, stage=STAGE["conference"],
             decisions_actions_outcome=outcome,
-            author=_name(decision.decided_by if decision else c.chair))
-
-
-def _decisions(child: Child, conferences: list[Any]) -> dict[int, Any]:
-    ChildDecision = _model("conference_outcomes", "ChildDecision")
-    if ChildDecision is None or not conferences:
-        return {}
-    return {d.conference_id: d for d in ChildDecision.objects.filter(
-        child=child, conference__in=conferences).select_related("decided_by").order_by()}
-
-
-def _present(conferences: list[Any]) -> dict[int, list[str]]:
-    Attendance = _model("conference_outcomes", "Attendance")
-    if Attendance is None or not conferences:
-        return {}
-    present: dict[int, list[str]] = {}
-    for a in Attendance.objects.filter(conference__in=conferences, status="present"):
-        label = f"{a.name} ({a.get_agency_display()})" if a.agency else a.name
-        present.setdefault(a.conference_id, []).append(label)
-    return present
+            author=_named(c.decider_full_name, c.decider_username) if decided else chair)
 
 
 # --- child protection plans ------------------------------------------------------------------
+
+
+def _plans(child_id: int) -> QuerySet[Any]:
+    return (_model("plans", "ChildProtectionPlan").objects.filter(child=child_id)
+            .annotate(lead_full_name=F("lead_social_worker__full_name"),
+                      lead_username=F("lead_social_worker__username"),
+                      ender_full_name=F("ended_by__full_name"),
+                      ender_username=F("ended_by__username")).order_by())
 
 
 def plans(child: Child) -> Iterator[ChronologyItem]:
@@ -241,31 +289,36 @@ def plans(child: Child) -> Iterator[ChronologyItem]:
     Plan = _model("plans", "ChildProtectionPlan")
     if Plan is None:
         return
-    for p in Plan.objects.filter(child=child).select_related("lead_social_worker",
-                                                               "ended_by").order_by():
+    for p in child_rows("chronology.plans", _plans, child.pk):
         yield ChronologyItem(
             event_date=p.started_on, event_type=EventType.PLAN,
             significant_event="Child protection plan started "
                               f"(category: {p.get_category_display().lower()})",
             source=SOCIAL_WORK_RECORD, agency=CSC, origin=f"plan:{p.pk:010d}:start",
             stage=STAGE["plan_start"],
-            who_involved=f"Lead social worker: {_name(p.lead_social_worker)}")
+            who_involved=f"Lead social worker: {_named(p.lead_full_name, p.lead_username)}")
         if p.ended_on:
             yield ChronologyItem(
                 event_date=p.ended_on, event_type=EventType.PLAN,
                 significant_event="Child protection plan ended", source=SOCIAL_WORK_RECORD,
                 agency=CSC, origin=f"plan:{p.pk:010d}:end", stage=STAGE["plan_end"],
                 decisions_actions_outcome=f"{p.get_end_reason_display()}. {p.end_note}".strip(),
-                author=_name(p.ended_by))
+                author=_named(p.ender_full_name, p.ender_username))
 
 
-BUILTIN: tuple[tuple[str, Any], ...] = (
-    ("manual", manual_entries), ("visits", visits), ("moves", moves),
-    ("strategy", strategy_discussions), ("s47", section_47_enquiries),
-    ("conferences", conferences), ("plans", plans),
+# (name, provider, the tables it reads its events from: see providers.Source)
+BUILTIN: tuple[tuple[str, Any, tuple[Source, ...]], ...] = (
+    ("manual", manual_entries, (Source("chronology.ChronologyEntry"),)),
+    ("visits", visits, (Source("chronology.Visit"),)),
+    # A move is a difference between two snapshots of the record.
+    ("moves", moves, (Source("children.ChildEvent", "pgh_obj", at_least=2),)),
+    ("strategy", strategy_discussions, (Source("strategy.DiscussionChild"),)),
+    ("s47", section_47_enquiries, (Source("strategy.Section47Enquiry"),)),
+    ("conferences", conferences, (Source("conferences.Conference", "children"),)),
+    ("plans", plans, (Source("plans.ChildProtectionPlan"),)),
 )
 
 
 def register_builtin() -> None:
-    for name, fn in BUILTIN:
-        register_provider(fn, name=f"chronology.{name}")
+    for name, fn, sources in BUILTIN:
+        register_provider(fn, name=f"chronology.{name}", sources=sources)

@@ -34,7 +34,7 @@ def visits(request: HttpRequest, pk: int) -> HttpResponse:
         raise PermissionDenied("Partner professionals see visits in the chronology.")
     return render(request, "chronology/visits.html", {
         **record_context(request, child, "visits"),
-        "visits": (visits := list(selectors.visits_for_child(child=child))),
+        "visits": (visits := selectors.visits_shown(child=child)),
         "clocks": selectors.visit_clocks(child=child, visits=visits),
         "can_record": services.may_record_visit(request.user),
     })
@@ -89,7 +89,8 @@ def chronology(request: HttpRequest, pk: int) -> HttpResponse:
         **record_context(request, child, "chronology"),
         "filter_form": form, "items": page, "filtered": any(filters.values()),
         "query": f"?{query}" if query else "", "page_query": f"{query}&" if query else "",
-        "can_add": services.may_add_entry(request.user, child),
+        # The child was reached through child_for_view: in the user's scope.
+        "can_add": services.may_add_entry(request.user, child, in_scope=True),
     })
 
 

@@ -58,6 +58,9 @@ class WordChoiceField(serializers.ChoiceField):
     """A ChoiceField whose values are `words`' lower-case words (the schema lists them);
     the old stored codes are still accepted on input for one release."""
 
+    # Its representation is its words' alone (cpcases.core.serializing).
+    reads_without_context = True
+
     def __init__(self, words: Words, **kwargs: Any) -> None:
         self.words = words
         super().__init__(choices=words.choices, **kwargs)

@@ -1,109 +1,267 @@
-"""Querysets compiled to SQL once per process and run many times (issue 13 §2).
+"""Queries compiled by the ORM once per process, run with each request's values (issue 13 §2).
 
-Building a queryset's SQL through the ORM (its filters, joins and the scope's subquery) costs
-more CPU than PostgreSQL takes to answer a one-row read. Where a page runs the same query
-shape on every request, only some values changing, `CompiledQuery` builds it once with
-marker values, finds the markers among the parameters, and from then on runs that SQL with
-the request's values, making the model instances (and their select_related ones) as the
-ORM's own ModelIterable does. The SQL is the ORM's own; nothing is cached but its text and
-how to read its rows, so every call asks the database afresh.
+Building a queryset's SQL through the ORM (its filters, joins, the user's scope, window
+functions) cost more CPU on every request than PostgreSQL took to answer it: a record page's
+read of its child, My work's groups (about 5 ms to compile, four times the query), the lists'
+pages. Here a queryset is built and compiled once for what its SQL depends on (the caller's
+key: the user's scope key, the user, the page size...) with *markers* in place of the values
+that change at every request (the child's id, the time, today, the end of the week); each
+request runs that SQL with its own values in the markers' places and builds the model
+instances as Django's ModelIterable does (so the read audit's post_init hook sees every row,
+and select_related rows are attached). Only SQL text is kept, never rows: every request asks
+the database afresh. The SQL runs prepared on the connection (`prepared_cursor`), so
+PostgreSQL does not plan it on every request either.
 
-The key given must name everything else the query depends on (the user's scope key, say):
-two calls with the same key run the same SQL."""
+A marker is a value no request can hold: a time or date in the year 1111, a large negative
+id. Compiling checks that a marker is found among the parameters only exactly as given, and
+nowhere in the SQL text: a value the ORM had converted or inlined would otherwise be kept in
+the SQL for good. (A marker may be absent: a filter that does not depend on it.)
+
+Two ways in: `compile_once` and `cached` with named markers (My work, the team page, the
+deadlines API, the caseload), and `CompiledQuery` with positional values (a record page's
+reads of one child's rows).
+"""
 
 from __future__ import annotations
 
-from collections import OrderedDict
-from collections.abc import Callable, Hashable, Sequence
+import re
+from collections.abc import Callable, Hashable, Mapping
 from dataclasses import dataclass
+from datetime import UTC, date, datetime
 from typing import Any, Generic, TypeVar
 
 import psycopg
 from django.conf import settings
+from django.core.paginator import Page, Paginator
 from django.db import connections
 from django.db.backends.utils import CursorDebugWrapper, CursorWrapper
-from django.db.models import Model, QuerySet
+from django.db.models import Count, Model, QuerySet, Window
 from django.db.models.query import get_related_populators
 
-M = TypeVar("M", bound=Model)
+# The values a request changes, as markers: the year 1111 is in no deadline, no scope.
+NOW = datetime(1111, 11, 11, 11, 11, 11, tzinfo=UTC)
+TODAY = date(1111, 11, 11)
+WEEK_END = date(1111, 11, 12)
+MARKERS: dict[str, object] = {"now": NOW, "today": TODAY, "week_end": WEEK_END}
+ROW_ID = -1_111_111_111  # a row's id (ids are positive)
+# CompiledQuery's values, in order: ids no row has.
+POSITIONAL = tuple(-(2**62) + i for i in range(8))
+_MARKER_FORMS = ("1111-11-1", str(ROW_ID), str(-(2**62))[:-2])
 
-# Values no real query uses, one for each parameter the caller passes at run time.
-MARKERS = tuple(-(2**62) + i for i in range(8))
+
+def _looks_like_a_marker(value: object) -> bool:
+    """A marker's date, time or id in another form (a string, another zone, a date of the
+    time): what the ORM might have made of one."""
+    text = str(value)
+    return any(form in text for form in _MARKER_FORMS)
 
 
 @dataclass(frozen=True)
-class _Plan:
+class Compiled:
+    """A queryset's SQL and how to build its rows, with the markers' parameter positions."""
+
+    using: str
     sql: str
-    params: tuple[Any, ...]
-    positions: tuple[tuple[int, ...], ...]  # where each value goes among the parameters
+    params: tuple[object, ...]
+    slots: tuple[tuple[int, str], ...]  # (parameter position, marker name)
     model: type[Model]
-    init_list: list[str]
-    start: int
-    end: int
-    populators: list[Any]
-    converters: dict[int, tuple[list[Any], Any]]
-    db: str
+    init_list: tuple[str, ...]
+    fields_start: int
+    fields_end: int
+    annotations: tuple[tuple[str, int], ...]
+    converters: tuple[tuple[int, tuple[Any, ...], Any], ...]
+    populators: tuple[Any, ...]
+    sliced: bool = False  # the queryset's own LIMIT is in the SQL
+
+    def params_for(self, values: Mapping[str, object]) -> list[object]:
+        params = list(self.params)
+        for position, name in self.slots:
+            params[position] = values[name]
+        return params
+
+    def instances(self, values: Mapping[str, object], *, limit: int | None = None,
+                  offset: int = 0) -> list[Model]:
+        """The rows as model instances, for these values of the markers; with `limit`, that
+        many from `offset` (as parameters: one kept SQL serves every page of a list)."""
+        connection = connections[self.using]
+        sql, params = self.sql, self.params_for(values)
+        if limit is not None or offset:  # LIMIT NULL: no limit
+            if self.sliced:
+                raise ValueError("A sliced query's rows cannot be paged again")
+            sql, params = f"{sql} LIMIT %s OFFSET %s", [*params, limit, offset]
+        with prepared_cursor(connection) as cursor:
+            cursor.execute(sql, params)
+            rows = cursor.fetchall()
+        found = []
+        for fetched in rows:
+            row = list(fetched)
+            for position, functions, expression in self.converters:
+                value = row[position]
+                for convert in functions:
+                    value = convert(value, expression, connection)
+                row[position] = value
+            obj = self.model.from_db(self.using, self.init_list,
+                                     row[self.fields_start:self.fields_end])
+            for populator in self.populators:
+                populator.populate(row, obj)
+            for name, position in self.annotations:
+                setattr(obj, name, row[position])
+            found.append(obj)
+        return found
+
+
+def compile_once(queryset: QuerySet[Any], markers: Mapping[str, object]) -> Compiled:
+    """Compile a queryset built with `markers` (name → the marker value used in its place)
+    into a Compiled whose rows each request asks for with its own values."""
+    using = queryset.db
+    if queryset._known_related_objects or queryset._prefetch_related_lookups:
+        raise ValueError("A compiled query builds plain rows: no prefetch, no known objects")
+    compiler = queryset.query.get_compiler(using=using)
+    sql, params = compiler.as_sql()
+    slots = []
+    for position, param in enumerate(params):
+        names = [name for name, marker in markers.items()
+                 if type(param) is type(marker) and param == marker]
+        if names:
+            slots.append((position, names[0]))
+        elif _looks_like_a_marker(param):  # converted by the ORM: kept for good otherwise
+            raise ValueError(f"A marker not passed as itself: {param!r}")
+    if _looks_like_a_marker(sql):
+        raise ValueError("A marker inlined in the SQL")
+    select, klass_info = compiler.select, compiler.klass_info
+    assert klass_info is not None  # a model queryset
+    select_fields = klass_info["select_fields"]
+    start, end = select_fields[0], select_fields[-1] + 1
+    converters = compiler.get_converters([s[0] for s in select[0:compiler.col_count]])
+    return Compiled(
+        using=using, sql=sql, params=tuple(params), slots=tuple(slots),
+        model=klass_info["model"],
+        init_list=tuple(f[0].target.attname for f in select[start:end]),
+        fields_start=start, fields_end=end,
+        annotations=tuple(compiler.annotation_col_map.items()),
+        converters=tuple((position, tuple(functions), expression)
+                         for position, (functions, expression) in converters.items()),
+        populators=tuple(get_related_populators(klass_info, select, using)),
+        sliced=queryset.query.is_sliced)
+
+
+# Compiled queries by their caller's key (scope SQL, user, page size…): a few per user.
+_CACHE: dict[Hashable, Compiled] = {}
+CACHE_SIZE = 512  # a few KB of SQL each
+
+
+def cached(key: Hashable, build: Callable[[], Compiled]) -> Compiled:
+    """The Compiled kept under `key`, built by `build()` the first time (the oldest entries
+    are dropped past CACHE_SIZE)."""
+    found = _CACHE.get(key)
+    if found is None:
+        found = build()
+        if len(_CACHE) >= CACHE_SIZE:  # the oldest out (a pop with a default: threads)
+            _CACHE.pop(next(iter(_CACHE), None), None)
+        _CACHE[key] = found
+    return found
+
+
+def clear() -> None:
+    _CACHE.clear()
+
+
+# --- paged lists: a page's rows carrying their list's count -------------------------------------
+
+TOTAL = "compiled_total"  # the annotation counting the whole list (`with_total`)
+_PLAIN_NUMBER = re.compile(r"[1-9][0-9]{0,5}")
+
+
+def with_total(queryset: QuerySet[Any]) -> QuerySet[Any]:
+    """The queryset's rows, each with the number of them all (`COUNT(*) OVER ()`, counted
+    before a LIMIT: the paginator's count, without a COUNT query)."""
+    return queryset.annotate(**{TOTAL: Window(Count("*"))})
+
+
+def page_of(query: Compiled, values: Mapping[str, object], *, number: str | None,
+            per_page: int) -> Page | None:
+    """Page `number` (a request's `?page=`) of a `with_total` query, as Paginator.get_page
+    gives it; None for what only the paginator's own path answers (a page number not plain,
+    a page past the end: it turns to the last)."""
+    if number in (None, ""):
+        wanted = 1
+    elif _PLAIN_NUMBER.fullmatch(number):
+        wanted = int(number)
+    else:
+        return None
+    rows = query.instances(values, limit=per_page, offset=(wanted - 1) * per_page)
+    if not rows and wanted > 1:
+        return None
+    paginator = Paginator(rows, per_page)
+    # The count the rows carry, as the paginator's own (a cached property).
+    paginator.count = getattr(rows[0], TOTAL) if rows else 0
+    return Page(rows, paginator.validate_number(wanted), paginator)
+
+
+class CountedRows:
+    """A `with_total` query's rows as Django's Paginator reads a list (count(), then a
+    slice), for a paginator the caller cannot replace (DRF's): the page expected
+    (`offset`, `limit`) is read with the count in one query; another slice asks again."""
+
+    def __init__(self, query: Compiled, values: Mapping[str, object], *, offset: int,
+                 limit: int) -> None:
+        self.query, self.values = query, values
+        self.offset, self.limit = offset, limit
+        self._total: int | None = None
+        self._read: tuple[int, list[Model]] | None = None
+
+    def count(self) -> int:
+        if self._total is None:
+            rows = self.query.instances(self.values, limit=self.limit, offset=self.offset)
+            if not rows and self.offset:  # past the end: the count from the first page
+                self.offset = 0
+                rows = self.query.instances(self.values, limit=self.limit, offset=0)
+            self._read = (self.offset, rows)
+            self._total = getattr(rows[0], TOTAL) if rows else 0
+        return self._total
+
+    def __len__(self) -> int:
+        return self.count()
+
+    def __getitem__(self, window: slice) -> list[Model]:
+        start = window.start or 0
+        limit = (window.stop - start) if window.stop is not None else None
+        if (self._read is not None and self._read[0] == start and limit is not None
+                and limit <= self.limit):
+            return self._read[1][:limit]
+        return self.query.instances(self.values, limit=limit, offset=start)
+
+
+# --- positional values: a record page's reads of one child -----------------------------------
+
+M = TypeVar("M", bound=Model)
 
 
 class CompiledQuery(Generic[M]):
-    """`build(key, *MARKERS[:n])` gives the queryset; `run(key, *values)` its instances."""
+    """`build(key, *POSITIONAL[:n])` gives the queryset; `run(key, *values)` its instances,
+    the queryset compiled once per key. Every value must be a parameter of its SQL."""
 
-    def __init__(self, build: Callable[..., QuerySet[M]], *, size: int = 1024) -> None:
-        self.build, self.size = build, size
-        self._plans: OrderedDict[Hashable, _Plan] = OrderedDict()
+    def __init__(self, build: Callable[..., QuerySet[M]]) -> None:
+        self.build = build
 
     def run(self, key: Hashable, *values: Any) -> list[M]:
-        plan = self._plans.get(key)
-        if plan is None:
-            plan = self._plans[key] = self._plan(key, len(values))
-            if len(self._plans) > self.size:
-                self._plans.popitem(last=False)
-        params = list(plan.params)
-        for positions, value in zip(plan.positions, values, strict=True):
-            for position in positions:
-                params[position] = value
-        connection = connections[plan.db]
-        with prepared_cursor(connection) as cursor:
-            cursor.execute(plan.sql, params)
-            rows = cursor.fetchall()
-        found = []
-        for row in rows:
-            if plan.converters:
-                row = list(row)
-                for position, (converters, expression) in plan.converters.items():
-                    value = row[position]
-                    for converter in converters:
-                        value = converter(value, expression, connection)
-                    row[position] = value
-            obj = plan.model.from_db(plan.db, plan.init_list, row[plan.start:plan.end])
-            for populator in plan.populators:
-                populator.populate(row, obj)
-            found.append(obj)
-        return found  # type: ignore[return-value]
+        names = [f"v{i}" for i in range(len(values))]
+        query = cached((self, key), lambda: self._compile(key, names))
+        return query.instances(dict(zip(names, values, strict=True)))  # type: ignore[return-value]
 
-    def _plan(self, key: Hashable, count: int) -> _Plan:
-        queryset = self.build(key, *MARKERS[:count])
-        db = queryset.db
-        compiler = queryset.query.get_compiler(using=db)
-        sql, params = compiler.as_sql()
-        positions = []
-        for marker in MARKERS[:count]:
-            found = tuple(i for i, param in enumerate(params) if param == marker)
-            if not found:
-                raise ValueError(f"{key!r}: each marker must be a parameter of the query.")
-            positions.append(found)
-        select, klass_info = compiler.select, compiler.klass_info
-        if compiler.annotation_col_map or queryset._known_related_objects:
-            raise ValueError(f"{key!r}: annotations and known related objects are not read.")
-        fields = klass_info["select_fields"]
-        start, end = fields[0], fields[-1] + 1
-        return _Plan(
-            sql=sql, params=tuple(params), positions=tuple(positions),
-            model=klass_info["model"],
-            init_list=[f[0].target.attname for f in select[start:end]], start=start, end=end,
-            populators=get_related_populators(klass_info, select, db),
-            converters=compiler.get_converters([s[0] for s in select]), db=db)
+    def _compile(self, key: Hashable, names: list[str]) -> Compiled:
+        query = compile_once(self.build(key, *POSITIONAL[:len(names)]),
+                             dict(zip(names, POSITIONAL, strict=False)))
+        if {name for _, name in query.slots} != set(names):
+            raise ValueError(f"{key!r}: each marker must be a parameter of the query.")
+        return query
 
+
+def first(found: list[M]) -> M | None:
+    return found[0] if found else None
+
+
+# --- running them prepared ----------------------------------------------------------------------
 
 class _PreparingCursor(psycopg.Cursor):
     """Server-side binding, each statement prepared on the connection at its first run."""
@@ -136,6 +294,9 @@ def prepared_cursor(connection: Any) -> Any:
     return CursorWrapper(cursor, connection)
 
 
+_PREPARE_THRESHOLD = 5  # psycopg's default; the cursor above prepares at the first run
+
+
 class _LoggedPreparedCursor(CursorDebugWrapper):
     """Logged as Django logs its own queries (tests count and read them), with the values in
     place: psycopg keeps no text of a prepared statement's run for Django to show."""
@@ -143,10 +304,3 @@ class _LoggedPreparedCursor(CursorDebugWrapper):
     def execute(self, sql: Any, params: Any = None) -> Any:
         with self.debug_sql(self.db.ops.compose_sql(sql, params), params):
             return CursorWrapper.execute(self, sql, params)
-
-
-_PREPARE_THRESHOLD = 5  # psycopg's default; the cursor above prepares at the first run
-
-
-def first(found: Sequence[M]) -> M | None:
-    return found[0] if found else None

@@ -16,6 +16,9 @@ from typing import Any
 import django_filters
 from django import forms
 from django.db.models import Model, QuerySet
+from django_filters import filters as builtin_filters
+from django_filters.filterset import BaseFilterSet
+from django_filters.rest_framework import DjangoFilterBackend
 
 MAX_ID = 2**63 - 1  # ids are bigints: a larger number is bad input (400), not a crash
 
@@ -24,6 +27,7 @@ class _IdFilter(django_filters.NumberFilter):
     """`?name=<id>`: records whose `field_name` is that record (distinct across joins)."""
 
     field_class = forms.IntegerField
+    empty_is_no_filter = True  # filter() answers qs itself for no value (ListFilterBackend)
 
     def __init__(self, *args: Any, visible_children: bool = False, many: bool = False,
                  **kwargs: Any) -> None:
@@ -62,3 +66,44 @@ def record_filters(model: type[Model], *, child: str | None = "child",
     meta = type("Meta", (), {"model": model, "fields": [*fields, *declared]})
     return type(f"{model.__name__}Filter", (django_filters.FilterSet,),
                 {**declared, "Meta": meta})
+
+
+# Query parameters that are never a filter's: the page, DRF's ordering, the format.
+NOT_FILTERS = frozenset({"page", "ordering", "format"})
+
+
+class ListFilterBackend(DjangoFilterBackend):
+    """DjangoFilterBackend, but a list asked with none of its filters' parameters is not
+    filtered by a FilterSet built for nothing (issue 13 §2: its form, fields and cleaning
+    cost about a millisecond on every list request). Only where that is exactly what the
+    FilterSet would answer (`filters_nothing_when_empty`): the queryset itself."""
+
+    def filter_queryset(self, request: Any, queryset: QuerySet[Any], view: Any
+                        ) -> QuerySet[Any]:
+        if not (set(request.query_params) - NOT_FILTERS):
+            filterset_class = self.get_filterset_class(view, queryset)
+            if filterset_class is None or filters_nothing_when_empty(filterset_class):
+                return queryset
+        return super().filter_queryset(request, queryset, view)
+
+
+_NOTHING_WHEN_EMPTY: dict[type, bool] = {}
+
+
+def filters_nothing_when_empty(filterset_class: type[BaseFilterSet]) -> bool:
+    """Whether the FilterSet, bound to no parameters, is always valid and answers its
+    queryset unfiltered: django-filter's own FilterSet machinery, and every filter one that
+    skips an empty value (django-filter's own filters and method filters do; a filter class of
+    ours says so with `empty_is_no_filter`) and is not required."""
+    found = _NOTHING_WHEN_EMPTY.get(filterset_class)
+    if found is None:
+        found = all(getattr(filterset_class, name) is getattr(BaseFilterSet, name)
+                    for name in ("__init__", "qs", "is_valid", "errors", "filter_queryset",
+                                 "get_form_class", "form")) and all(
+            not f.extra.get("required") and (
+                f.method is not None
+                or type(f).filter.__module__ == builtin_filters.__name__
+                or getattr(type(f), "empty_is_no_filter", False))
+            for f in filterset_class.base_filters.values())
+        _NOTHING_WHEN_EMPTY[filterset_class] = found
+    return found

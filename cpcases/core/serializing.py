@@ -1,27 +1,76 @@
-"""Reading model rows into an API answer with less of DRF's per-field machinery (issue 13 §2).
+"""Reading rows into an API answer with less of DRF's per-field machinery (issue 13 §2).
 
 DRF asks every field of every row for its value through `Field.get_attribute`: a generic walk
 of the field's source (mappings, callables, errors turned into defaults or skips) that costs
-more than the value itself on a page of 50 rows of 30 fields. For a field that reads one
-concrete column of the row's model, that walk always ends in `getattr(row, column)`: this
-mixin does just that, and leaves every other field (properties, related and nested fields,
-dotted sources, method fields) to DRF. Each value still goes through the field's own
-`to_representation` (but for a value it would give back as it is: text, a choice among text
-keys, a boolean, an integer), and None stays None, as in `Serializer.to_representation`: the
-answer is the same.
+more than the value itself on a page of 50 rows of 30 fields; and it builds every
+serializer's fields afresh for each request (ModelSerializer's field mapping, deep copies),
+which cost as much again. `DirectReadMixin` does the same reading with neither:
+
+- Each field's source is walked with `getattr`, attribute after attribute, as DRF's
+  `fields.get_attribute` walks it. Whatever that walk would treat specially (a mapping, a
+  simple callable, a None on the way, an attribute or key error, a missing related row) is
+  handed to the field's own `get_attribute`, so the answer is DRF's in every case. A
+  primary-key related field reads the row's key column (`child_id`), as DRF's pk-only
+  optimisation does; a method field calls the serializer's method; a field with its own
+  `get_attribute` (a prefetched list) is asked through it.
+- Each value goes through the field's own `to_representation`, but for a value it would give
+  back as it is (text, a choice among text keys, a boolean, an integer); None stays None, as
+  in `Serializer.to_representation`.
+- What to do for each field is worked out once per serializer class, from a prototype built
+  without context, when every field's representation is known not to depend on the context
+  (DRF's plain fields, the serializer's own method fields, and nested serializers of this
+  kind that qualify themselves; a field class may say so with `reads_without_context`).
+  Otherwise it is worked out once per serializer instance from its own fields, as DRF would.
+
+Pinned against DRF's own `to_representation` by tests/foundation/test_columns_first.py and
+tests/deadlines/test_deadline_api.py.
 """
 
 from __future__ import annotations
 
-from typing import Any
+import functools
+import inspect
+from collections.abc import Mapping
+from typing import Any, NamedTuple
 
-from django.core.exceptions import FieldDoesNotExist
-from django.db import models
-from rest_framework import fields, serializers
+from django.core.exceptions import FieldDoesNotExist, ObjectDoesNotExist
+from rest_framework import fields, relations, serializers
 from rest_framework.fields import Field, SkipField
 from rest_framework.relations import PKOnlyObject
 
-ReadPlan = list[tuple[str, "str | None", Field, "type | None"]]
+from cpcases.core.prefetched import PrefetchedListSerializer
+
+# How a field's value is read.
+WALK = 0  # getattr along source_attrs
+PK = 1  # the row's key column of a primary-key related field (DRF's pk-only optimisation)
+ASK = 2  # the field's own get_attribute
+METHOD = 3  # the serializer's get_<name>(row)
+
+
+class Step(NamedTuple):
+    name: str
+    how: int
+    attrs: tuple[str, ...]  # WALK: the source; PK: the key column; METHOD: the method's name
+    field: Field
+    unchanged: type | None  # a value of exactly this type is its own representation
+    method: str
+
+
+Plan = tuple[tuple[Step, ...], bool]  # the steps; whether they hold per class
+
+# Field methods whose result depends on nothing but the field's own arguments and the value.
+_PLAIN_REPRESENTATIONS = {
+    cls.to_representation for cls in (
+        fields.CharField, fields.IntegerField, fields.BigIntegerField, fields.BooleanField,
+        fields.ChoiceField, fields.DateField, fields.DateTimeField, fields.TimeField,
+        fields.DecimalField, fields.FloatField, fields.UUIDField, fields.ReadOnlyField,
+        fields.JSONField, fields.EmailField, fields.URLField, fields.DurationField,
+        relations.StringRelatedField)}
+_PLAIN_GETS = {Field.get_attribute, relations.RelatedField.get_attribute,
+               relations.ManyRelatedField.get_attribute,
+               PrefetchedListSerializer.get_attribute}
+
+_PLANS: dict[type, Plan] = {}
 
 
 def _unchanged_type(field: Field) -> type | None:
@@ -40,48 +89,181 @@ def _unchanged_type(field: Field) -> type | None:
     return None
 
 
-def _column(model: type[models.Model], field: Field) -> str | None:
-    """The model attribute a plain field reads, or None when DRF must read it."""
-    if type(field).get_attribute is not Field.get_attribute or len(field.source_attrs) != 1:
-        return None
-    try:
-        model_field = model._meta.get_field(field.source_attrs[0])
-    except FieldDoesNotExist:
-        return None
-    if not model_field.concrete or model_field.is_relation:
-        return None
-    return model_field.attname if model_field.attname == field.source_attrs[0] else None
+def _without_context(field: Field) -> bool:
+    """Whether the field reads and represents a value without its serializer's context (so
+    that a prototype's field may serve every request)."""
+    cls = type(field)
+    if getattr(cls, "reads_without_context", False):
+        return all(_without_context(f) for f in _inner(field))
+    if isinstance(field, serializers.ListSerializer):
+        return (cls.to_representation is serializers.ListSerializer.to_representation
+                and cls.get_attribute in _PLAIN_GETS and _without_context(field.child))
+    if isinstance(field, serializers.BaseSerializer):
+        return isinstance(field, DirectReadMixin) and field._plan()[1] and not any(
+            step.how == METHOD for step in field._plan()[0])
+    if cls.get_attribute not in _PLAIN_GETS:
+        return False
+    if isinstance(field, relations.ManyRelatedField):
+        return (cls.to_representation is relations.ManyRelatedField.to_representation
+                and _without_context(field.child_relation))
+    if isinstance(field, relations.PrimaryKeyRelatedField):
+        return (cls.to_representation is relations.PrimaryKeyRelatedField.to_representation
+                and field.pk_field is None)
+    if isinstance(field, (fields.ListField, fields.DictField)):
+        return (cls.to_representation in (fields.ListField.to_representation,
+                                          fields.DictField.to_representation)
+                and _without_context(field.child))
+    return cls.to_representation in _PLAIN_REPRESENTATIONS
 
 
-class ColumnsFirstMixin:
-    """For a ModelSerializer: plain model columns read directly (module docstring)."""
+def _inner(field: Field) -> list[Field]:
+    inner = getattr(field, "child_relation", None) or getattr(field, "child", None)
+    return [inner] if inner is not None else []
 
-    def _read_plan(self) -> ReadPlan:
-        plan: ReadPlan | None = self.__dict__.get("_columns_first_plan")
+
+def _step(serializer: serializers.BaseSerializer, field: Field) -> Step:
+    name, attrs = field.field_name, tuple(field.source_attrs)
+    if isinstance(field, serializers.SerializerMethodField):
+        return Step(name, METHOD, (), field, None, field.method_name)
+    cls = type(field)
+    if isinstance(field, relations.PrimaryKeyRelatedField) and field.pk_field is None and (
+            cls.get_attribute is relations.RelatedField.get_attribute
+            and cls.to_representation is relations.PrimaryKeyRelatedField.to_representation
+            and len(attrs) == 1):
+        model = getattr(getattr(serializer, "Meta", None), "model", None)
+        try:
+            column = model._meta.get_field(attrs[0]).attname if model else None
+        except FieldDoesNotExist:
+            column = None
+        if column is not None:
+            return Step(name, PK, (column,), field, None, "")
+    walks = cls.get_attribute is Field.get_attribute or (
+        # A related field without DRF's pk-only reading (StringRelatedField) reads the related
+        # row itself through Field.get_attribute.
+        cls.get_attribute is relations.RelatedField.get_attribute
+        and cls.use_pk_only_optimization is relations.RelatedField.use_pk_only_optimization)
+    if not walks or not attrs:
+        return Step(name, ASK, attrs, field, None, "")
+    return Step(name, WALK, attrs, field, _unchanged_type(field), "")
+
+
+def _simple_callable(value: Any) -> bool:
+    """What DRF's walk would call (or refuse, for a builtin): functions, methods, partials."""
+    return (inspect.isfunction(value) or inspect.ismethod(value) or inspect.isbuiltin(value)
+            or isinstance(value, functools.partial))
+
+
+class _Ask(Exception):
+    """The walk met something DRF's walk treats specially: ask the field."""
+
+
+def _walk(instance: Any, attrs: tuple[str, ...]) -> Any:
+    value = instance
+    for attr in attrs:
+        if value is None or isinstance(value, Mapping):
+            raise _Ask
+        try:
+            value = getattr(value, attr)
+        except (AttributeError, KeyError, ObjectDoesNotExist):
+            raise _Ask from None
+        if callable(value) and _simple_callable(value):
+            raise _Ask
+    return value
+
+
+class DirectReadMixin:
+    """For a Serializer: DRF's representation, read without its generic walk (module
+    docstring)."""
+
+    def _plan(self) -> Plan:
+        plan: Plan | None = self.__dict__.get("_direct_plan")
         if plan is None:
-            model = self.Meta.model  # type: ignore[attr-defined]
-            plan = [(field.field_name, _column(model, field), field, _unchanged_type(field))
-                    for field in self._readable_fields]  # type: ignore[attr-defined]
-            self.__dict__["_columns_first_plan"] = plan
+            plan = _PLANS.get(type(self))
+            if plan is None:
+                plan = _class_plan(type(self))
+            if not plan[1]:  # fields of this instance
+                plan = (tuple(_step(self, f) for f in self._readable_fields), False)  # type: ignore[attr-defined]
+            self.__dict__["_direct_plan"] = plan
         return plan
 
     def to_representation(self, instance: Any) -> dict[str, Any]:
         ret: dict[str, Any] = {}
-        for name, column, field, unchanged in self._read_plan():
-            if column is not None:
-                attribute = getattr(instance, column)
-                if type(attribute) is unchanged:
-                    ret[name] = attribute
+        mapping = isinstance(instance, Mapping)
+        for name, how, attrs, field, unchanged, method in self._plan()[0]:
+            try:
+                if how == WALK:
+                    if mapping:
+                        raise _Ask
+                    if len(attrs) == 1:
+                        try:
+                            value = getattr(instance, attrs[0])
+                        except (AttributeError, KeyError, ObjectDoesNotExist):
+                            raise _Ask from None
+                        if callable(value) and _simple_callable(value):
+                            raise _Ask
+                    else:
+                        value = _walk(instance, attrs)
+                    if value is None:
+                        ret[name] = None
+                    elif type(value) is unchanged:
+                        ret[name] = value
+                    else:
+                        ret[name] = field.to_representation(value)
                     continue
-            else:
-                try:
-                    attribute = field.get_attribute(instance)
-                except SkipField:
+                if how == PK:
+                    if mapping:
+                        raise _Ask
+                    try:
+                        value = getattr(instance, attrs[0])
+                    except AttributeError:
+                        raise _Ask from None
+                    ret[name] = None if value is None else getattr(value, "pk", value)
                     continue
+                if how == METHOD:
+                    ret[name] = getattr(self, method)(instance)
+                    continue
+                own = field  # ASK: a field whose reading needs no context, or this instance's
+            except _Ask:
+                # What the walk handed over: this instance's own field reads it, as DRF does.
+                own = self._own_field(name)
+            try:
+                attribute = own.get_attribute(instance)
+            except SkipField:
+                continue
             check = attribute.pk if isinstance(attribute, PKOnlyObject) else attribute
-            ret[name] = None if check is None else field.to_representation(attribute)
+            ret[name] = None if check is None else own.to_representation(attribute)
         return ret
 
+    def _own_field(self, name: str) -> Field:
+        """This instance's own field, bound to it (built only when a field is asked)."""
+        return self.fields[name]  # type: ignore[attr-defined,no-any-return]
 
-class ColumnsFirstModelSerializer(ColumnsFirstMixin, serializers.ModelSerializer):
+
+def _class_plan(cls: type) -> Plan:
+    """The steps of a serializer class, from a prototype without context, if they may serve
+    every instance; else (): each instance works out its own."""
+    plan: Plan = ((), False)
+    if _builds_fields_alike(cls):
+        prototype = cls()
+        readable = list(prototype._readable_fields)
+        if all(isinstance(f, serializers.SerializerMethodField) or _without_context(f)
+               for f in readable):
+            plan = (tuple(_step(prototype, f) for f in readable), True)
+    _PLANS[cls] = plan
+    return plan
+
+
+def _builds_fields_alike(cls: type) -> bool:
+    """Whether every instance of the class has the same fields: no __init__ or get_fields
+    of its own (which might shape them by the context or arguments)."""
+    for klass in cls.__mro__:
+        if klass in (serializers.ModelSerializer, serializers.Serializer):
+            return True
+        if "__init__" in vars(klass) or "get_fields" in vars(klass):
+            return False
+    return False
+
+
+class DirectModelSerializer(DirectReadMixin, serializers.ModelSerializer):
     pass
+

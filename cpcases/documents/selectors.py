@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any
+
+from django.db import connection
 from django.db.models import Q, QuerySet
 
 from cpcases.accounts.models import User
@@ -59,3 +64,64 @@ def issued_downloadable(*, user: User, child_id: int) -> QuerySet[IssuedDocument
 def issued_content(document: IssuedDocument) -> bytes:
     with document.file.open("rb") as handle:
         return handle.read()
+
+
+# --- the documents tab's two counts, in one query (issue 13 §2) ----------------------------
+
+# A child id no row has: it stands for the child's in SQL built once and kept.
+_CHILD = -914_271_163
+SqlParams = tuple[str, tuple[object, ...]]
+
+
+@dataclass(frozen=True)
+class PageCounts:
+    issued: int  # documents as sent the user may list (issued_downloadable)
+    reports: int  # reports to the child's conferences the user may see (reports_for)
+
+
+def _ids_sql(queryset: QuerySet[Any]) -> SqlParams:
+    sql, params = queryset.order_by().values("pk").query.sql_with_params()
+    return sql, tuple(params)
+
+
+@lru_cache(maxsize=1)
+def _issued_sql() -> SqlParams:
+    """issued_for_child's ids for staff (a partner's list depends on who they are)."""
+    return _ids_sql(issued_for_child(child_id=_CHILD))
+
+
+@lru_cache(maxsize=2048)
+def _reports_sql(conferences: SqlParams) -> SqlParams:
+    """The ids of `reports_for(user).filter(conference__children=child)`, for the user whose
+    conferences' SQL (conferences_for_sql) this is: only SQL text is kept."""
+    from conferences.models import Conference, ConferenceReport
+    from conferences.scope_sql import scoped
+
+    return _ids_sql(ConferenceReport.objects.filter(
+        conference__in=scoped(Conference, conferences)).filter(conference__children=_CHILD))
+
+
+def _bind(params: tuple[object, ...], child_id: int) -> list[object]:
+    return [child_id if p == _CHILD else [child_id] if p == [_CHILD] else p for p in params]
+
+
+def page_counts(*, user: User, child_id: int) -> PageCounts:
+    """How many rows the documents tab's two lists have, in one query whose SQL is built once
+    per process (per scope) for staff: the same rows as `issued_downloadable(...).count()`
+    and `reports_for(user).filter(conference__children=child).count()`."""
+    from conferences.preparation.selectors import conferences_for_sql
+
+    if user.role == Role.PARTNER:
+        issued, issued_params = _ids_sql(issued_downloadable(user=user, child_id=child_id))
+    else:
+        issued, params = _issued_sql()
+        issued_params = tuple(_bind(params, child_id))
+    conferences = conferences_for_sql(user)
+    reports, reports_params = ("SELECT 1 WHERE false", ()) if conferences is None else (
+        _reports_sql(conferences))
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT (SELECT COUNT(*) FROM ({issued}) AS issued), "  # noqa: S608 - the ORM's SQL
+                       f"(SELECT COUNT(*) FROM ({reports}) AS reports)",
+                       [*issued_params, *_bind(reports_params, child_id)])
+        row = cursor.fetchone()
+    return PageCounts(issued=row[0], reports=row[1])

@@ -5,7 +5,6 @@ scope, every download logged."""
 from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 
@@ -13,7 +12,8 @@ from cpcases.audit.models import AccessAction
 from cpcases.audit.services import access_record
 from cpcases.children.selectors import child_for_view
 from cpcases.children.views import record_context
-from cpcases.documents.selectors import issued_downloadable
+from cpcases.core.paging import CountedPaginator
+from cpcases.documents.selectors import issued_downloadable, page_counts
 
 PAGE_SIZE = 25
 CONTENT_TYPES = {".pdf": "application/pdf", ".eml": "message/rfc822"}
@@ -24,11 +24,15 @@ def child_documents(request: HttpRequest, pk: int) -> HttpResponse:
     from conferences.preparation.selectors import reports_for
 
     child = child_for_view(request=request, child_id=pk, section="documents")
-    issued = Paginator(issued_downloadable(user=request.user, child_id=child.pk),
-                       PAGE_SIZE).get_page(
+    documents = issued_downloadable(user=request.user, child_id=child.pk)
+    reports = (reports_for(request.user).filter(conference__children=child)
+               .order_by("-submitted_at", "-id"))
+    # Both lists' sizes in one query (issue 13 §2): a list found empty is not asked for
+    # its page, whose query the ORM would otherwise build to learn it is empty.
+    counts = page_counts(user=request.user, child_id=child.pk)
+    issued = CountedPaginator(documents, PAGE_SIZE, counts.issued).get_page(
         request.GET.get("page"))
-    reports = Paginator(reports_for(request.user).filter(conference__children=child)
-                        .order_by("-submitted_at", "-id"), PAGE_SIZE).get_page(
+    reports = CountedPaginator(reports, PAGE_SIZE, counts.reports).get_page(
         request.GET.get("reports"))
     return render(request, "documents/child.html", {
         **record_context(request, child, "documents"), "page": issued, "reports": reports})

@@ -21,7 +21,7 @@ from cpcases.core.choices import WordChoiceField, WordChoiceFilter
 from cpcases.core.concurrency import VersionedUpdateMixin
 from cpcases.core.filters import record_filters
 from cpcases.core.prefetched import PrefetchedListSerializer, prefetched
-from cpcases.core.serializing import ColumnsFirstModelSerializer
+from cpcases.core.serializing import DirectModelSerializer
 from cpcases.plans import selectors, services
 from cpcases.plans.choices import CATEGORY_WORDS
 from cpcases.plans.models import (
@@ -61,7 +61,7 @@ def _plan(request: Request, plan_id: int) -> ChildProtectionPlan:
 # --- serializers out ------------------------------------------------------------------------
 
 
-class CoreGroupMemberSerializer(ColumnsFirstModelSerializer):
+class CoreGroupMemberSerializer(DirectModelSerializer):
     class Meta:
         model = CoreGroupMember
         list_serializer_class = PrefetchedListSerializer
@@ -69,7 +69,7 @@ class CoreGroupMemberSerializer(ColumnsFirstModelSerializer):
                   "contact_frequency", "removed_on"]
 
 
-class PlanActionSerializer(ColumnsFirstModelSerializer):
+class PlanActionSerializer(DirectModelSerializer):
     who = serializers.CharField(source="who_label")
 
     class Meta:
@@ -79,7 +79,7 @@ class PlanActionSerializer(ColumnsFirstModelSerializer):
                   "overdue"]
 
 
-class PlanVersionSerializer(ColumnsFirstModelSerializer):
+class PlanVersionSerializer(DirectModelSerializer):
     category = WordChoiceField(CATEGORY_WORDS, read_only=True)
 
     class Meta:
@@ -89,7 +89,7 @@ class PlanVersionSerializer(ColumnsFirstModelSerializer):
                   "actions", "members", "created_at"]
 
 
-class PlanSerializer(ColumnsFirstModelSerializer):
+class PlanSerializer(DirectModelSerializer):
     members = CoreGroupMemberSerializer(many=True, read_only=True)
     actions = PlanActionSerializer(many=True, read_only=True)
     versions = PlanVersionSerializer(many=True, read_only=True)

@@ -263,7 +263,7 @@ REST_FRAMEWORK = {
     "EXCEPTION_HANDLER": "cpcases.core.api.problem_exception_handler",
     "PAGE_SIZE": 50,
     "DEFAULT_FILTER_BACKENDS": [
-        "django_filters.rest_framework.DjangoFilterBackend",
+        "cpcases.core.filters.ListFilterBackend",  # DjangoFilterBackend, no FilterSet for nothing
         "rest_framework.filters.OrderingFilter",
     ],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",

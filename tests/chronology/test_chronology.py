@@ -282,3 +282,72 @@ def test_conferences_decisions_and_plan_start_and_end_are_in_the_chronology(
     assert conference.who_involved == f"Chair: {chair.full_name}; PC Jones (Police)"
     assert items[1].significant_event == "Child protection plan started (category: neglect)"
     assert items[2].decisions_actions_outcome == "No longer likely to suffer significant harm."
+
+
+def test_the_page_logs_the_children_of_the_conferences_it_shows_and_no_others(
+        sw: User, chair: User, bso: User, plan_child: Child) -> None:
+    """Issue 13 §2: the providers read through SQL built once (cpcases.core.child_rows) and
+    ask only the tables with rows; the read audit still sees every row the page read: a
+    held conference's other child is logged as seen, a cancelled conference's is not (its
+    attendance and decisions are not read)."""
+    from conferences.models import Conference, ConferenceStatus
+    from conferences.outcomes.models import Attendance, ChildDecision
+    from tests.factories import ChildFactory
+
+    sibling = ChildFactory(authority=plan_child.authority)
+    other = ChildFactory(authority=plan_child.authority)
+    held = Conference.objects.create(
+        authority=plan_child.authority, date=dt.date(2026, 1, 4), start_time=dt.time(13, 0),
+        venue="Civic Centre", chair=chair, minute_taker=bso, status=ConferenceStatus.HELD)
+    held.children.add(plan_child, sibling)
+    cancelled = Conference.objects.create(
+        authority=plan_child.authority, date=dt.date(2026, 1, 5), start_time=dt.time(13, 0),
+        venue="Civic Centre", chair=chair, minute_taker=bso,
+        status=ConferenceStatus.CANCELLED)
+    cancelled.children.add(plan_child, other)
+    for conference in (held, cancelled):
+        Attendance.objects.create(conference=conference, name="PC Jones",
+                                  agency=Agency.POLICE, status="present")
+        ChildDecision.objects.create(conference=conference, child=plan_child, outcome="plan",
+                                     category="NEG", reasons="Continuing neglect.",
+                                     decided_by=chair, decided_at=at(2026, 1, 4, 15))
+    AccessEvent.objects.all().delete()
+
+    page = _client(sw).get(reverse("chronology:child", args=[plan_child.pk]))
+
+    assert page.status_code == 200
+    assert f"Chair: {chair.full_name}; PC Jones (Police)" in page.content.decode()
+    logged = set(AccessEvent.objects.filter(action=AccessAction.VIEW)
+                 .values_list("child_id", flat=True))
+    assert logged == {plan_child.pk, sibling.pk}
+
+
+def test_a_conferences_attendance_is_listed_in_the_records_order_and_a_decision_without_a_category(
+        chair: User, bso: User, plan_child: Child) -> None:
+    """The conference's row carries its decision and who was present (issue 13 §2): in the
+    attendance record's order (type, agency, name), a present person of no agency by name."""
+    from conferences.models import Conference, ConferenceStatus
+    from conferences.outcomes.models import Attendance, ChildDecision
+
+    held = Conference.objects.create(
+        authority=plan_child.authority, date=dt.date(2026, 1, 4), start_time=dt.time(13, 0),
+        venue="Civic Centre", chair=chair, minute_taker=bso, status=ConferenceStatus.HELD)
+    held.children.add(plan_child)
+    for name, agency, status in (("Dr Who", Agency.HEALTH, "present"),
+                                 ("Ann Adams", "", "present"),
+                                 ("PC Jones", Agency.POLICE, "present"),
+                                 ("Absent Al", Agency.EDUCATION, "apologies"),
+                                 ("Bea Brown", Agency.HEALTH, "present")):
+        Attendance.objects.create(conference=held, name=name, agency=agency, status=status)
+    ChildDecision.objects.create(conference=held, child=plan_child, outcome="no_plan",
+                                 reasons="", decided_by=chair, decided_at=at(2026, 1, 4, 15))
+
+    [item] = merged_items(plan_child)
+    present = [a.name for a in Attendance.objects.filter(conference=held, status="present")]
+    labels = {"Ann Adams": "Ann Adams", "Dr Who": "Dr Who (Health)",
+              "PC Jones": "PC Jones (Police)", "Bea Brown": "Bea Brown (Health)"}
+    assert item.who_involved == "; ".join(
+        [f"Chair: {chair.full_name}", *(labels[name] for name in present)])
+    decision = ChildDecision.objects.get()
+    assert item.decisions_actions_outcome == f"{decision.get_outcome_display()}."
+    assert item.author == chair.full_name

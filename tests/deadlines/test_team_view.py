@@ -233,14 +233,14 @@ def _orm_page(tm, data, sort, number, now):
     ({"child_name": "zara"}, "responsible"), ({"due_after": "3/3/2026"}, "due")])
 @pytest.mark.parametrize("number", [None, "1", "2"])
 def test_the_kept_page_query_pages_as_the_orm_does(tm, sw, org, team, data, sort, number):
-    from cpcases.core import kept_queries
+    from cpcases.core import compiled
     from deadlines.teampage import team_page
 
     for day in (1, 3, 4, 5, 6):
         c = ChildFactory(authority=org.authority)
         AllocationFactory(child=c, team=org.team_a, social_worker=sw)
         _distributed(c, dt.date(2026, 3, day))
-    kept_queries.clear()
+    compiled.clear()
     # Two moments of one day: the same kept SQL, each judged at its own time.
     for hour in (9, 23):
         now = dt.datetime(2026, 3, 4, hour, tzinfo=LONDON)
@@ -271,18 +271,18 @@ def test_an_odd_page_number_or_invalid_filters_go_the_orms_way(client, tm, team)
 def test_the_api_list_from_the_kept_query_is_the_filter_backends(api, org, sw, team, query):
     """?format=json sends the list down the filter backends' way (an unknown parameter to
     the kept query): both give the same count and rows, values, types and key order."""
-    from cpcases.core import kept_queries
+    from cpcases.core import compiled
 
     for day in range(1, 8):
         c = ChildFactory(authority=org.authority)
         AllocationFactory(child=c, team=org.team_a, social_worker=sw)
         _distributed(c, dt.date(2026, 3, day))
-    kept_queries.clear()
+    compiled.clear()
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr("cpcases.audit.reads.AuditedPageNumberPagination.page_size", 4)
         kept = api.get("/api/v1/deadlines/", query).json()
         orm = api.get("/api/v1/deadlines/", {**query, "format": "json"}).json()
-    assert kept_queries._CACHE  # the first went the kept query's way
+    assert compiled._CACHE  # the first went the kept query's way
     assert kept["count"] == orm["count"] > 0
     assert kept["results"] == orm["results"]
     assert [list(row) for row in kept["results"]] == [list(row) for row in orm["results"]]

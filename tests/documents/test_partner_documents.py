@@ -128,3 +128,31 @@ def test_social_care_staff_who_see_the_child_download_every_document(kept, child
     for name, document in kept.items():
         response = client.get(f"/children/{child.pk}/documents/{document.pk}/")
         assert response.status_code == 200, name
+
+
+def test_the_tabs_counts_are_the_lists_counts_for_every_kind_of_user(
+        kept, child, other_team_child, police, sw, sw_b, chair, tm, admin_user, org):
+    """Issue 13 §2: the documents tab counts its two lists in one query of SQL built once
+    per process (documents.selectors.page_counts); the counts are the lists' own, for staff
+    who see the child, a partner, a chair, someone of another team and an administrator."""
+    from django.utils import timezone
+
+    from conferences.models import ConferenceReport, ReportKind
+    from conferences.preparation.selectors import reports_for
+    from cpcases.documents.selectors import issued_downloadable, page_counts
+
+    conferences = list(Conference.objects.filter(children=child).order_by("pk"))
+    shared = _conference(other_team_child, sw_b, chair, chair)
+    shared.children.add(child)  # a conference of both: hidden from whoever misses one
+    for n, conference in enumerate([*conferences, shared, conferences[0]]):
+        ConferenceReport.objects.create(
+            conference=conference, kind=ReportKind.AGENCY, agency=Agency.POLICE,
+            author_name="PC", file=f"r{n}.pdf", original_name=f"r{n}.pdf", size=1,
+            content_type="application/pdf", submitted_at=timezone.now())
+    for user in (sw, police, chair, tm, sw_b, admin_user):
+        for shown in (child, other_team_child):
+            counts = page_counts(user=user, child_id=shown.pk)
+            assert counts.issued == issued_downloadable(user=user, child_id=shown.pk).count()
+            assert counts.reports == reports_for(user).filter(
+                conference__children=shown).count(), (user.username, shown.pk)
+    assert page_counts(user=sw, child_id=child.pk).reports == 3  # not the shared one

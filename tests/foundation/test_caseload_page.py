@@ -9,7 +9,7 @@ from django.core.paginator import Paginator
 
 from cpcases.children import selectors
 from cpcases.children.views import CASELOAD_SORTS
-from cpcases.core import kept_queries
+from cpcases.core import compiled
 from tests.factories import AllocationFactory, ChildFactory
 
 
@@ -29,7 +29,7 @@ def _ordering(sort: str) -> tuple[str, ...]:
 @pytest.mark.parametrize("who", ["sw", "tm"])
 def test_the_kept_caseload_query_pages_as_the_orm_does(request, caseload, sort, who):
     user = request.getfixturevalue(who)
-    kept_queries.clear()
+    compiled.clear()
     ordering = _ordering(sort)
     for number in (None, "1", "2", "3"):
         orm = Paginator(selectors.caseload(user=user).order_by(*ordering), 3).get_page(number)

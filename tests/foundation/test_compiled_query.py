@@ -10,7 +10,7 @@ import pytest
 from cpcases.children.models import Child
 from cpcases.children.scoping import visible_children
 from cpcases.children.selectors import _child_in_scope
-from cpcases.core.compiled import MARKERS, CompiledQuery
+from cpcases.core.compiled import POSITIONAL, CompiledQuery
 from tests.factories import HouseholdFactory
 
 
@@ -63,12 +63,19 @@ def test_a_marker_that_is_not_a_parameter_is_refused(child):
         query.run("key", child.pk)
 
 
-def test_the_oldest_plans_are_forgotten_past_the_size(child):
-    query = CompiledQuery(lambda key, pk: Child.objects.filter(pk=pk), size=2)
-    for key in ("a", "b", "c"):
+def test_each_key_is_compiled_once(child, other_team_child):
+    built = []
+
+    def build(key, pk):
+        built.append(key)
+        return Child.objects.filter(pk=pk)
+
+    query = CompiledQuery(build)
+    for key in ("a", "b", "a", "b"):
         assert [c.pk for c in query.run(key, child.pk)] == [child.pk]
-    assert list(query._plans) == ["b", "c"]
-    assert MARKERS[0] not in [c.pk for c in query.run("a", child.pk)]
+    assert [c.pk for c in query.run("a", other_team_child.pk)] == [other_team_child.pk]
+    assert built == ["a", "b"]
+    assert POSITIONAL[0] not in [c.pk for c in query.run("a", child.pk)]
 
 
 def test_each_rule_asked_of_one_child_finds_whom_the_scope_finds(

@@ -346,6 +346,18 @@ def test_the_api_answers_what_its_serializer_documents(client, org, sm, demo) ->
     assert month.total.url == (
         reverse("performance:figure", args=["referrals"]) + "?" + urlencode(
             {"from_month": "2025-04", "to_month": "2026-03", "month": month.key}))
+    for report in reports:  # every number's address, as urlencode writes it
+        path = reverse("performance:figure", args=[report.figure.key])
+        for lines, name in (([report.total], ""), (report.months, "month"),
+                            (report.teams, "team")):
+            for line in lines:
+                where = {name: line.key} if name else {}
+                numbers = [(line.total, {}), *((n, {"part": p.key}) for n, p in
+                                               zip(line.parts, report.figure.parts,
+                                                   strict=True))]
+                for number, part in numbers:
+                    assert number.url == path + "?" + urlencode(
+                        {"from_month": "2025-04", "to_month": "2026-03", **where, **part})
     assert all(not r.chart for r in reports)
     assert all(r.chart for r in performance_report(sm, period))
 

@@ -1,5 +1,5 @@
 """My work's queries compiled once per process and run with each request's values
-(cpcases.core.kept_queries, issue 13 §2): the same SQL, the same rows and the same groups as the
+(cpcases.core.compiled, issue 13 §2): the same SQL, the same rows and the same groups as the
 ORM builds afresh, and never a value of an earlier request."""
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ import time_machine
 from django.db.models import Count, Window
 from django.utils import timezone
 
-from cpcases.core import kept_queries
+from cpcases.core import compiled
 from deadlines import services
 from deadlines.models import Deadline
 from deadlines.mywork import (
@@ -56,9 +56,9 @@ def _row(d: Deadline) -> tuple:
 @pytest.mark.parametrize("when", [at(2026, 3, 4, 7), at(2026, 3, 4, 9), at(2026, 3, 9, 9)])
 def test_the_groups_query_is_the_orms_at_every_moment(sw, many, when):
     fresh = _first_of_each_group_query(my_deadlines(user=sw), first=3, **_dates(when))
-    kept = kept_queries.compile_once(_first_of_each_group_query(
-        my_deadlines(user=sw), now=kept_queries.NOW, today=kept_queries.TODAY,
-        week_end=kept_queries.WEEK_END, first=3), kept_queries.MARKERS)
+    kept = compiled.compile_once(_first_of_each_group_query(
+        my_deadlines(user=sw), now=compiled.NOW, today=compiled.TODAY,
+        week_end=compiled.WEEK_END, first=3), compiled.MARKERS)
     sql, params = fresh.query.sql_with_params()
     assert (kept.sql, kept.params_for(_dates(when))) == (sql, list(params))
     assert sorted(map(_row, kept.instances(_dates(when)))) == sorted(map(_row, fresh))
@@ -67,7 +67,7 @@ def test_the_groups_query_is_the_orms_at_every_moment(sw, many, when):
 def test_one_compiled_query_serves_each_moment_of_the_day(sw, many):
     """The hour rule due at 08:00 is due today at 07:00 and overdue at 09:00, from the same
     kept SQL (the day, and so the scope's key, is the same)."""
-    kept_queries.clear()
+    compiled.clear()
     with time_machine.travel(at(2026, 3, 4, 7), tick=False):
         early = {g.key: [d.pk for d in g.items] for g in my_work(user=sw).groups}
     with time_machine.travel(at(2026, 3, 4, 9), tick=False):
@@ -76,7 +76,7 @@ def test_one_compiled_query_serves_each_moment_of_the_day(sw, many):
     assert many.pk not in early["overdue"]
     assert many.pk in later["overdue"]
     assert many.pk not in later["due_today"]
-    assert len(kept_queries._CACHE) == 1
+    assert len(compiled._CACHE) == 1
 
 
 def test_the_team_breaches_are_the_orms_count_and_first_rows(tm, sw, many):
@@ -107,31 +107,39 @@ def test_a_value_the_orm_does_not_pass_as_a_parameter_is_refused(sw):
     inlined = Deadline.objects.annotate(n=Window(Count("id"))).extra(
         where=["due_date <> '1111-11-11'"])
     with pytest.raises(ValueError, match="inlined"):
-        kept_queries.compile_once(inlined, {"today": kept_queries.TODAY})
-    converted = Deadline.objects.filter(cancelled_reason=str(kept_queries.TODAY))
+        compiled.compile_once(inlined, {"today": compiled.TODAY})
+    converted = Deadline.objects.filter(cancelled_reason=str(compiled.TODAY))
     with pytest.raises(ValueError, match="not passed as itself"):
-        kept_queries.compile_once(converted, {"today": kept_queries.TODAY})
-    with pytest.raises(ValueError, match="Slice"):
-        kept_queries.compile_once(Deadline.objects.all()[:5], {})
+        compiled.compile_once(converted, {"today": compiled.TODAY})
+    sliced = compiled.compile_once(Deadline.objects.all()[:5], {})
+    with pytest.raises(ValueError, match="sliced"):
+        sliced.instances({}, limit=10)
+
+
+def test_a_real_value_with_eleven_hundred_and_eleven_in_it_is_kept(sw):
+    # A child ID, a team or user id, a search: only the markers' own forms are refused.
+    query = Deadline.objects.filter(cancelled_reason="B001111 on 11/11/2011", pk__gt=11110)
+    kept = compiled.compile_once(query, {"today": compiled.TODAY})
+    assert kept.instances({"today": compiled.TODAY}) == []
 
 
 def test_a_childs_deadlines_are_the_orms(child, sw, many, other_team_child):
     from deadlines.selectors import child_deadlines, deadlines_for_child
 
-    kept_queries.clear()
+    compiled.clear()
     for someone in (child, other_team_child):
         expected = list(deadlines_for_child(child=someone))
         kept = child_deadlines(child=someone)
         assert [(d.pk, d.status, d.due_date, str(d.responsible)) for d in kept] == [
             (d.pk, d.status, d.due_date, str(d.responsible)) for d in expected]
-    query = kept_queries.cached("deadlines_for_child", lambda: None)
+    query = compiled.cached("deadlines_for_child", lambda: None)
     sql, params = deadlines_for_child(child=child).query.sql_with_params()
     assert (query.sql, query.params_for({"child": child.pk})) == (sql, list(params))
 
 
 def test_the_oldest_kept_query_is_dropped_past_the_cache_size(monkeypatch):
-    monkeypatch.setattr(kept_queries, "CACHE_SIZE", 2)
-    kept_queries.clear()
+    monkeypatch.setattr(compiled, "CACHE_SIZE", 2)
+    compiled.clear()
     made = []
 
     def build(name):
@@ -139,7 +147,7 @@ def test_the_oldest_kept_query_is_dropped_past_the_cache_size(monkeypatch):
         return name
 
     for name in ("a", "b", "c", "b"):
-        kept_queries.cached(name, lambda name=name: build(name))
+        compiled.cached(name, lambda name=name: build(name))
     assert made == ["a", "b", "c"]
-    assert list(kept_queries._CACHE) == ["b", "c"]
-    kept_queries.clear()
+    assert list(compiled._CACHE) == ["b", "c"]
+    compiled.clear()

@@ -1,0 +1,92 @@
+"""The audit tab's "who has looked at this record" list, read as plain rows (issue 13 §2).
+
+`audit.selectors.child_access_log` gave the page AccessEvent rows with their users' names
+(only those columns), paged by Django over the sliced queryset: a count and a page query,
+each compiled by the ORM, and fifty model instances with deferred fields. Here the same
+rows (the latest `limit` accesses, newest first) are counted and read through SQL built once
+per process, each page's as plain values; CountedPaginator pages them as before.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from functools import lru_cache
+from typing import Any
+
+from django.db import connection
+
+from cpcases.audit.models import AccessEvent
+
+# A child id no row has, standing for the child's in SQL built once.
+_CHILD = -914_271_163
+_SHOWN = ("at", "action", "path", "section", "user__full_name", "user__username")
+
+
+@dataclass(frozen=True)
+class Named:
+    """A user as the list names them: str() of the User (full name, else username)."""
+
+    name: str
+
+    def __str__(self) -> str:
+        return self.name
+
+
+@dataclass(frozen=True)
+class AccessShown:
+    """One row of the list: what the AccessEvent and its user's names showed."""
+
+    at: datetime
+    action: str
+    path: str
+    section: str
+    user: Named | None  # None: no user, or their row is gone (as select_related said)
+
+
+def _bound(sql_params: tuple[str, tuple[object, ...]], child_id: int
+           ) -> tuple[str, list[object]]:
+    sql, params = sql_params
+    return sql, [child_id if p == _CHILD else p for p in params]
+
+
+@lru_cache(maxsize=8)
+def _count_sql(limit: int) -> tuple[str, tuple[object, ...]]:
+    capped = AccessEvent.objects.filter(child_id=_CHILD).order_by().values("pk")[:limit]
+    sql, params = capped.query.sql_with_params()
+    return f"SELECT COUNT(*) FROM ({sql}) AS capped", tuple(params)  # noqa: S608 - the ORM's
+
+
+@lru_cache(maxsize=256)
+def _rows_sql(bottom: int, top: int) -> tuple[str, tuple[object, ...]]:
+    rows = (AccessEvent.objects.filter(child_id=_CHILD).order_by("-at", "-id")
+            .values_list(*_SHOWN)[bottom:top])
+    sql, params = rows.query.sql_with_params()
+    return sql, tuple(params)
+
+
+class AccessRows:
+    """The child's latest `limit` accesses as a paginator's list: its length counted in one
+    query, a page's slice read in another."""
+
+    def __init__(self, child_id: int, *, limit: int = 200) -> None:
+        self.child_id = child_id
+        self.limit = limit
+
+    def count(self) -> int:
+        with connection.cursor() as cursor:
+            cursor.execute(*_bound(_count_sql(self.limit), self.child_id))
+            return cursor.fetchone()[0]
+
+    def __getitem__(self, page: slice) -> list[AccessShown]:
+        # The paginator asks for [bottom:top] of the first `limit` rows, top <= the count.
+        bottom, top = page.start or 0, min(page.stop, self.limit)
+        with connection.cursor() as cursor:
+            cursor.execute(*_bound(_rows_sql(bottom, top), self.child_id))
+            return [_shown(row) for row in cursor.fetchall()]
+
+
+def _shown(row: tuple[Any, ...]) -> AccessShown:
+    at, action, path, section, full_name, username = row
+    return AccessShown(at, action, path, section,
+                       None if username is None else Named(full_name or username))

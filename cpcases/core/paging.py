@@ -1,0 +1,27 @@
+"""A paginator told its list's size (issue 13 §2): the size counted by a query of the
+caller's own (with another list's, or through SQL built once), and an empty list's page not
+read at all (slicing a queryset to nothing still built its whole query)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.paginator import Page, Paginator
+
+
+class CountedPaginator(Paginator):
+    """Django's Paginator (the same pages, the same answer to a page number out of range)
+    over `object_list` of `count` rows."""
+
+    def __init__(self, object_list: Any, per_page: int, count: int) -> None:
+        super().__init__(object_list, per_page)
+        self._count = count
+
+    @property
+    def count(self) -> int:  # type: ignore[override]
+        return self._count
+
+    def page(self, number: Any) -> Page:
+        if self._count == 0:
+            return self._get_page([], self.validate_number(number), self)
+        return super().page(number)

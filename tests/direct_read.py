@@ -1,0 +1,28 @@
+"""Pin an API answer read by cpcases.core.serializing.DirectReadMixin to DRF's own (issue 13
+§2): the same path asked twice, once with every DirectReadMixin serializer reading through
+DRF's generic `Serializer.to_representation`, must answer the same bytes (values, types, key
+order)."""
+
+from __future__ import annotations
+
+from unittest import mock
+
+from rest_framework import serializers
+from rest_framework.test import APIClient
+
+from cpcases.core.serializing import DirectReadMixin
+
+
+def drf_reading() -> mock._patch:  # type: ignore[type-arg]
+    """Every DirectReadMixin serializer reads as DRF does, while in force."""
+    return mock.patch.object(DirectReadMixin, "to_representation",
+                             serializers.Serializer.to_representation)
+
+
+def assert_answers_as_drf(client: APIClient, path: str) -> bytes:
+    fast = client.get(path)
+    with drf_reading():
+        drf = client.get(path)
+    assert fast.status_code == drf.status_code, (path, fast.status_code)
+    assert fast.content == drf.content, path
+    return fast.content
