@@ -18,6 +18,7 @@ from cpcases.audit.models import AccessAction
 from cpcases.audit.services import access_record
 from cpcases.children.models import Child
 from cpcases.children.scoping import visible_children
+from cpcases.core.compiled import prepared_cursor
 from cpcases.plans.models import PlanEndReason
 from deadlines.models import Deadline, DeadlineStatus
 from lifeevents.models import (
@@ -221,7 +222,7 @@ def child_tab_lists(child_id: int, deadline_rules: Iterable[str]) -> set[str]:
         params.append(child_id)
         if condition.count("%s") == 2:  # the deadlines'
             params += [DeadlineStatus.OPEN.value, list(deadline_rules)]
-    with connection.cursor() as cursor:
+    with prepared_cursor(connection) as cursor:  # planned once per connection
         cursor.execute(_tab_lists_sql(), params)
         row = cursor.fetchone()
     return {name for (name, _model, _condition), has in zip(TAB_LISTS, row, strict=True)

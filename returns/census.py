@@ -32,6 +32,7 @@ from django.db.models import Model, Q, QuerySet
 from django.utils import timezone
 
 from cpcases.children.models import Child
+from cpcases.core.compiled import prepared_cursor
 from returns.periods import CensusPeriod
 
 
@@ -225,7 +226,7 @@ def in_census(child_id: int, period: CensusPeriod) -> bool:
 def _in_census(child_id: int, period: CensusPeriod) -> tuple[bool, dt.date | None]:
     """`in_census`, and the child's reported death's date (the census reads it anyway)."""
     ref, start = period.reference_date, period.start
-    with connection.cursor() as cursor:
+    with prepared_cursor(connection) as cursor:  # planned once per connection
         cursor.execute(_in_census_sql(), [
             child_id, ref, start, child_id, ref,
             child_id, ref, start, child_id, ref, start, child_id, ref, start, child_id])
