@@ -135,8 +135,14 @@ def household_children(*, user: User, child: Child) -> QuerySet[Child]:
     return visible_children(user).filter(household_id=child.household_id).exclude(pk=child.pk)
 
 
-def people_around(*, child: Child) -> QuerySet[ChildPerson]:
-    return child.people_links.select_related("person").order_by("relationship")
+def people_around(*, child: Child) -> list[ChildPerson]:
+    """The people around the child, with each person (SQL built once: issue 13 §2)."""
+    return _PEOPLE_AROUND.run("people_around", child.pk)
+
+
+_PEOPLE_AROUND: CompiledQuery[ChildPerson] = CompiledQuery(
+    lambda key, pk: ChildPerson.objects.filter(child_id=pk).select_related("person")
+    .order_by("relationship"))
 
 
 def people_list(*, user: User) -> QuerySet[Person]:
@@ -146,13 +152,24 @@ def people_list(*, user: User) -> QuerySet[Person]:
 
 def current_allocation(*, child: Child) -> Allocation | None:
     """Child.current_allocation with its team and social worker in the same query (issue 13
-    §2: the summary names both)."""
-    return (child.allocations.filter(ended_on__isnull=True)
-            .select_related("team", "social_worker").order_by("-started_on").first())
+    §2: the summary names both; SQL built once)."""
+    return first(_CURRENT_ALLOCATION.run("current_allocation", child.pk))
 
 
-def allocation_history(*, child: Child) -> QuerySet[Allocation]:
-    return child.allocations.select_related("team", "social_worker", "created_by")
+_CURRENT_ALLOCATION: CompiledQuery[Allocation] = CompiledQuery(
+    lambda key, pk: Allocation.objects.filter(child_id=pk, ended_on__isnull=True)
+    .select_related("team", "social_worker").order_by("-started_on")[:1])
+
+
+def allocation_history(*, child: Child) -> list[Allocation]:
+    """Every allocation of the child, newest first, with team, worker and who made it (SQL
+    built once: issue 13 §2)."""
+    return _ALLOCATION_HISTORY.run("allocation_history", child.pk)
+
+
+_ALLOCATION_HISTORY: CompiledQuery[Allocation] = CompiledQuery(
+    lambda key, pk: Allocation.objects.filter(child_id=pk).select_related(
+        "team", "social_worker", "created_by"))
 
 
 def audit_trail(*, child: Child) -> list[dict]:
