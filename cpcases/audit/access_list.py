@@ -17,9 +17,9 @@ from typing import Any
 from django.db import connection
 
 from cpcases.audit.models import AccessEvent
+from cpcases.core.compiled import prepared_cursor
+from cpcases.core.presence import CHILD
 
-# A child id no row has, standing for the child's in SQL built once.
-_CHILD = -914_271_163
 _SHOWN = ("at", "action", "path", "section", "user__full_name", "user__username")
 
 
@@ -47,19 +47,19 @@ class AccessShown:
 def _bound(sql_params: tuple[str, tuple[object, ...]], child_id: int
            ) -> tuple[str, list[object]]:
     sql, params = sql_params
-    return sql, [child_id if p == _CHILD else p for p in params]
+    return sql, [child_id if p == CHILD else p for p in params]
 
 
 @lru_cache(maxsize=8)
 def _count_sql(limit: int) -> tuple[str, tuple[object, ...]]:
-    capped = AccessEvent.objects.filter(child_id=_CHILD).order_by().values("pk")[:limit]
+    capped = AccessEvent.objects.filter(child_id=CHILD).order_by().values("pk")[:limit]
     sql, params = capped.query.sql_with_params()
     return f"SELECT COUNT(*) FROM ({sql}) AS capped", tuple(params)  # noqa: S608 - the ORM's
 
 
 @lru_cache(maxsize=256)
 def _rows_sql(bottom: int, top: int) -> tuple[str, tuple[object, ...]]:
-    rows = (AccessEvent.objects.filter(child_id=_CHILD).order_by("-at", "-id")
+    rows = (AccessEvent.objects.filter(child_id=CHILD).order_by("-at", "-id")
             .values_list(*_SHOWN)[bottom:top])
     sql, params = rows.query.sql_with_params()
     return sql, tuple(params)
@@ -74,14 +74,14 @@ class AccessRows:
         self.limit = limit
 
     def count(self) -> int:
-        with connection.cursor() as cursor:
+        with prepared_cursor(connection) as cursor:  # planned once per connection
             cursor.execute(*_bound(_count_sql(self.limit), self.child_id))
             return cursor.fetchone()[0]
 
     def __getitem__(self, page: slice) -> list[AccessShown]:
         # The paginator asks for [bottom:top] of the first `limit` rows, top <= the count.
         bottom, top = page.start or 0, min(page.stop, self.limit)
-        with connection.cursor() as cursor:
+        with prepared_cursor(connection) as cursor:  # planned once per connection
             cursor.execute(*_bound(_rows_sql(bottom, top), self.child_id))
             return [_shown(row) for row in cursor.fetchall()]
 

@@ -32,11 +32,13 @@ from typing import Any, Generic, TypeVar
 
 import psycopg
 from django.conf import settings
-from django.core.paginator import Page, Paginator
+from django.core.paginator import Page
 from django.db import connections
 from django.db.backends.utils import CursorDebugWrapper, CursorWrapper
 from django.db.models import Count, Model, QuerySet, Window
 from django.db.models.query import get_related_populators
+
+from cpcases.core.paging import CountedPaginator
 
 # The values a request changes, as markers: the year 1111 is in no deadline, no scope.
 NOW = datetime(1111, 11, 11, 11, 11, 11, tzinfo=UTC)
@@ -192,9 +194,8 @@ def page_of(query: Compiled, values: Mapping[str, object], *, number: str | None
     rows = query.instances(values, limit=per_page, offset=(wanted - 1) * per_page)
     if not rows and wanted > 1:
         return None
-    paginator = Paginator(rows, per_page)
-    # The count the rows carry, as the paginator's own (a cached property).
-    paginator.count = getattr(rows[0], TOTAL) if rows else 0
+    # The count the rows carry, as the paginator's own.
+    paginator = CountedPaginator(rows, per_page, getattr(rows[0], TOTAL) if rows else 0)
     return Page(rows, paginator.validate_number(wanted), paginator)
 
 
