@@ -180,7 +180,7 @@ class WorkingDayCalendar:
 
     ``WorkingDayCalendar()`` is the national calendar; ``WorkingDayCalendar(closures)`` adds an
     authority's closure days. Construction is cheap; the tables are built on first use (~10 ms
-    once the national holidays are known; ~7 MB, mostly the ordinal-indexed list). Prefer
+    once the national holidays are known; about 2 MB, the running count of working days). Prefer
     :func:`calendar_with_closures`, which caches calendars by their closure days.
 
     The single-call methods below are the checked reference; each instance replaces them with
@@ -204,8 +204,9 @@ class WorkingDayCalendar:
         self._mask = b""
         # Filled in place by _build(), so the closures below see them without a rebinding.
         # While _cum is empty every fast path raises IndexError and takes the checked path,
-        # which builds the tables.
-        self._cum: list[int | None] = []
+        # which builds the tables. _cum[i] counts the working days from first_date up to and
+        # including the day first_date + i.
+        self._cum: list[int] = []
         self._wd: list[date] = []
         self._wd1: list[date | None] = []
         self._np: dict[str, Any] | None = None
@@ -232,8 +233,9 @@ class WorkingDayCalendar:
             if 0 <= i < len(mask):  # closures outside the table cannot change any answer
                 mask[i] = 0
         wd = list(itertools.compress(_all_days(self._first_year, self._last_year), mask))
-        cum: list[int | None] = [None] * start
-        cum.extend(itertools.accumulate(mask))
+        # Indexed from first_date, not by ordinal: a pad of None below the table cost every
+        # web worker 6 MB (issue 13 §6).
+        cum = list(itertools.accumulate(mask))
         self._mask = bytes(mask)
         self._wd[:] = wd
         self._wd1[:] = [None, *wd]
@@ -267,7 +269,7 @@ class WorkingDayCalendar:
             return date.fromordinal(o)
         if n > 0:
             self._require(o, d)
-            k = cast(int, self._cum[o])  # o is inside the table: never the None pad
+            k = self._cum[o - self._start]  # o is inside the table (_require)
             if k + n >= len(self._wd1):
                 raise CalendarRangeError(
                     f"{n} working days after {d.isoformat()} is after "
@@ -277,7 +279,7 @@ class WorkingDayCalendar:
         # the day after last_date is a valid anchor here.
         if o - 1 > self._end:
             self._require(o, d)
-        k = cast(int, self._cum[o - 1]) if o - 1 >= self._start else 0
+        k = self._cum[o - 1 - self._start] if o - 1 >= self._start else 0
         if k + n < 0:
             raise CalendarRangeError(
                 f"{-n} working days before {d.isoformat()} is before "
@@ -292,7 +294,7 @@ class WorkingDayCalendar:
         self._ensure_built()
         self._require(oa, a)
         self._require(ob, b)
-        return cast(int, self._cum[ob]) - cast(int, self._cum[oa])
+        return self._cum[ob - self._start] - self._cum[oa - self._start]
 
     def next_working_day(self, d: date) -> date:
         """The first working day strictly after ``d`` (``add_working_days(d, 1)``)."""
@@ -308,11 +310,12 @@ class WorkingDayCalendar:
         Why: a closure reading cell variables and two list indexes runs about twice as fast as
         a method reading attributes and testing bounds (measured while writing
         bench/bench_calendar.py), which keeps single calls near numpy's per-element rate.
-        Correctness is kept by construction: every out-of-table access raises (``None`` pad
-        below the table, IndexError above it, a negative k is tested) and goes to the checked
-        method.
+        Correctness is kept by construction: every access outside the table raises or is
+        tested (a day before first_date gives a negative index, tested; IndexError above the
+        table; a negative k is tested) and goes to the checked method.
         """
         cum, wd, wd1 = self._cum, self._wd, self._wd1
+        start = self._start
         cls = WorkingDayCalendar
         checked_add = cls.add_working_days
         checked_between = cls.working_days_between
@@ -323,10 +326,11 @@ class WorkingDayCalendar:
 
         def add_working_days(d: date, n: int) -> date:
             try:
-                if n > 0:
-                    return wd1[cum[d.toordinal()] + n]  # type: ignore[operator,return-value]
-                if n < 0:
-                    k = cum[d.toordinal() - 1] + n  # type: ignore[operator]
+                i = d.toordinal() - start
+                if n > 0 and i >= 0:
+                    return wd1[cum[i] + n]  # type: ignore[return-value]
+                if n < 0 and i >= 1:
+                    k = cum[i - 1] + n
                     if k >= 0:
                         return wd[k]
             except slow:
@@ -335,28 +339,38 @@ class WorkingDayCalendar:
 
         def working_days_between(a: date, b: date) -> int:
             try:
-                return cum[b.toordinal()] - cum[a.toordinal()]  # type: ignore[operator]
+                ia, ib = a.toordinal() - start, b.toordinal() - start
+                if ia >= 0 and ib >= 0:
+                    return cum[ib] - cum[ia]
             except slow:
-                return checked_between(self, a, b)
+                pass
+            return checked_between(self, a, b)
 
         def is_working_day(d: date) -> bool:
             try:
-                o = d.toordinal()
-                return cum[o] - cum[o - 1] == 1  # type: ignore[operator]
+                i = d.toordinal() - start
+                if i >= 1:
+                    return cum[i] - cum[i - 1] == 1
             except slow:
-                return checked_is_working(self, d)
+                pass
+            return checked_is_working(self, d)
 
         def next_working_day(d: date) -> date:
             try:
-                return wd1[cum[d.toordinal()] + 1]  # type: ignore[operator,return-value]
+                i = d.toordinal() - start
+                if i >= 0:
+                    return wd1[cum[i] + 1]  # type: ignore[return-value]
             except slow:
-                return checked_next(self, d)
+                pass
+            return checked_next(self, d)
 
         def previous_working_day(d: date) -> date:
             try:
-                k = cum[d.toordinal() - 1] - 1  # type: ignore[operator]
-                if k >= 0:
-                    return wd[k]
+                i = d.toordinal() - start
+                if i >= 1:
+                    k = cum[i - 1] - 1
+                    if k >= 0:
+                        return wd[k]
             except slow:
                 pass
             return checked_previous(self, d)
@@ -498,7 +512,7 @@ class WorkingDayCalendar:
 _cache_lock = threading.Lock()
 
 
-# ~7 MB a calendar: a process serves the national calendar and an authority or two.
+# About 2 MB a calendar: a process serves the national calendar and an authority or two.
 @functools.lru_cache(maxsize=16)
 def _calendar_for_closures(closures: frozenset[date]) -> WorkingDayCalendar:
     return WorkingDayCalendar(closures)

@@ -197,6 +197,48 @@ def test_calendar_range_edges_on_a_two_year_calendar() -> None:
     assert small.add_working_days_many([D("2022-01-01")], [-1])[0] == np.datetime64("2021-12-31")
 
 
+
+def test_the_fast_answers_match_the_checked_ones_at_both_ends_of_the_table() -> None:
+    # The fast paths index a table that starts at first_date; the days around both ends
+    # are where an index slip would answer silently instead of raising.
+    small = WorkingDayCalendar(first_year=2020, last_year=2021)
+    checked = WorkingDayCalendar
+    days = [D("2019-12-28") + timedelta(days=i) for i in range(12)]
+    days += [D("2021-12-24") + timedelta(days=i) for i in range(12)]
+    for day in days:
+        for method in ("is_working_day", "next_working_day", "previous_working_day"):
+            assert _answer(getattr(small, method), day) == _answer(
+                getattr(checked, method), small, day), (method, day)
+        for n in (-3, -1, 0, 1, 3):
+            assert _answer(small.add_working_days, day, n) == _answer(
+                checked.add_working_days, small, day, n), (day, n)
+        for other in (D("2020-01-01"), D("2021-12-31"), D("2019-12-31")):
+            assert _answer(small.working_days_between, day, other) == _answer(
+                checked.working_days_between, small, day, other), (day, other)
+
+
+def _answer(fn, *args):  # type: ignore[no-untyped-def]
+    try:
+        return fn(*args)
+    except CalendarRangeError:
+        return "out of range"
+
+
+def test_an_authoritys_calendar_costs_a_web_worker_under_three_megabytes() -> None:
+    # Issue 13 §6: every web worker builds the calendars it uses; the tables are sized by the
+    # years they cover, not by the days since year 1.
+    import tracemalloc
+
+    WorkingDayCalendar().is_working_day(D("2026-12-04"))  # the shared national tables
+    tracemalloc.start()
+    try:
+        calendar = WorkingDayCalendar([D("2026-12-24")])
+        assert not calendar.is_working_day(D("2026-12-24"))
+        size, _peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert size < 3_000_000, f"{size / 1e6:.1f} MB"
+
 # --- batch form --------------------------------------------------------------------------------
 
 def test_batch_form_takes_dates_datetime64_or_ordinals_and_returns_datetime64() -> None:
