@@ -107,3 +107,18 @@ def test_a_user_who_sees_no_children_finds_none_without_a_query(
         admin_user, children, django_assert_num_queries) -> None:
     with django_assert_num_queries(0):
         assert child_search(user=admin_user, text="alfie") == []
+
+
+def test_the_words_are_parameters_of_one_kept_query(sw, children) -> None:
+    """Another word, the same number of words: the same SQL, its words not in the text."""
+    from cpcases.children.scoping import scope_key
+    from cpcases.core import compiled
+
+    compiled.clear()
+    child_search(user=sw, text="alfie")
+    child_search(user=sw, text="ström")
+    kept = [k for k in compiled._CACHE if isinstance(k, tuple) and k[0] == "child_search"]
+    assert kept == [("child_search", scope_key(sw), 1, False)]
+    sql = compiled._CACHE[kept[0]].sql
+    assert "alfie" not in sql.lower()
+    assert "ström" not in sql.lower()
