@@ -115,6 +115,16 @@ def child_in_scope(key: ScopeKey, child: object) -> QuerySet[Child]:
     return _visible_queryset(*key, child=child)
 
 
+def children_in_scope(key: ScopeKey) -> QuerySet[Child]:
+    """`visible_children` of a user with this scope key as the rules themselves, not
+    `pk IN (the scope's SQL)`: for SQL built once per process (cpcases.core.compiled) that
+    narrows the children further. PostgreSQL then tests the scope only on the rows the
+    query's own filter finds (by its index), instead of finding the whole scope in a second
+    pass over the table and joining the two (issue 13 §2: a search by name 7.5 → 1.2 ms in
+    PostgreSQL at 10,000 children)."""
+    return _visible_queryset(*key)
+
+
 ScopeKey = tuple[str, object, int, "int | None", date]
 
 

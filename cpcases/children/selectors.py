@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date
 
 from django.core.paginator import Page
-from django.db.models import Prefetch, Q, QuerySet, prefetch_related_objects
+from django.db.models import Prefetch, Q, QuerySet, Value
+from django.db.models.expressions import RawSQL
 from django.http import Http404, HttpRequest
 
 from cpcases.accounts.models import User
@@ -14,6 +16,7 @@ from cpcases.audit.services import access_record
 from cpcases.children.models import Allocation, Child, ChildPerson, Person
 from cpcases.children.scoping import (
     child_in_scope,
+    children_in_scope,
     scope_key,
     visible_children,
     visible_children_sql,
@@ -29,14 +32,40 @@ _ALLOCATION = ("id", "child_id", "started_on", "ended_on", "reason")
 
 
 def _current_allocations(*, team: bool = True) -> Prefetch:
+    return Prefetch("allocations", queryset=_current_allocation_rows(team=team),
+                    to_attr="current_allocations")
+
+
+def _current_allocation_rows(*, team: bool) -> QuerySet[Allocation]:
     allocations = Allocation.objects.filter(ended_on__isnull=True)
     if team:
-        allocations = allocations.select_related("team", "social_worker").only(
+        return allocations.select_related("team", "social_worker").only(
             *_ALLOCATION, *_TEAM_NAME, *_WORKER_NAME)
-    else:
-        allocations = allocations.select_related("social_worker").only(
-            *_ALLOCATION, "team_id", *_WORKER_NAME)
-    return Prefetch("allocations", queryset=allocations, to_attr="current_allocations")
+    return allocations.select_related("social_worker").only(
+        *_ALLOCATION, "team_id", *_WORKER_NAME)
+
+
+# The page's child ids while the SQL is built: one array parameter (as cpcases.audit.reads).
+_PAGE_IDS = [compiled.ROW_ID]
+
+
+def _attach_current_allocations(children: list[Child]) -> None:
+    """`prefetch_related_objects(children, _current_allocations(team=False))`, its SQL built
+    once per process and the page's ids passed as one array (issue 13 §2: the ORM built the
+    prefetch's query again on every caseload page, more CPU than the page's rows). Each
+    child's `current_allocations` in the query's order, each allocation's child set, as the
+    prefetch sets them."""
+    query = compiled.cached("caseload allocations", lambda: compiled.compile_once(
+        _current_allocation_rows(team=False).filter(
+            child_id__in=RawSQL("SELECT unnest(%s::bigint[])", (_PAGE_IDS,))),
+        {"ids": _PAGE_IDS}))
+    child_of = {child.pk: child for child in children}
+    for child in children:
+        child.current_allocations = []  # type: ignore[attr-defined]
+    for allocation in query.instances({"ids": list(child_of)}):
+        child = child_of[allocation.child_id]  # type: ignore[attr-defined]
+        Allocation.child.field.set_cached_value(allocation, child)
+        child.current_allocations.append(allocation)  # type: ignore[attr-defined]
 
 
 def child_list(*, user: User) -> QuerySet[Child]:
@@ -76,26 +105,69 @@ def caseload_page(*, user: User, ordering: tuple[str, ...], number: str | None,
         lambda: compiled.compile_once(compiled.with_total(
             caseload(user=user).prefetch_related(None).order_by(*ordering)), {}))
     page = compiled.page_of(query, {}, number=number, per_page=per_page)
-    if page is not None:
-        prefetch_related_objects(page.object_list, _current_allocations(team=False))
+    if page is not None and page.object_list:
+        _attach_current_allocations(page.object_list)
     return page
+
+
+def _term_matches(term: str | Value) -> Q:
+    """A child whose first or last name holds the word, or whose child ID is the word, in
+    any case."""
+    return (Q(first_name__icontains=term) | Q(last_name__icontains=term)
+            | Q(la_child_id__iexact=term))
 
 
 def search_filter(queryset: QuerySet[Child], *, text: str = "",
                   date_of_birth: date | None = None) -> QuerySet[Child]:
-    for term in text.split():
-        queryset = queryset.filter(Q(first_name__icontains=term) | Q(last_name__icontains=term)
-                                   | Q(la_child_id__iexact=term))
+    return _searched(queryset, text.split(), date_of_birth)
+
+
+def _searched(queryset: QuerySet[Child], terms: Sequence[str | Value],
+              date_of_birth: object) -> QuerySet[Child]:
+    for term in terms:
+        queryset = queryset.filter(_term_matches(term))
     if date_of_birth:
         queryset = queryset.filter(date_of_birth=date_of_birth)
     return queryset
 
 
+SEARCH_LIMIT = 50  # the children the search page lists
+
+
 def child_search(*, user: User, text: str = "", date_of_birth: date | None = None
-                 ) -> QuerySet[Child]:
-    """The children the search page lists: names, IDs and dates only (issue 13 §2)."""
-    return search_filter(visible_children(user).only(*_LISTED), text=text,
-                         date_of_birth=date_of_birth)
+                 ) -> list[Child]:
+    """The first SEARCH_LIMIT children `search_filter` finds in the user's scope, by name:
+    names, IDs and dates only (issue 13 §2).
+
+    Its SQL is built once per process for the user's scope, the number of words and whether
+    a date is given (cpcases.core.compiled), with the scope's rules on the child's own row
+    (`children_in_scope`): PostgreSQL finds the names by their trigram index and tests the
+    scope on those alone. Each word is a parameter, matched as the ORM matches a word given
+    as a value: `'%' || UPPER(the word, its \\ % _ escaped) || '%'`, built in SQL rather than
+    in Python (pinned against `search_filter`)."""
+    key = scope_key(user)
+    if key is None:  # no scope: nothing to find
+        return []
+    terms = text.split()
+    if len(terms) > len(compiled.POSITIONAL):  # more words than markers: the ORM's own query
+        return list(search_filter(visible_children(user).only(*_LISTED), text=text,
+                                  date_of_birth=date_of_birth)[:SEARCH_LIMIT])
+    # A word's marker: a string no search matches, which compiling finds among the
+    # parameters as itself (not made into a pattern in Python, see above).
+    markers: dict[str, object] = {f"term{i}": str(marker)
+                                  for i, marker in enumerate(compiled.POSITIONAL[:len(terms)])}
+    values: dict[str, object] = {f"term{i}": term for i, term in enumerate(terms)}
+    if date_of_birth:
+        markers["date_of_birth"], values["date_of_birth"] = compiled.TODAY, date_of_birth
+
+    def build() -> compiled.Compiled:
+        words = [Value(markers[f"term{i}"]) for i in range(len(terms))]
+        searched = _searched(children_in_scope(key).only(*_LISTED), words,
+                             markers.get("date_of_birth"))
+        return compiled.compile_once(searched[:SEARCH_LIMIT], markers)
+
+    query = compiled.cached(("child_search", key, len(terms), bool(date_of_birth)), build)
+    return query.instances(values)  # type: ignore[return-value]
 
 
 def child_for_view(*, request: HttpRequest, child_id: int, section: str) -> Child:

@@ -96,12 +96,11 @@ def search(request: HttpRequest) -> HttpResponse:
     results = None
     if form.is_bound and form.is_valid() and (form.cleaned_data["q"]
                                               or form.cleaned_data["date_of_birth"]):
-        results = selectors.child_search(user=request.user, text=form.cleaned_data["q"],
-                                         date_of_birth=form.cleaned_data["date_of_birth"])[:50]
         access_record(request=request, child_id=None, action=AccessAction.SEARCH,
                       detail={"q": form.cleaned_data["q"],
                               "dob": str(form.cleaned_data["date_of_birth"] or "")})
-        results = list(results)
+        results = selectors.child_search(user=request.user, text=form.cleaned_data["q"],
+                                         date_of_birth=form.cleaned_data["date_of_birth"])
         record_children_shown(request=request, child_ids=[c.pk for c in results],
                               section="search", action=AccessAction.SEARCH)
         _link_records(results)

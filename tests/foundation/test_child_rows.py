@@ -70,3 +70,45 @@ def test_the_rows_are_the_loops_character_for_character(loop, tag, name):
         expected = engine.from_string(loop).render(context)
         written = engine.from_string("{% load child_rows %}" + tag).render(context)
         assert written == expected, name
+
+
+# The search form as searched: nothing, words, a date, values to escape, spaces kept.
+SEARCHES = [None, {}, {"q": ""}, {"q": "Alfie"}, {"q": '  a"<b> & \'c\'  '},
+            {"q": "x", "date_of_birth_0": "1", "date_of_birth_1": "2",
+             "date_of_birth_2": "2015"},
+            {"date_of_birth_0": " 09 ", "date_of_birth_1": "12", "date_of_birth_2": "2001"},
+            {"q": "&amp;", "other": "ignored"}]
+# …and with errors, which the page leaves to crispy.
+WRONG = [{"date_of_birth_0": "31", "date_of_birth_1": "2", "date_of_birth_2": "2015"},
+         {"date_of_birth_0": "x"}, {"q": "a", "date_of_birth_2": "<2015>"}]
+
+
+def test_the_search_form_is_crispys_character_for_character():
+    from django.http import QueryDict
+
+    from cpcases.children.forms import SearchForm
+
+    engine = engines["django"]
+    crispy = engine.from_string("{% load crispy_forms_tags %}{% crispy form %}")
+    written = engine.from_string("{% load child_rows %}{% search_form form %}")
+    for data in SEARCHES:
+        query = None if data is None else QueryDict(mutable=True)
+        if query is not None:
+            query.update(data)
+        form = SearchForm(query)
+        assert not form.errors, data
+        assert written.render({"form": form}) == crispy.render({"form": form}), data
+
+
+@pytest.mark.django_db
+def test_a_search_with_a_wrong_date_shows_crispys_form_with_its_errors(client, sw):
+    from cpcases.children.forms import SearchForm
+
+    client.force_login(sw)
+    crispy = engines["django"].from_string("{% load crispy_forms_tags %}{% crispy form %}")
+    for data in WRONG:
+        form = SearchForm(data)
+        assert form.errors, data
+        page = client.get("/children/search/", data).content.decode()
+        assert crispy.render({"form": form}) in page, data
+        assert "govuk-error-summary" in page
