@@ -117,7 +117,8 @@ class Part:
 class Figure:
     """One figure: `rows(children)` is every row it may count, annotated with `p_date` (the
     day it falls on) and filtered to the children in scope by `child_path`; a rate figure's
-    first part is the rows counted "within" and the second the rest."""
+    first part is the rows counted "within" and the second the rest (the counts rely on it:
+    `_asked`)."""
 
     key: str
     title: str
@@ -127,6 +128,10 @@ class Figure:
     rate: bool = False
     parts: tuple[Part, ...] = field(default_factory=tuple)
     summary_phrase: str = ""  # a rate figure: "were held within 15 working days"
+
+    def __post_init__(self) -> None:
+        if self.rate and len(self.parts) != 2:
+            raise ValueError(f"{self.key}: a rate figure has two parts, within and the rest")
 
     def in_period(self, children: QuerySet[Child], start: dt.date, end: dt.date) -> QuerySet:
         """The rows of the period, each with its month (`p_month`), before the scope and the
@@ -327,6 +332,13 @@ def user_scope_key(user: User) -> Hashable:
     return ("service", user.effective_service_id, children_scope_key(user), zone)
 
 
+def _asked(figure: Figure) -> tuple[Part, ...]:
+    """The parts the database counts: a rate figure's second part is the rest of its rows
+    (`Figure`), its total less the first, so its condition (the repeat plans' search for an
+    earlier plan) is not asked of every row a second time."""
+    return figure.parts[:1] if figure.rate else figure.parts
+
+
 def _counts_sql(figs: Sequence[Figure], children: QuerySet[Child], start: dt.date,
                 end: dt.date) -> tuple[str, list[object]]:
     """One statement counting every figure's rows per (figure, month, team) and per part:
@@ -341,11 +353,11 @@ def _counts_sql(figs: Sequence[Figure], children: QuerySet[Child], start: dt.dat
     drill-down's subquery gives it (the latest started of the child's open allocations):
     the unique index allocation_one_current allows a child one open allocation at most, so
     the join finds that one or none and never doubles a row."""
-    width = max(len(f.parts) for f in figs)
+    width = max(len(_asked(f)) for f in figs)
     branches, params = [], []
     for index, figure in enumerate(figs):
         parts = {f"p{i}": ExpressionWrapper(part.q, output_field=BooleanField())
-                 for i, part in enumerate(figure.parts)}
+                 for i, part in enumerate(_asked(figure))}
         rows = (figure.in_period(children, start, end).order_by()
                 .values("p_month", p_child=F(f"{figure.child_path}_id"), **parts))
         sql, branch_params = rows.query.sql_with_params()
@@ -392,7 +404,10 @@ def compute_all(figs: Sequence[Figure], children: QuerySet[Child], start: dt.dat
         rows = cursor.fetchall()
     for fig, month, team, total, *counted in rows:
         result = results[fig]
-        parts = dict(zip((p.key for p in result.figure.parts), counted, strict=False))
+        figure = result.figure
+        parts = dict(zip((p.key for p in figure.parts), counted, strict=False))
+        if figure.rate:
+            parts[figure.parts[1].key] = total - counted[0]
         month = month.date() if isinstance(month, dt.datetime) else month
         for cell in (result.total, result.by_month.setdefault(month, Cell()),
                      result.by_team.setdefault(team, Cell())):
