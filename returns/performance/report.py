@@ -9,6 +9,7 @@ import functools
 from dataclasses import dataclass
 from urllib.parse import quote_plus, urlencode
 
+from django.core.exceptions import PermissionDenied
 from django.urls import get_script_prefix, get_urlconf, reverse
 from django.utils.safestring import SafeString
 
@@ -22,6 +23,7 @@ from returns.performance.selectors import (
     Result,
     compute_all,
     figures,
+    may_view_performance,
     performance_children,
     scope_teams,
     user_scope_key,
@@ -164,10 +166,12 @@ def performance_report(user: User, period: Period, *, charts: bool = True
                        ) -> list[FigureReport]:
     """The figures of the period; `charts=False` (the API, which has no use for them) leaves
     each report's chart empty."""
-    children = performance_children(user)
+    if not may_view_performance(user):  # as performance_children, built only if needed
+        raise PermissionDenied
     team_names = dict(scope_teams(user).values_list("pk", "name"))
-    results = compute_all(figures(effective_rules(user.authority_id)), children,
-                          period.start, period.end, user_scope_key(user))
+    results = compute_all(figures(effective_rules(user.authority_id)),
+                          functools.partial(performance_children, user), period.start,
+                          period.end, user_scope_key(user))
     return [figure_report(result, period, team_names, chart=charts) for result in results]
 
 
