@@ -347,12 +347,16 @@ def _counts_sql(figs: Sequence[Figure], children: QuerySet[Child], start: dt.dat
     joined to their current allocation once for them all: the rows and the team
     `Figure.queryset` gives the drill-down.
 
-    Issue 13 §2: eleven statements, each with the scope's subquery (a team manager's, the
-    visibility rules) and each row's team asked by a subquery, cost 15-30 ms of the database
-    at full size, a third of it planning them. The join gives each row the team the
-    drill-down's subquery gives it (the latest started of the child's open allocations):
-    the unique index allocation_one_current allows a child one open allocation at most, so
-    the join finds that one or none and never doubles a row."""
+    Issue 13 §2: eleven statements, each with its own copy of the scope (a team manager's is
+    the visibility rules) and each row's team asked by a subquery, were the slowest page
+    under load: eleven round trips, eleven plans (7 ms for a team manager's), the team looked
+    up row by row. This one is planned once per connection (run prepared) and applies the
+    scope once. The join gives each row the team the drill-down's subquery gives it (the
+    latest started of the child's open allocations): the unique index allocation_one_current
+    allows a child one open allocation at most, so the join finds that one or none and never
+    doubles a row. The scope is applied to the union, not in each branch: each branch
+    reads the period's rows of every child, the scope then keeps the user's (a branch with
+    its own copy of the scope cost more in planning than the rows it saved)."""
     width = max(len(_asked(f)) for f in figs)
     branches, params = [], []
     for index, figure in enumerate(figs):
