@@ -20,17 +20,18 @@ two years of the previous one; their two years are the constants below.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
+from collections.abc import Callable, Hashable, Sequence
 from dataclasses import dataclass, field
 
 from django.core.exceptions import PermissionDenied
 from django.db import connection
 from django.db.models import (
+    BooleanField,
     Case,
     CharField,
-    Count,
     DateField,
     Exists,
+    ExpressionWrapper,
     F,
     Func,
     IntegerField,
@@ -47,7 +48,9 @@ from django.utils import timezone
 from cpcases.accounts.models import Team, User
 from cpcases.accounts.roles import Capability, Role
 from cpcases.children.models import Allocation, Child
+from cpcases.children.scoping import scope_key as children_scope_key
 from cpcases.children.scoping import visible_children
+from cpcases.core.compiled import prepared_cursor
 
 # DfE measures, not authority timescales (the CIN census's "plans lasting two years or more"
 # and the "repeat plan within two years" of the children's social care performance tables).
@@ -114,7 +117,8 @@ class Part:
 class Figure:
     """One figure: `rows(children)` is every row it may count, annotated with `p_date` (the
     day it falls on) and filtered to the children in scope by `child_path`; a rate figure's
-    first part is the rows counted "within" and the second the rest."""
+    first part is the rows counted "within" and the second the rest (the counts rely on it:
+    `_asked`)."""
 
     key: str
     title: str
@@ -125,14 +129,24 @@ class Figure:
     parts: tuple[Part, ...] = field(default_factory=tuple)
     summary_phrase: str = ""  # a rate figure: "were held within 15 working days"
 
+    def __post_init__(self) -> None:
+        if self.rate and len(self.parts) != 2:
+            raise ValueError(f"{self.key}: a rate figure has two parts, within and the rest")
+
+    def in_period(self, children: QuerySet[Child], start: dt.date, end: dt.date) -> QuerySet:
+        """The rows of the period, each with its month (`p_month`), before the scope and the
+        team: `queryset` adds them per row, the counts once for every figure
+        (`_counts_sql`)."""
+        return (self.rows(children).filter(p_date__gte=start, p_date__lte=end)
+                .annotate(p_month=TruncMonth("p_date", output_field=DateField())))
+
     def queryset(self, children: QuerySet[Child], start: dt.date, end: dt.date) -> QuerySet:
         team = Subquery(Allocation.objects.filter(
             child_id=OuterRef(f"{self.child_path}_id"), ended_on__isnull=True)
             .order_by("-started_on").values("team_id")[:1], output_field=IntegerField())
-        return (self.rows(children)
+        return (self.in_period(children, start, end)
                 .filter(**{f"{self.child_path}__in": children.values("pk")})
-                .filter(p_date__gte=start, p_date__lte=end)
-                .annotate(p_month=TruncMonth("p_date", output_field=DateField()), p_team=team))
+                .annotate(p_team=team))
 
 
 def _deadlines(rule_ids: tuple[str, ...]) -> Callable[[QuerySet[Child]], QuerySet]:
@@ -257,10 +271,10 @@ class Cell:
     total: int = 0
     parts: dict[str, int] = field(default_factory=dict)
 
-    def add(self, row: dict, figure: Figure) -> None:
-        self.total += row["total"]
-        for part in figure.parts:
-            self.parts[part.key] = self.parts.get(part.key, 0) + row[part.key]
+    def add(self, total: int, parts: dict[str, int]) -> None:
+        self.total += total
+        for key, count in parts.items():
+            self.parts[key] = self.parts.get(key, 0) + count
 
     @property
     def counted(self) -> int:
@@ -290,12 +304,13 @@ def months_between(start: dt.date, end: dt.date) -> list[dt.date]:
 
 ScopeKey = tuple[str, tuple[object, ...], str]
 
-# The SQL of each figure's count, as the ORM builds it, kept per (figure, the children's SQL,
-# period, time zone): issue 13 §2, building eleven such queries through the ORM on every
-# request cost more than running them. Only SQL text is kept, never a number: every request
-# asks the database afresh. Bounded: emptied when full.
+# The SQL counting every figure at once, as built from the figures' querysets, kept per (the
+# figures, what the children's SQL depends on, period): issue 13 §2, building it through the
+# ORM on every request cost more than running it. Only SQL text is kept, never a number:
+# every request asks the database afresh. Bounded: emptied when full (each entry is the
+# eleven figures' SQL, about 8 KB: 64 of them, as much as the 512 single figures kept before).
 _COUNT_SQL: dict[tuple[object, ...], tuple[str, tuple[object, ...]]] = {}
-_COUNT_SQL_MAX = 512
+_COUNT_SQL_MAX = 64
 
 
 def scope_key(children: QuerySet[Child]) -> ScopeKey:
@@ -305,38 +320,121 @@ def scope_key(children: QuerySet[Child]) -> ScopeKey:
     return sql, tuple(params), timezone.get_current_timezone_name()
 
 
-def _count_sql(figure: Figure, children: QuerySet[Child], start: dt.date, end: dt.date,
-               key: ScopeKey) -> tuple[str, tuple[object, ...]]:
-    cache_key = (figure.key, tuple(p.key for p in figure.parts), key, start, end)
-    found = _COUNT_SQL.get(cache_key)
+def user_scope_key(user: User) -> Hashable:
+    """What the SQL of `performance_children(user)` depends on (each of its branches), and
+    the time zone: `scope_key` without compiling the children's SQL on every request (a
+    tenth of the page's CPU). The visibility rules are keyed as their own SQL is kept
+    (cpcases.children.scoping.scope_key)."""
+    zone = timezone.get_current_timezone_name()
+    if user.role == Role.PERFORMANCE_OFFICER:
+        return ("authority", user.authority_id, zone)
+    if user.role == Role.TEAM_MANAGER:
+        return ("team", user.team_id, children_scope_key(user), zone)
+    return ("service", user.effective_service_id, children_scope_key(user), zone)
+
+
+def _asked(figure: Figure) -> tuple[Part, ...]:
+    """The parts the database counts: a rate figure's second part is the rest of its rows
+    (`Figure`), its total less the first, so its condition (the repeat plans' search for an
+    earlier plan) is not asked of every row a second time."""
+    return figure.parts[:1] if figure.rate else figure.parts
+
+
+def _counts_sql(figs: Sequence[Figure], children: QuerySet[Child], start: dt.date,
+                end: dt.date) -> tuple[str, list[object]]:
+    """One statement counting every figure's rows per (figure, month, team) and per part:
+    each figure's rows of the period (`Figure.in_period`) with a column per part (true where
+    the part's condition holds), all of them one UNION ALL, kept to the children in scope and
+    joined to their current allocation once for them all: the rows and the team
+    `Figure.queryset` gives the drill-down.
+
+    Issue 13 §2: eleven statements, each with its own copy of the scope (a team manager's is
+    the visibility rules) and each row's team asked by a subquery, were the slowest page
+    under load: eleven round trips, eleven plans (7 ms for a team manager's), the team looked
+    up row by row. This one is planned once per connection (run prepared) and applies the
+    scope once. The join gives each row the team the drill-down's subquery gives it (the
+    latest started of the child's open allocations): the unique index allocation_one_current
+    allows a child one open allocation at most, so the join finds that one or none and never
+    doubles a row. The scope is applied to the union, not in each branch: each branch
+    reads the period's rows of every child, the scope then keeps the user's (a branch with
+    its own copy of the scope cost more in planning than the rows it saved)."""
+    width = max(len(_asked(f)) for f in figs)
+    branches, params = [], []
+    for index, figure in enumerate(figs):
+        parts = {f"p{i}": ExpressionWrapper(part.q, output_field=BooleanField())
+                 for i, part in enumerate(_asked(figure))}
+        rows = (figure.in_period(children, start, end).order_by()
+                .values("p_month", p_child=F(f"{figure.child_path}_id"), **parts))
+        sql, branch_params = rows.query.sql_with_params()
+        columns = "".join([f", q.{name}" for name in parts]
+                          + [", NULL::boolean"] * (width - len(parts)))
+        branches.append(f"SELECT {index}, q.p_child, q.p_month{columns} "  # noqa: S608 - the ORM's SQL
+                        f"FROM ({sql}) q")
+        params.extend(branch_params)
+    scope, scope_params = children.order_by().values("pk").query.sql_with_params()
+    allocation = Allocation._meta
+    quote = connection.ops.quote_name
+    table = quote(allocation.db_table)
+    child = quote(allocation.get_field("child").column)
+    ended = quote(allocation.get_field("ended_on").column)
+    team = quote(allocation.get_field("team").column)
+    names = "".join(f", p{i}" for i in range(width))
+    counts = "".join(f", COUNT(*) FILTER (WHERE x.p{i})" for i in range(width))
+    # OFFSET 0 keeps the team's join with the rows, before the scope: PostgreSQL expects the
+    # scope to keep a tenth of the rows and would otherwise look each row's allocation up by
+    # index after it, one probe a row, where one hash of the open allocations serves all
+    # (a quarter of a team manager's statement).
+    sql = (f"SELECT x.fig, x.p_month, x.team, COUNT(*){counts} "  # noqa: S608 - as above
+           f"FROM (SELECT r.*, a.{team} AS team "
+           f"FROM ({' UNION ALL '.join(branches)}) r (fig, p_child, p_month{names}) "
+           f"LEFT JOIN {table} a ON a.{child} = r.p_child AND a.{ended} IS NULL OFFSET 0) x "
+           f"WHERE x.p_child IN ({scope}) GROUP BY 1, 2, 3")
+    return sql, [*params, *scope_params]
+
+
+def compute_all(figs: Sequence[Figure],
+                children: QuerySet[Child] | Callable[[], QuerySet[Child]], start: dt.date,
+                end: dt.date, key: Hashable | None = None) -> list[Result]:
+    """Every figure's counts per (month, team) and per part, in one query (`_counts_sql`).
+    `key`: what the children's SQL depends on (`user_scope_key`), if the caller knows it;
+    else their `scope_key`. `children` may be a function giving them: with `key` it is
+    called only to build the statement the first time (building the scope's queryset on
+    every request was a tenth of the page's CPU)."""
+    months = months_between(start, end)
+    results = [Result(f, Cell(), {m: Cell() for m in months}, {}) for f in figs]
+    figures_key = tuple((f.key, tuple(p.key for p in f.parts)) for f in figs)
+    found = None if key is None else _COUNT_SQL.get((figures_key, key, start, end))
     if found is None:
-        rows = (figure.queryset(children, start, end).order_by().values("p_month", "p_team")
-                .annotate(total=Count("pk"),
-                          **{p.key: Count("pk", filter=p.q) for p in figure.parts}))
-        sql, params = rows.query.sql_with_params()
-        if len(_COUNT_SQL) >= _COUNT_SQL_MAX:
-            _COUNT_SQL.clear()
-        found = _COUNT_SQL[cache_key] = (sql, tuple(params))
-    return found
+        scoped = children() if callable(children) else children
+        if scoped.query.is_empty():  # a manager who sees no children (as the drill-down)
+            return results
+        cache_key = (figures_key, key or scope_key(scoped), start, end)
+        found = _COUNT_SQL.get(cache_key)
+        if found is None:
+            sql, params = _counts_sql(figs, scoped, start, end)
+            if len(_COUNT_SQL) >= _COUNT_SQL_MAX:
+                _COUNT_SQL.clear()
+            found = _COUNT_SQL[cache_key] = (sql, tuple(params))
+    with prepared_cursor(connection) as cursor:  # planned once per connection
+        cursor.execute(*found)
+        rows = cursor.fetchall()
+    for fig, month, team, total, *counted in rows:
+        result = results[fig]
+        figure = result.figure
+        parts = dict(zip((p.key for p in figure.parts), counted, strict=False))
+        if figure.rate:
+            parts[figure.parts[1].key] = total - counted[0]
+        month = month.date() if isinstance(month, dt.datetime) else month
+        for cell in (result.total, result.by_month.setdefault(month, Cell()),
+                     result.by_team.setdefault(team, Cell())):
+            cell.add(total, parts)
+    return results
 
 
 def compute(figure: Figure, children: QuerySet[Child], start: dt.date, end: dt.date,
-            key: ScopeKey | None = None) -> Result:
-    """One query: the rows counted per (month, team) and per part. `key`: the children's
-    `scope_key`, if the caller has it already (one figure after another)."""
-    sql, params = _count_sql(figure, children, start, end, key or scope_key(children))
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        names = [column.name for column in cursor.description]
-        rows = [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
-    result = Result(figure, Cell(), {m: Cell() for m in months_between(start, end)}, {})
-    for row in rows:
-        result.total.add(row, figure)
-        month = row["p_month"]
-        month = month.date() if isinstance(month, dt.datetime) else month
-        result.by_month.setdefault(month, Cell()).add(row, figure)
-        result.by_team.setdefault(row["p_team"], Cell()).add(row, figure)
-    return result
+            key: Hashable | None = None) -> Result:
+    """One figure's counts (`compute_all`)."""
+    return compute_all([figure], children, start, end, key)[0]
 
 
 def drill_rows(figure: Figure, children: QuerySet[Child], start: dt.date, end: dt.date, *,

@@ -11,6 +11,7 @@ import re
 
 import pytest
 from django.db import connection
+from django.db.models import Count
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
@@ -360,6 +361,128 @@ def test_the_api_answers_what_its_serializer_documents(client, org, sm, demo) ->
                         {"from_month": "2025-04", "to_month": "2026-03", **where, **part})
     assert all(not r.chart for r in reports)
     assert all(r.chart for r in performance_report(sm, period))
+
+
+# --- one statement for every figure: the same numbers as each figure's own queryset ------------
+
+def _old_counts(figure, children, start, end) -> dict:
+    """A figure's counts as they were taken before the figures were counted in one statement
+    (issue 13 §2): its own queryset (the drill-down's, with each row's team by subquery)
+    grouped per (month, team), one query per figure."""
+    rows = (figure.queryset(children, start, end).order_by().values("p_month", "p_team")
+            .annotate(total=Count("pk"), **{p.key: Count("pk", filter=p.q)
+                                            for p in figure.parts}))
+    cells: dict = {}
+    for row in rows:
+        month = row["p_month"]
+        month = month.date() if isinstance(month, dt.datetime) else month
+        numbers = (row["total"], *(row[p.key] for p in figure.parts))
+        for key in ("total", ("month", month), ("team", row["p_team"])):
+            old = cells.get(key, (0,) * len(numbers))
+            cells[key] = tuple(a + b for a, b in zip(old, numbers, strict=True))
+    return cells
+
+
+def _new_counts(result) -> dict:
+    def numbers(cell) -> tuple:
+        return (cell.total, *(cell.parts.get(p.key, 0) for p in result.figure.parts))
+
+    cells = {"total": numbers(result.total)}
+    cells.update({("month", m): numbers(c) for m, c in result.by_month.items() if c.total})
+    cells.update({("team", t): numbers(c) for t, c in result.by_team.items()})
+    return {key: value for key, value in cells.items() if key == "total" or value[0]}
+
+
+def _varied_caseload(org, tm) -> None:
+    """Children of every kind the team of a row depends on, each with a row of every figure:
+    allocated now, moved between teams, allocated once and no longer, never allocated,
+    restricted, in another service, merged into another record."""
+    elsewhere = TeamFactory(service=ServiceFactory(authority=org.authority, name="Elsewhere"))
+    now_a = _child(org, org.team_a)
+    now_b = _child(org, org.team_b)
+    moved = ChildFactory(authority=org.authority)
+    AllocationFactory(child=moved, team=org.team_a, started_on=D("2024-01-08"),
+                      ended_on=D("2026-06-30"))
+    AllocationFactory(child=moved, team=org.team_b, started_on=D("2026-07-01"))
+    ended = ChildFactory(authority=org.authority)
+    AllocationFactory(child=ended, team=org.team_a, started_on=D("2024-01-08"),
+                      ended_on=D("2026-05-31"))
+    never = ChildFactory(authority=org.authority)
+    restricted = _child(org, org.team_a, is_restricted=True)
+    other = _child(org, elsewhere)
+    merged = _child(org, org.team_a, merged_into=now_a)
+    talk = StrategyDiscussion.objects.create(
+        authority=org.authority, concern_identified_at=_at("2026-04-22"), urgency="cp_concerns",
+        format="meeting", held_at=_at("2026-04-22"))
+    for n, child in enumerate((now_a, now_b, moved, ended, never, restricted, other, merged)):
+        month = 4 + n  # a month of its own, and one before the period
+        day = f"2026-{month:02d}-1{n % 3}"
+        for rule_id, status in (("icpc", "met"), ("first_review", "missed"),
+                                ("next_review", "met"), ("core_group_first",
+                                                         "delay_authorised"),
+                                ("child_seen", "met"), ("child_seen", "missed")):
+            _deadline(child, rule_id, day, status)
+        _deadline(child, "child_seen", "2026-03-20", "met")
+        contact = Contact.objects.create(authority=org.authority, team=org.team_a,
+                                         received_at=_at(day), source="6", consent="given",
+                                         concern="Bruising")
+        ContactChild.objects.create(contact=contact, child=child)
+        Referral.objects.create(authority=org.authority, child=child, referral_date=D(day),
+                                source="6")
+        Section47Enquiry.objects.create(child=child, initiated_by=talk, started_on=D(day))
+        held = Conference.objects.create(
+            authority=org.authority, kind=ConferenceKind.INITIAL if n % 2 else
+            ConferenceKind.PRE_BIRTH, date=D(day), start_time=dt.time(10), venue="Civic Centre",
+            chair=tm, minute_taker=tm, status=ConferenceStatus.HELD)
+        held.children.add(child)
+        # A plan ended in the period (long for some), and a new one started after it (a
+        # repeat within two years for those whose last ended lately).
+        _plan(child, tm, "2023-01-05" if n % 2 else "2025-09-01", day,
+              category=("NEG", "EMO", "PHY", "SAB")[n % 4])
+        _plan(child, tm, f"2026-{month + 1:02d}-15", category=("EMO", "NEG")[n % 2])
+
+
+@pytest.mark.parametrize("who", ["tm", "sm", "pdo"])
+def test_one_statement_gives_every_figure_the_numbers_of_its_own_queryset(
+        request, org, tm, sm, pdo, who) -> None:
+    from deadlines.selectors import effective_rules
+    from returns.performance.selectors import compute_all, user_scope_key
+
+    _varied_caseload(org, tm)
+    user = request.getfixturevalue(who)
+    children = performance_children(user)
+    figs = figures(effective_rules(user.authority_id))
+    for period in (default_period(), performance_period("2026-03", "2026-08")):
+        results = compute_all(figs, children, period.start, period.end, user_scope_key(user))
+        for figure, result in zip(figs, results, strict=True):
+            old = _old_counts(figure, children, period.start, period.end)
+            assert _new_counts(result) == old, (who, figure.key)
+            assert old["total"][0] > 0, (who, figure.key)  # something counted
+            # And each number is as many rows as its drill-down lists.
+            for key, numbers in _new_counts(result).items():
+                where = {} if key == "total" else {key[0]: key[1]}
+                for part, number in zip(["", *(p.key for p in figure.parts)], numbers,
+                                        strict=True):
+                    rows = drill_rows(figure, children, period.start, period.end,
+                                      part=part, **where)
+                    assert rows.count() == number, (who, figure.key, key, part)
+    teams = {t for r in compute_all(figs, children, default_period().start,
+                                    default_period().end) for t in r.by_team}
+    expected = {"tm": {org.team_a.pk}, "sm": {org.team_a.pk, org.team_b.pk},
+                "pdo": None}[who]
+    if expected is not None:
+        assert teams == expected
+    else:  # the officer: the other service's team, and the children allocated to none
+        assert None in teams
+        assert len(teams) == 4
+
+
+def test_a_manager_who_sees_no_children_gets_empty_figures(org) -> None:
+    lost = UserFactory(username="tm-none", role=Role.TEAM_MANAGER, authority=org.authority,
+                       team=None)
+    _deadline(_child(org), "child_seen", "2026-09-09", "met")
+    _, result = _counts(lost, "visit-timeliness")
+    assert (result.total.total, result.by_team) == (0, {})
 
 
 # --- query count ------------------------------------------------------------------------------
