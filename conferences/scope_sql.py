@@ -16,6 +16,8 @@ from django.contrib.postgres.aggregates import BoolAnd
 from django.db.models import Model, Q, QuerySet
 from django.db.models.expressions import RawSQL
 
+from cpcases.children.scoping import ScopeKey, child_in_scope
+
 SqlParams = tuple[str, tuple[object, ...]]
 
 
@@ -33,6 +35,18 @@ def any_child_hidden(links: QuerySet[Model], parent: str, seen: SqlParams
     """The `parent` ids of the link rows with a `child_id` not in `seen`'s ids (`parent` is
     never null, so `pk NOT IN` this is `NOT EXISTS` a hidden child)."""
     return links.exclude(child_id__in=RawSQL(*seen)).values(parent)  # noqa: S611
+
+
+def of_one_child(links: QuerySet[Model], parent: str, child: object, key: ScopeKey
+                 ) -> tuple[QuerySet[Model], SqlParams]:
+    """The link rows of the `parent`s (conferences, requests) that have `child`, and the SQL
+    of which of their children a user with the scope `key` sees, each scope rule asked of
+    those children alone (`child_in_scope`). `all_children_seen` of these answers as of all
+    the links for each parent of that child: its every link is among them, and each of its
+    children is seen in the one as in the other. A child's tab then probes a few children's
+    rows by index instead of hashing the scope's every child (issue 13 §2)."""
+    theirs = links.filter(**{f"{parent}__in": links.filter(child_id=child).values(parent)})
+    return theirs, compiled(child_in_scope(key, theirs.values("child_id")))
 
 
 def compiled(queryset: QuerySet[Model]) -> SqlParams:

@@ -23,8 +23,8 @@ from conferences.models import (
 from cpcases.accounts.models import User
 from cpcases.accounts.roles import Role
 from cpcases.children.models import Child
-from cpcases.children.scoping import visible_children_sql
-from cpcases.core.compiled import CompiledQuery
+from cpcases.children.scoping import ScopeKey, scope_key, visible_children_sql
+from cpcases.core.compiled import CompiledQuery, first
 from deadlines.models import Deadline, DeadlineStatus
 from deadlines.services import calendar_for, due_date_for, may_authorise_delay
 
@@ -67,13 +67,29 @@ def requests_visible_sql(user: User) -> scope_sql.SqlParams | None:
 @lru_cache(maxsize=2048)
 def _requests_visible_sql(visible: scope_sql.SqlParams, authority_id: int | None,
                           not_drafts: bool) -> scope_sql.SqlParams:
+    return scope_sql.compiled(_requests_visible(RequestedChild.objects.all(), visible,
+                                                authority_id, not_drafts))
+
+
+def _requests_visible(links: QuerySet[RequestedChild], seen: scope_sql.SqlParams,
+                      authority_id: int | None, not_drafts: bool
+                      ) -> QuerySet[ConferenceRequest]:
     """At least one child seen and none hidden, the requests' children read once (issue 13
     §2: conferences.scope_sql); without drafts for business support and chairs."""
-    seen = scope_sql.all_children_seen(RequestedChild.objects.all(), "request_id", visible)
-    queryset = ConferenceRequest.objects.filter(authority_id=authority_id, pk__in=seen)
+    queryset = ConferenceRequest.objects.filter(
+        authority_id=authority_id,
+        pk__in=scope_sql.all_children_seen(links, "request_id", seen))
     if not_drafts:
         queryset = queryset.exclude(status=RequestStatus.DRAFT)
-    return scope_sql.compiled(queryset)
+    return queryset
+
+
+def _child_requests_visible(key: ScopeKey, child: object) -> QuerySet[ConferenceRequest]:
+    """`requests_visible` of a user with the scope `key`, narrowed to one child's requests
+    (scope_sql.of_one_child)."""
+    links, seen = scope_sql.of_one_child(RequestedChild.objects.all(), "request_id", child,
+                                         key)
+    return _requests_visible(links, seen, key[3], key[0] in NOT_DRAFTS)
 
 
 def request_for(*, user: User, pk: int) -> ConferenceRequest | None:
@@ -141,18 +157,18 @@ def child_tab_requests(*, user: User, child: Child) -> list[ConferenceRequest]:
     for a request's own page; the children and conferences prefetched as `_with_children`
     does. The SQL is compiled once per process and scope (cpcases.core.compiled; issue 13
     §2)."""
-    scope = requests_visible_sql(user)
-    if scope is None:
+    key = scope_key(user)
+    if key is None or user.role in NO_REQUESTS:  # as requests_visible_sql: none
         return []
-    rows = _CHILD_TAB_REQUESTS.run(scope, child.pk)
+    rows = _CHILD_TAB_REQUESTS.run(key, child.pk)
     prefetch_related_objects(rows, *_request_prefetches())
     return rows
 
 
 _CHILD_TAB_REQUESTS: CompiledQuery[ConferenceRequest] = CompiledQuery(
-    lambda scope, child_id: ConferenceRequest.objects.filter(
+    lambda key, child_id: ConferenceRequest.objects.filter(
         requested_children__child_id=child_id).select_related("household").filter(
-        pk__in=scope_sql.scoped(ConferenceRequest, scope)))
+        pk__in=_child_requests_visible(key, child_id).values("pk")))
 
 
 def child_tab_conferences(*, user: User, child: Child) -> list[Conference]:
@@ -160,18 +176,21 @@ def child_tab_conferences(*, user: User, child: Child) -> list[Conference]:
     caller has checked the user may see the child), latest first, with their chair,
     minute-taker and request; their SQL compiled once per process and scope
     (cpcases.core.compiled; issue 13 §2)."""
-    from conferences.preparation.selectors import conferences_for_sql
-
-    scope = conferences_for_sql(user)
-    if scope is None:
+    key = scope_key(user)
+    if key is None or user.role == Role.ADMINISTRATOR:  # as conferences_for_sql: none
         return []
-    return _CHILD_TAB_CONFERENCES.run(scope, child.pk)
+    return _CHILD_TAB_CONFERENCES.run(key, child.pk)
 
 
-_CHILD_TAB_CONFERENCES: CompiledQuery[Conference] = CompiledQuery(
-    lambda scope, child_id: Conference.objects.filter(children__id=child_id).select_related(
+def _child_conferences(key: ScopeKey, child_id: object) -> QuerySet[Conference]:
+    from conferences.preparation.selectors import child_conferences_for
+
+    return Conference.objects.filter(children__id=child_id).select_related(
         "chair", "minute_taker", "request").order_by("-date").filter(
-        pk__in=scope_sql.scoped(Conference, scope)))
+        pk__in=child_conferences_for(key, child_id).values("pk"))
+
+
+_CHILD_TAB_CONFERENCES: CompiledQuery[Conference] = CompiledQuery(_child_conferences)
 
 
 def delays_visible(*, user: User) -> QuerySet[DelayAuthorisation]:
@@ -207,8 +226,14 @@ def authorised_delay(request: ConferenceRequest) -> DelayAuthorisation | None:
 
 
 def open_icpc_deadline(child: Child) -> Deadline | None:
-    return (Deadline.objects.filter(child=child, rule_id="icpc")
-            .exclude(status=DeadlineStatus.CANCELLED).order_by("-id").first())
+    """The child's latest `icpc` deadline not cancelled (SQL compiled once per process: the
+    conferences tab asks on every view; issue 13 §2)."""
+    return first(_OPEN_ICPC_DEADLINE.run("icpc", child.pk))
+
+
+_OPEN_ICPC_DEADLINE: CompiledQuery[Deadline] = CompiledQuery(
+    lambda key, child_id: Deadline.objects.filter(child_id=child_id, rule_id="icpc")
+    .exclude(status=DeadlineStatus.CANCELLED).order_by("-id")[:1])
 
 
 def icpc_due_for_child(child: Child) -> date | None:

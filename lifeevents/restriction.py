@@ -15,8 +15,9 @@ from django.utils import timezone
 
 from cpcases.accounts.models import User
 from cpcases.accounts.roles import Role
-from cpcases.children.models import Allocation, Child, RestrictedAccess
+from cpcases.children.models import Child, RestrictedAccess
 from cpcases.children.scoping import visible_children
+from cpcases.children.selectors import current_allocation
 from cpcases.core.errors import NotPermitted, ServiceError
 from lifeevents.models import RecordRestriction
 
@@ -32,8 +33,9 @@ def may_restrict(user: User, child: Child) -> bool:
         return False
     if user.role not in (Role.TEAM_MANAGER, Role.SERVICE_MANAGER, Role.HEAD_OF_SERVICE):
         return False  # User.manages_team: no other role manages a team (no query)
-    allocation = Allocation.objects.filter(child=child, ended_on__isnull=True).select_related(
-        "team").first()
+    # The child's one open allocation with its team, through SQL built once (issue 13 §2:
+    # the Missing, orders and complaints tab asks on every view).
+    allocation = current_allocation(child=child)
     return allocation is not None and user.manages_team(allocation.team)
 
 

@@ -22,17 +22,16 @@ from bisect import bisect_right
 from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from functools import lru_cache
+from typing import Any
 from xml.etree import ElementTree as ET
 
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
-from django.db import connection
-from django.db.models import Model, Q, QuerySet
+from django.db.models import Model, OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
 
 from cpcases.children.models import Child
-from cpcases.core.compiled import prepared_cursor
+from cpcases.core.compiled import ROW_ID, TODAY, WEEK_END, cached, compile_once
 from returns.periods import CensusPeriod
 
 
@@ -145,24 +144,33 @@ def census_children(children: QuerySet[Child], period: CensusPeriod) -> QuerySet
     """Every child with an episode open at some time in the period: a referral open in it,
     or, for a child with no referral on record, a plan, child in need plan or S47 enquiry
     open in it."""
+    return children.filter(_in_census_rule(period.reference_date, period.start)
+                           ).order_by("la_child_id")
+
+
+def _in_census_rule(ref: object, start: object, child: object = None) -> Q:
+    """`census_children`'s rule; with `child`, each table's rows narrowed to that child's
+    (the one child's question asks the indexes for a few rows, not the whole authority's)."""
     from cpcases.plans.models import ChildProtectionPlan
     from cpcases.plans.models import CinPlan as CinPlanRow
     from frontdoor.models import Referral
     from strategy.models import Section47Enquiry
 
-    ref, start = period.reference_date, period.start
-    open_in_period = Referral.objects.filter(referral_date__lte=ref).exclude(
+    def of(model: type[Model]) -> QuerySet[Any]:
+        rows = model._default_manager.all()
+        return rows if child is None else rows.filter(child_id=child)
+
+    open_in_period = of(Referral).filter(referral_date__lte=ref).exclude(
         closure_date__lt=start)
     unreferred = (
-        Q(pk__in=ChildProtectionPlan.objects.filter(started_on__lte=ref).exclude(
+        Q(pk__in=of(ChildProtectionPlan).filter(started_on__lte=ref).exclude(
             ended_on__lt=start).values("child_id"))
-        | Q(pk__in=CinPlanRow.objects.filter(started_on__lte=ref).exclude(
+        | Q(pk__in=of(CinPlanRow).filter(started_on__lte=ref).exclude(
             ended_on__lt=start).values("child_id"))
-        | Q(pk__in=Section47Enquiry.objects.filter(started_on__lte=ref).exclude(
+        | Q(pk__in=of(Section47Enquiry).filter(started_on__lte=ref).exclude(
             outcome_date__lt=start).values("child_id"))
-    ) & ~Q(pk__in=Referral.objects.filter(referral_date__lte=ref).values("child_id"))
-    return children.filter(Q(pk__in=open_in_period.values("child_id")) | unreferred
-                           ).order_by("la_child_id")
+    ) & ~Q(pk__in=of(Referral).filter(referral_date__lte=ref).values("child_id"))
+    return Q(pk__in=open_in_period.values("child_id")) | unreferred
 
 
 def _unreferred_episode(spans: list[tuple[dt.date, dt.date | None]], start: dt.date
@@ -208,7 +216,8 @@ def build_census(children: QuerySet[Child], period: CensusPeriod, *, select: boo
 def census_child(child: Child, period: CensusPeriod) -> Census:
     """`build_census` of one child the caller has loaded (already scoped to the user: the
     child's census-checks tab), without reading the child again (issue 13 §2): whether they
-    are in the census is asked in one query of plain SQL (`in_census`)."""
+    are in the census is asked in one query (`in_census`), each of its reads compiled once
+    per process."""
     selected, died_on = _in_census(child.pk, period)
     return Census(period=period, children=_build_children(
         [child], period, deaths={child.pk: died_on} if died_on else {}) if selected else [],
@@ -216,52 +225,49 @@ def census_child(child: Child, period: CensusPeriod) -> Census:
 
 
 def in_census(child_id: int, period: CensusPeriod) -> bool:
-    """Whether `census_children` selects the child: a referral open at some time in the
-    period, or none on record by its reference date and a plan, child in need plan or S47
-    enquiry open in it (each `exclude(end__lt=start)`: no end, or not before the start).
-    Its SQL is written once per process; every call asks afresh."""
+    """Whether `census_children` selects the child: its rule asked of that child alone, its
+    SQL compiled once per process; every call asks afresh."""
     return _in_census(child_id, period)[0]
 
 
 def _in_census(child_id: int, period: CensusPeriod) -> tuple[bool, dt.date | None]:
-    """`in_census`, and the child's reported death's date (the census reads it anyway)."""
-    ref, start = period.reference_date, period.start
-    with prepared_cursor(connection) as cursor:  # planned once per connection
-        cursor.execute(_in_census_sql(), [
-            child_id, ref, start, child_id, ref,
-            child_id, ref, start, child_id, ref, start, child_id, ref, start, child_id])
-        selected, died_on = cursor.fetchone()
-    return bool(selected), died_on
+    """`in_census`, and the child's reported death's date when they are in the census (the
+    census reads it anyway)."""
+    found = _one_child("in_census", _in_census_query, child_id, period)
+    return (True, found[0].reported_death) if found else (False, None)
 
 
-@lru_cache(maxsize=1)
-def _in_census_sql() -> str:
-    from cpcases.plans.models import ChildProtectionPlan
-    from cpcases.plans.models import CinPlan as CinPlanRow
-    from frontdoor.models import Referral
+def _in_census_query(child: object, ref: object, start: object) -> QuerySet[Child]:
     from lifeevents.models import ChildDeath
-    from strategy.models import Section47Enquiry
 
-    def table(model: type[Model]) -> str:
-        return connection.ops.quote_name(model._meta.db_table)
-
-    def open_in(model: type[Model], end: str) -> str:
-        return (f"EXISTS (SELECT 1 FROM {table(model)} WHERE child_id = %s "  # noqa: S608
-                f"AND {_START[model.__name__]} <= %s AND ({end} IS NULL OR {end} >= %s))")
-
-    # Table names from the models; every value a parameter.
-    referred = (f"EXISTS (SELECT 1 FROM {table(Referral)} "  # noqa: S608
-                "WHERE child_id = %s AND referral_date <= %s)")
     # One death a child (a one-to-one): its date, or NULL.
-    died_on = f"(SELECT died_on FROM {table(ChildDeath)} WHERE child_id = %s)"  # noqa: S608
-    return (f"SELECT {open_in(Referral, 'closure_date')} OR (NOT {referred} AND ("
-            f"{open_in(ChildProtectionPlan, 'ended_on')} OR {open_in(CinPlanRow, 'ended_on')} "
-            f"OR {open_in(Section47Enquiry, 'outcome_date')})), {died_on}")
+    return Child.objects.filter(pk=child).filter(_in_census_rule(ref, start, child)).annotate(
+        reported_death=Subquery(ChildDeath.objects.filter(child_id=OuterRef("pk"))
+                                .values("died_on"))).only("pk").order_by()
 
 
-# The column each row of `in_census` starts on.
-_START = {"Referral": "referral_date", "ChildProtectionPlan": "started_on",
-          "CinPlan": "started_on", "Section47Enquiry": "started_on"}
+# One child's census reads (the census-checks tab, a one-child DfE record) run SQL compiled
+# once per process (cpcases.core.compiled), the child and the period's dates as markers:
+# compiling its queries through the ORM cost more than running them (issue 13 §2).
+_MARKERS: dict[str, object] = {"child": ROW_ID, "ref": TODAY, "start": WEEK_END}
+
+
+def _one_child(key: str, build: Callable[[Any, Any, Any], QuerySet[Any]], child_id: int,
+               period: CensusPeriod) -> list[Any]:
+    """`build(child_id, reference date, start)`'s model instances or values_list() tuples."""
+    query = cached(("census", key), lambda: compile_once(build(*_MARKERS.values()), _MARKERS))
+    values = {"child": child_id, "ref": period.reference_date, "start": period.start}
+    return query.rows(values) if query.plain else query.instances(values)
+
+
+def _read(key: str, build: Callable[[Any, Any, Any], QuerySet[Any]], ids: list[int],
+          period: CensusPeriod) -> list[Any]:
+    """`build(ids, reference date, start)`'s rows; for one child through `_one_child`
+    (`build` filters `child_id__in=[child]`: one SQL answers for any one child)."""
+    if len(ids) == 1:
+        return _one_child(key, lambda child, ref, start: build([child], ref, start), ids[0],
+                          period)
+    return list(build(ids, period.reference_date, period.start))
 
 
 def _build_children(rows: list[Child], period: CensusPeriod, *,
@@ -295,8 +301,9 @@ def _build_children(rows: list[Child], period: CensusPeriod, *,
             death_date=_upto(c.date_of_death or deaths.get(c.pk), ref),
             disabilities=list(c.disabilities),
             pk=c.pk, name="" if c.is_restricted else c.display_name)
-    for r in Referral.objects.filter(child_id__in=ids, referral_date__lte=ref).order_by(
-            "referral_date", "id"):
+    for r in _read("referrals", lambda ids, ref, start: Referral.objects.filter(
+            child_id__in=ids, referral_date__lte=ref).order_by("referral_date", "id"),
+            ids, period):
         closed = _upto(r.closure_date, ref)
         ep = Episode(referral_date=r.referral_date, source=r.source,
                      primary_need=r.primary_need, closure_date=closed,
@@ -315,27 +322,29 @@ def _build_children(rows: list[Child], period: CensusPeriod, *,
     icpcs: dict[int, list[dt.date]] = defaultdict(list)
     reviews: dict[int, list[dt.date]] = defaultdict(list)
     through = Conference.children.through
-    for child_id, kind, day in through.objects.filter(
-            child_id__in=ids, conference__status=ConferenceStatus.HELD,
-            conference__date__lte=ref).values_list(
-            "child_id", "conference__kind", "conference__date").order_by("conference__date"):
+    for child_id, kind, day in _read("conferences", lambda ids, ref, start: (
+            through.objects.filter(
+                child_id__in=ids, conference__status=ConferenceStatus.HELD,
+                conference__date__lte=ref).values_list(
+                "child_id", "conference__kind", "conference__date")
+            .order_by("conference__date")), ids, period):
         if kind in ICPC_KINDS:
             icpcs[child_id].append(day)
         elif kind == "review":
             reviews[child_id].append(day)
     enquiries: dict[int, list[Section47Enquiry]] = defaultdict(list)
-    for e in Section47Enquiry.objects.filter(child_id__in=ids, started_on__lte=ref).order_by(
-            "started_on", "id"):
+    for e in _read("enquiries", lambda ids, ref, start: Section47Enquiry.objects.filter(
+            child_id__in=ids, started_on__lte=ref).order_by("started_on", "id"), ids, period):
         enquiries[e.child_id].append(e)
     # The enquiries' ICPC targets: none to ask for without an enquiry (issue 13 §2).
     s47_type = ContentType.objects.get_for_model(Section47Enquiry)
-    targets = dict(Deadline.objects.filter(
+    targets = dict(_read("icpc_targets", lambda ids, ref, start: Deadline.objects.filter(
         child_id__in=ids, rule_id="icpc", content_type=s47_type).order_by(
-        "created_at").values_list("object_id", "due_date")) if enquiries else {}
-    plans = list(ChildProtectionPlan.objects.filter(child_id__in=ids, started_on__lte=ref)
-                 .order_by("started_on", "id"))
-    cin_plans = list(CinPlanRow.objects.filter(child_id__in=ids, started_on__lte=ref)
-                     .order_by("started_on", "id"))
+        "created_at").values_list("object_id", "due_date"), ids, period)) if enquiries else {}
+    plans = _read("plans", lambda ids, ref, start: ChildProtectionPlan.objects.filter(
+        child_id__in=ids, started_on__lte=ref).order_by("started_on", "id"), ids, period)
+    cin_plans = _read("cin_plans", lambda ids, ref, start: CinPlanRow.objects.filter(
+        child_id__in=ids, started_on__lte=ref).order_by("started_on", "id"), ids, period)
     # No referral on record: one episode from the child's activities (UNKNOWN_SOURCE).
     spans: dict[int, list[tuple[dt.date, dt.date | None]]] = defaultdict(list)
     for e in (e for found in enquiries.values() for e in found):
@@ -373,9 +382,10 @@ def _build_children(rows: list[Child], period: CensusPeriod, *,
                     and not ep.s47s and ep.icpc is None:
                 ep.icpc = day
     # Each plan's first category: none to ask for without a plan (issue 13 §2).
-    first_category = dict(ChildProtectionPlanEvent.objects.filter(
-        pgh_obj__child_id__in=ids).order_by("pgh_obj_id", "-pgh_id").values_list(
-        "pgh_obj_id", "category")) if plans else {}
+    first_category = dict(_read("first_categories", lambda ids, ref, start: (
+        ChildProtectionPlanEvent.objects.filter(pgh_obj__child_id__in=ids)
+        .order_by("pgh_obj_id", "-pgh_id").values_list("pgh_obj_id", "category")),
+        ids, period)) if plans else {}
     earlier: dict[int, list[dt.date]] = defaultdict(list)
     for p in plans:
         earlier[p.child_id].append(p.started_on)

@@ -28,6 +28,7 @@ from cpcases.children.models import (
     PartnerInvolvement,
 )
 from cpcases.children.scoping import visible_children
+from cpcases.core.compiled import CompiledQuery, first
 from cpcases.core.errors import NotPermitted, RuleError, ServiceError
 from cpcases.outbox.services import outbox_enqueue
 from deadlines import lifecycle
@@ -129,11 +130,17 @@ def strategy_discussion_due(child: Child, concern_identified_at: datetime,
 
 
 def current_enquiry(child: Child) -> Section47Enquiry | None:
-    """The child's enquiry under way or substantiated and not yet replaced by a later one."""
-    return (Section47Enquiry.objects
-            .filter(child=child, superseded_by__isnull=True,
-                    outcome__in=[S47Outcome.OPEN, S47Outcome.SUBSTANTIATED])
-            .select_related("initiated_by").order_by("-started_on", "-id").first())
+    """The child's enquiry under way or substantiated and not yet replaced by a later one
+    (its SQL compiled once per process: the conferences and strategy tabs ask on every
+    view; issue 13 §2)."""
+    return first(_CURRENT_ENQUIRY.run("current", child.pk))
+
+
+_CURRENT_ENQUIRY: CompiledQuery[Section47Enquiry] = CompiledQuery(
+    lambda key, child_id: Section47Enquiry.objects.filter(
+        child_id=child_id, superseded_by__isnull=True,
+        outcome__in=[S47Outcome.OPEN, S47Outcome.SUBSTANTIATED])
+    .select_related("initiated_by").order_by("-started_on", "-id")[:1])
 
 
 def _icpc_still_to_come(enquiry: Section47Enquiry) -> bool:

@@ -7,6 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 from functools import lru_cache
+from typing import Any
 
 from django.contrib.contenttypes.models import ContentType
 from django.db.models import Exists, OuterRef, Prefetch, QuerySet
@@ -25,7 +26,7 @@ from conferences.models import (
 from cpcases.accounts.models import User
 from cpcases.accounts.roles import Agency, Role
 from cpcases.children.models import Child, ChildPerson
-from cpcases.children.scoping import visible_children_sql
+from cpcases.children.scoping import ScopeKey, visible_children_sql
 from deadlines.models import Deadline
 from deadlines.services import due_date_for
 
@@ -58,15 +59,32 @@ def conferences_for_sql(user: User) -> scope_sql.SqlParams | None:
 @lru_cache(maxsize=2048)
 def _conferences_for_sql(visible: scope_sql.SqlParams, authority_id: int | None,
                          invited: int | None) -> scope_sql.SqlParams:
+    return scope_sql.compiled(_conferences_for(
+        Conference.children.through.objects.all(), visible, authority_id, invited))
+
+
+def _conferences_for(links: QuerySet[Any], seen: scope_sql.SqlParams,
+                     authority_id: int | None, invited: int | None) -> QuerySet[Conference]:
     """At least one child seen and none hidden, in one pass over the conferences' children
     (issue 13 §2); a partner's only where they are invited."""
-    seen = scope_sql.all_children_seen(Conference.children.through.objects.all(),
-                                       "conference_id", visible)
-    queryset = Conference.objects.filter(authority_id=authority_id, pk__in=seen)
+    queryset = Conference.objects.filter(
+        authority_id=authority_id,
+        pk__in=scope_sql.all_children_seen(links, "conference_id", seen))
     if invited is not None:
         queryset = queryset.filter(Exists(Invitation.objects.filter(
             conference=OuterRef("pk"), user_id=invited)))
-    return scope_sql.compiled(queryset)
+    return queryset
+
+
+def child_conferences_for(key: ScopeKey, child: object) -> QuerySet[Conference]:
+    """`conferences_for` of a user with the scope `key` (not None), narrowed to the
+    conferences of one child: their children's scope is asked of those children alone
+    (scope_sql.of_one_child)."""
+    role, _, user_id, authority_id, _ = key
+    links, seen = scope_sql.of_one_child(Conference.children.through.objects.all(),
+                                         "conference_id", child, key)
+    return _conferences_for(links, seen, authority_id,
+                            user_id if role == Role.PARTNER else None)
 
 
 def conference_for(user: User, pk: int) -> Conference | None:

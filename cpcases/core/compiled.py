@@ -36,7 +36,11 @@ from django.core.paginator import Page
 from django.db import connections
 from django.db.backends.utils import CursorDebugWrapper, CursorWrapper
 from django.db.models import Count, Model, QuerySet, Window
-from django.db.models.query import get_related_populators
+from django.db.models.query import (
+    ModelIterable,
+    ValuesListIterable,
+    get_related_populators,
+)
 
 from cpcases.core.paging import CountedPaginator
 
@@ -74,6 +78,7 @@ class Compiled:
     converters: tuple[tuple[int, tuple[Any, ...], Any], ...]
     populators: tuple[Any, ...]
     sliced: bool = False  # the queryset's own LIMIT is in the SQL
+    plain: bool = False  # a values_list() query: its rows are tuples (`rows`)
 
     def params_for(self, values: Mapping[str, object]) -> list[object]:
         params = list(self.params)
@@ -85,23 +90,10 @@ class Compiled:
                   offset: int = 0) -> list[Model]:
         """The rows as model instances, for these values of the markers; with `limit`, that
         many from `offset` (as parameters: one kept SQL serves every page of a list)."""
-        connection = connections[self.using]
-        sql, params = self.sql, self.params_for(values)
-        if limit is not None or offset:  # LIMIT NULL: no limit
-            if self.sliced:
-                raise ValueError("A sliced query's rows cannot be paged again")
-            sql, params = f"{sql} LIMIT %s OFFSET %s", [*params, limit, offset]
-        with prepared_cursor(connection) as cursor:
-            cursor.execute(sql, params)
-            rows = cursor.fetchall()
+        if self.plain:
+            raise ValueError("A values_list() query's rows are tuples: use rows()")
         found = []
-        for fetched in rows:
-            row = list(fetched)
-            for position, functions, expression in self.converters:
-                value = row[position]
-                for convert in functions:
-                    value = convert(value, expression, connection)
-                row[position] = value
+        for row in self._converted(values, limit, offset):
             obj = self.model.from_db(self.using, self.init_list,
                                      row[self.fields_start:self.fields_end])
             for populator in self.populators:
@@ -111,10 +103,39 @@ class Compiled:
             found.append(obj)
         return found
 
+    def rows(self, values: Mapping[str, object]) -> list[tuple[Any, ...]]:
+        """A values_list() query's rows, as the ORM gives them, for these values."""
+        if not self.plain:
+            raise ValueError("A model query's rows are instances: use instances()")
+        return [tuple(row[:self.fields_end]) for row in self._converted(values, None, 0)]
+
+    def _converted(self, values: Mapping[str, object], limit: int | None, offset: int
+                   ) -> list[list[Any]]:
+        connection = connections[self.using]
+        sql, params = self.sql, self.params_for(values)
+        if limit is not None or offset:  # LIMIT NULL: no limit
+            if self.sliced:
+                raise ValueError("A sliced query's rows cannot be paged again")
+            sql, params = f"{sql} LIMIT %s OFFSET %s", [*params, limit, offset]
+        with prepared_cursor(connection) as cursor:
+            cursor.execute(sql, params)
+            fetched = cursor.fetchall()
+        rows = []
+        for found in fetched:
+            row = list(found)
+            for position, functions, expression in self.converters:
+                value = row[position]
+                for convert in functions:
+                    value = convert(value, expression, connection)
+                row[position] = value
+            rows.append(row)
+        return rows
+
 
 def compile_once(queryset: QuerySet[Any], markers: Mapping[str, object]) -> Compiled:
     """Compile a queryset built with `markers` (name → the marker value used in its place)
-    into a Compiled whose rows each request asks for with its own values."""
+    into a Compiled whose rows each request asks for with its own values: model instances
+    (`instances`), or a values_list()'s tuples (`rows`)."""
     using = queryset.db
     if queryset._known_related_objects or queryset._prefetch_related_lookups:
         raise ValueError("A compiled query builds plain rows: no prefetch, no known objects")
@@ -131,10 +152,22 @@ def compile_once(queryset: QuerySet[Any], markers: Mapping[str, object]) -> Comp
     if _looks_like_a_marker(sql):
         raise ValueError("A marker inlined in the SQL")
     select, klass_info = compiler.select, compiler.klass_info
+    converters = compiler.get_converters([s[0] for s in select[0:compiler.col_count]])
+    if queryset._iterable_class is not ModelIterable:  # values_list(): tuples in order
+        query = queryset.query
+        if query.annotation_select or query.extra_select or \
+                queryset._iterable_class is not ValuesListIterable:
+            raise ValueError("A compiled values query is a values_list() of fields")
+        return Compiled(
+            using=using, sql=sql, params=tuple(params), slots=tuple(slots),
+            model=queryset.model, init_list=(), fields_start=0,
+            fields_end=compiler.col_count, annotations=(),
+            converters=tuple((position, tuple(functions), expression)
+                             for position, (functions, expression) in converters.items()),
+            populators=(), sliced=queryset.query.is_sliced, plain=True)
     assert klass_info is not None  # a model queryset
     select_fields = klass_info["select_fields"]
     start, end = select_fields[0], select_fields[-1] + 1
-    converters = compiler.get_converters([s[0] for s in select[0:compiler.col_count]])
     return Compiled(
         using=using, sql=sql, params=tuple(params), slots=tuple(slots),
         model=klass_info["model"],

@@ -141,10 +141,7 @@ class MemberAttendance:
 
 def member_attendance(plan: ChildProtectionPlan) -> list[MemberAttendance]:
     """001: attendance patterns, for the team manager to take up with the agency."""
-    members = plan.members.select_related("user").annotate(
-        n_attended=Count("attendance", filter=Q(attendance__attendance=Attendance.ATTENDED)),
-        n_apologies=Count("attendance", filter=Q(attendance__attendance=Attendance.APOLOGIES)),
-        n_absent=Count("attendance", filter=Q(attendance__attendance=Attendance.ABSENT)))
+    members = _of_plan(plan, _MEMBERS.run("members", plan.pk))
     return [MemberAttendance(m, m.n_attended, m.n_apologies, m.n_absent) for m in members]
 
 
@@ -178,6 +175,13 @@ _ACTIONS: CompiledQuery[PlanAction] = CompiledQuery(
     lambda key, plan_id: PlanAction.objects.filter(plan_id=plan_id).select_related("who_user"))
 _VERSIONS: CompiledQuery[PlanVersion] = CompiledQuery(
     lambda key, plan_id: PlanVersion.objects.filter(plan_id=plan_id))
+# `plan.members.select_related("user")` with each member's attendance counted.
+_MEMBERS: CompiledQuery[CoreGroupMember] = CompiledQuery(
+    lambda key, plan_id: CoreGroupMember.objects.filter(plan_id=plan_id)
+    .select_related("user").annotate(
+        n_attended=Count("attendance", filter=Q(attendance__attendance=Attendance.ATTENDED)),
+        n_apologies=Count("attendance", filter=Q(attendance__attendance=Attendance.APOLOGIES)),
+        n_absent=Count("attendance", filter=Q(attendance__attendance=Attendance.ABSENT))))
 
 
 def plan_deadlines(plan: ChildProtectionPlan) -> list[Deadline]:

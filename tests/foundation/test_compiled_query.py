@@ -151,3 +151,29 @@ def test_behind_a_pooler_the_read_is_not_prepared(sw_b, other_team_child, settin
     for _ in range(3):
         assert _child_in_scope(sw_b, other_team_child.pk).pk == other_team_child.pk
     assert _prepared_child_reads() == before
+
+
+def test_a_values_list_query_gives_the_orms_tuples_converted(org, child, other_team_child):
+    """A values_list() compiles to tuples (`rows`), each value converted as the ORM's own
+    (a date is a date); other values queries are refused rather than answered otherwise."""
+    from cpcases.core.compiled import ROW_ID, TODAY, compile_once
+
+    def build(pk, born_by):
+        return Child.objects.filter(pk__in=[pk, other_team_child.pk],
+                                    date_of_birth__lte=born_by).values_list(
+            "pk", "date_of_birth", "authority__name").order_by("pk")
+
+    child.date_of_birth = dt.date(2015, 6, 1)
+    child.save(update_fields=["date_of_birth"])
+    query = compile_once(build(ROW_ID, TODAY), {"pk": ROW_ID, "born_by": TODAY})
+    for born_by in (dt.date(2020, 1, 1), dt.date(2010, 1, 1)):
+        assert query.rows({"pk": child.pk, "born_by": born_by}) == list(
+            build(child.pk, born_by))
+    assert query.rows({"pk": child.pk, "born_by": dt.date(2020, 1, 1)})[0][1] == \
+        dt.date(2015, 6, 1)
+    with pytest.raises(ValueError, match="tuples"):
+        query.instances({"pk": child.pk, "born_by": TODAY})
+    for refused in (Child.objects.filter(pk=ROW_ID).values("pk"),
+                    Child.objects.filter(pk=ROW_ID).values_list("pk", flat=True)):
+        with pytest.raises(ValueError, match="values_list"):
+            compile_once(refused, {"pk": ROW_ID})

@@ -105,9 +105,11 @@ def test_a_plan_that_ended_before_the_year_does_not_bring_the_child_in(org, demo
 @pytest.mark.parametrize("year", [2025, 2026, None])
 def test_one_childs_census_check_selects_the_children_the_census_does(
         org, demo, on_a_plan_since_2024, child_in_need_plan_ended_in_the_year, year) -> None:
-    """The census-checks tab asks `in_census` of its one child (plain SQL, issue 13 §2):
-    it selects exactly the children `census_children` does, referred or not, in every
-    year; and `census_child` builds what `build_census` builds for that child."""
+    """The census-checks tab asks `in_census` of its one child (the census rule narrowed to
+    that child, compiled once: issue 13 §2): it selects exactly the children
+    `census_children` does, referred or not, in every year; and `census_child` (one
+    child's reads, compiled once) builds what `build_census` builds for that child, alone
+    or among all the authority's children (the ORM's reads of many)."""
     from returns.census import census_child, census_children, in_census
     from returns.periods import year_so_far
 
@@ -122,7 +124,10 @@ def test_one_childs_census_check_selects_the_children_the_census_does(
     selected = set(census_children(children, period).values_list("pk", flat=True))
     assert selected
     assert selected != set(children.values_list("pk", flat=True))
+    among_all = {c.pk: c for c in build_census(children, period).children}
+    assert set(among_all) == selected
     for child in children:
         assert in_census(child.pk, period) == (child.pk in selected), child.la_child_id
-        assert census_child(child, period) == build_census(
-            Child.objects.filter(pk=child.pk), period)
+        built = census_child(child, period)
+        assert built == build_census(Child.objects.filter(pk=child.pk), period)
+        assert built.children == ([among_all[child.pk]] if child.pk in selected else [])
