@@ -111,7 +111,9 @@ class KeptListMixin:
             return found
         number = request.query_params.get(paginator.page_query_param) or "1"
         size = paginator.get_page_size(request)
-        if not (size and number.isdigit() and int(number) >= 1
+        # A page number of up to six digits (a longer one overflows OFFSET in PostgreSQL; it
+        # is past the end of any list: the paginator answers 404).
+        if not (size and number.isdigit() and len(number) <= 6 and int(number) >= 1
                 and set(request.query_params) <= {paginator.page_query_param}):
             return found
         key = self.kept_list_key()

@@ -24,8 +24,9 @@ LISTS = ("/api/v1/visits/", "/api/v1/children/", "/api/v1/plans/", "/api/v1/conf
 PERSONAS = ("sw", "tm", "sw_b", "sm", "chair", "bso", "police", "admin_user")
 # The first page, a later one, the last (part full), past the end, and what only DRF's
 # paginator answers (a word, zero) or a filter or sort (the ORM's way).
-PAGES = ("", "?page=1", "?page=2", "?page=4", "?page=99", "?page=last", "?page=0",
-         "?page=x", "?ordering=-id", "?page=2&ordering=-id")
+PAGES = ("", "?page=1", "?page=2", "?page=4", "?page=99", "?page=999999",
+         "?page=99999999999999999999", "?page=last", "?page=0", "?page=x", "?page=",
+         "?ordering=-id", "?page=2&ordering=-id")
 
 
 def _the_orms_way(patch: pytest.MonkeyPatch) -> None:
