@@ -30,9 +30,11 @@ from conferences.outcomes.models import (
 )
 from cpcases.accounts.models import User
 from cpcases.accounts.roles import Agency, Role
+from cpcases.children.scoping import ScopeKey, scope_key
 from cpcases.core.choices import WordChoiceField
 from cpcases.core.deprecation import DeprecatedRoutes, deprecated_viewset
 from cpcases.core.filters import record_filters
+from cpcases.core.kept_lists import KeptListMixin
 from cpcases.core.prefetched import (
     PREFIX,
     PrefetchedListSerializer,
@@ -253,8 +255,8 @@ DAY_ACTIONS = ("list", "retrieve", "attendance", "start", "adjourn", "scores", "
 
 
 @deprecated_viewset(DAY_ACTIONS)
-class ConferenceDayViewSet(DeprecatedRoutes, mixins.ListModelMixin, mixins.RetrieveModelMixin,
-                           viewsets.GenericViewSet):
+class ConferenceDayViewSet(KeptListMixin, DeprecatedRoutes, mixins.ListModelMixin,
+                           mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     """Deprecated (1.2.0; gone in 1.3.0): the conference day moved under the conference,
     /api/v1/conferences/{id}/… (conferences.outcomes.day_api; attendance with the outputs).
     Each answer names its successor in `Link` and carries `Deprecation` and `Sunset`."""
@@ -263,6 +265,9 @@ class ConferenceDayViewSet(DeprecatedRoutes, mixins.ListModelMixin, mixins.Retri
     filterset_class = ConferenceDayFilter
     # /conference-days/12/start/ → /conferences/12/start/
     moved_from, moved_to = "/conference-days/", "/conferences/"
+
+    def kept_list_key(self) -> ScopeKey | None:
+        return scope_key(self.request.user)  # its SQL is the user's scope's (issue 13 §2)
 
     def get_queryset(self) -> QuerySet[Conference]:
         if getattr(self, "swagger_fake_view", False):  # the schema generator has no user

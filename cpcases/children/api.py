@@ -20,9 +20,11 @@ from cpcases.audit.models import AccessAction
 from cpcases.audit.services import access_record
 from cpcases.children import hooks, selectors, services
 from cpcases.children.models import Allocation, Child, ChildPerson, Person
+from cpcases.children.scoping import ScopeKey, scope_key
 from cpcases.core.api import problem
 from cpcases.core.concurrency import EditConflict, conflict_body
 from cpcases.core.filters import record_filters
+from cpcases.core.kept_lists import KeptListMixin
 from cpcases.core.serializing import DirectModelSerializer
 
 
@@ -135,7 +137,7 @@ def _conflict_response(request: Request, exc: EditConflict) -> Response:
                    **body)
 
 
-class ChildViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin,
+class ChildViewSet(KeptListMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin,
                    mixins.CreateModelMixin, mixins.UpdateModelMixin,
                    viewsets.GenericViewSet):
     """Children the signed-in user may see. Reading one child is audit-logged."""
@@ -143,6 +145,9 @@ class ChildViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin,
     filterset_class = ChildFilter
     ordering_fields = ["last_name", "date_of_birth", "updated_at"]
     http_method_names = ["get", "post", "patch", "head", "options"]
+
+    def kept_list_key(self) -> ScopeKey | None:
+        return scope_key(self.request.user)  # its SQL is the user's scope's (issue 13 §2)
 
     def get_queryset(self) -> QuerySet[Child]:
         return selectors.child_list(user=self.request.user)

@@ -21,12 +21,14 @@ from cpcases.accounts.roles import Agency
 from cpcases.audit.models import AccessAction
 from cpcases.audit.services import access_record
 from cpcases.children.models import Child
+from cpcases.children.scoping import ScopeKey, scope_key
 from cpcases.children.selectors import child_for_view
 from cpcases.chronology import selectors, services
 from cpcases.chronology.models import MANUAL_EVENT_TYPES, EventType, Visit, VisitLocation
 from cpcases.chronology.views import csv_response
 from cpcases.core.api import visible_child
 from cpcases.core.filters import record_filters
+from cpcases.core.kept_lists import KeptListMixin
 from cpcases.core.serializing import DirectModelSerializer
 
 T = TypeVar("T")
@@ -63,7 +65,7 @@ class VisitCreateSerializer(serializers.Serializer):
     notes = serializers.CharField(required=False, allow_blank=True, default="")
 
 
-class VisitViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin,
+class VisitViewSet(KeptListMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin,
                    mixins.CreateModelMixin, viewsets.GenericViewSet):
     """Statutory visits to the children the user may see (not partner professionals, who
     see each visit in the chronology). Filter with ?child=<id>."""
@@ -71,6 +73,9 @@ class VisitViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin,
     serializer_class = VisitSerializer
     filterset_class = record_filters(Visit, fields=["child_seen", "access_refused"])
     ordering_fields = ["visited_at"]
+
+    def kept_list_key(self) -> ScopeKey | None:
+        return scope_key(self.request.user)  # its SQL is the user's scope's (issue 13 §2)
 
     def get_queryset(self) -> QuerySet[Visit]:
         if getattr(self, "swagger_fake_view", False):  # the schema is built signed out

@@ -16,10 +16,12 @@ from rest_framework.response import Response
 
 from cpcases.accounts.models import User
 from cpcases.accounts.roles import Agency
+from cpcases.children.scoping import ScopeKey, scope_key
 from cpcases.core.api import scoped_get, visible_child
 from cpcases.core.choices import WordChoiceField, WordChoiceFilter
 from cpcases.core.concurrency import VersionedUpdateMixin
 from cpcases.core.filters import record_filters
+from cpcases.core.kept_lists import KeptListMixin
 from cpcases.core.prefetched import PrefetchedListSerializer, prefetched
 from cpcases.core.serializing import DirectModelSerializer
 from cpcases.plans import selectors, services
@@ -184,12 +186,16 @@ class PlanFilter(record_filters(ChildProtectionPlan)):  # type: ignore[misc]
         fields = ["child", "category"]
 
 
-class PlanViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+class PlanViewSet(KeptListMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin,
+                  viewsets.GenericViewSet):
     """Child protection plans of children the user may see; a partner professional sees only
     the plans whose core group they are in."""
 
     serializer_class = PlanSerializer
     filterset_class = PlanFilter
+
+    def kept_list_key(self) -> ScopeKey | None:
+        return scope_key(self.request.user)  # its SQL is the user's scope's (issue 13 §2)
 
     def get_queryset(self) -> QuerySet[ChildProtectionPlan]:
         plans = selectors.plans_visible(self.request.user)

@@ -1,0 +1,127 @@
+"""An API list asked plainly, read through SQL kept per process (issue 13 §2).
+
+A list such as /api/v1/visits/ ran two queries the ORM compiled at every request, a COUNT
+and the page, each testing every row against the user's scope (the children's scope SQL,
+hashed over 10,000 children) and each planned afresh by PostgreSQL: compiling them cost
+more CPU than the rows' serialization, and the scope was evaluated twice. Asked with
+nothing but `?page=` (how the lists are read almost always), the page and its count now
+come from one query (`compiled.with_total`), compiled once per process for the view and
+what its SQL depends on (`kept_list_key`, the user's scope key) and run prepared; its
+prefetches are asked of the page's rows afterwards, as the queryset would have. Any filter
+or `?ordering=` goes the ORM's way, as does an odd page number (DRF's paginator answers it).
+
+A prefetch into a plain list (`Prefetch(relation, queryset, to_attr)`, as
+cpcases.core.prefetched makes) of a one-to-many relation is kept too: its queryset with
+`<key> IN (SELECT unnest(<the page's keys>))`, compiled once per (view, relation), the
+page's keys one array parameter; each row's list set as Django's prefetch sets it (in the
+queryset's order, each related row's parent cached on it). Django compiled the prefetch's
+query afresh for every page (its IN list as long as the page). A view's prefetch querysets
+must not depend on the request (they are kept per view); any other prefetch (nested
+prefetches, a to-many through a join) is Django's.
+
+The SQL compiled is the one the ORM would have run: the view's own queryset after its own
+filter backends (which change nothing for a plain request), so the rows, their order and
+the count are the same; only SQL text is kept, so every request asks the database afresh.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Hashable, Sequence
+from typing import Any
+
+from django.core.exceptions import FieldDoesNotExist
+from django.db.models import Model, Prefetch, QuerySet, prefetch_related_objects
+from django.db.models.expressions import RawSQL
+
+from cpcases.core import compiled
+
+# The marker of a prefetch's parent keys (one array parameter).
+PARENTS = [compiled.ROW_ID]
+
+
+class _PrefetchingRows(compiled.CountedRows):
+    """A kept query's rows, with the queryset's prefetches asked of each slice read."""
+
+    def __init__(self, query: compiled.Compiled, *, offset: int, limit: int,
+                 lookups: Sequence[Any], view: type) -> None:
+        super().__init__(query, {}, offset=offset, limit=limit)
+        self.lookups, self.view = lookups, view
+
+    def __getitem__(self, window: slice) -> list[Model]:
+        rows = super().__getitem__(window)
+        if rows:
+            for lookup in self.lookups:
+                if not _kept_prefetch(self.view, rows, lookup):
+                    prefetch_related_objects(rows, lookup)
+        return rows
+
+
+def _kept_prefetch(view: type, rows: list[Model], lookup: Any) -> bool:
+    """Set `lookup`'s plain lists on `rows` through a kept query, if it is a one-to-many
+    relation's into a plain list; False (nothing done) for any other."""
+    if not isinstance(lookup, Prefetch) or not lookup.to_attr or "__" in lookup.prefetch_to:
+        return False
+    try:
+        relation = type(rows[0])._meta.get_field(lookup.prefetch_through)
+    except FieldDoesNotExist:
+        return False
+    if not relation.one_to_many or relation.concrete:  # a reverse foreign key
+        return False
+    related = relation.related_model
+    queryset = (lookup.queryset if lookup.queryset is not None
+                else related._default_manager.all())  # type: ignore[union-attr]
+    if queryset._prefetch_related_lookups:
+        return False
+    field = relation.field  # type: ignore[union-attr]  # the foreign key to the rows
+    query = compiled.cached(
+        ("kept_prefetch", view, lookup.prefetch_to),
+        lambda: compiled.compile_once(queryset.filter(**{
+            f"{field.attname}__in": RawSQL("SELECT unnest(%s)", (PARENTS,))}),
+            {"parents": PARENTS}))
+    by_parent: dict[Any, list[Model]] = {row.pk: [] for row in rows}
+    parents = {row.pk: row for row in rows}
+    for found in query.instances({"parents": list(by_parent)}):
+        key = getattr(found, field.attname)
+        if not field.is_cached(found):  # as Django's prefetch: the parent on its row
+            field.set_cached_value(found, parents[key])
+        by_parent[key].append(found)
+    for row in rows:
+        setattr(row, lookup.to_attr, by_parent[row.pk])
+    return True
+
+
+class KeptListMixin:
+    """For a GenericViewSet: a list asked with `?page=` at most is read through its SQL kept
+    per (view, `kept_list_key()`) (module docstring)."""
+
+    request: Any
+    action: str | None
+    paginator: Any
+
+    def kept_list_key(self) -> Hashable | None:
+        """Everything the list's SQL depends on for this request beside the view itself (the
+        user's scope key); None where the list is not to be kept."""
+        raise NotImplementedError
+
+    def filter_queryset(self, queryset: QuerySet[Any]) -> Any:
+        found = super().filter_queryset(queryset)  # type: ignore[misc]
+        paginator, request = self.paginator, self.request
+        if (self.action != "list" or paginator is None or not isinstance(found, QuerySet)
+                or found.query.is_empty()):
+            return found
+        number = request.query_params.get(paginator.page_query_param) or "1"
+        size = paginator.get_page_size(request)
+        # A page number of up to six digits (a longer one overflows OFFSET in PostgreSQL; it
+        # is past the end of any list: the paginator answers 404).
+        if not (size and number.isdigit() and len(number) <= 6 and int(number) >= 1
+                and set(request.query_params) <= {paginator.page_query_param}):
+            return found
+        key = self.kept_list_key()
+        if key is None:
+            return found
+        query = compiled.cached(
+            ("kept_list", type(self), key),
+            lambda: compiled.compile_once(
+                compiled.with_total(found.prefetch_related(None)), {}))
+        return _PrefetchingRows(query, offset=(int(number) - 1) * size, limit=size,
+                                lookups=found._prefetch_related_lookups, view=type(self))
