@@ -44,9 +44,8 @@ def kept_query(*, user: User, found: DeadlineFilter, ordering: tuple[str, ...]
         marked = DeadlineFilter(found.data, queryset=selectors.deadlines_visible(user=user),
                                 request=found.request)
         marked.now, marked.today = compiled.NOW, compiled.TODAY
-        return compiled.compile_once(
-            compiled.with_total(slim(marked.qs).order_by(*ordering)),
-            {"now": compiled.NOW, "today": compiled.TODAY})
+        return compiled.compile_once(compiled.narrow_page(marked.qs, ordering, slim),
+                                     {"now": compiled.NOW, "today": compiled.TODAY})
 
     return compiled.cached(("deadlines", scope, user.pk, cleaned, ordering), build)
 

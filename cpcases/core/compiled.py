@@ -35,7 +35,17 @@ from django.conf import settings
 from django.core.paginator import Page
 from django.db import connections
 from django.db.backends.utils import CursorDebugWrapper, CursorWrapper
-from django.db.models import Count, Model, QuerySet, Window
+from django.db.models import (
+    BooleanField,
+    Count,
+    F,
+    Func,
+    IntegerField,
+    Model,
+    QuerySet,
+    Subquery,
+    Window,
+)
 from django.db.models.query import get_related_populators
 
 from cpcases.core.paging import CountedPaginator
@@ -74,6 +84,7 @@ class Compiled:
     converters: tuple[tuple[int, tuple[Any, ...], Any], ...]
     populators: tuple[Any, ...]
     sliced: bool = False  # the queryset's own LIMIT is in the SQL
+    paged_inside: bool = False  # LIMIT and OFFSET are the markers of a subquery (narrow_page)
 
     def params_for(self, values: Mapping[str, object]) -> list[object]:
         params = list(self.params)
@@ -86,8 +97,10 @@ class Compiled:
         """The rows as model instances, for these values of the markers; with `limit`, that
         many from `offset` (as parameters: one kept SQL serves every page of a list)."""
         connection = connections[self.using]
+        if self.paged_inside:  # the page's ids are chosen inside (narrow_page): LIMIT NULL
+            values = {**values, _LIMIT: limit, _OFFSET: offset}  # is no limit there too
         sql, params = self.sql, self.params_for(values)
-        if limit is not None or offset:  # LIMIT NULL: no limit
+        if not self.paged_inside and (limit is not None or offset):  # LIMIT NULL: no limit
             if self.sliced:
                 raise ValueError("A sliced query's rows cannot be paged again")
             sql, params = f"{sql} LIMIT %s OFFSET %s", [*params, limit, offset]
@@ -120,8 +133,11 @@ def compile_once(queryset: QuerySet[Any], markers: Mapping[str, object]) -> Comp
         raise ValueError("A compiled query builds plain rows: no prefetch, no known objects")
     compiler = queryset.query.get_compiler(using=using)
     sql, params = compiler.as_sql()
-    slots = []
+    sql, params, page_at = _page_markers_as_parameters(sql, list(params))
+    slots = [] if page_at is None else [(page_at, _LIMIT), (page_at + 1, _OFFSET)]
     for position, param in enumerate(params):
+        if page_at is not None and position in (page_at, page_at + 1):
+            continue
         names = [name for name, marker in markers.items()
                  if type(param) is type(marker) and param == marker]
         if names:
@@ -144,7 +160,7 @@ def compile_once(queryset: QuerySet[Any], markers: Mapping[str, object]) -> Comp
         converters=tuple((position, tuple(functions), expression)
                          for position, (functions, expression) in converters.items()),
         populators=tuple(get_related_populators(klass_info, select, using)),
-        sliced=queryset.query.is_sliced)
+        sliced=queryset.query.is_sliced, paged_inside=page_at is not None)
 
 
 # Compiled queries by their caller's key (scope SQL, user, page size…): a few per user.
@@ -178,6 +194,65 @@ def with_total(queryset: QuerySet[Any]) -> QuerySet[Any]:
     """The queryset's rows, each with the number of them all (`COUNT(*) OVER ()`, counted
     before a LIMIT: the paginator's count, without a COUNT query)."""
     return queryset.annotate(**{TOTAL: Window(Count("*"))})
+
+
+# narrow_page's slice of its subquery, found in the compiled SQL (the ORM writes a slice's
+# numbers into the text) and made two parameters: numbers no list reaches, no other marker's
+# form, and no id the SQL text could hold.
+PAGE_OFFSET, PAGE_LIMIT = 7_777_777_777_777_001, 777_777_777_001
+_LIMIT, _OFFSET = "page limit", "page offset"  # their slots' names
+_PAGE_SLICE = f"LIMIT {PAGE_LIMIT} OFFSET {PAGE_OFFSET}"
+_PLACEHOLDER = re.compile(r"%[%s]")  # a parameter's %s, or a literal %% to pass over
+
+
+def _page_markers_as_parameters(sql: str, params: list[object]
+                                ) -> tuple[str, list[object], int | None]:
+    """The SQL with narrow_page's slice as `LIMIT %s OFFSET %s`, the parameters with two
+    places for them, and the first place's position (None: no such slice)."""
+    if str(PAGE_LIMIT) not in sql:
+        return sql, params, None
+    if sql.count(_PAGE_SLICE) != 1 or str(PAGE_LIMIT) in sql.replace(_PAGE_SLICE, ""):
+        raise ValueError("A page marker not sliced exactly once")
+    head, tail = sql.split(_PAGE_SLICE)
+    before = sum(found.group() == "%s" for found in _PLACEHOLDER.finditer(head))
+    return (f"{head}LIMIT %s OFFSET %s{tail}",
+            [*params[:before], PAGE_LIMIT, PAGE_OFFSET, *params[before:]], before)
+
+
+class _CountOf(Subquery):
+    """The number of a queryset's rows, as a scalar subquery (run once, an InitPlan)."""
+
+    template = "(SELECT COUNT(*) FROM (%(subquery)s) AS counted)"
+
+    def __init__(self, queryset: QuerySet[Any]) -> None:
+        super().__init__(queryset.order_by().values("pk"), output_field=IntegerField())
+
+
+class _AmongIds(Func):
+    """`pk = ANY(ARRAY(<ids>))`: each of a page's ids looked up by the primary key, where
+    `pk IN (<ids>)` had PostgreSQL hash the whole table against the page."""
+
+    arg_joiner = " = ANY(ARRAY"
+    template = "(%(expressions)s))"
+    output_field = BooleanField()
+
+    def __init__(self, ids: QuerySet[Any]) -> None:
+        super().__init__(F("pk"), Subquery(ids))
+
+
+def narrow_page(found: QuerySet[Any], ordering: tuple[str, ...],
+                shape: Callable[[QuerySet[Any]], QuerySet[Any]]) -> QuerySet[Any]:
+    """`with_total`'s rows chosen the narrow way, for a long list's page: a window's count
+    over the list made PostgreSQL join and hold every row of it (all 7,500 deadlines of a
+    team, for 50), where a LIMIT alone can sort the list's keys to the first few. Here the
+    page's ids are chosen in a subquery (`found` in `ordering`, sliced by LIMIT and OFFSET
+    parameters), the count is a scalar subquery of `found` alone, and only the page's rows
+    are read whole: `shape` (select_related, only) applied to the model's rows of those ids,
+    in `ordering` again, each carrying TOTAL. Paged by `instances(limit=, offset=)`,
+    `page_of` and `CountedRows` as `with_total`'s; an empty page carries no count."""
+    ids = found.order_by(*ordering).values("pk")[PAGE_OFFSET:PAGE_OFFSET + PAGE_LIMIT]
+    rows = shape(found.model._base_manager.db_manager(found.db).filter(_AmongIds(ids)))
+    return rows.annotate(**{TOTAL: _CountOf(found)}).order_by(*ordering)
 
 
 def page_of(query: Compiled, values: Mapping[str, object], *, number: str | None,
