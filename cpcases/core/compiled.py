@@ -25,7 +25,7 @@ reads of one child's rows).
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Hashable, Mapping
+from collections.abc import Callable, Hashable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any, Generic, TypeVar
@@ -46,7 +46,11 @@ from django.db.models import (
     Subquery,
     Window,
 )
+from django.db.models.base import ModelState
+from django.db.models.fields.related_descriptors import ForeignKeyDeferredAttribute
 from django.db.models.query import get_related_populators
+from django.db.models.query_utils import DeferredAttribute
+from django.db.models.signals import post_init, pre_init
 
 from cpcases.core.paging import CountedPaginator
 
@@ -83,6 +87,7 @@ class Compiled:
     annotations: tuple[tuple[str, int], ...]
     converters: tuple[tuple[int, tuple[Any, ...], Any], ...]
     populators: tuple[Any, ...]
+    make: Callable[[Sequence[Any]], Model]  # an instance of the model from its values
     sliced: bool = False  # the queryset's own LIMIT is in the SQL
     paged_inside: bool = False  # LIMIT and OFFSET are the markers of a subquery (narrow_page)
 
@@ -115,14 +120,92 @@ class Compiled:
                 for convert in functions:
                     value = convert(value, expression, connection)
                 row[position] = value
-            obj = self.model.from_db(self.using, self.init_list,
-                                     row[self.fields_start:self.fields_end])
+            obj = self.make(row[self.fields_start:self.fields_end])
             for populator in self.populators:
                 populator.populate(row, obj)
             for name, position in self.annotations:
                 setattr(obj, name, row[position])
             found.append(obj)
         return found
+
+
+# --- model instances from a row, as Django's from_db makes them -----------------------------------
+
+_PLAIN_ATTRIBUTES = (DeferredAttribute, ForeignKeyDeferredAttribute)
+
+
+def _plain(model: type[Model], init_list: tuple[str, ...]) -> bool:
+    """Whether Model.from_db's instance of `model` from `init_list`'s values is only its
+    state and those values in its __dict__: no class of the model overrides __new__,
+    __init__ or from_db, the values come in the model's field order (as from_db assumes),
+    and setting each one goes through Django's plain attributes (a foreign key's id also
+    clears a cached related object, which a new instance has none of)."""
+    if any(name in vars(klass) for klass in model.__mro__ if klass not in (Model, object)
+           for name in ("__new__", "__init__", "from_db")):
+        return False
+    concrete = [f.attname for f in model._meta.concrete_fields]
+    if list(init_list) != [name for name in concrete if name in init_list]:
+        return False
+    if len(set(init_list)) != len(init_list):
+        return False
+    for name in init_list:
+        found = next((vars(klass)[name] for klass in model.__mro__ if name in vars(klass)),
+                     None)
+        if type(found) not in _PLAIN_ATTRIBUTES:
+            return False
+    return True
+
+
+def maker(model: type[Model], init_list: tuple[str, ...], using: str
+          ) -> Callable[[Sequence[Any]], Model]:
+    """`model.from_db(using, init_list, values)` as a function of the values. For a plain
+    model (`_plain`) the instance is made without Model.__init__'s walk over every field
+    (a list page's 150 instances cost more there than PostgreSQL took for the page): its
+    state and the values set in its __dict__ in the same order, and post_init sent as
+    __init__ sends it (the read audit notes rows there). While anything listens to pre_init,
+    from_db makes them."""
+    def from_db(values: Sequence[Any]) -> Model:
+        return model.from_db(using, init_list, values)
+
+    if not _plain(model, init_list):
+        return from_db
+    new, names, send = model.__new__, init_list, post_init.send
+
+    def make(values: Sequence[Any]) -> Model:
+        if pre_init.receivers:
+            return from_db(values)
+        obj = new(model)
+        state = ModelState()
+        state.adding, state.db = False, using
+        fields = obj.__dict__
+        fields["_state"] = state
+        fields.update(zip(names, values, strict=True))
+        send(sender=model, instance=obj)
+        return obj
+
+    return make
+
+
+class _Populator:
+    """Django's RelatedPopulator (a select_related object of each row), its instances made
+    by `maker`."""
+
+    def __init__(self, populator: Any) -> None:
+        self.populator = populator
+        self.make = maker(populator.model_cls, tuple(populator.init_list), populator.db)
+        self.related = tuple(_Populator(p) for p in populator.related_populators)
+
+    def populate(self, row: Sequence[Any], from_obj: Model) -> None:
+        p = self.populator
+        values = p.reorder_for_init(row) if p.reorder_for_init else row[p.cols_start:p.cols_end]
+        obj = None
+        if values[p.pk_idx] is not None:
+            obj = self.make(values)
+            for related in self.related:
+                related.populate(row, obj)
+        p.local_setter(from_obj, obj)
+        if obj is not None:
+            p.remote_setter(obj, from_obj)
 
 
 def compile_once(queryset: QuerySet[Any], markers: Mapping[str, object]) -> Compiled:
@@ -151,15 +234,17 @@ def compile_once(queryset: QuerySet[Any], markers: Mapping[str, object]) -> Comp
     select_fields = klass_info["select_fields"]
     start, end = select_fields[0], select_fields[-1] + 1
     converters = compiler.get_converters([s[0] for s in select[0:compiler.col_count]])
+    init_list = tuple(f[0].target.attname for f in select[start:end])
     return Compiled(
         using=using, sql=sql, params=tuple(params), slots=tuple(slots),
-        model=klass_info["model"],
-        init_list=tuple(f[0].target.attname for f in select[start:end]),
+        model=klass_info["model"], make=maker(klass_info["model"], init_list, using),
+        init_list=init_list,
         fields_start=start, fields_end=end,
         annotations=tuple(compiler.annotation_col_map.items()),
         converters=tuple((position, tuple(functions), expression)
                          for position, (functions, expression) in converters.items()),
-        populators=tuple(get_related_populators(klass_info, select, using)),
+        populators=tuple(_Populator(populator) for populator
+                         in get_related_populators(klass_info, select, using)),
         sliced=queryset.query.is_sliced, paged_inside=page_at is not None)
 
 
