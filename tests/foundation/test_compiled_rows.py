@@ -172,3 +172,24 @@ def test_the_page_markers_find_their_place_among_the_parameters():
     with pytest.raises(ValueError, match="exactly once"):
         compiled._page_markers_as_parameters(f"{sql} UNION {sql}", [])
     assert compiled._page_markers_as_parameters("SELECT 1", []) == ("SELECT 1", [], None)
+
+
+@pytest.mark.parametrize("ordering", ORDERINGS)
+def test_a_list_asked_without_filters_is_the_empty_filters_query(sw, deadlines, ordering):
+    """The deadlines API's list without filters builds no FilterSet but where its SQL is
+    compiled (deadlines.teampage.unfiltered_query): the SQL and values of the empty filter's
+    kept query, under a key of its own."""
+    from django.test import RequestFactory
+
+    from deadlines import selectors, teampage
+    from deadlines.filters import DeadlineFilter
+
+    request = RequestFactory().get("/api/v1/deadlines/")
+    request.user = sw
+    compiled.clear()
+    plain = teampage.unfiltered_query(user=sw, request=request, ordering=ordering)
+    found = DeadlineFilter({}, queryset=selectors.deadlines_visible(user=sw), request=request)
+    kept = teampage.kept_query(user=sw, found=found, ordering=ordering)
+    assert plain is not kept
+    assert (plain.sql, plain.params) == (kept.sql, kept.params)
+    assert teampage.unfiltered_query(user=sw, request=request, ordering=ordering) is plain
