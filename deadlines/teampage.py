@@ -3,9 +3,11 @@ SQL compiled once per process (issue 13 §2).
 
 The page counted the filtered deadlines and then read its 50, each query compiled by the ORM
 (about 5 ms of CPU a request, the filter's queryset built first). Here the page's rows carry
-the count as a window over them all (`COUNT(id) OVER ()`, taken before the LIMIT), and the
-SQL is kept per (user's scope, user, the filter's cleaned values, sort) with markers for the
-moment the status filter judges at (cpcases.core.compiled); the page's LIMIT and OFFSET are
+the count (cpcases.core.compiled.narrow_page: the page's ids chosen by LIMIT in a subquery,
+the count a scalar subquery, only the page's rows joined; a window's count over the list
+had PostgreSQL join and hold all 7,500 of a team's deadlines for 50), and the SQL is kept
+per (user's scope, user, the filter's cleaned values, sort) with markers for the moment the
+status filter judges at (cpcases.core.compiled); the page's LIMIT and OFFSET are
 parameters. Anything out of the ordinary (filters not valid, a page number that is not a
 plain number, a page past the end) goes the ORM's way, as before.
 """
