@@ -90,15 +90,21 @@ class DeadlineViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin,
         request, paginator = self.request, self.paginator
         if self.action != "list" or paginator is None:
             return super().filter_queryset(queryset)
-        number = request.query_params.get(paginator.page_query_param) or "1"
+        params = request.query_params
+        number = params.get(paginator.page_query_param) or "1"
         size = paginator.get_page_size(request)
-        found = DeadlineFilter(request.query_params, queryset=queryset, request=request)
-        ordering = OrderingFilter().get_ordering(request, queryset, self)
+        ordering = tuple(OrderingFilter().get_ordering(request, queryset, self)
+                         or queryset.query.order_by)
         query = None
-        if size and number.isdigit() and int(number) >= 1 and set(request.query_params) <= (
+        if size and number.isdigit() and int(number) >= 1 and set(params) <= (
                 {paginator.page_query_param, "ordering", *DeadlineFilter.base_filters}):
-            query = teampage.kept_query(user=request.user, found=found,
-                                        ordering=tuple(ordering or queryset.query.order_by))
+            if set(params).isdisjoint(DeadlineFilter.base_filters):
+                query = teampage.unfiltered_query(user=request.user, request=request,
+                                                  ordering=ordering)
+            else:
+                query = teampage.kept_query(user=request.user, ordering=ordering,
+                                            found=DeadlineFilter(params, queryset=queryset,
+                                                                 request=request))
         if query is None:
             return super().filter_queryset(queryset)
         return compiled.CountedRows(query, mywork._dates(timezone.now()),

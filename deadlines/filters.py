@@ -85,9 +85,11 @@ class DeadlineFilter(django_filters.FilterSet):
         head = [("", field.empty_label)] if field.empty_label is not None else []
         if field.null_label is not None:
             head.append((field.null_value, field.null_label))
+        # An option is the person's key and name (User.__str__): only those columns read.
+        people = field.queryset.only("pk", "full_name", "username")
         # Django's own setter: django-filters' wraps the list in a model choice iterator.
         forms.ChoiceField.choices.fset(  # type: ignore[attr-defined]
-            field, [*head, *(choice(person) for person in field.queryset)])
+            field, [*head, *(choice(person) for person in people)])
 
     def filter_child_name(self, queryset: QuerySet[Deadline], name: str, value: str
                           ) -> QuerySet[Deadline]:

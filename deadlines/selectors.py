@@ -11,10 +11,11 @@ from typing import Any
 from django.apps import apps
 from django.db import connection, models
 from django.db.models import QuerySet
+from django.db.models.expressions import RawSQL
 
 from cpcases.accounts.models import Authority, User
 from cpcases.children.models import Child
-from cpcases.children.scoping import visible_children
+from cpcases.children.scoping import visible_children_sql
 from cpcases.core import compiled
 from deadlines.calendar import WorkingDayCalendar, calendar_with_closures
 from deadlines.closures import closure_dates
@@ -224,8 +225,15 @@ def users_by_id(ids: set[int]) -> dict[int, User]:
 
 
 def deadlines_visible(*, user: User) -> QuerySet[Deadline]:
-    """Every deadline of a child the user may see (cpcases.children.scoping)."""
-    return (Deadline.objects.filter(child__in=visible_children(user))
+    """Every deadline of a child the user may see (cpcases.children.scoping): its child's id
+    among the scope's ids, as `child_id IN (<the scope's SQL>)`. Through `visible_children`
+    the scope was nested in a subquery of the child table, which PostgreSQL merge-joined to
+    the child table again for every list and count (issue 13 §2)."""
+    scope = visible_children_sql(user)
+    if scope is None:
+        return Deadline.objects.none()
+    # The SQL is the ORM's own (scoping), its values passed as parameters.
+    return (Deadline.objects.filter(child_id__in=RawSQL(*scope))  # noqa: S611
             .select_related("child", "responsible"))
 
 

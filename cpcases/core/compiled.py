@@ -25,7 +25,7 @@ reads of one child's rows).
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Hashable, Mapping
+from collections.abc import Callable, Hashable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any, Generic, TypeVar
@@ -35,12 +35,26 @@ from django.conf import settings
 from django.core.paginator import Page
 from django.db import connections
 from django.db.backends.utils import CursorDebugWrapper, CursorWrapper
-from django.db.models import Count, Model, QuerySet, Window
+from django.db.models import (
+    BooleanField,
+    Count,
+    F,
+    Func,
+    IntegerField,
+    Model,
+    QuerySet,
+    Subquery,
+    Window,
+)
+from django.db.models.base import ModelState
+from django.db.models.fields.related_descriptors import ForeignKeyDeferredAttribute
 from django.db.models.query import (
     ModelIterable,
     ValuesListIterable,
     get_related_populators,
 )
+from django.db.models.query_utils import DeferredAttribute
+from django.db.models.signals import post_init, pre_init
 
 from cpcases.core.paging import CountedPaginator
 
@@ -77,8 +91,10 @@ class Compiled:
     annotations: tuple[tuple[str, int], ...]
     converters: tuple[tuple[int, tuple[Any, ...], Any], ...]
     populators: tuple[Any, ...]
+    make: Callable[[Sequence[Any]], Model]  # an instance of the model from its values
     sliced: bool = False  # the queryset's own LIMIT is in the SQL
     plain: bool = False  # a values_list() query: its rows are tuples (`rows`)
+    paged_inside: bool = False  # LIMIT and OFFSET are the markers of a subquery (narrow_page)
 
     def params_for(self, values: Mapping[str, object]) -> list[object]:
         params = list(self.params)
@@ -94,8 +110,7 @@ class Compiled:
             raise ValueError("A values_list() query's rows are tuples: use rows()")
         found = []
         for row in self._converted(values, limit, offset):
-            obj = self.model.from_db(self.using, self.init_list,
-                                     row[self.fields_start:self.fields_end])
+            obj = self.make(row[self.fields_start:self.fields_end])
             for populator in self.populators:
                 populator.populate(row, obj)
             for name, position in self.annotations:
@@ -112,8 +127,10 @@ class Compiled:
     def _converted(self, values: Mapping[str, object], limit: int | None, offset: int
                    ) -> list[list[Any]]:
         connection = connections[self.using]
+        if self.paged_inside:  # the page's ids are chosen inside (narrow_page): LIMIT NULL
+            values = {**values, _LIMIT: limit, _OFFSET: offset}  # is no limit there too
         sql, params = self.sql, self.params_for(values)
-        if limit is not None or offset:  # LIMIT NULL: no limit
+        if not self.paged_inside and (limit is not None or offset):  # LIMIT NULL: no limit
             if self.sliced:
                 raise ValueError("A sliced query's rows cannot be paged again")
             sql, params = f"{sql} LIMIT %s OFFSET %s", [*params, limit, offset]
@@ -132,6 +149,85 @@ class Compiled:
         return rows
 
 
+# --- model instances from a row, as Django's from_db makes them -----------------------------------
+
+_PLAIN_ATTRIBUTES = (DeferredAttribute, ForeignKeyDeferredAttribute)
+
+
+def _plain(model: type[Model], init_list: tuple[str, ...]) -> bool:
+    """Whether Model.from_db's instance of `model` from `init_list`'s values is only its
+    state and those values in its __dict__: no class of the model overrides __new__,
+    __init__ or from_db, the values come in the model's field order (as from_db assumes),
+    and setting each one goes through Django's plain attributes (a foreign key's id also
+    clears a cached related object, which a new instance has none of)."""
+    if any(name in vars(klass) for klass in model.__mro__ if klass not in (Model, object)
+           for name in ("__new__", "__init__", "from_db")):
+        return False
+    concrete = [f.attname for f in model._meta.concrete_fields]
+    if list(init_list) != [name for name in concrete if name in init_list]:
+        return False
+    if len(set(init_list)) != len(init_list):
+        return False
+    for name in init_list:
+        found = next((vars(klass)[name] for klass in model.__mro__ if name in vars(klass)),
+                     None)
+        if type(found) not in _PLAIN_ATTRIBUTES:
+            return False
+    return True
+
+
+def maker(model: type[Model], init_list: tuple[str, ...], using: str
+          ) -> Callable[[Sequence[Any]], Model]:
+    """`model.from_db(using, init_list, values)` as a function of the values. For a plain
+    model (`_plain`) the instance is made without Model.__init__'s walk over every field
+    (a list page's 150 instances cost more there than PostgreSQL took for the page): its
+    state and the values set in its __dict__ in the same order, and post_init sent as
+    __init__ sends it (the read audit notes rows there). While anything listens to pre_init,
+    from_db makes them."""
+    def from_db(values: Sequence[Any]) -> Model:
+        return model.from_db(using, init_list, values)
+
+    if not _plain(model, init_list):
+        return from_db
+    new, names, send = model.__new__, init_list, post_init.send
+
+    def make(values: Sequence[Any]) -> Model:
+        if pre_init.receivers:
+            return from_db(values)
+        obj = new(model)
+        state = ModelState()
+        state.adding, state.db = False, using
+        fields = obj.__dict__
+        fields["_state"] = state
+        fields.update(zip(names, values, strict=True))
+        send(sender=model, instance=obj)
+        return obj
+
+    return make
+
+
+class _Populator:
+    """Django's RelatedPopulator (a select_related object of each row), its instances made
+    by `maker`."""
+
+    def __init__(self, populator: Any) -> None:
+        self.populator = populator
+        self.make = maker(populator.model_cls, tuple(populator.init_list), populator.db)
+        self.related = tuple(_Populator(p) for p in populator.related_populators)
+
+    def populate(self, row: Sequence[Any], from_obj: Model) -> None:
+        p = self.populator
+        values = p.reorder_for_init(row) if p.reorder_for_init else row[p.cols_start:p.cols_end]
+        obj = None
+        if values[p.pk_idx] is not None:
+            obj = self.make(values)
+            for related in self.related:
+                related.populate(row, obj)
+        p.local_setter(from_obj, obj)
+        if obj is not None:
+            p.remote_setter(obj, from_obj)
+
+
 def compile_once(queryset: QuerySet[Any], markers: Mapping[str, object]) -> Compiled:
     """Compile a queryset built with `markers` (name → the marker value used in its place)
     into a Compiled whose rows each request asks for with its own values: model instances
@@ -141,8 +237,11 @@ def compile_once(queryset: QuerySet[Any], markers: Mapping[str, object]) -> Comp
         raise ValueError("A compiled query builds plain rows: no prefetch, no known objects")
     compiler = queryset.query.get_compiler(using=using)
     sql, params = compiler.as_sql()
-    slots = []
+    sql, params, page_at = _page_markers_as_parameters(sql, list(params))
+    slots = [] if page_at is None else [(page_at, _LIMIT), (page_at + 1, _OFFSET)]
     for position, param in enumerate(params):
+        if page_at is not None and position in (page_at, page_at + 1):
+            continue
         names = [name for name, marker in markers.items()
                  if type(param) is type(marker) and param == marker]
         if names:
@@ -164,20 +263,23 @@ def compile_once(queryset: QuerySet[Any], markers: Mapping[str, object]) -> Comp
             fields_end=compiler.col_count, annotations=(),
             converters=tuple((position, tuple(functions), expression)
                              for position, (functions, expression) in converters.items()),
-            populators=(), sliced=queryset.query.is_sliced, plain=True)
+            populators=(), make=tuple,  # never called: instances() refuses tuples
+            sliced=queryset.query.is_sliced, plain=True, paged_inside=page_at is not None)
     assert klass_info is not None  # a model queryset
     select_fields = klass_info["select_fields"]
     start, end = select_fields[0], select_fields[-1] + 1
+    init_list = tuple(f[0].target.attname for f in select[start:end])
     return Compiled(
         using=using, sql=sql, params=tuple(params), slots=tuple(slots),
-        model=klass_info["model"],
-        init_list=tuple(f[0].target.attname for f in select[start:end]),
+        model=klass_info["model"], make=maker(klass_info["model"], init_list, using),
+        init_list=init_list,
         fields_start=start, fields_end=end,
         annotations=tuple(compiler.annotation_col_map.items()),
         converters=tuple((position, tuple(functions), expression)
                          for position, (functions, expression) in converters.items()),
-        populators=tuple(get_related_populators(klass_info, select, using)),
-        sliced=queryset.query.is_sliced)
+        populators=tuple(_Populator(populator) for populator
+                         in get_related_populators(klass_info, select, using)),
+        sliced=queryset.query.is_sliced, paged_inside=page_at is not None)
 
 
 # Compiled queries by their caller's key (scope SQL, user, page size…): a few per user.
@@ -211,6 +313,65 @@ def with_total(queryset: QuerySet[Any]) -> QuerySet[Any]:
     """The queryset's rows, each with the number of them all (`COUNT(*) OVER ()`, counted
     before a LIMIT: the paginator's count, without a COUNT query)."""
     return queryset.annotate(**{TOTAL: Window(Count("*"))})
+
+
+# narrow_page's slice of its subquery, found in the compiled SQL (the ORM writes a slice's
+# numbers into the text) and made two parameters: numbers no list reaches, no other marker's
+# form, and no id the SQL text could hold.
+PAGE_OFFSET, PAGE_LIMIT = 7_777_777_777_777_001, 777_777_777_001
+_LIMIT, _OFFSET = "page limit", "page offset"  # their slots' names
+_PAGE_SLICE = f"LIMIT {PAGE_LIMIT} OFFSET {PAGE_OFFSET}"
+_PLACEHOLDER = re.compile(r"%[%s]")  # a parameter's %s, or a literal %% to pass over
+
+
+def _page_markers_as_parameters(sql: str, params: list[object]
+                                ) -> tuple[str, list[object], int | None]:
+    """The SQL with narrow_page's slice as `LIMIT %s OFFSET %s`, the parameters with two
+    places for them, and the first place's position (None: no such slice)."""
+    if str(PAGE_LIMIT) not in sql:
+        return sql, params, None
+    if sql.count(_PAGE_SLICE) != 1 or str(PAGE_LIMIT) in sql.replace(_PAGE_SLICE, ""):
+        raise ValueError("A page marker not sliced exactly once")
+    head, tail = sql.split(_PAGE_SLICE)
+    before = sum(found.group() == "%s" for found in _PLACEHOLDER.finditer(head))
+    return (f"{head}LIMIT %s OFFSET %s{tail}",
+            [*params[:before], PAGE_LIMIT, PAGE_OFFSET, *params[before:]], before)
+
+
+class _CountOf(Subquery):
+    """The number of a queryset's rows, as a scalar subquery (run once, an InitPlan)."""
+
+    template = "(SELECT COUNT(*) FROM (%(subquery)s) AS counted)"
+
+    def __init__(self, queryset: QuerySet[Any]) -> None:
+        super().__init__(queryset.order_by().values("pk"), output_field=IntegerField())
+
+
+class _AmongIds(Func):
+    """`pk = ANY(ARRAY(<ids>))`: each of a page's ids looked up by the primary key, where
+    `pk IN (<ids>)` had PostgreSQL hash the whole table against the page."""
+
+    arg_joiner = " = ANY(ARRAY"
+    template = "(%(expressions)s))"
+    output_field = BooleanField()
+
+    def __init__(self, ids: QuerySet[Any]) -> None:
+        super().__init__(F("pk"), Subquery(ids))
+
+
+def narrow_page(found: QuerySet[Any], ordering: tuple[str, ...],
+                shape: Callable[[QuerySet[Any]], QuerySet[Any]]) -> QuerySet[Any]:
+    """`with_total`'s rows chosen the narrow way, for a long list's page: a window's count
+    over the list made PostgreSQL join and hold every row of it (all 7,500 deadlines of a
+    team, for 50), where a LIMIT alone can sort the list's keys to the first few. Here the
+    page's ids are chosen in a subquery (`found` in `ordering`, sliced by LIMIT and OFFSET
+    parameters), the count is a scalar subquery of `found` alone, and only the page's rows
+    are read whole: `shape` (select_related, only) applied to the model's rows of those ids,
+    in `ordering` again, each carrying TOTAL. Paged by `instances(limit=, offset=)`,
+    `page_of` and `CountedRows` as `with_total`'s; an empty page carries no count."""
+    ids = found.order_by(*ordering).values("pk")[PAGE_OFFSET:PAGE_OFFSET + PAGE_LIMIT]
+    rows = shape(found.model._base_manager.db_manager(found.db).filter(_AmongIds(ids)))
+    return rows.annotate(**{TOTAL: _CountOf(found)}).order_by(*ordering)
 
 
 def page_of(query: Compiled, values: Mapping[str, object], *, number: str | None,

@@ -49,3 +49,20 @@ def test_the_rows_are_the_templates(db, show_responsible):
     expected = REFERENCE.render(Context({"deadlines": DEADLINES,
                                          "show_responsible": show_responsible}))
     assert deadline_rows(DEADLINES, show_responsible) == expected
+
+
+@pytest.mark.parametrize(("testid", "show_responsible", "caption"), [
+    ("overdue", False, ""), ("", False, ""), ("breaches", True, ""), ("a<b", "", "7 & more"),
+    (None, True, "Team <deadlines>")])
+@pytest.mark.parametrize("deadlines", [DEADLINES, []])
+def test_the_table_is_the_included_templates(db, deadlines, testid, show_responsible, caption):
+    """My work's tables (deadline_table) are templates/deadlines/_deadline_table.html as
+    My work included it (no sort headers), character for character."""
+    from django.template.loader import render_to_string
+
+    from deadlines.templatetags.deadline_tables import deadline_table
+
+    expected = render_to_string("deadlines/_deadline_table.html", {
+        "deadlines": deadlines, "testid": testid, "show_responsible": show_responsible,
+        "caption": caption})
+    assert deadline_table(deadlines, testid, show_responsible, caption) == expected
