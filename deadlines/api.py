@@ -18,6 +18,7 @@ from rest_framework.views import APIView
 from cpcases.accounts.roles import Capability
 from cpcases.core import compiled
 from cpcases.core.concurrency import VersionedUpdateMixin
+from cpcases.core.paging import page_number_to_read
 from cpcases.core.serializing import DirectModelSerializer
 from deadlines import mywork, presentation, selectors, services, teampage
 from deadlines.filters import DeadlineFilter
@@ -91,12 +92,12 @@ class DeadlineViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin,
         if self.action != "list" or paginator is None:
             return super().filter_queryset(queryset)
         params = request.query_params
-        number = params.get(paginator.page_query_param) or "1"
+        number = page_number_to_read(params.get(paginator.page_query_param))
         size = paginator.get_page_size(request)
         ordering = tuple(OrderingFilter().get_ordering(request, queryset, self)
                          or queryset.query.order_by)
         query = None
-        if size and number.isdigit() and int(number) >= 1 and set(params) <= (
+        if size and number and set(params) <= (
                 {paginator.page_query_param, "ordering", *DeadlineFilter.base_filters}):
             if set(params).isdisjoint(DeadlineFilter.base_filters):
                 query = teampage.unfiltered_query(user=request.user, request=request,
@@ -108,7 +109,7 @@ class DeadlineViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin,
         if query is None:
             return super().filter_queryset(queryset)
         return compiled.CountedRows(query, mywork._dates(timezone.now()),
-                                        offset=(int(number) - 1) * size, limit=size)
+                                        offset=(number - 1) * size, limit=size)
 
     def paginate_queryset(self, queryset: QuerySet[Deadline]) -> list[Deadline] | None:
         page = super().paginate_queryset(queryset)

@@ -34,6 +34,7 @@ from django.db.models import Model, Prefetch, QuerySet, prefetch_related_objects
 from django.db.models.expressions import RawSQL
 
 from cpcases.core import compiled
+from cpcases.core.paging import page_number_to_read
 
 # The marker of a prefetch's parent keys (one array parameter).
 PARENTS = [compiled.ROW_ID]
@@ -109,12 +110,9 @@ class KeptListMixin:
         if (self.action != "list" or paginator is None or not isinstance(found, QuerySet)
                 or found.query.is_empty()):
             return found
-        number = request.query_params.get(paginator.page_query_param) or "1"
+        number = page_number_to_read(request.query_params.get(paginator.page_query_param))
         size = paginator.get_page_size(request)
-        # A page number of up to six digits (a longer one overflows OFFSET in PostgreSQL; it
-        # is past the end of any list: the paginator answers 404).
-        if not (size and number.isdigit() and len(number) <= 6 and int(number) >= 1
-                and set(request.query_params) <= {paginator.page_query_param}):
+        if not (size and number and set(request.query_params) <= {paginator.page_query_param}):
             return found
         key = self.kept_list_key()
         if key is None:
@@ -123,5 +121,5 @@ class KeptListMixin:
             ("kept_list", type(self), key),
             lambda: compiled.compile_once(
                 compiled.with_total(found.prefetch_related(None)), {}))
-        return _PrefetchingRows(query, offset=(int(number) - 1) * size, limit=size,
+        return _PrefetchingRows(query, offset=(number - 1) * size, limit=size,
                                 lookups=found._prefetch_related_lookups, view=type(self))

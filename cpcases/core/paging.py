@@ -25,3 +25,17 @@ class CountedPaginator(Paginator):
         if self._count == 0:
             return self._get_page([], self.validate_number(number), self)
         return super().page(number)
+
+
+# Six digits: a page past any list (50 a page), yet its OFFSET far inside PostgreSQL's bigint.
+_LONGEST_PAGE_NUMBER = 6
+
+
+def page_number_to_read(raw: str | None) -> int | None:
+    """The page number asked for (`?page=`, none: the first) when a kept query may read that
+    page at once; None for anything else (a word, 0, "last", a number whose OFFSET would
+    overflow a bigint), which is left to the paginator to answer (a 404 past the end)."""
+    number = raw or "1"
+    if number.isdigit() and len(number) <= _LONGEST_PAGE_NUMBER and int(number) >= 1:
+        return int(number)
+    return None

@@ -43,6 +43,16 @@ def test_list_is_scoped_and_filters_by_rule_and_status(api, sw, deadlines):
     assert [d["due_date"] for d in icpc["results"]] == ["2027-01-13"]
 
 
+
+@pytest.mark.parametrize("path", ["/api/v1/deadlines/", "/api/v1/visits/",
+                                  "/api/v1/children/"])
+def test_a_page_number_past_any_list_is_not_found_not_a_server_error(api, sw, deadlines, path):
+    # Twenty digits: its OFFSET would overflow PostgreSQL's bigint if it reached the query.
+    api.force_authenticate(sw)
+    assert api.get(path, {"page": "9" * 20}).status_code == 404
+    assert api.get(path, {"page": "999999"}).status_code == 404
+    assert api.get(path, {"page": "1"}).status_code == 200
+
 def test_retrieve_is_refused_outside_the_case(api, sw, deadlines):
     api.force_authenticate(sw)
     assert api.get(f"/api/v1/deadlines/{deadlines[2].pk}/").status_code == 404
