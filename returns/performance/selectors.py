@@ -20,7 +20,7 @@ two years of the previous one; their two years are the constants below.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Hashable, Sequence
+from collections.abc import Callable, Hashable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from django.core.exceptions import PermissionDenied
@@ -86,10 +86,23 @@ def scope_teams(user: User) -> QuerySet[Team]:
     return teams
 
 
-def scope_label(user: User) -> str:
+def scope_teams_key(user: User) -> Hashable:
+    """What the SQL of `scope_teams(user)` depends on."""
+    if user.role == Role.TEAM_MANAGER:
+        return ("team", user.authority_id, user.team_id)
+    if user.role == Role.PERFORMANCE_OFFICER:
+        return ("authority", user.authority_id)
+    return ("service", user.authority_id, user.effective_service_id)
+
+
+def scope_label(user: User, team_names: Mapping[int, str] | None = None) -> str:
+    """`team_names`: the names of `scope_teams(user)` if the caller has read them (a team
+    manager's team is among them: its name without reading the team again)."""
     if user.role == Role.PERFORMANCE_OFFICER:
         return user.authority.name
     if user.role == Role.TEAM_MANAGER and user.team_id:
+        if team_names is not None and user.team_id in team_names:
+            return f"{team_names[user.team_id]} (your team)"  # as str(Team): its name
         return f"{user.team} (your team)"
     service = user.service or (user.team.service if user.team_id else None)
     return f"{service} (your service)" if service else "your service"
@@ -309,7 +322,8 @@ ScopeKey = tuple[str, tuple[object, ...], str]
 # ORM on every request cost more than running it. Only SQL text is kept, never a number:
 # every request asks the database afresh. Bounded: emptied when full (each entry is the
 # eleven figures' SQL, about 8 KB: 64 of them, as much as the 512 single figures kept before).
-_COUNT_SQL: dict[tuple[object, ...], tuple[str, tuple[object, ...]]] = {}
+# The values are written into the text (`_with_values`), so the statement has no parameters.
+_COUNT_SQL: dict[tuple[object, ...], str] = {}
 _COUNT_SQL_MAX = 64
 
 
@@ -392,6 +406,18 @@ def _counts_sql(figs: Sequence[Figure], children: QuerySet[Child], start: dt.dat
     return sql, [*params, *scope_params]
 
 
+def _with_values(sql: str, params: Sequence[object]) -> str:
+    """The statement with its values written in as literals (quoted by psycopg), once when it
+    is kept: every value is already part of its key (the period, the user's scope key, the
+    day), so the text is no more specific than the key. Issue 13 §2: with parameters
+    PostgreSQL ran it with a generic plan that expected 75 rows where the bench has 4,500
+    (it sorted them twice instead of hashing) after planning it afresh on each of the first
+    five runs of every connection (12 ms each), and psycopg, which keeps the parsed form of
+    statements under 4 KB only, re-parsed its 7 KB on every run (0.25 ms). Without
+    parameters PostgreSQL plans it once per connection, for the values it runs with."""
+    return connection.ops.compose_sql(sql, list(params))
+
+
 def compute_all(figs: Sequence[Figure],
                 children: QuerySet[Child] | Callable[[], QuerySet[Child]], start: dt.date,
                 end: dt.date, key: Hashable | None = None) -> list[Result]:
@@ -411,12 +437,12 @@ def compute_all(figs: Sequence[Figure],
         cache_key = (figures_key, key or scope_key(scoped), start, end)
         found = _COUNT_SQL.get(cache_key)
         if found is None:
-            sql, params = _counts_sql(figs, scoped, start, end)
+            sql = _with_values(*_counts_sql(figs, scoped, start, end))
             if len(_COUNT_SQL) >= _COUNT_SQL_MAX:
                 _COUNT_SQL.clear()
-            found = _COUNT_SQL[cache_key] = (sql, tuple(params))
+            found = _COUNT_SQL[cache_key] = sql
     with prepared_cursor(connection) as cursor:  # planned once per connection
-        cursor.execute(*found)
+        cursor.execute(found)
         rows = cursor.fetchall()
     for fig, month, team, total, *counted in rows:
         result = results[fig]
