@@ -26,6 +26,7 @@ from returns.performance.selectors import (
     figures,
     may_view_performance,
     performance_children,
+    performance_scope_sql,
     scope_label,
     scope_teams,
     scope_teams_key,
@@ -183,7 +184,8 @@ def performance_page(user: User, period: Period, *, charts: bool = True
     names = team_names(user)
     results = compute_all(figures(effective_rules(user.authority_id)),
                           functools.partial(performance_children, user), period.start,
-                          period.end, user_scope_key(user))
+                          period.end, user_scope_key(user),
+                          functools.partial(performance_scope_sql, user))
     return ([figure_report(result, period, names, chart=charts) for result in results],
             scope_label(user, names))
 
