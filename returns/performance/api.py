@@ -16,7 +16,7 @@ from rest_framework.views import APIView
 
 from returns.performance import selectors
 from returns.performance.periods import performance_period
-from returns.performance.report import FigureReport, Line, Number, performance_report
+from returns.performance.report import FigureReport, Line, Number, performance_page
 from returns.periods import PeriodError
 
 
@@ -95,8 +95,7 @@ class PerformanceView(APIView):
                                         request.query_params.get("to_month"))
         except PeriodError as exc:
             raise serializers.ValidationError({exc.field: [str(exc)]}) from exc
-        reports: list[FigureReport] = performance_report(request.user, period, charts=False)
-        return Response(performance_data(period.start, period.end,
-                                         selectors.scope_label(request.user), reports))
+        reports, scope = performance_page(request.user, period, charts=False)
+        return Response(performance_data(period.start, period.end, scope, reports))
 
 

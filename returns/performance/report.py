@@ -14,6 +14,7 @@ from django.urls import get_script_prefix, get_urlconf, reverse
 from django.utils.safestring import SafeString
 
 from cpcases.accounts.models import User
+from cpcases.core.compiled import cached, compile_once
 from deadlines.selectors import effective_rules
 from returns.performance import charts
 from returns.performance.periods import Period
@@ -25,7 +26,10 @@ from returns.performance.selectors import (
     figures,
     may_view_performance,
     performance_children,
+    performance_scope_sql,
+    scope_label,
     scope_teams,
+    scope_teams_key,
     user_scope_key,
 )
 
@@ -162,17 +166,34 @@ def figure_report(result: Result, period: Period, team_names: dict[int, str], *,
         chart=_chart(figure, months, summary) if chart else SafeString(""))
 
 
-def performance_report(user: User, period: Period, *, charts: bool = True
-                       ) -> list[FigureReport]:
-    """The figures of the period; `charts=False` (the API, which has no use for them) leaves
-    each report's chart empty."""
+def team_names(user: User) -> dict[int, str]:
+    """The names of the teams in the user's scope (`scope_teams`), by id: SQL compiled once
+    per process for what it depends on (issue 13 §2: the ORM built it on every request)."""
+    query = cached(("performance-teams", scope_teams_key(user)),
+                   lambda: compile_once(scope_teams(user).values_list("pk", "name"), {}))
+    return dict(query.rows({}))
+
+
+def performance_page(user: User, period: Period, *, charts: bool = True
+                     ) -> tuple[list[FigureReport], str]:
+    """The figures of the period and the scope's label (`scope_label`, a team manager's
+    team named from the teams read for the figures); `charts=False` (the API, which has no
+    use for them) leaves each report's chart empty."""
     if not may_view_performance(user):  # as performance_children, built only if needed
         raise PermissionDenied
-    team_names = dict(scope_teams(user).values_list("pk", "name"))
+    names = team_names(user)
     results = compute_all(figures(effective_rules(user.authority_id)),
                           functools.partial(performance_children, user), period.start,
-                          period.end, user_scope_key(user))
-    return [figure_report(result, period, team_names, chart=charts) for result in results]
+                          period.end, user_scope_key(user),
+                          functools.partial(performance_scope_sql, user))
+    return ([figure_report(result, period, names, chart=charts) for result in results],
+            scope_label(user, names))
+
+
+def performance_report(user: User, period: Period, *, charts: bool = True
+                       ) -> list[FigureReport]:
+    """The figures of the period (`performance_page`)."""
+    return performance_page(user, period, charts=charts)[0]
 
 
 def figure_by_key(user: User, key: str) -> Figure | None:

@@ -17,7 +17,7 @@ from cpcases.children.scoping import visible_children
 from returns.performance import selectors
 from returns.performance.forms import PeriodForm
 from returns.performance.periods import parse_month
-from returns.performance.report import NOT_ALLOCATED, figure_by_key, performance_report
+from returns.performance.report import NOT_ALLOCATED, figure_by_key, performance_page
 
 PAGE_SIZE = 25
 
@@ -40,10 +40,11 @@ def _period_form(request: HttpRequest) -> PeriodForm:
 def index(request: HttpRequest) -> HttpResponse:
     _require(request)
     form = _period_form(request)
-    reports = performance_report(request.user, form.period) if not form.errors else []
+    reports, scope = (performance_page(request.user, form.period) if not form.errors
+                      else ([], selectors.scope_label(request.user)))
     return render(request, "performance/index.html", {
-        "form": form, "period": form.period, "reports": reports,
-        "scope": selectors.scope_label(request.user)}, status=400 if form.errors else 200)
+        "form": form, "period": form.period, "reports": reports, "scope": scope},
+        status=400 if form.errors else 200)
 
 
 @login_required

@@ -443,17 +443,28 @@ def _varied_caseload(org, tm) -> None:
 
 
 @pytest.mark.parametrize("who", ["tm", "sm", "pdo"])
+@pytest.mark.parametrize("scoped_by", ["queryset", "scope_sql"])
 def test_one_statement_gives_every_figure_the_numbers_of_its_own_queryset(
-        request, org, tm, sm, pdo, who) -> None:
+        request, org, tm, sm, pdo, who, scoped_by) -> None:
+    """`scope_sql`: the children's ids as the page and the API select them
+    (performance_scope_sql); `queryset`: as the children's queryset's own SQL."""
+    import functools
+
     from deadlines.selectors import effective_rules
-    from returns.performance.selectors import compute_all, user_scope_key
+    from returns.performance.selectors import (
+        compute_all,
+        performance_scope_sql,
+        user_scope_key,
+    )
 
     _varied_caseload(org, tm)
     user = request.getfixturevalue(who)
     children = performance_children(user)
     figs = figures(effective_rules(user.authority_id))
+    scope = functools.partial(performance_scope_sql, user) if scoped_by == "scope_sql" else None
     for period in (default_period(), performance_period("2026-03", "2026-08")):
-        results = compute_all(figs, children, period.start, period.end, user_scope_key(user))
+        results = compute_all(figs, children, period.start, period.end, user_scope_key(user),
+                              scope)
         for figure, result in zip(figs, results, strict=True):
             old = _old_counts(figure, children, period.start, period.end)
             assert _new_counts(result) == old, (who, figure.key)
@@ -475,6 +486,35 @@ def test_one_statement_gives_every_figure_the_numbers_of_its_own_queryset(
     else:  # the officer: the other service's team, and the children allocated to none
         assert None in teams
         assert len(teams) == 4
+
+
+@pytest.mark.parametrize("who", ["tm", "sm", "pdo", "tm-none"])
+def test_the_scope_sql_selects_the_children_of_the_scope_queryset(request, org, tm, sm, pdo,
+                                                                  who) -> None:
+    """performance_scope_sql (the counts' scope) against performance_children (the
+    drill-down's): the same children, whatever the allocation history, restriction,
+    break-glass opening or merge."""
+    from cpcases.children.models import BreakGlassAccess, RestrictedAccess
+    from returns.performance.selectors import performance_scope_sql
+
+    _varied_caseload(org, tm)
+    named = _child(org, org.team_a, is_restricted=True)  # restricted, the manager named
+    RestrictedAccess.objects.create(child=named, user=tm)
+    RestrictedAccess.objects.create(child=named, user=sm)
+    opened = _child(org, org.team_b)  # another team's child, opened today by the manager
+    BreakGlassAccess.objects.create(child=opened, user=tm, reason="duty",
+                                    opened_on=timezone.localdate())
+    user = (UserFactory(username="tm-none", role=Role.TEAM_MANAGER, authority=org.authority,
+                        team=None) if who == "tm-none" else request.getfixturevalue(who))
+    sql, params = performance_scope_sql(user)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        selected = sorted(row[0] for row in cursor.fetchall())
+    expected = sorted(performance_children(user).values_list("pk", flat=True))
+    assert selected == expected
+    # The team manager's break-glass opening shows them the child, not its figures.
+    assert (named.pk in selected, opened.pk in selected) == (who != "tm-none",
+                                                             who in ("sm", "pdo"))
 
 
 def test_a_manager_who_sees_no_children_gets_empty_figures(org) -> None:
