@@ -26,7 +26,7 @@ def _routes() -> list[str]:
 
 def test_the_tab_templates_use_it() -> None:
     # The plan, conferences and chronology tabs' links (a test naming none would pass idly).
-    assert {"plans:meeting_new", "plans:version", "conferences:conference",
+    assert {"plans:meeting_new", "plans:start", "conferences:conference",
             "conferences:request_detail", "chronology:print"} <= set(_routes())
 
 
