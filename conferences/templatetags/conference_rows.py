@@ -17,23 +17,17 @@ from typing import Any
 from django import template
 from django.template import Context
 from django.template.base import render_value_in_context
-from django.template.defaultfilters import date, time
+from django.template.defaultfilters import time
 from django.utils.safestring import SafeString, mark_safe
-from django.utils.timezone import template_localtime
 
 from cpcases.children.tabs import child_href
-from deadlines.templatetags.deadline_tables import escape
+from deadlines.templatetags.deadline_tables import escape, local_date
 
 register = template.Library()
 
 # conferences/_status.html: a request's status as a coloured tag.
 _STATUS_COLOUR = {"draft": "grey", "submitted": "blue", "returned": "orange",
                   "approved": "purple", "booked": "green"}
-
-
-def _day(value: Any, format_string: str) -> str:
-    """`{{ value|date:"…" }}`: in the current time zone (the filter expects local time)."""
-    return escape(date(template_localtime(value), format_string))
 
 
 def _row(label: str, value: str, testid: str = "") -> str:
@@ -45,7 +39,7 @@ def _timescale(conference: Any, value: Any) -> str:
     within = conference.within_timescale
     if within is None:
         return "No ICPC timescale"
-    due = f" (due by {_day(conference.due_date, 'j F Y')})"
+    due = f" (due by {local_date(conference.due_date, 'j F Y')})"
     if within:
         return f'<strong class="govuk-tag govuk-tag--green">Within timescale</strong>{due}'
     shown = f'<strong class="govuk-tag govuk-tag--red">Outside timescale</strong>{due}'
@@ -74,7 +68,7 @@ def _conference(conference: Any, context: Context) -> str:
         f'data-testid="conference-{value(conference.pk)}">'
         f"{value(conference.get_kind_display())}</a>{status}</h3>\n"
         '<dl class="govuk-summary-list" data-testid="booked-conference">\n'
-        + _row("Date and time", f"{_day(conference.date, 'l j F Y')} at "
+        + _row("Date and time", f"{local_date(conference.date, 'l j F Y')} at "
                f"{escape(time(conference.start_time, 'H:i'))}")
         + _row("Venue" if venue else "Online", where)
         + _row("Chair", value(conference.chair))
@@ -101,5 +95,5 @@ def child_request_rows(context: Context, requests: Iterable[Any]) -> SafeString:
             f'<td class="govuk-table__cell">{render_value_in_context(r.child_names, context)}'
             f'</td><td class="govuk-table__cell"><strong class="govuk-tag govuk-tag--{colour}">'
             f"{render_value_in_context(r.get_status_display(), context)}</strong>\n</td>"
-            f'<td class="govuk-table__cell">{_day(r.created_at, "j M Y")}</td></tr>\n  ')
+            f'<td class="govuk-table__cell">{local_date(r.created_at, "j M Y")}</td></tr>\n  ')
     return mark_safe("".join(row(r) for r in requests))  # noqa: S308

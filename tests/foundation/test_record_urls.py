@@ -26,8 +26,8 @@ def _routes() -> list[str]:
 
 def test_the_tab_templates_use_it() -> None:
     # The plan, conferences and chronology tabs' links (a test naming none would pass idly).
-    assert {"plans:meeting_new", "plans:start", "conferences:conference",
-            "conferences:request_detail", "chronology:print"} <= set(_routes())
+    assert {"plans:meeting_new", "plans:start", "conferences:request_new",
+            "chronology:print"} <= set(_routes())
 
 
 @pytest.mark.parametrize("prefix", ["/", "/cases/"])

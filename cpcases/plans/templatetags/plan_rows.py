@@ -16,19 +16,13 @@ from typing import Any
 from django import template
 from django.template import Context
 from django.template.base import render_value_in_context
-from django.template.defaultfilters import date, linebreaksbr
+from django.template.defaultfilters import linebreaksbr
 from django.utils.safestring import SafeString, mark_safe
-from django.utils.timezone import template_localtime
 
 from cpcases.children.tabs import child_href
-from deadlines.templatetags.deadline_tables import escape
+from deadlines.templatetags.deadline_tables import escape, local_date
 
 register = template.Library()
-
-
-def _day(value: Any, format_string: str) -> str:
-    """`{{ value|date:"…" }}`: in the current time zone (the filter expects local time)."""
-    return escape(date(template_localtime(value), format_string))
 
 
 _STATUS = {
@@ -47,7 +41,7 @@ def plan_timescales(context: Context, deadlines: Iterable[dict]) -> SafeString:
             if d["overdue"] else ""
         return (f'<li data-rule="{render_value_in_context(d["rule_id"], context)}">'
                 f'{render_value_in_context(d["name"], context)}: due '
-                f'{_day(d["due_date"], "j F Y")}{overdue}</li>')
+                f'{local_date(d["due_date"], "j F Y")}{overdue}</li>')
     return mark_safe("".join(item(d) for d in deadlines))  # noqa: S308
 
 
@@ -64,7 +58,7 @@ def plan_action_rows(context: Context, actions: Iterable[Any], can_edit: bool) -
             '\n    <tr class="govuk-table__row"><td class="govuk-table__cell">'
             f"{render_value_in_context(a.who_label, context)}</td>"
             f'<td class="govuk-table__cell">{linebreaksbr(a.what, autoescape=True)}</td>'
-            f'<td class="govuk-table__cell">{_day(a.by_when, "j M Y")}</td>\n'
+            f'<td class="govuk-table__cell">{local_date(a.by_when, "j M Y")}</td>\n'
             f'    <td class="govuk-table__cell">{status}</td>\n'
             f"    {change}</tr>\n  ")
     return mark_safe("".join(row(i, a) for i, a in enumerate(actions, 1)))  # noqa: S308
@@ -80,7 +74,7 @@ def plan_member_rows(context: Context, attendance: Iterable[Any],
 
     def row(r: Any) -> str:
         m = r.member
-        left = f" (left {_day(m.removed_on, 'j M Y')})" if m.removed_on else ""
+        left = f" (left {local_date(m.removed_on, 'j M Y')})" if m.removed_on else ""
         email = f" · {value(m.email)}" if m.email else ""
         mobile = f" · {value(m.mobile)}" if m.mobile else ""
         counts = ""
@@ -108,12 +102,12 @@ def plan_meeting_items(meetings: Iterable[Any]) -> SafeString:
     """The core group meetings' list items."""
     def item(m: Any) -> str:
         first = " (first)" if m.is_first else ""
-        sent = (f" · distributed {_day(m.distributed_on, 'j M Y')}" if m.distributed_on else
+        sent = (f" · distributed {local_date(m.distributed_on, 'j M Y')}" if m.distributed_on else
                 ' · <strong class="govuk-tag govuk-tag--yellow">Not yet distributed</strong>')
         recommends = (f" · recommends: {escape(str(m.get_recommendation_display()).lower())}"
                       if m.recommendation else "")
         return (f'<li><a class="govuk-link" href="{child_href("plans:meeting_detail", m.pk)}">'
-                f'{_day(m.held_on, "j F Y")}{first}</a>{sent}{recommends}</li>')
+                f'{local_date(m.held_on, "j F Y")}{first}</a>{sent}{recommends}</li>')
     return mark_safe("".join(item(m) for m in meetings))  # noqa: S308
 
 
@@ -123,5 +117,5 @@ def plan_version_items(context: Context, versions: Iterable[Any]) -> SafeString:
     return mark_safe("".join(  # noqa: S308
         f'<li><a class="govuk-link" href="{child_href("plans:version", v.pk)}">Version '
         f"{render_value_in_context(v.number, context)}</a>: "
-        f"{render_value_in_context(v.reason, context)} ({_day(v.created_at, 'j M Y')})</li>"
+        f"{render_value_in_context(v.reason, context)} ({local_date(v.created_at, 'j M Y')})</li>"
         for v in versions))
