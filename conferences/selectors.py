@@ -193,6 +193,17 @@ def _child_conferences(key: ScopeKey, child_id: object) -> QuerySet[Conference]:
 _CHILD_TAB_CONFERENCES: CompiledQuery[Conference] = CompiledQuery(_child_conferences)
 
 
+def with_delays_shown(conferences: list[Conference]) -> list[Conference]:
+    """The conferences, with the delay authorisation (and who decided it) that each one held
+    outside its timescale shows, read in two queries for them all instead of two a
+    conference: the same rows, so the read audit sees the same (issue 13 §2)."""
+    shown = [c for c in conferences
+             if c.within_timescale is False and c.delay_authorisation_id is not None]
+    if shown:
+        prefetch_related_objects(shown, "delay_authorisation__decided_by")
+    return conferences
+
+
 def delays_visible(*, user: User) -> QuerySet[DelayAuthorisation]:
     return (DelayAuthorisation.objects.filter(request__in=requests_visible(user=user))
             .select_related("request", "requested_by", "decided_by")

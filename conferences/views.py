@@ -160,7 +160,8 @@ def child_tab(request: HttpRequest, pk: int) -> HttpResponse:
         **record_context(request, child, "conferences"),
         "requests": requests,
         # Only the conferences the user may see (an invited partner: theirs).
-        "conferences": selectors.child_tab_conferences(user=request.user, child=child),
+        "conferences": selectors.with_delays_shown(
+            selectors.child_tab_conferences(user=request.user, child=child)),
         "icpc_due": selectors.icpc_due_for_child(child),
         "can_request": request.user.role in (Role.SOCIAL_WORKER, Role.TEAM_MANAGER),
     })

@@ -28,8 +28,9 @@ class Tab:
 
 
 def child_href(url_name: str, child_pk: int) -> str:
-    """reverse(url_name, args=[child_pk]) for any page of a child's record, from the pattern
-    reversed once per process (a list links every row: issue 13 §2)."""
+    """reverse(url_name, args=[child_pk]) for any page of a child's record, or any other route
+    taking one pk, from the pattern reversed once per process (a list links every row;
+    `{% pk_url %}` in a template: issue 13 §2)."""
     before, after = _href_parts(url_name, get_script_prefix())
     return f"{before}{int(child_pk)}{after}"
 

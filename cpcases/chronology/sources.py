@@ -16,12 +16,13 @@ from typing import Any
 from django.apps import apps
 from django.contrib.postgres.expressions import ArraySubquery
 from django.db.models import Exists, F, OuterRef, QuerySet, Subquery
-from django.urls import NoReverseMatch, reverse
+from django.urls import NoReverseMatch
 from django.utils import timezone
 
 from cpcases.accounts.models import User
 from cpcases.accounts.roles import Agency
 from cpcases.children.models import Child, Household
+from cpcases.children.tabs import child_href
 from cpcases.chronology.models import ChronologyEntry, EventType, Visit
 from cpcases.chronology.providers import STAGE, ChronologyItem, Source, register_provider
 from cpcases.core.child_rows import child_rows
@@ -51,9 +52,10 @@ def _model(app_label: str, name: str) -> Any:
         return None
 
 
-def _url(name: str, *args: Any) -> str:
+def _url(name: str, pk: int) -> str:
+    # child_href: the pattern reversed once per process, not once an event (issue 13 §2).
     try:
-        return reverse(name, args=args)
+        return child_href(name, pk)
     except NoReverseMatch:
         return ""
 

@@ -14,7 +14,9 @@ from typing import Any
 
 from django import template
 from django.template.base import render_value_in_context
+from django.template.defaultfilters import date
 from django.utils.safestring import SafeString, mark_safe
+from django.utils.timezone import template_localtime
 
 register = template.Library()
 
@@ -25,6 +27,12 @@ def escape(value: Any) -> str:
     if hasattr(value, "__html__"):
         return str(value.__html__())
     return html.escape(str(value))
+
+
+def local_date(value: Any, format_string: str) -> str:
+    """`{{ value|date:"…" }}` written out: the filter expects the value in the current time
+    zone (a datetime is moved to it, a date is as it is); escaped as `{{ }}` escapes."""
+    return escape(date(template_localtime(value), format_string))
 
 
 def _child(child: Any) -> tuple[str, str]:
