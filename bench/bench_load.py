@@ -37,6 +37,7 @@ import sys
 import tempfile
 import threading
 import time
+from concurrent.futures import ThreadPoolExecutor
 from datetime import date, datetime, timedelta
 from datetime import time as dtime
 from pathlib import Path
@@ -54,6 +55,7 @@ MANAGERS = 5
 PLAN_RULES = (("core_group_next", "sw"), ("plan_distributed", "sw"), ("next_review", "tm"),
               ("child_seen", "sw"), ("bedroom_seen", "sw"))
 TARGET = 3.0
+WARM_UP = 6  # requests of each page a worker answers before the run (see main)
 
 
 def _environment(port: int, database: str) -> dict[str, str]:
@@ -391,16 +393,31 @@ def main() -> int:
         _wait_for(base + "/sign-in/", 120)
         print(f"gunicorn (pid {server.pid}, {len(_children_of(server.pid))} workers) ready; "
               f"warming up ...", flush=True)
-        for target in config["targets"]:  # warm every worker's caches once, unmeasured
-            for _ in range(2):
-                session = random.choice([s for s in config["sessions"]
-                                         if requested_by(target["role"], s["role"])])
-                try:
-                    urlopen(Request(base + target["path"], headers={
-                        "Cookie": f"{settings.SESSION_COOKIE_NAME}={session['cookie']}",
-                        "X-Forwarded-Proto": "https"}), timeout=120).read()
-                except Exception as error:
-                    print(f"  warm-up {target['path']}: {error}", flush=True)
+        # Warm every worker, unmeasured: its SQL compiled once per process and its connection
+        # past PostgreSQL's first five (custom) plans of each prepared statement. Sent
+        # sequentially, requests all went to whichever worker was idle, and the others paid
+        # their first requests inside the measured run (the slowest twentieth of several
+        # pages, all in its first minute). As many at once as there are workers, each worker
+        # answers about WARM_UP of every page.
+        count = len(_children_of(server.pid))
+
+        def warm(target: dict[str, str]) -> None:
+            session = random.choice([s for s in config["sessions"]
+                                     if requested_by(target["role"], s["role"])])
+            try:
+                urlopen(Request(base + target["path"], headers={
+                    "Cookie": f"{settings.SESSION_COOKIE_NAME}={session['cookie']}",
+                    "X-Forwarded-Proto": "https"}), timeout=120).read()
+            except Exception as error:
+                print(f"  warm-up {target['path']}: {error}", flush=True)
+
+        with ThreadPoolExecutor(max_workers=count) as pool:
+            for target in config["targets"]:
+                list(pool.map(warm, [target] * (count * WARM_UP)))
+        # The worker's times are read from here on: the warm-up is not the run (locust's
+        # figures never held it; the access log did).
+        time.sleep(1)  # the last warm-up lines written
+        (work / "measured_from").write_text(str((work / "access.log").stat().st_size))
         watcher.start()
         print(f"locust: {args.users} users for {args.duration} s on {len(config['targets'])} "
               f"pages ...", flush=True)
@@ -431,7 +448,12 @@ def _server_times(work: Path) -> dict[str, list[float]]:
     config = json.loads((work / "config.json").read_text())
     names = {t["path"]: t["name"] for t in config["targets"]}
     times: dict[str, list[float]] = {}
-    for line in (work / "access.log").read_text().splitlines():
+    marked = work / "measured_from"
+    start = int(marked.read_text()) if marked.exists() else 0
+    with open(work / "access.log", "rb") as log:
+        log.seek(start)
+        lines = log.read().decode().splitlines()
+    for line in lines:
         parts = line.split(" ")
         if len(parts) != 4:
             continue

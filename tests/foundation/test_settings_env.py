@@ -5,12 +5,15 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 from django.core.exceptions import ImproperlyConfigured
 
 from cpcases.core import env
 from cpcases.settings._services import database_config
+
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def test_bad_boolean_fails_with_the_variables_name(monkeypatch) -> None:
@@ -72,3 +75,19 @@ def test_production_web_processes_keep_jit_off_and_add_the_statement_time_out() 
          " print(settings.DATABASES['default']['OPTIONS']['options'])"],
         env=environment, capture_output=True, text=True, check=False)
     assert result.stdout.strip() == "-c jit=off -c statement_timeout=25s", result.stderr
+
+
+def test_a_web_worker_freezes_what_it_loaded_at_start_out_of_the_collectors_passes() -> None:
+    # gunicorn.conf.py's post_worker_init, in a process of its own as a worker would run it.
+    script = (
+        "import gc, runpy, django; django.setup();"
+        f"hooks = runpy.run_path({str(ROOT / 'gunicorn.conf.py')!r});"
+        "before = gc.get_freeze_count(); hooks['post_worker_init'](None);"
+        "from django.urls import get_resolver;"
+        "print(before, gc.get_freeze_count(), get_resolver()._populated)")
+    result = subprocess.run([sys.executable, "-c", script], env=dict(os.environ),
+                            capture_output=True, text=True, check=False)
+    before, after, populated = result.stdout.split()
+    assert before == "0", result.stderr
+    assert int(after) > 100_000  # Django's and the application's modules, URLs and views
+    assert populated == "True"
