@@ -10,7 +10,6 @@ from django.utils import timezone
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, serializers, viewsets
 from rest_framework.exceptions import NotFound, PermissionDenied
-from rest_framework.filters import OrderingFilter
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -18,6 +17,7 @@ from rest_framework.views import APIView
 from cpcases.accounts.roles import Capability
 from cpcases.core import compiled
 from cpcases.core.concurrency import VersionedUpdateMixin
+from cpcases.core.filters import TotalOrderingFilter
 from cpcases.core.paging import page_number_to_read
 from cpcases.core.serializing import DirectModelSerializer
 from deadlines import mywork, presentation, selectors, services, teampage
@@ -94,7 +94,7 @@ class DeadlineViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin,
         params = request.query_params
         number = page_number_to_read(params.get(paginator.page_query_param))
         size = paginator.get_page_size(request)
-        ordering = tuple(OrderingFilter().get_ordering(request, queryset, self)
+        ordering = tuple(TotalOrderingFilter().get_ordering(request, queryset, self)
                          or queryset.query.order_by)
         query = None
         if size and number and set(params) <= (

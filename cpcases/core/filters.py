@@ -19,6 +19,7 @@ from django.db.models import Model, QuerySet
 from django_filters import filters as builtin_filters
 from django_filters.filterset import BaseFilterSet
 from django_filters.rest_framework import DjangoFilterBackend
+from rest_framework.filters import OrderingFilter
 
 MAX_ID = 2**63 - 1  # ids are bigints: a larger number is bad input (400), not a crash
 
@@ -107,3 +108,15 @@ def filters_nothing_when_empty(filterset_class: type[BaseFilterSet]) -> bool:
             for f in filterset_class.base_filters.values())
         _NOTHING_WHEN_EMPTY[filterset_class] = found
     return found
+
+
+class TotalOrderingFilter(OrderingFilter):
+    """DRF's `?ordering=`, with the id last where the fields asked for can tie: a page's
+    boundary then falls between the same rows on every request (no row on two pages, none on
+    neither), and a list's page read through its kept query is the filter backends' page."""
+
+    def get_ordering(self, request: Any, queryset: Any, view: Any) -> list[str] | None:
+        ordering = super().get_ordering(request, queryset, view)
+        if ordering and not any(field.lstrip("-") in ("pk", "id") for field in ordering):
+            return [*ordering, "pk"]
+        return ordering

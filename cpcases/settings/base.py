@@ -264,7 +264,7 @@ REST_FRAMEWORK = {
     "PAGE_SIZE": 50,
     "DEFAULT_FILTER_BACKENDS": [
         "cpcases.core.filters.ListFilterBackend",  # DjangoFilterBackend, no FilterSet for nothing
-        "rest_framework.filters.OrderingFilter",
+        "cpcases.core.filters.TotalOrderingFilter",
     ],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_THROTTLE_RATES": {"anon": "60/minute"},

@@ -326,3 +326,31 @@ def test_the_filter_fields_are_the_templates_loop_character_for_character(tm, te
         {"filter": found})
     assert written == expected
     assert "<option" in written
+
+
+@pytest.mark.parametrize("sort", ["-child__last_name", "child__last_name,due_date", "status"])
+def test_api_pages_sorted_by_a_field_that_ties_show_every_deadline_exactly_once(api, org, sw,
+                                                                               sort):
+    """Ten children of one family, their deadlines sorted by a field they share: each page
+    read (the kept query's way, and the filter backends' way) holds the next rows, the id
+    breaking ties, so walking the pages shows every deadline once."""
+    from cpcases.core import compiled
+
+    expected = set()
+    for day in range(1, 11):
+        c = ChildFactory(authority=org.authority, last_name="Okafor")
+        AllocationFactory(child=c, team=org.team_a, social_worker=sw)
+        expected.add(_distributed(c, dt.date(2026, 3, 10)).pk)
+    compiled.clear()
+    api.force_authenticate(sw)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr("cpcases.audit.reads.AuditedPageNumberPagination.page_size", 3)
+        for extra in ({}, {"format": "json"}):
+            seen = []
+            for number in range(1, 5):
+                body = api.get("/api/v1/deadlines/",
+                               {"ordering": sort, "page": str(number), **extra}).json()
+                seen += [row["id"] for row in body["results"]]
+            assert len(seen) == len(set(seen)) == len(expected), extra
+            assert set(seen) == expected
+            assert seen == sorted(seen), extra  # one family, one day, one status: by id
