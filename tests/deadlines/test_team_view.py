@@ -337,7 +337,7 @@ def test_api_pages_sorted_by_a_field_that_ties_show_every_deadline_exactly_once(
     from cpcases.core import compiled
 
     expected = set()
-    for day in range(1, 11):
+    for _ in range(10):
         c = ChildFactory(authority=org.authority, last_name="Okafor")
         AllocationFactory(child=c, team=org.team_a, social_worker=sw)
         expected.add(_distributed(c, dt.date(2026, 3, 10)).pk)
