@@ -142,8 +142,11 @@ def test_strategy_and_booking_pages_meet_wcag_2_2_aa_automated_checks(
     expect(head.locator(".govuk-error-summary")).to_be_visible()
     check(head, "delay authorisation page with errors")
 
+    # A week away at least: attendee details are due a week before the conference (004);
+    # five working days from a Saturday is only six days.
+    on = calendar.next_working_day(timezone.localdate() + dt.timedelta(days=6))
     conference_services.conference_book(
-        user=bso, request=request, on=calendar.add_working_days(timezone.localdate(), 5),
+        user=bso, request=request, on=on,
         start_time=dt.time(10), chair=chair, minute_taker=bso, venue="Room 4, Civic Centre")
     check(social_worker, "strategy tab (substantiated)", f"/strategy/child/{mia.pk}/")
     check(social_worker, "conferences tab (booked)", f"/conferences/child/{mia.pk}/")
