@@ -101,8 +101,9 @@ class KeptListMixin:
 
     def kept_list_key(self) -> Hashable | None:
         """Everything the list's SQL depends on for this request beside the view itself (the
-        user's scope key); None where the list is not to be kept."""
-        raise NotImplementedError
+        user's scope key); None where the list is not to be kept, which is the default: a
+        view opts in by naming what its SQL depends on."""
+        return None
 
     def filter_queryset(self, queryset: QuerySet[Any]) -> Any:
         found = super().filter_queryset(queryset)  # type: ignore[misc]
