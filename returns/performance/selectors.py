@@ -20,6 +20,7 @@ two years of the previous one; their two years are the constants below.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
 from collections.abc import Callable, Hashable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -293,15 +294,28 @@ def _repeat() -> Case:
                 output_field=BooleanField())
 
 
+# The rules whose timescales name figures (`figures`).
+_TITLE_RULES = ("icpc", "core_group_first", "child_seen")
+
+
 def figures(rules: dict) -> list[Figure]:
     """Every figure, titled with the authority's own timescales (`rules`: the effective
-    rules, deadlines.selectors.effective_rules)."""
+    rules, deadlines.selectors.effective_rules): made once per process for each set of
+    timescales (issue 13 §2: eleven figures' querysets, conditions and titles made on every
+    request were a tenth of the API's CPU). A figure is immutable, so all share them."""
+    return list(_figures(tuple((rule_id, rules[rule_id].span()) for rule_id in _TITLE_RULES)))
+
+
+@functools.lru_cache(maxsize=64)
+def _figures(spans: tuple[tuple[str, str], ...]) -> tuple[Figure, ...]:
     from cpcases.plans.models import PlanCategory
 
-    def span(rule_id: str) -> str:
-        return rules[rule_id].span()
+    named = dict(spans)
 
-    return [
+    def span(rule_id: str) -> str:
+        return named[rule_id]
+
+    return (
         Figure("icpc-timeliness",
                f"Initial conferences within {span('icpc')} of the strategy discussion",
                "initial conferences due", _deadlines(("icpc",)), "child", rate=True,
@@ -342,7 +356,7 @@ def figures(rules: dict) -> list[Figure]:
                _plans_started, "child",
                parts=tuple(Part(code.lower(), label, Q(category=code))
                            for code, label in PlanCategory.choices)),
-    ]
+    )
 
 
 @dataclass
