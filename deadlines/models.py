@@ -222,6 +222,12 @@ class Deadline(models.Model):
                          name="deadline_responsible"),
             models.Index(fields=["child", "status"], name="deadline_child_status"),
             models.Index(fields=["content_type", "object_id"], name="deadline_subject"),
+            # The performance figures' timeliness: a rule's closed deadlines due in a period
+            # (returns.performance.selectors). Open deadlines, which the sweep writes, are
+            # not in it; a deadline enters it when it closes, an update that already writes
+            # the indexes holding its status (issue 13 §2).
+            models.Index(fields=["rule_id", "due_date"], name="deadline_closed_rule_due",
+                         condition=models.Q(status__in=["met", "missed", "delay_authorised"])),
         ]
 
     def __str__(self) -> str:

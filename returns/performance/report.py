@@ -79,6 +79,19 @@ def _figure_path(key: str, script_prefix: str, urlconf: object) -> str:
     return reverse("performance:figure", args=[key])
 
 
+@functools.lru_cache(maxsize=64)
+def _period_query(start: dt.date, end: dt.date) -> str:
+    """A period's part of its figures' addresses, encoded once, not once per figure."""
+    return urlencode({"from_month": f"{start:%Y-%m}", "to_month": f"{end:%Y-%m}"})
+
+
+@functools.lru_cache(maxsize=256)
+def _month_names(month: dt.date) -> tuple[str, str]:
+    """A month's line label and key ("April 2026", "2026-04"): written once, not once for
+    each figure (issue 13 §2)."""
+    return f"{month:%B %Y}", f"{month:%Y-%m}"
+
+
 class _DrillUrls:
     """The drill-down addresses of one figure's numbers: the figure's path reversed and the
     period's query encoded once, not for each of its hundreds of numbers, and each line's
@@ -88,8 +101,7 @@ class _DrillUrls:
     "&"-joined key=quote_plus(value), in that order."""
 
     def __init__(self, figure: Figure, period: Period) -> None:
-        query = urlencode({"from_month": f"{period.start:%Y-%m}",
-                           "to_month": f"{period.end:%Y-%m}"})
+        query = _period_query(period.start, period.end)
         path = _figure_path(figure.key, get_script_prefix(), get_urlconf())
         self.prefix = f"{path}?{query}"
         self.parts = {p.key: f"&part={_quote_plus(p.key)}" for p in figure.parts}
@@ -160,8 +172,8 @@ def figure_report(result: Result, period: Period, team_names: dict[int, str], *,
                                     key=lambda kv: team_names.get(kv[0] or 0, "~"))]
     return FigureReport(
         figure=figure, total=_line(figure, urls, result.total, period.label),
-        months=[_line(figure, urls, cell, f"{m:%B %Y}", month=f"{m:%Y-%m}")
-                for m, cell in months.items()],
+        months=[_line(figure, urls, cell, label, month=key) for m, cell in months.items()
+                for label, key in (_month_names(m),)],
         teams=team_lines, summary=summary,
         chart=_chart(figure, months, summary) if chart else SafeString(""))
 

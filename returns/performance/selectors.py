@@ -20,6 +20,7 @@ two years of the previous one; their two years are the constants below.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
 from collections.abc import Callable, Hashable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -84,29 +85,33 @@ def _managed_allocation(user: User) -> dict[str, object]:
 
 
 def performance_scope_sql(user: User) -> tuple[str, list[object]]:
-    """The SQL selecting the ids of `performance_children(user)` (and its parameters), for
-    the counts statement (`_counts_sql`). A manager's children as their managed allocations
-    (`_managed_allocation`), each child kept if the visibility rules
-    (cpcases.children.scoping.children_in_scope) hold for that child: a LATERAL probe of the
-    child's row by its key. The same children as `performance_children`, which asks the
-    rules of every child of the authority and then keeps the allocated ones: PostgreSQL
-    scanned all 10,000 to keep a team's 1,500 (it cannot tell how few the rules keep), the
-    scope costing as much as counting the rows (issue 13 §2: a team manager's scope 3.9 →
-    1.9 ms of the database's CPU). LATERAL with LIMIT 1 keeps the probe one per allocation
-    (an EXISTS would be turned back into a join over every child)."""
+    """The SQL selecting the ids of `performance_children(user)`, each with the team of the
+    child's open allocation (and its parameters), for the counts statement (`_counts_sql`).
+    A manager's children as their managed allocations (`_managed_allocation`), each child
+    kept if the visibility rules (cpcases.children.scoping.children_in_scope) hold for that
+    child: a LATERAL probe of the child's row by its key. The same children as
+    `performance_children`, which asks the rules of every child of the authority and then
+    keeps the allocated ones: PostgreSQL scanned all 10,000 to keep a team's 1,500 (it
+    cannot tell how few the rules keep), the scope costing as much as counting the rows
+    (issue 13 §2: a team manager's scope 3.9 → 1.9 ms of the database's CPU). LATERAL with
+    LIMIT 1 keeps the probe one per allocation (an EXISTS would be turned back into a join
+    over every child). The managed allocation is the child's one open allocation (the
+    unique index allocation_one_current), so its team is the child's team: the counts need
+    no second look at the allocations. OFFSET 0 keeps the probes one per child: joined to
+    the rows, PostgreSQL would probe once per row (three times as many on the bench)."""
     if user.role == Role.PERFORMANCE_OFFICER:
-        return _ids_sql(performance_children(user))
+        return _scope_with_team(_ids_sql(performance_children(user)))
     key = children_scope_key(user)
     if key is None:  # sees no children (as visible_children): the ORM has no SQL for none
-        return "SELECT NULL::bigint WHERE false", []
+        return "SELECT NULL::bigint, NULL::bigint WHERE false", []
     allocations = Allocation.objects.filter(**_managed_allocation(user)).order_by().values(
-        "child_id")
+        "child_id", "team_id")
     allocated_sql, allocated_params = allocations.query.sql_with_params()
     rules_sql, rules_params = children_in_scope(key).filter(pk=ROW_ID).order_by().values(
         "pk")[:1].query.sql_with_params()
     rules_sql, rules_params = _param_as_column(rules_sql, rules_params, ROW_ID, "m.child_id")
-    return (f"SELECT m.child_id FROM ({allocated_sql}) m CROSS JOIN LATERAL "  # noqa: S608 - the ORM's SQL
-            f"({rules_sql}) v", [*allocated_params, *rules_params])
+    return (f"SELECT m.child_id, m.team_id FROM ({allocated_sql}) m CROSS JOIN LATERAL "  # noqa: S608 - the ORM's SQL
+            f"({rules_sql}) v OFFSET 0", [*allocated_params, *rules_params])
 
 
 def _ids_sql(children: QuerySet[Child]) -> tuple[str, list[object]]:
@@ -254,9 +259,13 @@ def _icpcs(children: QuerySet[Child]) -> QuerySet:
 
 
 def _plans_started(children: QuerySet[Child]) -> QuerySet:
+    """The plans started, with whether each is a repeat (`p_repeat`): an alias, asked only
+    where a part names it. The repeat plans and the plans by category count these same rows,
+    so the counts read them once for both (`_branches`)."""
     from cpcases.plans.models import ChildProtectionPlan
 
-    return ChildProtectionPlan.objects.annotate(p_date=F("started_on"))
+    return ChildProtectionPlan.objects.annotate(p_date=F("started_on")).alias(
+        p_repeat=_repeat())
 
 
 def _plans_ended(children: QuerySet[Child]) -> QuerySet:
@@ -266,7 +275,12 @@ def _plans_ended(children: QuerySet[Child]) -> QuerySet:
         p_date=F("ended_on"), p_long_from=_Years(F("started_on"), LONG_PLAN_YEARS))
 
 
-def _plans_repeat(children: QuerySet[Child]) -> QuerySet:
+def _repeat() -> Case:
+    """Whether a plan followed another of the child's plans that had ended within the two
+    years before it started. Only a child with an ended plan can have one: that is asked
+    first, of one hashed list of those children, so the search for the earlier plan runs
+    for their plans alone, not once for every plan started (issue 13 §2; the same
+    answer, as CASE keeps the order)."""
     from cpcases.plans.models import ChildProtectionPlan
 
     earlier = ChildProtectionPlan.objects.filter(
@@ -274,19 +288,34 @@ def _plans_repeat(children: QuerySet[Child]) -> QuerySet:
         ended_on__lte=OuterRef("started_on"),
         ended_on__gte=_Years(OuterRef("started_on"), -REPEAT_PLAN_YEARS)).exclude(
         pk=OuterRef("pk"))
-    return ChildProtectionPlan.objects.annotate(p_date=F("started_on"),
-                                                p_repeat=Exists(earlier))
+    ended = ChildProtectionPlan.objects.filter(ended_on__isnull=False).order_by().values(
+        "child_id")
+    return Case(When(child_id__in=ended, then=Exists(earlier)), default=Value(False),
+                output_field=BooleanField())
+
+
+# The rules whose timescales name figures (`figures`).
+_TITLE_RULES = ("icpc", "core_group_first", "child_seen")
 
 
 def figures(rules: dict) -> list[Figure]:
     """Every figure, titled with the authority's own timescales (`rules`: the effective
-    rules, deadlines.selectors.effective_rules)."""
+    rules, deadlines.selectors.effective_rules): made once per process for each set of
+    timescales (issue 13 §2: eleven figures' querysets, conditions and titles made on every
+    request were a tenth of the API's CPU). A figure is immutable, so all share them."""
+    return list(_figures(tuple((rule_id, rules[rule_id].span()) for rule_id in _TITLE_RULES)))
+
+
+@functools.lru_cache(maxsize=64)
+def _figures(spans: tuple[tuple[str, str], ...]) -> tuple[Figure, ...]:
     from cpcases.plans.models import PlanCategory
 
-    def span(rule_id: str) -> str:
-        return rules[rule_id].span()
+    named = dict(spans)
 
-    return [
+    def span(rule_id: str) -> str:
+        return named[rule_id]
+
+    return (
         Figure("icpc-timeliness",
                f"Initial conferences within {span('icpc')} of the strategy discussion",
                "initial conferences due", _deadlines(("icpc",)), "child", rate=True,
@@ -309,7 +338,7 @@ def figures(rules: dict) -> list[Figure]:
                            Q(ended_on__lt=F("p_long_from")))),
                summary_phrase=f"had lasted {LONG_PLAN_YEARS} years or more"),
         Figure("repeat-plans", f"Repeat plans within {REPEAT_PLAN_YEARS} years",
-               "plans started", _plans_repeat, "child", rate=True,
+               "plans started", _plans_started, "child", rate=True,
                parts=(Part("within", f"Repeat within {REPEAT_PLAN_YEARS} years",
                            Q(p_repeat=True)),
                       Part("late", "First plan, or the last one ended longer ago",
@@ -327,7 +356,7 @@ def figures(rules: dict) -> list[Figure]:
                _plans_started, "child",
                parts=tuple(Part(code.lower(), label, Q(category=code))
                            for code, label in PlanCategory.choices)),
-    ]
+    )
 
 
 @dataclass
@@ -405,59 +434,73 @@ def _asked(figure: Figure) -> tuple[Part, ...]:
     return figure.parts[:1] if figure.rate else figure.parts
 
 
+def _branches(figs: Sequence[Figure]) -> list[list[int]]:
+    """The figures' indexes grouped by the rows they count (the same `rows` of the same
+    child): each group is one branch of the counts' union, the rows read once with a column
+    for each part of each of its figures (the repeat plans and the plans by category: one
+    scan of the plans started, and a third fewer rows to join and group, issue 13 §2)."""
+    groups: dict[tuple[object, str], list[int]] = {}
+    for index, figure in enumerate(figs):
+        groups.setdefault((figure.rows, figure.child_path), []).append(index)
+    return list(groups.values())
+
+
 def _counts_sql(figs: Sequence[Figure], children: QuerySet[Child], start: dt.date,
                 end: dt.date, scope: tuple[str, Sequence[object]] | None = None
                 ) -> tuple[str, list[object]]:
-    """One statement counting every figure's rows per (figure, month, team) and per part:
+    """One statement counting every figure's rows per (branch, month, team) and per part:
     each figure's rows of the period (`Figure.in_period`) with a column per part (true where
-    the part's condition holds), all of them one UNION ALL, kept to the children in scope and
-    joined to their current allocation once for them all: the rows and the team
-    `Figure.queryset` gives the drill-down.
+    the part's condition holds), the figures counting the same rows in one branch
+    (`_branches`), all of them one UNION ALL, joined to the children in scope with the team
+    that holds each now: the rows and the team `Figure.queryset` gives the drill-down.
 
     Issue 13 §2: eleven statements, each with its own copy of the scope (a team manager's is
     the visibility rules) and each row's team asked by a subquery, were the slowest page
     under load: eleven round trips, eleven plans (7 ms for a team manager's), the team looked
     up row by row. This one is planned once per connection (run prepared) and applies the
-    scope once. The join gives each row the team the drill-down's subquery gives it (the
-    latest started of the child's open allocations): the unique index allocation_one_current
-    allows a child one open allocation at most, so the join finds that one or none and never
-    doubles a row. The scope is applied to the union, not in each branch: each branch
-    reads the period's rows of every child, the scope then keeps the user's (a branch with
-    its own copy of the scope cost more in planning than the rows it saved). `scope`: the
-    SQL selecting the children's ids, if the caller has a faster one than `children`'s
-    (`performance_scope_sql`)."""
-    width = max(len(_asked(f)) for f in figs)
+    scope once, to the union (a branch with its own copy of the scope cost more in planning
+    than the rows it saved). The scope gives each child the team the drill-down's subquery
+    gives it (the latest started of the child's open allocations): the unique index
+    allocation_one_current allows a child one open allocation at most, so the join finds
+    that one or none and never doubles a row (`_scope_with_team`, `performance_scope_sql`).
+    `scope`: the SQL selecting the children's ids and teams, if the caller has a faster one
+    than `children`'s (`performance_scope_sql`)."""
+    groups = _branches(figs)
+    width = max(sum(len(_asked(figs[i])) for i in group) for group in groups)
     branches, params = [], []
-    for index, figure in enumerate(figs):
-        parts = {f"p{i}": ExpressionWrapper(part.q, output_field=BooleanField())
-                 for i, part in enumerate(_asked(figure))}
-        rows = (figure.in_period(children, start, end).order_by()
-                .values("p_month", p_child=F(f"{figure.child_path}_id"), **parts))
+    for index, group in enumerate(groups):
+        first = figs[group[0]]
+        parts = {f"p{n}": ExpressionWrapper(part.q, output_field=BooleanField())
+                 for n, part in enumerate(part for i in group for part in _asked(figs[i]))}
+        rows = (first.in_period(children, start, end).order_by()
+                .values("p_month", p_child=F(f"{first.child_path}_id"), **parts))
         sql, branch_params = rows.query.sql_with_params()
         columns = "".join([f", q.{name}" for name in parts]
                           + [", NULL::boolean"] * (width - len(parts)))
         branches.append(f"SELECT {index}, q.p_child, q.p_month{columns} "  # noqa: S608 - the ORM's SQL
                         f"FROM ({sql}) q")
         params.extend(branch_params)
-    scope_sql, scope_params = scope or _ids_sql(children)
+    scope_sql, scope_params = scope or _scope_with_team(_ids_sql(children))
+    names = "".join(f", p{i}" for i in range(width))
+    counts = "".join(f", COUNT(*) FILTER (WHERE r.p{i})" for i in range(width))
+    sql = (f"SELECT r.branch, r.p_month, s.team, COUNT(*){counts} "  # noqa: S608 - as above
+           f"FROM ({' UNION ALL '.join(branches)}) r (branch, p_child, p_month{names}) "
+           f"JOIN ({scope_sql}) s (child, team) ON s.child = r.p_child GROUP BY 1, 2, 3")
+    return sql, [*params, *scope_params]
+
+
+def _scope_with_team(ids: tuple[str, Sequence[object]]) -> tuple[str, list[object]]:
+    """The children of the SQL `ids` selects, each with the team of their open allocation
+    (None if they have none), for `_counts_sql`."""
     allocation = Allocation._meta
     quote = connection.ops.quote_name
     table = quote(allocation.db_table)
     child = quote(allocation.get_field("child").column)
     ended = quote(allocation.get_field("ended_on").column)
     team = quote(allocation.get_field("team").column)
-    names = "".join(f", p{i}" for i in range(width))
-    counts = "".join(f", COUNT(*) FILTER (WHERE x.p{i})" for i in range(width))
-    # OFFSET 0 keeps the team's join with the rows, before the scope: PostgreSQL expects the
-    # scope to keep a tenth of the rows and would otherwise look each row's allocation up by
-    # index after it, one probe a row, where one hash of the open allocations serves all
-    # (a quarter of a team manager's statement).
-    sql = (f"SELECT x.fig, x.p_month, x.team, COUNT(*){counts} "  # noqa: S608 - as above
-           f"FROM (SELECT r.*, a.{team} AS team "
-           f"FROM ({' UNION ALL '.join(branches)}) r (fig, p_child, p_month{names}) "
-           f"LEFT JOIN {table} a ON a.{child} = r.p_child AND a.{ended} IS NULL OFFSET 0) x "
-           f"WHERE x.p_child IN ({scope_sql}) GROUP BY 1, 2, 3")
-    return sql, [*params, *scope_params]
+    sql, params = ids
+    return (f"SELECT c.id, a.{team} FROM ({sql}) c (id) "  # noqa: S608 - the ORM's SQL
+            f"LEFT JOIN {table} a ON a.{child} = c.id AND a.{ended} IS NULL", list(params))
 
 
 def _with_values(sql: str, params: Sequence[object]) -> str:
@@ -482,8 +525,8 @@ def compute_all(figs: Sequence[Figure],
     else their `scope_key`. `children` may be a function giving them: with `key` it is
     called only to build the statement the first time (building the scope's queryset on
     every request was a tenth of the page's CPU). `scope`: a function giving the SQL of the
-    children's ids (`performance_scope_sql`), called alike; only with `key`, which must say
-    what it depends on."""
+    children's ids and teams (`performance_scope_sql`), called alike; only with `key`,
+    which must say what it depends on."""
     months = months_between(start, end)
     results = [Result(f, Cell(), {m: Cell() for m in months}, {}) for f in figs]
     # The figures, and whether the children's ids come from `scope`: the same numbers, but
@@ -506,16 +549,25 @@ def compute_all(figs: Sequence[Figure],
     with prepared_cursor(connection) as cursor:  # planned once per connection
         cursor.execute(found)
         rows = cursor.fetchall()
-    for fig, month, team, total, *counted in rows:
-        result = results[fig]
-        figure = result.figure
-        parts = dict(zip((p.key for p in figure.parts), counted, strict=False))
-        if figure.rate:
-            parts[figure.parts[1].key] = total - counted[0]
+    # Each branch's columns, figure by figure (`_counts_sql`): where each figure's start.
+    branches = []
+    for group in _branches(figs):
+        offset, located = 0, []
+        for index in group:
+            located.append((results[index], offset))
+            offset += len(_asked(figs[index]))
+        branches.append(located)
+    for branch, month, team, total, *counted in rows:
         month = month.date() if isinstance(month, dt.datetime) else month
-        for cell in (result.total, result.by_month.setdefault(month, Cell()),
-                     result.by_team.setdefault(team, Cell())):
-            cell.add(total, parts)
+        for result, offset in branches[branch]:
+            figure = result.figure
+            asked = _asked(figure)
+            parts = {part.key: counted[offset + n] for n, part in enumerate(asked)}
+            if figure.rate:
+                parts[figure.parts[1].key] = total - counted[offset]
+            for cell in (result.total, result.by_month.setdefault(month, Cell()),
+                         result.by_team.setdefault(team, Cell())):
+                cell.add(total, parts)
     return results
 
 

@@ -18,7 +18,7 @@ from django.utils import timezone
 from conferences.models import Conference, ConferenceKind, ConferenceStatus
 from cpcases.accounts.roles import Role
 from cpcases.audit.models import AccessEvent
-from cpcases.children.models import Child
+from cpcases.children.models import Allocation, Child
 from cpcases.plans.models import ChildProtectionPlan
 from deadlines import lifecycle
 from deadlines.models import Deadline
@@ -509,9 +509,14 @@ def test_the_scope_sql_selects_the_children_of_the_scope_queryset(request, org, 
     sql, params = performance_scope_sql(user)
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
-        selected = sorted(row[0] for row in cursor.fetchall())
+        rows = cursor.fetchall()
+    selected = sorted(row[0] for row in rows)
     expected = sorted(performance_children(user).values_list("pk", flat=True))
     assert selected == expected
+    # Each with the team that holds them now (none for a child allocated to no team).
+    teams = dict(Allocation.objects.filter(ended_on__isnull=True).values_list("child_id",
+                                                                              "team_id"))
+    assert dict(rows) == {child: teams.get(child) for child in selected}
     # The team manager's break-glass opening shows them the child, not its figures.
     assert (named.pk in selected, opened.pk in selected) == (who != "tm-none",
                                                              who in ("sm", "pdo"))
