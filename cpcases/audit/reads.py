@@ -90,7 +90,9 @@ def child_ids_of(objects: Sequence[Any]) -> dict[int, set[int]]:
             for row in rows:
                 known = row.__dict__.get(along)
                 if known is not None:  # read with the row itself: no query
-                    found[row.pk].update(c for c in known if c is not None)
+                    for child_id in known:
+                        if child_id is not None:
+                            found[row.pk].add(child_id)
                     continue
                 resolved, child_id = _follow_loaded(row, path)
                 if not resolved:
