@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from functools import lru_cache
 
+from django.contrib.postgres.expressions import ArraySubquery
 from django.db.models import Exists, OuterRef, Prefetch, QuerySet, prefetch_related_objects
 from django.utils import timezone
 
@@ -22,6 +23,7 @@ from conferences.models import (
 )
 from cpcases.accounts.models import User
 from cpcases.accounts.roles import Role
+from cpcases.audit.reads import shown_along
 from cpcases.children.models import Child
 from cpcases.children.scoping import ScopeKey, scope_key, visible_children_sql
 from cpcases.core.compiled import CompiledQuery, first
@@ -185,9 +187,12 @@ def child_tab_conferences(*, user: User, child: Child) -> list[Conference]:
 def _child_conferences(key: ScopeKey, child_id: object) -> QuerySet[Conference]:
     from conferences.preparation.selectors import child_conferences_for
 
+    # Each conference's children read with it, for the read audit (no query of its own).
+    links = Conference.children.through.objects.filter(conference=OuterRef("pk"))
     return Conference.objects.filter(children__id=child_id).select_related(
         "chair", "minute_taker", "request").order_by("-date").filter(
-        pk__in=child_conferences_for(key, child_id).values("pk"))
+        pk__in=child_conferences_for(key, child_id).values("pk")).annotate(
+        **{shown_along("children"): ArraySubquery(links.values("child_id"))})
 
 
 _CHILD_TAB_CONFERENCES: CompiledQuery[Conference] = CompiledQuery(_child_conferences)

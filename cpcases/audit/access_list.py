@@ -17,9 +17,11 @@ from typing import Any
 from django.db import connection
 
 from cpcases.audit.models import AccessEvent
+from cpcases.audit.selectors import last_result
 from cpcases.core.compiled import prepared_cursor
 from cpcases.core.presence import CHILD
 
+_INDEX_ORDER = "SET LOCAL enable_bitmapscan TO off"
 _SHOWN = ("at", "action", "path", "section", "user__full_name", "user__username")
 
 
@@ -77,9 +79,20 @@ class AccessRows:
         self.limit = limit
 
     def count(self) -> int:
-        with prepared_cursor(connection) as cursor:  # planned once per connection
-            cursor.execute(*_bound(_count_sql(self.limit), self.child_id))
-            return cursor.fetchone()[0]
+        sql, params = _bound(_count_sql(self.limit), self.child_id)
+        if connection.in_atomic_block:  # SET LOCAL would outlast the count: as it comes
+            with prepared_cursor(connection) as cursor:
+                cursor.execute(sql, params)
+                return cursor.fetchone()[0]
+        # Read in the index's order whatever the statistics say (issue 13 §2): with the
+        # child's accesses estimated under the cap (a table never analysed, or an average
+        # child's), PostgreSQL chose a bitmap scan of every access of the child and a sort,
+        # so a much-viewed child's count slowed with each view (3.4 ms at 4,600 accesses,
+        # 0.14 ms in the index's order). One simple query, one implicit transaction: the
+        # setting holds for the count alone.
+        with connection.cursor() as cursor:
+            cursor.execute(f"{_INDEX_ORDER}; {sql}", params)
+            return last_result(cursor)[0][0]
 
     def __getitem__(self, page: slice) -> list[AccessShown]:
         # The paginator asks for [bottom:top] of the first `limit` rows, top <= the count.

@@ -86,7 +86,14 @@ def child_ids_of(objects: Sequence[Any]) -> dict[int, set[int]]:
             # Along foreign keys already loaded (select_related, or the parent a prefetch
             # set on its rows), without a query; the other rows in one query.
             unresolved = []
+            along = shown_along(path)
             for row in rows:
+                known = row.__dict__.get(along)
+                if known is not None:  # read with the row itself: no query
+                    for child_id in known:
+                        if child_id is not None:
+                            found[row.pk].add(child_id)
+                    continue
                 resolved, child_id = _follow_loaded(row, path)
                 if not resolved:
                     unresolved.append(row.pk)
@@ -98,6 +105,16 @@ def child_ids_of(objects: Sequence[Any]) -> dict[int, set[int]]:
                 if child_id is not None:
                     found[pk].add(child_id)
     return found
+
+
+def shown_along(path: str) -> str:
+    """The name of an annotation that carries a row's children along `path` (their ids, an
+    array: an ArraySubquery of the link table in the row's own query). The read audit takes
+    them from the row and asks no query for that path (issue 13 §2: on a record tab that
+    lists conferences or plans, the children of those rows were a query a path, about as
+    long as the tab's own). The array must be every child along the path, as the path's
+    own lookup would find them."""
+    return "audit_shown_" + path.replace("__", "_")
 
 
 # A stand-in for the page's record ids while the SQL is built.

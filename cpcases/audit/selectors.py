@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import weakref
+from contextlib import nullcontext
 from dataclasses import dataclass
 from datetime import datetime
 from functools import lru_cache
@@ -78,7 +79,13 @@ def _child_events(child_pk: int, limit: int) -> list[tuple[Any, ...]]:
     on a busy one) to run it in 2-4 ms (issue 13 §2): it is prepared once per connection
     with the child as its parameter and executed with the generic plan, so it is planned
     once. Behind a transaction-mode pooler (PgBouncer), where a connection's prepared
-    statements do not follow it, DATABASE_PREPARED_STATEMENTS=false sends the SQL itself."""
+    statements do not follow it, DATABASE_PREPARED_STATEMENTS=false sends the SQL itself.
+
+    The setting and the EXECUTE (with the PREPARE, the first time on a connection) go as one
+    simple query, which PostgreSQL runs as one implicit transaction, so SET LOCAL holds for
+    it alone: one round trip, not the four of BEGIN, SET, EXECUTE and COMMIT. Inside a
+    transaction of the caller's the setting lasts until that ends (as it did when set
+    inside a savepoint)."""
     with connection.cursor() as cursor:
         if not settings.DATABASE_PREPARED_STATEMENTS:
             cursor.execute(_events_sql(child_pk, limit), ())
@@ -86,16 +93,16 @@ def _child_events(child_pk: int, limit: int) -> list[tuple[Any, ...]]:
         name = f"cpcases_child_events_{int(limit)}"
         prepared = _PREPARED.setdefault(connection.connection, set())
         for attempt in (1, 2):
+            statements = [] if name in prepared else [
+                f"PREPARE {name}(bigint) AS "
+                + _events_sql_template(limit).replace(str(_PK_MARK), "$1")]
+            # A custom plan for each child would plan it afresh every time.
+            statements += [GENERIC_PLAN, f"EXECUTE {name}(%s)"]
             try:
-                with transaction.atomic():
-                    if name not in prepared:
-                        sql = _events_sql_template(limit).replace(str(_PK_MARK), "$1")
-                        cursor.execute(f"PREPARE {name}(bigint) AS {sql}", ())
-                        prepared.add(name)
-                    # A custom plan for each child would plan it afresh every time.
-                    cursor.execute("SET LOCAL plan_cache_mode = force_generic_plan", ())
-                    cursor.execute(f"EXECUTE {name}(%s)", [int(child_pk)])
-                    return cursor.fetchall()
+                # Inside a transaction of the caller's, a savepoint, so that a failure here
+                # (the statement gone) does not abort that transaction.
+                with transaction.atomic() if connection.in_atomic_block else nullcontext():
+                    cursor.execute("; ".join(statements), [int(child_pk)])
             except (ProgrammingError, OperationalError) as error:
                 # Not there (the server restarted, a pooler swapped the connection) or
                 # there already when we thought not (a pooler handed us another client's
@@ -106,7 +113,22 @@ def _child_events(child_pk: int, limit: int) -> list[tuple[Any, ...]]:
                 prepared.discard(name)
                 if code == _DUPLICATE_PREPARED:
                     cursor.execute(f"DEALLOCATE {name}", ())
+                continue
+            prepared.add(name)
+            return last_result(cursor)
     raise AssertionError("unreachable")
+
+
+GENERIC_PLAN = "SET LOCAL plan_cache_mode = force_generic_plan"
+
+
+def last_result(cursor: Any) -> list[tuple[Any, ...]]:
+    """The rows of a simple query's last statement: psycopg stands on the first statement's
+    result (pghistory's context wrapper, when a request has one, has already moved on to
+    the last)."""
+    while cursor.nextset():
+        pass
+    return cursor.fetchall()
 
 
 _INVALID_STATEMENT_NAME = "26000"

@@ -70,6 +70,22 @@ def env_int(name: str, default: int | None = None) -> int:
     return _read(name, default, _parse_positive_int, "a whole number above 0")
 
 
+def _parse_seconds_or_forever(raw: str) -> int | None:
+    if raw.lower() in ("none", "forever"):
+        return None
+    value = int(raw)
+    if value < 0:
+        raise ValueError(raw)
+    return value
+
+
+def env_seconds_or_forever(name: str, default: int | None) -> int | None:
+    """A number of seconds (0 and up), or `none` for no limit (Django's CONN_MAX_AGE)."""
+    if os.environ.get(name) is None:  # _read takes a default of None as "required"
+        return default
+    return _read(name, None, _parse_seconds_or_forever, "a whole number of seconds or none")
+
+
 def env_list(name: str, default: list[str] | None = None) -> list[str]:
     return _read(name, default, _parse_list, "a comma-separated list")
 

@@ -1,6 +1,6 @@
 """Production (docker-compose.yml): every service is configured; nothing is embedded."""
 
-from cpcases.core.env import env_bool, env_int, env_list, env_str
+from cpcases.core.env import env_bool, env_int, env_list, env_seconds_or_forever, env_str
 from cpcases.settings._services import database_config, database_url, redis_url
 from cpcases.settings.base import *  # noqa: F403
 
@@ -8,6 +8,13 @@ SECRET_KEY = env_str("DJANGO_SECRET_KEY")
 ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS")
 CSRF_TRUSTED_ORIGINS = env_list("DJANGO_CSRF_TRUSTED_ORIGINS", [])
 DATABASES = {"default": database_config(database_url(embedded_allowed=False))}
+# Issue 13 §2: a process keeps its connection (checked before each request) for its whole
+# life unless told otherwise. At 60 s every web worker opened a new one each minute, and the
+# new server process planned again what the old had prepared: the audit tab's change history
+# (25-60 ms) and every kept query's first runs, the slowest twentieth of the record's tabs,
+# in clusters a minute apart. gunicorn replaces a worker after GUNICORN_MAX_REQUESTS anyway.
+# Behind PgBouncer in transaction mode set 0 (docs/scaling.md). Decisions §69.
+DATABASES["default"]["CONN_MAX_AGE"] = env_seconds_or_forever("DATABASE_CONN_MAX_AGE", None)
 # Issue 13 §3: web processes (gunicorn.conf.py sets it) cancel any query running longer, so a
 # runaway request ends in an error page before gunicorn has to kill its worker.
 if env_str("DATABASE_STATEMENT_TIMEOUT", ""):

@@ -351,3 +351,47 @@ def test_a_conferences_attendance_is_listed_in_the_records_order_and_a_decision_
     decision = ChildDecision.objects.get()
     assert item.decisions_actions_outcome == f"{decision.get_outcome_display()}."
     assert item.author == chair.full_name
+
+
+def test_the_rows_carry_their_conferences_children_as_the_read_audit_would_look_them_up(
+        sw: User, tm: User, chair: User, bso: User, plan_child: Child) -> None:
+    """Issue 13 §2: the chronology's conferences and plans, and the Conferences tab's
+    conferences, carry the children of their conference in their own query
+    (`reads.shown_along`), so the read audit asks no query for them: the same children as
+    the path's own lookup, a sibling included, none for a conference with no child."""
+    from conferences.models import Conference, ConferenceStatus
+    from conferences.selectors import child_tab_conferences
+    from cpcases.audit.reads import child_ids_of, shown_along
+    from cpcases.chronology.sources import _conferences, _plans
+    from cpcases.core.child_rows import child_rows
+    from cpcases.plans.models import ChildProtectionPlan
+    from tests.factories import AllocationFactory, ChildFactory
+
+    sibling = ChildFactory(authority=plan_child.authority)  # the team's too: tm sees both
+    AllocationFactory(child=sibling, team=plan_child.allocations.get().team, social_worker=sw)
+    held = Conference.objects.create(
+        authority=plan_child.authority, date=dt.date(2026, 1, 4), start_time=dt.time(13, 0),
+        venue="Civic Centre", chair=chair, minute_taker=bso, status=ConferenceStatus.HELD)
+    held.children.add(plan_child, sibling)
+    alone = Conference.objects.create(
+        authority=plan_child.authority, date=dt.date(2026, 2, 4), start_time=dt.time(13, 0),
+        venue="Civic Centre", chair=chair, minute_taker=bso, status=ConferenceStatus.HELD)
+    alone.children.add(plan_child)
+    ChildProtectionPlan.objects.create(
+        authority=plan_child.authority, child=plan_child, conference=held,
+        started_on=held.date, category="NEG", lead_social_worker=sw,
+        ended_on=dt.date(2026, 1, 20), end_reason="no_longer_at_risk", ended_by=chair)
+    ChildProtectionPlan.objects.create(
+        authority=plan_child.authority, child=plan_child, conference=alone,
+        started_on=alone.date, category="NEG", lead_social_worker=sw)
+
+    for rows, model in (
+            (child_rows("chronology.conferences", _conferences, plan_child.pk), Conference),
+            (child_rows("chronology.plans", _plans, plan_child.pk), ChildProtectionPlan),
+            (child_tab_conferences(user=tm, child=plan_child), Conference)):
+        assert len(rows) == 2
+        assert all(any(k.startswith(shown_along("")) for k in vars(row)) for row in rows)
+        looked_up = list(model.objects.filter(pk__in=[row.pk for row in rows]))
+        assert dict(child_ids_of(rows)) == dict(child_ids_of(looked_up))
+        assert {c for ids in child_ids_of(rows).values() for c in ids} == {
+            plan_child.pk, sibling.pk}

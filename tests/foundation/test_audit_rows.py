@@ -96,3 +96,60 @@ def test_the_access_list_is_the_access_logs_pages(sw, child, page):
         expected.number, expected.paginator.num_pages, expected.paginator.count)
     assert audit_access_rows(shown) == audit_access_rows(expected)
     assert audit_access_rows(shown) == ACCESSES.render(Context({"accesses": expected}))[2:]
+
+
+def _setting(name: str) -> str:
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute(f"SHOW {name}")
+        return cursor.fetchone()[0]
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("views", [3, 230])
+def test_the_access_count_outside_a_transaction_is_the_capped_count(sw, child, views):
+    """Issue 13 §2: a page that only reads counts its accesses in one simple query with
+    bitmap scans off for that query alone (PostgreSQL read every access of a much-viewed
+    child to count 200). The count is the capped count, and the setting does not outlast it."""
+    from django.db import connection
+
+    from cpcases.audit.access_list import AccessRows
+
+    AccessEvent.objects.bulk_create(
+        [AccessEvent(user=sw, child_id=child.pk, action="view", path="/p/", section="s")
+         for _ in range(views)]
+        + [AccessEvent(user=sw, child_id=child.pk + 1, action="view", path="/x/",
+                       section="another child")])
+    assert not connection.in_atomic_block
+    assert AccessRows(child.pk).count() == min(views, 200)
+    assert _setting("enable_bitmapscan") == "on"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_change_history_outside_a_transaction_is_the_plain_querys(sw, child, settings):
+    """Issue 13 §2: the change history's PREPARE, generic-plan setting and EXECUTE go in one
+    round trip; the setting does not outlast it, the rows are the unprepared query's, and a
+    statement lost by the connection is prepared again."""
+    import pghistory
+    from django.db import connection
+
+    from cpcases.audit.selectors import _child_events
+    from cpcases.children import services
+
+    for address in ("1 First Street", "2 Second Street"):
+        child.refresh_from_db()
+        with pghistory.context(user=sw.pk):
+            services.child_update(user=sw, child=child, expected_version=child.version,
+                                  data={"address": address})
+    assert not connection.in_atomic_block
+    first = _child_events(child.pk, 200)  # prepared on this connection
+    again = _child_events(child.pk, 200)
+    assert _setting("plan_cache_mode") == "auto"
+    with connection.cursor() as cursor:  # as a restarted server or a pooler would
+        cursor.execute("DEALLOCATE cpcases_child_events_200")
+    lost = _child_events(child.pk, 200)
+    settings.DATABASE_PREPARED_STATEMENTS = False
+    plain = _child_events(child.pk, 200)
+    assert len(plain) >= 3  # created, then two addresses
+    assert first == again == lost == plain

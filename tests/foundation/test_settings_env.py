@@ -91,3 +91,29 @@ def test_a_web_worker_freezes_what_it_loaded_at_start_out_of_the_collectors_pass
     assert before == "0", result.stderr
     assert int(after) > 100_000  # Django's and the application's modules, URLs and views
     assert populated == "True"
+
+
+def test_a_connections_age_is_seconds_or_none(monkeypatch) -> None:
+    # Issue 13 §2 (decisions §69): production keeps a process's connection by default.
+    monkeypatch.delenv("DATABASE_CONN_MAX_AGE", raising=False)
+    assert env.env_seconds_or_forever("DATABASE_CONN_MAX_AGE", None) is None
+    for raw, expected in (("0", 0), ("600", 600), ("none", None), ("None", None)):
+        monkeypatch.setenv("DATABASE_CONN_MAX_AGE", raw)
+        assert env.env_seconds_or_forever("DATABASE_CONN_MAX_AGE", None) == expected
+    monkeypatch.setenv("DATABASE_CONN_MAX_AGE", "-1")
+    with pytest.raises(ImproperlyConfigured, match="DATABASE_CONN_MAX_AGE='-1' is not valid"):
+        env.env_seconds_or_forever("DATABASE_CONN_MAX_AGE", None)
+
+
+def test_production_keeps_a_processs_connection_unless_told_otherwise() -> None:
+    environment = {**os.environ, "DJANGO_SETTINGS_MODULE": "cpcases.settings.production",
+                   "DJANGO_SECRET_KEY": "x" * 60, "DJANGO_ALLOWED_HOSTS": "example.org",
+                   "DATABASE_URL": "postgresql://u@db/cpcases", "REDIS_URL": "redis://r:6379/0"}
+    environment.pop("DATABASE_CONN_MAX_AGE", None)
+    read = [sys.executable, "-c", "import django; django.setup(); from django.conf import "
+            "settings; print(settings.DATABASES['default']['CONN_MAX_AGE'])"]
+    kept = subprocess.run(read, env=environment, capture_output=True, text=True, check=True)
+    assert kept.stdout.strip() == "None"
+    pooled = subprocess.run(read, env={**environment, "DATABASE_CONN_MAX_AGE": "0"},
+                            capture_output=True, text=True, check=True)
+    assert pooled.stdout.strip() == "0"

@@ -9,6 +9,7 @@ against the loops they replaced.
 
 from __future__ import annotations
 
+import html
 from collections.abc import Iterable
 from typing import Any
 
@@ -28,15 +29,18 @@ _ACTIONS = dict(AccessAction.choices)
 
 def _text(value: Any) -> str:
     """`{{ value }}`: in the current time zone, localised (numbers, dates) and escaped."""
+    if type(value) is str:  # as it is in any time zone and locale: escaped (most cells)
+        return html.escape(value)
     return escape(localize(template_localtime(value)))
 
 
-def _when(moment: Any) -> str:
-    """`{{ moment|date:"d/m/Y H:i" }}`: in the current time zone."""
+def _when(moment: Any, zone: Any = None) -> str:
+    """`{{ moment|date:"d/m/Y H:i" }}`: in the current time zone (`zone`, when the caller has
+    looked it up once for all its rows)."""
     if moment is None:
         return ""
     if timezone.is_aware(moment):
-        moment = timezone.localtime(moment)
+        moment = moment.astimezone(zone or timezone.get_current_timezone())
     return moment.strftime("%d/%m/%Y %H:%M")
 
 
@@ -45,14 +49,14 @@ def _or(value: Any, fallback: str) -> str:
     return _text(value) if value else fallback
 
 
-def _change_row(entry: Any) -> str:
+def _change_row(entry: Any, zone: Any) -> str:
     changes = "".join(
         f"<div>{_text(field)}: <del>{_or(old, '(blank)')}</del> → "
         f"<ins>{_or(new, '(blank)')}</ins></div>"
         for field, old, new in entry.changes) if entry.verb == "Changed" else ""
     return (
         '\n    <tr class="govuk-table__row">\n'
-        f'      <td class="govuk-table__cell">{_when(entry.at)}</td>\n'
+        f'      <td class="govuk-table__cell">{_when(entry.at, zone)}</td>\n'
         f'      <td class="govuk-table__cell">{_or(entry.user, "System")}</td>\n'
         f'      <td class="govuk-table__cell">{_text(entry.verb)} '
         f"{escape(str(entry.what).lower())}</td>\n"
@@ -60,13 +64,13 @@ def _change_row(entry: Any) -> str:
         "    </tr>\n  ")
 
 
-def _access_row(event: Any) -> str:
+def _access_row(event: Any, zone: Any) -> str:
     action = escape(_ACTIONS.get(event.action, event.action))
     if event.action == "refused":
         action = f'<strong class="govuk-tag govuk-tag--red">{action}</strong>'
     return (
         '\n    <tr class="govuk-table__row">\n'
-        f'      <td class="govuk-table__cell">{_when(event.at)}</td>'
+        f'      <td class="govuk-table__cell">{_when(event.at, zone)}</td>'
         f'<td class="govuk-table__cell">{_or(event.user, "Unknown")}</td>\n'
         f'      <td class="govuk-table__cell">{action}</td>\n'
         f'      <td class="govuk-table__cell">{_text(event.section)} '
@@ -77,10 +81,12 @@ def _access_row(event: Any) -> str:
 @register.simple_tag
 def audit_change_rows(entries: Iterable[Any]) -> SafeString:
     """The changes table's body rows (audit.selectors.ChangeEntry)."""
-    return mark_safe("".join(_change_row(e) for e in entries))  # noqa: S308
+    zone = timezone.get_current_timezone()
+    return mark_safe("".join(_change_row(e, zone) for e in entries))  # noqa: S308
 
 
 @register.simple_tag
 def audit_access_rows(events: Iterable[Any]) -> SafeString:
     """The accesses table's body rows (AccessEvent, with the user's names)."""
-    return mark_safe("".join(_access_row(e) for e in events))  # noqa: S308
+    zone = timezone.get_current_timezone()
+    return mark_safe("".join(_access_row(e, zone) for e in events))  # noqa: S308
