@@ -14,6 +14,7 @@ plain number, a page past the end) goes the ORM's way, as before.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
@@ -39,10 +40,28 @@ def kept_query(*, user: User, found: DeadlineFilter, ordering: tuple[str, ...]
     scope = visible_children_sql(user)
     if scope is None or not found.form.is_valid():
         return None
-    cleaned = tuple(sorted((name, _key_value(value))
-                           for name, value in found.form.cleaned_data.items()))
-    return compiled.cached(("deadlines", scope, user.pk, cleaned, ordering),
+    return compiled.cached(("deadlines", scope, user.pk, cleaned_key(found.form.cleaned_data),
+                            ordering),
                            lambda: _compile(user, found.data, found.request, ordering))
+
+
+def cleaned_key(cleaned: Mapping[str, Any]) -> tuple[tuple[str, Any], ...]:
+    """A filter's cleaned values as part of a kept query's key (a person by their key)."""
+    return tuple(sorted((name, _key_value(value)) for name, value in cleaned.items()))
+
+
+def team_query(*, user: User, cleaned: Mapping[str, Any], data: Any, request: Any,
+               ordering: tuple[str, ...]) -> compiled.Compiled | None:
+    """The team page's kept query of the filter whose valid `data` cleaned to `cleaned`:
+    kept_query's, its page's ids and count chosen in one pass over the team's deadlines
+    (compiled.counted_once; the deadlines API keeps kept_query's own). None when no child
+    is in sight."""
+    scope = visible_children_sql(user)
+    if scope is None:
+        return None
+    return compiled.cached(
+        ("team deadlines", scope, user.pk, cleaned_key(cleaned), ordering),
+        lambda: compiled.counted_once(_compile(user, data, request, ordering)))
 
 
 def unfiltered_query(*, user: User, request: Any, ordering: tuple[str, ...]
@@ -70,7 +89,20 @@ def team_page(*, user: User, found: DeadlineFilter, ordering: tuple[str, ...],
               number: str | None, per_page: int, now: datetime) -> Page | None:
     """The page `number` of the deadlines `found` selects, sorted by `ordering`; None where
     the caller must page the ORM's queryset instead."""
-    query = kept_query(user=user, found=found, ordering=ordering)
+    if not found.form.is_valid():
+        return None
+    return plain_team_page(user=user, cleaned=found.form.cleaned_data, data=found.data,
+                           request=found.request, ordering=ordering, number=number,
+                           per_page=per_page, now=now)
+
+
+def plain_team_page(*, user: User, cleaned: Mapping[str, Any], data: Any, request: Any,
+                    ordering: tuple[str, ...], number: str | None, per_page: int,
+                    now: datetime) -> Page | None:
+    """team_page of the filter whose valid `data` cleaned to `cleaned`, without the
+    FilterSet (deadlines.teamfilter reads an ordinary request's filters itself)."""
+    query = team_query(user=user, cleaned=cleaned, data=data, request=request,
+                       ordering=ordering)
     if query is None:
         return None
     return compiled.page_of(query, _dates(now), number=number, per_page=per_page)
