@@ -14,18 +14,19 @@ plain number, a page past the end) goes the ORM's way, as before.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from datetime import datetime
 from typing import Any
 
 from django.core.paginator import Page
-from django.db.models import Model
+from django.db.models import Model, QuerySet
 
 from cpcases.accounts.models import User
 from cpcases.children.scoping import visible_children_sql
 from cpcases.core import compiled
 from deadlines import selectors
 from deadlines.filters import DeadlineFilter
+from deadlines.models import Deadline
 from deadlines.mywork import _dates, slim
 
 
@@ -61,7 +62,7 @@ def team_query(*, user: User, cleaned: Mapping[str, Any], data: Any, request: An
         return None
     return compiled.cached(
         ("team deadlines", scope, user.pk, cleaned_key(cleaned), ordering),
-        lambda: compiled.counted_once(_compile(user, data, request, ordering)))
+        lambda: compiled.counted_once(_compile(user, data, request, ordering, team_slim)))
 
 
 def unfiltered_query(*, user: User, request: Any, ordering: tuple[str, ...]
@@ -76,13 +77,30 @@ def unfiltered_query(*, user: User, request: Any, ordering: tuple[str, ...]
                            lambda: _compile(user, {}, request, ordering))
 
 
-def _compile(user: User, data: Any, request: Any, ordering: tuple[str, ...]
+def _compile(user: User, data: Any, request: Any, ordering: tuple[str, ...],
+             shape: Callable[[QuerySet[Deadline]], QuerySet[Deadline]] = slim
              ) -> compiled.Compiled:
     marked = DeadlineFilter(data, queryset=selectors.deadlines_visible(user=user),
                             request=request)
     marked.now, marked.today = compiled.NOW, compiled.TODAY
-    return compiled.compile_once(compiled.narrow_page(marked.qs, ordering, slim),
+    return compiled.compile_once(compiled.narrow_page(marked.qs, ordering, shape),
                                  {"now": compiled.NOW, "today": compiled.TODAY})
+
+
+# What the team page's rows show (deadlines.presentation, deadline_tables): `slim`'s columns
+# less the closing, delay and anchor ones and the delay's authoriser (the API's).
+TEAM_COLUMNS = (
+    "id", "authority_id", "child_id", "rule_id", "content_type_id", "object_id", "due_date",
+    "due_at", "status", "responsible_id",
+    "child__id", "child__first_name", "child__last_name", "child__la_child_id",
+    "child__is_restricted", "child__is_unborn",
+    "responsible__id", "responsible__full_name", "responsible__username")
+
+
+def team_slim(deadlines: QuerySet[Deadline]) -> QuerySet[Deadline]:
+    """The team page's rows: their child and responsible person, only the columns shown
+    (a third fewer instances than `slim`: no authoriser of a delay)."""
+    return deadlines.select_related("child", "responsible").only(*TEAM_COLUMNS)
 
 
 def team_page(*, user: User, found: DeadlineFilter, ordering: tuple[str, ...],
