@@ -13,7 +13,7 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
+from django.core.paginator import Page, Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -26,8 +26,9 @@ from cpcases.children.views import record_context
 from cpcases.core.concurrency import edits
 from cpcases.core.errors import ServiceError
 from cpcases.core.forms import Form as GovForm
+from cpcases.core.paging import page_number_to_read
 from cpcases.core.sorting import sort_headers, sort_key
-from deadlines import mywork, presentation, selectors, services, teampage
+from deadlines import mywork, presentation, selectors, services, teamfilter, teampage
 from deadlines.filters import SORT_COLUMNS, SORTS, DeadlineFilter
 from deadlines.models import DeadlineStatus, PolicyProfile, RuleOverride
 from deadlines.policy import RULE_IDS, Direction, Unit
@@ -96,19 +97,29 @@ def team(request: HttpRequest) -> HttpResponse:
     _require(request, Capability.VIEW_TEAM_DEADLINES)
     data = request.GET.copy()
     data.setdefault("status", "open")
-    found = DeadlineFilter(data, queryset=selectors.deadlines_visible(user=request.user),
-                           request=request)
     # Paged, so sorted by the server: the column headers are MOJ sortable-table links.
     sort = sort_key(request, list(SORTS), "due")
     ordering = SORTS[sort]
     now = timezone.now()
-    page = teampage.team_page(user=request.user, found=found, ordering=ordering,
-                              number=request.GET.get("page"), per_page=50, now=now)
-    if page is None:  # what the kept query does not serve (deadlines.teampage)
-        page = Paginator(mywork.slim(found.qs).order_by(*ordering), 50).get_page(
-            request.GET.get("page"))
+    page: Page | None = None
+    # An ordinary request's filters without the FilterSet (deadlines.teamfilter).
+    # (Not for a page number only the paginator reads: the worker menu would be read twice.)
+    found: Any = (teamfilter.plain_filters(data, request.user)
+                  if page_number_to_read(request.GET.get("page")) is not None else None)
+    if found is not None:
+        page = teampage.plain_team_page(
+            user=request.user, cleaned=found.cleaned, data=data, request=request,
+            ordering=ordering, number=request.GET.get("page"), per_page=50, now=now)
+    if page is None:
+        found = DeadlineFilter(data, queryset=selectors.deadlines_visible(user=request.user),
+                               request=request)
+        page = teampage.team_page(user=request.user, found=found, ordering=ordering,
+                                  number=request.GET.get("page"), per_page=50, now=now)
+        if page is None:  # what the kept query does not serve (deadlines.teampage)
+            page = Paginator(mywork.slim(found.qs).order_by(*ordering), 50).get_page(
+                request.GET.get("page"))
+        found.list_worker_choices()
     page.object_list = presentation.present(page.object_list, now=now)
-    found.list_worker_choices()
     return render(request, "deadlines/team.html", {
         "title": "Team deadlines", "page": page, "page_query": _page_query(request),
         "caption": _caption(page.paginator.count, "deadline"),

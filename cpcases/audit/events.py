@@ -8,7 +8,9 @@ a row for no child (a search, a refusal)."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from contextvars import ContextVar
 from functools import lru_cache
 from typing import Any
 
@@ -30,10 +32,20 @@ def insert_access_events(*, user_id: int | None, child_ids: Sequence[int | None]
         ("at", timezone.now()), ("user", user_id), ("action", action), ("path", path),
         ("section", section), ("ip_address", ip), ("detail", detail or {}))]
     params = [*values, list(child_ids)]
+    pending = _pending.get()
+    if pending is not None:  # sent with the others at the end of `one_round_trip`
+        pending.append(params)
+        return
+    _send([params])
+
+
+def _send(inserts: list[list[Any]]) -> None:
+    sql = "; ".join([_sql(connection.vendor)] * len(inserts))
+    params = [param for insert in inserts for param in insert]
     if connection.in_atomic_block or not getattr(settings, "ACCESS_LOG_ASYNC_COMMIT", True):
         # Part of the request's own transaction (a write): committed, durably, with it.
         with connection.cursor() as cursor:
-            cursor.execute(_sql(connection.vendor), params)
+            cursor.execute(sql, params)
         return
     # A page that only reads: the row is committed at once, but without waiting for its WAL
     # to reach the disk (issue 13 §2: that flush was 2-3 ms of every record page, more than
@@ -43,7 +55,27 @@ def insert_access_events(*, user_id: int | None, child_ids: Sequence[int | None]
     # wal_writer_delay, 0.6 s by default); decisions §53 says why that is accepted and
     # ACCESS_LOG_ASYNC_COMMIT=false turns it off.
     with connection.cursor() as cursor:
-        cursor.execute(f"{ASYNC_COMMIT}; {_sql(connection.vendor)}", params)
+        cursor.execute(f"{ASYNC_COMMIT}; {sql}", params)
+
+
+_pending: ContextVar[list[list[Any]] | None] = ContextVar("cpcases_access_events_pending",
+                                                          default=None)
+
+
+@contextmanager
+def one_round_trip() -> Iterator[None]:
+    """The access-log rows written inside are sent together when it ends, in the order they
+    were written, each with the time it was written at: one statement and one commit instead
+    of one each (issue 13 §2: the search page logs the search, then the children it lists).
+    Sent also when the block ends with an error, as each would have been sent at once."""
+    pending: list[list[Any]] = []
+    token = _pending.set(pending)
+    try:
+        yield
+    finally:
+        _pending.reset(token)
+        if pending:
+            _send(pending)
 
 
 @lru_cache(maxsize=1)

@@ -146,3 +146,43 @@ def test_team_manager_reallocates_and_the_history_keeps_both(client, tm, sw, org
 def test_social_worker_cannot_reallocate(client, sw, org, child) -> None:
     client.force_login(sw)
     assert client.get(f"/children/{child.pk}/allocation/change/").status_code == 403
+
+
+@pytest.mark.parametrize("query", [{"q": "Example"}, {"q": "nobody-matches"}])
+def test_a_search_and_the_children_it_lists_are_logged_in_one_statement(
+        client, org, sw, child, other_team_child, query) -> None:
+    """The search's own entry and its children's, in that order, each as the view wrote them
+    one by one before (issue 13 §2: one INSERT and one commit, not two)."""
+    from contextlib import nullcontext
+
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from cpcases.audit.models import AccessEvent
+
+    second = ChildFactory(authority=org.authority, first_name="Second", last_name="Example")
+    Allocation.objects.create(child=second, team=org.team_a, started_on="2026-01-01")
+    client.force_login(sw)
+
+    def logged(*, batched: bool) -> tuple[list[tuple], int]:
+        before = AccessEvent.objects.count()
+        with pytest.MonkeyPatch.context() as patch:
+            if not batched:
+                patch.setattr("cpcases.children.views.one_round_trip", nullcontext)
+            with CaptureQueriesContext(connection) as queries:
+                assert client.get("/children/search/", query).status_code == 200
+        rows = AccessEvent.objects.order_by("id").values_list(
+            "user_id", "child_id", "action", "path", "section", "detail", "at")[before:]
+        inserts = sum("INSERT INTO" in q["sql"] for q in queries.captured_queries)
+        times = [row[-1] for row in rows]
+        assert times == sorted(times)
+        return [row[:-1] for row in rows], inserts
+
+    one, one_inserts = logged(batched=True)
+    each, each_inserts = logged(batched=False)
+    assert one == each
+    assert one[0][1:] == (None, "search", f"/children/search/?q={query['q']}", "",
+                          {"q": query["q"], "dob": ""})
+    found = 2 if query["q"] == "Example" else 0
+    assert len(one) == 1 + found
+    assert (one_inserts, each_inserts) == ((1, 1) if not found else (1, 2))

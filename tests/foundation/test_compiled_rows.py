@@ -193,3 +193,36 @@ def test_a_list_asked_without_filters_is_the_empty_filters_query(sw, deadlines, 
     assert plain is not kept
     assert (plain.sql, plain.params) == (kept.sql, kept.params)
     assert teampage.unfiltered_query(user=sw, request=request, ordering=ordering) is plain
+
+
+@pytest.mark.parametrize("ordering", ORDERINGS)
+def test_a_page_counted_once_is_narrow_pages_page(sw, tm, deadlines, ordering):
+    """compiled.counted_once: the page's ids and the count from one pass, the same rows,
+    instances and count as narrow_page's for every page (an empty one carries no count),
+    with a marker in the list's filter and a value in a join of the sort (`responsible`)."""
+    from deadlines.selectors import deadlines_visible
+
+    found = deadlines_visible(user=sw).filter(due_date__gte=compiled.TODAY).exclude(
+        responsible=sw)
+    narrow = compiled.compile_once(compiled.narrow_page(found, ordering, slim),
+                                   {"today": compiled.TODAY})
+    once = compiled.counted_once(narrow)
+    assert once.sql.count("COUNT(*)") == 1
+    assert {name for _, name in once.slots} == {"today", "page limit", "page offset"}
+    for today in (dt.date(2026, 3, 1), dt.date(2026, 3, 3), dt.date(2027, 1, 1)):
+        for offset in (0, 5, 10, 12, 40):
+            values = {"today": today}
+            expected = narrow.instances(values, limit=5, offset=offset)
+            rows = once.instances(values, limit=5, offset=offset)
+            assert list(map(_whole, rows)) == list(map(_whole, expected))
+            assert [getattr(d, compiled.TOTAL) for d in rows] == [
+                getattr(d, compiled.TOTAL) for d in expected]
+
+
+def test_only_a_narrow_pages_sql_is_counted_once(sw):
+    from deadlines.selectors import deadlines_visible
+
+    found = deadlines_visible(user=sw)
+    with pytest.raises(ValueError, match="narrow_page"):
+        compiled.counted_once(compiled.compile_once(
+            compiled.with_total(slim(found).order_by("id")), {}))
