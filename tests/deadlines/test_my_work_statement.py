@@ -135,3 +135,32 @@ def test_the_approvals_count_kept_is_never_stale(org, sw, tm, child):
     assert (before.count, before.items) == (0, [])
     assert after.count == 1
     assert after.items[0].url == f"/conferences/requests/{request.pk}/"
+
+
+def test_the_my_work_api_is_drfs_own_answer(monkeypatch, org, sw, tm, child):
+    """The answer, its deadlines read as the mixin reads them (cpcases.core.serializing), is
+    DRF's generic walk's, with the rows of the one statement: groups, a queue item and the
+    team's breaches."""
+    from rest_framework import serializers
+    from rest_framework.test import APIClient
+
+    from cpcases.core.serializing import DirectReadMixin
+    from tests.conferences.factories import ready_for_request, submitted_request
+
+    api = APIClient()
+    api.force_authenticate(tm)
+    with time_machine.travel(at(2027, 3, 17, 12), tick=False):
+        ready_for_request(sw=sw, tm=tm, children=[child], held_at=at(2027, 3, 15, 10))
+        submitted_request(sw=sw, children=[child])
+        other = ChildFactory(authority=org.authority)
+        AllocationFactory(child=other, team=org.team_a, social_worker=sw)
+        services.deadline_set(child=other, rule_id="child_seen", anchor=dt.date(2027, 2, 2),
+                              responsible=sw)
+        fast = api.get("/api/v1/my-work/").json()
+        monkeypatch.setattr(DirectReadMixin, "to_representation",
+                            lambda self, instance: serializers.Serializer.to_representation(
+                                self, instance))
+        generic = api.get("/api/v1/my-work/").json()
+    assert fast == generic
+    assert fast["queues"][0]["items"]
+    assert fast["team_breaches"]["items"]
