@@ -296,13 +296,6 @@ def _soonest_first(d: Deadline) -> tuple[date, bool, datetime, int]:
     return (d.due_date, d.due_at is None, d.due_at or _NO_TIME, d.pk)
 
 
-def _first_of_each_group(user: User, *, now: datetime, first: int
-                         ) -> tuple[dict[str, int], dict[str, list[Deadline]]]:
-    """The first `first` deadlines of every group, each carrying its group's count."""
-    found = _first_rows(user, now=now, first=first, breaches=False)
-    return found.counts, found.items
-
-
 def groups(user: User, *, now: datetime, show_all: Callable[[str], str],
            first: int = FIRST_ITEMS, context: RuleContext | None = None,
            found: _FirstRows | None = None) -> list[Group]:
@@ -377,11 +370,11 @@ class QueueView:
     empty: str
 
 
-def _queue_count(queue: WorkQueue, user: User) -> int:
-    """The queue's count: kept compiled (`WorkQueue.kept_count`), else the ORM's."""
+def _kept_count(queue: WorkQueue, user: User) -> int | None:
+    """The queue's count kept compiled (`WorkQueue.kept_count`); None for the ORM's."""
     scope = visible_children_sql(user)
     if not queue.kept_count or scope is None:
-        return queue.items(user).count()
+        return None
     query = compiled.cached(
         ("my_work.queue", queue.key, user.pk, user.role, user.authority_id, scope),
         lambda: compiled.counted(queue.items(user), {}))
@@ -389,8 +382,15 @@ def _queue_count(queue: WorkQueue, user: User) -> int:
 
 
 def _queue_view(queue: WorkQueue, user: User, first: int) -> QueueView:
-    count = _queue_count(queue, user)
-    rows = list(queue.items(user)[:first]) if count and first else []
+    count = _kept_count(queue, user)
+    queryset = None
+    if count is None:
+        queryset = queue.items(user)
+        count = queryset.count()
+    if count and first:  # the rows through the ORM, only when there are any
+        rows = list((queue.items(user) if queryset is None else queryset)[:first])
+    else:
+        rows = []
     return QueueView(queue.key, queue.title, count, [queue.describe(r) for r in rows],
                      reverse(queue.url_name) if queue.url_name else "", queue.empty)
 
