@@ -197,6 +197,8 @@ _FIRST_BREACHES = "SELECT id FROM my_work_breaches ORDER BY due_date, due_at, id
 _AMONG_FIRST_BREACHES = '"deadlines_deadline"."id" IN (SELECT id FROM my_work_first_breaches)'
 _BREACH_TOTAL = "SELECT COUNT(*) FROM my_work_breaches"
 _AMONG = '"deadlines_deadline"."id" = ANY(ARRAY({}))'
+# The policy's version read with the rows (deadlines.selectors.policy_version_read).
+_POLICY_VERSION = "SELECT version FROM deadlines_policy_version WHERE id = 1"
 
 
 def _unseen(value: object, field: Field[Any, Any]) -> Any:
@@ -241,6 +243,7 @@ def _first_rows_query(user: User, *, team_rules: tuple[str, ...], first: int, br
         annotations["in_breaches"] = RawSQL(_AMONG_FIRST_BREACHES, (),  # noqa: S611
                                             BooleanField())
         annotations["breach_total"] = RawSQL(_BREACH_TOTAL, (), IntegerField())  # noqa: S611
+    annotations["policy_version"] = RawSQL(_POLICY_VERSION, (), IntegerField())  # noqa: S611
     among = RawSQL(_AMONG.format(ids), (), BooleanField())  # noqa: S611
     rows = slim(Deadline.objects.filter(among)).annotate(**annotations)
     return rows.order_by("due_date", "due_at", "id"), named
@@ -276,6 +279,11 @@ def _first_rows(user: User, *, now: datetime, first: int, breaches: bool) -> _Fi
     rows = query.instances(_dates(now))
     # In the statement's order already (compiled.compile_with); sorted again, for certainty.
     rows.sort(key=_soonest_first)
+    if rows:  # the policy's version came with them: not asked again for this page
+        from deadlines.selectors import policy_version_read
+
+        for authority_id in {d.authority_id for d in rows}:
+            policy_version_read(authority_id, rows[0].policy_version)  # type: ignore[attr-defined]
     for d in rows:
         group = d.work_group  # type: ignore[attr-defined]
         if group is not None:  # none: a breach, or in no group (a closed deadline)

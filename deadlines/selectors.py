@@ -159,6 +159,19 @@ def policy_read_once() -> Iterator[None]:
         _READ_ONCE.reset(token)
 
 
+def policy_version_read(authority_id: int, version: int | None) -> None:
+    """Inside `policy_read_once`: the policy version a statement of the page read with its
+    rows (My work's), so that the authority's snapshot cached at that version serves the
+    page without asking the version again. Nothing is noted outside the block, nor for a
+    version the cache does not hold (then `policy_snapshot` reads as ever)."""
+    read = _READ_ONCE.get()
+    if read is None or version is None or authority_id in read:
+        return
+    cached = _SNAPSHOTS.get(authority_id)
+    if cached is not None and cached[0] == version:
+        read[authority_id] = cached[1]
+
+
 def policy_snapshot(authority_id: int) -> PolicySnapshot:
     """The authority's policy, from this process's cache while the policy version is the one
     it was read at (one query), otherwise read afresh. Read-only: callers copy to change."""

@@ -124,6 +124,24 @@ def test_my_work_reads_the_policy_version_once(request, spread, who):
     assert len(reads) == 1
 
 
+def test_a_policy_change_between_two_reads_shows_on_the_next(spread, org, sw):
+    """The policy's version comes with the statement's rows: a closure day made between two
+    reads counts in the next read's countdowns."""
+    from deadlines.models import ClosureDay
+
+    when = at(2026, 3, 20, 9)
+    def late() -> dict[int, int]:  # the day rules due before the closure: working days
+        return {d.pk: d.countdown.working_days
+                for d in my_work(user=sw, now=when).groups[0].items
+                if d.due_at is None and d.due_date < dt.date(2026, 3, 18)}
+
+    first = late()
+    ClosureDay.objects.create(authority=org.authority, date=dt.date(2026, 3, 18),
+                              reason="Closed")
+    assert first
+    assert late() == {pk: days + 1 for pk, days in first.items()}  # a working day fewer late
+
+
 def test_the_approvals_count_kept_is_never_stale(org, sw, tm, child):
     from tests.conferences.factories import ready_for_request, submitted_request
 
