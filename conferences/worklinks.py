@@ -129,7 +129,7 @@ def register() -> None:
         "approvals", "Conference requests to approve", _role_is(Role.TEAM_MANAGER),
         lambda user: selectors.approvals_queue(user=user),
         _request_item("Approve or return the conference request", "conferences:request_detail"),
-        "conferences:approvals", order=10))
+        "conferences:approvals", order=10, kept_count=True))
     register_queue(WorkQueue(
         "second_conferences", "Second conferences to agree", _role_is(Role.SERVICE_MANAGER),
         lambda user: selectors.second_conference_queue(user=user),

@@ -11,10 +11,26 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
-from django.db.models import Case, CharField, Count, F, Q, QuerySet, Value, When, Window
+from django.db.models import (
+    BooleanField,
+    Case,
+    CharField,
+    Count,
+    DateField,
+    DateTimeField,
+    F,
+    Field,
+    IntegerField,
+    Q,
+    QuerySet,
+    Value,
+    When,
+    Window,
+)
+from django.db.models.expressions import RawSQL
 from django.db.models.functions import RowNumber
 from django.urls import reverse
 from django.utils import timezone
@@ -170,41 +186,133 @@ def _first_of_each_group_query(deadlines: QuerySet[Deadline], *, now: datetime, 
             .filter(group_rank__lte=first))
 
 
-def _first_of_each_group(user: User, *, now: datetime, first: int
-                         ) -> tuple[dict[str, int], dict[str, list[Deadline]]]:
-    """The first `first` deadlines of every group, each carrying its group's count, in one
-    query (issue 13 §2: it was a count and one query a group, each compiling the user's
-    scope again). The query is compiled once per process for the user's scope, the user and
-    `first` (cpcases.core.compiled: it cost the ORM 5 ms a request), and run with `now`'s
-    values."""
+# My work's statement (`_first_rows_query`): narrow rows found once, under these names, and
+# read in several places. Each is SQL of constant names only (the values are the ORM's
+# parameters, in the named rows' own SQL).
+_MINE_IDS = "SELECT id FROM my_work_mine"
+_MINE_AND_BREACH_IDS = "SELECT id FROM my_work_mine UNION ALL SELECT id FROM my_work_first_breaches"
+_MINE_VALUE = ("SELECT m.{} FROM my_work_mine m "
+               'WHERE m.id = "deadlines_deadline"."id"')
+_FIRST_BREACHES = "SELECT id FROM my_work_breaches ORDER BY due_date, due_at, id LIMIT {:d}"
+_AMONG_FIRST_BREACHES = '"deadlines_deadline"."id" IN (SELECT id FROM my_work_first_breaches)'
+_BREACH_TOTAL = "SELECT COUNT(*) FROM my_work_breaches"
+_AMONG = '"deadlines_deadline"."id" = ANY(ARRAY({}))'
+# The policy's version read with the rows (deadlines.selectors.policy_version_read).
+_POLICY_VERSION = "SELECT version FROM deadlines_policy_version WHERE id = 1"
+
+
+def _unseen(value: object, field: Field[Any, Any]) -> Any:
+    """`value` as a parameter in a scalar subquery: the same value, but one whose plan
+    PostgreSQL makes without knowing it, for each request's values as for none."""
+    return RawSQL("SELECT %s", (value,), output_field=field)
+
+
+def _first_rows_query(user: User, *, team_rules: tuple[str, ...], first: int, breaches: bool
+                      ) -> tuple[QuerySet[Deadline], list[compiled.Named]]:
+    """The rows My work shows, whole, in one statement over narrow rows found first (issue 13
+    §2: the groups' windows and the breaches' count ran over every row joined to its child
+    and people, 300 and 1,421 of them for the benchmark's manager, to keep 20 and 5):
+    - `my_work_mine`: the first `first` of each group of the user's deadlines, with the
+      group and its count (`_first_of_each_group_query`'s, ids only);
+    - `my_work_breaches` (`breaches`): the team's breaches' ids and order, counted once,
+      and `my_work_first_breaches` the first `first` of them;
+    and only those rows read whole, each carrying its group and count (none for a breach),
+    whether it is among the first breaches, and the breaches' count."""
+    mine = _first_of_each_group_query(
+        my_deadlines(user=user, team_rules=team_rules), now=compiled.NOW,
+        today=compiled.TODAY, week_end=compiled.WEEK_END, first=first)
+    named = [compiled.Named("my_work_mine", ("id", "work_group", "group_count"),
+                            mine.values_list("id", "work_group", "group_count"))]
+    ids = _MINE_IDS
+    annotations: dict[str, Any] = {
+        "work_group": RawSQL(_MINE_VALUE.format("work_group"), (), CharField()),  # noqa: S611
+        "group_count": RawSQL(_MINE_VALUE.format("group_count"), (),  # noqa: S611
+                              IntegerField())}
+    if breaches:
+        # The moment as values the planner does not look into (`_unseen`): then the plan
+        # made for a request's values costs what the prepared statement's generic plan
+        # costs, and PostgreSQL keeps the generic one instead of planning every run (0.8 ms,
+        # as long as the run); the plan is the same either way.
+        found = team_breaches(user, now=_unseen(compiled.NOW, DateTimeField()),
+                              today=_unseen(compiled.TODAY, DateField())).order_by()
+        named += [
+            compiled.Named("my_work_breaches", ("id", "due_date", "due_at"),
+                           found.values_list("id", "due_date", "due_at")),
+            compiled.Named("my_work_first_breaches", ("id",), _FIRST_BREACHES.format(first))]
+        ids = _MINE_AND_BREACH_IDS
+        annotations["in_breaches"] = RawSQL(_AMONG_FIRST_BREACHES, (),  # noqa: S611
+                                            BooleanField())
+        annotations["breach_total"] = RawSQL(_BREACH_TOTAL, (), IntegerField())  # noqa: S611
+    annotations["policy_version"] = RawSQL(_POLICY_VERSION, (), IntegerField())  # noqa: S611
+    among = RawSQL(_AMONG.format(ids), (), BooleanField())  # noqa: S611
+    rows = slim(Deadline.objects.filter(among)).annotate(**annotations)
+    return rows.order_by("due_date", "due_at", "id"), named
+
+
+@dataclass
+class _FirstRows:
+    counts: dict[str, int]
+    items: dict[str, list[Deadline]]
+    breach_count: int = 0
+    breaches: list[Deadline] = field(default_factory=list)
+
+
+def _first_rows(user: User, *, now: datetime, first: int, breaches: bool) -> _FirstRows:
+    """The first `first` deadlines of every group, each group's count, and with `breaches`
+    the team's breaches' count and first rows: one statement (`_first_rows_query`),
+    compiled once per process for the user's scope, the user, `first` and `breaches`
+    (cpcases.core.compiled), run with `now`'s values."""
+    found = _FirstRows({}, {g.key: [] for g in GROUPS})
     team_rules = _team_rules(user)
     scope = visible_children_sql(user)
-    if scope is None:  # no child in sight: the ORM answers without asking the database
-        rows: list[Deadline] = list(_first_of_each_group_query(
-            my_deadlines(user=user, team_rules=team_rules), first=first, **_dates(now)))
-    else:
-        query = compiled.cached(
-            ("my_work.groups", scope, user.pk, user.role, team_rules, first),
-            lambda: compiled.compile_once(_first_of_each_group_query(
-                my_deadlines(user=user, team_rules=team_rules), now=compiled.NOW,
-                today=compiled.TODAY, week_end=compiled.WEEK_END, first=first),
-                compiled.MARKERS))
-        rows = query.instances(_dates(now))  # type: ignore[assignment]
-    counts: dict[str, int] = {}
-    items: dict[str, list[Deadline]] = {g.key: [] for g in GROUPS}
-    for d in sorted(rows, key=lambda d: d.group_rank):  # type: ignore[attr-defined]
-        if d.work_group is None:  # type: ignore[attr-defined]
-            continue  # in no group (a closed deadline)
-        counts[d.work_group] = d.group_count  # type: ignore[attr-defined]
-        items[d.work_group].append(d)  # type: ignore[attr-defined]
-    return counts, items
+    if scope is None:  # no child in sight: nothing to ask the database
+        return found
+
+    def build() -> compiled.Compiled:
+        rows, named = _first_rows_query(user, team_rules=team_rules, first=first,
+                                        breaches=breaches)
+        return compiled.constants_written_in(compiled.compile_with(named, rows,
+                                                                   compiled.MARKERS))
+
+    query = compiled.cached(("my_work.rows", scope, user.pk, user.role, team_rules, first,
+                             breaches), build)
+    rows = query.instances(_dates(now))
+    # In the statement's order already (compiled.compile_with); sorted again, for certainty.
+    rows.sort(key=_soonest_first)
+    if rows:  # the policy's version came with them: not asked again for this page
+        from deadlines.selectors import policy_version_read
+
+        for authority_id in {d.authority_id for d in rows}:
+            policy_version_read(authority_id, rows[0].policy_version)  # type: ignore[attr-defined]
+    for d in rows:
+        group = d.work_group  # type: ignore[attr-defined]
+        if group is not None:  # none: a breach, or in no group (a closed deadline)
+            found.counts[group] = d.group_count  # type: ignore[attr-defined]
+            found.items[group].append(d)
+        if breaches:
+            found.breach_count = d.breach_total  # type: ignore[attr-defined]
+            if d.in_breaches:  # type: ignore[attr-defined]
+                found.breaches.append(d)
+    return found
+
+
+_NO_TIME = datetime.min.replace(tzinfo=UTC)
+
+
+def _soonest_first(d: Deadline) -> tuple[date, bool, datetime, int]:
+    """The lists' order (due date, due time with none last, id) as a sort key."""
+    return (d.due_date, d.due_at is None, d.due_at or _NO_TIME, d.pk)
 
 
 def groups(user: User, *, now: datetime, show_all: Callable[[str], str],
-           first: int = FIRST_ITEMS, context: RuleContext | None = None) -> list[Group]:
-    """Counts and the first items of each group of the user's deadlines: one query."""
+           first: int = FIRST_ITEMS, context: RuleContext | None = None,
+           found: _FirstRows | None = None) -> list[Group]:
+    """Counts and the first items of each group of the user's deadlines: one query (or
+    `found`, `_first_rows`' answer already read)."""
     if first:
-        counts, items = _first_of_each_group(user, now=now, first=first)
+        if found is None:
+            found = _first_rows(user, now=now, first=first, breaches=False)
+        counts, items = found.counts, found.items
     else:
         counts = my_deadlines(user=user).order_by().aggregate(**{
             g.key: Count("id", filter=group_filter(g.key, now=now)) for g in GROUPS})
@@ -243,6 +351,10 @@ class WorkQueue:
     url_name: str
     order: int = 50
     empty: str = "Nothing waiting."
+    # The queue's SQL depends on nothing but the user (their id, role, authority and scope):
+    # its count is kept compiled per user and scope and run prepared (issue 13 §2: building
+    # a manager's approvals count through the ORM cost more than asking it).
+    kept_count: bool = False
 
 
 _QUEUES: dict[str, WorkQueue] = {}
@@ -266,10 +378,27 @@ class QueueView:
     empty: str
 
 
+def _kept_count(queue: WorkQueue, user: User) -> int | None:
+    """The queue's count kept compiled (`WorkQueue.kept_count`); None for the ORM's."""
+    scope = visible_children_sql(user)
+    if not queue.kept_count or scope is None:
+        return None
+    query = compiled.cached(
+        ("my_work.queue", queue.key, user.pk, user.role, user.authority_id, scope),
+        lambda: compiled.counted(queue.items(user), {}))
+    return query.rows({})[0][0]  # type: ignore[no-any-return]
+
+
 def _queue_view(queue: WorkQueue, user: User, first: int) -> QueueView:
-    queryset = queue.items(user)
-    count = queryset.count()
-    rows = list(queryset[:first]) if count and first else []
+    count = _kept_count(queue, user)
+    queryset = None
+    if count is None:
+        queryset = queue.items(user)
+        count = queryset.count()
+    if count and first:  # the rows through the ORM, only when there are any
+        rows = list((queue.items(user) if queryset is None else queryset)[:first])
+    else:
+        rows = []
     return QueueView(queue.key, queue.title, count, [queue.describe(r) for r in rows],
                      reverse(queue.url_name) if queue.url_name else "", queue.empty)
 
@@ -292,21 +421,9 @@ def team_breaches(user: User, *, now: datetime, today: date | None = None
 
 
 def _first_breaches(user: User, *, now: datetime, first: int) -> tuple[int, list[Deadline]]:
-    """How many team breaches there are and the first `first` of them, in one query (the
-    count a window over them all), compiled once per process as the groups' query is."""
-    scope = visible_children_sql(user)
-    if scope is None:
-        return 0, []
-
-    def build() -> compiled.Compiled:
-        breaches = team_breaches(user, now=compiled.NOW, today=compiled.TODAY)
-        return compiled.compile_once(
-            slim(breaches).annotate(breach_total=Window(Count("id"))),
-            {"now": compiled.NOW, "today": compiled.TODAY})
-
-    query = compiled.cached(("my_work.breaches", scope, user.pk), build)
-    rows = query.instances(_dates(now), limit=first)
-    return (rows[0].breach_total if rows else 0), rows  # type: ignore[attr-defined,return-value]
+    """How many team breaches there are and the first `first` of them (`_first_rows`)."""
+    found = _first_rows(user, now=now, first=first, breaches=True)
+    return found.breach_count, found.breaches
 
 
 @dataclass
@@ -324,17 +441,30 @@ class MyWork:
 
 
 def my_work(*, user: User, now: datetime | None = None, first: int = FIRST_ITEMS) -> MyWork:
-    now = now or timezone.now()
+    """The user's deadlines by urgency, their role's queues and, for managers, the team's
+    breaches: the home page's and the API's one answer."""
+    from deadlines.selectors import policy_read_once
+
+    # The policy once for the whole page: the deadlines' names and calendar, and the delay
+    # queue's question whether the user may authorise (two reads of its version before).
+    with policy_read_once():
+        return _my_work(user=user, now=now or timezone.now(), first=first)
+
+
+def _my_work(*, user: User, now: datetime, first: int) -> MyWork:
     context = RuleContext()  # the rules and calendar, read once for the whole page
     mine_url = reverse("deadlines:mine")
+    team = _sees_team(user)
+    # The groups and the team's breaches from one statement (`_first_rows`).
+    found = _first_rows(user, now=now, first=first, breaches=team) if first else None
     work = MyWork(groups=groups(user, now=now, first=first,
                                 show_all=lambda key: f"{mine_url}?group={key}",
-                                context=context))
+                                context=context, found=found))
     work.queues = [_queue_view(q, user, first) for q in queues_for(user)]
-    if _sees_team(user):
-        if first:
-            work.breach_count, breaches = _first_breaches(user, now=now, first=first)
-            work.breaches = present(breaches, now=now, context=context)
+    if team:
+        if found is not None:
+            work.breach_count = found.breach_count
+            work.breaches = present(found.breaches, now=now, context=context)
         else:
             work.breach_count = team_breaches(user, now=now).count()
         work.breaches_url = f"{reverse('deadlines:team')}?status={State.OVERDUE}"

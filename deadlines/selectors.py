@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import functools
 from collections import OrderedDict
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, fields
 from datetime import date
 from typing import Any
@@ -139,16 +142,52 @@ def policy_version() -> int | None:
     return row[0] if row else None
 
 
+# Inside `policy_read_once`: the snapshots read so far in the block, by authority.
+_READ_ONCE: ContextVar[dict[int, PolicySnapshot] | None] = ContextVar("policy_read_once",
+                                                                      default=None)
+
+
+@contextmanager
+def policy_read_once() -> Iterator[None]:
+    """Within the block each authority's policy is read once (its version asked once): a
+    page that reads it in several places (My work: its deadlines' names and calendar, and
+    whether the user may authorise a delay) sees one policy, for one query (issue 13 §2)."""
+    token = _READ_ONCE.set({})
+    try:
+        yield
+    finally:
+        _READ_ONCE.reset(token)
+
+
+def policy_version_read(authority_id: int, version: int | None) -> None:
+    """Inside `policy_read_once`: the policy version a statement of the page read with its
+    rows (My work's), so that the authority's snapshot cached at that version serves the
+    page without asking the version again. Nothing is noted outside the block, nor for a
+    version the cache does not hold (then `policy_snapshot` reads as ever)."""
+    read = _READ_ONCE.get()
+    if read is None or version is None or authority_id in read:
+        return
+    cached = _SNAPSHOTS.get(authority_id)
+    if cached is not None and cached[0] == version:
+        read[authority_id] = cached[1]
+
+
 def policy_snapshot(authority_id: int) -> PolicySnapshot:
     """The authority's policy, from this process's cache while the policy version is the one
     it was read at (one query), otherwise read afresh. Read-only: callers copy to change."""
+    read = _READ_ONCE.get()
+    if read is not None and authority_id in read:
+        return read[authority_id]
     version = policy_version()
     cached = _SNAPSHOTS.get(authority_id)
     if version is not None and cached is not None and cached[0] == version:
-        return cached[1]
-    snapshot = _read_snapshot(authority_id)
-    if version is not None:
-        _SNAPSHOTS[authority_id] = (version, snapshot)
+        snapshot = cached[1]
+    else:
+        snapshot = _read_snapshot(authority_id)
+        if version is not None:
+            _SNAPSHOTS[authority_id] = (version, snapshot)
+    if read is not None:
+        read[authority_id] = snapshot
     return snapshot
 
 

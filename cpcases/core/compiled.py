@@ -31,6 +31,7 @@ from datetime import UTC, date, datetime
 from typing import Any, Generic, TypeVar
 
 import psycopg
+import psycopg.sql
 from django.conf import settings
 from django.core.paginator import Page
 from django.db import connections
@@ -280,6 +281,103 @@ def compile_once(queryset: QuerySet[Any], markers: Mapping[str, object]) -> Comp
         populators=tuple(_Populator(populator) for populator
                          in get_related_populators(klass_info, select, using)),
         sliced=queryset.query.is_sliced, paged_inside=page_at is not None)
+
+
+@dataclass(frozen=True)
+class Named:
+    """Rows under a name (a materialised WITH query of `compile_with`), their columns named
+    `columns` in the order of the select: a queryset's (a values_list()), or SQL text without
+    parameters that reads names before it."""
+
+    name: str
+    columns: tuple[str, ...]
+    rows: QuerySet[Any] | str
+
+
+def compile_with(named: Sequence[Named], queryset: QuerySet[Any],
+                 markers: Mapping[str, object]) -> Compiled:
+    """`compile_once(queryset, markers)` preceded by `WITH <name> (<columns>) AS MATERIALIZED
+    (<the ORM's SQL>)` for each of `named`, their markers found as compile_once finds them:
+    narrow rows found once and read by name (through RawSQL) in several places of one
+    statement, where a subquery written in each place is run in each (issue 13 §2: My work's
+    breaches, counted and their first few read whole, from one pass over the scope)."""
+    query = compile_once(queryset, markers)
+    heads: list[str] = []
+    params: list[object] = []
+    for part in named:
+        if isinstance(part.rows, str):
+            sql, part_params = part.rows, ()
+        else:
+            sql, part_params = part.rows.query.get_compiler(using=query.using).as_sql()
+        if _looks_like_a_marker(sql) or str(PAGE_LIMIT) in sql:
+            raise ValueError("A marker inlined in the SQL")
+        heads.append(f"{part.name} ({', '.join(part.columns)}) AS MATERIALIZED ({sql})")
+        params.extend(part_params)
+    slots = []
+    for position, param in enumerate(params):
+        names = [name for name, marker in markers.items()
+                 if type(param) is type(marker) and param == marker]
+        if names:
+            slots.append((position, names[0]))
+        elif _looks_like_a_marker(param):  # converted by the ORM: kept for good otherwise
+            raise ValueError(f"A marker not passed as itself: {param!r}")
+    shift = len(params)
+    # A statement not starting with SELECT would have pghistory's context put in front of
+    # it (a second command, which a prepared statement refuses): the whole is a subquery,
+    # its rows in its own order (nothing above it to change them).
+    sql = f"SELECT * FROM (WITH {', '.join(heads)} {query.sql}) AS named"  # noqa: S608 - ORM SQL
+    return replace(query, sql=sql,
+                   params=(*params, *query.params),
+                   slots=(*slots, *((position + shift, name)
+                                    for position, name in query.slots)))
+
+
+def counted(queryset: QuerySet[Any], markers: Mapping[str, object]) -> Compiled:
+    """The number of a queryset's rows, as `compile_once` keeps a query: one row of one
+    column (`rows()`), `SELECT COUNT(*)` over the queryset's ids. Nothing is made of its rows
+    (no instance, so nothing for the read audit to note: a count shows no record)."""
+    # A count prefetches nothing (Django's own count() ignores prefetches too).
+    ids = compile_once(queryset.prefetch_related(None).order_by().values_list("pk"), markers)
+    if ids.paged_inside or ids.sliced:
+        raise ValueError("A count is of the whole queryset")
+    sql = f"SELECT COUNT(*) FROM ({ids.sql}) AS counted"  # noqa: S608 - the ORM's SQL
+    return replace(ids, sql=sql, converters=(), fields_end=1)
+
+
+def constants_written_in(query: Compiled) -> Compiled:
+    """The query with every parameter no marker stands for written into its SQL as a literal
+    (psycopg's quoting), only the markers' values left as parameters. A kept query's other
+    values are constants of its key (a user's id, their team, a status): as parameters,
+    PostgreSQL's generic plan of the prepared statement guesses at them, costs itself above
+    the plans made for each request's values, and so plans every run afresh (issue 13 §2:
+    My work's statement took 0.8 ms to plan, and as long to run). Written in, the generic
+    plan knows them and is chosen after the first five runs."""
+    if query.paged_inside:
+        raise ValueError("A page's LIMIT and OFFSET stay parameters")
+    connection = connections[query.using]
+    kept = dict(query.slots)
+    parts: list[str] = []
+    params: list[object] = []
+    slots: list[tuple[int, str]] = []
+    at, position = 0, 0
+    with connection.cursor() as cursor:
+        raw = cursor.cursor.connection
+        for found in _PLACEHOLDER.finditer(query.sql):
+            if found.group() != "%s":
+                continue
+            parts.append(query.sql[at:found.start()])
+            if position in kept:
+                slots.append((len(params), kept[position]))
+                params.append(query.params[position])
+                parts.append("%s")
+            else:
+                literal = psycopg.sql.Literal(query.params[position]).as_string(raw)
+                parts.append(literal.replace("%", "%%"))  # still a %-formatted statement
+            at, position = found.end(), position + 1
+    if position != len(query.params):
+        raise ValueError("The SQL's placeholders are not its parameters")
+    parts.append(query.sql[at:])
+    return replace(query, sql="".join(parts), params=tuple(params), slots=tuple(slots))
 
 
 # Compiled queries by their caller's key (scope SQL, user, page size…): a few per user.
