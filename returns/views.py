@@ -149,13 +149,22 @@ def readiness(request: HttpRequest) -> HttpResponse:
         "scope": selectors.scope_label(request.user)})
 
 
+def _route(request: HttpRequest) -> str:
+    """The section the read audit gives the rows a page loads (audit.middleware)."""
+    match = request.resolver_match
+    return (match.view_name or match.url_name or "page") if match else "page"
+
+
 @login_required
 def child_checks(request: HttpRequest, pk: int) -> HttpResponse:
     """The census rules the child's record breaks in the year so far, each with the page
     that puts it right: so the case holder corrects it now, not at the year end."""
     child = child_for_view(request=request, child_id=pk, section="returns-child")
     period = year_so_far()
-    built = census.census_child(child, period)
+    built, shown = census.census_child_shown(child, period)
+    # The rows the census read lead to these children (a plan's conference's other
+    # children): logged as the read audit logged them when it saw the rows (issue 12 §5).
+    record_children_shown(request=request, child_ids=shown, section=_route(request))
     problems = [Problem(f, *_fix(f)) for f in rules.check_census(built) if f.child]
     return render(request, "returns/child.html", {
         **record_context(request, child, "returns"), "period": period, "problems": problems,
