@@ -16,7 +16,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
-from cpcases.audit.reads import record_children_shown
+from cpcases.audit.reads import record_children_shown, record_rows_shown
 from cpcases.children.selectors import child_for_view
 from cpcases.children.views import record_context
 from returns import census, rules, selectors, services
@@ -149,12 +149,6 @@ def readiness(request: HttpRequest) -> HttpResponse:
         "scope": selectors.scope_label(request.user)})
 
 
-def _route(request: HttpRequest) -> str:
-    """The section the read audit gives the rows a page loads (audit.middleware)."""
-    match = request.resolver_match
-    return (match.view_name or match.url_name or "page") if match else "page"
-
-
 @login_required
 def child_checks(request: HttpRequest, pk: int) -> HttpResponse:
     """The census rules the child's record breaks in the year so far, each with the page
@@ -164,7 +158,7 @@ def child_checks(request: HttpRequest, pk: int) -> HttpResponse:
     built, shown = census.census_child_shown(child, period)
     # The rows the census read lead to these children (a plan's conference's other
     # children): logged as the read audit logged them when it saw the rows (issue 12 §5).
-    record_children_shown(request=request, child_ids=shown, section=_route(request))
+    record_rows_shown(request, (), shown)
     problems = [Problem(f, *_fix(f)) for f in rules.check_census(built) if f.child]
     return render(request, "returns/child.html", {
         **record_context(request, child, "returns"), "period": period, "problems": problems,

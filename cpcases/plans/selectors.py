@@ -6,7 +6,9 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
+from django.contrib.postgres.expressions import ArraySubquery
+from django.contrib.postgres.fields import ArrayField
+from django.db.models import BigIntegerField, Count, Exists, OuterRef, Prefetch, Q, QuerySet
 from django.http import Http404, HttpRequest
 from django.utils import timezone
 
@@ -92,31 +94,46 @@ def child_plans(*, user: User, child: Child) -> list[ChildProtectionPlan]:
     caller has found in the user's scope (child_for_view): only a partner's core-group rule
     is asked, and each plan's `child` is the one given, not loaded again (issue 13 §2).
     Its SQL is compiled once per process (cpcases.core.compiled)."""
+    return _child_plans(user, child, _CHILDS_PLANS, _PARTNERS_PLANS)
+
+
+def _child_plans(user: User, child: Child, staff: CompiledQuery[ChildProtectionPlan],
+                 partner: CompiledQuery[ChildProtectionPlan]) -> list[ChildProtectionPlan]:
     if getattr(user, "role", None) == Role.PARTNER:
-        plans = _PARTNERS_PLANS.run("partner", child.pk, user.pk)
+        plans = partner.run("partner", child.pk, user.pk)
     else:
-        plans = _CHILDS_PLANS.run("staff", child.pk)
+        plans = staff.run("staff", child.pk)
     for plan in plans:
         plan.child = child
     return plans
 
 
+def _plans_of(child_id: Any) -> QuerySet[ChildProtectionPlan]:
+    return ChildProtectionPlan.objects.filter(child_id=child_id)
+
+
+def _newest_first(plans: QuerySet[ChildProtectionPlan]) -> QuerySet[ChildProtectionPlan]:
+    return plans.select_related("lead_social_worker").order_by("-started_on", "-id")
+
+
 _CHILDS_PLANS: CompiledQuery[ChildProtectionPlan] = CompiledQuery(
-    lambda key, child_id: ChildProtectionPlan.objects.filter(child_id=child_id)
-    .select_related("lead_social_worker").order_by("-started_on", "-id"))
+    lambda key, child_id: _newest_first(_plans_of(child_id)))
 _PARTNERS_PLANS: CompiledQuery[ChildProtectionPlan] = CompiledQuery(
-    lambda key, child_id, user_id: _partners_plans(
-        ChildProtectionPlan.objects.filter(child_id=child_id), Role.PARTNER, user_id)
-    .select_related("lead_social_worker").order_by("-started_on", "-id"))
+    lambda key, child_id, user_id: _newest_first(
+        _partners_plans(_plans_of(child_id), Role.PARTNER, user_id)))
 
 
 def child_cin_plans(*, user: User, child: Child) -> list[CinPlan]:
     """The child's Child in Need plans the user may see (`cin_plans_visible`), newest first,
     for a child the caller has found in the user's scope (as `child_plans`). The plan a
     step-down came from is loaded with it, as before (the read audit follows it)."""
+    return _child_cin_plans(user, child, _CHILDS_CIN_PLANS)
+
+
+def _child_cin_plans(user: User, child: Child, query: CompiledQuery[CinPlan]) -> list[CinPlan]:
     if getattr(user, "role", None) == Role.PARTNER:
         return []
-    cin_plans = _CHILDS_CIN_PLANS.run("staff", child.pk)
+    cin_plans = query.run("staff", child.pk)
     for cin_plan in cin_plans:
         cin_plan.child = child
     return cin_plans
@@ -125,6 +142,62 @@ def child_cin_plans(*, user: User, child: Child) -> list[CinPlan]:
 _CHILDS_CIN_PLANS: CompiledQuery[CinPlan] = CompiledQuery(
     lambda key, child_id: CinPlan.objects.filter(child_id=child_id)
     .select_related("from_plan").order_by("-started_on", "-id"))
+
+
+@dataclass(frozen=True)
+class TabPlans:
+    """The Plan tab's plans and Child in Need plans (`child_plans`, `child_cin_plans`), and
+    the children those rows lead the read audit to (their own, their conferences'), read
+    in the rows' own queries: the audit asked for the conferences' children again, a
+    query whose generic plan read every plan of the authority (issue 13 §2)."""
+
+    plans: list[ChildProtectionPlan]
+    cin_plans: list[CinPlan]
+    shown: frozenset[int]
+
+    @property
+    def rows(self) -> list[ChildProtectionPlan | CinPlan]:
+        """Every row read, the plans step-downs came from among them."""
+        return [*self.plans, *self.cin_plans,
+                *(c.from_plan for c in self.cin_plans if c.from_plan is not None)]
+
+
+def tab_plans(*, user: User, child: Child) -> TabPlans:
+    plans = _child_plans(user, child, _TAB_PLANS, _TAB_PARTNERS_PLANS)
+    cin_plans = _child_cin_plans(user, child, _TAB_CIN_PLANS)
+    shown = {child.pk}
+    for plan in plans:
+        shown.update(plan.conference_children)
+    for cin_plan in cin_plans:
+        shown.update(cin_plan.conference_children)
+        if cin_plan.from_plan is not None:
+            shown.add(cin_plan.from_plan.child_id)
+            shown.update(cin_plan.from_plan_conference_children)
+    return TabPlans(plans=plans, cin_plans=cin_plans, shown=frozenset(shown))
+
+
+def _children_of(conference: str) -> ArraySubquery:
+    """The children of the row's conference (`conference` the path to its id), as the read
+    audit's `conference__children` finds them."""
+    from conferences.models import Conference
+
+    return ArraySubquery(Conference.children.through.objects.filter(
+        conference_id=OuterRef(conference)).order_by().values("child_id"),
+        output_field=ArrayField(BigIntegerField()))
+
+
+_TAB_PLANS: CompiledQuery[ChildProtectionPlan] = CompiledQuery(
+    lambda key, child_id: _newest_first(_plans_of(child_id)).annotate(
+        conference_children=_children_of("conference_id")))
+_TAB_PARTNERS_PLANS: CompiledQuery[ChildProtectionPlan] = CompiledQuery(
+    lambda key, child_id, user_id: _newest_first(
+        _partners_plans(_plans_of(child_id), Role.PARTNER, user_id)).annotate(
+        conference_children=_children_of("conference_id")))
+_TAB_CIN_PLANS: CompiledQuery[CinPlan] = CompiledQuery(
+    lambda key, child_id: CinPlan.objects.filter(child_id=child_id)
+    .select_related("from_plan").order_by("-started_on", "-id").annotate(
+        conference_children=_children_of("conference_id"),
+        from_plan_conference_children=_children_of("from_plan__conference_id")))
 
 
 @dataclass(frozen=True)

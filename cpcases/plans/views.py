@@ -20,6 +20,7 @@ from django.urls import reverse
 
 from cpcases.accounts.roles import Role
 from cpcases.audit.models import AccessAction
+from cpcases.audit.reads import mark_logged, record_rows_shown
 from cpcases.audit.services import access_record
 from cpcases.children import selectors as child_selectors
 from cpcases.children.models import Child
@@ -106,19 +107,28 @@ def _plan_context(request: HttpRequest, plan: ChildProtectionPlan) -> dict[str, 
 def child_tab(request: HttpRequest, pk: int) -> HttpResponse:
     child = child_selectors.child_for_view(request=request, child_id=pk, section="plan")
     user = request.user
-    plans = selectors.child_plans(user=user, child=child)
+    found = selectors.tab_plans(user=user, child=child)
+    plans = found.plans
     if user.role == Role.PARTNER and not plans:
         # A partner sees the plan only as a core group member (003).
         access_record(request=request, child_id=child.pk, action=AccessAction.REFUSED,
                       section="plan")
         raise Http404("No plan found")
+    # The plans' children (their conferences') were read with them: logged as the read
+    # audit logs them, which need not look them up again (issue 13 §2).
+    record_rows_shown(request, found.rows, found.shown)
     current = next((p for p in plans if p.is_current), None)
+    context = _plan_context(request, current) if current else {}
+    if current:
+        # Each of these rows leads the read audit to the plan's child, logged above.
+        mark_logged(request, [*context["actions"], *context["meetings"],
+                              *(a.member for a in context["attendance"])])
     return render(request, "plans/child.html", {
         **record_context(request, child, "plan"),
-        **(_plan_context(request, current) if current else {}),
+        **context,
         "current": current,
         "past_plans": [p for p in plans if not p.is_current],
-        "cin_plans": selectors.child_cin_plans(user=user, child=child),
+        "cin_plans": found.cin_plans,
         "can_start": current is None and services.may_start_plan(user, child,
                                                                  child_visible=True),
     })
