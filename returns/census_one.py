@@ -18,13 +18,12 @@ from types import SimpleNamespace
 from typing import Any
 
 from django.contrib.contenttypes.models import ContentType
-from django.contrib.postgres.aggregates import JSONBAgg
 from django.contrib.postgres.expressions import ArraySubquery
 from django.contrib.postgres.fields import ArrayField
-from django.db.models import BigIntegerField, QuerySet, Subquery, Value
-from django.db.models.functions import JSONArray
+from django.db.models import BigIntegerField, QuerySet
 
 from cpcases.children.models import Child
+from cpcases.core.compiled import json_rows
 from returns.census import Reads, _in_census_query, _one_child
 from returns.periods import CensusPeriod
 
@@ -133,7 +132,7 @@ def _query(child: object, ref: object, start: object) -> QuerySet[Child]:
     from cpcases.plans.models import ChildProtectionPlan, CinPlan
 
     tables = _tables(child, ref)
-    rows = {f"census_{name}": _json_rows(tables[name][0], paths or fields, tables[name][1])
+    rows = {f"census_{name}": json_rows(tables[name][0], paths or fields, tables[name][1])
             for name, (fields, paths) in _TABLES.items()}
     # Plans and Child in Need plans lead the read audit to their conference's children.
     conferences = ChildProtectionPlan.objects.filter(
@@ -145,12 +144,3 @@ def _query(child: object, ref: object, start: object) -> QuerySet[Child]:
             Conference.children.through.objects.filter(conference_id__in=conferences)
             .order_by().values("child_id").distinct(),
             output_field=ArrayField(BigIntegerField())))
-
-
-def _json_rows(rows: QuerySet[Any], columns: Sequence[str], order: Sequence[str]
-               ) -> Subquery:
-    """The rows' columns as one JSON array of arrays, in `order` (NULL: no rows)."""
-    # Grouped by a constant (no GROUP BY): one aggregate of all the rows.
-    return Subquery(rows.order_by().annotate(one_group=Value(1)).values("one_group").annotate(
-        rows=JSONBAgg(JSONArray(*columns), order_by=order)).values("rows"))
-

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from datetime import date
 from typing import Any
 
 from django.contrib.postgres.expressions import ArraySubquery
@@ -18,7 +19,7 @@ from cpcases.audit.models import AccessAction
 from cpcases.audit.services import access_record
 from cpcases.children.models import Child
 from cpcases.children.scoping import visible_children
-from cpcases.core.compiled import CompiledQuery
+from cpcases.core.compiled import CompiledQuery, json_rows
 from cpcases.plans.models import (
     Attendance,
     ChildProtectionPlan,
@@ -186,13 +187,22 @@ def _children_of(conference: str) -> ArraySubquery:
         output_field=ArrayField(BigIntegerField()))
 
 
+def _tab_plans(plans: QuerySet[ChildProtectionPlan], child_id: Any
+               ) -> QuerySet[ChildProtectionPlan]:
+    """Each plan with its conference's children and the child's open timescales (the
+    same for every plan: `plan_deadlines`' rows as (rule, due date, status), which the
+    tab shows for the current plan)."""
+    return _newest_first(plans).annotate(
+        conference_children=_children_of("conference_id"),
+        open_timescales=json_rows(_open_deadlines(child_id), ("rule_id", "due_date", "status"),
+                                  ("due_date", "id")))
+
+
 _TAB_PLANS: CompiledQuery[ChildProtectionPlan] = CompiledQuery(
-    lambda key, child_id: _newest_first(_plans_of(child_id)).annotate(
-        conference_children=_children_of("conference_id")))
+    lambda key, child_id: _tab_plans(_plans_of(child_id), child_id))
 _TAB_PARTNERS_PLANS: CompiledQuery[ChildProtectionPlan] = CompiledQuery(
-    lambda key, child_id, user_id: _newest_first(
-        _partners_plans(_plans_of(child_id), Role.PARTNER, user_id)).annotate(
-        conference_children=_children_of("conference_id")))
+    lambda key, child_id, user_id: _tab_plans(
+        _partners_plans(_plans_of(child_id), Role.PARTNER, user_id), child_id))
 _TAB_CIN_PLANS: CompiledQuery[CinPlan] = CompiledQuery(
     lambda key, child_id: CinPlan.objects.filter(child_id=child_id)
     .select_related("from_plan").order_by("-started_on", "-id").annotate(
@@ -262,19 +272,33 @@ def plan_deadlines(plan: ChildProtectionPlan) -> list[Deadline]:
     return _PLAN_DEADLINES.run("deadlines", plan.child_id)
 
 
+def _open_deadlines(child_id: Any) -> QuerySet[Deadline]:
+    return Deadline.objects.filter(
+        child_id=child_id, rule_id__in=PLAN_RULES, status=DeadlineStatus.OPEN)
+
+
 _PLAN_DEADLINES: CompiledQuery[Deadline] = CompiledQuery(
-    lambda key, child_id: Deadline.objects.filter(
-        child_id=child_id, rule_id__in=PLAN_RULES, status=DeadlineStatus.OPEN
-    ).order_by("due_date"))
+    lambda key, child_id: _open_deadlines(child_id).order_by("due_date"))
 
 
 def timescales(deadlines: Iterable[Deadline]) -> list[dict]:
     """Deadlines as the plan page lists them: the rule's name, due date, overdue or not."""
+    return _timescales((d.rule_id, d.due_date, d.status) for d in deadlines)
+
+
+def tab_timescales(plan: ChildProtectionPlan) -> list[dict]:
+    """`timescales(plan_deadlines(plan))` from the values a `tab_plans` plan carries."""
+    return _timescales((rule_id, date.fromisoformat(due), status)
+                       for rule_id, due, status in plan.open_timescales or ())
+
+
+def _timescales(rows: Iterable[tuple[str, date, str]]) -> list[dict]:
     today = timezone.localdate()
-    return [{"rule_id": d.rule_id, "name": _rule_name(d.rule_id), "due_date": d.due_date,
-             "status": d.get_status_display(), "open": d.status == DeadlineStatus.OPEN,
-             "overdue": d.status == DeadlineStatus.OPEN and d.due_date < today}
-            for d in deadlines]
+    labels = dict(Deadline._meta.get_field("status").flatchoices)
+    return [{"rule_id": rule_id, "name": _rule_name(rule_id), "due_date": due,
+             "status": labels.get(status, status), "open": status == DeadlineStatus.OPEN,
+             "overdue": status == DeadlineStatus.OPEN and due < today}
+            for rule_id, due, status in rows]
 
 
 def _rule_name(rule_id: str) -> str:

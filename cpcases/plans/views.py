@@ -8,6 +8,7 @@ write. Refusals: a plan the user may not see is 404; one they see but may not ch
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from django.contrib import messages
@@ -77,7 +78,11 @@ def _form_page(request: HttpRequest, form: Form, *, title: str, child: Child, ba
                                                "back": back, **extra})
 
 
-def _plan_context(request: HttpRequest, plan: ChildProtectionPlan) -> dict[str, Any]:
+def _plan_context(request: HttpRequest, plan: ChildProtectionPlan, *,
+                  timescales: Callable[[ChildProtectionPlan], list[dict]] | None = None
+                  ) -> dict[str, Any]:
+    """`timescales`: the plan's open timescales from what the caller read with the plan
+    (the Plan tab's `tab_plans`), else read here."""
     user = request.user
     return {
         "plan": plan,
@@ -85,7 +90,8 @@ def _plan_context(request: HttpRequest, plan: ChildProtectionPlan) -> dict[str, 
         "versions": selectors.plan_versions(plan),
         "attendance": selectors.member_attendance(plan),
         "meetings": selectors.plan_meetings(plan),
-        "deadlines": selectors.timescales(selectors.plan_deadlines(plan))
+        "deadlines": (timescales(plan) if timescales else
+                      selectors.timescales(selectors.plan_deadlines(plan)))
         if plan.is_current else [],
         # Both callers have just found the plan's child in the user's scope (child_for_view,
         # plan_for_view): it is not asked again (issue 13 §2).
@@ -118,7 +124,8 @@ def child_tab(request: HttpRequest, pk: int) -> HttpResponse:
     # audit logs them, which need not look them up again (issue 13 §2).
     record_rows_shown(request, found.rows, found.shown)
     current = next((p for p in plans if p.is_current), None)
-    context = _plan_context(request, current) if current else {}
+    context = _plan_context(request, current, timescales=selectors.tab_timescales) \
+        if current else {}
     if current:
         # Each of these rows leads the read audit to the plan's child, logged above.
         mark_logged(request, [*context["actions"], *context["meetings"],
