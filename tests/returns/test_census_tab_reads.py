@@ -15,6 +15,7 @@ from cpcases.audit.models import AccessEvent
 from cpcases.audit.reads import child_ids_of
 from cpcases.children.models import Child
 from cpcases.plans.models import ChildProtectionPlan, CinPlan
+from deadlines.models import Deadline
 from tests.factories import AllocationFactory, ChildFactory
 
 pytestmark = pytest.mark.django_db
@@ -40,6 +41,15 @@ def siblings(org, sw, chair, bso) -> tuple[Child, Child]:
         ChildProtectionPlan.objects.create(
             authority=org.authority, child=child, conference=held,
             started_on=dt.date(2026, 5, 4), category="NEG", lead_social_worker=sw)
+    # The first's timescales: one overdue, one to come, one met (not shown).
+    for rule_id, due, status in (("first_review", "2027-01-10", "open"),
+                                 ("core_group_first", "2026-05-19", "open"),
+                                 ("child_seen", "2026-05-14", "met")):
+        Deadline.objects.create(
+            authority=org.authority, child=pair[0], rule_id=rule_id,
+            anchor_date=dt.date(2026, 5, 4), due_date=dt.date.fromisoformat(due),
+            status=status, met_at=dt.datetime(2026, 5, 13, tzinfo=dt.UTC)
+            if status == "met" else None)
     return pair[0], pair[1]
 
 
@@ -88,10 +98,18 @@ def test_the_plan_tabs_plans_name_the_children_the_audit_would(request, demo, si
                                                               username) -> None:
     """Every demo child: `tab_plans` gives the rows `child_plans` and `child_cin_plans` give,
     and names exactly the children the read audit finds from them (their plans' and
-    step-downs' conferences). A partner (`police`) sees the plans of core groups they are in."""
+    step-downs' conferences), each plan carrying the child's open timescales. A partner
+    (`police`) sees the plans of core groups they are in."""
     from cpcases.accounts.models import User
     from cpcases.plans.models import CoreGroupMember
-    from cpcases.plans.selectors import child_cin_plans, child_plans, tab_plans
+    from cpcases.plans.selectors import (
+        child_cin_plans,
+        child_plans,
+        plan_deadlines,
+        tab_plans,
+        tab_timescales,
+        timescales,
+    )
 
     if username == "police":
         user = request.getfixturevalue("police")
@@ -100,6 +118,7 @@ def test_the_plan_tabs_plans_name_the_children_the_audit_would(request, demo, si
     else:
         user = User.objects.get(username=username)
     assert CinPlan.objects.exclude(from_plan=None).exists()
+    shown_timescales = 0
     for child in Child.objects.all():
         found = tab_plans(user=user, child=child)
         plans = child_plans(user=user, child=child)
@@ -109,3 +128,8 @@ def test_the_plan_tabs_plans_name_the_children_the_audit_would(request, demo, si
         rows = [*plans, *cin_plans, *(c.from_plan for c in cin_plans if c.from_plan)]
         assert found.shown == {child.pk} | {c for ids in child_ids_of(rows).values()
                                             for c in ids}, child.la_child_id
+        for plan in found.plans:
+            # The open timescales the plans carry are the plan page's own.
+            assert tab_timescales(plan) == timescales(plan_deadlines(plan))
+            shown_timescales += len(tab_timescales(plan))
+    assert shown_timescales == 2
