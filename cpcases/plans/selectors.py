@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 from django.contrib.postgres.expressions import ArraySubquery
@@ -195,7 +195,55 @@ def _tab_plans(plans: QuerySet[ChildProtectionPlan], child_id: Any
     return _newest_first(plans).annotate(
         conference_children=_children_of("conference_id"),
         open_timescales=json_rows(_open_deadlines(child_id), ("rule_id", "due_date", "status"),
-                                  ("due_date", "id")))
+                                  ("due_date", "id")),
+        # What the tab lists of each version and meeting (a version's snapshot of the
+        # plan is not read), in `plan.versions.all()`'s and `plan.meetings.all()`'s order.
+        version_rows=json_rows(PlanVersion.objects.filter(plan_id=OuterRef("pk")),
+                               ("pk", "number", "reason", "created_at",
+                                "meeting__plan__child_id"), ("-number",)),
+        meeting_rows=json_rows(CoreGroupMeeting.objects.filter(plan_id=OuterRef("pk")),
+                               ("pk", "held_on", "is_first", "recommendation",
+                                "distributed_on"), ("-held_on", "-id")))
+
+
+@dataclass(frozen=True)
+class VersionItem:
+    """A version as the Plan tab lists it (`plan_version_items`)."""
+
+    pk: int
+    number: int
+    reason: str
+    created_at: datetime
+    meeting_child_id: int | None  # the child of the plan of the meeting it came from
+
+
+@dataclass(frozen=True)
+class MeetingItem:
+    """A core group meeting as the Plan tab lists it (`plan_meeting_items`)."""
+
+    pk: int
+    held_on: date
+    is_first: bool
+    recommendation: str
+    distributed_on: date | None
+
+    def get_recommendation_display(self) -> str:
+        return dict(CoreGroupMeeting._meta.get_field("recommendation").flatchoices).get(
+            self.recommendation, self.recommendation)
+
+
+def tab_versions(plan: ChildProtectionPlan) -> list[VersionItem]:
+    """`plan_versions(plan)` as the tab lists them, from what a `tab_plans` plan carries."""
+    return [VersionItem(pk, number, reason, datetime.fromisoformat(created_at), child_id)
+            for pk, number, reason, created_at, child_id in plan.version_rows or ()]
+
+
+def tab_meetings(plan: ChildProtectionPlan) -> list[MeetingItem]:
+    """`plan_meetings(plan)` as the tab lists them, from what a `tab_plans` plan carries."""
+    return [MeetingItem(pk, date.fromisoformat(held_on), is_first, recommendation,
+                        date.fromisoformat(distributed_on) if distributed_on else None)
+            for pk, held_on, is_first, recommendation, distributed_on
+            in plan.meeting_rows or ()]
 
 
 _TAB_PLANS: CompiledQuery[ChildProtectionPlan] = CompiledQuery(

@@ -8,7 +8,6 @@ write. Refusals: a plan the user may not see is 404; one they see but may not ch
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
 from django.contrib import messages
@@ -21,7 +20,7 @@ from django.urls import reverse
 
 from cpcases.accounts.roles import Role
 from cpcases.audit.models import AccessAction
-from cpcases.audit.reads import mark_logged, record_rows_shown
+from cpcases.audit.reads import record_rows_shown
 from cpcases.audit.services import access_record
 from cpcases.children import selectors as child_selectors
 from cpcases.children.models import Child
@@ -79,18 +78,17 @@ def _form_page(request: HttpRequest, form: Form, *, title: str, child: Child, ba
 
 
 def _plan_context(request: HttpRequest, plan: ChildProtectionPlan, *,
-                  timescales: Callable[[ChildProtectionPlan], list[dict]] | None = None
-                  ) -> dict[str, Any]:
-    """`timescales`: the plan's open timescales from what the caller read with the plan
-    (the Plan tab's `tab_plans`), else read here."""
+                  carried: bool = False) -> dict[str, Any]:
+    """`carried`: the plan's versions, meetings and open timescales are those the Plan
+    tab read with it (`selectors.tab_plans`), not read again."""
     user = request.user
     return {
         "plan": plan,
         "actions": selectors.plan_actions(plan),
-        "versions": selectors.plan_versions(plan),
+        "versions": selectors.tab_versions(plan) if carried else selectors.plan_versions(plan),
         "attendance": selectors.member_attendance(plan),
-        "meetings": selectors.plan_meetings(plan),
-        "deadlines": (timescales(plan) if timescales else
+        "meetings": selectors.tab_meetings(plan) if carried else selectors.plan_meetings(plan),
+        "deadlines": (selectors.tab_timescales(plan) if carried else
                       selectors.timescales(selectors.plan_deadlines(plan)))
         if plan.is_current else [],
         # Both callers have just found the plan's child in the user's scope (child_for_view,
@@ -120,16 +118,16 @@ def child_tab(request: HttpRequest, pk: int) -> HttpResponse:
         access_record(request=request, child_id=child.pk, action=AccessAction.REFUSED,
                       section="plan")
         raise Http404("No plan found")
-    # The plans' children (their conferences') were read with them: logged as the read
-    # audit logs them, which need not look them up again (issue 13 §2).
-    record_rows_shown(request, found.rows, found.shown)
     current = next((p for p in plans if p.is_current), None)
-    context = _plan_context(request, current, timescales=selectors.tab_timescales) \
-        if current else {}
-    if current:
-        # Each of these rows leads the read audit to the plan's child, logged above.
-        mark_logged(request, [*context["actions"], *context["meetings"],
-                              *(a.member for a in context["attendance"])])
+    context = _plan_context(request, current, carried=True) if current else {}
+    # The children the rows lead to were read with them (the plans' conferences', the
+    # versions' meetings' plans'): logged as the read audit logs them, which need not
+    # look them up again (issue 13 §2). The actions and core group members lead only to
+    # the plan's child.
+    record_rows_shown(request, [*found.rows, *context.get("actions", ()),
+                                *(a.member for a in context.get("attendance", ()))],
+                      found.shown | {v.meeting_child_id for v in context.get("versions", ())
+                                     if v.meeting_child_id is not None})
     return render(request, "plans/child.html", {
         **record_context(request, child, "plan"),
         **context,

@@ -14,7 +14,7 @@ from django.test.utils import CaptureQueriesContext
 from cpcases.audit.models import AccessEvent
 from cpcases.audit.reads import child_ids_of
 from cpcases.children.models import Child
-from cpcases.plans.models import ChildProtectionPlan, CinPlan
+from cpcases.plans.models import ChildProtectionPlan, CinPlan, CoreGroupMeeting, PlanVersion
 from deadlines.models import Deadline
 from tests.factories import AllocationFactory, ChildFactory
 
@@ -41,6 +41,16 @@ def siblings(org, sw, chair, bso) -> tuple[Child, Child]:
         ChildProtectionPlan.objects.create(
             authority=org.authority, child=child, conference=held,
             started_on=dt.date(2026, 5, 4), category="NEG", lead_social_worker=sw)
+    # The first's meetings (one distributed, recommending) and versions (one from a meeting).
+    plan = pair[0].cp_plans.get()
+    first = CoreGroupMeeting.objects.create(plan=plan, held_on=dt.date(2026, 5, 18),
+                                            is_first=True, distributed_on=dt.date(2026, 5, 20))
+    CoreGroupMeeting.objects.create(plan=plan, held_on=dt.date(2026, 8, 3),
+                                    recommendation="continue")
+    PlanVersion.objects.create(plan=plan, number=1, reason="Initial plan", category="NEG",
+                               created_at=dt.datetime(2026, 5, 4, 23, 30, tzinfo=dt.UTC))
+    PlanVersion.objects.create(plan=plan, number=2, reason="Core group", category="NEG",
+                               meeting=first, actions=[{"what": "Visit"}])
     # The first's timescales: one overdue, one to come, one met (not shown).
     for rule_id, due, status in (("first_review", "2027-01-10", "open"),
                                  ("core_group_first", "2026-05-19", "open"),
@@ -106,8 +116,12 @@ def test_the_plan_tabs_plans_name_the_children_the_audit_would(request, demo, si
         child_cin_plans,
         child_plans,
         plan_deadlines,
+        plan_meetings,
+        plan_versions,
+        tab_meetings,
         tab_plans,
         tab_timescales,
+        tab_versions,
         timescales,
     )
 
@@ -118,7 +132,7 @@ def test_the_plan_tabs_plans_name_the_children_the_audit_would(request, demo, si
     else:
         user = User.objects.get(username=username)
     assert CinPlan.objects.exclude(from_plan=None).exists()
-    shown_timescales = 0
+    shown_timescales = shown_meetings = 0
     for child in Child.objects.all():
         found = tab_plans(user=user, child=child)
         plans = child_plans(user=user, child=child)
@@ -129,7 +143,22 @@ def test_the_plan_tabs_plans_name_the_children_the_audit_would(request, demo, si
         assert found.shown == {child.pk} | {c for ids in child_ids_of(rows).values()
                                             for c in ids}, child.la_child_id
         for plan in found.plans:
-            # The open timescales the plans carry are the plan page's own.
+            # The open timescales, versions and meetings the plans carry are the plan
+            # page's own, and the versions' meetings lead to their plans' children.
             assert tab_timescales(plan) == timescales(plan_deadlines(plan))
             shown_timescales += len(tab_timescales(plan))
+            versions = plan_versions(plan)
+            assert [(v.pk, v.number, v.reason, v.created_at, v.meeting_child_id)
+                    for v in tab_versions(plan)] == [
+                (v.pk, v.number, v.reason, v.created_at,
+                 v.meeting.plan.child_id if v.meeting else None) for v in versions]
+            assert {c for ids in child_ids_of(versions).values() for c in ids} == ({
+                plan.child_id, *(v.meeting_child_id for v in tab_versions(plan)
+                                 if v.meeting_child_id)} if versions else set())
+            assert [(m.pk, m.held_on, m.is_first, m.get_recommendation_display(),
+                     m.distributed_on) for m in tab_meetings(plan)] == [
+                (m.pk, m.held_on, m.is_first, m.get_recommendation_display(),
+                 m.distributed_on) for m in plan_meetings(plan)]
+            shown_meetings += len(tab_meetings(plan))
     assert shown_timescales == 2
+    assert shown_meetings >= 2
