@@ -215,13 +215,23 @@ def build_census(children: QuerySet[Child], period: CensusPeriod, *, select: boo
 
 def census_child(child: Child, period: CensusPeriod) -> Census:
     """`build_census` of one child the caller has loaded (already scoped to the user: the
-    child's census-checks tab), without reading the child again (issue 13 §2): whether they
-    are in the census is asked in one query (`in_census`), each of its reads compiled once
-    per process."""
-    selected, died_on = _in_census(child.pk, period)
-    return Census(period=period, children=_build_children(
-        [child], period, deaths={child.pk: died_on} if died_on else {}) if selected else [],
-        la_code=getattr(settings, "RETURNS_LA_CODE", "000"))
+    child's census-checks tab), without reading the child again (issue 13 §2)."""
+    return census_child_shown(child, period)[0]
+
+
+def census_child_shown(child: Child, period: CensusPeriod) -> tuple[Census, frozenset[int]]:
+    """`census_child`, and the children its reads lead to, as the read audit follows them
+    (its reads are plain rows, which the audit does not see): all of it in one query
+    (returns.census_one), compiled once per process."""
+    from returns.census_one import read_child
+
+    found = read_child(child.pk, period)
+    la_code = getattr(settings, "RETURNS_LA_CODE", "000")
+    if found is None:
+        return Census(period=period, children=[], la_code=la_code), frozenset()
+    deaths = {child.pk: found.died_on} if found.died_on else {}
+    return (Census(period=period, children=_linked([child], period, found.reads, deaths),
+                   la_code=la_code), found.shown)
 
 
 def in_census(child_id: int, period: CensusPeriod) -> bool:
@@ -270,72 +280,60 @@ def _read(key: str, build: Callable[[Any, Any, Any], QuerySet[Any]], ids: list[i
     return list(build(ids, period.reference_date, period.start))
 
 
+@dataclass
+class Reads:
+    """What the census reads of some children, beside the children themselves: each list in
+    the order the census links it. Rows are model instances (many children, `_read_rows`) or
+    plain rows with the same attributes (one child's tab, returns.census_one)."""
+
+    referrals: list[Any]  # pk, child_id, referral_date, source, primary_need, ...
+    assessments: list[Any]  # pk, referral_id, started_on, authorised_at, factors
+    conferences: list[tuple[int, str, dt.date]]  # held: (child_id, kind, date) by date
+    enquiries: list[Any]  # pk, child_id, started_on, outcome, outcome_date
+    targets: dict[int, dt.date]  # an enquiry's ICPC due date, by the enquiry's pk
+    plans: list[Any]  # pk, child_id, started_on, ended_on, category, previous_plans
+    cin_plans: list[Any]  # pk, child_id, started_on, ended_on
+    first_category: dict[int, str]  # a plan's first category, by the plan's pk
+
+
 def _build_children(rows: list[Child], period: CensusPeriod, *,
                     deaths: dict[int, dt.date] | None = None) -> list[CensusChild]:
     """`deaths`: the children's reported deaths' dates, when the caller has read them."""
+    from lifeevents.models import ChildDeath
+
+    ids = [c.pk for c in rows]
+    # PersonDeathDate: the record's date of death, else the death reported (lifeevents).
+    if deaths is None:
+        deaths = dict(ChildDeath.objects.filter(child_id__in=ids).values_list("child_id",
+                                                                              "died_on"))
+    return _linked(rows, period, _read_rows(ids, period), deaths)
+
+
+def _read_rows(ids: list[int], period: CensusPeriod) -> Reads:
+    """The census's reads of these children, a fixed number of queries whatever their
+    number (one child's through SQL compiled once, `_read`)."""
     from conferences.models import Conference, ConferenceStatus
     from cpcases.plans.models import ChildProtectionPlan, ChildProtectionPlanEvent
     from cpcases.plans.models import CinPlan as CinPlanRow
     from deadlines.models import Deadline
     from frontdoor.models import Assessment as AssessmentRow
     from frontdoor.models import Referral
-    from strategy.models import S47Outcome, Section47Enquiry
+    from strategy.models import Section47Enquiry
 
-    ref, start = period.reference_date, period.start
-    ids = [c.pk for c in rows]
-    by_child: dict[int, CensusChild] = {}
-    episodes: dict[int, list[Episode]] = defaultdict(list)
-    by_referral: dict[int, Episode] = {}
-    from lifeevents.models import ChildDeath
-
-    # PersonDeathDate: the record's date of death, else the death reported (lifeevents).
-    if deaths is None:
-        deaths = dict(ChildDeath.objects.filter(child_id__in=ids).values_list("child_id",
-                                                                              "died_on"))
-    for c in rows:
-        by_child[c.pk] = CensusChild(
-            la_child_id=c.la_child_id, sex=c.sex, ethnicity=c.ethnicity, upn=c.upn,
-            former_upn=c.former_upn, upn_unknown=c.upn_unknown_reason,
-            birth_date=None if c.is_unborn else _upto(c.date_of_birth, ref),
-            expected_birth_date=c.expected_delivery_date if c.is_unborn else None,
-            death_date=_upto(c.date_of_death or deaths.get(c.pk), ref),
-            disabilities=list(c.disabilities),
-            pk=c.pk, name="" if c.is_restricted else c.display_name)
-    for r in _read("referrals", lambda ids, ref, start: Referral.objects.filter(
-            child_id__in=ids, referral_date__lte=ref).order_by("referral_date", "id"),
-            ids, period):
-        closed = _upto(r.closure_date, ref)
-        ep = Episode(referral_date=r.referral_date, source=r.source,
-                     primary_need=r.primary_need, closure_date=closed,
-                     closure_reason=r.closure_reason if closed else "",
-                     nfa=r.no_further_action, pk=r.pk)
-        episodes[r.child_id].append(ep)
-        by_referral[r.pk] = ep
-    for a in AssessmentRow.objects.filter(referral_id__in=by_referral, started_on__lte=ref):
-        authorised = _upto(timezone.localdate(a.authorised_at) if a.authorised_at else None,
-                           ref)
-        if authorised is not None and authorised < start:
-            continue  # finished before the period
-        by_referral[a.referral_id].assessments.append(Assessment(
-            start=a.started_on, authorised=authorised, factors=list(a.factors), pk=a.pk))
-    # Initial conferences held, by child, in date order.
-    icpcs: dict[int, list[dt.date]] = defaultdict(list)
-    reviews: dict[int, list[dt.date]] = defaultdict(list)
+    ref = period.reference_date
+    referrals = _read("referrals", lambda ids, ref, start: Referral.objects.filter(
+        child_id__in=ids, referral_date__lte=ref).order_by("referral_date", "id"), ids, period)
+    assessments = list(AssessmentRow.objects.filter(
+        referral_id__in=[r.pk for r in referrals], started_on__lte=ref)) if referrals else []
     through = Conference.children.through
-    for child_id, kind, day in _read("conferences", lambda ids, ref, start: (
-            through.objects.filter(
-                child_id__in=ids, conference__status=ConferenceStatus.HELD,
-                conference__date__lte=ref).values_list(
-                "child_id", "conference__kind", "conference__date")
-            .order_by("conference__date")), ids, period):
-        if kind in ICPC_KINDS:
-            icpcs[child_id].append(day)
-        elif kind == "review":
-            reviews[child_id].append(day)
-    enquiries: dict[int, list[Section47Enquiry]] = defaultdict(list)
-    for e in _read("enquiries", lambda ids, ref, start: Section47Enquiry.objects.filter(
-            child_id__in=ids, started_on__lte=ref).order_by("started_on", "id"), ids, period):
-        enquiries[e.child_id].append(e)
+    conferences = _read("conferences", lambda ids, ref, start: (
+        through.objects.filter(
+            child_id__in=ids, conference__status=ConferenceStatus.HELD,
+            conference__date__lte=ref).values_list(
+            "child_id", "conference__kind", "conference__date")
+        .order_by("conference__date")), ids, period)
+    enquiries = _read("enquiries", lambda ids, ref, start: Section47Enquiry.objects.filter(
+        child_id__in=ids, started_on__lte=ref).order_by("started_on", "id"), ids, period)
     # The enquiries' ICPC targets: none to ask for without an enquiry (issue 13 §2).
     s47_type = ContentType.objects.get_for_model(Section47Enquiry)
     targets = dict(_read("icpc_targets", lambda ids, ref, start: Deadline.objects.filter(
@@ -345,6 +343,63 @@ def _build_children(rows: list[Child], period: CensusPeriod, *,
         child_id__in=ids, started_on__lte=ref).order_by("started_on", "id"), ids, period)
     cin_plans = _read("cin_plans", lambda ids, ref, start: CinPlanRow.objects.filter(
         child_id__in=ids, started_on__lte=ref).order_by("started_on", "id"), ids, period)
+    # Each plan's first category: none to ask for without a plan (issue 13 §2).
+    first_category = dict(_read("first_categories", lambda ids, ref, start: (
+        ChildProtectionPlanEvent.objects.filter(pgh_obj__child_id__in=ids)
+        .order_by("pgh_obj_id", "-pgh_id").values_list("pgh_obj_id", "category")),
+        ids, period)) if plans else {}
+    return Reads(referrals=referrals, assessments=assessments, conferences=conferences,
+                 enquiries=enquiries, targets=targets, plans=plans, cin_plans=cin_plans,
+                 first_category=first_category)
+
+
+def _linked(rows: list[Child], period: CensusPeriod, reads: Reads,
+            deaths: dict[int, dt.date]) -> list[CensusChild]:
+    """The census's children, their reads linked as the DfE specification does (the
+    module's docstring)."""
+    from strategy.models import S47Outcome
+
+    ref, start = period.reference_date, period.start
+    ids = [c.pk for c in rows]
+    by_child: dict[int, CensusChild] = {}
+    episodes: dict[int, list[Episode]] = defaultdict(list)
+    by_referral: dict[int, Episode] = {}
+    for c in rows:
+        by_child[c.pk] = CensusChild(
+            la_child_id=c.la_child_id, sex=c.sex, ethnicity=c.ethnicity, upn=c.upn,
+            former_upn=c.former_upn, upn_unknown=c.upn_unknown_reason,
+            birth_date=None if c.is_unborn else _upto(c.date_of_birth, ref),
+            expected_birth_date=c.expected_delivery_date if c.is_unborn else None,
+            death_date=_upto(c.date_of_death or deaths.get(c.pk), ref),
+            disabilities=list(c.disabilities),
+            pk=c.pk, name="" if c.is_restricted else c.display_name)
+    for r in reads.referrals:
+        closed = _upto(r.closure_date, ref)
+        ep = Episode(referral_date=r.referral_date, source=r.source,
+                     primary_need=r.primary_need, closure_date=closed,
+                     closure_reason=r.closure_reason if closed else "",
+                     nfa=r.no_further_action, pk=r.pk)
+        episodes[r.child_id].append(ep)
+        by_referral[r.pk] = ep
+    for a in reads.assessments:
+        authorised = _upto(timezone.localdate(a.authorised_at) if a.authorised_at else None,
+                           ref)
+        if authorised is not None and authorised < start:
+            continue  # finished before the period
+        by_referral[a.referral_id].assessments.append(Assessment(
+            start=a.started_on, authorised=authorised, factors=list(a.factors), pk=a.pk))
+    # Initial conferences held, by child, in date order.
+    icpcs: dict[int, list[dt.date]] = defaultdict(list)
+    reviews: dict[int, list[dt.date]] = defaultdict(list)
+    for child_id, kind, day in reads.conferences:
+        if kind in ICPC_KINDS:
+            icpcs[child_id].append(day)
+        elif kind == "review":
+            reviews[child_id].append(day)
+    enquiries: dict[int, list[Any]] = defaultdict(list)
+    for e in reads.enquiries:
+        enquiries[e.child_id].append(e)
+    targets, plans, cin_plans = reads.targets, reads.plans, reads.cin_plans
     # No referral on record: one episode from the child's activities (UNKNOWN_SOURCE).
     spans: dict[int, list[tuple[dt.date, dt.date | None]]] = defaultdict(list)
     for e in (e for found in enquiries.values() for e in found):
@@ -381,11 +436,7 @@ def _build_children(rows: list[Child], period: CensusPeriod, *,
             if day not in matched[child_id] and period.contains(day) and ep is not None \
                     and not ep.s47s and ep.icpc is None:
                 ep.icpc = day
-    # Each plan's first category: none to ask for without a plan (issue 13 §2).
-    first_category = dict(_read("first_categories", lambda ids, ref, start: (
-        ChildProtectionPlanEvent.objects.filter(pgh_obj__child_id__in=ids)
-        .order_by("pgh_obj_id", "-pgh_id").values_list("pgh_obj_id", "category")),
-        ids, period)) if plans else {}
+    first_category = reads.first_category
     earlier: dict[int, list[dt.date]] = defaultdict(list)
     for p in plans:
         earlier[p.child_id].append(p.started_on)

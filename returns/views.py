@@ -16,7 +16,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
-from cpcases.audit.reads import record_children_shown
+from cpcases.audit.reads import record_children_shown, record_rows_shown
 from cpcases.children.selectors import child_for_view
 from cpcases.children.views import record_context
 from returns import census, rules, selectors, services
@@ -155,7 +155,10 @@ def child_checks(request: HttpRequest, pk: int) -> HttpResponse:
     that puts it right: so the case holder corrects it now, not at the year end."""
     child = child_for_view(request=request, child_id=pk, section="returns-child")
     period = year_so_far()
-    built = census.census_child(child, period)
+    built, shown = census.census_child_shown(child, period)
+    # The rows the census read lead to these children (a plan's conference's other
+    # children): logged as the read audit logged them when it saw the rows (issue 12 §5).
+    record_rows_shown(request, (), shown)
     problems = [Problem(f, *_fix(f)) for f in rules.check_census(built) if f.child]
     return render(request, "returns/child.html", {
         **record_context(request, child, "returns"), "period": period, "problems": problems,

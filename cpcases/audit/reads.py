@@ -188,6 +188,18 @@ def mark_logged(request: HttpRequest, rows: Iterable[Any]) -> None:
     request.__dict__.setdefault("_audited_rows", set()).update(id(row) for row in rows)
 
 
+def record_rows_shown(request: HttpRequest, rows: Iterable[Any],
+                      child_ids: Iterable[int]) -> None:
+    """A page's loaded rows whose children (along CHILD_PATHS: all of them) it read in the
+    rows' own query: logged now as the read audit would have logged them after the view
+    (the route's name as the section), and the rows marked, so their children are not
+    looked up again (issue 13 §2)."""
+    match = getattr(request, "resolver_match", None)
+    route = (match.view_name or match.url_name or "page") if match is not None else "page"
+    record_children_shown(request=request, child_ids=child_ids, section=route)
+    mark_logged(request, rows)
+
+
 def not_yet_logged(request: HttpRequest, rows: list[Any]) -> list[Any]:
     """The loaded rows no hook has logged the children of (the rows are kept alive by the
     list, so an id() cannot be reused within the request)."""

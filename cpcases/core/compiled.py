@@ -550,6 +550,24 @@ def first(found: list[M]) -> M | None:
     return found[0] if found else None
 
 
+# --- a one-to-many list as one column of a kept query -----------------------------------------
+
+def json_rows(rows: QuerySet[Any], columns: Sequence[str], order: Sequence[str]) -> Subquery:
+    """The rows' columns as one JSON array of arrays, in `order` (NULL: no rows), for a
+    kept query to carry a short list of plain values beside its own rows: one statement
+    instead of one a list (issue 13 §2). Dates and times come back as ISO text. No model
+    instances are made of them, so the read audit does not see them: a caller reads
+    this way only rows whose children it logs itself, or that lead only to a child
+    already logged."""
+    from django.contrib.postgres.aggregates import JSONBAgg
+    from django.db.models import Value
+    from django.db.models.functions import JSONArray
+
+    # Grouped by a constant (no GROUP BY): one aggregate of all the rows.
+    return Subquery(rows.order_by().annotate(one_group=Value(1)).values("one_group").annotate(
+        rows=JSONBAgg(JSONArray(*columns), order_by=tuple(order))).values("rows"))
+
+
 # --- running them prepared ----------------------------------------------------------------------
 
 class _PreparingCursor(psycopg.Cursor):

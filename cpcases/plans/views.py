@@ -20,6 +20,7 @@ from django.urls import reverse
 
 from cpcases.accounts.roles import Role
 from cpcases.audit.models import AccessAction
+from cpcases.audit.reads import record_rows_shown
 from cpcases.audit.services import access_record
 from cpcases.children import selectors as child_selectors
 from cpcases.children.models import Child
@@ -76,15 +77,19 @@ def _form_page(request: HttpRequest, form: Form, *, title: str, child: Child, ba
                                                "back": back, **extra})
 
 
-def _plan_context(request: HttpRequest, plan: ChildProtectionPlan) -> dict[str, Any]:
+def _plan_context(request: HttpRequest, plan: ChildProtectionPlan, *,
+                  carried: bool = False) -> dict[str, Any]:
+    """`carried`: the plan's versions, meetings and open timescales are those the Plan
+    tab read with it (`selectors.tab_plans`), not read again."""
     user = request.user
     return {
         "plan": plan,
         "actions": selectors.plan_actions(plan),
-        "versions": selectors.plan_versions(plan),
+        "versions": selectors.tab_versions(plan) if carried else selectors.plan_versions(plan),
         "attendance": selectors.member_attendance(plan),
-        "meetings": selectors.plan_meetings(plan),
-        "deadlines": selectors.timescales(selectors.plan_deadlines(plan))
+        "meetings": selectors.tab_meetings(plan) if carried else selectors.plan_meetings(plan),
+        "deadlines": (selectors.tab_timescales(plan) if carried else
+                      selectors.timescales(selectors.plan_deadlines(plan)))
         if plan.is_current else [],
         # Both callers have just found the plan's child in the user's scope (child_for_view,
         # plan_for_view): it is not asked again (issue 13 §2).
@@ -106,19 +111,29 @@ def _plan_context(request: HttpRequest, plan: ChildProtectionPlan) -> dict[str, 
 def child_tab(request: HttpRequest, pk: int) -> HttpResponse:
     child = child_selectors.child_for_view(request=request, child_id=pk, section="plan")
     user = request.user
-    plans = selectors.child_plans(user=user, child=child)
+    found = selectors.tab_plans(user=user, child=child)
+    plans = found.plans
     if user.role == Role.PARTNER and not plans:
         # A partner sees the plan only as a core group member (003).
         access_record(request=request, child_id=child.pk, action=AccessAction.REFUSED,
                       section="plan")
         raise Http404("No plan found")
     current = next((p for p in plans if p.is_current), None)
+    context = _plan_context(request, current, carried=True) if current else {}
+    # The children the rows lead to were read with them (the plans' conferences', the
+    # versions' meetings' plans'): logged as the read audit logs them, which need not
+    # look them up again (issue 13 §2). The actions and core group members lead only to
+    # the plan's child.
+    record_rows_shown(request, [*found.rows, *context.get("actions", ()),
+                                *(a.member for a in context.get("attendance", ()))],
+                      found.shown | {v.meeting_child_id for v in context.get("versions", ())
+                                     if v.meeting_child_id is not None})
     return render(request, "plans/child.html", {
         **record_context(request, child, "plan"),
-        **(_plan_context(request, current) if current else {}),
+        **context,
         "current": current,
         "past_plans": [p for p in plans if not p.is_current],
-        "cin_plans": selectors.child_cin_plans(user=user, child=child),
+        "cin_plans": found.cin_plans,
         "can_start": current is None and services.may_start_plan(user, child,
                                                                  child_visible=True),
     })
