@@ -5,10 +5,14 @@ and the page, each testing every row against the user's scope (the children's sc
 hashed over 10,000 children) and each planned afresh by PostgreSQL: compiling them cost
 more CPU than the rows' serialization, and the scope was evaluated twice. Asked with
 nothing but `?page=` (how the lists are read almost always), the page and its count now
-come from one query (`compiled.with_total`), compiled once per process for the view and
-what its SQL depends on (`kept_list_key`, the user's scope key) and run prepared; its
-prefetches are asked of the page's rows afterwards, as the queryset would have. Any filter
-or `?ordering=` goes the ORM's way, as does an odd page number (DRF's paginator answers it).
+come from one query, compiled once per process for the view and what its SQL depends on
+(`kept_list_key`, the user's scope key) and run prepared: the list's ids and sort keys
+counted and cut to the page, then the page's rows alone (`compiled.compile_narrow`) where
+the list's order is total, a window's count over the whole rows (`compiled.with_total`)
+otherwise. Its prefetches are asked of the page's rows afterwards, as the queryset would
+have. Once kept, a plain list is read without building the view's queryset at all. Any
+filter or `?ordering=` goes the ORM's way, as does an odd page number (DRF's paginator
+answers it).
 
 A prefetch into a plain list (`Prefetch(relation, queryset, to_attr)`, as
 cpcases.core.prefetched makes) of a one-to-many relation is kept too: its queryset with
@@ -151,13 +155,16 @@ class KeptListMixin:
         else:
             lookups = tuple(found._prefetch_related_lookups)
             query = compiled.cached(key, lambda: _compile(found.prefetch_related(None)))
+            if key not in _KEPT and len(_KEPT) >= compiled.CACHE_SIZE:  # the oldest out
+                _KEPT.pop(next(iter(_KEPT), None), None)
             _KEPT[key] = (query, lookups)
         return _PrefetchingRows(query, offset=(number - 1) * size, limit=size,
                                 lookups=lookups, view=type(self))
 
 
 # The kept lists' queries and their queryset's prefetches, by key (the queries themselves
-# are in compiled's cache, which may drop one: then it is compiled again from a queryset).
+# are in compiled's cache, which may drop one: then it is compiled again from a queryset);
+# as many keys at most as that cache holds (a key is a user's, for a day).
 _KEPT: dict[Hashable, tuple[compiled.Compiled, tuple[Any, ...]]] = {}
 
 
