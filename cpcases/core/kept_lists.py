@@ -20,8 +20,9 @@ cpcases.core.prefetched makes) of a one-to-many relation is kept too: its querys
 page's keys one array parameter; each row's list set as Django's prefetch sets it (in the
 queryset's order, each related row's parent cached on it). Django compiled the prefetch's
 query afresh for every page (its IN list as long as the page). A view's prefetch querysets
-must not depend on the request (they are kept per view); any other prefetch (nested
-prefetches, a to-many through a join) is Django's.
+must not depend on the request (they are kept per view); the related rows' own prefetches
+are Django's, asked of all of them at once; any other prefetch (a path through a relation,
+a to-many through a join) is Django's.
 
 The SQL compiled is the one the ORM would have run: the view's own queryset after its own
 filter backends (which change nothing for a plain request), so the rows, their order and
@@ -76,17 +77,21 @@ def _kept_prefetch(view: type, rows: list[Model], lookup: Any) -> bool:
     related = relation.related_model
     queryset = (lookup.queryset if lookup.queryset is not None
                 else related._default_manager.all())  # type: ignore[union-attr]
-    if queryset._prefetch_related_lookups:
-        return False
+    # The related rows' own prefetches (a decision's agency views) are Django's, asked of
+    # them all once they are read, as evaluating that queryset would have.
+    nested = queryset._prefetch_related_lookups
     field = relation.field  # type: ignore[union-attr]  # the foreign key to the rows
     query = compiled.cached(
         ("kept_prefetch", view, lookup.prefetch_to),
-        lambda: compiled.compile_once(queryset.filter(**{
+        lambda: compiled.compile_once(queryset.prefetch_related(None).filter(**{
             f"{field.attname}__in": RawSQL("SELECT unnest(%s)", (PARENTS,))}),
             {"parents": PARENTS}))
     by_parent: dict[Any, list[Model]] = {row.pk: [] for row in rows}
     parents = {row.pk: row for row in rows}
-    for found in query.instances({"parents": list(by_parent)}):
+    related_rows = query.instances({"parents": list(by_parent)})
+    if nested and related_rows:
+        prefetch_related_objects(related_rows, *nested)
+    for found in related_rows:
         key = getattr(found, field.attname)
         if not field.is_cached(found):  # as Django's prefetch: the parent on its row
             field.set_cached_value(found, parents[key])

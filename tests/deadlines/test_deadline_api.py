@@ -134,17 +134,21 @@ def test_the_fast_representation_is_drfs(child, sw, tm):
         "met", "cancelled", "delay_authorised"}
 
 
-def test_a_plain_list_asked_once_answers_as_the_team_pages_query(api, sw, tm, child,
+def test_a_plain_list_asked_once_answers_as_the_team_pages_query(api, org, sw, tm, child,
                                                                  other_team_child, monkeypatch):
     """/api/v1/deadlines/ without filters reads its page and count from the deadlines'
     narrow rows in one query (compiled.compile_narrow); byte for byte what the team page's
     kept query (narrow_page) answered, on every page, in each order it takes."""
     from cpcases.audit.reads import AuditedPageNumberPagination
     from deadlines import api as deadlines_api
+    from tests.factories import AllocationFactory, ChildFactory
 
-    for n in range(7):  # due dates that tie, so that the id breaks them
-        services.deadline_set(child=child, rule_id="child_seen" if n % 2 else "icpc",
-                              anchor=dt.date(2026, 12, 10 + n // 3))
+    for n in range(5):  # ten deadlines, due dates that tie, so that the id breaks them
+        made = ChildFactory(authority=org.authority, last_name=f"Example{n % 2}")
+        AllocationFactory(child=made, team=org.team_a, social_worker=sw)
+        for rule in ("icpc", "child_seen"):
+            services.deadline_set(child=made, rule_id=rule,
+                                  anchor=dt.date(2026, 12, 10 + n // 2))
     services.deadline_set(child=other_team_child, rule_id="icpc", anchor=dt.date(2026, 12, 1))
     monkeypatch.setattr(AuditedPageNumberPagination, "page_size", 3)
     compared = 0
