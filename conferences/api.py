@@ -33,7 +33,7 @@ from conferences.outcomes.day_api import (
 from conferences.outcomes.outputs_api import ConferenceOutputsActions
 from conferences.serializers import ConferenceSerializer
 from cpcases.accounts.models import User
-from cpcases.children.scoping import ScopeKey, scope_key, visible_children
+from cpcases.children.scoping import visible_children
 from cpcases.core.filters import record_filters
 from cpcases.core.kept_lists import KeptListMixin
 
@@ -251,9 +251,6 @@ class ConferenceViewSet(KeptListMixin,  # a plain list's SQL kept (issue 13 §2)
 
     serializer_class = ConferenceStateSerializer
     filterset_class = ConferenceFilter
-
-    def kept_list_key(self) -> ScopeKey | None:
-        return scope_key(self.request.user)  # its SQL is the user's scope's (issue 13 §2)
 
     def get_queryset(self) -> QuerySet[Conference]:
         if getattr(self, "swagger_fake_view", False):  # the schema is built signed out

@@ -30,7 +30,6 @@ from conferences.outcomes.models import (
 )
 from cpcases.accounts.models import User
 from cpcases.accounts.roles import Agency, Role
-from cpcases.children.scoping import ScopeKey, scope_key
 from cpcases.core.choices import WordChoiceField
 from cpcases.core.deprecation import DeprecatedRoutes, deprecated_viewset
 from cpcases.core.filters import record_filters
@@ -265,9 +264,6 @@ class ConferenceDayViewSet(KeptListMixin, DeprecatedRoutes, mixins.ListModelMixi
     filterset_class = ConferenceDayFilter
     # /conference-days/12/start/ → /conferences/12/start/
     moved_from, moved_to = "/conference-days/", "/conferences/"
-
-    def kept_list_key(self) -> ScopeKey | None:
-        return scope_key(self.request.user)  # its SQL is the user's scope's (issue 13 §2)
 
     def get_queryset(self) -> QuerySet[Conference]:
         if getattr(self, "swagger_fake_view", False):  # the schema generator has no user

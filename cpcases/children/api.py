@@ -20,7 +20,6 @@ from cpcases.audit.models import AccessAction
 from cpcases.audit.services import access_record
 from cpcases.children import hooks, selectors, services
 from cpcases.children.models import Allocation, Child, ChildPerson, Person
-from cpcases.children.scoping import ScopeKey, scope_key
 from cpcases.core.api import problem
 from cpcases.core.concurrency import EditConflict, conflict_body
 from cpcases.core.filters import record_filters
@@ -145,9 +144,6 @@ class ChildViewSet(KeptListMixin, mixins.ListModelMixin, mixins.RetrieveModelMix
     filterset_class = ChildFilter
     ordering_fields = ["last_name", "date_of_birth", "updated_at"]
     http_method_names = ["get", "post", "patch", "head", "options"]
-
-    def kept_list_key(self) -> ScopeKey | None:
-        return scope_key(self.request.user)  # its SQL is the user's scope's (issue 13 §2)
 
     def get_queryset(self) -> QuerySet[Child]:
         return selectors.child_list(user=self.request.user)

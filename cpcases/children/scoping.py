@@ -99,6 +99,19 @@ def visible_children(user: User) -> QuerySet[Child]:
     return Child.objects.filter(pk__in=RawSQL(*scope))  # noqa: S611
 
 
+def of_visible_children(queryset: QuerySet[Any], user: User, field: str = "child_id"
+                        ) -> QuerySet[Any]:
+    """`queryset.filter(<child>__in=visible_children(user))` said as `field IN (<the scope's
+    SQL>)` (`field` the child's key column): through `visible_children` the scope was
+    nested in a subquery of the child table, which PostgreSQL joined to the child table once
+    more in every list and count (issue 13 §2; as deadlines_visible)."""
+    scope = visible_children_sql(user)
+    if scope is None:
+        return queryset.none()
+    # The SQL is the ORM's own, its values passed as parameters: nothing from a request.
+    return queryset.filter(**{f"{field}__in": RawSQL(*scope)})  # noqa: S611
+
+
 def visible_children_sql(user: User) -> tuple[str, tuple[object, ...]] | None:
     """The SQL selecting the ids of `visible_children` (and its parameters), None when the
     user sees no children: for a scope built once per process on top of it (issue 13 §2:

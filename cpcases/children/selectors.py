@@ -68,8 +68,14 @@ def _attach_current_allocations(children: list[Child]) -> None:
 
 
 def child_list(*, user: User) -> QuerySet[Child]:
-    return (visible_children(user).select_related("household")
-            .prefetch_related(_current_allocations()))
+    """The children API's list: by name, then id (a total order: two children of one name
+    fall on the same side of a page's boundary on every request). The scope's rules are
+    asked of each child's own row (`children_in_scope`), not `pk IN (the scope's SQL)`,
+    which read the child table twice (issue 13 §2)."""
+    key = scope_key(user)
+    children = Child.objects.none() if key is None else children_in_scope(key)
+    return (children.select_related("household").prefetch_related(_current_allocations())
+            .order_by("last_name", "first_name", "id"))
 
 
 # What the caseload and search pages show of a child (templates/children/caseload.html,

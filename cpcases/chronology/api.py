@@ -21,7 +21,6 @@ from cpcases.accounts.roles import Agency
 from cpcases.audit.models import AccessAction
 from cpcases.audit.services import access_record
 from cpcases.children.models import Child
-from cpcases.children.scoping import ScopeKey, scope_key
 from cpcases.children.selectors import child_for_view
 from cpcases.chronology import selectors, services
 from cpcases.chronology.models import MANUAL_EVENT_TYPES, EventType, Visit, VisitLocation
@@ -73,9 +72,6 @@ class VisitViewSet(KeptListMixin, mixins.ListModelMixin, mixins.RetrieveModelMix
     serializer_class = VisitSerializer
     filterset_class = record_filters(Visit, fields=["child_seen", "access_refused"])
     ordering_fields = ["visited_at"]
-
-    def kept_list_key(self) -> ScopeKey | None:
-        return scope_key(self.request.user)  # its SQL is the user's scope's (issue 13 §2)
 
     def get_queryset(self) -> QuerySet[Visit]:
         if getattr(self, "swagger_fake_view", False):  # the schema is built signed out

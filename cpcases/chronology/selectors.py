@@ -10,7 +10,7 @@ from django.db.models import F, QuerySet
 from cpcases.accounts.models import User
 from cpcases.accounts.roles import Role
 from cpcases.children.models import Child, InvolvementKind, PartnerInvolvement
-from cpcases.children.scoping import visible_children
+from cpcases.children.scoping import of_visible_children
 from cpcases.chronology.models import Visit
 from cpcases.chronology.providers import ChronologyItem, merged_items
 from cpcases.core.child_rows import child_rows
@@ -54,8 +54,7 @@ def visits_visible(*, user: User) -> QuerySet[Visit]:
     of visits (they see each visit's headline in the chronology)."""
     if user.role == Role.PARTNER:
         return Visit.objects.none()
-    return Visit.objects.filter(child__in=visible_children(user)).select_related(
-        "visited_by", "child")
+    return of_visible_children(Visit.objects.all(), user).select_related("visited_by", "child")
 
 
 @dataclass(frozen=True)

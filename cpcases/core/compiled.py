@@ -33,6 +33,7 @@ from typing import Any, Generic, TypeVar
 import psycopg
 import psycopg.sql
 from django.conf import settings
+from django.core.exceptions import FieldDoesNotExist
 from django.core.paginator import Page
 from django.db import connections
 from django.db.backends.utils import CursorDebugWrapper, CursorWrapper
@@ -48,6 +49,7 @@ from django.db.models import (
     Window,
 )
 from django.db.models.base import ModelState
+from django.db.models.expressions import Col, RawSQL
 from django.db.models.fields.related_descriptors import ForeignKeyDeferredAttribute
 from django.db.models.query import (
     ModelIterable,
@@ -56,6 +58,8 @@ from django.db.models.query import (
 )
 from django.db.models.query_utils import DeferredAttribute
 from django.db.models.signals import post_init, pre_init
+from django.db.models.sql.datastructures import BaseTable
+from django.db.models.sql.where import WhereNode
 
 from cpcases.core.paging import CountedPaginator, page_number_to_read
 
@@ -233,11 +237,23 @@ def compile_once(queryset: QuerySet[Any], markers: Mapping[str, object]) -> Comp
     """Compile a queryset built with `markers` (name → the marker value used in its place)
     into a Compiled whose rows each request asks for with its own values: model instances
     (`instances`), or a values_list()'s tuples (`rows`)."""
+    return _compile(queryset, markers, None)
+
+
+_Wrap = Callable[[Any, str, list[object]], tuple[str, list[object]]]
+
+
+def _compile(queryset: QuerySet[Any], markers: Mapping[str, object], wrap: _Wrap | None
+             ) -> Compiled:
+    """compile_once, its SQL and parameters given to `wrap` (with the compiler) first: SQL
+    round it whose output columns are the queryset's own, in their order."""
     using = queryset.db
     if queryset._known_related_objects or queryset._prefetch_related_lookups:
         raise ValueError("A compiled query builds plain rows: no prefetch, no known objects")
     compiler = queryset.query.get_compiler(using=using)
     sql, params = compiler.as_sql()
+    if wrap is not None:
+        sql, params = wrap(compiler, sql, list(params))
     sql, params, page_at = _page_markers_as_parameters(sql, list(params))
     slots = [] if page_at is None else [(page_at, _LIMIT), (page_at + 1, _OFFSET)]
     for position, param in enumerate(params):
@@ -397,6 +413,11 @@ def cached(key: Hashable, build: Callable[[], Compiled]) -> Compiled:
     return found
 
 
+def kept(key: Hashable) -> Compiled | None:
+    """The Compiled kept under `key`, if it is (nothing built)."""
+    return _CACHE.get(key)
+
+
 def clear() -> None:
     _CACHE.clear()
 
@@ -469,6 +490,115 @@ def narrow_page(found: QuerySet[Any], ordering: tuple[str, ...],
     ids = found.order_by(*ordering).values("pk")[PAGE_OFFSET:PAGE_OFFSET + PAGE_LIMIT]
     rows = shape(found.model._base_manager.db_manager(found.db).filter(_AmongIds(ids)))
     return rows.annotate(**{TOTAL: _CountOf(found)}).order_by(*ordering)
+
+
+PAGE = "compiled_page"  # compile_narrow's page: its ids and the list's count (TOTAL)
+
+
+class _InPage(Func):
+    """`pk = ANY(ARRAY(<the page's ids>))` (compile_narrow): each id looked up by key."""
+
+    template = '%(expressions)s = ANY(ARRAY(SELECT "pk" FROM compiled_page))'
+    output_field = BooleanField()
+
+    def __init__(self) -> None:
+        super().__init__(F("pk"))
+
+
+def compile_narrow(found: QuerySet[Any], ordering: tuple[str, ...],
+                   markers: Mapping[str, object]) -> Compiled | None:
+    """A paged list's page and count, the list asked once: `found` in `ordering` (a total
+    order of the model's own columns), its ids and sort keys alone, each with their number
+    (a window over those narrow rows), sliced by LIMIT and OFFSET parameters, in a WITH
+    query; then only the page's rows read whole, as `found` reads them (its select_related
+    rows, columns, annotations: its own query with its filters replaced by the page's ids),
+    each carrying TOTAL. Paged as `with_total`'s (`instances(limit=, offset=)`,
+    `CountedRows`); an empty page carries no count. None where `found`'s rows could not be
+    read so (`_filters_alone`) or the order is not of the model's own selected columns.
+
+    `narrow_page` counts in a scalar subquery of its own: there PostgreSQL evaluated the
+    list's scope twice (1 to 2 ms each for a conference's or a child's scope), where the
+    window over every row of the list (`with_total`) held and sorted the whole rows (and
+    evaluated each row's subqueries, a conference's children's keys) before the page was
+    cut. The statement is `SELECT * FROM (WITH … ) ORDER BY <positions>`: it starts with
+    SELECT, so pghistory leaves it alone (it puts its context before any other statement,
+    which a prepared statement cannot hold), and the page is sorted outside by the columns'
+    positions (their names may repeat among the joined rows)."""
+    if not _filters_alone(found):
+        return None
+    meta, keys = found.model._meta, []
+    for term in ordering:
+        name = term.lstrip("-")
+        try:
+            field = meta.pk if name == "pk" else meta.get_field(name)
+        except FieldDoesNotExist:
+            return None
+        if not getattr(field, "concrete", False) or getattr(field, "column", None) is None:
+            return None
+        keys.append((field.column, term.startswith("-")))
+    # The list's narrow rows, counted by a window, planned apart (OFFSET 0) for all of them,
+    # then sorted to the page: planned together, PostgreSQL walked an index in the list's
+    # order over every row of the table to spare the sort (10,000 children's rows read one
+    # by one for 1,500 in scope).
+    sort = {f"compiled_key_{i}": F(term.lstrip("-")) for i, term in enumerate(ordering)}
+    listed = found.order_by().values("pk", **sort).annotate(**{TOTAL: Window(Count("*"))})
+    listed_sql, ids_params = listed.query.get_compiler(using=found.db).as_sql()
+    by = ", ".join(f'"{name}"{" DESC" if term.startswith("-") else ""}'
+                   for name, term in zip(sort, ordering, strict=True))
+    ids_sql = (f'SELECT "pk", "{TOTAL}" FROM ({listed_sql} OFFSET 0) AS listed '  # noqa: S608
+               f"ORDER BY {by} {_PAGE_SLICE}")
+    rows = found.all()
+    rows.query.where = WhereNode()  # the page's rows passed the filters in `ids`
+    # Constant SQL: the names of this module's own WITH query and column.
+    total = RawSQL('(SELECT "compiled_total" FROM compiled_page LIMIT 1)', (),
+                   output_field=IntegerField())
+    rows = rows.filter(_InPage()).annotate(**{TOTAL: total}).order_by()
+
+    def wrap(compiler: Any, sql: str, params: list[object]) -> tuple[str, list[object]]:
+        base, at = compiler.query.get_initial_alias(), {}
+        for position, (expression, _sql, _alias) in enumerate(compiler.select, start=1):
+            if isinstance(expression, Col) and expression.alias == base:
+                at.setdefault(expression.target.column, position)
+        if any(column not in at for column, _ in keys):
+            raise _NotNarrow
+        order = ", ".join(f"{at[column]}{' DESC' if descending else ''}"
+                          for column, descending in keys)
+        # The ORM's SQL of the list and of the page, and column positions: nothing else.
+        return (f"SELECT * FROM (WITH {PAGE} AS MATERIALIZED ({ids_sql}) {sql}) AS "  # noqa: S608
+                f"compiled_rows ORDER BY {order}", [*ids_params, *params])
+
+    try:
+        return _compile(rows, markers, wrap)
+    except _NotNarrow:
+        return None
+
+
+class _NotNarrow(Exception):
+    """A sort column not among the page's selected columns (deferred): not narrow."""
+
+
+def _filters_alone(found: QuerySet[Any]) -> bool:
+    """Whether the rows of `found` are exactly the model's rows its WHERE keeps, each once,
+    so that a row of its ids read without that WHERE is the row `found` gives: no DISTINCT,
+    grouping, slice, combination or extra SQL, and every join it makes is to one row at most
+    (a foreign key or a one-to-one, not filtered), so none repeats a row; no aggregate or
+    window annotation (its value would be the page's, not the list's)."""
+    query = found.query
+    if (query.distinct or query.group_by is not None or query.combinator or query.is_sliced
+            or query.extra or query.extra_tables or query.select_for_update
+            or query.is_empty() or any(
+                getattr(expression, "contains_aggregate", True)
+                or getattr(expression, "contains_over_clause", True)
+                for expression in query.annotations.values())):
+        return False
+    for alias, join in query.alias_map.items():
+        if query.alias_refcount[alias] == 0 or isinstance(join, BaseTable):
+            continue
+        field = getattr(join, "join_field", None)
+        if getattr(join, "filtered_relation", None) is not None or not (
+                getattr(field, "many_to_one", False) or getattr(field, "one_to_one", False)):
+            return False
+    return True
 
 
 def page_of(query: Compiled, values: Mapping[str, object], *, number: str | None,

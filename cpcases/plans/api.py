@@ -16,7 +16,6 @@ from rest_framework.response import Response
 
 from cpcases.accounts.models import User
 from cpcases.accounts.roles import Agency
-from cpcases.children.scoping import ScopeKey, scope_key
 from cpcases.core.api import scoped_get, visible_child
 from cpcases.core.choices import WordChoiceField, WordChoiceFilter
 from cpcases.core.concurrency import VersionedUpdateMixin
@@ -193,9 +192,6 @@ class PlanViewSet(KeptListMixin, mixins.ListModelMixin, mixins.RetrieveModelMixi
 
     serializer_class = PlanSerializer
     filterset_class = PlanFilter
-
-    def kept_list_key(self) -> ScopeKey | None:
-        return scope_key(self.request.user)  # its SQL is the user's scope's (issue 13 §2)
 
     def get_queryset(self) -> QuerySet[ChildProtectionPlan]:
         plans = selectors.plans_visible(self.request.user)

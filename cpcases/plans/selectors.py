@@ -18,7 +18,7 @@ from cpcases.accounts.roles import Role
 from cpcases.audit.models import AccessAction
 from cpcases.audit.services import access_record
 from cpcases.children.models import Child
-from cpcases.children.scoping import visible_children
+from cpcases.children.scoping import of_visible_children, visible_children
 from cpcases.core.compiled import CompiledQuery, json_rows
 from cpcases.plans.models import (
     Attendance,
@@ -40,7 +40,7 @@ STEPDOWN_OVERSIGHT = (Role.HEAD_OF_SERVICE, Role.SERVICE_MANAGER)
 def plans_visible(user: User) -> QuerySet[ChildProtectionPlan]:
     """Plans of children the user may see; a partner professional sees only the plans whose
     core group they are (or, for an ended plan, were) in."""
-    plans = ChildProtectionPlan.objects.filter(child__in=visible_children(user))
+    plans = of_visible_children(ChildProtectionPlan.objects.all(), user)
     return _partners_plans(plans, getattr(user, "role", None), user.pk).select_related(
         "child", "lead_social_worker")
 

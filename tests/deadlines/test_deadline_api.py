@@ -132,3 +132,35 @@ def test_the_fast_representation_is_drfs(child, sw, tm):
         assert json.dumps(fast) == json.dumps(generic)  # values, types and key order
     assert {r["state"] for r in DeadlineSerializer(rows, many=True).data} >= {
         "met", "cancelled", "delay_authorised"}
+
+
+def test_a_plain_list_asked_once_answers_as_the_team_pages_query(api, org, sw, tm, child,
+                                                                 other_team_child, monkeypatch):
+    """/api/v1/deadlines/ without filters reads its page and count from the deadlines'
+    narrow rows in one query (compiled.compile_narrow); byte for byte what the team page's
+    kept query (narrow_page) answered, on every page, in each order it takes."""
+    from cpcases.audit.reads import AuditedPageNumberPagination
+    from deadlines import api as deadlines_api
+    from tests.factories import AllocationFactory, ChildFactory
+
+    for n in range(5):  # ten deadlines, due dates that tie, so that the id breaks them
+        made = ChildFactory(authority=org.authority, last_name=f"Example{n % 2}")
+        AllocationFactory(child=made, team=org.team_a, social_worker=sw)
+        for rule in ("icpc", "child_seen"):
+            services.deadline_set(child=made, rule_id=rule,
+                                  anchor=dt.date(2026, 12, 10 + n // 2))
+    services.deadline_set(child=other_team_child, rule_id="icpc", anchor=dt.date(2026, 12, 1))
+    monkeypatch.setattr(AuditedPageNumberPagination, "page_size", 3)
+    compared = 0
+    for user in (sw, tm):
+        api.force_authenticate(user)
+        for query in ("", "?page=2", "?page=3", "?page=9", "?ordering=-due_date",
+                      "?ordering=status&page=2", "?ordering=child__last_name&page=2",
+                      "?ordering=-rule_id,due_date"):
+            new = api.get("/api/v1/deadlines/" + query)
+            with monkeypatch.context() as patch:
+                patch.setattr(deadlines_api, "_unfiltered_narrow", lambda *args: None)
+                old = api.get("/api/v1/deadlines/" + query)
+            assert (new.status_code, new.content) == (old.status_code, old.content), query
+            compared += new.status_code == 200 and bool(new.json()["results"])
+    assert compared >= 12

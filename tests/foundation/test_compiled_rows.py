@@ -226,3 +226,73 @@ def test_only_a_narrow_pages_sql_is_counted_once(sw):
     with pytest.raises(ValueError, match="narrow_page"):
         compiled.counted_once(compiled.compile_once(
             compiled.with_total(slim(found).order_by("id")), {}))
+
+
+# --- compile_narrow: the list asked once, the page read as the list reads it ---------------
+
+OWN_ORDERINGS = [("due_date", "id"), ("-due_date", "-due_at", "-id"),
+                 ("rule_id", "due_date", "id"), ("status", "-pk")]
+
+
+@pytest.mark.parametrize("ordering", OWN_ORDERINGS)
+def test_compile_narrow_gives_with_totals_every_page(sw, deadlines, ordering):
+    from deadlines.selectors import deadlines_visible
+
+    found = slim(deadlines_visible(user=sw).filter(status="open")).order_by(*ordering)
+    window = compiled.compile_once(compiled.with_total(found), {})
+    narrow = compiled.compile_narrow(found, ordering, {})
+    assert narrow is not None
+    assert narrow.paged_inside
+    # It starts with SELECT: pghistory puts its context before any other statement, which a
+    # prepared statement refuses.
+    assert narrow.sql.startswith("SELECT * FROM (WITH compiled_page AS MATERIALIZED (")
+    for offset in (0, 5, 10, 11, 12, 40):
+        expected = window.instances({}, limit=5, offset=offset)
+        rows = narrow.instances({}, limit=5, offset=offset)
+        assert [_whole(d) for d in rows] == [_whole(d) for d in expected]
+        assert list(map(_row, rows)) == list(map(_row, expected))
+        assert len(expected) == {0: 5, 5: 5, 10: 2, 11: 1}.get(offset, 0)
+
+
+def test_compile_narrow_with_the_requests_values(sw, tm, deadlines):
+    from deadlines.selectors import deadlines_visible
+
+    found = slim(deadlines_visible(user=sw).filter(due_date__lt=compiled.TODAY,
+                                                   responsible=tm)).order_by("due_date", "id")
+    narrow = compiled.compile_narrow(found, ("due_date", "id"), {"today": compiled.TODAY})
+    assert narrow is not None
+    for today in (dt.date(2026, 3, 1), dt.date(2026, 3, 9), dt.date(2027, 1, 1)):
+        expected = list(slim(deadlines_visible(user=sw).filter(
+            due_date__lt=today, responsible=tm)).order_by("due_date", "id"))
+        rows = narrow.instances({"today": today}, limit=2, offset=1)
+        assert [d.pk for d in rows] == [d.pk for d in expected[1:3]]
+        assert all(getattr(d, compiled.TOTAL) == len(expected) for d in rows)
+
+
+def test_compile_narrow_refuses_what_would_change_the_rows(sw, deadlines):
+    """Only the list's own rows, each once, with values that do not depend on the filters:
+    otherwise (None) the caller counts with a window over the whole rows."""
+    from django.db.models import Count
+
+    from deadlines.selectors import deadlines_visible
+
+    found = deadlines_visible(user=sw)
+    ordering = ("due_date", "id")
+    assert compiled.compile_narrow(found.order_by(*ordering), ordering, {}) is not None
+    # A join to many rows (a child's allocations), DISTINCT, an aggregate, a window.
+    assert compiled.compile_narrow(found.filter(child__allocations__ended_on__isnull=True),
+                                   ordering, {}) is None
+    assert compiled.compile_narrow(found.distinct(), ordering, {}) is None
+    assert compiled.compile_narrow(found.annotate(n=Count("child__allocations")),
+                                   ordering, {}) is None
+    assert compiled.compile_narrow(compiled.with_total(found), ordering, {}) is None
+    # A sort by another table's column, or by a column the rows do not read.
+    assert compiled.compile_narrow(found, ("child__last_name", "id"), {}) is None
+    assert compiled.compile_narrow(found.select_related(None).only("id", "child_id"),
+                                   ordering, {}) is None
+    # A foreign key's own join keeps each row once: the page is read as the list reads it.
+    by_child = found.filter(child__last_name__startswith="Example")
+    narrow = compiled.compile_narrow(by_child.order_by(*ordering), ordering, {})
+    assert narrow is not None
+    assert [d.pk for d in narrow.instances({}, limit=50)] == [
+        d.pk for d in by_child.order_by(*ordering)]

@@ -58,3 +58,41 @@ def test_conferences_and_days_answer_as_drf_does(conference: Conference, sibling
     days = json.loads(assert_answers_as_drf(bso_api, "/api/v1/conference-days/"))
     listed = next(c for c in days["results"] if c["id"] == conference.pk)
     assert {d["category"] for d in listed["decisions"]} == {"neglect", ""}
+
+
+def test_the_kept_lists_read_decisions_and_their_agency_views_as_the_orm(
+        conference: Conference, siblings, chair, bso, sw, monkeypatch) -> None:
+    """The conference lists' decisions are a kept prefetch, their agency views Django's
+    prefetch of those decisions (cpcases.core.kept_lists): the same answer as the filter
+    backends' and paginator's."""
+    from tests.foundation.test_kept_lists import _the_orms_way
+
+    bso_api, chair_api = _api(bso), _api(chair)
+    for name, agency in (("Sam Social", "csc"), ("Hana Health", "health"),
+                         ("Ed School", "education")):  # quorate
+        assert bso_api.post(f"/api/v1/conference-days/{conference.pk}/attendance/",
+                            {"name": name, "agency": agency, "direct_contact": True},
+                            format="json").status_code == 201
+    assert chair_api.post(f"/api/v1/conferences/{conference.pk}/start/", {},
+                          format="json").status_code == 200
+    assert chair_api.post(f"/api/v1/conferences/{conference.pk}/decisions/", {
+        "child": siblings[0].pk, "outcome": "plan", "category": "NEG", "reasons": "Neglect.",
+        "outline_plan": "Visits.", "contingency": "Legal planning.",
+        "lead_social_worker": sw.pk, "first_core_group_on": "2027-05-11",
+        "core_group": [{"name": "Hana Health", "agency": "health"}],
+        "agency_views": [{"agency": "health", "view": "Agrees."},
+                         {"agency": "police", "view": "Agrees too."}]},
+        format="json").status_code == 201
+    for user in (bso, chair, sw):
+        api = _api(user)
+        for path in ("/api/v1/conferences/", "/api/v1/conference-days/"):
+            api.get(path)  # its SQL kept
+            kept = api.get(path)
+            with monkeypatch.context() as patch:
+                _the_orms_way(patch)
+                orm = api.get(path)
+            assert (kept.status_code, kept.content) == (orm.status_code, orm.content), path
+    listed = next(c for c in _api(bso).get("/api/v1/conference-days/").json()["results"]
+                  if c["id"] == conference.pk)
+    assert [v["view"] for d in listed["decisions"] for v in d["agency_views"]] == [
+        "Agrees.", "Agrees too."]
