@@ -13059,101 +13059,102 @@ INSERT INTO public.django_content_type VALUES (169, 'return_exports', 'exportjob
 -- Data for Name: django_migrations; Type: TABLE DATA; Schema: public; Owner: -
 --
 
-INSERT INTO public.django_migrations VALUES (1, 'pghistory', '0001_initial', '2026-12-04 23:31:58.965078+00');
-INSERT INTO public.django_migrations VALUES (2, 'pghistory', '0002_aggregateevent', '2026-12-04 23:31:58.968335+00');
-INSERT INTO public.django_migrations VALUES (3, 'pghistory', '0003_auto_20201023_1636', '2026-12-04 23:31:58.971495+00');
-INSERT INTO public.django_migrations VALUES (4, 'pghistory', '0004_auto_20220906_1625', '2026-12-04 23:31:58.977699+00');
-INSERT INTO public.django_migrations VALUES (5, 'pghistory', '0005_events_middlewareevents', '2026-12-04 23:31:58.981844+00');
-INSERT INTO public.django_migrations VALUES (6, 'pghistory', '0006_delete_aggregateevent', '2026-12-04 23:31:58.984219+00');
-INSERT INTO public.django_migrations VALUES (7, 'pghistory', '0007_auto_20250421_0444', '2026-12-04 23:31:58.989368+00');
-INSERT INTO public.django_migrations VALUES (8, 'contenttypes', '0001_initial', '2026-12-04 23:31:58.994549+00');
-INSERT INTO public.django_migrations VALUES (9, 'contenttypes', '0002_remove_content_type_name', '2026-12-04 23:31:58.999652+00');
-INSERT INTO public.django_migrations VALUES (10, 'auth', '0001_initial', '2026-12-04 23:31:59.024794+00');
-INSERT INTO public.django_migrations VALUES (11, 'auth', '0002_alter_permission_name_max_length', '2026-12-04 23:31:59.028982+00');
-INSERT INTO public.django_migrations VALUES (12, 'auth', '0003_alter_user_email_max_length', '2026-12-04 23:31:59.032436+00');
-INSERT INTO public.django_migrations VALUES (13, 'auth', '0004_alter_user_username_opts', '2026-12-04 23:31:59.036861+00');
-INSERT INTO public.django_migrations VALUES (14, 'auth', '0005_alter_user_last_login_null', '2026-12-04 23:31:59.040955+00');
-INSERT INTO public.django_migrations VALUES (15, 'auth', '0006_require_contenttypes_0002', '2026-12-04 23:31:59.042227+00');
-INSERT INTO public.django_migrations VALUES (16, 'auth', '0007_alter_validators_add_error_messages', '2026-12-04 23:31:59.045563+00');
-INSERT INTO public.django_migrations VALUES (17, 'auth', '0008_alter_user_username_max_length', '2026-12-04 23:31:59.048871+00');
-INSERT INTO public.django_migrations VALUES (18, 'auth', '0009_alter_user_last_name_max_length', '2026-12-04 23:31:59.052314+00');
-INSERT INTO public.django_migrations VALUES (19, 'auth', '0010_alter_group_name_max_length', '2026-12-04 23:31:59.057239+00');
-INSERT INTO public.django_migrations VALUES (20, 'auth', '0011_update_proxy_permissions', '2026-12-04 23:31:59.06755+00');
-INSERT INTO public.django_migrations VALUES (21, 'auth', '0012_alter_user_first_name_max_length', '2026-12-04 23:31:59.070621+00');
-INSERT INTO public.django_migrations VALUES (22, 'accounts', '0001_initial', '2026-12-04 23:31:59.457952+00');
-INSERT INTO public.django_migrations VALUES (23, 'accounts', '0002_alter_user_role_alter_userevent_role', '2026-12-04 23:31:59.478427+00');
-INSERT INTO public.django_migrations VALUES (24, 'admin', '0001_initial', '2026-12-04 23:31:59.499175+00');
-INSERT INTO public.django_migrations VALUES (25, 'admin', '0002_logentry_remove_auto_add', '2026-12-04 23:31:59.506748+00');
-INSERT INTO public.django_migrations VALUES (26, 'admin', '0003_logentry_add_action_flag_choices', '2026-12-04 23:31:59.514278+00');
-INSERT INTO public.django_migrations VALUES (27, 'audit', '0001_initial', '2026-12-04 23:31:59.542788+00');
-INSERT INTO public.django_migrations VALUES (28, 'audit', '0002_access_child_at', '2026-12-04 23:31:59.562228+00');
-INSERT INTO public.django_migrations VALUES (29, 'authtoken', '0001_initial', '2026-12-04 23:31:59.578106+00');
-INSERT INTO public.django_migrations VALUES (30, 'authtoken', '0002_auto_20160226_1747', '2026-12-04 23:31:59.608255+00');
-INSERT INTO public.django_migrations VALUES (31, 'authtoken', '0003_tokenproxy', '2026-12-04 23:31:59.610296+00');
-INSERT INTO public.django_migrations VALUES (32, 'authtoken', '0004_alter_tokenproxy_options', '2026-12-04 23:31:59.613934+00');
-INSERT INTO public.django_migrations VALUES (33, 'axes', '0001_initial', '2026-12-04 23:31:59.62254+00');
-INSERT INTO public.django_migrations VALUES (34, 'axes', '0002_auto_20151217_2044', '2026-12-04 23:31:59.642453+00');
-INSERT INTO public.django_migrations VALUES (35, 'axes', '0003_auto_20160322_0929', '2026-12-04 23:31:59.650583+00');
-INSERT INTO public.django_migrations VALUES (36, 'axes', '0004_auto_20181024_1538', '2026-12-04 23:31:59.658591+00');
-INSERT INTO public.django_migrations VALUES (37, 'axes', '0005_remove_accessattempt_trusted', '2026-12-04 23:31:59.661063+00');
-INSERT INTO public.django_migrations VALUES (38, 'axes', '0006_remove_accesslog_trusted', '2026-12-04 23:31:59.663528+00');
-INSERT INTO public.django_migrations VALUES (39, 'axes', '0007_alter_accessattempt_unique_together', '2026-12-04 23:31:59.680923+00');
-INSERT INTO public.django_migrations VALUES (40, 'axes', '0008_accessfailurelog', '2026-12-04 23:31:59.691364+00');
-INSERT INTO public.django_migrations VALUES (41, 'axes', '0009_add_session_hash', '2026-12-04 23:31:59.694135+00');
-INSERT INTO public.django_migrations VALUES (42, 'axes', '0010_accessattemptexpiration', '2026-12-04 23:31:59.699226+00');
-INSERT INTO public.django_migrations VALUES (43, 'children', '0001_initial', '2026-12-04 23:32:00.899172+00');
-INSERT INTO public.django_migrations VALUES (44, 'children', '0002_identifiers_break_glass_search', '2026-12-04 23:32:01.827312+00');
-INSERT INTO public.django_migrations VALUES (45, 'children', '0003_postcode_search_index', '2026-12-04 23:32:01.853846+00');
-INSERT INTO public.django_migrations VALUES (46, 'children', '0004_household_childperson_version', '2026-12-04 23:32:02.377856+00');
-INSERT INTO public.django_migrations VALUES (47, 'children', '0005_search_name_id_trigram_index', '2026-12-04 23:32:02.417677+00');
-INSERT INTO public.django_migrations VALUES (48, 'chronology', '0001_initial', '2026-12-04 23:32:03.02028+00');
-INSERT INTO public.django_migrations VALUES (49, 'strategy', '0001_initial', '2026-12-04 23:32:05.944371+00');
-INSERT INTO public.django_migrations VALUES (50, 'conferences', '0001_initial', '2026-12-04 23:32:07.726937+00');
-INSERT INTO public.django_migrations VALUES (51, 'conferences', '0002_preparation', '2026-12-04 23:32:21.680125+00');
-INSERT INTO public.django_migrations VALUES (52, 'plans', '0001_initial', '2026-12-04 23:32:33.680962+00');
-INSERT INTO public.django_migrations VALUES (53, 'conference_outcomes', '0001_initial', '2026-12-04 23:32:40.060748+00');
-INSERT INTO public.django_migrations VALUES (54, 'conference_outcomes', '0002_resource_disparity', '2026-12-04 23:32:41.16353+00');
-INSERT INTO public.django_migrations VALUES (55, 'conference_outcomes', '0003_attendance_version', '2026-12-04 23:32:42.619903+00');
-INSERT INTO public.django_migrations VALUES (56, 'conferences', '0003_request_invitation_version', '2026-12-04 23:32:45.274967+00');
-INSERT INTO public.django_migrations VALUES (57, 'core', '0001_form_token', '2026-12-04 23:32:45.296179+00');
-INSERT INTO public.django_migrations VALUES (58, 'core', '0002_form_token_children', '2026-12-04 23:32:45.308478+00');
-INSERT INTO public.django_migrations VALUES (59, 'deadlines', '0001_initial', '2026-12-04 23:32:45.455608+00');
-INSERT INTO public.django_migrations VALUES (60, 'deadlines', '0002_policy_deadlines_notifications', '2026-12-04 23:32:51.437668+00');
-INSERT INTO public.django_migrations VALUES (61, 'deadlines', '0003_load_shipped_policy_profiles', '2026-12-04 23:32:52.083842+00');
-INSERT INTO public.django_migrations VALUES (62, 'deadlines', '0004_reload_shipped_policy_profiles', '2026-12-04 23:32:52.781573+00');
-INSERT INTO public.django_migrations VALUES (63, 'deadlines', '0005_originating_report_rule_choice', '2026-12-04 23:32:53.554668+00');
-INSERT INTO public.django_migrations VALUES (64, 'deadlines', '0006_deadline_holder_team_ended_by_event', '2026-12-04 23:32:55.809609+00');
-INSERT INTO public.django_migrations VALUES (65, 'deadlines', '0007_deadlinereassignment', '2026-12-04 23:32:56.192976+00');
-INSERT INTO public.django_migrations VALUES (66, 'deadlines', '0008_closure_day_change', '2026-12-04 23:32:56.365295+00');
-INSERT INTO public.django_migrations VALUES (67, 'deadlines', '0006_notification_digests', '2026-12-04 23:32:57.468774+00');
-INSERT INTO public.django_migrations VALUES (68, 'deadlines', '0009_merge_20261203_2106', '2026-12-04 23:32:57.472425+00');
-INSERT INTO public.django_migrations VALUES (69, 'deadlines', '0008_front_door_rules', '2026-12-04 23:32:59.106545+00');
-INSERT INTO public.django_migrations VALUES (70, 'deadlines', '0010_merge_0008_front_door_rules_0009_merge_20261203_2106', '2026-12-04 23:32:59.222729+00');
-INSERT INTO public.django_migrations VALUES (71, 'deadlines', '0008_life_event_rules', '2026-12-04 23:33:00.84825+00');
-INSERT INTO public.django_migrations VALUES (72, 'deadlines', '0011_merge_20261203_2119', '2026-12-04 23:33:00.881788+00');
-INSERT INTO public.django_migrations VALUES (73, 'deadlines', '0012_merged_rule_and_event_choices', '2026-12-04 23:33:01.717841+00');
-INSERT INTO public.django_migrations VALUES (74, 'deadlines', '0013_alter_policyprofile_icpc_delay_role_and_more', '2026-12-04 23:33:02.013374+00');
-INSERT INTO public.django_migrations VALUES (75, 'deadlines', '0014_ruleoverride_version', '2026-12-04 23:33:03.322987+00');
-INSERT INTO public.django_migrations VALUES (76, 'deadlines', '0015_sweep_indexes', '2026-12-04 23:33:06.480231+00');
-INSERT INTO public.django_migrations VALUES (77, 'deadlines', '0016_sweep_queue_table', '2026-12-04 23:33:06.990811+00');
-INSERT INTO public.django_migrations VALUES (78, 'deadlines', '0017_policy_version', '2026-12-04 23:33:06.99945+00');
-INSERT INTO public.django_migrations VALUES (79, 'documents', '0001_initial', '2026-12-04 23:33:07.340166+00');
-INSERT INTO public.django_migrations VALUES (80, 'frontdoor', '0001_initial', '2026-12-04 23:33:15.706455+00');
-INSERT INTO public.django_migrations VALUES (81, 'health', '0001_initial', '2026-12-04 23:33:15.728396+00');
-INSERT INTO public.django_migrations VALUES (82, 'lifeevents', '0001_initial', '2026-12-04 23:33:25.775603+00');
-INSERT INTO public.django_migrations VALUES (83, 'lifeevents', '0002_case_transfer', '2026-12-04 23:33:28.242575+00');
-INSERT INTO public.django_migrations VALUES (84, 'lifeevents', '0003_professional_challenge', '2026-12-04 23:33:30.523609+00');
-INSERT INTO public.django_migrations VALUES (85, 'lifeevents', '0004_plan_end_views_and_restrictions', '2026-12-04 23:33:35.681354+00');
-INSERT INTO public.django_migrations VALUES (86, 'otp_totp', '0001_initial', '2026-12-04 23:33:35.881445+00');
-INSERT INTO public.django_migrations VALUES (87, 'otp_totp', '0002_auto_20190420_0723', '2026-12-04 23:33:36.551371+00');
-INSERT INTO public.django_migrations VALUES (88, 'otp_totp', '0003_add_timestamps', '2026-12-04 23:33:36.851621+00');
-INSERT INTO public.django_migrations VALUES (89, 'outbox', '0001_initial', '2026-12-04 23:33:36.877757+00');
-INSERT INTO public.django_migrations VALUES (90, 'plans', '0002_planaction_version', '2026-12-04 23:33:39.086407+00');
-INSERT INTO public.django_migrations VALUES (91, 'returns', '0001_initial', '2026-12-04 23:33:39.272663+00');
-INSERT INTO public.django_migrations VALUES (92, 'return_exports', '0001_initial', '2026-12-04 23:33:39.490287+00');
-INSERT INTO public.django_migrations VALUES (93, 'returns', '0002_dfe_api_and_stored_readiness', '2026-12-04 23:33:41.635622+00');
-INSERT INTO public.django_migrations VALUES (94, 'sessions', '0001_initial', '2026-12-04 23:33:41.664826+00');
-INSERT INTO public.django_migrations VALUES (95, 'strategy', '0002_concern', '2026-12-04 23:33:43.68274+00');
+INSERT INTO public.django_migrations VALUES (1, 'pghistory', '0001_initial', '2026-12-05 02:37:41.243741+00');
+INSERT INTO public.django_migrations VALUES (2, 'pghistory', '0002_aggregateevent', '2026-12-05 02:37:41.247085+00');
+INSERT INTO public.django_migrations VALUES (3, 'pghistory', '0003_auto_20201023_1636', '2026-12-05 02:37:41.252587+00');
+INSERT INTO public.django_migrations VALUES (4, 'pghistory', '0004_auto_20220906_1625', '2026-12-05 02:37:41.259215+00');
+INSERT INTO public.django_migrations VALUES (5, 'pghistory', '0005_events_middlewareevents', '2026-12-05 02:37:41.262258+00');
+INSERT INTO public.django_migrations VALUES (6, 'pghistory', '0006_delete_aggregateevent', '2026-12-05 02:37:41.268427+00');
+INSERT INTO public.django_migrations VALUES (7, 'pghistory', '0007_auto_20250421_0444', '2026-12-05 02:37:41.272844+00');
+INSERT INTO public.django_migrations VALUES (8, 'contenttypes', '0001_initial', '2026-12-05 02:37:41.282222+00');
+INSERT INTO public.django_migrations VALUES (9, 'contenttypes', '0002_remove_content_type_name', '2026-12-05 02:37:41.288397+00');
+INSERT INTO public.django_migrations VALUES (10, 'auth', '0001_initial', '2026-12-05 02:37:41.338282+00');
+INSERT INTO public.django_migrations VALUES (11, 'auth', '0002_alter_permission_name_max_length', '2026-12-05 02:37:41.352678+00');
+INSERT INTO public.django_migrations VALUES (12, 'auth', '0003_alter_user_email_max_length', '2026-12-05 02:37:41.361229+00');
+INSERT INTO public.django_migrations VALUES (13, 'auth', '0004_alter_user_username_opts', '2026-12-05 02:37:41.372922+00');
+INSERT INTO public.django_migrations VALUES (14, 'auth', '0005_alter_user_last_login_null', '2026-12-05 02:37:41.378499+00');
+INSERT INTO public.django_migrations VALUES (15, 'auth', '0006_require_contenttypes_0002', '2026-12-05 02:37:41.380724+00');
+INSERT INTO public.django_migrations VALUES (16, 'auth', '0007_alter_validators_add_error_messages', '2026-12-05 02:37:41.386844+00');
+INSERT INTO public.django_migrations VALUES (17, 'auth', '0008_alter_user_username_max_length', '2026-12-05 02:37:41.402742+00');
+INSERT INTO public.django_migrations VALUES (18, 'auth', '0009_alter_user_last_name_max_length', '2026-12-05 02:37:41.41077+00');
+INSERT INTO public.django_migrations VALUES (19, 'auth', '0010_alter_group_name_max_length', '2026-12-05 02:37:41.420042+00');
+INSERT INTO public.django_migrations VALUES (20, 'auth', '0011_update_proxy_permissions', '2026-12-05 02:37:41.441973+00');
+INSERT INTO public.django_migrations VALUES (21, 'auth', '0012_alter_user_first_name_max_length', '2026-12-05 02:37:41.449393+00');
+INSERT INTO public.django_migrations VALUES (22, 'accounts', '0001_initial', '2026-12-05 02:37:42.345454+00');
+INSERT INTO public.django_migrations VALUES (23, 'accounts', '0002_alter_user_role_alter_userevent_role', '2026-12-05 02:37:42.393528+00');
+INSERT INTO public.django_migrations VALUES (24, 'admin', '0001_initial', '2026-12-05 02:37:42.424153+00');
+INSERT INTO public.django_migrations VALUES (25, 'admin', '0002_logentry_remove_auto_add', '2026-12-05 02:37:42.434043+00');
+INSERT INTO public.django_migrations VALUES (26, 'admin', '0003_logentry_add_action_flag_choices', '2026-12-05 02:37:42.444713+00');
+INSERT INTO public.django_migrations VALUES (27, 'audit', '0001_initial', '2026-12-05 02:37:42.472466+00');
+INSERT INTO public.django_migrations VALUES (28, 'audit', '0002_access_child_at', '2026-12-05 02:37:42.497505+00');
+INSERT INTO public.django_migrations VALUES (29, 'authtoken', '0001_initial', '2026-12-05 02:37:42.522455+00');
+INSERT INTO public.django_migrations VALUES (30, 'authtoken', '0002_auto_20160226_1747', '2026-12-05 02:37:42.575249+00');
+INSERT INTO public.django_migrations VALUES (31, 'authtoken', '0003_tokenproxy', '2026-12-05 02:37:42.577239+00');
+INSERT INTO public.django_migrations VALUES (32, 'authtoken', '0004_alter_tokenproxy_options', '2026-12-05 02:37:42.583845+00');
+INSERT INTO public.django_migrations VALUES (33, 'axes', '0001_initial', '2026-12-05 02:37:42.595618+00');
+INSERT INTO public.django_migrations VALUES (34, 'axes', '0002_auto_20151217_2044', '2026-12-05 02:37:42.669571+00');
+INSERT INTO public.django_migrations VALUES (35, 'axes', '0003_auto_20160322_0929', '2026-12-05 02:37:42.738459+00');
+INSERT INTO public.django_migrations VALUES (36, 'axes', '0004_auto_20181024_1538', '2026-12-05 02:37:42.757725+00');
+INSERT INTO public.django_migrations VALUES (37, 'axes', '0005_remove_accessattempt_trusted', '2026-12-05 02:37:42.765029+00');
+INSERT INTO public.django_migrations VALUES (38, 'axes', '0006_remove_accesslog_trusted', '2026-12-05 02:37:42.772414+00');
+INSERT INTO public.django_migrations VALUES (39, 'axes', '0007_alter_accessattempt_unique_together', '2026-12-05 02:37:42.79986+00');
+INSERT INTO public.django_migrations VALUES (40, 'axes', '0008_accessfailurelog', '2026-12-05 02:37:42.821384+00');
+INSERT INTO public.django_migrations VALUES (41, 'axes', '0009_add_session_hash', '2026-12-05 02:37:42.828029+00');
+INSERT INTO public.django_migrations VALUES (42, 'axes', '0010_accessattemptexpiration', '2026-12-05 02:37:42.839669+00');
+INSERT INTO public.django_migrations VALUES (43, 'children', '0001_initial', '2026-12-05 02:37:46.714164+00');
+INSERT INTO public.django_migrations VALUES (44, 'children', '0002_identifiers_break_glass_search', '2026-12-05 02:37:48.026974+00');
+INSERT INTO public.django_migrations VALUES (45, 'children', '0003_postcode_search_index', '2026-12-05 02:37:48.061131+00');
+INSERT INTO public.django_migrations VALUES (46, 'children', '0004_household_childperson_version', '2026-12-05 02:37:48.783837+00');
+INSERT INTO public.django_migrations VALUES (47, 'children', '0005_search_name_id_trigram_index', '2026-12-05 02:37:48.82567+00');
+INSERT INTO public.django_migrations VALUES (48, 'chronology', '0001_initial', '2026-12-05 02:37:49.496147+00');
+INSERT INTO public.django_migrations VALUES (49, 'strategy', '0001_initial', '2026-12-05 02:37:56.280068+00');
+INSERT INTO public.django_migrations VALUES (50, 'conferences', '0001_initial', '2026-12-05 02:38:00.430283+00');
+INSERT INTO public.django_migrations VALUES (51, 'conferences', '0002_preparation', '2026-12-05 02:38:15.849224+00');
+INSERT INTO public.django_migrations VALUES (52, 'plans', '0001_initial', '2026-12-05 02:38:24.822271+00');
+INSERT INTO public.django_migrations VALUES (53, 'conference_outcomes', '0001_initial', '2026-12-05 02:38:32.75127+00');
+INSERT INTO public.django_migrations VALUES (54, 'conference_outcomes', '0002_resource_disparity', '2026-12-05 02:38:33.999791+00');
+INSERT INTO public.django_migrations VALUES (55, 'conference_outcomes', '0003_attendance_version', '2026-12-05 02:38:35.134272+00');
+INSERT INTO public.django_migrations VALUES (56, 'conferences', '0003_request_invitation_version', '2026-12-05 02:38:38.997607+00');
+INSERT INTO public.django_migrations VALUES (57, 'core', '0001_form_token', '2026-12-05 02:38:39.018168+00');
+INSERT INTO public.django_migrations VALUES (58, 'core', '0002_form_token_children', '2026-12-05 02:38:39.055953+00');
+INSERT INTO public.django_migrations VALUES (59, 'deadlines', '0001_initial', '2026-12-05 02:38:39.343089+00');
+INSERT INTO public.django_migrations VALUES (60, 'deadlines', '0002_policy_deadlines_notifications', '2026-12-05 02:38:46.708003+00');
+INSERT INTO public.django_migrations VALUES (61, 'deadlines', '0003_load_shipped_policy_profiles', '2026-12-05 02:38:48.10429+00');
+INSERT INTO public.django_migrations VALUES (62, 'deadlines', '0004_reload_shipped_policy_profiles', '2026-12-05 02:38:49.309671+00');
+INSERT INTO public.django_migrations VALUES (63, 'deadlines', '0005_originating_report_rule_choice', '2026-12-05 02:38:49.724224+00');
+INSERT INTO public.django_migrations VALUES (64, 'deadlines', '0006_deadline_holder_team_ended_by_event', '2026-12-05 02:38:54.454895+00');
+INSERT INTO public.django_migrations VALUES (65, 'deadlines', '0007_deadlinereassignment', '2026-12-05 02:38:54.60423+00');
+INSERT INTO public.django_migrations VALUES (66, 'deadlines', '0008_closure_day_change', '2026-12-05 02:38:55.01973+00');
+INSERT INTO public.django_migrations VALUES (67, 'deadlines', '0006_notification_digests', '2026-12-05 02:38:56.026908+00');
+INSERT INTO public.django_migrations VALUES (68, 'deadlines', '0009_merge_20261203_2106', '2026-12-05 02:38:56.028523+00');
+INSERT INTO public.django_migrations VALUES (69, 'deadlines', '0008_front_door_rules', '2026-12-05 02:38:57.461592+00');
+INSERT INTO public.django_migrations VALUES (70, 'deadlines', '0010_merge_0008_front_door_rules_0009_merge_20261203_2106', '2026-12-05 02:38:57.572338+00');
+INSERT INTO public.django_migrations VALUES (71, 'deadlines', '0008_life_event_rules', '2026-12-05 02:39:01.305417+00');
+INSERT INTO public.django_migrations VALUES (72, 'deadlines', '0011_merge_20261203_2119', '2026-12-05 02:39:01.856804+00');
+INSERT INTO public.django_migrations VALUES (73, 'deadlines', '0012_merged_rule_and_event_choices', '2026-12-05 02:39:02.984222+00');
+INSERT INTO public.django_migrations VALUES (74, 'deadlines', '0013_alter_policyprofile_icpc_delay_role_and_more', '2026-12-05 02:39:04.330062+00');
+INSERT INTO public.django_migrations VALUES (75, 'deadlines', '0014_ruleoverride_version', '2026-12-05 02:39:05.921302+00');
+INSERT INTO public.django_migrations VALUES (76, 'deadlines', '0015_sweep_indexes', '2026-12-05 02:39:08.927926+00');
+INSERT INTO public.django_migrations VALUES (77, 'deadlines', '0016_sweep_queue_table', '2026-12-05 02:39:09.437487+00');
+INSERT INTO public.django_migrations VALUES (78, 'deadlines', '0017_policy_version', '2026-12-05 02:39:09.444337+00');
+INSERT INTO public.django_migrations VALUES (79, 'deadlines', '0018_closed_rule_due_index', '2026-12-05 02:39:09.606141+00');
+INSERT INTO public.django_migrations VALUES (80, 'documents', '0001_initial', '2026-12-05 02:39:09.885226+00');
+INSERT INTO public.django_migrations VALUES (81, 'frontdoor', '0001_initial', '2026-12-05 02:39:20.874276+00');
+INSERT INTO public.django_migrations VALUES (82, 'health', '0001_initial', '2026-12-05 02:39:20.905215+00');
+INSERT INTO public.django_migrations VALUES (83, 'lifeevents', '0001_initial', '2026-12-05 02:39:32.900979+00');
+INSERT INTO public.django_migrations VALUES (84, 'lifeevents', '0002_case_transfer', '2026-12-05 02:39:38.724098+00');
+INSERT INTO public.django_migrations VALUES (85, 'lifeevents', '0003_professional_challenge', '2026-12-05 02:39:41.472477+00');
+INSERT INTO public.django_migrations VALUES (86, 'lifeevents', '0004_plan_end_views_and_restrictions', '2026-12-05 02:39:46.780418+00');
+INSERT INTO public.django_migrations VALUES (87, 'otp_totp', '0001_initial', '2026-12-05 02:39:47.880244+00');
+INSERT INTO public.django_migrations VALUES (88, 'otp_totp', '0002_auto_20190420_0723', '2026-12-05 02:39:49.134455+00');
+INSERT INTO public.django_migrations VALUES (89, 'otp_totp', '0003_add_timestamps', '2026-12-05 02:39:51.634563+00');
+INSERT INTO public.django_migrations VALUES (90, 'outbox', '0001_initial', '2026-12-05 02:39:51.740299+00');
+INSERT INTO public.django_migrations VALUES (91, 'plans', '0002_planaction_version', '2026-12-05 02:39:55.853766+00');
+INSERT INTO public.django_migrations VALUES (92, 'returns', '0001_initial', '2026-12-05 02:39:56.351956+00');
+INSERT INTO public.django_migrations VALUES (93, 'return_exports', '0001_initial', '2026-12-05 02:39:56.575274+00');
+INSERT INTO public.django_migrations VALUES (94, 'returns', '0002_dfe_api_and_stored_readiness', '2026-12-05 02:39:58.39321+00');
+INSERT INTO public.django_migrations VALUES (95, 'sessions', '0001_initial', '2026-12-05 02:39:58.409783+00');
+INSERT INTO public.django_migrations VALUES (96, 'strategy', '0002_concern', '2026-12-05 02:40:01.555341+00');
 
 
 --
@@ -14260,7 +14261,7 @@ SELECT pg_catalog.setval('public.django_content_type_id_seq', 169, true);
 -- Name: django_migrations_id_seq; Type: SEQUENCE SET; Schema: public; Owner: -
 --
 
-SELECT pg_catalog.setval('public.django_migrations_id_seq', 95, true);
+SELECT pg_catalog.setval('public.django_migrations_id_seq', 96, true);
 
 
 --
@@ -19045,6 +19046,13 @@ CREATE UNIQUE INDEX core_group_member_user_once ON public.plans_coregroupmember 
 --
 
 CREATE INDEX deadline_child_status ON public.deadlines_deadline USING btree (child_id, status);
+
+
+--
+-- Name: deadline_closed_rule_due; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX deadline_closed_rule_due ON public.deadlines_deadline USING btree (rule_id, due_date) WHERE ((status)::text = ANY ((ARRAY['met'::character varying, 'missed'::character varying, 'delay_authorised'::character varying])::text[]));
 
 
 --
