@@ -213,27 +213,6 @@ def build_census(children: QuerySet[Child], period: CensusPeriod, *, select: boo
                   la_code=getattr(settings, "RETURNS_LA_CODE", "000"))
 
 
-def census_child(child: Child, period: CensusPeriod) -> Census:
-    """`build_census` of one child the caller has loaded (already scoped to the user: the
-    child's census-checks tab), without reading the child again (issue 13 §2)."""
-    return census_child_shown(child, period)[0]
-
-
-def census_child_shown(child: Child, period: CensusPeriod) -> tuple[Census, frozenset[int]]:
-    """`census_child`, and the children its reads lead to, as the read audit follows them
-    (its reads are plain rows, which the audit does not see): all of it in one query
-    (returns.census_one), compiled once per process."""
-    from returns.census_one import read_child
-
-    found = read_child(child.pk, period)
-    la_code = getattr(settings, "RETURNS_LA_CODE", "000")
-    if found is None:
-        return Census(period=period, children=[], la_code=la_code), frozenset()
-    deaths = {child.pk: found.died_on} if found.died_on else {}
-    return (Census(period=period, children=_linked([child], period, found.reads, deaths),
-                   la_code=la_code), found.shown)
-
-
 def in_census(child_id: int, period: CensusPeriod) -> bool:
     """Whether `census_children` selects the child: its rule asked of that child alone, its
     SQL compiled once per process; every call asks afresh."""

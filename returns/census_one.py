@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from types import SimpleNamespace
 from typing import Any
 
+from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.contrib.postgres.expressions import ArraySubquery
 from django.contrib.postgres.fields import ArrayField
@@ -24,7 +25,7 @@ from django.db.models import BigIntegerField, QuerySet
 
 from cpcases.children.models import Child
 from cpcases.core.compiled import json_rows
-from returns.census import Reads, _in_census_query, _one_child
+from returns.census import Census, Reads, _in_census_query, _linked, _one_child
 from returns.periods import CensusPeriod
 
 
@@ -144,3 +145,22 @@ def _query(child: object, ref: object, start: object) -> QuerySet[Child]:
             Conference.children.through.objects.filter(conference_id__in=conferences)
             .order_by().values("child_id").distinct(),
             output_field=ArrayField(BigIntegerField())))
+
+
+def census_child(child: Child, period: CensusPeriod) -> Census:
+    """`build_census` of one child the caller has loaded (already scoped to the user: the
+    child's census-checks tab), without reading the child again (issue 13 §2)."""
+    return census_child_shown(child, period)[0]
+
+
+def census_child_shown(child: Child, period: CensusPeriod) -> tuple[Census, frozenset[int]]:
+    """`census_child`, and the children its reads lead to, as the read audit follows them
+    (its reads are plain rows, which the audit does not see): all of it in one query
+    (above), compiled once per process."""
+    found = read_child(child.pk, period)
+    la_code = getattr(settings, "RETURNS_LA_CODE", "000")
+    if found is None:
+        return Census(period=period, children=[], la_code=la_code), frozenset()
+    deaths = {child.pk: found.died_on} if found.died_on else {}
+    return (Census(period=period, children=_linked([child], period, found.reads, deaths),
+                   la_code=la_code), found.shown)

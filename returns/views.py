@@ -19,7 +19,7 @@ from django.views.decorators.http import require_http_methods
 from cpcases.audit.reads import record_children_shown, record_rows_shown
 from cpcases.children.selectors import child_for_view
 from cpcases.children.views import record_context
-from returns import census, rules, selectors, services
+from returns import census_one, rules, selectors, services
 from returns.forms import AnnexAForm, CensusForm
 from returns.links import fix_link as _fix
 from returns.performance.selectors import may_view_performance
@@ -155,7 +155,7 @@ def child_checks(request: HttpRequest, pk: int) -> HttpResponse:
     that puts it right: so the case holder corrects it now, not at the year end."""
     child = child_for_view(request=request, child_id=pk, section="returns-child")
     period = year_so_far()
-    built, shown = census.census_child_shown(child, period)
+    built, shown = census_one.census_child_shown(child, period)
     # The rows the census read lead to these children (a plan's conference's other
     # children): logged as the read audit logged them when it saw the rows (issue 12 §5).
     record_rows_shown(request, (), shown)

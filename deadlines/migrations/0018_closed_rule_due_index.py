@@ -17,6 +17,6 @@ class Migration(migrations.Migration):
     operations = [
         migrations.AddIndex(
             model_name='deadline',
-            index=models.Index(condition=models.Q(('status__in', ['met', 'missed', 'delay_authorised'])), fields=['rule_id', 'due_date'], name='deadline_closed_rule_due'),
+            index=models.Index(condition=models.Q(('status', 'met'), ('status', 'missed'), ('status', 'delay_authorised'), _connector='OR'), fields=['rule_id', 'due_date'], name='deadline_closed_rule_due'),
         ),
     ]

@@ -84,7 +84,8 @@ def test_one_childs_census_is_one_query_and_names_the_children_the_audit_would(
     """Every demo child, in the tab's year and the last: `census_child_shown` asks one
     query, builds what `build_census` builds, and names exactly the children the read audit
     finds from the rows the census reads of many children (`_read_rows`' model rows)."""
-    from returns.census import _read_rows, build_census, census_child_shown, in_census
+    from returns.census import _read_rows, build_census, in_census
+    from returns.census_one import census_child_shown
     from returns.periods import census_period, year_so_far
 
     for period in (year_so_far(), census_period(2026)):

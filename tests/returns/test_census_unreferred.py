@@ -110,7 +110,8 @@ def test_one_childs_census_check_selects_the_children_the_census_does(
     `census_children` does, referred or not, in every year; and `census_child` (one
     child's reads, compiled once) builds what `build_census` builds for that child, alone
     or among all the authority's children (the ORM's reads of many)."""
-    from returns.census import census_child, census_children, in_census
+    from returns.census import census_children, in_census
+    from returns.census_one import census_child
     from returns.periods import year_so_far
 
     # A plan that ended before the year, and an S47 enquiry's child, are among the demo's.
