@@ -233,6 +233,23 @@ class _Populator:
             p.remote_setter(obj, from_obj)
 
 
+def _marker_slots(params: Sequence[object], markers: Mapping[str, object],
+                  skip: tuple[int, ...] = ()) -> list[tuple[int, str]]:
+    """(position, name) of each parameter that is one of the markers (the request's values
+    go there); a parameter that looks like a marker but is not one is refused."""
+    slots = []
+    for position, param in enumerate(params):
+        if position in skip:
+            continue
+        names = [name for name, marker in markers.items()
+                 if type(param) is type(marker) and param == marker]
+        if names:
+            slots.append((position, names[0]))
+        elif _looks_like_a_marker(param):  # converted by the ORM: kept for good otherwise
+            raise ValueError(f"A marker not passed as itself: {param!r}")
+    return slots
+
+
 def compile_once(queryset: QuerySet[Any], markers: Mapping[str, object]) -> Compiled:
     """Compile a queryset built with `markers` (name → the marker value used in its place)
     into a Compiled whose rows each request asks for with its own values: model instances
@@ -256,15 +273,8 @@ def _compile(queryset: QuerySet[Any], markers: Mapping[str, object], wrap: _Wrap
         sql, params = wrap(compiler, sql, list(params))
     sql, params, page_at = _page_markers_as_parameters(sql, list(params))
     slots = [] if page_at is None else [(page_at, _LIMIT), (page_at + 1, _OFFSET)]
-    for position, param in enumerate(params):
-        if page_at is not None and position in (page_at, page_at + 1):
-            continue
-        names = [name for name, marker in markers.items()
-                 if type(param) is type(marker) and param == marker]
-        if names:
-            slots.append((position, names[0]))
-        elif _looks_like_a_marker(param):  # converted by the ORM: kept for good otherwise
-            raise ValueError(f"A marker not passed as itself: {param!r}")
+    slots += _marker_slots(params, markers, skip=() if page_at is None
+                           else (page_at, page_at + 1))
     if _looks_like_a_marker(sql):
         raise ValueError("A marker inlined in the SQL")
     select, klass_info = compiler.select, compiler.klass_info
@@ -329,14 +339,7 @@ def compile_with(named: Sequence[Named], queryset: QuerySet[Any],
             raise ValueError("A marker inlined in the SQL")
         heads.append(f"{part.name} ({', '.join(part.columns)}) AS MATERIALIZED ({sql})")
         params.extend(part_params)
-    slots = []
-    for position, param in enumerate(params):
-        names = [name for name, marker in markers.items()
-                 if type(param) is type(marker) and param == marker]
-        if names:
-            slots.append((position, names[0]))
-        elif _looks_like_a_marker(param):  # converted by the ORM: kept for good otherwise
-            raise ValueError(f"A marker not passed as itself: {param!r}")
+    slots = _marker_slots(params, markers)
     shift = len(params)
     # A statement not starting with SELECT would have pghistory's context put in front of
     # it (a second command, which a prepared statement refuses): the whole is a subquery,
