@@ -31,13 +31,7 @@ def test_conferences_and_days_answer_as_drf_does(conference: Conference, sibling
 
     pin()  # booked, nobody recorded yet
     bso_api, chair_api = _api(bso), _api(chair)
-    for name, agency in (("Sam Social", "csc"), ("Hana Health", "health"),
-                         ("Ed School", "education")):
-        assert bso_api.post(f"/api/v1/conference-days/{conference.pk}/attendance/",
-                            {"name": name, "agency": agency, "direct_contact": True},
-                            format="json").status_code == 201
-    assert chair_api.post(f"/api/v1/conferences/{conference.pk}/start/", {},
-                          format="json").status_code == 200
+    _quorate_and_started(conference, bso_api, chair_api)
     assert chair_api.post(f"/api/v1/conferences/{conference.pk}/decisions/", {
         "child": siblings[0].pk, "outcome": "plan", "category": "NEG", "reasons": "Neglect.",
         "outline_plan": "Visits.", "contingency": "Legal planning.",
@@ -68,13 +62,7 @@ def test_the_kept_lists_read_decisions_and_their_agency_views_as_the_orm(
     from tests.foundation.test_kept_lists import _the_orms_way
 
     bso_api, chair_api = _api(bso), _api(chair)
-    for name, agency in (("Sam Social", "csc"), ("Hana Health", "health"),
-                         ("Ed School", "education")):  # quorate
-        assert bso_api.post(f"/api/v1/conference-days/{conference.pk}/attendance/",
-                            {"name": name, "agency": agency, "direct_contact": True},
-                            format="json").status_code == 201
-    assert chair_api.post(f"/api/v1/conferences/{conference.pk}/start/", {},
-                          format="json").status_code == 200
+    _quorate_and_started(conference, bso_api, chair_api)
     assert chair_api.post(f"/api/v1/conferences/{conference.pk}/decisions/", {
         "child": siblings[0].pk, "outcome": "plan", "category": "NEG", "reasons": "Neglect.",
         "outline_plan": "Visits.", "contingency": "Legal planning.",
@@ -96,3 +84,14 @@ def test_the_kept_lists_read_decisions_and_their_agency_views_as_the_orm(
                   if c["id"] == conference.pk)
     assert [v["view"] for d in listed["decisions"] for v in d["agency_views"]] == [
         "Agrees.", "Agrees too."]
+
+
+def _quorate_and_started(conference: Conference, bso_api, chair_api) -> None:
+    """Three agencies present (the conference is quorate), then the chair starts it."""
+    for name, agency in (("Sam Social", "csc"), ("Hana Health", "health"),
+                         ("Ed School", "education")):
+        assert bso_api.post(f"/api/v1/conference-days/{conference.pk}/attendance/",
+                            {"name": name, "agency": agency, "direct_contact": True},
+                            format="json").status_code == 201
+    assert chair_api.post(f"/api/v1/conferences/{conference.pk}/start/", {},
+                          format="json").status_code == 200
