@@ -237,8 +237,8 @@ def test_my_work_queries_stay_constant_with_the_caseload(client, sw, org, wednes
                                                          django_assert_max_num_queries, size):
     _many(org, sw, size // 2)
     client = login(client, sw)
-    # 17 with the policy read afresh (a first request, or one after a policy change); 12 after.
-    with django_assert_max_num_queries(17):
+    # The groups in one statement, the policy read once a page (decision 72): 17 → 11.
+    with django_assert_max_num_queries(11):
         assert client.get("/").status_code == 200
 
 
@@ -247,7 +247,7 @@ def test_my_work_for_a_manager_stays_constant_too(client, tm, sw, org, wednesday
                                                   django_assert_max_num_queries, size):
     _many(org, sw, size // 2)
     client = login(client, tm)
-    # The breaches' count and first rows in one query (a window count): 23 → 22.
-    with django_assert_max_num_queries(22):  # 17 once the policy is cached
+    # The groups and the team's breaches in one statement (decision 72): 22 → 14.
+    with django_assert_max_num_queries(14):
         assert client.get("/").status_code == 200
 
