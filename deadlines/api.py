@@ -122,7 +122,9 @@ class DeadlineViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin,
 
 
 # Orderings compile_narrow does not take (another table's column): the team page's query.
-_NOT_NARROW: set[tuple[Any, ...]] = set()
+# By ordering alone: the refusal depends on the list's shape, which every user's scope gives
+# alike (keyed by the scope too, the set grew by a user and a day for good).
+_NOT_NARROW: set[tuple[str, ...]] = set()
 
 
 def _unfiltered_narrow(user: Any, queryset: QuerySet[Deadline], ordering: tuple[str, ...]
@@ -132,14 +134,14 @@ def _unfiltered_narrow(user: Any, queryset: QuerySet[Deadline], ordering: tuple[
     subquery of its own, the children's scope evaluated twice (issue 13 §2). None where the
     order is not of the deadline's own columns, or no child is in sight."""
     scope = visible_children_sql(user)
-    key = ("deadlines_api", scope, ordering)
-    if scope is None or key in _NOT_NARROW:
+    if scope is None or ordering in _NOT_NARROW:
         return None
+    key = ("deadlines_api", scope, ordering)
     query = compiled.kept(key)
     if query is None:
         built = compiled.compile_narrow(queryset.order_by(*ordering), ordering, {})
         if built is None:
-            _NOT_NARROW.add(key)
+            _NOT_NARROW.add(ordering)
             return None
         query = compiled.cached(key, lambda: built)
     return query

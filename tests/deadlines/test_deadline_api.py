@@ -164,3 +164,17 @@ def test_a_plain_list_asked_once_answers_as_the_team_pages_query(api, org, sw, t
             assert (new.status_code, new.content) == (old.status_code, old.content), query
             compared += new.status_code == 200 and bool(new.json()["results"])
     assert compared >= 12
+
+
+def test_a_sort_by_childs_name_is_remembered_once_not_once_a_user(api, sw, tm, deadlines):
+    """The list sorted by the child's name is the team page's query for everyone; what says
+    so is kept once for that order, not once for each user and day (a process's memory)."""
+    from deadlines import api as deadlines_api
+
+    deadlines_api._NOT_NARROW.clear()
+    for user in (sw, tm):
+        api.force_authenticate(user)
+        response = api.get("/api/v1/deadlines/", {"ordering": "child__last_name"})
+        assert {d["id"] for d in response.json()["results"]} == {deadlines[0].pk,
+                                                                 deadlines[1].pk}
+    assert len(deadlines_api._NOT_NARROW) == 1
