@@ -34,6 +34,7 @@ from django.db.models.expressions import RawSQL
 from django.db.models.functions import RowNumber
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.safestring import SafeString
 
 from cpcases.accounts.models import User
 from cpcases.accounts.roles import Capability, Role
@@ -207,7 +208,8 @@ def _unseen(value: object, field: Field[Any, Any]) -> Any:
     return RawSQL("SELECT %s", (value,), output_field=field)
 
 
-def _first_rows_query(user: User, *, team_rules: tuple[str, ...], first: int, breaches: bool
+def _first_rows_query(user: User, *, team_rules: tuple[str, ...], first: int, breaches: bool,
+                      queues: tuple[WorkQueue, ...] = ()
                       ) -> tuple[QuerySet[Deadline], list[compiled.Named]]:
     """The rows My work shows, whole, in one statement over narrow rows found first (issue 13
     §2: the groups' windows and the breaches' count ran over every row joined to its child
@@ -217,7 +219,8 @@ def _first_rows_query(user: User, *, team_rules: tuple[str, ...], first: int, br
     - `my_work_breaches` (`breaches`): the team's breaches' ids and order, counted once,
       and `my_work_first_breaches` the first `first` of them;
     and only those rows read whole, each carrying its group and count (none for a breach),
-    whether it is among the first breaches, and the breaches' count."""
+    whether it is among the first breaches, the breaches' count, and the count of each of
+    `queues` (kept counts: `_queue_count_column`)."""
     mine = _first_of_each_group_query(
         my_deadlines(user=user, team_rules=team_rules), now=compiled.NOW,
         today=compiled.TODAY, week_end=compiled.WEEK_END, first=first)
@@ -244,9 +247,25 @@ def _first_rows_query(user: User, *, team_rules: tuple[str, ...], first: int, br
                                             BooleanField())
         annotations["breach_total"] = RawSQL(_BREACH_TOTAL, (), IntegerField())  # noqa: S611
     annotations["policy_version"] = RawSQL(_POLICY_VERSION, (), IntegerField())  # noqa: S611
+    for queue in queues:
+        annotations[_queue_count_column(queue)] = _counted(queue.items(user))
     among = RawSQL(_AMONG.format(ids), (), BooleanField())  # noqa: S611
     rows = slim(Deadline.objects.filter(among)).annotate(**annotations)
     return rows.order_by("due_date", "due_at", "id"), named
+
+
+def _queue_count_column(queue: WorkQueue) -> str:
+    return f"my_work_queue_{queue.key}"
+
+
+def _counted(items: QuerySet[Any]) -> RawSQL:
+    """The number of a queue's rows as a column: the ORM's SQL of their ids, counted (its
+    values are constants of the user and their scope: `WorkQueue.kept_count`)."""
+    ids = items.prefetch_related(None).order_by().values_list("pk").query
+    sql, params = ids.sql_with_params()
+    # The ORM's own SQL and values, nothing from a request.
+    return RawSQL(f"SELECT COUNT(*) FROM ({sql}) AS counted", params,  # noqa: S608,S611
+                  IntegerField())
 
 
 @dataclass
@@ -255,13 +274,18 @@ class _FirstRows:
     items: dict[str, list[Deadline]]
     breach_count: int = 0
     breaches: list[Deadline] = field(default_factory=list)
+    # The kept counts of the user's queues (`queues`), by queue: read with the rows, so
+    # missing when there are none.
+    queue_counts: dict[str, int] = field(default_factory=dict)
 
 
-def _first_rows(user: User, *, now: datetime, first: int, breaches: bool) -> _FirstRows:
-    """The first `first` deadlines of every group, each group's count, and with `breaches`
-    the team's breaches' count and first rows: one statement (`_first_rows_query`),
-    compiled once per process for the user's scope, the user, `first` and `breaches`
-    (cpcases.core.compiled), run with `now`'s values."""
+def _first_rows(user: User, *, now: datetime, first: int, breaches: bool,
+                queues: tuple[WorkQueue, ...] = ()) -> _FirstRows:
+    """The first `first` deadlines of every group, each group's count, with `breaches` the
+    team's breaches' count and first rows, and the count of each of `queues` (kept counts,
+    issue 13 §2: a round trip of their own before): one statement (`_first_rows_query`),
+    compiled once per process for the user's scope, the user, `first`, `breaches` and the
+    queues (cpcases.core.compiled), run with `now`'s values."""
     found = _FirstRows({}, {g.key: [] for g in GROUPS})
     team_rules = _team_rules(user)
     scope = visible_children_sql(user)
@@ -270,13 +294,15 @@ def _first_rows(user: User, *, now: datetime, first: int, breaches: bool) -> _Fi
 
     def build() -> compiled.Compiled:
         rows, named = _first_rows_query(user, team_rules=team_rules, first=first,
-                                        breaches=breaches)
+                                        breaches=breaches, queues=queues)
         return compiled.constants_written_in(compiled.compile_with(named, rows,
                                                                    compiled.MARKERS))
 
-    query = compiled.cached(("my_work.rows", scope, user.pk, user.role, team_rules, first,
-                             breaches), build)
+    query = compiled.cached(("my_work.rows", scope, user.pk, user.role, user.authority_id,
+                             team_rules, first, breaches, tuple(q.key for q in queues)), build)
     rows = query.instances(_dates(now))
+    if rows:  # the same on every row
+        found.queue_counts = {q.key: getattr(rows[0], _queue_count_column(q)) for q in queues}
     # In the statement's order already (compiled.compile_with); sorted again, for certainty.
     rows.sort(key=_soonest_first)
     if rows:  # the policy's version came with them: not asked again for this page
@@ -378,6 +404,13 @@ class QueueView:
     empty: str
 
 
+def _kept_queues(user: User) -> tuple[WorkQueue, ...]:
+    """The user's queues whose count is kept (`WorkQueue.kept_count`), in the page's order:
+    counted in My work's statement (`_first_rows`)."""
+    return tuple(q for q in sorted(_QUEUES.values(), key=lambda q: q.order)
+                 if q.kept_count and q.visible(user))
+
+
 def _kept_count(queue: WorkQueue, user: User) -> int | None:
     """The queue's count kept compiled (`WorkQueue.kept_count`); None for the ORM's."""
     scope = visible_children_sql(user)
@@ -389,8 +422,11 @@ def _kept_count(queue: WorkQueue, user: User) -> int | None:
     return query.rows({})[0][0]  # type: ignore[no-any-return]
 
 
-def _queue_view(queue: WorkQueue, user: User, first: int) -> QueueView:
-    count = _kept_count(queue, user)
+def _queue_view(queue: WorkQueue, user: User, first: int, count: int | None = None
+                ) -> QueueView:
+    """The queue's count (`count` if already read) and first rows."""
+    if count is None:
+        count = _kept_count(queue, user)
     queryset = None
     if count is None:
         queryset = queue.items(user)
@@ -433,11 +469,19 @@ class MyWork:
     breaches: list[Deadline] = field(default_factory=list)
     breach_count: int = 0
     breaches_url: str = ""
+    mine_url: str = ""  # all the user's deadlines
 
     @property
     def nothing(self) -> bool:
         return not (any(g.count for g in self.groups) or any(q.count for q in self.queues)
                     or self.breach_count)
+
+    @property
+    def body(self) -> SafeString:
+        """The page's HTML from its counts to its queues (deadlines.mywork_page)."""
+        from deadlines.mywork_page import body
+
+        return body(self)
 
 
 def my_work(*, user: User, now: datetime | None = None, first: int = FIRST_ITEMS) -> MyWork:
@@ -456,11 +500,13 @@ def _my_work(*, user: User, now: datetime, first: int) -> MyWork:
     mine_url = reverse("deadlines:mine")
     team = _sees_team(user)
     # The groups and the team's breaches from one statement (`_first_rows`).
-    found = _first_rows(user, now=now, first=first, breaches=team) if first else None
+    found = _first_rows(user, now=now, first=first, breaches=team,
+                        queues=_kept_queues(user)) if first else None
+    counted = found.queue_counts if found is not None else {}
     work = MyWork(groups=groups(user, now=now, first=first,
                                 show_all=lambda key: f"{mine_url}?group={key}",
-                                context=context, found=found))
-    work.queues = [_queue_view(q, user, first) for q in queues_for(user)]
+                                context=context, found=found), mine_url=mine_url)
+    work.queues = [_queue_view(q, user, first, counted.get(q.key)) for q in queues_for(user)]
     if team:
         if found is not None:
             work.breach_count = found.breach_count
