@@ -189,13 +189,31 @@ class MyWorkView(APIView):
 
     @extend_schema(responses=MyWorkSerializer)
     def get(self, request: Request) -> Response:
-        work = mywork.my_work(user=request.user)
-        breaches = None
-        if work.breaches_url:
-            breaches = {"count": work.breach_count, "items": work.breaches,
-                        "show_all_url": work.breaches_url}
-        return Response(MyWorkSerializer({
-            "groups": work.groups, "queues": work.queues, "team_breaches": breaches}).data)
+        return Response(my_work_data(mywork.my_work(user=request.user)))
+
+
+def my_work_data(work: mywork.MyWork) -> dict[str, Any]:
+    """MyWorkSerializer's representation of the work, written out (issue 13 §2: DRF's walk
+    over its nested fields cost about half as much as finding the work): the same keys in
+    the same order and the same values (tests/deadlines/test_my_work_page.py); the deadlines
+    by their own serializer."""
+    breaches = None
+    if work.breaches_url:
+        breaches = {"count": work.breach_count, "items": _deadlines(work.breaches),
+                    "show_all_url": work.breaches_url}
+    return {
+        "groups": [{"key": g.key, "title": g.title, "count": g.count,
+                    "items": _deadlines(g.items), "show_all_url": g.show_all_url}
+                   for g in work.groups],
+        "queues": [{"key": q.key, "title": q.title, "count": q.count,
+                    "items": [{"action": i.action, "who": i.who, "url": i.url,
+                               "when": i.when} for i in q.items],
+                    "show_all_url": q.show_all_url} for q in work.queues],
+        "team_breaches": breaches}
+
+
+def _deadlines(deadlines: list[Deadline]) -> list[dict[str, Any]]:
+    return DeadlineSerializer(deadlines, many=True).data  # type: ignore[no-any-return]
 
 
 class RuleSerializer(serializers.Serializer):

@@ -1,8 +1,10 @@
 """My work's body, written in Python for speed (issue 13 §2: deadlines.mywork_page), is the
-template's markup character for character: pinned against the template it replaced."""
+template's markup character for character: pinned against the template it replaced. The
+API's answer, written out likewise (deadlines.api.my_work_data), is its serializer's."""
 
 from __future__ import annotations
 
+import json
 from dataclasses import replace
 from types import SimpleNamespace
 
@@ -10,6 +12,7 @@ import pytest
 from django.template import Context, Template
 from django.urls import reverse
 
+from deadlines.api import MyWorkSerializer, my_work_data
 from deadlines.mywork import GROUPS, Group, MyWork, QueueItem, QueueView
 from deadlines.mywork_page import body
 from deadlines.presentation import Countdown, State
@@ -105,3 +108,16 @@ WORKS = [
 def test_the_body_is_the_templates_markup(work):
     work = replace(work, mine_url=reverse("deadlines:mine"))
     assert str(body(work)) == REFERENCE.render(Context({"work": work}))
+
+
+@pytest.mark.parametrize("work", WORKS)
+def test_the_apis_answer_is_its_serializers(work):
+    # Without deadlines: each is its own serializer's in both (test_deadline_api pins it).
+    work = replace(work, breaches=[], groups=[replace(g, items=[]) for g in work.groups])
+    breaches = None
+    if work.breaches_url:
+        breaches = {"count": work.breach_count, "items": work.breaches,
+                    "show_all_url": work.breaches_url}
+    expected = MyWorkSerializer({"groups": work.groups, "queues": work.queues,
+                                 "team_breaches": breaches}).data
+    assert json.dumps(my_work_data(work)) == json.dumps(expected)
