@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
+from functools import lru_cache
 from typing import Any
 
 from django.db.models import (
@@ -32,7 +33,7 @@ from django.db.models import (
 )
 from django.db.models.expressions import RawSQL
 from django.db.models.functions import RowNumber
-from django.urls import reverse
+from django.urls import get_script_prefix, get_urlconf, reverse
 from django.utils import timezone
 from django.utils.safestring import SafeString
 
@@ -73,6 +74,18 @@ def child_label(child: Child) -> str:
     if child.is_restricted:
         return f"Child {child.la_child_id}"
     return f"{child.display_name} ({child.la_child_id})"
+
+
+def _address(name: str) -> str:
+    """`reverse(name)` of a route taking no arguments, once per process for each script
+    prefix and URLconf (issue 13 §2; as cpcases.core.templatetags.nav.fixed_url): the page
+    links its groups', queues' and breaches' lists."""
+    return _reversed(name, get_script_prefix(), get_urlconf())
+
+
+@lru_cache(maxsize=64)
+def _reversed(name: str, script_prefix: str, urlconf: object) -> str:
+    return reverse(name)
 
 
 # --- the groups ---------------------------------------------------------------------------------
@@ -436,7 +449,7 @@ def _queue_view(queue: WorkQueue, user: User, first: int, count: int | None = No
     else:
         rows = []
     return QueueView(queue.key, queue.title, count, [queue.describe(r) for r in rows],
-                     reverse(queue.url_name) if queue.url_name else "", queue.empty)
+                     _address(queue.url_name) if queue.url_name else "", queue.empty)
 
 
 # --- managers: the team's breaches --------------------------------------------------------------
@@ -497,7 +510,7 @@ def my_work(*, user: User, now: datetime | None = None, first: int = FIRST_ITEMS
 
 def _my_work(*, user: User, now: datetime, first: int) -> MyWork:
     context = RuleContext()  # the rules and calendar, read once for the whole page
-    mine_url = reverse("deadlines:mine")
+    mine_url = _address("deadlines:mine")
     team = _sees_team(user)
     # The groups and the team's breaches from one statement (`_first_rows`).
     found = _first_rows(user, now=now, first=first, breaches=team,
@@ -513,7 +526,7 @@ def _my_work(*, user: User, now: datetime, first: int) -> MyWork:
             work.breaches = present(found.breaches, now=now, context=context)
         else:
             work.breach_count = team_breaches(user, now=now).count()
-        work.breaches_url = f"{reverse('deadlines:team')}?status={State.OVERDUE}"
+        work.breaches_url = f"{_address('deadlines:team')}?status={State.OVERDUE}"
     return work
 
 
