@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any, TypeVar
 
-from django.db.models import QuerySet
+from django.db.models import OuterRef, QuerySet, Subquery
 from django.http import HttpResponse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
@@ -36,8 +36,24 @@ T = TypeVar("T")
 # --- visits ---------------------------------------------------------------------------------
 
 
+# The list's rows carry their visitor's name as a column of their own (issue 13 §2).
+VISITOR_NAME = "visited_by_full_name"
+
+
+class VisitorNameField(serializers.CharField):
+    """The visitor's full name: the column a list's rows carry (`VISITOR_NAME`), else read
+    from the visitor's row as before (a record read, a visit just recorded)."""
+
+    reads_without_context = True  # the row alone (cpcases.core.serializing)
+
+    def get_attribute(self, instance: Any) -> Any:
+        if VISITOR_NAME in instance.__dict__:
+            return instance.__dict__[VISITOR_NAME]
+        return super().get_attribute(instance)
+
+
 class VisitSerializer(DirectModelSerializer):
-    visited_by_name = serializers.CharField(source="visited_by.full_name", read_only=True)
+    visited_by_name = VisitorNameField(source="visited_by.full_name", read_only=True)
 
     class Meta:
         model = Visit
@@ -77,8 +93,15 @@ class VisitViewSet(KeptListMixin, mixins.ListModelMixin, mixins.RetrieveModelMix
         if getattr(self, "swagger_fake_view", False):  # the schema is built signed out
             return Visit.objects.none()
         visits = selectors.visits_visible(user=self.request.user)
-        if self.action == "list":  # issue 13 §2: a page names each child by id only
-            return visits.select_related(None).select_related("visited_by")
+        if self.action == "list":
+            # Issue 13 §2: a page names each child by id only, and of the visitor shows the
+            # name alone: one column, not their whole row made into a User. A subquery, not
+            # a join: the list's ids and count are then chosen from the visits alone, and
+            # the name read for the page's rows only (the visitor is required, so no visit
+            # is lost as none was by select_related's join).
+            visitor = User.objects.filter(pk=OuterRef("visited_by_id")).order_by().values(
+                "full_name")
+            return visits.select_related(None).annotate(**{VISITOR_NAME: Subquery(visitor)})
         return visits
 
     def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> Response:

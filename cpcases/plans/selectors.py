@@ -16,6 +16,7 @@ from django.utils import timezone
 from cpcases.accounts.models import User
 from cpcases.accounts.roles import Role
 from cpcases.audit.models import AccessAction
+from cpcases.audit.reads import shown_along
 from cpcases.audit.services import access_record
 from cpcases.children.models import Child
 from cpcases.children.scoping import of_visible_children, visible_children
@@ -185,6 +186,12 @@ def _children_of(conference: str) -> ArraySubquery:
     return ArraySubquery(Conference.children.through.objects.filter(
         conference_id=OuterRef(conference)).order_by().values("child_id"),
         output_field=ArrayField(BigIntegerField()))
+
+
+def conference_children_shown() -> dict[str, ArraySubquery]:
+    """The annotation carrying a plan's conference's children for the read audit (its
+    `conference__children`), so that it asks no query of its own for them."""
+    return {shown_along("conference__children"): _children_of("conference_id")}
 
 
 def _tab_plans(plans: QuerySet[ChildProtectionPlan], child_id: Any
