@@ -6,8 +6,8 @@ from collections.abc import Sequence
 from datetime import date
 
 from django.core.paginator import Page
-from django.db.models import Prefetch, Q, QuerySet, Value
-from django.db.models.expressions import RawSQL
+from django.db.models import OuterRef, Prefetch, Q, QuerySet, Subquery, Value
+from django.db.models.functions import Coalesce, NullIf
 from django.http import Http404, HttpRequest
 
 from cpcases.accounts.models import User
@@ -31,41 +31,22 @@ _WORKER_NAME = ("social_worker", "social_worker__full_name", "social_worker__use
 _ALLOCATION = ("id", "child_id", "started_on", "ended_on", "reason")
 
 
-def _current_allocations(*, team: bool = True) -> Prefetch:
-    return Prefetch("allocations", queryset=_current_allocation_rows(team=team),
-                    to_attr="current_allocations")
+def _current_allocations() -> Prefetch:
+    return Prefetch("allocations", queryset=Allocation.objects.filter(
+        ended_on__isnull=True).select_related("team", "social_worker").only(
+            *_ALLOCATION, *_TEAM_NAME, *_WORKER_NAME), to_attr="current_allocations")
 
 
-def _current_allocation_rows(*, team: bool) -> QuerySet[Allocation]:
-    allocations = Allocation.objects.filter(ended_on__isnull=True)
-    if team:
-        return allocations.select_related("team", "social_worker").only(
-            *_ALLOCATION, *_TEAM_NAME, *_WORKER_NAME)
-    return allocations.select_related("social_worker").only(
-        *_ALLOCATION, "team_id", *_WORKER_NAME)
-
-
-# The page's child ids while the SQL is built: one array parameter (as cpcases.audit.reads).
-_PAGE_IDS = [compiled.ROW_ID]
-
-
-def _attach_current_allocations(children: list[Child]) -> None:
-    """`prefetch_related_objects(children, _current_allocations(team=False))`, its SQL built
-    once per process and the page's ids passed as one array (issue 13 §2: the ORM built the
-    prefetch's query again on every caseload page, more CPU than the page's rows). Each
-    child's `current_allocations` in the query's order, each allocation's child set, as the
-    prefetch sets them."""
-    query = compiled.cached("caseload allocations", lambda: compiled.compile_once(
-        _current_allocation_rows(team=False).filter(
-            child_id__in=RawSQL("SELECT unnest(%s::bigint[])", (_PAGE_IDS,))),
-        {"ids": _PAGE_IDS}))
-    child_of = {child.pk: child for child in children}
-    for child in children:
-        child.current_allocations = []  # type: ignore[attr-defined]
-    for allocation in query.instances({"ids": list(child_of)}):
-        child = child_of[allocation.child_id]  # type: ignore[attr-defined]
-        Allocation.child.field.set_cached_value(allocation, child)
-        child.current_allocations.append(allocation)  # type: ignore[attr-defined]
+def _worker_shown() -> Subquery:
+    """The caseload's social worker column as the page names them: the child's current
+    allocation's social worker as `str()` gives them (their full name, else their
+    username); NULL when the child has no current allocation or it names no one. A child
+    has one current allocation at most (allocation_one_current). Issue 13 §2: read in the
+    page's own query, where a prefetch was a query of its own and 50 model instances."""
+    return Subquery(Allocation.objects.filter(child=OuterRef("pk"), ended_on__isnull=True)
+                    .order_by().values(shown=Coalesce(NullIf("social_worker__full_name",
+                                                             Value("")),
+                                                      "social_worker__username"))[:1])
 
 
 def child_list(*, user: User) -> QuerySet[Child]:
@@ -88,8 +69,7 @@ _LISTED = ("id", "la_child_id", "first_name", "last_name", "is_unborn", "date_of
 def caseload(*, user: User) -> QuerySet[Child]:
     """A social worker's own children; everyone else's whole scope. Each with their current
     allocations' social workers, as the page shows them."""
-    children = visible_children(user).only(*_LISTED).prefetch_related(
-        _current_allocations(team=False))
+    children = _shown(visible_children(user))
     own = _own_children(user)
     return children if own is None else children.filter(pk__in=own)
 
@@ -124,15 +104,16 @@ def caseload_page(*, user: User, ordering: tuple[str, ...], number: str | None,
 
     def build() -> compiled.Compiled:
         found = all_children_in_scope(key, among=_own_children(user))
-        return (compiled.compile_narrow(found.only(*_LISTED), ordering, {})
-                or compiled.compile_once(compiled.narrow_page(
-                    found, ordering, lambda rows: rows.only(*_LISTED)), {}))
+        return (compiled.compile_narrow(_shown(found), ordering, {})
+                or compiled.compile_once(compiled.narrow_page(found, ordering, _shown), {}))
 
     query = compiled.cached(("caseload", key, user.pk, ordering), build)
-    page = compiled.page_of(query, {}, number=number, per_page=per_page)
-    if page is not None and page.object_list:
-        _attach_current_allocations(page.object_list)
-    return page
+    return compiled.page_of(query, {}, number=number, per_page=per_page)
+
+
+def _shown(children: QuerySet[Child]) -> QuerySet[Child]:
+    """What the caseload shows of each child (`caseload`'s columns)."""
+    return children.only(*_LISTED).annotate(worker_shown=_worker_shown())
 
 
 def _term_matches(term: str | Value) -> Q:
