@@ -61,26 +61,30 @@ def _is(child: object, field: str) -> dict[str, object]:
     return {f"{field}__in" if isinstance(child, QuerySet) else field: child}
 
 
-def _current_allocation(child: object = None, **filters: object) -> Q:
-    return Q(pk__in=_children_of(Allocation.objects.filter(ended_on__isnull=True, **filters),
-                                 child))
-
-
 def _role_scope(user: User) -> Q | None:
     key = _scope_key(user)
     return None if key is None else _scope_q(user.role, key[1], user.pk)
 
 
 def _scope_q(role: str, scope: object, user_id: int, child: object = None) -> Q:
-    if role in (Role.SOCIAL_WORKER, Role.TEAM_MANAGER):
-        return _current_allocation(child, team_id=scope)
-    if role in (Role.SERVICE_MANAGER, Role.HEAD_OF_SERVICE):
-        return _current_allocation(child, team__service_id=scope)
-    if role in (Role.CP_CHAIR, Role.BUSINESS_SUPPORT):
+    rows = _role_rows(role, scope, user_id)
+    if rows is None:  # Role.CP_CHAIR, Role.BUSINESS_SUPPORT
         return ~Q(cp_stage=CpStage.NONE)
+    return Q(pk__in=_children_of(rows, child))
+
+
+def _role_rows(role: str, scope: object, user_id: int) -> QuerySet[Any] | None:
+    """The rows of the small table naming the children the role's rule admits (None for a
+    rule of the child's own row): a team's or service's current allocations, a partner's
+    involvements."""
+    if role in (Role.SOCIAL_WORKER, Role.TEAM_MANAGER):
+        return Allocation.objects.filter(ended_on__isnull=True, team_id=scope)
+    if role in (Role.SERVICE_MANAGER, Role.HEAD_OF_SERVICE):
+        return Allocation.objects.filter(ended_on__isnull=True, team__service_id=scope)
+    if role in (Role.CP_CHAIR, Role.BUSINESS_SUPPORT):
+        return None
     # Role.PARTNER
-    return Q(pk__in=_children_of(PartnerInvolvement.objects.filter(
-        user_id=user_id, ended_on__isnull=True), child))
+    return PartnerInvolvement.objects.filter(user_id=user_id, ended_on__isnull=True)
 
 
 def visible_children(user: User) -> QuerySet[Child]:
@@ -158,37 +162,18 @@ def all_children_in_scope(key: ScopeKey, among: QuerySet[Any] | None = None
     role, scope, user_id, _authority, today = key
     children = _visible_queryset(*key)
     if among is None:
-        if role in (Role.CP_CHAIR, Role.BUSINESS_SUPPORT):
+        rows = _role_rows(role, scope, user_id)
+        if rows is None:
             return children
         named = RestrictedAccess.objects.filter(user_id=user_id)
         opened = BreakGlassAccess.objects.filter(user_id=user_id, opened_on=today)
-        among = _role_candidates(role, scope, user_id).union(
-            *(_children_of(rows) for rows in (named, opened)), all=True)
-    return children.filter(_AmongCandidates(among))
-
-
-def _role_candidates(role: str, scope: object, user_id: int) -> QuerySet[Any]:
-    """The children `_scope_q`'s rule for the role names (its small table's rows)."""
-    if role in (Role.SOCIAL_WORKER, Role.TEAM_MANAGER):
-        rows: QuerySet[Any] = Allocation.objects.filter(ended_on__isnull=True, team_id=scope)
-    elif role in (Role.SERVICE_MANAGER, Role.HEAD_OF_SERVICE):
-        rows = Allocation.objects.filter(ended_on__isnull=True, team__service_id=scope)
-    else:  # Role.PARTNER
-        rows = PartnerInvolvement.objects.filter(user_id=user_id, ended_on__isnull=True)
-    return _children_of(rows)
-
-
-class _AmongCandidates(Func):
-    """`pk = ANY(ARRAY(<ids>))`: PostgreSQL looks each candidate up by the primary key (the
-    array sorted once), where `pk IN (<ids>)` was hashed and probed by every row of the
-    authority (its filter evaluated on each row before the join)."""
-
-    arg_joiner = " = ANY(ARRAY"
-    template = "(%(expressions)s))"
-    output_field = BooleanField()
-
-    def __init__(self, ids: QuerySet[Any]) -> None:
-        super().__init__(F("pk"), Subquery(ids))
+        among = _children_of(rows).union(
+            *(_children_of(more) for more in (named, opened)), all=True)
+    # `pk = ANY(ARRAY(<candidates>))`: PostgreSQL looks each up by the primary key (the
+    # array sorted once); `pk IN (<candidates>)` was hashed and probed by every child of the
+    # authority, the rules evaluated on each first.
+    return children.filter(Func(F("pk"), Subquery(among), arg_joiner=" = ANY(ARRAY",
+                                template="(%(expressions)s))", output_field=BooleanField()))
 
 
 ScopeKey = tuple[str, object, int, "int | None", date]
