@@ -303,6 +303,12 @@ class Allocation(TimeStampedModel):
             models.UniqueConstraint(fields=["child"], condition=models.Q(ended_on__isnull=True),
                                     name="allocation_one_current"),
         ]
+        indexes = [
+            # A team's children (every scope of a team's or service's user): read from the
+            # index alone, not each allocation's row (issue 13 §2).
+            models.Index(fields=["team", "child"], condition=models.Q(ended_on__isnull=True),
+                         name="allocation_current_by_team"),
+        ]
 
 
 class InvolvementKind(models.TextChoices):

@@ -46,15 +46,18 @@ def _children() -> list[Child]:
         Child(pk=5, first_name="Old", last_name="Date", la_child_id="X",
               date_of_birth=dt.date(999, 12, 31), cp_stage=CpStage.SECTION_47),
     ]
+    # One current allocation a child at most (allocation_one_current); the loop read the
+    # prefetched allocations, the tag the name the page's query gives (selectors.caseload).
     allocations = [[SimpleNamespace(social_worker=worker)], [],
                    [SimpleNamespace(social_worker=None)],
-                   [SimpleNamespace(social_worker=worker),
-                    SimpleNamespace(social_worker=nameless)], []]
+                   [SimpleNamespace(social_worker=nameless)], []]
     for child, current, url in zip(rows, allocations,
                                    ["/children/1/", "/children/2/?a=1&b=<2>",
                                     mark_safe("/children/3/&amp;"), "", "/x\"y/"],
                                    strict=True):
         child.current_allocations = current
+        child.worker_shown = next((str(a.social_worker) for a in current if a.social_worker),
+                                  None)
         child.record_url = url
     return rows
 

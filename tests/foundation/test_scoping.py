@@ -73,3 +73,39 @@ def test_the_kept_scope_sql_finds_each_change_at_the_next_query(sw, org, child,
     assert list(visible_children(sw)) == [other_team_child]
     sw.team = org.team_b  # another team: another scope
     assert list(visible_children(sw)) == []
+
+
+def test_the_scope_from_its_candidates_is_the_scope(org, sw, tm, tm_b, sm, hos, chair, bso,
+                                                     police, child, other_team_child,
+                                                     restricted_child):
+    """`all_children_in_scope` (the rules asked of the children they name, looked up by key:
+    the caseload's and the children API's lists) finds exactly `visible_children`, for every
+    role, with a restricted record named to one user, another opened today by break-glass
+    (restricted or not), a merged duplicate and a partner's involvement."""
+    from django.utils import timezone
+
+    from cpcases.children.models import Allocation, BreakGlassAccess
+    from cpcases.children.scoping import all_children_in_scope, scope_key
+    from tests.factories import AllocationFactory, ChildFactory
+
+    RestrictedAccessFactory(child=restricted_child, user=tm)
+    sealed_elsewhere = ChildFactory(authority=org.authority, is_restricted=True,
+                                    cp_stage=CpStage.PLAN)
+    AllocationFactory(child=sealed_elsewhere, team=org.team_b)
+    merged = ChildFactory(authority=org.authority, merged_into=child)
+    AllocationFactory(child=merged, team=org.team_a)
+    for user, opened in ((tm_b, child), (tm_b, sealed_elsewhere), (sw, other_team_child)):
+        BreakGlassAccess.objects.create(child=opened, user=user, reason="urgent",
+                                        opened_on=timezone.localdate())
+    PartnerInvolvementFactory(child=other_team_child, user=police)
+    unallocated = ChildFactory(authority=org.authority, cp_stage=CpStage.PLAN)
+    assert not Allocation.objects.filter(child=unallocated).exists()
+    for user in (sw, tm, tm_b, sm, hos, chair, bso, police):
+        key = scope_key(user)
+        assert key is not None
+        expected = set(visible_children(user).values_list("pk", flat=True))
+        assert set(all_children_in_scope(key).values_list("pk", flat=True)) == expected, user
+        own = Allocation.objects.filter(ended_on__isnull=True, social_worker=sw).values(
+            "child_id")
+        assert set(all_children_in_scope(key, among=own).values_list("pk", flat=True)) == (
+            expected & set(own.values_list("child_id", flat=True))), user

@@ -41,8 +41,8 @@ def _born(child: Any) -> str:
 
 
 def _workers(child: Any) -> str:
-    names = [_escape(a.social_worker or "Unallocated") for a in child.current_allocations]
-    return "".join(names) or "Unallocated"
+    """The current allocation's social worker (`selectors.caseload`'s `worker_shown`)."""
+    return _escape(child.worker_shown) if child.worker_shown else "Unallocated"
 
 
 def _caseload_row(child: Any) -> str:
@@ -68,8 +68,7 @@ def _search_row(child: Any) -> str:
 
 @register.simple_tag
 def caseload_rows(children: Iterable[Any]) -> SafeString:
-    """The caseload table's body rows (children with `record_url` and
-    `current_allocations`)."""
+    """The caseload table's body rows (children with `record_url` and `worker_shown`)."""
     return mark_safe("".join(_caseload_row(c) for c in children))  # noqa: S308
 
 
