@@ -14,7 +14,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from cpcases.accounts.roles import Capability
+from cpcases.accounts.roles import Capability, Role
 from cpcases.children.scoping import visible_children_sql
 from cpcases.core import compiled
 from cpcases.core.concurrency import VersionedUpdateMixin
@@ -115,7 +115,14 @@ class DeadlineViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin,
 
     def paginate_queryset(self, queryset: QuerySet[Deadline]) -> list[Deadline] | None:
         page = super().paginate_queryset(queryset)
-        return presentation.present(page) if page is not None else None
+        if page is None:
+            return None
+        # A kept query's rows come with the policy's version (teampage.api_slim): the
+        # presentation reads the policy without asking it again.
+        with selectors.policy_read_once():
+            if page and hasattr(page[0], "policy_version"):
+                teampage.note_policy_version(page)
+            return presentation.present(page)
 
     def get_object(self) -> Deadline:
         return presentation.present([super().get_object()])[0]
@@ -127,14 +134,27 @@ class DeadlineViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin,
 _NOT_NARROW: set[tuple[str, ...]] = set()
 
 
+# The orders of the deadlines' index (Deadline.Meta, deadline_due), read either way.
+_INDEX_ORDERS = frozenset({("due_date", "id"), ("-due_date", "-id")})
+# Roles whose children are a team's, a service's or every child on a plan: enough of the
+# authority's deadlines that the first rows of the index in scope come soon (a partner's
+# few children could be the last of the authority's every deadline).
+_WIDE_SCOPES = frozenset({Role.SOCIAL_WORKER, Role.TEAM_MANAGER, Role.SERVICE_MANAGER,
+                          Role.HEAD_OF_SERVICE, Role.CP_CHAIR, Role.BUSINESS_SUPPORT})
+
+
 def _unfiltered_narrow(user: Any, queryset: QuerySet[Deadline], ordering: tuple[str, ...]
                        ) -> compiled.Compiled | None:
     """The list without filters, its page and count from the deadlines' narrow rows in one
     WITH query (compiled.compile_narrow): the team page's query (narrow_page) counts in a
     subquery of its own, the children's scope evaluated twice (issue 13 §2). None where the
-    order is not of the deadline's own columns, or no child is in sight."""
+    order is not of the deadline's own columns, or no child is in sight, and where the
+    team page's query is quicker: in the index's order for a wide scope, its page's ids
+    are the first rows of the index in scope and its count an index-only pass (about
+    4.7 → 2 ms in PostgreSQL for a team's 7,500), where the window sorts them all."""
     scope = visible_children_sql(user)
-    if scope is None or ordering in _NOT_NARROW:
+    if scope is None or ordering in _NOT_NARROW or (
+            ordering in _INDEX_ORDERS and user.role in _WIDE_SCOPES):
         return None
     key = ("deadlines_api", scope, ordering)
     query = compiled.kept(key)
