@@ -134,10 +134,15 @@ def _read_snapshot(authority_id: int) -> PolicySnapshot:
 _SNAPSHOTS: dict[int, tuple[int, PolicySnapshot]] = {}
 
 
+# The policy's current version (a statement may read it as a scalar subquery with its rows:
+# `policy_version_read`).
+POLICY_VERSION_SQL = "SELECT version FROM deadlines_policy_version WHERE id = 1"
+
+
 def policy_version() -> int | None:
     """The policy's current version (None while its row is missing: then nothing is cached)."""
     with connection.cursor() as cursor:
-        cursor.execute("SELECT version FROM deadlines_policy_version WHERE id = 1")
+        cursor.execute(POLICY_VERSION_SQL)
         row = cursor.fetchone()
     return row[0] if row else None
 

@@ -14,18 +14,19 @@ plain number, a page past the end) goes the ORM's way, as before.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
 from django.core.paginator import Page
-from django.db.models import Model, QuerySet
+from django.db.models import IntegerField, Model, QuerySet
+from django.db.models.expressions import RawSQL
 
 from cpcases.accounts.models import User
 from cpcases.children.scoping import visible_children_sql
 from cpcases.core import compiled
 from deadlines import selectors
-from deadlines.filters import DeadlineFilter
+from deadlines.filters import SORTS, DeadlineFilter
 from deadlines.models import Deadline
 from deadlines.mywork import _dates, slim
 
@@ -51,18 +52,41 @@ def cleaned_key(cleaned: Mapping[str, Any]) -> tuple[tuple[str, Any], ...]:
     return tuple(sorted((name, _key_value(value)) for name, value in cleaned.items()))
 
 
+# The orders of the open deadlines' index (Deadline.Meta, deadline_open_due), read either
+# way.
+_INDEX_ORDERS = frozenset({SORTS["due"], SORTS["-due"]})
+
+
+def walks_the_open_index(cleaned: Mapping[str, Any], ordering: tuple[str, ...]) -> bool:
+    """Whether the page's rows are the open deadlines (the page as first shown) in the order
+    of deadline_open_due, so that PostgreSQL finds the page's ids by walking that index and
+    stopping at them. (Not the overdue ones: their conditions are no range of the index,
+    and one pass over them, sorted, measured quicker.)"""
+    return cleaned.get("status") == "open" and ordering in _INDEX_ORDERS
+
+
 def team_query(*, user: User, cleaned: Mapping[str, Any], data: Any, request: Any,
                ordering: tuple[str, ...]) -> compiled.Compiled | None:
-    """The team page's kept query of the filter whose valid `data` cleaned to `cleaned`:
-    kept_query's, its page's ids and count chosen in one pass over the team's deadlines
-    (compiled.counted_once; the deadlines API keeps kept_query's own). None when no child
-    is in sight."""
+    """The team page's kept query of the filter whose valid `data` cleaned to `cleaned`
+    (only the columns its rows show: team_slim). None when no child is in sight.
+
+    Its page's ids and its count are asked apart (narrow_page) where the page walks the
+    open deadlines' index (`walks_the_open_index`: the page as first shown): the ids are
+    the index's first rows in scope, the count an index-only pass (about 4.5 → 2 ms in
+    PostgreSQL for a team's 7,500; counted by a window there, PostgreSQL walked the index
+    over every row, 9 ms). Otherwise both come from one pass over the list
+    (compiled.counted_once: the list joined to the scope and sorted once, not twice)."""
     scope = visible_children_sql(user)
     if scope is None:
         return None
+    walks = walks_the_open_index(cleaned, ordering)
+
+    def build() -> compiled.Compiled:
+        query = _compile(user, data, request, ordering, team_slim)
+        return query if walks else compiled.counted_once(query)
+
     return compiled.cached(
-        ("team deadlines", scope, user.pk, cleaned_key(cleaned), ordering),
-        lambda: compiled.counted_once(_compile(user, data, request, ordering, team_slim)))
+        ("team deadlines", scope, user.pk, cleaned_key(cleaned), ordering), build)
 
 
 def unfiltered_query(*, user: User, request: Any, ordering: tuple[str, ...]
@@ -78,12 +102,12 @@ def unfiltered_query(*, user: User, request: Any, ordering: tuple[str, ...]
 
 
 def _compile(user: User, data: Any, request: Any, ordering: tuple[str, ...],
-             shape: Callable[[QuerySet[Deadline]], QuerySet[Deadline]] = slim
+             shape: Callable[[QuerySet[Deadline]], QuerySet[Deadline]] | None = None
              ) -> compiled.Compiled:
     marked = DeadlineFilter(data, queryset=selectors.deadlines_visible(user=user),
                             request=request)
     marked.now, marked.today = compiled.NOW, compiled.TODAY
-    return compiled.compile_once(compiled.narrow_page(marked.qs, ordering, shape),
+    return compiled.compile_once(compiled.narrow_page(marked.qs, ordering, shape or api_slim),
                                  {"now": compiled.NOW, "today": compiled.TODAY})
 
 
@@ -97,10 +121,33 @@ TEAM_COLUMNS = (
     "responsible__id", "responsible__full_name", "responsible__username")
 
 
+def _with_policy_version(deadlines: QuerySet[Deadline]) -> QuerySet[Deadline]:
+    """Each row with the policy's version (a scalar subquery, run once): the rows' names and
+    countdowns then need no query of their own for it (`note_policy_version`)."""
+    version = RawSQL(selectors.POLICY_VERSION_SQL, (),  # noqa: S611 - constant SQL
+                     output_field=IntegerField())
+    return deadlines.annotate(policy_version=version)
+
+
+def note_policy_version(rows: Sequence[Deadline]) -> None:
+    """Inside selectors.policy_read_once: the policy version the kept query's `rows` came
+    with, so that their presentation does not ask it again."""
+    for authority_id in {d.authority_id for d in rows}:
+        selectors.policy_version_read(authority_id,
+                                      rows[0].policy_version)  # type: ignore[attr-defined]
+
+
 def team_slim(deadlines: QuerySet[Deadline]) -> QuerySet[Deadline]:
     """The team page's rows: their child and responsible person, only the columns shown
-    (a third fewer instances than `slim`: no authoriser of a delay)."""
-    return deadlines.select_related("child", "responsible").only(*TEAM_COLUMNS)
+    (a third fewer instances than `slim`: no authoriser of a delay), with the policy's
+    version."""
+    return _with_policy_version(
+        deadlines.select_related("child", "responsible").only(*TEAM_COLUMNS))
+
+
+def api_slim(deadlines: QuerySet[Deadline]) -> QuerySet[Deadline]:
+    """The API's rows (mywork.slim: what its serializer reads), with the policy's version."""
+    return _with_policy_version(slim(deadlines))
 
 
 def team_page(*, user: User, found: DeadlineFilter, ordering: tuple[str, ...],
@@ -123,4 +170,7 @@ def plain_team_page(*, user: User, cleaned: Mapping[str, Any], data: Any, reques
                        ordering=ordering)
     if query is None:
         return None
-    return compiled.page_of(query, _dates(now), number=number, per_page=per_page)
+    page = compiled.page_of(query, _dates(now), number=number, per_page=per_page)
+    if page is not None:
+        note_policy_version(page.object_list)
+    return page

@@ -95,6 +95,12 @@ def team(request: HttpRequest) -> HttpResponse:
     """A manager's view of the deadlines of every child in their team (or service): filters
     (worker, rule, child, status, due range), sorting and paging; open ones by default."""
     _require(request, Capability.VIEW_TEAM_DEADLINES)
+    # The policy read once for the page: its version comes with the kept query's rows.
+    with selectors.policy_read_once():
+        return _team(request)
+
+
+def _team(request: HttpRequest) -> HttpResponse:
     data = request.GET.copy()
     data.setdefault("status", "open")
     # Paged, so sorted by the server: the column headers are MOJ sortable-table links.

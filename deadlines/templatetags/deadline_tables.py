@@ -35,40 +35,55 @@ def local_date(value: Any, format_string: str) -> str:
     return escape(date(template_localtime(value), format_string))
 
 
-def _child(child: Any) -> tuple[str, str]:
+class _Escaped(dict[str, str]):
+    """A table's escaped texts, each worked out once: its rows repeat most of theirs (the
+    rules' names and actions, the states' badges, the links' routes)."""
+
+    def __missing__(self, text: str) -> str:
+        self[text] = found = html.escape(text)
+        return found
+
+    def of(self, value: Any) -> str:
+        """escape(value), a plain string's escaping remembered."""
+        return self[value] if type(value) is str else escape(value)
+
+
+def _child(child: Any, escaped: _Escaped) -> tuple[str, str]:
     """The child as the row shows it, and as the hidden part of its link names it: a
     restricted record by its ID alone."""
-    la_child_id = escape(child.la_child_id)
+    la_child_id = escaped.of(child.la_child_id)
     if child.is_restricted:
         return f"Child {la_child_id}", f"child {la_child_id}"
-    name = escape(child.display_name)
+    name = escaped.of(child.display_name)
     return f'{name} <span class="govuk-body-s">({la_child_id})</span>', name
 
 
-def _status(countdown: Any) -> str:
+def _status(countdown: Any, escaped: _Escaped) -> str:
     label = countdown.label
-    badge = (f'<strong class="moj-badge {escape(countdown.badge_class)}">{escape(label)}'
-             f"</strong>")
+    badge = (f'<strong class="moj-badge {escaped.of(countdown.badge_class)}">'
+             f"{escaped.of(label)}</strong>")
     if countdown.text != label:
-        badge += f' <span class="app-countdown">{escape(countdown.text)}</span>'
+        badge += f' <span class="app-countdown">{escaped.of(countdown.text)}</span>'
     return badge
 
 
-def _row(d: Any, show_responsible: bool) -> str:
-    shown, named = _child(d.child)
-    responsible = (f'<td class="govuk-table__cell">{escape(d.responsible or "Nobody yet")}'
+def _row(d: Any, show_responsible: bool, escaped: _Escaped) -> str:
+    shown, named = _child(d.child, escaped)
+    responsible = (f'<td class="govuk-table__cell">'
+                   f'{escaped.of(str(d.responsible) if d.responsible else "Nobody yet")}'
                    f"</td>" if show_responsible else "")
     return (
-        f'\n    <tr class="govuk-table__row" data-testid="deadline-{escape(d.pk)}">\n'
+        f'\n    <tr class="govuk-table__row" data-testid="deadline-{escaped.of(d.pk)}">\n'
         f'      <td class="govuk-table__cell"><a class="govuk-link" '
-        f'href="{escape(getattr(d, "action_url", ""))}">{escape(getattr(d, "action", ""))}</a>'
-        f'<br><span class="govuk-body-s govuk-!-margin-bottom-0">{escape(d.rule_name)}</span>'
-        f"</td>\n"
+        f'href="{escaped.of(getattr(d, "action_url", ""))}">'
+        f'{escaped.of(getattr(d, "action", ""))}</a>'
+        f'<br><span class="govuk-body-s govuk-!-margin-bottom-0">{escaped.of(d.rule_name)}'
+        f"</span></td>\n"
         f'      <td class="govuk-table__cell">{shown}<br><a class="govuk-link govuk-body-s" '
-        f'href="{escape(d.child_url)}">All deadlines<span class="govuk-visually-hidden"> for '
-        f"{named}</span></a></td>\n"
-        f'      <td class="govuk-table__cell">{_status(d.countdown)}\n'
-        f'<br><span class="govuk-body-s">{escape(d.due_text)}</span></td>\n'
+        f'href="{escaped.of(d.child_url)}">All deadlines<span class="govuk-visually-hidden">'
+        f" for {named}</span></a></td>\n"
+        f'      <td class="govuk-table__cell">{_status(d.countdown, escaped)}\n'
+        f'<br><span class="govuk-body-s">{escaped.of(d.due_text)}</span></td>\n'
         f"      {responsible}\n"
         f"    </tr>\n    ")
 
@@ -76,7 +91,8 @@ def _row(d: Any, show_responsible: bool) -> str:
 @register.simple_tag
 def deadline_rows(deadlines: Iterable[Any], show_responsible: Any = False) -> SafeString:
     """The table's body rows for deadlines decorated by deadlines.presentation.present()."""
-    return mark_safe("".join(_row(d, bool(show_responsible)) for d in deadlines))  # noqa: S308
+    shown, escaped = bool(show_responsible), _Escaped()
+    return mark_safe("".join(_row(d, shown, escaped) for d in deadlines))  # noqa: S308
 
 
 @register.simple_tag
