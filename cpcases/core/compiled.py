@@ -773,12 +773,20 @@ def prepared_cursor(connection: Any) -> Any:
         raw.prepare_threshold = _PREPARE_THRESHOLD
     connection.validate_thread_sharing()
     cursor = _PreparingCursor(raw)
+    if connection.timezone is UTC and raw.info.parameter_status("TimeZone") == "UTC":
+        # Django's loader of a timestamptz is psycopg's own in Python, its result then put
+        # in the connection's zone; psycopg's compiled one gives the same datetime when
+        # both zones are UTC (a list page's 100-150 of them cost it 0.3-0.6 ms).
+        cursor.adapters.register_loader(_TIMESTAMPTZ, _PSYCOPG_TIMESTAMPTZ)
     if connection.queries_logged:
         return _LoggedPreparedCursor(cursor, connection)
     return CursorWrapper(cursor, connection)
 
 
 _PREPARE_THRESHOLD = 5  # psycopg's default; the cursor above prepares at the first run
+_TIMESTAMPTZ = psycopg.postgres.types["timestamptz"].oid
+# psycopg's own loader (compiled with psycopg[binary]), before Django's replaced it.
+_PSYCOPG_TIMESTAMPTZ = psycopg.adapters.get_loader(_TIMESTAMPTZ, psycopg.pq.Format.TEXT)
 
 
 class _LoggedPreparedCursor(CursorDebugWrapper):
