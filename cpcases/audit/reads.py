@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
-from functools import lru_cache
+from functools import cache, lru_cache
 from typing import Any
 
 from django.core.exceptions import FieldDoesNotExist
@@ -77,34 +77,59 @@ def child_ids_of(objects: Sequence[Any]) -> dict[int, set[int]]:
             for row in rows:
                 found[row.pk].add(row.pk)
             continue
+        pks = [row.pk for row in rows]
         if hasattr(model, "child_ids"):  # kept as plain ids (documents as sent)
-            for row in rows:
-                found[row.pk].update(row.child_ids)  # type: ignore[attr-defined]
+            for pk, row in zip(pks, rows, strict=True):
+                found[pk].update(row.child_ids)  # type: ignore[attr-defined]
         # Every way the record leads to children (an invitation names its child, if any,
         # and its conference's children): one query per way, per page of records.
-        for path in (p for p in CHILD_PATHS if _valid_path(model, p)):
+        for path, along, steps in _ways(model):
             # Along foreign keys already loaded (select_related, or the parent a prefetch
             # set on its rows), without a query; the other rows in one query.
             unresolved = []
-            along = shown_along(path)
-            for row in rows:
+            for pk, row in zip(pks, rows, strict=True):
                 known = row.__dict__.get(along)
                 if known is not None:  # read with the row itself: no query
                     for child_id in known:
                         if child_id is not None:
-                            found[row.pk].add(child_id)
+                            found[pk].add(child_id)
                     continue
-                resolved, child_id = _follow_loaded(row, path)
+                resolved, child_id = _follow_loaded(row, steps)
                 if not resolved:
-                    unresolved.append(row.pk)
+                    unresolved.append(pk)
                 elif child_id is not None:
-                    found[row.pk].add(child_id)
+                    found[pk].add(child_id)
             if not unresolved:
                 continue
             for pk, child_id in _rows_children(model, path, unresolved):
                 if child_id is not None:
                     found[pk].add(child_id)
     return found
+
+
+# A step of a path: its field, and whether it is a foreign key or one-to-one column of the
+# row (read from the row, its related row from the row's cache); else the database's.
+_Step = tuple[Any, bool]
+
+
+@cache
+def _ways(model: type[Model]) -> tuple[tuple[str, str, tuple[_Step, ...]], ...]:
+    """(path, `shown_along(path)`, the path's steps) of each of CHILD_PATHS the model leads
+    along: worked out once per model (issue 13 §2: a list's every row asked the model's
+    fields of each path again)."""
+    ways = []
+    for path in CHILD_PATHS:
+        if not _valid_path(model, path):
+            continue
+        steps: list[_Step] = []
+        current: Any = model
+        for part in path.split("__"):
+            field = current._meta.get_field(part)
+            steps.append((field, bool(field.concrete and (field.many_to_one
+                                                          or field.one_to_one))))
+            current = field.related_model
+        ways.append((path, shown_along(path), tuple(steps)))
+    return tuple(ways)
 
 
 def shown_along(path: str) -> str:
@@ -141,21 +166,20 @@ def _children_sql(model: type[Model], path: str) -> tuple[str, tuple[Any, ...], 
     return sql, tuple(params), next(i for i, p in enumerate(params) if p == _PKS_MARK)
 
 
-def _follow_loaded(row: Model, path: str) -> tuple[bool, int | None]:
+def _follow_loaded(row: Model, steps: tuple[_Step, ...]) -> tuple[bool, int | None]:
     """(True, the child's id or None) when the path is foreign keys whose rows are loaded
     (or empty); (False, None) when it needs the database (a many-to-many, a row not loaded)."""
     current = row
-    parts = path.split("__")
-    for i, part in enumerate(parts):
-        field = current._meta.get_field(part)
-        if not field.concrete or not (field.many_to_one or field.one_to_one):
+    last = len(steps) - 1
+    for i, (field, column) in enumerate(steps):
+        if not column:
             return False, None
-        value = getattr(current, field.attname)  # type: ignore[attr-defined]
-        if value is None or i == len(parts) - 1:
+        value = getattr(current, field.attname)
+        if value is None or i == last:
             return True, value
-        if not field.is_cached(current):  # type: ignore[attr-defined]
+        if not field.is_cached(current):
             return False, None
-        current = field.get_cached_value(current)  # type: ignore[attr-defined]
+        current = field.get_cached_value(current)
     return False, None
 
 
