@@ -107,9 +107,8 @@ class ConferenceDaySerializer(PrefetchedRelationsMixin, DirectModelSerializer):
         read_only_fields = fields
 
     def get_quoracy(self, obj: Conference) -> dict[str, Any]:
-        check = selectors.conference_quoracy(obj, getattr(obj, PREFIX + "attendances", None))
-        return {"quorate": check.quorate, "message": check.message,
-                "agencies_with_contact": list(check.agencies_with_contact)}
+        return selectors.quoracy_answer(selectors.conference_quoracy(
+            obj, getattr(obj, PREFIX + "attendances", None)))
 
     def get_started_at(self, obj: Conference) -> str | None:
         if hasattr(obj, "day_started_at"):  # the list's annotation (get_queryset)

@@ -12,8 +12,8 @@ routes (conferences.outcomes.api) answer for one release, deprecated.
 
 from __future__ import annotations
 
-from datetime import datetime
-from typing import Any, NamedTuple
+from collections.abc import Sequence
+from typing import Any
 
 from django.db.models import F, Prefetch, QuerySet
 from drf_spectacular.types import OpenApiTypes
@@ -99,53 +99,44 @@ def day_state(instance: Conference) -> dict[str, Any]:
     """`DayStateSerializer`'s answer, without a serializer for each conference of a list
     (issue 13 §2)."""
     columns = instance.__dict__
-    if _LISTED_ATTENDED in columns:  # a list's row: its day's and record's columns and its
-        # attendances' parts (`with_day_state`)
-        day = record = _ListedDay(*(columns[name] for name in _LISTED_COLUMNS))
-        attendances: list[Any] | None = selectors.attended(day.attended)
+    if _LISTED_ATTENDED in columns:  # a list's row (`with_day_state`)
+        (started_at, quorate_at_start, proceed_ground, adjourned_at, reconvened_as,
+         letter_issued_at, signed_off_at, signed_off_by, parts) = [
+            columns[name] for name in _LISTED_COLUMNS]
+        attendances: Sequence[Any] | None = selectors.attended(parts)
     else:
-        day = _one_to_one(instance, "day")
-        record = _one_to_one(instance, "record")
+        day: ConferenceDay | None = _one_to_one(instance, "day")
+        record: ConferenceRecord | None = _one_to_one(instance, "record")
+        started_at, quorate_at_start, proceed_ground, adjourned_at, reconvened_as = (
+            (day.started_at, day.quorate_at_start, day.proceed_ground, day.adjourned_at,
+             day.reconvened_as_id) if day else (None, None, "", None, None))
+        letter_issued_at, signed_off_at, signed_off_by = (
+            (record.decision_letter_issued_at, record.signed_off_at, record.signed_off_by_id)
+            if record else (None, None, None))
         attendances = _listed(instance, "attendances")
-    check = selectors.conference_quoracy(instance, attendances)
     decisions = _listed(instance, "child_decisions")
     if decisions is None:
         decisions = list(instance.child_decisions.all())
     decided = {d.child_id for d in decisions}
     return {
-        "started_at": _moment(day.started_at if day else None),
-        "quorate_at_start": day.quorate_at_start if day else None,
-        "proceed_ground": (day.proceed_ground or "") if day else "",
-        "adjourned_at": _moment(day.adjourned_at if day else None),
-        "reconvened_as": day.reconvened_as_id if day else None,
-        "quoracy": {"quorate": check.quorate, "message": check.message,
-                    "agencies_with_contact": list(check.agencies_with_contact)},
+        "started_at": _moment(started_at),
+        "quorate_at_start": quorate_at_start,
+        "proceed_ground": proceed_ground or "",
+        "adjourned_at": _moment(adjourned_at),
+        "reconvened_as": reconvened_as,
+        "quoracy": selectors.quoracy_answer(
+            selectors.conference_quoracy(instance, attendances)),
         "decisions": DecisionSerializer(decisions, many=True).data if decisions else [],
         "undecided_children": [pk for pk in _child_ids(instance) if pk not in decided],
-        "decision_letter_issued_at": _moment(
-            record.decision_letter_issued_at if record else None),
-        "signed_off_at": _moment(record.signed_off_at if record else None),
-        "signed_off_by": record.signed_off_by_id if record else None,
+        "decision_letter_issued_at": _moment(letter_issued_at),
+        "signed_off_at": _moment(signed_off_at),
+        "signed_off_by": signed_off_by,
     }
 
 
-class _ListedDay(NamedTuple):
-    """What a list's row shows of its day and record, read as columns of the page's own
-    query (`with_day_state`): None where the conference has no day or no record, as the
-    record's empty relation reads (the proceed ground "" then)."""
-
-    started_at: datetime | None
-    quorate_at_start: bool | None
-    proceed_ground: str | None
-    adjourned_at: datetime | None
-    reconvened_as_id: int | None
-    decision_letter_issued_at: datetime | None
-    signed_off_at: datetime | None
-    signed_off_by_id: int | None
-    attended: list[list[str]]  # selectors.ATTENDED
-
-
-# The columns of `_ListedDay`, in its order, as the annotations the list's query reads.
+# What a list's row shows of its day and record (None where the conference has none: the
+# proceed ground "" then, as of no day), and its attendances' parts in the quoracy, read as
+# columns of the page's own query (`with_day_state`), in the order `day_state` takes them.
 _LISTED_COLUMNS = {f"listed_day_{name}": value for name, value in (
     ("started_at", F("day__started_at")), ("quorate_at_start", F("day__quorate_at_start")),
     ("proceed_ground", F("day__proceed_ground")), ("adjourned_at", F("day__adjourned_at")),

@@ -8,7 +8,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from functools import lru_cache
-from typing import NamedTuple, Protocol
+from typing import Any, NamedTuple, Protocol
 
 from django.contrib.postgres.expressions import ArraySubquery
 from django.contrib.postgres.fields import ArrayField
@@ -216,11 +216,23 @@ def conference_quoracy(conference: Conference,
     """`attendances`: the conference's, when the caller has them (a list's prefetch or
     `attended` parts)."""
     attendances = list(conference.attendances.all()) if attendances is None else attendances
-    found = quoracy(attendances)
-    if not attendances:
-        return Quoracy(quorate=False, csc_present=False, agencies_with_contact=(),
-                       recorded=False)
-    return found
+    return quoracy(attendances) if attendances else _NOT_RECORDED
+
+
+_NOT_RECORDED = Quoracy(quorate=False, csc_present=False, agencies_with_contact=(),
+                        recorded=False)
+
+
+def quoracy_answer(check: Quoracy) -> dict[str, Any]:
+    """The API's `quoracy` of a conference: its parts worked out once for each answer (a
+    list's conferences mostly share one), each conference given its own dict and list."""
+    quorate, message, agencies = _quoracy_parts(check)
+    return {"quorate": quorate, "message": message, "agencies_with_contact": list(agencies)}
+
+
+@lru_cache(maxsize=256)
+def _quoracy_parts(check: Quoracy) -> tuple[bool, str, tuple[str, ...]]:
+    return check.quorate, check.message, check.agencies_with_contact
 
 
 # --- safety scores (001) -----------------------------------------------------------------------
