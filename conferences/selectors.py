@@ -188,11 +188,25 @@ def _child_conferences(key: ScopeKey, child_id: object) -> QuerySet[Conference]:
     from conferences.preparation.selectors import child_conferences_for
 
     # Each conference's children read with it, for the read audit (no query of its own).
-    links = Conference.children.through.objects.filter(conference=OuterRef("pk"))
     return Conference.objects.filter(children__id=child_id).select_related(
         "chair", "minute_taker", "request").order_by("-date").filter(
         pk__in=child_conferences_for(key, child_id).values("pk")).annotate(
-        **{shown_along("children"): ArraySubquery(links.values("child_id"))})
+        **children_shown(request=False))
+
+
+def children_shown(*, request: bool = True) -> dict[str, ArraySubquery]:
+    """Annotations of a conference's row carrying the children the read audit finds along
+    its `children` and, with `request`, its request's (`request__children`), as the link
+    tables name them (`reads.shown_along`): the audit then asks no query of its own for
+    them (issue 13 §2). A conference without a request has none there, as the audit's own
+    lookup finds."""
+    links = Conference.children.through.objects.filter(conference=OuterRef("pk"))
+    shown = {shown_along("children"): ArraySubquery(links.order_by().values("child_id"))}
+    if request:
+        requested = RequestedChild.objects.filter(request=OuterRef("request"))
+        shown[shown_along("request__children")] = ArraySubquery(
+            requested.order_by().values("child_id"))
+    return shown
 
 
 _CHILD_TAB_CONFERENCES: CompiledQuery[Conference] = CompiledQuery(_child_conferences)

@@ -19,3 +19,10 @@ class ConferenceSerializer(DirectModelSerializer):
         fields = ["id", "kind", "request", "children", "date", "start_time", "venue",
                   "online_link", "chair", "minute_taker", "status", "due_date",
                   "within_timescale", "delay_authorisation", "cancellation_reason"]
+
+
+# The conference's own columns `ConferenceSerializer` reads (`within_timescale` is of the date
+# and due date; `children` a list's array column): a list reads only these (issue 13 §2).
+LISTED_FIELDS = ("id", "kind", "request", "date", "start_time", "venue", "online_link", "chair",
+                 "minute_taker", "status", "due_date", "delay_authorisation",
+                 "cancellation_reason")

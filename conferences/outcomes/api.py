@@ -28,6 +28,7 @@ from conferences.outcomes.models import (
     ProceedGround,
     ReviewTrigger,
 )
+from conferences.selectors import children_shown
 from cpcases.accounts.models import User
 from cpcases.accounts.roles import Agency, Role
 from cpcases.core.choices import WordChoiceField
@@ -106,9 +107,8 @@ class ConferenceDaySerializer(PrefetchedRelationsMixin, DirectModelSerializer):
         read_only_fields = fields
 
     def get_quoracy(self, obj: Conference) -> dict[str, Any]:
-        check = selectors.conference_quoracy(obj, getattr(obj, PREFIX + "attendances", None))
-        return {"quorate": check.quorate, "message": check.message,
-                "agencies_with_contact": list(check.agencies_with_contact)}
+        return selectors.quoracy_answer(selectors.conference_quoracy(
+            obj, getattr(obj, PREFIX + "attendances", None)))
 
     def get_started_at(self, obj: Conference) -> str | None:
         if hasattr(obj, "day_started_at"):  # the list's annotation (get_queryset)
@@ -249,6 +249,9 @@ ConferenceDayFilter = record_filters(Conference, child="children", many=("child"
                                      fields=["status", "date", "kind"], conference="pk")
 
 
+# The conference's own columns `ConferenceDaySerializer` reads.
+_DAY_LISTED_FIELDS = ("id", "kind", "date", "start_time", "status", "chair", "minute_taker")
+
 DAY_ACTIONS = ("list", "retrieve", "attendance", "start", "adjourn", "scores", "decisions",
                "decision_letter", "sign_off", "bring_forward")
 
@@ -279,9 +282,12 @@ class ConferenceDayViewSet(KeptListMixin, DeprecatedRoutes, mixins.ListModelMixi
             # rows loaded for them; the children's an array column of the page's query) and
             # reads its attendances and decisions as plain lists (cpcases.core.prefetched); a
             # record's actions hand the conference to the services.
-            queryset = queryset.select_related(None).prefetch_related(None).prefetch_related(
+            # The conference's own columns it shows, and its children for the read audit
+            # (no query of its own).
+            queryset = queryset.select_related(None).prefetch_related(None).only(
+                *_DAY_LISTED_FIELDS).prefetch_related(
                 prefetched("attendances"), prefetched("child_decisions", decisions)).annotate(
-                **prefetched_keys(Conference, "children"))
+                **prefetched_keys(Conference, "children"), **children_shown())
         else:
             queryset = queryset.prefetch_related(
                 "attendances", "children", Prefetch("child_decisions", queryset=decisions))

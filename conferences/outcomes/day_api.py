@@ -12,9 +12,10 @@ routes (conferences.outcomes.api) answer for one release, deprecated.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import F, Prefetch, QuerySet
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
     OpenApiParameter,
@@ -48,7 +49,8 @@ from conferences.outcomes.models import (
     ConferenceRecord,
     ProceedGround,
 )
-from conferences.serializers import ConferenceSerializer
+from conferences.selectors import children_shown
+from conferences.serializers import LISTED_FIELDS, ConferenceSerializer
 from cpcases.accounts.roles import Role
 from cpcases.core.api import scoped_get
 from cpcases.core.prefetched import (
@@ -96,28 +98,53 @@ class DayStateSerializer(serializers.Serializer):
 def day_state(instance: Conference) -> dict[str, Any]:
     """`DayStateSerializer`'s answer, without a serializer for each conference of a list
     (issue 13 §2)."""
-    day: ConferenceDay | None = _one_to_one(instance, "day")
-    record: ConferenceRecord | None = _one_to_one(instance, "record")
-    check = selectors.conference_quoracy(instance, _listed(instance, "attendances"))
+    columns = instance.__dict__
+    if _LISTED_ATTENDED in columns:  # a list's row (`with_day_state`)
+        (started_at, quorate_at_start, proceed_ground, adjourned_at, reconvened_as,
+         letter_issued_at, signed_off_at, signed_off_by, parts) = [
+            columns[name] for name in _LISTED_COLUMNS]
+        attendances: Sequence[Any] | None = selectors.attended(parts)
+    else:
+        day: ConferenceDay | None = _one_to_one(instance, "day")
+        record: ConferenceRecord | None = _one_to_one(instance, "record")
+        started_at, quorate_at_start, proceed_ground, adjourned_at, reconvened_as = (
+            (day.started_at, day.quorate_at_start, day.proceed_ground, day.adjourned_at,
+             day.reconvened_as_id) if day else (None, None, "", None, None))
+        letter_issued_at, signed_off_at, signed_off_by = (
+            (record.decision_letter_issued_at, record.signed_off_at, record.signed_off_by_id)
+            if record else (None, None, None))
+        attendances = _listed(instance, "attendances")
     decisions = _listed(instance, "child_decisions")
     if decisions is None:
         decisions = list(instance.child_decisions.all())
     decided = {d.child_id for d in decisions}
     return {
-        "started_at": _moment(day.started_at if day else None),
-        "quorate_at_start": day.quorate_at_start if day else None,
-        "proceed_ground": day.proceed_ground if day else "",
-        "adjourned_at": _moment(day.adjourned_at if day else None),
-        "reconvened_as": day.reconvened_as_id if day else None,
-        "quoracy": {"quorate": check.quorate, "message": check.message,
-                    "agencies_with_contact": list(check.agencies_with_contact)},
+        "started_at": _moment(started_at),
+        "quorate_at_start": quorate_at_start,
+        "proceed_ground": proceed_ground or "",
+        "adjourned_at": _moment(adjourned_at),
+        "reconvened_as": reconvened_as,
+        "quoracy": selectors.quoracy_answer(
+            selectors.conference_quoracy(instance, attendances)),
         "decisions": DecisionSerializer(decisions, many=True).data if decisions else [],
         "undecided_children": [pk for pk in _child_ids(instance) if pk not in decided],
-        "decision_letter_issued_at": _moment(
-            record.decision_letter_issued_at if record else None),
-        "signed_off_at": _moment(record.signed_off_at if record else None),
-        "signed_off_by": record.signed_off_by_id if record else None,
+        "decision_letter_issued_at": _moment(letter_issued_at),
+        "signed_off_at": _moment(signed_off_at),
+        "signed_off_by": signed_off_by,
     }
+
+
+# What a list's row shows of its day and record (None where the conference has none: the
+# proceed ground "" then, as of no day), and its attendances' parts in the quoracy, read as
+# columns of the page's own query (`with_day_state`), in the order `day_state` takes them.
+_LISTED_COLUMNS = {f"listed_day_{name}": value for name, value in (
+    ("started_at", F("day__started_at")), ("quorate_at_start", F("day__quorate_at_start")),
+    ("proceed_ground", F("day__proceed_ground")), ("adjourned_at", F("day__adjourned_at")),
+    ("reconvened_as", F("day__reconvened_as")),
+    ("decision_letter_issued_at", F("record__decision_letter_issued_at")),
+    ("signed_off_at", F("record__signed_off_at")), ("signed_off_by", F("record__signed_off_by")),
+    ("attended", selectors.ATTENDED))}
+_LISTED_ATTENDED = "listed_day_attended"
 
 
 def _listed(instance: Conference, relation: str) -> list[Any] | None:
@@ -159,10 +186,12 @@ class ConferenceStateSerializer(PrefetchedRelationsMixin, ConferenceSerializer):
 
     @extend_schema_field(DayStateSerializer(allow_null=True))
     def get_day(self, obj: Conference) -> dict[str, Any] | None:
-        request = self.context.get("request")
-        if request is not None and getattr(request.user, "role", None) == Role.PARTNER:
-            return None
-        return day_state(obj)
+        partner = self.__dict__.get("_partner")
+        if partner is None:  # asked once a serializer, not once a row (the user is lazy)
+            request = self.context.get("request")
+            partner = self.__dict__["_partner"] = request is not None and getattr(
+                request.user, "role", None) == Role.PARTNER
+        return None if partner else day_state(obj)
 
 
 def with_day_state(queryset: QuerySet[Conference], *, listing: bool = False
@@ -175,9 +204,13 @@ def with_day_state(queryset: QuerySet[Conference], *, listing: bool = False
     decisions = ChildDecision.objects.select_related("review_conference").prefetch_related(
         "agency_views")
     if listing:
-        return queryset.select_related("day", "record").prefetch_related(
-            prefetched("attendances"), prefetched("child_decisions", decisions)).annotate(
-            **prefetched_keys(Conference, "children"))
+        # The day, record and attendances as the few columns the list shows of them (no
+        # row of the day's or record's texts, no attendance rows: a held conference has a
+        # dozen); the children for the read audit (no query of its own).
+        return queryset.only(*LISTED_FIELDS).prefetch_related(
+            prefetched("child_decisions", decisions)).annotate(
+            **prefetched_keys(Conference, "children"), **_LISTED_COLUMNS,
+            **children_shown())
     return queryset.select_related("day", "record").prefetch_related(
         "attendances", "children", Prefetch("child_decisions", queryset=decisions))
 

@@ -4,14 +4,17 @@ safety-score rules, and the non-attendance counts. Always within the user's scop
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from functools import lru_cache
+from typing import Any, NamedTuple, Protocol
 
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.contrib.postgres.expressions import ArraySubquery
+from django.contrib.postgres.fields import ArrayField
+from django.db.models import CharField, Exists, F, Func, OuterRef, Q, QuerySet
 from django.db.models.expressions import RawSQL
-from django.db.models.functions import TruncMonth
+from django.db.models.functions import Cast, TruncMonth
 
 from conferences import scope_sql
 from conferences.models import Conference, ConferenceStatus
@@ -161,7 +164,38 @@ class Quoracy:
         return "Inquorate: " + "; ".join(missing) + "."  # 002 §5.2
 
 
-def quoracy(attendances: Iterable[Attendance]) -> Quoracy:
+class Attended(Protocol):
+    """What quoracy reads of an attendance (an Attendance, or a list's `ATTENDED` parts)."""
+
+    participant_type: str
+    status: str
+    agency: str
+    direct_contact: bool
+
+
+class _Attended(NamedTuple):
+    participant_type: str
+    status: str
+    agency: str
+    direct_contact: bool
+
+
+# Each attendance's part in the quoracy, as one text array: a conference list reads them as an
+# array column of its own query (`attended`) instead of every attendance row (issue 13 §2).
+ATTENDED = ArraySubquery(Attendance.objects.filter(conference=OuterRef("pk")).order_by().values(
+    parts=Func(F("participant_type"), F("status"), F("agency"),
+               Cast("direct_contact", CharField()), function="ARRAY",
+               template="%(function)s[%(expressions)s]",
+               output_field=ArrayField(CharField()))))
+
+
+def attended(parts: list[list[str]]) -> list[Attended]:
+    """The attendances `ATTENDED` read, for `quoracy` (the same rule as of the rows)."""
+    return [_Attended(kind, status, agency, contact == "true")
+            for kind, status, agency, contact in parts]
+
+
+def quoracy(attendances: Iterable[Attended]) -> Quoracy:
     """Children's social care plus at least two other agencies that have had direct contact
     with the child and family, present (002 §5.2; 003). Distinct agencies count, not people:
     two health visitors are one agency. Apologies and absences do not count; neither do
@@ -178,14 +212,27 @@ def quoracy(attendances: Iterable[Attendance]) -> Quoracy:
 
 
 def conference_quoracy(conference: Conference,
-                       attendances: list[Attendance] | None = None) -> Quoracy:
-    """`attendances`: the conference's, when the caller has them (a list's prefetch)."""
+                       attendances: Sequence[Attended] | None = None) -> Quoracy:
+    """`attendances`: the conference's, when the caller has them (a list's prefetch or
+    `attended` parts)."""
     attendances = list(conference.attendances.all()) if attendances is None else attendances
-    found = quoracy(attendances)
-    if not attendances:
-        return Quoracy(quorate=False, csc_present=False, agencies_with_contact=(),
-                       recorded=False)
-    return found
+    return quoracy(attendances) if attendances else _NOT_RECORDED
+
+
+_NOT_RECORDED = Quoracy(quorate=False, csc_present=False, agencies_with_contact=(),
+                        recorded=False)
+
+
+def quoracy_answer(check: Quoracy) -> dict[str, Any]:
+    """The API's `quoracy` of a conference: its parts worked out once for each answer (a
+    list's conferences mostly share one), each conference given its own dict and list."""
+    quorate, message, agencies = _quoracy_parts(check)
+    return {"quorate": quorate, "message": message, "agencies_with_contact": list(agencies)}
+
+
+@lru_cache(maxsize=256)
+def _quoracy_parts(check: Quoracy) -> tuple[bool, str, tuple[str, ...]]:
+    return check.quorate, check.message, check.agencies_with_contact
 
 
 # --- safety scores (001) -----------------------------------------------------------------------

@@ -7,6 +7,8 @@ from __future__ import annotations
 import json
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from rest_framework.test import APIClient
 
 from conferences.models import Conference
@@ -95,3 +97,64 @@ def _quorate_and_started(conference: Conference, bso_api, chair_api) -> None:
                             format="json").status_code == 201
     assert chair_api.post(f"/api/v1/conferences/{conference.pk}/start/", {},
                           format="json").status_code == 200
+
+
+def test_each_listed_conference_answers_as_its_own_record(
+        conference: Conference, siblings, chair, bso, sw, police) -> None:
+    """The lists read each conference's day, record and quoracy as columns of the page's
+    query, and its children for the read audit with the row (day_api.with_day_state,
+    outcomes.api.ConferenceDayViewSet): at every step of the day, an adjourned and a
+    reconvened conference among them, each listed conference answers as its own record
+    (which reads the rows themselves), for every role, and the list asks no query for the
+    audit's children (one query a list fewer than a record page and the children both)."""
+    from conferences.outcomes import services as outcome_services
+    from conferences.outcomes.models import ParticipantType
+    from tests.outcomes.helpers import attend
+
+    bso_api, chair_api = _api(bso), _api(chair)
+    other = Conference.objects.get(pk=conference.pk)
+    other.pk = None
+    other.save()
+    other.children.set(siblings[:1])
+
+    def pin() -> None:
+        for user in (bso, chair, sw, police):
+            api = _api(user)
+            for base in ("/api/v1/conferences/", "/api/v1/conference-days/"):
+                listed = api.get(base)
+                assert listed.status_code == 200, (user, base)
+                for row in listed.json()["results"]:
+                    assert api.get(f"{base}{row['id']}/").json() == row, (user, base)
+
+    pin()  # booked, nobody recorded
+    attend(conference, bso, "Fay Family", "", participant_type=ParticipantType.FAMILY)
+    for name, agency, contact in (("Sam Social", "csc", False), ("Hana Health", "health", True)):
+        assert bso_api.post(f"/api/v1/conference-days/{other.pk}/attendance/",
+                            {"name": name, "agency": agency, "direct_contact": contact},
+                            format="json").status_code == 201
+    pin()  # recorded and inquorate, one with the family alone
+    _quorate_and_started(conference, bso_api, chair_api)
+    assert chair_api.post(f"/api/v1/conferences/{other.pk}/adjourn/",
+                          {"new_date": "2027-05-25", "interim_plan": "Daily checks."},
+                          format="json").status_code == 200
+    pin()  # quorate and started; adjourned, with its reconvened conference
+    assert chair_api.post(f"/api/v1/conferences/{conference.pk}/decisions/", {
+        "child": siblings[1].pk, "outcome": "cin", "reasons": "Help needed.",
+        "cin_first_meeting_on": "2027-05-18"}, format="json").status_code == 201
+    pin()  # one child decided
+    assert chair_api.post(f"/api/v1/conferences/{conference.pk}/decisions/", {
+        "child": siblings[0].pk, "outcome": "cin", "reasons": "Help needed.",
+        "cin_first_meeting_on": "2027-05-18"}, format="json").status_code == 201
+    assert bso_api.post(f"/api/v1/conferences/{conference.pk}/decision-letter/"
+                        ).status_code == 200
+    outcome_services.record_update(conference=conference, user=bso, sections={
+        "purpose": "Initial conference.", "facts": "Bruising.", "discussion": "Agreed."})
+    assert chair_api.post(f"/api/v1/conferences/{conference.pk}/sign-off/").status_code == 200
+    pin()  # both decided, the letter issued, the record signed off
+    with CaptureQueriesContext(connection) as queries:
+        assert bso_api.get("/api/v1/conferences/").status_code == 200
+    # The page, its decisions and their agency views, the access log; and the audit's lookup
+    # of the decisions' conference's children (cpcases.audit.reads), but not the page's own.
+    assert len(queries) == 5
+    assert not [q for q in queries.captured_queries
+                if q["sql"].startswith('SELECT "conferences_conference"."id" AS "pk"')]
