@@ -12543,6 +12543,8 @@ INSERT INTO public.deadlines_policyrule VALUES (9, 'transfer_conference', 'Trans
 INSERT INTO public.deadlines_policyrule VALUES (10, 'originating_report', 'Originating authority''s report received', 'Transfer-in conference date', 5, 'working_days', 'before', 'team_manager', '003', 2, 3, 5, '{}', 1);
 INSERT INTO public.deadlines_policyrule VALUES (11, 'prebirth_conference', 'Pre-birth conference held', 'Expected date of delivery', 3, 'months', 'before', 'team_manager', '003', 5, 3, 5, '{}', 1);
 INSERT INTO public.deadlines_policyrule VALUES (12, 'report_countersigned', 'Report countersigned by team manager', 'Conference start', 48, 'hours', 'before', 'team_manager', '002 §15.1', 4, 3, 5, '{}', 1);
+INSERT INTO public.deadlines_policyrule VALUES (164, 'assessment', 'Single assessment completed', 'Referral', 45, 'working_days', 'after', 'social_worker', '003', 5, 3, 5, '{}', 4);
+INSERT INTO public.deadlines_policyrule VALUES (79, 'plan_distributed', 'Detailed plan distributed', 'Core group meeting', 5, 'days', 'after', 'social_worker', '003', 2, 3, 5, '{}', 2);
 INSERT INTO public.deadlines_policyrule VALUES (13, 'report_to_family', 'Report shared with parents and child', 'Conference date', 3, 'working_days', 'before', 'social_worker', '002 §15.4', 2, 3, 5, '{}', 1);
 INSERT INTO public.deadlines_policyrule VALUES (14, 'report_to_chair', 'Report shared with the chair', 'Conference date', 3, 'working_days', 'before', 'social_worker', '002 §15.7, 003, 004', 2, 3, 5, '{}', 1);
 INSERT INTO public.deadlines_policyrule VALUES (15, 'agency_report_to_chair', 'Agency reports to the chair', 'Conference start', 24, 'hours', 'before', 'social_worker', '002 §16.8', 4, 3, 5, '{}', 1);
@@ -12550,7 +12552,6 @@ INSERT INTO public.deadlines_policyrule VALUES (16, 'exclusion_request', 'Exclus
 INSERT INTO public.deadlines_policyrule VALUES (17, 'consultation_chair_assigned', 'Chair identified for consultation', 'Consultation request', 24, 'hours', 'after', 'business_support', '000', 4, 3, 5, '{}', 1);
 INSERT INTO public.deadlines_policyrule VALUES (18, 'consultation_recorded', 'Consultation recorded by the chair', 'Consultation held', 48, 'hours', 'after', 'cp_chair', '000', 4, 3, 5, '{}', 1);
 INSERT INTO public.deadlines_policyrule VALUES (19, 'decision_letter', 'Decision letter sent to parents and child', 'Conference date', 2, 'working_days', 'after', 'cp_chair', '002 §23.2, 003', 1, 3, 5, '{}', 1);
-INSERT INTO public.deadlines_policyrule VALUES (293, 'core_group_first', 'First core group held', 'ICPC (plan made)', 0, 'days', 'after', 'social_worker', '004', 0, 3, 5, '{}', 6);
 INSERT INTO public.deadlines_policyrule VALUES (20, 'record_to_professionals', 'Conference record sent to professionals', 'Conference date', 10, 'working_days', 'after', 'business_support', '002 §22.5', 2, 3, 5, '{}', 1);
 INSERT INTO public.deadlines_policyrule VALUES (21, 'record_to_family', 'Conference record sent to family', 'Conference date', 15, 'working_days', 'after', 'business_support', '002 §22.5, §22.9', 2, 3, 5, '{}', 1);
 INSERT INTO public.deadlines_policyrule VALUES (22, 'record_amendment_window', 'Amendments to the record requested', 'Record received', 1, 'weeks', 'after', 'cp_chair', '002 §22.6', 0, 0, 0, '{}', 1);
@@ -12571,6 +12572,7 @@ INSERT INTO public.deadlines_policyrule VALUES (36, 'eighteenth_birthday_review'
 INSERT INTO public.deadlines_policyrule VALUES (37, 'contact_decision', 'Decision on a contact', 'Contact received', 24, 'hours', 'after', 'team_manager', '003 Making Contact', 4, 3, 5, '{}', 1);
 INSERT INTO public.deadlines_policyrule VALUES (38, 'referral_acknowledged', 'Referrer acknowledged', 'Referral', 10, 'working_days', 'after', 'team_manager', '003 Making Contact', 2, 3, 5, '{}', 1);
 INSERT INTO public.deadlines_policyrule VALUES (39, 'assessment_allocated', 'Single assessment allocated', 'Referral', 2, 'working_days', 'after', 'team_manager', '003 Single Assessment', 1, 3, 5, '{}', 1);
+INSERT INTO public.deadlines_policyrule VALUES (82, 'prebirth_first_review', 'First review after birth', 'Date of birth', 1, 'months', 'after', 'team_manager', '002 §7.13', 5, 3, 5, '{}', 2);
 INSERT INTO public.deadlines_policyrule VALUES (40, 'missing_escalation', 'Missing child traced (or senior manager told)', 'Child reported missing', 24, 'hours', 'after', 'head_of_service', '003 Children who go Missing (time set locally)', 0, 0, 0, '{}', 1);
 INSERT INTO public.deadlines_policyrule VALUES (41, 'return_interview', 'Return interview offered', 'Child found', 72, 'hours', 'after', 'social_worker', '003 Children who go Missing; DfE missing children guidance (72 hours)', 24, 3, 5, '{}', 1);
 INSERT INTO public.deadlines_policyrule VALUES (42, 'death_partnership_notification', 'Safeguarding partnership chair told of death', 'Child''s death reported', 1, 'working_days', 'after', 'head_of_service', '003 Death of a Child (time set locally)', 0, 3, 5, '{}', 1);
@@ -12592,7 +12594,6 @@ INSERT INTO public.deadlines_policyrule VALUES (57, 'icpc_request', 'ICPC reques
 INSERT INTO public.deadlines_policyrule VALUES (58, 'icpc_date_offered', 'ICPC date offered', 'ICPC request', 24, 'hours', 'after', 'business_support', '000', 4, 3, 5, '{}', 2);
 INSERT INTO public.deadlines_policyrule VALUES (59, 'invitation_list', 'Invitation list completed', 'Date offered', 48, 'hours', 'after', 'social_worker', '000', 4, 3, 5, '{}', 2);
 INSERT INTO public.deadlines_policyrule VALUES (60, 'attendee_details', 'Attendee details given', 'ICPC date', 1, 'weeks', 'before', 'social_worker', '004', 2, 3, 5, '{}', 2);
-INSERT INTO public.deadlines_policyrule VALUES (187, 'plan_distributed', 'Detailed plan distributed', 'Core group meeting', 5, 'days', 'after', 'social_worker', '003', 2, 3, 5, '{}', 4);
 INSERT INTO public.deadlines_policyrule VALUES (61, 'icpc', 'Initial child protection conference held', 'Strategy discussion initiating S47', 15, 'working_days', 'after', 'team_manager', '000, 002 §2.6, 003', 3, 3, 5, '{}', 2);
 INSERT INTO public.deadlines_policyrule VALUES (62, 'icpc_cancellation', 'Business support told the ICPC is not needed', 'ICPC request', 5, 'working_days', 'after', 'team_manager', '000', 2, 3, 5, '{}', 2);
 INSERT INTO public.deadlines_policyrule VALUES (63, 'transfer_conference', 'Transfer-in conference held', 'Agreement between authorities / notified of move', 15, 'working_days', 'after', 'team_manager', '003', 3, 3, 5, '{}', 2);
@@ -12611,10 +12612,8 @@ INSERT INTO public.deadlines_policyrule VALUES (75, 'record_to_family', 'Confere
 INSERT INTO public.deadlines_policyrule VALUES (76, 'record_amendment_window', 'Amendments to the record requested', 'Record received', 1, 'weeks', 'after', 'cp_chair', '002 §22.6', 0, 0, 0, '{}', 2);
 INSERT INTO public.deadlines_policyrule VALUES (77, 'core_group_first', 'First core group held', 'ICPC (plan made)', 10, 'working_days', 'after', 'social_worker', '003', 3, 3, 5, '{}', 2);
 INSERT INTO public.deadlines_policyrule VALUES (78, 'core_group_next', 'Next core group held', 'Previous core group', 1, 'months', 'after', 'social_worker', '003', 3, 3, 5, '{}', 2);
-INSERT INTO public.deadlines_policyrule VALUES (79, 'plan_distributed', 'Detailed plan distributed', 'Core group meeting', 5, 'days', 'after', 'social_worker', '003', 2, 3, 5, '{}', 2);
 INSERT INTO public.deadlines_policyrule VALUES (80, 'first_review', 'First review conference held', 'ICPC (plan made)', 3, 'months', 'after', 'team_manager', '003', 10, 3, 5, '{}', 2);
 INSERT INTO public.deadlines_policyrule VALUES (81, 'next_review', 'Next review conference held', 'Previous review (plan continues)', 6, 'months', 'after', 'team_manager', '003', 10, 3, 5, '{}', 2);
-INSERT INTO public.deadlines_policyrule VALUES (82, 'prebirth_first_review', 'First review after birth', 'Date of birth', 1, 'months', 'after', 'team_manager', '002 §7.13', 5, 3, 5, '{}', 2);
 INSERT INTO public.deadlines_policyrule VALUES (83, 'inquorate_reconvene', 'Inquorate conference reconvened', 'Inquorate conference', 1, 'months', 'after', 'cp_chair', '003', 5, 3, 5, '{}', 2);
 INSERT INTO public.deadlines_policyrule VALUES (84, 'child_seen', 'Child seen by lead social worker', 'Last time child seen by lead social worker', 10, 'working_days', 'after', 'social_worker', '003', 2, 3, 5, '{}', 2);
 INSERT INTO public.deadlines_policyrule VALUES (85, 'bedroom_seen', 'Child''s sleeping place seen', 'Last time child''s sleeping place seen', 6, 'weeks', 'after', 'social_worker', '003', 5, 3, 5, '{}', 2);
@@ -12678,7 +12677,6 @@ INSERT INTO public.deadlines_policyrule VALUES (143, 'complaint_response', 'Comp
 INSERT INTO public.deadlines_policyrule VALUES (144, 'eighteenth_birthday_review', 'Review held before 18th birthday', '18th birthday', 0, 'days', 'before', 'team_manager', '003', 20, 3, 5, '{}', 3);
 INSERT INTO public.deadlines_policyrule VALUES (145, 'contact_decision', 'Decision on a contact', 'Contact received', 24, 'hours', 'after', 'team_manager', '003 Making Contact', 4, 3, 5, '{}', 3);
 INSERT INTO public.deadlines_policyrule VALUES (146, 'referral_acknowledged', 'Referrer acknowledged', 'Referral', 10, 'working_days', 'after', 'team_manager', '003 Making Contact', 2, 3, 5, '{}', 3);
-INSERT INTO public.deadlines_policyrule VALUES (188, 'first_review', 'First review conference held', 'ICPC (plan made)', 3, 'months', 'after', 'team_manager', '003', 10, 3, 5, '{}', 4);
 INSERT INTO public.deadlines_policyrule VALUES (147, 'assessment_allocated', 'Single assessment allocated', 'Referral', 2, 'working_days', 'after', 'team_manager', '003 Single Assessment', 1, 3, 5, '{}', 3);
 INSERT INTO public.deadlines_policyrule VALUES (148, 'missing_escalation', 'Missing child traced (or senior manager told)', 'Child reported missing', 24, 'hours', 'after', 'head_of_service', '003 Children who go Missing (time set locally)', 0, 0, 0, '{}', 3);
 INSERT INTO public.deadlines_policyrule VALUES (149, 'return_interview', 'Return interview offered', 'Child found', 72, 'hours', 'after', 'social_worker', '003 Children who go Missing; DfE missing children guidance (72 hours)', 24, 3, 5, '{}', 3);
@@ -12696,7 +12694,6 @@ INSERT INTO public.deadlines_policyrule VALUES (160, 'cin_review_next', 'Child i
 INSERT INTO public.deadlines_policyrule VALUES (161, 'challenge_stage', 'Professional challenge stage resolved', 'Stage started', 5, 'working_days', 'after', 'team_manager', '003 Professional Challenge (time set locally)', 1, 3, 5, '{"1": 2, "2": 5, "3": 10, "4": 10, "5": 20}', 3);
 INSERT INTO public.deadlines_policyrule VALUES (162, 'transfer_out_conference', 'Receiving authority''s transfer-in conference', 'Receiving authority notified of the move', 15, 'working_days', 'after', 'team_manager', '003 Discontinuing the plan', 3, 3, 5, '{}', 3);
 INSERT INTO public.deadlines_policyrule VALUES (163, 'strategy_discussion', 'Strategy discussion held', 'Concern identified', 3, 'working_days', 'after', 'social_worker', '000', 1, 3, 5, '{"complex": 5, "immediate_protection": 1, "child_protection_concerns": 3}', 4);
-INSERT INTO public.deadlines_policyrule VALUES (164, 'assessment', 'Single assessment completed', 'Referral', 45, 'working_days', 'after', 'social_worker', '003', 5, 3, 5, '{}', 4);
 INSERT INTO public.deadlines_policyrule VALUES (165, 'icpc_request', 'ICPC requested', 'Strategy discussion initiating S47', 0, 'days', 'after', 'team_manager', '000, 004', 0, 3, 5, '{}', 4);
 INSERT INTO public.deadlines_policyrule VALUES (166, 'icpc_date_offered', 'ICPC date offered', 'ICPC request', 24, 'hours', 'after', 'business_support', '000', 4, 3, 5, '{}', 4);
 INSERT INTO public.deadlines_policyrule VALUES (167, 'invitation_list', 'Invitation list completed', 'Decision to convene', 5, 'working_days', 'after', 'social_worker', '002 §2.6', 2, 3, 5, '{}', 4);
@@ -12719,6 +12716,8 @@ INSERT INTO public.deadlines_policyrule VALUES (183, 'record_to_family', 'Confer
 INSERT INTO public.deadlines_policyrule VALUES (184, 'record_amendment_window', 'Amendments to the record requested', 'Record received', 1, 'weeks', 'after', 'cp_chair', '002 §22.6', 0, 0, 0, '{}', 4);
 INSERT INTO public.deadlines_policyrule VALUES (185, 'core_group_first', 'First core group held', 'ICPC (plan made)', 10, 'working_days', 'after', 'social_worker', '003', 3, 3, 5, '{}', 4);
 INSERT INTO public.deadlines_policyrule VALUES (186, 'core_group_next', 'Next core group held', 'Previous core group', 1, 'months', 'after', 'social_worker', '003', 3, 3, 5, '{}', 4);
+INSERT INTO public.deadlines_policyrule VALUES (187, 'plan_distributed', 'Detailed plan distributed', 'Core group meeting', 5, 'days', 'after', 'social_worker', '003', 2, 3, 5, '{}', 4);
+INSERT INTO public.deadlines_policyrule VALUES (188, 'first_review', 'First review conference held', 'ICPC (plan made)', 3, 'months', 'after', 'team_manager', '003', 10, 3, 5, '{}', 4);
 INSERT INTO public.deadlines_policyrule VALUES (189, 'next_review', 'Next review conference held', 'Previous review (plan continues)', 6, 'months', 'after', 'team_manager', '003', 10, 3, 5, '{}', 4);
 INSERT INTO public.deadlines_policyrule VALUES (190, 'prebirth_first_review', 'First review after birth', 'Date of birth', 1, 'months', 'after', 'team_manager', '002 §7.13', 5, 3, 5, '{}', 4);
 INSERT INTO public.deadlines_policyrule VALUES (191, 'inquorate_reconvene', 'Inquorate conference reconvened', 'Inquorate conference', 1, 'months', 'after', 'cp_chair', '003', 5, 3, 5, '{}', 4);
@@ -12739,6 +12738,7 @@ INSERT INTO public.deadlines_policyrule VALUES (205, 'serious_case_review_consid
 INSERT INTO public.deadlines_policyrule VALUES (206, 'icpc_before_order_expiry', 'ICPC held before the order expires', 'Emergency protection order or police protection ends', 0, 'days', 'before', 'team_manager', '002 §3.2', 2, 3, 5, '{}', 4);
 INSERT INTO public.deadlines_policyrule VALUES (207, 'icpc_after_cao', 'ICPC held after the assessment order''s assessments', 'Child assessment order assessments concluded', 0, 'days', 'after', 'team_manager', '002 §3.3', 0, 3, 5, '{}', 4);
 INSERT INTO public.deadlines_policyrule VALUES (208, 'complaint_chair_acknowledge', 'Independent chair acknowledged the complaint', 'Complaint received by the independent chair', 5, 'working_days', 'after', 'team_manager', '003 Complaints', 1, 3, 5, '{}', 4);
+INSERT INTO public.deadlines_policyrule VALUES (252, 'eighteenth_birthday_review', 'Review held before 18th birthday', '18th birthday', 0, 'days', 'before', 'team_manager', '003', 20, 3, 5, '{}', 5);
 INSERT INTO public.deadlines_policyrule VALUES (209, 'complaint_chair_consider', 'Independent chair considered the documents', 'Complaint received by the independent chair', 15, 'working_days', 'after', 'team_manager', '003 Complaints', 2, 3, 5, '{}', 4);
 INSERT INTO public.deadlines_policyrule VALUES (210, 'complaint_chair_reply', 'Independent chair''s written response', 'Complaint received by the independent chair', 30, 'working_days', 'after', 'team_manager', '003 Complaints', 5, 3, 5, '{}', 4);
 INSERT INTO public.deadlines_policyrule VALUES (211, 'appeal_panel', 'Appeal panel met', 'Written notice of appeal received', 20, 'working_days', 'after', 'team_manager', '003 Complaints', 5, 3, 5, '{}', 4);
@@ -12782,7 +12782,6 @@ INSERT INTO public.deadlines_policyrule VALUES (248, 'stepdown_meeting', 'Step-d
 INSERT INTO public.deadlines_policyrule VALUES (249, 'stepdown_review', 'Step-down review held', 'Plan ended', 3, 'months', 'after', 'social_worker', '003', 5, 3, 5, '{}', 5);
 INSERT INTO public.deadlines_policyrule VALUES (250, 'resource_disparity', 'Resource disparity resolved', 'Conference date', 3, 'days', 'after', 'service_manager', '002 §19.3', 1, 3, 5, '{}', 5);
 INSERT INTO public.deadlines_policyrule VALUES (251, 'complaint_response', 'Complaint responded to', 'Complaint received', 10, 'working_days', 'after', 'team_manager', '003 Complaints', 2, 3, 5, '{}', 5);
-INSERT INTO public.deadlines_policyrule VALUES (252, 'eighteenth_birthday_review', 'Review held before 18th birthday', '18th birthday', 0, 'days', 'before', 'team_manager', '003', 20, 3, 5, '{}', 5);
 INSERT INTO public.deadlines_policyrule VALUES (253, 'contact_decision', 'Decision on a contact', 'Contact received', 24, 'hours', 'after', 'team_manager', '003 Making Contact', 4, 3, 5, '{}', 5);
 INSERT INTO public.deadlines_policyrule VALUES (254, 'referral_acknowledged', 'Referrer acknowledged', 'Referral', 10, 'working_days', 'after', 'team_manager', '003 Making Contact', 2, 3, 5, '{}', 5);
 INSERT INTO public.deadlines_policyrule VALUES (255, 'assessment_allocated', 'Single assessment allocated', 'Referral', 2, 'working_days', 'after', 'team_manager', '003 Single Assessment', 1, 3, 5, '{}', 5);
@@ -12823,6 +12822,7 @@ INSERT INTO public.deadlines_policyrule VALUES (289, 'decision_letter', 'Decisio
 INSERT INTO public.deadlines_policyrule VALUES (290, 'record_to_professionals', 'Conference record sent to professionals', 'Conference date', 10, 'working_days', 'after', 'business_support', '002 §22.5', 2, 3, 5, '{}', 6);
 INSERT INTO public.deadlines_policyrule VALUES (291, 'record_to_family', 'Conference record sent to family', 'Conference date', 15, 'working_days', 'after', 'business_support', '002 §22.5, §22.9', 2, 3, 5, '{}', 6);
 INSERT INTO public.deadlines_policyrule VALUES (292, 'record_amendment_window', 'Amendments to the record requested', 'Record received', 1, 'weeks', 'after', 'cp_chair', '002 §22.6', 0, 0, 0, '{}', 6);
+INSERT INTO public.deadlines_policyrule VALUES (293, 'core_group_first', 'First core group held', 'ICPC (plan made)', 0, 'days', 'after', 'social_worker', '004', 0, 3, 5, '{}', 6);
 INSERT INTO public.deadlines_policyrule VALUES (294, 'core_group_next', 'Next core group held', 'Previous core group', 1, 'months', 'after', 'social_worker', '003', 3, 3, 5, '{}', 6);
 INSERT INTO public.deadlines_policyrule VALUES (295, 'plan_distributed', 'Detailed plan distributed', 'Core group meeting', 5, 'days', 'after', 'social_worker', '003', 2, 3, 5, '{}', 6);
 INSERT INTO public.deadlines_policyrule VALUES (296, 'first_review', 'First review conference held', 'ICPC (plan made)', 3, 'months', 'after', 'team_manager', '003', 10, 3, 5, '{}', 6);
@@ -13059,103 +13059,104 @@ INSERT INTO public.django_content_type VALUES (169, 'return_exports', 'exportjob
 -- Data for Name: django_migrations; Type: TABLE DATA; Schema: public; Owner: -
 --
 
-INSERT INTO public.django_migrations VALUES (1, 'pghistory', '0001_initial', '2026-12-05 04:47:43.213259+00');
-INSERT INTO public.django_migrations VALUES (2, 'pghistory', '0002_aggregateevent', '2026-12-05 04:47:43.227251+00');
-INSERT INTO public.django_migrations VALUES (3, 'pghistory', '0003_auto_20201023_1636', '2026-12-05 04:47:43.231105+00');
-INSERT INTO public.django_migrations VALUES (4, 'pghistory', '0004_auto_20220906_1625', '2026-12-05 04:47:43.262163+00');
-INSERT INTO public.django_migrations VALUES (5, 'pghistory', '0005_events_middlewareevents', '2026-12-05 04:47:43.26949+00');
-INSERT INTO public.django_migrations VALUES (6, 'pghistory', '0006_delete_aggregateevent', '2026-12-05 04:47:43.277754+00');
-INSERT INTO public.django_migrations VALUES (7, 'pghistory', '0007_auto_20250421_0444', '2026-12-05 04:47:43.286622+00');
-INSERT INTO public.django_migrations VALUES (8, 'contenttypes', '0001_initial', '2026-12-05 04:47:43.314346+00');
-INSERT INTO public.django_migrations VALUES (9, 'contenttypes', '0002_remove_content_type_name', '2026-12-05 04:47:43.327843+00');
-INSERT INTO public.django_migrations VALUES (10, 'auth', '0001_initial', '2026-12-05 04:47:43.454429+00');
-INSERT INTO public.django_migrations VALUES (11, 'auth', '0002_alter_permission_name_max_length', '2026-12-05 04:47:43.475174+00');
-INSERT INTO public.django_migrations VALUES (12, 'auth', '0003_alter_user_email_max_length', '2026-12-05 04:47:43.481317+00');
-INSERT INTO public.django_migrations VALUES (13, 'auth', '0004_alter_user_username_opts', '2026-12-05 04:47:43.497512+00');
-INSERT INTO public.django_migrations VALUES (14, 'auth', '0005_alter_user_last_login_null', '2026-12-05 04:47:43.51506+00');
-INSERT INTO public.django_migrations VALUES (15, 'auth', '0006_require_contenttypes_0002', '2026-12-05 04:47:43.524412+00');
-INSERT INTO public.django_migrations VALUES (16, 'auth', '0007_alter_validators_add_error_messages', '2026-12-05 04:47:43.533323+00');
-INSERT INTO public.django_migrations VALUES (17, 'auth', '0008_alter_user_username_max_length', '2026-12-05 04:47:43.54894+00');
-INSERT INTO public.django_migrations VALUES (18, 'auth', '0009_alter_user_last_name_max_length', '2026-12-05 04:47:43.562765+00');
-INSERT INTO public.django_migrations VALUES (19, 'auth', '0010_alter_group_name_max_length', '2026-12-05 04:47:43.579484+00');
-INSERT INTO public.django_migrations VALUES (20, 'auth', '0011_update_proxy_permissions', '2026-12-05 04:47:43.610363+00');
-INSERT INTO public.django_migrations VALUES (21, 'auth', '0012_alter_user_first_name_max_length', '2026-12-05 04:47:43.616187+00');
-INSERT INTO public.django_migrations VALUES (22, 'accounts', '0001_initial', '2026-12-05 04:47:44.926568+00');
-INSERT INTO public.django_migrations VALUES (23, 'accounts', '0002_alter_user_role_alter_userevent_role', '2026-12-05 04:47:44.978448+00');
-INSERT INTO public.django_migrations VALUES (24, 'admin', '0001_initial', '2026-12-05 04:47:45.06393+00');
-INSERT INTO public.django_migrations VALUES (25, 'admin', '0002_logentry_remove_auto_add', '2026-12-05 04:47:45.084724+00');
-INSERT INTO public.django_migrations VALUES (26, 'admin', '0003_logentry_add_action_flag_choices', '2026-12-05 04:47:45.127629+00');
-INSERT INTO public.django_migrations VALUES (27, 'audit', '0001_initial', '2026-12-05 04:47:45.258539+00');
-INSERT INTO public.django_migrations VALUES (28, 'audit', '0002_access_child_at', '2026-12-05 04:47:45.338458+00');
-INSERT INTO public.django_migrations VALUES (29, 'authtoken', '0001_initial', '2026-12-05 04:47:45.414295+00');
-INSERT INTO public.django_migrations VALUES (30, 'authtoken', '0002_auto_20160226_1747', '2026-12-05 04:47:45.515768+00');
-INSERT INTO public.django_migrations VALUES (31, 'authtoken', '0003_tokenproxy', '2026-12-05 04:47:45.531172+00');
-INSERT INTO public.django_migrations VALUES (32, 'authtoken', '0004_alter_tokenproxy_options', '2026-12-05 04:47:45.541217+00');
-INSERT INTO public.django_migrations VALUES (33, 'axes', '0001_initial', '2026-12-05 04:47:45.590419+00');
-INSERT INTO public.django_migrations VALUES (34, 'axes', '0002_auto_20151217_2044', '2026-12-05 04:47:45.750358+00');
-INSERT INTO public.django_migrations VALUES (35, 'axes', '0003_auto_20160322_0929', '2026-12-05 04:47:45.768321+00');
-INSERT INTO public.django_migrations VALUES (36, 'axes', '0004_auto_20181024_1538', '2026-12-05 04:47:45.804617+00');
-INSERT INTO public.django_migrations VALUES (37, 'axes', '0005_remove_accessattempt_trusted', '2026-12-05 04:47:45.835266+00');
-INSERT INTO public.django_migrations VALUES (38, 'axes', '0006_remove_accesslog_trusted', '2026-12-05 04:47:45.838958+00');
-INSERT INTO public.django_migrations VALUES (39, 'axes', '0007_alter_accessattempt_unique_together', '2026-12-05 04:47:45.922397+00');
-INSERT INTO public.django_migrations VALUES (40, 'axes', '0008_accessfailurelog', '2026-12-05 04:47:45.998429+00');
-INSERT INTO public.django_migrations VALUES (41, 'axes', '0009_add_session_hash', '2026-12-05 04:47:46.01846+00');
-INSERT INTO public.django_migrations VALUES (42, 'axes', '0010_accessattemptexpiration', '2026-12-05 04:47:46.05594+00');
-INSERT INTO public.django_migrations VALUES (43, 'children', '0001_initial', '2026-12-05 04:47:49.566343+00');
-INSERT INTO public.django_migrations VALUES (44, 'children', '0002_identifiers_break_glass_search', '2026-12-05 04:47:52.774405+00');
-INSERT INTO public.django_migrations VALUES (45, 'children', '0003_postcode_search_index', '2026-12-05 04:47:52.875703+00');
-INSERT INTO public.django_migrations VALUES (46, 'children', '0004_household_childperson_version', '2026-12-05 04:47:54.566568+00');
-INSERT INTO public.django_migrations VALUES (47, 'children', '0005_search_name_id_trigram_index', '2026-12-05 04:47:54.642368+00');
-INSERT INTO public.django_migrations VALUES (48, 'chronology', '0001_initial', '2026-12-05 04:47:56.464435+00');
-INSERT INTO public.django_migrations VALUES (49, 'strategy', '0001_initial', '2026-12-05 04:48:03.931264+00');
-INSERT INTO public.django_migrations VALUES (50, 'conferences', '0001_initial', '2026-12-05 04:48:09.643506+00');
-INSERT INTO public.django_migrations VALUES (51, 'conferences', '0002_preparation', '2026-12-05 04:48:36.28004+00');
-INSERT INTO public.django_migrations VALUES (52, 'plans', '0001_initial', '2026-12-05 04:48:54.911847+00');
-INSERT INTO public.django_migrations VALUES (53, 'conference_outcomes', '0001_initial', '2026-12-05 04:49:11.539774+00');
-INSERT INTO public.django_migrations VALUES (54, 'conference_outcomes', '0002_resource_disparity', '2026-12-05 04:49:14.102542+00');
-INSERT INTO public.django_migrations VALUES (55, 'conference_outcomes', '0003_attendance_version', '2026-12-05 04:49:16.043483+00');
-INSERT INTO public.django_migrations VALUES (56, 'conferences', '0003_request_invitation_version', '2026-12-05 04:49:21.02225+00');
-INSERT INTO public.django_migrations VALUES (57, 'core', '0001_form_token', '2026-12-05 04:49:21.058414+00');
-INSERT INTO public.django_migrations VALUES (58, 'core', '0002_form_token_children', '2026-12-05 04:49:21.074871+00');
-INSERT INTO public.django_migrations VALUES (59, 'deadlines', '0001_initial', '2026-12-05 04:49:21.310352+00');
-INSERT INTO public.django_migrations VALUES (60, 'deadlines', '0002_policy_deadlines_notifications', '2026-12-05 04:49:31.931871+00');
-INSERT INTO public.django_migrations VALUES (61, 'deadlines', '0003_load_shipped_policy_profiles', '2026-12-05 04:49:33.630501+00');
-INSERT INTO public.django_migrations VALUES (62, 'deadlines', '0004_reload_shipped_policy_profiles', '2026-12-05 04:49:35.762926+00');
-INSERT INTO public.django_migrations VALUES (63, 'deadlines', '0005_originating_report_rule_choice', '2026-12-05 04:49:37.581068+00');
-INSERT INTO public.django_migrations VALUES (64, 'deadlines', '0006_deadline_holder_team_ended_by_event', '2026-12-05 04:49:44.162923+00');
-INSERT INTO public.django_migrations VALUES (65, 'deadlines', '0007_deadlinereassignment', '2026-12-05 04:49:44.562765+00');
-INSERT INTO public.django_migrations VALUES (66, 'deadlines', '0008_closure_day_change', '2026-12-05 04:49:44.947063+00');
-INSERT INTO public.django_migrations VALUES (67, 'deadlines', '0006_notification_digests', '2026-12-05 04:49:47.962497+00');
-INSERT INTO public.django_migrations VALUES (68, 'deadlines', '0009_merge_20261203_2106', '2026-12-05 04:49:47.973506+00');
-INSERT INTO public.django_migrations VALUES (69, 'deadlines', '0008_front_door_rules', '2026-12-05 04:49:51.970487+00');
-INSERT INTO public.django_migrations VALUES (70, 'deadlines', '0010_merge_0008_front_door_rules_0009_merge_20261203_2106', '2026-12-05 04:49:52.115241+00');
-INSERT INTO public.django_migrations VALUES (71, 'deadlines', '0008_life_event_rules', '2026-12-05 04:49:56.81711+00');
-INSERT INTO public.django_migrations VALUES (72, 'deadlines', '0011_merge_20261203_2119', '2026-12-05 04:49:57.02449+00');
-INSERT INTO public.django_migrations VALUES (73, 'deadlines', '0012_merged_rule_and_event_choices', '2026-12-05 04:49:58.068454+00');
-INSERT INTO public.django_migrations VALUES (74, 'deadlines', '0013_alter_policyprofile_icpc_delay_role_and_more', '2026-12-05 04:49:59.257749+00');
-INSERT INTO public.django_migrations VALUES (75, 'deadlines', '0014_ruleoverride_version', '2026-12-05 04:50:01.400302+00');
-INSERT INTO public.django_migrations VALUES (76, 'deadlines', '0015_sweep_indexes', '2026-12-05 04:50:06.000052+00');
-INSERT INTO public.django_migrations VALUES (77, 'deadlines', '0016_sweep_queue_table', '2026-12-05 04:50:06.902651+00');
-INSERT INTO public.django_migrations VALUES (78, 'deadlines', '0017_policy_version', '2026-12-05 04:50:06.919561+00');
-INSERT INTO public.django_migrations VALUES (79, 'deadlines', '0018_closed_rule_due_index', '2026-12-05 04:50:07.201379+00');
-INSERT INTO public.django_migrations VALUES (80, 'deadlines', '0019_due_indexes', '2026-12-05 04:50:08.702448+00');
-INSERT INTO public.django_migrations VALUES (81, 'documents', '0001_initial', '2026-12-05 04:50:09.398284+00');
-INSERT INTO public.django_migrations VALUES (82, 'frontdoor', '0001_initial', '2026-12-05 04:50:25.548255+00');
-INSERT INTO public.django_migrations VALUES (83, 'health', '0001_initial', '2026-12-05 04:50:25.606359+00');
-INSERT INTO public.django_migrations VALUES (84, 'lifeevents', '0001_initial', '2026-12-05 04:50:50.35141+00');
-INSERT INTO public.django_migrations VALUES (85, 'lifeevents', '0002_case_transfer', '2026-12-05 04:50:57.330437+00');
-INSERT INTO public.django_migrations VALUES (86, 'lifeevents', '0003_professional_challenge', '2026-12-05 04:51:04.23049+00');
-INSERT INTO public.django_migrations VALUES (87, 'lifeevents', '0004_plan_end_views_and_restrictions', '2026-12-05 04:51:19.194772+00');
-INSERT INTO public.django_migrations VALUES (88, 'otp_totp', '0001_initial', '2026-12-05 04:51:19.614367+00');
-INSERT INTO public.django_migrations VALUES (89, 'otp_totp', '0002_auto_20190420_0723', '2026-12-05 04:51:21.559939+00');
-INSERT INTO public.django_migrations VALUES (90, 'otp_totp', '0003_add_timestamps', '2026-12-05 04:51:22.520736+00');
-INSERT INTO public.django_migrations VALUES (91, 'outbox', '0001_initial', '2026-12-05 04:51:22.586207+00');
-INSERT INTO public.django_migrations VALUES (92, 'plans', '0002_planaction_version', '2026-12-05 04:51:27.979403+00');
-INSERT INTO public.django_migrations VALUES (93, 'returns', '0001_initial', '2026-12-05 04:51:28.440601+00');
-INSERT INTO public.django_migrations VALUES (94, 'return_exports', '0001_initial', '2026-12-05 04:51:29.923448+00');
-INSERT INTO public.django_migrations VALUES (95, 'returns', '0002_dfe_api_and_stored_readiness', '2026-12-05 04:51:34.143759+00');
-INSERT INTO public.django_migrations VALUES (96, 'sessions', '0001_initial', '2026-12-05 04:51:34.217138+00');
-INSERT INTO public.django_migrations VALUES (97, 'strategy', '0002_concern', '2026-12-05 04:51:39.946567+00');
+INSERT INTO public.django_migrations VALUES (1, 'pghistory', '0001_initial', '2026-12-05 06:01:11.731266+00');
+INSERT INTO public.django_migrations VALUES (2, 'pghistory', '0002_aggregateevent', '2026-12-05 06:01:11.733807+00');
+INSERT INTO public.django_migrations VALUES (3, 'pghistory', '0003_auto_20201023_1636', '2026-12-05 06:01:11.735951+00');
+INSERT INTO public.django_migrations VALUES (4, 'pghistory', '0004_auto_20220906_1625', '2026-12-05 06:01:11.739715+00');
+INSERT INTO public.django_migrations VALUES (5, 'pghistory', '0005_events_middlewareevents', '2026-12-05 06:01:11.741867+00');
+INSERT INTO public.django_migrations VALUES (6, 'pghistory', '0006_delete_aggregateevent', '2026-12-05 06:01:11.742875+00');
+INSERT INTO public.django_migrations VALUES (7, 'pghistory', '0007_auto_20250421_0444', '2026-12-05 06:01:11.745699+00');
+INSERT INTO public.django_migrations VALUES (8, 'contenttypes', '0001_initial', '2026-12-05 06:01:11.749889+00');
+INSERT INTO public.django_migrations VALUES (9, 'contenttypes', '0002_remove_content_type_name', '2026-12-05 06:01:11.754119+00');
+INSERT INTO public.django_migrations VALUES (10, 'auth', '0001_initial', '2026-12-05 06:01:11.772924+00');
+INSERT INTO public.django_migrations VALUES (11, 'auth', '0002_alter_permission_name_max_length', '2026-12-05 06:01:11.777573+00');
+INSERT INTO public.django_migrations VALUES (12, 'auth', '0003_alter_user_email_max_length', '2026-12-05 06:01:11.781321+00');
+INSERT INTO public.django_migrations VALUES (13, 'auth', '0004_alter_user_username_opts', '2026-12-05 06:01:11.784564+00');
+INSERT INTO public.django_migrations VALUES (14, 'auth', '0005_alter_user_last_login_null', '2026-12-05 06:01:11.787732+00');
+INSERT INTO public.django_migrations VALUES (15, 'auth', '0006_require_contenttypes_0002', '2026-12-05 06:01:11.788573+00');
+INSERT INTO public.django_migrations VALUES (16, 'auth', '0007_alter_validators_add_error_messages', '2026-12-05 06:01:11.791587+00');
+INSERT INTO public.django_migrations VALUES (17, 'auth', '0008_alter_user_username_max_length', '2026-12-05 06:01:11.794682+00');
+INSERT INTO public.django_migrations VALUES (18, 'auth', '0009_alter_user_last_name_max_length', '2026-12-05 06:01:11.797724+00');
+INSERT INTO public.django_migrations VALUES (19, 'auth', '0010_alter_group_name_max_length', '2026-12-05 06:01:11.801711+00');
+INSERT INTO public.django_migrations VALUES (20, 'auth', '0011_update_proxy_permissions', '2026-12-05 06:01:11.811337+00');
+INSERT INTO public.django_migrations VALUES (21, 'auth', '0012_alter_user_first_name_max_length', '2026-12-05 06:01:11.815145+00');
+INSERT INTO public.django_migrations VALUES (22, 'accounts', '0001_initial', '2026-12-05 06:01:12.219863+00');
+INSERT INTO public.django_migrations VALUES (23, 'accounts', '0002_alter_user_role_alter_userevent_role', '2026-12-05 06:01:12.242215+00');
+INSERT INTO public.django_migrations VALUES (24, 'admin', '0001_initial', '2026-12-05 06:01:12.262899+00');
+INSERT INTO public.django_migrations VALUES (25, 'admin', '0002_logentry_remove_auto_add', '2026-12-05 06:01:12.274261+00');
+INSERT INTO public.django_migrations VALUES (26, 'admin', '0003_logentry_add_action_flag_choices', '2026-12-05 06:01:12.284751+00');
+INSERT INTO public.django_migrations VALUES (27, 'audit', '0001_initial', '2026-12-05 06:01:12.310042+00');
+INSERT INTO public.django_migrations VALUES (28, 'audit', '0002_access_child_at', '2026-12-05 06:01:12.334474+00');
+INSERT INTO public.django_migrations VALUES (29, 'authtoken', '0001_initial', '2026-12-05 06:01:12.351057+00');
+INSERT INTO public.django_migrations VALUES (30, 'authtoken', '0002_auto_20160226_1747', '2026-12-05 06:01:12.383761+00');
+INSERT INTO public.django_migrations VALUES (31, 'authtoken', '0003_tokenproxy', '2026-12-05 06:01:12.385898+00');
+INSERT INTO public.django_migrations VALUES (32, 'authtoken', '0004_alter_tokenproxy_options', '2026-12-05 06:01:12.38936+00');
+INSERT INTO public.django_migrations VALUES (33, 'axes', '0001_initial', '2026-12-05 06:01:12.396492+00');
+INSERT INTO public.django_migrations VALUES (34, 'axes', '0002_auto_20151217_2044', '2026-12-05 06:01:12.414589+00');
+INSERT INTO public.django_migrations VALUES (35, 'axes', '0003_auto_20160322_0929', '2026-12-05 06:01:12.423485+00');
+INSERT INTO public.django_migrations VALUES (36, 'axes', '0004_auto_20181024_1538', '2026-12-05 06:01:12.432363+00');
+INSERT INTO public.django_migrations VALUES (37, 'axes', '0005_remove_accessattempt_trusted', '2026-12-05 06:01:12.436436+00');
+INSERT INTO public.django_migrations VALUES (38, 'axes', '0006_remove_accesslog_trusted', '2026-12-05 06:01:12.438915+00');
+INSERT INTO public.django_migrations VALUES (39, 'axes', '0007_alter_accessattempt_unique_together', '2026-12-05 06:01:12.455314+00');
+INSERT INTO public.django_migrations VALUES (40, 'axes', '0008_accessfailurelog', '2026-12-05 06:01:12.4624+00');
+INSERT INTO public.django_migrations VALUES (41, 'axes', '0009_add_session_hash', '2026-12-05 06:01:12.465433+00');
+INSERT INTO public.django_migrations VALUES (42, 'axes', '0010_accessattemptexpiration', '2026-12-05 06:01:12.470659+00');
+INSERT INTO public.django_migrations VALUES (43, 'children', '0001_initial', '2026-12-05 06:01:13.702311+00');
+INSERT INTO public.django_migrations VALUES (44, 'children', '0002_identifiers_break_glass_search', '2026-12-05 06:01:14.69005+00');
+INSERT INTO public.django_migrations VALUES (45, 'children', '0003_postcode_search_index', '2026-12-05 06:01:14.714714+00');
+INSERT INTO public.django_migrations VALUES (46, 'children', '0004_household_childperson_version', '2026-12-05 06:01:15.24653+00');
+INSERT INTO public.django_migrations VALUES (47, 'children', '0005_search_name_id_trigram_index', '2026-12-05 06:01:15.271041+00');
+INSERT INTO public.django_migrations VALUES (48, 'children', '0006_allocation_current_by_team_index', '2026-12-05 06:01:15.295369+00');
+INSERT INTO public.django_migrations VALUES (49, 'chronology', '0001_initial', '2026-12-05 06:01:15.887424+00');
+INSERT INTO public.django_migrations VALUES (50, 'strategy', '0001_initial', '2026-12-05 06:01:19.079127+00');
+INSERT INTO public.django_migrations VALUES (51, 'conferences', '0001_initial', '2026-12-05 06:01:21.070809+00');
+INSERT INTO public.django_migrations VALUES (52, 'conferences', '0002_preparation', '2026-12-05 06:01:30.103351+00');
+INSERT INTO public.django_migrations VALUES (53, 'plans', '0001_initial', '2026-12-05 06:01:39.502811+00');
+INSERT INTO public.django_migrations VALUES (54, 'conference_outcomes', '0001_initial', '2026-12-05 06:01:44.622219+00');
+INSERT INTO public.django_migrations VALUES (55, 'conference_outcomes', '0002_resource_disparity', '2026-12-05 06:01:45.875378+00');
+INSERT INTO public.django_migrations VALUES (56, 'conference_outcomes', '0003_attendance_version', '2026-12-05 06:01:46.821857+00');
+INSERT INTO public.django_migrations VALUES (57, 'conferences', '0003_request_invitation_version', '2026-12-05 06:01:49.443514+00');
+INSERT INTO public.django_migrations VALUES (58, 'core', '0001_form_token', '2026-12-05 06:01:49.453746+00');
+INSERT INTO public.django_migrations VALUES (59, 'core', '0002_form_token_children', '2026-12-05 06:01:49.462675+00');
+INSERT INTO public.django_migrations VALUES (60, 'deadlines', '0001_initial', '2026-12-05 06:01:49.87185+00');
+INSERT INTO public.django_migrations VALUES (61, 'deadlines', '0002_policy_deadlines_notifications', '2026-12-05 06:01:54.52669+00');
+INSERT INTO public.django_migrations VALUES (62, 'deadlines', '0003_load_shipped_policy_profiles', '2026-12-05 06:01:55.502211+00');
+INSERT INTO public.django_migrations VALUES (63, 'deadlines', '0004_reload_shipped_policy_profiles', '2026-12-05 06:01:56.554362+00');
+INSERT INTO public.django_migrations VALUES (64, 'deadlines', '0005_originating_report_rule_choice', '2026-12-05 06:01:57.147019+00');
+INSERT INTO public.django_migrations VALUES (65, 'deadlines', '0006_deadline_holder_team_ended_by_event', '2026-12-05 06:01:59.235499+00');
+INSERT INTO public.django_migrations VALUES (66, 'deadlines', '0007_deadlinereassignment', '2026-12-05 06:01:59.376146+00');
+INSERT INTO public.django_migrations VALUES (67, 'deadlines', '0008_closure_day_change', '2026-12-05 06:01:59.488347+00');
+INSERT INTO public.django_migrations VALUES (68, 'deadlines', '0006_notification_digests', '2026-12-05 06:02:00.193867+00');
+INSERT INTO public.django_migrations VALUES (69, 'deadlines', '0009_merge_20261203_2106', '2026-12-05 06:02:00.19489+00');
+INSERT INTO public.django_migrations VALUES (70, 'deadlines', '0008_front_door_rules', '2026-12-05 06:02:01.58119+00');
+INSERT INTO public.django_migrations VALUES (71, 'deadlines', '0010_merge_0008_front_door_rules_0009_merge_20261203_2106', '2026-12-05 06:02:01.654599+00');
+INSERT INTO public.django_migrations VALUES (72, 'deadlines', '0008_life_event_rules', '2026-12-05 06:02:03.169856+00');
+INSERT INTO public.django_migrations VALUES (73, 'deadlines', '0011_merge_20261203_2119', '2026-12-05 06:02:03.252873+00');
+INSERT INTO public.django_migrations VALUES (74, 'deadlines', '0012_merged_rule_and_event_choices', '2026-12-05 06:02:03.979922+00');
+INSERT INTO public.django_migrations VALUES (75, 'deadlines', '0013_alter_policyprofile_icpc_delay_role_and_more', '2026-12-05 06:02:04.197962+00');
+INSERT INTO public.django_migrations VALUES (76, 'deadlines', '0014_ruleoverride_version', '2026-12-05 06:02:05.290746+00');
+INSERT INTO public.django_migrations VALUES (77, 'deadlines', '0015_sweep_indexes', '2026-12-05 06:02:08.064453+00');
+INSERT INTO public.django_migrations VALUES (78, 'deadlines', '0016_sweep_queue_table', '2026-12-05 06:02:08.300228+00');
+INSERT INTO public.django_migrations VALUES (79, 'deadlines', '0017_policy_version', '2026-12-05 06:02:08.305973+00');
+INSERT INTO public.django_migrations VALUES (80, 'deadlines', '0018_closed_rule_due_index', '2026-12-05 06:02:08.60507+00');
+INSERT INTO public.django_migrations VALUES (81, 'deadlines', '0019_due_indexes', '2026-12-05 06:02:08.915079+00');
+INSERT INTO public.django_migrations VALUES (82, 'documents', '0001_initial', '2026-12-05 06:02:09.3455+00');
+INSERT INTO public.django_migrations VALUES (83, 'frontdoor', '0001_initial', '2026-12-05 06:02:15.649406+00');
+INSERT INTO public.django_migrations VALUES (84, 'health', '0001_initial', '2026-12-05 06:02:15.666085+00');
+INSERT INTO public.django_migrations VALUES (85, 'lifeevents', '0001_initial', '2026-12-05 06:02:23.863287+00');
+INSERT INTO public.django_migrations VALUES (86, 'lifeevents', '0002_case_transfer', '2026-12-05 06:02:25.70576+00');
+INSERT INTO public.django_migrations VALUES (87, 'lifeevents', '0003_professional_challenge', '2026-12-05 06:02:27.164681+00');
+INSERT INTO public.django_migrations VALUES (88, 'lifeevents', '0004_plan_end_views_and_restrictions', '2026-12-05 06:02:31.298989+00');
+INSERT INTO public.django_migrations VALUES (89, 'otp_totp', '0001_initial', '2026-12-05 06:02:31.449945+00');
+INSERT INTO public.django_migrations VALUES (90, 'otp_totp', '0002_auto_20190420_0723', '2026-12-05 06:02:32.075346+00');
+INSERT INTO public.django_migrations VALUES (91, 'otp_totp', '0003_add_timestamps', '2026-12-05 06:02:32.509974+00');
+INSERT INTO public.django_migrations VALUES (92, 'outbox', '0001_initial', '2026-12-05 06:02:32.522418+00');
+INSERT INTO public.django_migrations VALUES (93, 'plans', '0002_planaction_version', '2026-12-05 06:02:34.286751+00');
+INSERT INTO public.django_migrations VALUES (94, 'returns', '0001_initial', '2026-12-05 06:02:34.426928+00');
+INSERT INTO public.django_migrations VALUES (95, 'return_exports', '0001_initial', '2026-12-05 06:02:34.575823+00');
+INSERT INTO public.django_migrations VALUES (96, 'returns', '0002_dfe_api_and_stored_readiness', '2026-12-05 06:02:36.346763+00');
+INSERT INTO public.django_migrations VALUES (97, 'sessions', '0001_initial', '2026-12-05 06:02:36.35678+00');
+INSERT INTO public.django_migrations VALUES (98, 'strategy', '0002_concern', '2026-12-05 06:02:37.807881+00');
 
 
 --
@@ -14262,7 +14263,7 @@ SELECT pg_catalog.setval('public.django_content_type_id_seq', 169, true);
 -- Name: django_migrations_id_seq; Type: SEQUENCE SET; Schema: public; Owner: -
 --
 
-SELECT pg_catalog.setval('public.django_migrations_id_seq', 97, true);
+SELECT pg_catalog.setval('public.django_migrations_id_seq', 98, true);
 
 
 --
@@ -16751,6 +16752,13 @@ CREATE INDEX accounts_userevent_service_id_5a1060cc ON public.accounts_userevent
 --
 
 CREATE INDEX accounts_userevent_team_id_4c638e67 ON public.accounts_userevent USING btree (team_id);
+
+
+--
+-- Name: allocation_current_by_team; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX allocation_current_by_team ON public.children_allocation USING btree (team_id, child_id) WHERE (ended_on IS NULL);
 
 
 --
