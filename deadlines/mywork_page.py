@@ -34,6 +34,15 @@ def _show_all(url: str, count: int, title: str) -> str:
             f"</p>")
 
 
+def _section(heading_id: str, testid: str, tag: str, size: str, title: str, count: str,
+             shown: str) -> str:
+    """A group's or a queue's section: its heading (title and count) and what it shows."""
+    return (f'\n<section class="app-work-group" aria-labelledby="{heading_id}" '
+            f'data-testid="{testid}">\n'
+            f'  <{tag} class="{size}" id="{heading_id}">{title}({count})'
+            f"</{tag}>\n  {shown}\n</section>\n")
+
+
 def _group(g: Group) -> str:
     key = escape(g.key)
     if g.items:
@@ -41,10 +50,8 @@ def _group(g: Group) -> str:
         shown = f"\n  {deadline_table(g.items, g.key)}\n  {more}\n  "
     else:
         shown = f'\n  <p class="govuk-body">{escape(g.empty)}</p>\n  '
-    return (f'\n<section class="app-work-group" aria-labelledby="{key}" '
-            f'data-testid="group-{key}">\n'
-            f'  <h3 class="govuk-heading-s" id="{key}">{escape(g.title)} ({escape(g.count)})'
-            f"</h3>\n  {shown}\n</section>\n")
+    return _section(key, f"group-{key}", "h3", "govuk-heading-s", f"{escape(g.title)} ",
+                    escape(g.count), shown)
 
 
 def _breaches(work: MyWork) -> str:
@@ -73,10 +80,8 @@ def _queue(q: QueueView) -> str:
                  f"{''.join(_item(item) for item in q.items)}\n  </ul>\n  {more}\n  ")
     else:
         shown = f'\n  <p class="govuk-body">{escape(q.empty)}</p>\n  '
-    return (f'\n<section class="app-work-group" aria-labelledby="queue-{key}" '
-            f'data-testid="queue-{key}">\n'
-            f'  <h2 class="govuk-heading-m" id="queue-{key}">{escape(q.title)} '
-            f"({escape(q.count)})</h2>\n  {shown}\n</section>\n")
+    return _section(f"queue-{key}", f"queue-{key}", "h2", "govuk-heading-m",
+                    f"{escape(q.title)} ", escape(q.count), shown)
 
 
 def body(work: MyWork) -> SafeString:
