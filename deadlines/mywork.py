@@ -12,7 +12,6 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
-from functools import lru_cache
 from typing import Any
 
 from django.db.models import (
@@ -33,7 +32,6 @@ from django.db.models import (
 )
 from django.db.models.expressions import RawSQL
 from django.db.models.functions import RowNumber
-from django.urls import get_script_prefix, get_urlconf, reverse
 from django.utils import timezone
 from django.utils.safestring import SafeString
 
@@ -42,8 +40,10 @@ from cpcases.accounts.roles import Capability, Role
 from cpcases.children.models import Child
 from cpcases.children.scoping import visible_children_sql
 from cpcases.core import compiled
+from cpcases.core.addresses import reversed_once
 from deadlines.models import Deadline, DeadlineStatus
 from deadlines.presentation import LONDON, RuleContext, State, present, state_filter
+from deadlines.selectors import POLICY_VERSION_SQL
 
 FIRST_ITEMS = 5
 
@@ -74,18 +74,6 @@ def child_label(child: Child) -> str:
     if child.is_restricted:
         return f"Child {child.la_child_id}"
     return f"{child.display_name} ({child.la_child_id})"
-
-
-def _address(name: str) -> str:
-    """`reverse(name)` of a route taking no arguments, once per process for each script
-    prefix and URLconf (issue 13 §2; as cpcases.core.templatetags.nav.fixed_url): the page
-    links its groups', queues' and breaches' lists."""
-    return _reversed(name, get_script_prefix(), get_urlconf())
-
-
-@lru_cache(maxsize=64)
-def _reversed(name: str, script_prefix: str, urlconf: object) -> str:
-    return reverse(name)
 
 
 # --- the groups ---------------------------------------------------------------------------------
@@ -212,7 +200,6 @@ _AMONG_FIRST_BREACHES = '"deadlines_deadline"."id" IN (SELECT id FROM my_work_fi
 _BREACH_TOTAL = "SELECT COUNT(*) FROM my_work_breaches"
 _AMONG = '"deadlines_deadline"."id" = ANY(ARRAY({}))'
 # The policy's version read with the rows (deadlines.selectors.policy_version_read).
-_POLICY_VERSION = "SELECT version FROM deadlines_policy_version WHERE id = 1"
 
 
 def _unseen(value: object, field: Field[Any, Any]) -> Any:
@@ -259,7 +246,7 @@ def _first_rows_query(user: User, *, team_rules: tuple[str, ...], first: int, br
         annotations["in_breaches"] = RawSQL(_AMONG_FIRST_BREACHES, (),  # noqa: S611
                                             BooleanField())
         annotations["breach_total"] = RawSQL(_BREACH_TOTAL, (), IntegerField())  # noqa: S611
-    annotations["policy_version"] = RawSQL(_POLICY_VERSION, (), IntegerField())  # noqa: S611
+    annotations["policy_version"] = RawSQL(POLICY_VERSION_SQL, (), IntegerField())  # noqa: S611
     for queue in queues:
         annotations[_queue_count_column(queue)] = _counted(queue.items(user))
     among = RawSQL(_AMONG.format(ids), (), BooleanField())  # noqa: S611
@@ -449,7 +436,7 @@ def _queue_view(queue: WorkQueue, user: User, first: int, count: int | None = No
     else:
         rows = []
     return QueueView(queue.key, queue.title, count, [queue.describe(r) for r in rows],
-                     _address(queue.url_name) if queue.url_name else "", queue.empty)
+                     reversed_once(queue.url_name) if queue.url_name else "", queue.empty)
 
 
 # --- managers: the team's breaches --------------------------------------------------------------
@@ -510,7 +497,7 @@ def my_work(*, user: User, now: datetime | None = None, first: int = FIRST_ITEMS
 
 def _my_work(*, user: User, now: datetime, first: int) -> MyWork:
     context = RuleContext()  # the rules and calendar, read once for the whole page
-    mine_url = _address("deadlines:mine")
+    mine_url = reversed_once("deadlines:mine")
     team = _sees_team(user)
     # The groups and the team's breaches from one statement (`_first_rows`).
     found = _first_rows(user, now=now, first=first, breaches=team,
@@ -526,7 +513,7 @@ def _my_work(*, user: User, now: datetime, first: int) -> MyWork:
             work.breaches = present(found.breaches, now=now, context=context)
         else:
             work.breach_count = team_breaches(user, now=now).count()
-        work.breaches_url = f"{_address('deadlines:team')}?status={State.OVERDUE}"
+        work.breaches_url = f"{reversed_once('deadlines:team')}?status={State.OVERDUE}"
     return work
 
 

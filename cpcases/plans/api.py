@@ -44,6 +44,7 @@ from cpcases.plans.models import (
     PlanEndReason,
     PlanVersion,
     Recommendation,
+    action_overdue,
 )
 
 T = TypeVar("T")
@@ -146,7 +147,7 @@ class PlanActionSerializer(DirectModelSerializer):
             "who": (full_name or username) if who_user is not None else who,
             "who_user": who_user, "what": what, "by_when": by_when, "status": status,
             "completed_on": completed_on,
-            "overdue": status == ActionStatus.OPEN and date.fromisoformat(by_when) < today,
+            "overdue": action_overdue(status, date.fromisoformat(by_when), today),
         } for pk, who, who_user, full_name, username, what, by_when, status, completed_on
             in rows]
 

@@ -128,6 +128,12 @@ class CoreGroupMember(TimeStampedModel):
         return f"{self.name} ({self.get_agency_display()})"
 
 
+def action_overdue(status: str, by_when: date, on: date) -> bool:
+    """An action still open after its date (a protection plan's or a child in need plan's;
+    also read from the plans list's JSON rows, cpcases.plans.api)."""
+    return status == ActionStatus.OPEN and by_when < on
+
+
 @pghistory.track()
 class PlanAction(VersionedModel):
     """Who does what by when (003 "Core Group")."""
@@ -155,7 +161,7 @@ class PlanAction(VersionedModel):
         return str(self.who_user) if self.who_user_id else self.who
 
     def is_overdue(self, on: date | None = None) -> bool:
-        return self.status == ActionStatus.OPEN and self.by_when < (on or timezone.localdate())
+        return action_overdue(self.status, self.by_when, on or timezone.localdate())
 
     @property
     def overdue(self) -> bool:
@@ -317,4 +323,4 @@ class CinAction(TimeStampedModel):
 
     @property
     def overdue(self) -> bool:
-        return self.status == ActionStatus.OPEN and self.by_when < timezone.localdate()
+        return action_overdue(self.status, self.by_when, timezone.localdate())

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-from functools import lru_cache
 from typing import Any
 
 from django import template
-from django.urls import get_script_prefix, get_urlconf, reverse
 from django.utils.html import conditional_escape
 from django.utils.safestring import SafeString
 
+from cpcases.core.addresses import reversed_once
 from cpcases.core.header import service_header as _service_header
 from cpcases.core.navigation import items_for
 
@@ -33,9 +32,4 @@ def fixed_url(name: str) -> SafeString:
     """`{% url name %}` for a route taking no arguments, reversed once per process for each
     script prefix and URLconf (every page's frame links two: issue 13 §2, reverse() on
     every page cost as much as the rest of the dialog). Escaped as `{% url %}` escapes."""
-    return _fixed_url(name, get_script_prefix(), get_urlconf())
-
-
-@lru_cache(maxsize=64)
-def _fixed_url(name: str, script_prefix: str, urlconf: object) -> SafeString:
-    return conditional_escape(reverse(name))
+    return conditional_escape(reversed_once(name))
