@@ -21,8 +21,8 @@ class ConferenceSerializer(DirectModelSerializer):
                   "within_timescale", "delay_authorisation", "cancellation_reason"]
 
 
-# The conference's own columns `ConferenceSerializer` reads (`within_timescale` is of the date
-# and due date; `children` a list's array column): a list reads only these (issue 13 §2).
-LISTED_FIELDS = ("id", "kind", "request", "date", "start_time", "venue", "online_link", "chair",
-                 "minute_taker", "status", "due_date", "delay_authorisation",
-                 "cancellation_reason")
+# The conference's own columns `ConferenceSerializer` reads, derived from its fields so that a
+# field added there is read too (`within_timescale` is of the date and due date; `children` a
+# list's array column): a list reads only these (issue 13 §2).
+LISTED_FIELDS = tuple(name for name in ConferenceSerializer.Meta.fields
+                      if name not in ("children", "within_timescale"))
