@@ -61,7 +61,7 @@ def requests_visible_sql(user: User) -> scope_sql.SqlParams | None:
     """The SQL of `requests_visible`'s ids; None when it is empty."""
     if not user.is_authenticated or user.role in NO_REQUESTS:
         return None
-    visible = visible_children_sql(user)
+    visible = visible_children_sql(user, looked_up=True)
     return None if visible is None else _requests_visible_sql(
         visible, user.authority_id, user.role in NOT_DRAFTS)
 

@@ -54,7 +54,7 @@ def conferences_visible_sql(*, user: User) -> scope_sql.SqlParams | None:
     if user.role in RUNNERS:
         seen: scope_sql.SqlParams | None = _runners_children_sql(user.authority_id, user.pk)
     else:
-        seen = visible_children_sql(user)
+        seen = visible_children_sql(user, looked_up=True)
     if seen is None:  # no child seen: only conferences without children
         seen = ("SELECT NULL::bigint WHERE false", ())
     attended = user.pk if user.role == Role.PARTNER else None

@@ -49,7 +49,7 @@ def conferences_for_sql(user: User) -> scope_sql.SqlParams | None:
     """The SQL of `conferences_for`'s ids (conferences.scope_sql); None when it is empty."""
     if not user.is_authenticated or user.role == Role.ADMINISTRATOR:
         return None
-    visible = visible_children_sql(user)
+    visible = visible_children_sql(user, looked_up=True)
     if visible is None:  # no child seen: no conference has one
         return None
     invited = user.pk if user.role == Role.PARTNER else None

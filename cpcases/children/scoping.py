@@ -116,12 +116,22 @@ def of_visible_children(queryset: QuerySet[Any], user: User, field: str = "child
     return queryset.filter(**{f"{field}__in": RawSQL(*scope)})  # noqa: S611
 
 
-def visible_children_sql(user: User) -> tuple[str, tuple[object, ...]] | None:
+def visible_children_sql(user: User, *, looked_up: bool = False
+                         ) -> tuple[str, tuple[object, ...]] | None:
     """The SQL selecting the ids of `visible_children` (and its parameters), None when the
     user sees no children: for a scope built once per process on top of it (issue 13 §2:
-    the conference and request scopes test each row's children against it in one pass)."""
+    the conference and request scopes test each row's children against it in one pass).
+
+    `looked_up`: the same ids found as `all_children_in_scope` finds them, each candidate
+    looked up by key, for a query that hashes the whole scope once (`child_id NOT IN
+    (scope)`: the conference lists), where it costs PostgreSQL 2 ms at 1,500 children of
+    10,000 instead of the 3.8 ms of a pass over every child of the authority. Where the
+    scope is joined (the deadline, plan and visit lists) PostgreSQL plans the pass better:
+    the looked-up form made those lists 1.5-3 times slower (issue 13 §2, decision 83)."""
     key = scope_key(user)
-    return None if key is None else _visible_sql(key)
+    if key is None:
+        return None
+    return _looked_up_sql(key) if looked_up else _visible_sql(key)
 
 
 def scope_key(user: User) -> ScopeKey | None:
@@ -199,6 +209,12 @@ def _scope_key(user: User) -> ScopeKey | None:
 def _visible_sql(key: ScopeKey) -> tuple[str, tuple[object, ...]]:
     query = _visible_queryset(*key).order_by().values("pk").query  # no sort in a subquery
     sql, params = query.sql_with_params()
+    return sql, tuple(params)
+
+
+@lru_cache(maxsize=2048)
+def _looked_up_sql(key: ScopeKey) -> tuple[str, tuple[object, ...]]:
+    sql, params = all_children_in_scope(key).order_by().values("pk").query.sql_with_params()
     return sql, tuple(params)
 
 

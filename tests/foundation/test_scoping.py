@@ -79,13 +79,15 @@ def test_the_scope_from_its_candidates_is_the_scope(org, sw, tm, tm_b, sm, hos, 
                                                      police, child, other_team_child,
                                                      restricted_child):
     """`all_children_in_scope` (the rules asked of the children they name, looked up by key:
-    the caseload's and the children API's lists) finds exactly `visible_children`, for every
+    the caseload's, the children API's and the conference lists') finds exactly
+    `visible_children`, for every
     role, with a restricted record named to one user, another opened today by break-glass
     (restricted or not), a merged duplicate and a partner's involvement."""
+    from django.db.models.expressions import RawSQL
     from django.utils import timezone
 
-    from cpcases.children.models import Allocation, BreakGlassAccess
-    from cpcases.children.scoping import all_children_in_scope, scope_key
+    from cpcases.children.models import Allocation, BreakGlassAccess, Child
+    from cpcases.children.scoping import all_children_in_scope, scope_key, visible_children_sql
     from tests.factories import AllocationFactory, ChildFactory
 
     RestrictedAccessFactory(child=restricted_child, user=tm)
@@ -105,6 +107,10 @@ def test_the_scope_from_its_candidates_is_the_scope(org, sw, tm, tm_b, sm, hos, 
         assert key is not None
         expected = set(visible_children(user).values_list("pk", flat=True))
         assert set(all_children_in_scope(key).values_list("pk", flat=True)) == expected, user
+        # The same, as the SQL the conference lists test each conference's children against.
+        looked_up = RawSQL(*visible_children_sql(user, looked_up=True))  # noqa: S611
+        assert set(Child.objects.filter(pk__in=looked_up).values_list("pk", flat=True)) == (
+            expected), user
         own = Allocation.objects.filter(ended_on__isnull=True, social_worker=sw).values(
             "child_id")
         assert set(all_children_in_scope(key, among=own).values_list("pk", flat=True)) == (
