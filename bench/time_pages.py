@@ -23,6 +23,12 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
 
+# On the 2-core machine, a page's worker p95 under bench_load.py was 15.7 ms + 4.3 x its wall
+# here (r = 0.97 over 66 pages, docs/scaling-web.md "The seventh pass"): a page whose wall is
+# over 4.3 x the floor's here is likely over 3 x the floor's worker p95 there.
+UNDER_LOAD_LINE = 4.3
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--children", type=int, default=300)
@@ -83,9 +89,16 @@ def main() -> int:
     fc = statistics.mean(v["cpu"] for v in floor.values())
     print(f"floor: wall {fw:.1f} ms, cpu {fc:.1f} ms")
     print(f"{'page':<52} {'wall':>7} {'x':>5} {'cpu':>7} {'x':>5} {'q':>4}")
+    over = []
     for name, v in results.items():
+        flag = ""
+        if v["wall"] / fw > UNDER_LOAD_LINE:
+            flag = "  over"
+            over.append(name)
         print(f"{name[:52]:<52} {v['wall']:>7.1f} {v['wall'] / fw:>5.1f} {v['cpu']:>7.1f} "
-              f"{v['cpu'] / fc:>5.1f} {v['queries']:>4}")
+              f"{v['cpu'] / fc:>5.1f} {v['queries']:>4}{flag}")
+    print(f"wall over {UNDER_LOAD_LINE}x the floor's (likely above 3x its worker p95 under "
+          f"load): {', '.join(over) if over else 'none'}")
     if args.json:
         Path(args.json).write_text(json.dumps({"floor": [fw, fc], "pages": results}, indent=1))
     return 0
