@@ -5,18 +5,26 @@ order)."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from unittest import mock
 
 from rest_framework import serializers
 from rest_framework.test import APIClient
 
+from cpcases.children.api import ChildListSerializer
 from cpcases.core.serializing import DirectReadMixin
 
 
-def drf_reading() -> mock._patch:  # type: ignore[type-arg]
-    """Every DirectReadMixin serializer reads as DRF does, while in force."""
-    return mock.patch.object(DirectReadMixin, "to_representation",
-                             serializers.Serializer.to_representation)
+@contextmanager
+def drf_reading() -> Iterator[None]:
+    """Every DirectReadMixin serializer reads as DRF does, while in force; and the children
+    API's list is read child by child (not written out by `listed_children`)."""
+    with mock.patch.object(DirectReadMixin, "to_representation",
+                           serializers.Serializer.to_representation), \
+            mock.patch.object(ChildListSerializer, "to_representation",
+                              serializers.ListSerializer.to_representation):
+        yield
 
 
 def assert_answers_as_drf(client: APIClient, path: str) -> bytes:

@@ -6,8 +6,8 @@ from collections.abc import Sequence
 from datetime import date
 
 from django.core.paginator import Page
-from django.db.models import OuterRef, Prefetch, Q, QuerySet, Subquery, Value
-from django.db.models.functions import Coalesce, NullIf
+from django.db.models import OuterRef, Q, QuerySet, Subquery, Value
+from django.db.models.functions import Coalesce, JSONArray, NullIf
 from django.http import Http404, HttpRequest
 
 from cpcases.accounts.models import User
@@ -24,18 +24,6 @@ from cpcases.children.scoping import (
 from cpcases.core import compiled
 from cpcases.core.compiled import CompiledQuery, first
 
-# What a list shows of an allocation's team and social worker: their names (str()). Issue
-# 13 §2: only those columns are read, not every column of the user's row.
-_TEAM_NAME = ("team", "team__name")
-_WORKER_NAME = ("social_worker", "social_worker__full_name", "social_worker__username")
-_ALLOCATION = ("id", "child_id", "started_on", "ended_on", "reason")
-
-
-def _current_allocations() -> Prefetch:
-    return Prefetch("allocations", queryset=Allocation.objects.filter(
-        ended_on__isnull=True).select_related("team", "social_worker").only(
-            *_ALLOCATION, *_TEAM_NAME, *_WORKER_NAME), to_attr="current_allocations")
-
 
 def _worker_shown() -> Subquery:
     """The caseload's social worker column as the page names them: the child's current
@@ -44,19 +32,42 @@ def _worker_shown() -> Subquery:
     has one current allocation at most (allocation_one_current). Issue 13 §2: read in the
     page's own query, where a prefetch was a query of its own and 50 model instances."""
     return Subquery(Allocation.objects.filter(child=OuterRef("pk"), ended_on__isnull=True)
-                    .order_by().values(shown=Coalesce(NullIf("social_worker__full_name",
-                                                             Value("")),
-                                                      "social_worker__username"))[:1])
+                    .order_by().values(shown=_shown_name("social_worker"))[:1])
+
+
+# The annotation carrying a listed child's current allocation (`current_allocation_row`).
+CURRENT_ALLOCATION_ROW = "current_allocation_row"
+
+
+def current_allocation_row() -> Subquery:
+    """The child's current allocation as the children API shows it, one JSON array of the
+    row's own query: [id, the team's name, the social worker as `str()` names them (full
+    name, else username; null: none), started_on, ended_on (ISO dates), reason]; NULL when
+    the child has none. `Child.current_allocation`'s allocation: a child has one current
+    allocation at most (allocation_one_current). Issue 13 §2: a prefetch of its own was a
+    query and three model instances a child (the allocation, its team and worker)."""
+    return Subquery(Allocation.objects.filter(child=OuterRef("pk"), ended_on__isnull=True)
+                    .order_by().values(row=JSONArray(
+                        "id", "team__name", _shown_name("social_worker"), "started_on",
+                        "ended_on", "reason"))[:1])
+
+
+def _shown_name(user: str) -> Coalesce:
+    """A user as `str()` names them: their full name, else their username (NULL: no one)."""
+    return Coalesce(NullIf(f"{user}__full_name", Value("")), f"{user}__username")
 
 
 def child_list(*, user: User) -> QuerySet[Child]:
     """The children API's list: by name, then id (a total order: two children of one name
     fall on the same side of a page's boundary on every request). The scope's rules are
     asked of each child's own row (`children_in_scope`), not `pk IN (the scope's SQL)`,
-    which read the child table twice (issue 13 §2)."""
+    which read the child table twice (issue 13 §2). Each child carries their current
+    allocation (`current_allocation_row`), which the API's list writes
+    (`api.ChildListSerializer`)."""
     key = scope_key(user)
     children = Child.objects.none() if key is None else all_children_in_scope(key)
-    return (children.select_related("household").prefetch_related(_current_allocations())
+    return (children.select_related("household")
+            .annotate(**{CURRENT_ALLOCATION_ROW: current_allocation_row()})
             .order_by("last_name", "first_name", "id"))
 
 

@@ -70,8 +70,9 @@ def test_each_list_answers_as_the_orm_did(request, caseload, monkeypatch):
     assert compared > 60  # the lists had rows to compare, for most personas
 
 
-# The plans' members, actions and versions come as JSON rows of the page's own query.
-KEPT_PREFETCHES = {"/api/v1/visits/": 0, "/api/v1/children/": 1, "/api/v1/plans/": 0,
+# The plans' members, actions and versions come as JSON rows of the page's own query, and
+# so does each child's current allocation.
+KEPT_PREFETCHES = {"/api/v1/visits/": 0, "/api/v1/children/": 0, "/api/v1/plans/": 0,
                    "/api/v1/conferences/": 1, "/api/v1/conference-days/": 2}
 
 
@@ -98,7 +99,7 @@ def test_a_plain_list_reads_its_page_and_count_in_one_kept_query(request, caselo
         assert narrow[0].count("COUNT(*) OVER ()") == 1, path
         assert '= ANY(ARRAY(SELECT "pk" FROM compiled_page))' in narrow[0], path
         # Prefetches into plain lists of a one-to-many relation, kept too, the page's keys
-        # one array: the children's allocations, the conferences' attendances and decisions
+        # one array: the conferences' attendances and decisions
         # (the decisions' agency views: Django's; /conferences/ reads its attendances' parts
         # in the quoracy as a column).
         # (The read audit's lookup of rows' children selects `… AS "pk"` by an array too.)
