@@ -45,15 +45,19 @@ def _children() -> list[Child]:
               expected_delivery_date=None, cp_stage=CpStage.STRATEGY),
         Child(pk=5, first_name="Old", last_name="Date", la_child_id="X",
               date_of_birth=dt.date(999, 12, 31), cp_stage=CpStage.SECTION_47),
+        # A stage no longer among the choices: shown as its value, escaped.
+        Child(pk=6, first_name="Gone", last_name="By", la_child_id="G",
+              date_of_birth=dt.date(2010, 1, 1), cp_stage="<old & odd>"),
     ]
     # One current allocation a child at most (allocation_one_current); the loop read the
     # prefetched allocations, the tag the name the page's query gives (selectors.caseload).
     allocations = [[SimpleNamespace(social_worker=worker)], [],
                    [SimpleNamespace(social_worker=None)],
-                   [SimpleNamespace(social_worker=nameless)], []]
+                   [SimpleNamespace(social_worker=nameless)], [], []]
     for child, current, url in zip(rows, allocations,
                                    ["/children/1/", "/children/2/?a=1&b=<2>",
-                                    mark_safe("/children/3/&amp;"), "", "/x\"y/"],
+                                    mark_safe("/children/3/&amp;"), "", "/x\"y/",
+                                    "/children/6/"],
                                    strict=True):
         child.current_allocations = current
         child.worker_shown = next((str(a.social_worker) for a in current if a.social_worker),

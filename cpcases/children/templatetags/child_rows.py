@@ -15,7 +15,10 @@ from datetime import date
 from typing import Any
 
 from django import template
+from django.utils.encoding import force_str
 from django.utils.safestring import SafeString, mark_safe
+
+from cpcases.children.models import Child
 
 register = template.Library()
 
@@ -45,14 +48,17 @@ def _workers(child: Any) -> str:
     return _escape(child.worker_shown) if child.worker_shown else "Unallocated"
 
 
-def _caseload_row(child: Any) -> str:
+def _caseload_row(child: Any, stages: dict[str, str]) -> str:
+    stage = stages.get(child.cp_stage)
+    if stage is None:  # not a choice: get_cp_stage_display() gives the value itself
+        stage = _escape(child.get_cp_stage_display())
     return (
         '\n    <tr class="govuk-table__row">\n'
         f'      <td class="govuk-table__cell"><a class="govuk-link" '
         f'href="{_escape(child.record_url)}">{_escape(child.display_name)}</a></td>\n'
         f'      <td class="govuk-table__cell">{_escape(child.la_child_id)}</td>\n'
         f'      <td class="govuk-table__cell">{_born(child)}</td>\n'
-        f'      <td class="govuk-table__cell">{_escape(child.get_cp_stage_display())}</td>\n'
+        f'      <td class="govuk-table__cell">{stage}</td>\n'
         f'      <td class="govuk-table__cell">{_workers(child)}</td>\n'
         "    </tr>\n    ")
 
@@ -69,7 +75,11 @@ def _search_row(child: Any) -> str:
 @register.simple_tag
 def caseload_rows(children: Iterable[Any]) -> SafeString:
     """The caseload table's body rows (children with `record_url` and `worker_shown`)."""
-    return mark_safe("".join(_caseload_row(c) for c in children))  # noqa: S308
+    # Each stage's label escaped once a page, as get_cp_stage_display() names it (issue 13
+    # §2: that method builds a dict of the choices on every call).
+    stages = {key: _escape(force_str(label)) for key, label
+              in Child._meta.get_field("cp_stage").flatchoices}
+    return mark_safe("".join(_caseload_row(c, stages) for c in children))  # noqa: S308
 
 
 @register.simple_tag
