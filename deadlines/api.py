@@ -120,16 +120,19 @@ class DeadlineViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin,
         ordering = tuple(TotalOrderingFilter().get_ordering(request, Deadline.objects.none(),
                                                             self) or self.ORDER)
         query = None
+        # The first page's statement planned once (teampage.one_page).
+        page = (size, 0) if number == 1 else None
         if size and number and set(params) <= (
                 {paginator.page_query_param, "ordering", *DeadlineFilter.base_filters}):
             if set(params).isdisjoint(DeadlineFilter.base_filters):
                 query = _unfiltered_narrow(request.user, queryset, ordering) or \
                     teampage.unfiltered_query(user=request.user, request=request,
-                                              ordering=ordering)
+                                              ordering=ordering, page=page)
             else:
                 query = teampage.kept_query(user=request.user, ordering=ordering,
                                             found=DeadlineFilter(params, queryset=queryset(),
-                                                                 request=request))
+                                                                 request=request),
+                                            page=page)
         if query is None:
             return None
         return compiled.CountedRows(query, mywork._dates(timezone.now()),
