@@ -178,12 +178,19 @@ def present(deadlines: Iterable[Deadline], *, now: datetime | None = None,
     now = now or timezone.now()
     context = context or RuleContext()
     items = list(deadlines)
+    # Each countdown and due date's words worked out once per page (issue 13 §2: a page's
+    # rows share a few due dates, most of them one); a Countdown is immutable.
+    shown: dict[tuple[object, ...], tuple[Countdown, str]] = {}
     for d in items:
         d.rule_name = context.rule_name(d.authority_id, d.rule_id)  # type: ignore[attr-defined]
-        d.countdown = countdown(  # type: ignore[attr-defined]
-            status=d.status, due_date=d.due_date, due_at=d.due_at,
-            calendar=context.calendar(d.authority_id), now=now)
-        d.due_text = due_text(d.due_date, d.due_at)  # type: ignore[attr-defined]
+        key = (d.authority_id, d.status, d.due_date, d.due_at)
+        found = shown.get(key)
+        if found is None:
+            found = shown[key] = (
+                countdown(status=d.status, due_date=d.due_date, due_at=d.due_at,
+                          calendar=context.calendar(d.authority_id), now=now),
+                due_text(d.due_date, d.due_at))
+        d.countdown, d.due_text = found  # type: ignore[attr-defined]
         # Issue 13 §2: reversed once per page, not once per row in the template.
         d.child_url = worklinks.child_deadlines_url(d.child_id)  # type: ignore[attr-defined]
         if links:

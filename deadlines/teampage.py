@@ -25,6 +25,7 @@ from django.db.models.expressions import RawSQL
 from cpcases.accounts.models import User
 from cpcases.children.scoping import visible_children_sql
 from cpcases.core import compiled
+from cpcases.core.paging import page_number_to_read
 from deadlines import selectors
 from deadlines.filters import SORTS, DeadlineFilter
 from deadlines.models import Deadline
@@ -35,16 +36,33 @@ def _key_value(value: Any) -> Any:
     return value.pk if isinstance(value, Model) else value
 
 
-def kept_query(*, user: User, found: DeadlineFilter, ordering: tuple[str, ...]
-               ) -> compiled.Compiled | None:
+def kept_query(*, user: User, found: DeadlineFilter, ordering: tuple[str, ...],
+               page: tuple[int, int] | None = None) -> compiled.Compiled | None:
     """The kept query of the deadlines `found` selects in `ordering`, each row with their
-    number; None when the ORM must answer (no child in sight, filters not valid)."""
+    number (with `page`, of that page alone: `one_page`); None when the ORM must answer (no
+    child in sight, filters not valid)."""
     scope = visible_children_sql(user)
     if scope is None or not found.form.is_valid():
         return None
-    return compiled.cached(("deadlines", scope, user.pk, cleaned_key(found.form.cleaned_data),
-                            ordering),
-                           lambda: _compile(user, found.data, found.request, ordering))
+    key = ("deadlines", scope, user.pk, cleaned_key(found.form.cleaned_data), ordering)
+    return one_page(key, compiled.cached(
+        key, lambda: _compile(user, found.data, found.request, ordering)), page)
+
+
+def one_page(key: tuple[Any, ...], query: compiled.Compiled, page: tuple[int, int] | None
+             ) -> compiled.Compiled:
+    """`query` (kept under `key`), or with `page` (limit, offset) its query of that page
+    alone, every value written in where no request's moment is a parameter
+    (compiled.page_written_in), kept beside it. A statement with no parameter left is
+    planned once per connection: the lists' statements were planned afresh at every run
+    (issue 13 §2: about 1 ms of the team page's 4 in PostgreSQL). The callers ask it for
+    the first page only, the page most asked for: one statement more a list, not one a
+    page."""
+    if page is None:
+        return query
+    limit, offset = page
+    return compiled.cached((*key, "page", page), lambda: compiled.page_written_in(
+        query, limit=limit, offset=offset) or query)
 
 
 def cleaned_key(cleaned: Mapping[str, Any]) -> tuple[tuple[str, Any], ...]:
@@ -66,9 +84,11 @@ def walks_the_open_index(cleaned: Mapping[str, Any], ordering: tuple[str, ...]) 
 
 
 def team_query(*, user: User, cleaned: Mapping[str, Any], data: Any, request: Any,
-               ordering: tuple[str, ...]) -> compiled.Compiled | None:
+               ordering: tuple[str, ...], page: tuple[int, int] | None = None
+               ) -> compiled.Compiled | None:
     """The team page's kept query of the filter whose valid `data` cleaned to `cleaned`
-    (only the columns its rows show: team_slim). None when no child is in sight.
+    (only the columns its rows show: team_slim; with `page`, of that page alone:
+    `one_page`). None when no child is in sight.
 
     Its page's ids and its count are asked apart (narrow_page) where the page walks the
     open deadlines' index (`walks_the_open_index`: the page as first shown): the ids are
@@ -85,20 +105,21 @@ def team_query(*, user: User, cleaned: Mapping[str, Any], data: Any, request: An
         query = _compile(user, data, request, ordering, team_slim)
         return query if walks else compiled.counted_once(query)
 
-    return compiled.cached(
-        ("team deadlines", scope, user.pk, cleaned_key(cleaned), ordering), build)
+    key = ("team deadlines", scope, user.pk, cleaned_key(cleaned), ordering)
+    return one_page(key, compiled.cached(key, build), page)
 
 
-def unfiltered_query(*, user: User, request: Any, ordering: tuple[str, ...]
-                     ) -> compiled.Compiled | None:
+def unfiltered_query(*, user: User, request: Any, ordering: tuple[str, ...],
+                     page: tuple[int, int] | None = None) -> compiled.Compiled | None:
     """kept_query of a list asked with no filter at all, without building the FilterSet
     (its form deep-copies every field: about 1 ms a request) but where the SQL is first
     compiled; None when no child is in sight."""
     scope = visible_children_sql(user)
     if scope is None:
         return None
-    return compiled.cached(("deadlines", scope, user.pk, None, ordering),
-                           lambda: _compile(user, {}, request, ordering))
+    key = ("deadlines", scope, user.pk, None, ordering)
+    return one_page(key, compiled.cached(key, lambda: _compile(user, {}, request, ordering)),
+                    page)
 
 
 def _compile(user: User, data: Any, request: Any, ordering: tuple[str, ...],
@@ -166,8 +187,10 @@ def plain_team_page(*, user: User, cleaned: Mapping[str, Any], data: Any, reques
                     now: datetime) -> Page | None:
     """team_page of the filter whose valid `data` cleaned to `cleaned`, without the
     FilterSet (deadlines.teamfilter reads an ordinary request's filters itself)."""
+    # The first page's statement planned once (`one_page`).
+    first = page_number_to_read(number) == 1
     query = team_query(user=user, cleaned=cleaned, data=data, request=request,
-                       ordering=ordering)
+                       ordering=ordering, page=(per_page, 0) if first else None)
     if query is None:
         return None
     page = compiled.page_of(query, _dates(now), number=number, per_page=per_page)

@@ -131,3 +131,25 @@ def test_an_hour_rule_more_than_two_days_ahead_counts_whole_days(org):
     due_at = at(2026, 3, 9, 10)
     result = _count(org, today=at(2026, 3, 3, 9), due=due_at.date(), due_at=due_at)
     assert (result.text, result.hours) == ("6 days left", 145)
+
+
+def test_a_page_of_deadlines_presented_at_once_is_each_presented_alone(org, child):
+    """present() works each (status, due date, due time) out once a page (issue 13 §2): every
+    row's countdown and due date words are what presenting it alone gives."""
+    from deadlines.models import Deadline, DeadlineStatus
+    from deadlines.presentation import present
+    from tests.factories import ChildFactory
+
+    for each in (child, ChildFactory(authority=org.authority)):
+        for rule, anchor in (("icpc", dt.date(2026, 3, 2)), ("child_seen", dt.date(2026, 3, 2)),
+                             ("report_to_family", dt.date(2026, 3, 20)),
+                             ("invitation_list", at(2026, 3, 4, 8))):
+            services.deadline_set(child=each, rule_id=rule, anchor=anchor)
+    Deadline.objects.filter(rule_id="child_seen", child=child).update(
+        status=DeadlineStatus.MET, met_at=at(2026, 3, 3, 9))
+    now = at(2026, 3, 4, 12)
+    together = present(Deadline.objects.order_by("id"), now=now)
+    assert len({(d.due_date, d.due_at, d.status) for d in together}) < len(together)
+    for d in together:
+        alone = present([Deadline.objects.get(pk=d.pk)], now=now)[0]
+        assert (d.countdown, d.due_text) == (alone.countdown, alone.due_text)

@@ -107,7 +107,7 @@ def test_the_fast_representation_is_drfs(child, sw, tm):
     from django.utils import timezone
 
     from deadlines import mywork, presentation
-    from deadlines.api import DeadlineSerializer
+    from deadlines.api import DeadlineSerializer, deadline_rows
     from deadlines.models import Deadline, DeadlineStatus
 
     made = [services.deadline_set(child=child, rule_id=rule, anchor=anchor, responsible=sw)
@@ -126,10 +126,20 @@ def test_the_fast_representation_is_drfs(child, sw, tm):
         delay_authorised_at=now, delay_reason="Family away")
     rows = presentation.present(mywork.slim(Deadline.objects.filter(child=child)))
     serializer = DeadlineSerializer()
-    for d in rows:
+    written = deadline_rows(rows)  # the lists' rows written out
+    assert len(written) == len(rows)
+    for d, row in zip(rows, written, strict=True):
         generic = serializers.ModelSerializer.to_representation(serializer, d)
         fast = serializer.to_representation(d)
         assert json.dumps(fast) == json.dumps(generic)  # values, types and key order
+        assert json.dumps(row) == json.dumps(generic)
+    # British Summer Time: the moments in the current zone, not "Z".
+    summer = dt.datetime(2026, 7, 1, 9, 30, tzinfo=dt.UTC)
+    Deadline.objects.filter(pk=made[2].pk).update(due_at=summer, anchor_at=summer)
+    summer_rows = presentation.present(mywork.slim(Deadline.objects.filter(pk=made[2].pk)))
+    assert json.dumps(deadline_rows(summer_rows)) == json.dumps(
+        [serializers.ModelSerializer.to_representation(serializer, summer_rows[0])])
+    assert deadline_rows(summer_rows)[0]["due_at"] == "2026-07-01T10:30:00+01:00"
     assert {r["state"] for r in DeadlineSerializer(rows, many=True).data} >= {
         "met", "cancelled", "delay_authorised"}
 

@@ -288,6 +288,31 @@ def test_the_api_list_from_the_kept_query_is_the_filter_backends(api, org, sw, t
     assert [list(row) for row in kept["results"]] == [list(row) for row in orm["results"]]
 
 
+def test_the_first_page_runs_a_statement_with_no_parameter(client, api, tm, team):
+    """The team page's and the API's first page run their kept query with every value
+    written in (teampage.one_page, compiled.page_written_in: planned once per connection,
+    issue 13 §2); other pages, and a list judged at the request's moment, keep their
+    parameters. Their rows are the ORM's either way (the tests above)."""
+    from cpcases.core import compiled
+
+    def written() -> set[tuple[str, tuple[int, int]]]:
+        return {(key[0], query.page) for key, query in compiled._CACHE.items()
+                if query.page is not None and query.params == ()}
+
+    compiled.clear()
+    client = login(client, tm)
+    for query in ("?page=2", "?status=overdue", "?status=overdue&page=1"):
+        assert client.get(f"/deadlines/team/{query}").status_code == 200
+    assert api.get("/api/v1/deadlines/", {"page": "2"}).status_code in (200, 404)
+    assert api.get("/api/v1/deadlines/", {"status": "overdue"}).status_code == 200
+    assert written() == set()
+    assert client.get("/deadlines/team/").status_code == 200
+    assert written() == {("team deadlines", (50, 0))}
+    assert api.get("/api/v1/deadlines/").json()["count"] > 0
+    assert api.get("/api/v1/deadlines/", {"page_size": "2"}).status_code == 200
+    assert written() == {("team deadlines", (50, 0)), ("deadlines", (50, 0))}
+
+
 def test_the_api_past_the_last_page_is_not_found_either_way(api, team):
     assert api.get("/api/v1/deadlines/", {"page": "9"}).status_code == 404
     assert api.get("/api/v1/deadlines/", {"page": "9", "format": "json"}).status_code == 404

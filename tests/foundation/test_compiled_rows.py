@@ -228,6 +228,38 @@ def test_only_a_narrow_pages_sql_is_counted_once(sw):
             compiled.with_total(slim(found).order_by("id")), {}))
 
 
+@pytest.mark.parametrize("ordering", ORDERINGS)
+def test_a_page_written_in_is_that_page_of_the_narrow_query(sw, tm, deadlines, ordering):
+    """compiled.page_written_in (issue 13 §2): one page of a narrow_page query with its
+    constants and its LIMIT and OFFSET written into the SQL, no parameter left (planned
+    once per connection), the same instances and count; it reads no other page, and a query
+    whose request's moment is a parameter is left as it is."""
+    from deadlines.selectors import deadlines_visible
+
+    found = deadlines_visible(user=sw).filter(status="open").exclude(responsible=sw)
+    narrow = compiled.compile_once(compiled.narrow_page(found, ordering, slim), {})
+    for limit, offset in ((5, 0), (5, 10), (3, 11), (5, 40)):
+        page = compiled.page_written_in(narrow, limit=limit, offset=offset)
+        assert page is not None
+        assert (page.params, page.slots) == ((), ())
+        assert f"LIMIT {limit} OFFSET {offset}" in page.sql
+        assert "%s" not in page.sql
+        expected = narrow.instances({}, limit=limit, offset=offset)
+        rows = page.instances({}, limit=limit, offset=offset)
+        assert list(map(_whole, rows)) == list(map(_whole, expected))
+        assert [getattr(d, compiled.TOTAL) for d in rows] == [
+            getattr(d, compiled.TOTAL) for d in expected]
+        with pytest.raises(ValueError, match="alone"):
+            page.instances({}, limit=limit, offset=offset + 1)
+    once = compiled.counted_once(narrow)
+    assert compiled.page_written_in(once, limit=5, offset=0).params == ()
+    moment = compiled.compile_once(compiled.narrow_page(
+        found.filter(due_date__gte=compiled.TODAY), ordering, slim), {"today": compiled.TODAY})
+    assert compiled.page_written_in(moment, limit=5, offset=0) is None
+    plain = compiled.compile_once(slim(found).order_by(*ordering), {})
+    assert compiled.page_written_in(plain, limit=5, offset=0) is None
+
+
 # --- compile_narrow: the list asked once, the page read as the list reads it ---------------
 
 OWN_ORDERINGS = [("due_date", "id"), ("-due_date", "-due_at", "-id"),
