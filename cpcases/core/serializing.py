@@ -31,7 +31,7 @@ from __future__ import annotations
 import functools
 import inspect
 from collections.abc import Mapping
-from datetime import datetime
+from datetime import datetime, tzinfo
 from typing import Any, NamedTuple
 
 from django.conf import settings
@@ -172,6 +172,19 @@ def _iso(value: datetime, field: Field) -> Any:
     (a page's hundred datetimes cost a tenth of its serialization there)."""
     try:
         text = value.astimezone(timezone.get_current_timezone()).isoformat()
+    except OverflowError:  # DRF's own answer (its error)
+        return field.to_representation(value)
+    return text[:-6] + "Z" if text.endswith("+00:00") else text
+
+
+def written_in(zone: tzinfo, value: datetime, field: Field) -> Any:
+    """`field.to_representation(value)` for a field `_iso_in_current_zone` accepts and
+    `zone` the current time zone, asked once by a caller writing many rows (issue 13 §2:
+    asking it was half of `_iso`'s time); DRF's own answer for a naive value."""
+    if type(value) is not datetime or value.utcoffset() is None:
+        return field.to_representation(value)
+    try:
+        text = value.astimezone(zone).isoformat()
     except OverflowError:  # DRF's own answer (its error)
         return field.to_representation(value)
     return text[:-6] + "Z" if text.endswith("+00:00") else text

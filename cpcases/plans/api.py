@@ -4,18 +4,20 @@ as the pages are, every write through the same service (refusals 403, failed pre
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable
-from datetime import date, datetime
+from datetime import date, datetime, tzinfo
 from typing import Any, TypeVar
 
 from django.db.models import OuterRef, Prefetch, QuerySet
 from django.utils import timezone
 from drf_spectacular.utils import extend_schema
-from rest_framework import mixins, serializers, status, viewsets
+from rest_framework import ISO_8601, mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError
 from rest_framework.request import Request
 from rest_framework.response import Response
+from rest_framework.settings import api_settings
 
 from cpcases.accounts.models import User
 from cpcases.accounts.roles import Agency
@@ -26,7 +28,11 @@ from cpcases.core.concurrency import VersionedUpdateMixin
 from cpcases.core.filters import record_filters
 from cpcases.core.kept_lists import KeptListMixin
 from cpcases.core.prefetched import PrefetchedListSerializer
-from cpcases.core.serializing import DirectModelSerializer
+from cpcases.core.serializing import (
+    DirectModelSerializer,
+    _iso_in_current_zone,
+    written_in,
+)
 from cpcases.plans import selectors, services
 from cpcases.plans.choices import CATEGORY_WORDS
 from cpcases.plans.models import (
@@ -140,6 +146,8 @@ class PlanActionSerializer(DirectModelSerializer):
 
     @classmethod
     def from_rows(cls, rows: Iterable[list[Any]]) -> list[dict[str, Any]]:
+        if not rows:  # no today to ask (issue 13 §2: a page's plans mostly have no actions)
+            return []
         today = timezone.localdate()
         return [{
             "id": pk,
@@ -166,17 +174,55 @@ class PlanVersionSerializer(DirectModelSerializer):
                   "actions", "members", "created_at"]
 
     @classmethod
-    def from_rows(cls, rows: Iterable[list[Any]]) -> list[dict[str, Any]]:
+    def from_rows(cls, rows: Iterable[list[Any]], zone: tzinfo | None = None
+                  ) -> list[dict[str, Any]]:
+        """`zone`: the current time zone, if the caller has it (a list's every plan)."""
+        if not rows:
+            return []
         category = cls._declared_fields["category"]
         names = cls.Meta.fields
+        zone = zone or timezone.get_current_timezone()
         return [dict(zip(names, (
             *row[:3], category.to_representation(row[3]), *row[4:8],
-            _WRITTEN_AT.to_representation(datetime.fromisoformat(row[8]))), strict=True))
+            _written_at(datetime.fromisoformat(row[8]), zone)), strict=True))
             for row in rows]
 
 
 # How DRF writes a model's DateTimeField (the current time zone, ISO 8601).
 _WRITTEN_AT = serializers.DateTimeField(read_only=True)
+
+
+def _written_at(value: datetime, zone: tzinfo) -> Any:
+    """`_WRITTEN_AT.to_representation(value)`, `zone` the current time zone: without DRF's
+    lookups per call (issue 13 §2: most of a version's writing)."""
+    if _ISO_WRITES_IT:
+        return written_in(zone, value, _WRITTEN_AT)
+    return _WRITTEN_AT.to_representation(value)
+
+
+_ISO_WRITES_IT = _iso_in_current_zone(_WRITTEN_AT)
+
+
+class PlanListSerializer(serializers.ListSerializer):
+    """A page of plans read by the list's query (each carrying its nested lists as JSON
+    rows) written plan by plan by `listed_plan`; any other plans (a record's, one just
+    written, a list read otherwise) as DRF's ListSerializer writes them, by PlanSerializer.
+    Issue 13 §2: the serializer's reading, field by field through the generic steps of
+    DirectReadMixin, was a quarter of the list's CPU. Pinned against DRF's own reading
+    (tests/plans/test_api_list_rows.py)."""
+
+    def to_representation(self, data: Any) -> list[Any]:
+        if isinstance(data, list) and _listed_as_drf_writes_them():
+            zone = timezone.get_current_timezone()
+            try:
+                return [listed_plan(plan, zone) for plan in data]
+            except _NotListed:
+                pass
+        return super().to_representation(data)  # type: ignore[no-any-return]
+
+
+class _NotListed(Exception):
+    """A plan not read by the list's query: written by PlanSerializer."""
 
 
 class PlanSerializer(DirectModelSerializer):
@@ -187,10 +233,110 @@ class PlanSerializer(DirectModelSerializer):
 
     class Meta:
         model = ChildProtectionPlan
+        list_serializer_class = PlanListSerializer
         fields = ["id", "child", "conference", "started_on", "category", "lead_social_worker",
                   "first_core_group_on", "outcomes", "contingency", "previous_plans",
                   "ended_on", "end_reason", "end_note", "end_conference",
                   "stepdown_rationale", "members", "actions", "versions"]
+
+
+# The columns `listed_plan` writes as they are (checked once against PlanSerializer's
+# fields: `_listed_as_drf_writes_them`): integers and keys, text.
+_NUMBERS = ("id", "child_id", "conference_id", "lead_social_worker_id", "previous_plans",
+            "end_conference_id")
+_TEXTS = ("outcomes", "contingency", "end_reason", "end_note", "stepdown_rationale")
+
+
+def listed_plan(plan: Any, zone: tzinfo) -> dict[str, Any]:
+    """PlanSerializer's representation of a plan the list's query read (its columns and its
+    nested lists' JSON rows in its __dict__), written directly: text and integer columns as
+    they are (CharField's str(), IntegerField's int() and a ChoiceField of text keys give
+    them back unchanged; a related field its key, None as None), days as DateField writes
+    them (ISO), the category as its word, the nested lists by their `from_rows` (`zone`:
+    the current time zone, for the versions' times). Raises _NotListed for a plan not
+    read so."""
+    row = plan.__dict__
+    try:
+        members, actions, versions = (row[ROWS + "members"], row[ROWS + "actions"],
+                                      row[ROWS + "versions"])
+        started_on, first_core_group_on, ended_on = (
+            row["started_on"], row["first_core_group_on"], row["ended_on"])
+        category = row["category"]
+        numbers = [row[column] for column in _NUMBERS]
+        texts = [row[column] for column in _TEXTS]
+    except KeyError:  # a column not read: not the list's query
+        raise _NotListed from None
+    for value in numbers:
+        if value is not None and type(value) is not int:
+            raise _NotListed
+    for value in texts:
+        if type(value) is not str:
+            raise _NotListed
+    for day in (started_on, first_core_group_on, ended_on):
+        if day is not None and type(day) is not date:
+            raise _NotListed
+    pk, child, conference, lead, previous_plans, end_conference = numbers
+    outcomes, contingency, end_reason, end_note, stepdown_rationale = texts
+    return {
+        "id": pk, "child": child, "conference": conference,
+        "started_on": None if started_on is None else started_on.isoformat(),
+        "category": _CATEGORY.to_representation(category),
+        "lead_social_worker": lead,
+        "first_core_group_on": (None if first_core_group_on is None
+                                else first_core_group_on.isoformat()),
+        "outcomes": outcomes, "contingency": contingency, "previous_plans": previous_plans,
+        "ended_on": None if ended_on is None else ended_on.isoformat(),
+        "end_reason": end_reason, "end_note": end_note, "end_conference": end_conference,
+        "stepdown_rationale": stepdown_rationale,
+        "members": CoreGroupMemberSerializer.from_rows(members or ()),
+        "actions": PlanActionSerializer.from_rows(actions or ()),
+        "versions": PlanVersionSerializer.from_rows(versions or (), zone),
+    }
+
+
+_CATEGORY: WordChoiceField = PlanSerializer._declared_fields["category"]  # type: ignore[assignment]
+
+
+@functools.cache
+def _listed_as_drf_writes_them() -> bool:
+    """Whether `listed_plan` writes every field of PlanSerializer as DRF does: the same
+    fields in the same order, each of the kind `listed_plan` assumes (else every plan is
+    written by PlanSerializer, as before)."""
+    fields = PlanSerializer().fields
+    if list(fields) != list(PlanSerializer.Meta.fields) or list(fields) != [
+            "id", "child", "conference", "started_on", "category", "lead_social_worker",
+            "first_core_group_on", "outcomes", "contingency", "previous_plans", "ended_on",
+            "end_reason", "end_note", "end_conference", "stepdown_rationale", "members",
+            "actions", "versions"]:
+        return False
+    kinds = {
+        "id": serializers.BigIntegerField, "child": serializers.PrimaryKeyRelatedField,
+        "conference": serializers.PrimaryKeyRelatedField,
+        "started_on": serializers.DateField, "category": WordChoiceField,
+        "lead_social_worker": serializers.PrimaryKeyRelatedField,
+        "first_core_group_on": serializers.DateField, "outcomes": serializers.CharField,
+        "contingency": serializers.CharField, "previous_plans": serializers.IntegerField,
+        "ended_on": serializers.DateField, "end_reason": serializers.ChoiceField,
+        "end_note": serializers.CharField, "end_conference": serializers.PrimaryKeyRelatedField,
+        "stepdown_rationale": serializers.CharField, "members": RowsListSerializer,
+        "actions": RowsListSerializer, "versions": RowsListSerializer}
+    for name, kind in kinds.items():
+        field = fields[name]
+        if type(field) is not kind or field.source != name:
+            return False
+        if isinstance(field, serializers.DateField):
+            written = getattr(field, "format", api_settings.DATE_FORMAT)
+            if not isinstance(written, str) or written.lower() != ISO_8601:
+                return False
+        if isinstance(field, serializers.PrimaryKeyRelatedField) and field.pk_field:
+            return False
+        if isinstance(field, serializers.BigIntegerField) and getattr(
+                field, "coerce_to_string", api_settings.COERCE_BIGINT_TO_STRING):
+            return False
+        if type(field) is serializers.ChoiceField and not all(
+                type(key) is str for key in field.choice_strings_to_values.values()):
+            return False
+    return True
 
 
 # --- serializers in -------------------------------------------------------------------------

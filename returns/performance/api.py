@@ -16,7 +16,13 @@ from rest_framework.views import APIView
 
 from returns.performance import selectors
 from returns.performance.periods import performance_period
-from returns.performance.report import FigureReport, Line, Number, performance_page
+from returns.performance.report import (
+    FigureReport,
+    Line,
+    Number,
+    figure_data,
+    performance_results,
+)
 from returns.periods import PeriodError
 
 
@@ -95,7 +101,12 @@ class PerformanceView(APIView):
                                         request.query_params.get("to_month"))
         except PeriodError as exc:
             raise serializers.ValidationError({exc.field: [str(exc)]}) from exc
-        reports, scope = performance_page(request.user, period, charts=False)
-        return Response(performance_data(period.start, period.end, scope, reports))
+        # The answer written from the counts (`figure_data`), as performance_data writes
+        # it from the page's reports (issue 13 §2; tests pin the two equal).
+        results, names = performance_results(request.user, period)
+        return Response({"start": period.start.isoformat(), "end": period.end.isoformat(),
+                         "scope": str(selectors.scope_label(request.user, names)),
+                         "figures": [figure_data(result, period, names)
+                                     for result in results]})
 
 

@@ -6,17 +6,21 @@ reading, and the list logs the children it logged when those rows were model ins
 from __future__ import annotations
 
 import datetime as dt
+from contextlib import ExitStack
+from unittest import mock
 
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+from rest_framework import serializers
 from rest_framework.test import APIClient
 
 from cpcases.accounts.roles import Agency
 from cpcases.audit.models import AccessEvent
-from cpcases.plans import services
-from cpcases.plans.models import ActionStatus, ChildProtectionPlan, PlanVersion
-from tests.direct_read import assert_answers_as_drf
+from cpcases.plans import api, services
+from cpcases.plans.models import ActionStatus, ChildProtectionPlan, PlanEndReason, PlanVersion
+from tests.direct_read import assert_answers_as_drf, drf_reading
 from tests.factories import AllocationFactory, ChildFactory
 from tests.plans.conftest import ICPC, all_attended, at
 
@@ -94,3 +98,71 @@ def test_the_list_logs_the_conferences_other_child_in_four_queries(client, busy_
     assert len(logged) == 2
     # The page's rows (with their nested lists and the conference's children) and the log.
     assert len(queries) == 2, [q["sql"][:80] for q in queries.captured_queries]
+
+
+# --- the page's plans written by `listed_plan` (issue 13 §2) --------------------------------
+
+
+def _as_drf_writes_them() -> ExitStack:
+    """Every plan of a list written by DRF's own reading: PlanSerializer through
+    Serializer.to_representation, the page through ListSerializer's."""
+    stack = ExitStack()
+    stack.enter_context(drf_reading())
+    stack.enter_context(mock.patch.object(api.PlanListSerializer, "to_representation",
+                                          serializers.ListSerializer.to_representation))
+    return stack
+
+
+def _ended(plan: ChildProtectionPlan) -> None:
+    """Every column the list writes with a value: ended at a conference, with its reason,
+    note and step-down rationale, its first core group's day and no conference of its own
+    (a None key)."""
+    ChildProtectionPlan.objects.filter(pk=plan.pk).update(
+        ended_on=ICPC + dt.timedelta(days=90), end_reason=PlanEndReason.NO_LONGER_AT_RISK,
+        end_note="Stepped down \u2013 \u201csafe\u201d now",
+        stepdown_rationale="Family support ends",
+        end_conference=plan.conference, conference=None, previous_plans=2,
+        first_core_group_on=ICPC + dt.timedelta(days=10), outcomes="", contingency="Ünïcode")
+
+
+@pytest.mark.parametrize("ended", [False, True])
+@pytest.mark.parametrize("username", ["sw", "tm", "police"])
+def test_the_listed_plans_are_written_as_drf_writes_them(request, busy_plan, username, ended
+                                                         ) -> None:
+    if ended:
+        _ended(busy_plan)
+    client = _api(request.getfixturevalue(username))
+    for path in ("/api/v1/plans/", "/api/v1/plans/?page=1", "/api/v1/plans/?category=neglect",
+                 f"/api/v1/plans/{busy_plan.pk}/"):
+        with mock.patch.object(api, "listed_plan", wraps=api.listed_plan) as written:
+            fast = client.get(path)
+        with _as_drf_writes_them():
+            drf = client.get(path)
+        assert fast.status_code == drf.status_code == 200, path
+        assert fast.content == drf.content, path
+        # A list's plans are written by `listed_plan` (not left to PlanSerializer).
+        listed = fast.json().get("results")
+        assert written.call_count == (0 if listed is None else len(listed)), path
+        assert listed is None or listed, path
+
+
+def test_a_plan_not_read_by_the_lists_query_is_written_by_its_serializer(busy_plan) -> None:
+    """Plans without the list's columns (read whole, as a record is) are written by
+    PlanSerializer, as before."""
+    plans = list(ChildProtectionPlan.objects.filter(pk=busy_plan.pk))
+    assert api.PlanSerializer(plans, many=True).data == [
+        serializers.Serializer.to_representation(api.PlanSerializer(), plans[0])]
+
+
+@pytest.mark.parametrize("zone", ["UTC", "Europe/London", "America/New_York",
+                                  "Asia/Kolkata"])
+def test_a_versions_time_is_written_as_drf_writes_it(zone) -> None:
+    """`_written_at` (the versions' times in a list) against DRF's DateTimeField, in winter
+    and summer, at midnight and with and without microseconds."""
+    field = serializers.DateTimeField(read_only=True)
+    with timezone.override(zone):
+        for text in ("2026-01-15T00:00:00+00:00", "2026-07-15T23:30:00.000001+00:00",
+                     "2026-03-29T01:00:00.5+00:00", "2026-10-25T00:59:59.999999+00:00"):
+            value = dt.datetime.fromisoformat(text)
+            assert api._written_at(value, timezone.get_current_timezone()) == (
+                field.to_representation(value)), (zone, text)

@@ -363,6 +363,35 @@ def test_the_api_answers_what_its_serializer_documents(client, org, sm, demo) ->
     assert all(r.chart for r in performance_report(sm, period))
 
 
+@pytest.mark.parametrize("who", ["sm", "pdo", "tara"])
+@pytest.mark.parametrize("months", [("2025-04", "2026-03"), ("2025-06", "2025-06")])
+def test_the_apis_answer_written_from_the_counts_is_the_reports(client, request, org, demo,
+                                                                who, months) -> None:
+    """The API writes its answer from the counts (`figure_data`, issue 13 §2): byte for byte
+    what performance_data writes of the page's own reports (figure_report), every line,
+    number, address, percentage and summary, teams and the unallocated included."""
+    import json
+
+    from cpcases.accounts.models import User
+    from returns.performance.api import performance_data
+    from returns.performance.report import performance_page
+
+    user = (User.objects.get(username="tm.tara") if who == "tara"
+            else request.getfixturevalue(who))
+    period = performance_period(*months)
+    client.force_login(user)
+    answer = client.get("/api/v1/performance/", {"from_month": months[0],
+                                                  "to_month": months[1]})
+    assert answer.status_code == 200
+    reports, scope = performance_page(user, period, charts=False)
+    expected = performance_data(period.start, period.end, scope, reports)
+    assert answer.content == json.dumps(
+        expected, ensure_ascii=False, separators=(",", ":")).encode()
+    assert answer.json() == expected
+    if months == ("2025-04", "2026-03") and who != "tara":  # the demo's teams are shown
+        assert any(f["teams"] for f in expected["figures"])
+
+
 # --- one statement for every figure: the same numbers as each figure's own queryset ------------
 
 def _old_counts(figure, children, start, end) -> dict:
