@@ -39,7 +39,6 @@ from cpcases.core.prefetched import (
     PREFIX,
     PrefetchedListSerializer,
     PrefetchedRelationsMixin,
-    prefetched,
     prefetched_keys,
 )
 from cpcases.core.serializing import DirectModelSerializer
@@ -284,10 +283,12 @@ class ConferenceDayViewSet(KeptListMixin, DeprecatedRoutes, mixins.ListModelMixi
             # record's actions hand the conference to the services.
             # The conference's own columns it shows, and its children for the read audit
             # (no query of its own).
+            attended, any_attended = selectors.prefetched_if_any("attendances")
+            decided, any_decided = selectors.prefetched_if_any("child_decisions", decisions)
             queryset = queryset.select_related(None).prefetch_related(None).only(
-                *_DAY_LISTED_FIELDS).prefetch_related(
-                prefetched("attendances"), prefetched("child_decisions", decisions)).annotate(
-                **prefetched_keys(Conference, "children"), **children_shown())
+                *_DAY_LISTED_FIELDS).prefetch_related(attended, decided).annotate(
+                **prefetched_keys(Conference, "children"), **children_shown(),
+                **any_attended, **any_decided)
         else:
             queryset = queryset.prefetch_related(
                 "attendances", "children", Prefetch("child_decisions", queryset=decisions))

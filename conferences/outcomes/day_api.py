@@ -61,7 +61,6 @@ from cpcases.core.prefetched import (
     PrefetchedManyRelatedField,
     PrefetchedRelationsMixin,
     keys_of,
-    prefetched,
     prefetched_keys,
 )
 
@@ -298,10 +297,10 @@ def with_day_state(queryset: QuerySet[Conference], *, listing: bool = False
         # The day, record and attendances as the few columns the list shows of them (no
         # row of the day's or record's texts, no attendance rows: a held conference has a
         # dozen); the children for the read audit (no query of its own).
-        return queryset.only(*LISTED_FIELDS).prefetch_related(
-            prefetched("child_decisions", decisions)).annotate(
+        decided, any_decided = selectors.prefetched_if_any("child_decisions", decisions)
+        return queryset.only(*LISTED_FIELDS).prefetch_related(decided).annotate(
             **prefetched_keys(Conference, "children"), **_LISTED_COLUMNS,
-            **children_shown())
+            **children_shown(), **any_decided)
     return queryset.select_related("day", "record").prefetch_related(
         "attendances", "children", Prefetch("child_decisions", queryset=decisions))
 

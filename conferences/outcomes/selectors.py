@@ -12,7 +12,7 @@ from typing import Any, NamedTuple, Protocol
 
 from django.contrib.postgres.expressions import ArraySubquery
 from django.contrib.postgres.fields import ArrayField
-from django.db.models import CharField, Exists, F, Func, OuterRef, Q, QuerySet
+from django.db.models import CharField, Exists, F, Func, OuterRef, Prefetch, Q, QuerySet
 from django.db.models.expressions import RawSQL
 from django.db.models.functions import Cast, TruncMonth
 
@@ -31,6 +31,8 @@ from cpcases.accounts.models import User
 from cpcases.accounts.roles import MANAGEMENT_LADDER, Agency, Role
 from cpcases.children.models import Child, RestrictedAccess
 from cpcases.children.scoping import visible_children_sql
+from cpcases.core.kept_lists import ASKED_WHERE
+from cpcases.core.prefetched import prefetched
 
 # The staff who may see a conference's day, decisions and record: its chair and minute-taker,
 # the authority's business support, and the children's team and managers (scoped). Partners
@@ -211,6 +213,20 @@ ATTENDED = ArraySubquery(Attendance.objects.filter(conference=OuterRef("pk")).or
                Cast("direct_contact", CharField()), function="ARRAY",
                template="%(function)s[%(expressions)s]",
                output_field=ArrayField(CharField()))))
+
+
+def prefetched_if_any(relation: str, queryset: QuerySet[Any] | None = None
+                      ) -> tuple[Prefetch, dict[str, Exists]]:
+    """A conference list's `prefetched(relation)` (attendances, decisions) and the column
+    of the page's own query saying whether a conference has any: a kept list asks the
+    relation's query only of the conferences that have some, and not at all for a page with
+    none (booked conferences; cpcases.core.kept_lists.ASKED_WHERE; issue 13 §2). Any other
+    reading (a filtered list: Django's prefetch) asks of them all, as before."""
+    column = f"listed_has_{relation}"
+    found = prefetched(relation, queryset)
+    setattr(found, ASKED_WHERE, column)
+    related = Conference._meta.get_field(relation).related_model
+    return found, {column: Exists(related.objects.filter(conference=OuterRef("pk")))}
 
 
 def attended(parts: list[list[str]]) -> list[Attended]:
