@@ -27,10 +27,8 @@ from drf_spectacular.utils import (
 from rest_framework import serializers, status
 from rest_framework.decorators import action
 from rest_framework.exceptions import PermissionDenied
-from rest_framework.fields import ISO_8601
 from rest_framework.request import Request
 from rest_framework.response import Response
-from rest_framework.settings import api_settings
 
 from conferences.models import Conference
 from conferences.outcomes import selectors, services
@@ -51,6 +49,7 @@ from conferences.outcomes.models import (
     ConferenceRecord,
     ProceedGround,
 )
+from conferences.outcomes.written import writes_out
 from conferences.selectors import children_shown
 from conferences.serializers import LISTED_FIELDS, ConferenceSerializer
 from cpcases.accounts.roles import Role
@@ -237,31 +236,11 @@ _WRITTEN = (
     ("cancellation_reason", serializers.CharField),
     ("day", serializers.SerializerMethodField))
 _CHILD_KEYS = KEYS + "children"
-_WRITES_OUT: dict[type, bool] = {}
 
 
 def _writes_out(serializer: serializers.Serializer) -> bool:
-    """Whether `listed_row` writes the serializer's answer: its readable fields are exactly
-    `_WRITTEN`'s, of those classes with DRF's own reading and writing (a field added, changed
-    or given a format of its own falls back to the serializer), and dates and times are
-    written in ISO 8601, choices' keys are text and big integers are not written as text.
-    Worked out once per serializer class."""
-    cls = type(serializer)
-    known = _WRITES_OUT.get(cls)
-    if known is None:
-        fields = list(cls()._readable_fields)
-        known = _WRITES_OUT[cls] = (
-            [(f.field_name, type(f)) for f in fields] == list(_WRITTEN)
-            and all(f.source == f.field_name and not hasattr(f, "format")
-                    and getattr(f, "pk_field", None) is None for f in fields
-                    if not isinstance(f, serializers.SerializerMethodField))
-            and all(type(key) is str for f in fields if isinstance(f, serializers.ChoiceField)
-                    for key in f.choice_strings_to_values.values())
-            and not any(getattr(f, "coerce_to_string", api_settings.COERCE_BIGINT_TO_STRING)
-                        for f in fields if isinstance(f, serializers.BigIntegerField))
-            and str(api_settings.DATE_FORMAT).lower() == ISO_8601
-            and str(api_settings.TIME_FORMAT).lower() == ISO_8601)
-    return known
+    """Whether `listed_row` writes the serializer's answer (written.writes_out)."""
+    return writes_out(type(serializer), _WRITTEN)
 
 
 class ConferenceStateSerializer(PrefetchedRelationsMixin, ConferenceSerializer):

@@ -165,6 +165,7 @@ def test_each_listed_conference_answers_as_its_own_record(
 def _pin_written_out(api: APIClient) -> None:
     """The conference resource's kept list writes its rows out (day_api.listed_row), byte
     for byte the serializer's own answer (DirectReadMixin, and DRF's)."""
+    from conferences.outcomes import api as outcome_api
     from conferences.outcomes import day_api
 
     api.get("/api/v1/conferences/")  # its SQL kept
@@ -175,6 +176,16 @@ def _pin_written_out(api: APIClient) -> None:
         generic = api.get("/api/v1/conferences/")
         with drf_reading():
             drf = api.get("/api/v1/conferences/")
+    assert fast.content == generic.content == drf.content
+    # The conference days' list (outcomes.api.listed_day) likewise.
+    api.get("/api/v1/conference-days/")
+    with mock.patch.object(outcome_api, "listed_day", wraps=outcome_api.listed_day) as days:
+        fast = api.get("/api/v1/conference-days/")
+    assert days.call_count == len(fast.json()["results"])
+    with mock.patch.object(outcome_api, "writes_out", return_value=False):
+        generic = api.get("/api/v1/conference-days/")
+        with drf_reading():
+            drf = api.get("/api/v1/conference-days/")
     assert fast.content == generic.content == drf.content
 
 
