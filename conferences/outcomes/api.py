@@ -28,6 +28,7 @@ from conferences.outcomes.models import (
     ProceedGround,
     ReviewTrigger,
 )
+from conferences.outcomes.written import writes_out
 from conferences.selectors import children_shown
 from cpcases.accounts.models import User
 from cpcases.accounts.roles import Agency, Role
@@ -36,10 +37,11 @@ from cpcases.core.deprecation import DeprecatedRoutes, deprecated_viewset
 from cpcases.core.filters import record_filters
 from cpcases.core.kept_lists import KeptListMixin
 from cpcases.core.prefetched import (
+    KEYS,
     PREFIX,
     PrefetchedListSerializer,
+    PrefetchedManyRelatedField,
     PrefetchedRelationsMixin,
-    prefetched,
     prefetched_keys,
 )
 from cpcases.core.serializing import DirectModelSerializer
@@ -94,6 +96,47 @@ class DecisionSerializer(DirectModelSerializer):
         list_serializer_class = PrefetchedListSerializer  # a list's prefetched(...)
 
 
+class ConferenceDayListSerializer(serializers.ListSerializer):
+    """A page of conference days. The kept list's rows (`ConferenceDayViewSet`: the children
+    an array column, the attendances and decisions plain lists, the start a column) are
+    written out by `listed_day`, each field's value as the field represents it (written.py;
+    issue 13 §2); any other rows are the serializer's own."""
+
+    def to_representation(self, data: Any) -> list[dict[str, Any]]:
+        rows = data.all() if isinstance(data, QuerySet) else data
+        child = self.child
+        if (not isinstance(rows, list)
+                or not writes_out(type(child), _DAY_WRITTEN, _DAY_SOURCES)
+                or not all(row.__dict__.keys() >= _DAY_COLUMNS for row in rows)):
+            return super().to_representation(data)  # type: ignore[no-any-return]
+        return [listed_day(row, child) for row in rows]
+
+
+def listed_day(row: Conference, serializer: ConferenceDaySerializer) -> dict[str, Any]:
+    """`ConferenceDaySerializer`'s answer for a listed row (`_DAY_WRITTEN`'s fields, in their
+    order): text, choices and keys as they are, the date and start time in ISO 8601, the
+    children the keys of the row's array column, the attendances and decisions by their own
+    serializers (none: an empty list), the quoracy and start by the serializer's methods."""
+    columns = row.__dict__
+    attendances, decisions = columns[_ATTENDANCES], columns[_DECISIONS]
+    fields = serializer.fields
+    return {
+        "id": columns["id"],
+        "kind": columns["kind"],
+        "date": columns["date"].isoformat(),
+        "start_time": columns["start_time"].isoformat(),
+        "status": columns["status"],
+        "chair": columns["chair_id"],
+        "minute_taker": columns["minute_taker_id"],
+        "children": list(columns[_CHILD_KEYS]),
+        "attendances": fields["attendances"].to_representation(attendances)
+        if attendances else [],
+        "quoracy": serializer.get_quoracy(row),
+        "started_at": serializer.get_started_at(row),
+        "decisions": fields["decisions"].to_representation(decisions) if decisions else [],
+    }
+
+
 class ConferenceDaySerializer(PrefetchedRelationsMixin, DirectModelSerializer):
     attendances = AttendanceSerializer(many=True, read_only=True)
     quoracy = serializers.SerializerMethodField()
@@ -105,6 +148,7 @@ class ConferenceDaySerializer(PrefetchedRelationsMixin, DirectModelSerializer):
         fields = ["id", "kind", "date", "start_time", "status", "chair", "minute_taker",
                   "children", "attendances", "quoracy", "started_at", "decisions"]
         read_only_fields = fields
+        list_serializer_class = ConferenceDayListSerializer
 
     def get_quoracy(self, obj: Conference) -> dict[str, Any]:
         return selectors.quoracy_answer(selectors.conference_quoracy(
@@ -249,6 +293,22 @@ ConferenceDayFilter = record_filters(Conference, child="children", many=("child"
                                      fields=["status", "date", "kind"], conference="pk")
 
 
+# The fields `listed_day` writes, in order, with the field classes it writes them as, and
+# the columns of a kept list's row it reads beside the conference's own.
+_DAY_WRITTEN = (
+    ("id", serializers.BigIntegerField), ("kind", serializers.ChoiceField),
+    ("date", serializers.DateField), ("start_time", serializers.TimeField),
+    ("status", serializers.ChoiceField), ("chair", serializers.PrimaryKeyRelatedField),
+    ("minute_taker", serializers.PrimaryKeyRelatedField),
+    ("children", PrefetchedManyRelatedField), ("attendances", PrefetchedListSerializer),
+    ("quoracy", serializers.SerializerMethodField),
+    ("started_at", serializers.SerializerMethodField),
+    ("decisions", PrefetchedListSerializer))
+_DAY_SOURCES = {"decisions": "child_decisions"}
+_CHILD_KEYS, _ATTENDANCES, _DECISIONS = (
+    KEYS + "children", PREFIX + "attendances", PREFIX + "child_decisions")
+_DAY_COLUMNS = frozenset((_CHILD_KEYS, _ATTENDANCES, _DECISIONS, "day_started_at"))
+
 # The conference's own columns `ConferenceDaySerializer` reads.
 _DAY_LISTED_FIELDS = ("id", "kind", "date", "start_time", "status", "chair", "minute_taker")
 
@@ -284,10 +344,12 @@ class ConferenceDayViewSet(KeptListMixin, DeprecatedRoutes, mixins.ListModelMixi
             # record's actions hand the conference to the services.
             # The conference's own columns it shows, and its children for the read audit
             # (no query of its own).
+            attended, any_attended = selectors.prefetched_if_any("attendances")
+            decided, any_decided = selectors.prefetched_if_any("child_decisions", decisions)
             queryset = queryset.select_related(None).prefetch_related(None).only(
-                *_DAY_LISTED_FIELDS).prefetch_related(
-                prefetched("attendances"), prefetched("child_decisions", decisions)).annotate(
-                **prefetched_keys(Conference, "children"), **children_shown())
+                *_DAY_LISTED_FIELDS).prefetch_related(attended, decided).annotate(
+                **prefetched_keys(Conference, "children"), **children_shown(),
+                **any_attended, **any_decided)
         else:
             queryset = queryset.prefetch_related(
                 "attendances", "children", Prefetch("child_decisions", queryset=decisions))

@@ -45,6 +45,10 @@ from cpcases.core.paging import page_number_to_read
 # The marker of a prefetch's parent keys (one array parameter).
 PARENTS = [compiled.ROW_ID]
 
+# A kept prefetch's attribute naming a column of the list's rows that is False where a row
+# has no related row (an EXISTS read with the row): those rows are not asked about.
+ASKED_WHERE = "asked_where"
+
 
 class _PrefetchingRows(compiled.CountedRows):
     """A kept query's rows, with the queryset's prefetches asked of each slice read."""
@@ -87,8 +91,12 @@ def _kept_prefetch(view: type, rows: list[Model], lookup: Any) -> bool:
             f"{field.attname}__in": RawSQL("SELECT unnest(%s)", (PARENTS,))}),
             {"parents": PARENTS}))
     by_parent: dict[Any, list[Model]] = {row.pk: [] for row in rows}
-    parents = {row.pk: row for row in rows}
-    related_rows = query.instances({"parents": list(by_parent)})
+    # A row whose own query said it has no related row (`ASKED_WHERE`: its column false) is
+    # given its empty list without asking; none to ask, no query (issue 13 §2).
+    asked = getattr(lookup, ASKED_WHERE, None)
+    parents = {row.pk: row for row in rows
+               if asked is None or row.__dict__.get(asked, True) is not False}
+    related_rows = query.instances({"parents": list(parents)}) if parents else []
     if nested and related_rows:
         prefetch_related_objects(related_rows, *nested)
     for found in related_rows:

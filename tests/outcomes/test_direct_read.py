@@ -5,6 +5,7 @@ decisions with agency views, letters."""
 from __future__ import annotations
 
 import json
+from unittest import mock
 
 import pytest
 from django.db import connection
@@ -12,7 +13,7 @@ from django.test.utils import CaptureQueriesContext
 from rest_framework.test import APIClient
 
 from conferences.models import Conference
-from tests.direct_read import assert_answers_as_drf
+from tests.direct_read import assert_answers_as_drf, drf_reading
 
 pytestmark = pytest.mark.django_db
 
@@ -125,6 +126,7 @@ def test_each_listed_conference_answers_as_its_own_record(
                 assert listed.status_code == 200, (user, base)
                 for row in listed.json()["results"]:
                     assert api.get(f"{base}{row['id']}/").json() == row, (user, base)
+            _pin_written_out(api)  # every conference for business support
 
     pin()  # booked, nobody recorded
     attend(conference, bso, "Fay Family", "", participant_type=ParticipantType.FAMILY)
@@ -158,3 +160,81 @@ def test_each_listed_conference_answers_as_its_own_record(
     assert len(queries) == 5
     assert not [q for q in queries.captured_queries
                 if q["sql"].startswith('SELECT "conferences_conference"."id" AS "pk"')]
+
+
+def _pin_written_out(api: APIClient) -> None:
+    """The conference resource's kept list writes its rows out (day_api.listed_row), byte
+    for byte the serializer's own answer (DirectReadMixin, and DRF's)."""
+    from conferences.outcomes import api as outcome_api
+    from conferences.outcomes import day_api
+
+    api.get("/api/v1/conferences/")  # its SQL kept
+    with mock.patch.object(day_api, "listed_row", wraps=day_api.listed_row) as written:
+        fast = api.get("/api/v1/conferences/")
+    assert written.call_count == len(fast.json()["results"])
+    with mock.patch.object(day_api, "_writes_out", return_value=False):
+        generic = api.get("/api/v1/conferences/")
+        with drf_reading():
+            drf = api.get("/api/v1/conferences/")
+    assert fast.content == generic.content == drf.content
+    # The conference days' list (outcomes.api.listed_day) likewise.
+    api.get("/api/v1/conference-days/")
+    with mock.patch.object(outcome_api, "listed_day", wraps=outcome_api.listed_day) as days:
+        fast = api.get("/api/v1/conference-days/")
+    assert days.call_count == len(fast.json()["results"])
+    with mock.patch.object(outcome_api, "writes_out", return_value=False):
+        generic = api.get("/api/v1/conference-days/")
+        with drf_reading():
+            drf = api.get("/api/v1/conference-days/")
+    assert fast.content == generic.content == drf.content
+
+
+def test_a_listed_row_is_written_out_only_for_the_fields_it_knows() -> None:
+    """A field added to the resource, or one given a format of its own, is the serializer's
+    to write (day_api._writes_out)."""
+    from rest_framework import serializers
+
+    from conferences.outcomes import day_api
+
+    class Added(day_api.ConferenceStateSerializer):
+        venue_again = serializers.CharField(source="venue")
+
+        class Meta(day_api.ConferenceStateSerializer.Meta):
+            fields = [*day_api.ConferenceStateSerializer.Meta.fields, "venue_again"]
+
+    class Formatted(day_api.ConferenceStateSerializer):
+        date = serializers.DateField(format="%d/%m/%Y")
+
+    assert day_api._writes_out(day_api.ConferenceStateSerializer())
+    assert not day_api._writes_out(Added())
+    assert not day_api._writes_out(Formatted())
+
+
+def test_a_page_without_attendance_or_decisions_asks_no_query_for_them(
+        conference: Conference, siblings, chair, bso, sw) -> None:
+    """The kept lists ask for attendances and decisions only of the conferences whose row
+    says they have some (outcomes.selectors.prefetched_if_any), none for a page without:
+    the page and the access log only; with one conference held, its own are read and the
+    answer is each record's."""
+    other = Conference.objects.get(pk=conference.pk)
+    other.pk = None
+    other.save()
+    other.children.set(siblings[:1])
+    for user in (bso, chair, sw):
+        api = _api(user)
+        for path in ("/api/v1/conferences/", "/api/v1/conference-days/"):
+            api.get(path)  # its SQL kept
+            with CaptureQueriesContext(connection) as queries:
+                assert api.get(path).status_code == 200
+            assert len(queries) == 2, (user, path, [q["sql"][:80] for q in queries])
+    _quorate_and_started(conference, _api(bso), _api(chair))
+    assert _api(chair).post(f"/api/v1/conferences/{conference.pk}/decisions/", {
+        "child": siblings[1].pk, "outcome": "cin", "reasons": "Help needed.",
+        "cin_first_meeting_on": "2027-05-18"}, format="json").status_code == 201
+    for user in (bso, chair, sw):
+        api = _api(user)
+        for path in ("/api/v1/conferences/", "/api/v1/conference-days/"):
+            listed = api.get(path).json()["results"]
+            assert {row["id"] for row in listed} == {conference.pk, other.pk}
+            for row in listed:
+                assert api.get(f"{path}{row['id']}/").json() == row, (user, path)

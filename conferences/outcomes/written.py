@@ -1,0 +1,45 @@
+"""The conference lists' rows written out as their serializers write them (issue 13 §2).
+
+A kept list's rows carry everything they show as columns (conferences.outcomes.day_api
+`with_day_state`, outcomes.api `ConferenceDayViewSet`); DRF's walk of each field, or
+DirectReadMixin's steps, cost about 20-30 µs a row to put those values into a dict. A list
+serializer writes them out instead, each value as its field represents it, only where the
+serializer's fields are exactly those it knows (`writes_out`); the tests pin the two answers
+byte for byte (tests/outcomes/test_direct_read.py).
+"""
+
+from __future__ import annotations
+
+from rest_framework import serializers
+from rest_framework.fields import ISO_8601, Field
+from rest_framework.settings import api_settings
+
+Written = tuple[tuple[str, type[Field]], ...]
+
+_KNOWN: dict[type, bool] = {}
+
+
+def writes_out(cls: type[serializers.Serializer], written: Written,
+               sources: dict[str, str] | None = None) -> bool:
+    """Whether a list may write `cls`'s answer out: its readable fields are exactly
+    `written`'s (names, order and classes: a field added, removed or changed falls back to
+    the serializer), each read from its own name (or its name in `sources`) with DRF's
+    default format and no key field of its own, choices' keys are text, big integers are
+    not written as text, and dates and times are written in ISO 8601. Worked out once per
+    class (the settings are the process's)."""
+    known = _KNOWN.get(cls)
+    if known is None:
+        fields = list(cls()._readable_fields)
+        known = _KNOWN[cls] = (
+            [(f.field_name, type(f)) for f in fields] == list(written)
+            and all(f.source == (sources or {}).get(f.field_name, f.field_name)
+                    and not hasattr(f, "format")
+                    and getattr(f, "pk_field", None) is None for f in fields
+                    if not isinstance(f, serializers.SerializerMethodField))
+            and all(type(key) is str for f in fields if isinstance(f, serializers.ChoiceField)
+                    for key in f.choice_strings_to_values.values())
+            and not any(getattr(f, "coerce_to_string", api_settings.COERCE_BIGINT_TO_STRING)
+                        for f in fields if isinstance(f, serializers.BigIntegerField))
+            and str(api_settings.DATE_FORMAT).lower() == ISO_8601
+            and str(api_settings.TIME_FORMAT).lower() == ISO_8601)
+    return known
