@@ -13,16 +13,19 @@ from rest_framework import serializers
 from rest_framework.test import APIClient
 
 from cpcases.children.api import ChildListSerializer
-from cpcases.core.serializing import DirectReadMixin
+from cpcases.core.serializing import DirectReadMixin, WrittenRowsListSerializer
 
 
 @contextmanager
 def drf_reading() -> Iterator[None]:
-    """Every DirectReadMixin serializer reads as DRF does, while in force; and the children
-    API's list is read child by child (not written out by `listed_children`)."""
+    """Every DirectReadMixin serializer reads as DRF does, while in force; and the lists
+    written out (the children API's by `listed_children`, every WrittenRowsListSerializer's)
+    are read row by row by their serializers."""
     with mock.patch.object(DirectReadMixin, "to_representation",
                            serializers.Serializer.to_representation), \
             mock.patch.object(ChildListSerializer, "to_representation",
+                              serializers.ListSerializer.to_representation), \
+            mock.patch.object(WrittenRowsListSerializer, "to_representation",
                               serializers.ListSerializer.to_representation):
         yield
 

@@ -9,7 +9,6 @@ from typing import Any, TypeVar
 
 from django.db.models import OuterRef, QuerySet, Subquery
 from django.http import HttpResponse
-from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, serializers, status, viewsets
@@ -18,7 +17,6 @@ from rest_framework.fields import Field
 from rest_framework.renderers import BaseRenderer, JSONRenderer
 from rest_framework.request import Request
 from rest_framework.response import Response
-from rest_framework.settings import api_settings
 from rest_framework.views import APIView
 
 from cpcases.accounts.models import User
@@ -35,7 +33,10 @@ from cpcases.core.filters import record_filters
 from cpcases.core.kept_lists import KeptListMixin
 from cpcases.core.serializing import (
     DirectModelSerializer,
+    NotWrittenOut,
+    WrittenRowsListSerializer,
     _iso_in_current_zone,
+    writes_plain_value,
     written_in,
 )
 
@@ -61,25 +62,18 @@ class VisitorNameField(serializers.CharField):
         return super().get_attribute(instance)
 
 
-class VisitListSerializer(serializers.ListSerializer):
+class VisitListSerializer(WrittenRowsListSerializer):
     """A page of visits read by the list's query (each carrying its visitor's name) written
     visit by visit by `listed_visit`; any other visits as DRF's ListSerializer writes them,
     by VisitSerializer. Issue 13 §2: reading field by field through DirectReadMixin's
     generic steps was a sixth of the list's CPU. Pinned against DRF's own reading
     (tests/chronology/test_visits_api_rows.py)."""
 
-    def to_representation(self, data: Any) -> list[Any]:
-        if isinstance(data, list) and _listed_as_drf_writes_them():
-            zone = timezone.get_current_timezone()
-            try:
-                return [listed_visit(visit, zone) for visit in data]
-            except _NotListed:
-                pass
-        return super().to_representation(data)  # type: ignore[no-any-return]
+    def writes_as_drf(self) -> bool:
+        return _listed_as_drf_writes_them()
 
-
-class _NotListed(Exception):
-    """A visit not read by the list's query: written by VisitSerializer."""
+    def write(self, row: Any, zone: tzinfo) -> dict[str, Any]:
+        return listed_visit(row, zone)
 
 
 class VisitSerializer(DirectModelSerializer):
@@ -121,18 +115,18 @@ _COLUMNS = tuple((name, column, kind) for name, column, kind, _field in _LISTED)
 def listed_visit(visit: Any, zone: tzinfo) -> dict[str, Any]:
     """VisitSerializer's representation of a visit the list's query read (its columns and
     its visitor's name in its __dict__), written directly (`_LISTED`); `zone`: the current
-    time zone. Raises _NotListed for a visit not read so, or a value of another type."""
+    time zone. Raises NotWrittenOut for a visit not read so, or a value of another type."""
     row = visit.__dict__
     written: dict[str, Any] = {}
     for name, column, kind in _COLUMNS:
         try:
             value = row[column]
         except KeyError:  # a column not read: not the list's query
-            raise _NotListed from None
+            raise NotWrittenOut from None
         if value is None:
             written[name] = None
         elif type(value) is not kind:
-            raise _NotListed
+            raise NotWrittenOut
         elif kind is datetime:
             written[name] = written_in(zone, value, _WRITTEN_AT)
         else:
@@ -163,15 +157,7 @@ def _listed_as_drf_writes_them() -> bool:
             continue
         if field.source != name or column not in (name, f"{name}_id"):
             return False
-        if isinstance(field, serializers.PrimaryKeyRelatedField) and field.pk_field:
-            return False
-        if isinstance(field, serializers.BigIntegerField) and getattr(
-                field, "coerce_to_string", api_settings.COERCE_BIGINT_TO_STRING):
-            return False
-        if isinstance(field, serializers.DateTimeField) and not _iso_in_current_zone(field):
-            return False
-        if type(field) is serializers.ChoiceField and not all(
-                type(key) is str for key in field.choice_strings_to_values.values()):
+        if not writes_plain_value(field):
             return False
     return True
 

@@ -313,3 +313,50 @@ def _builds_fields_alike(cls: type) -> bool:
 class DirectModelSerializer(DirectReadMixin, serializers.ModelSerializer):
     pass
 
+
+def writes_plain_value(field: Field) -> bool:
+    """Whether `field` writes a value as a list's writer writes it (issue 13 §2; checked once
+    a process for each field a writer writes): no key field of its own, big integers as
+    numbers, choices keyed by text, dates in ISO 8601, times as `written_in` writes them."""
+    if isinstance(field, serializers.PrimaryKeyRelatedField) and field.pk_field:
+        return False
+    if isinstance(field, serializers.BigIntegerField) and getattr(
+            field, "coerce_to_string", api_settings.COERCE_BIGINT_TO_STRING):
+        return False
+    if type(field) is serializers.ChoiceField and not all(
+            type(key) is str for key in field.choice_strings_to_values.values()):
+        return False
+    if isinstance(field, serializers.DateTimeField):
+        return _iso_in_current_zone(field)
+    if isinstance(field, serializers.DateField):
+        written = getattr(field, "format", api_settings.DATE_FORMAT)
+        return isinstance(written, str) and written.lower() == fields.ISO_8601
+    return True
+
+
+class NotWrittenOut(Exception):
+    """A row a list's writer does not write (not read by the list's query, or a value of
+    another type): the serializer writes it (`WrittenRowsListSerializer`)."""
+
+
+class WrittenRowsListSerializer(serializers.ListSerializer):
+    """A page of rows read by a list's query, written row by row by `write(row, zone)` (the
+    current time zone asked once a page) while `writes_as_drf()` holds (the writer's check,
+    once a process, that the serializer's fields are those it writes); any other rows, or a
+    row the writer refuses (`NotWrittenOut`), as DRF's ListSerializer writes them. Issue 13
+    §2: the plans' and visits' lists (decision 86), each pinned against DRF's own reading."""
+
+    def writes_as_drf(self) -> bool:
+        raise NotImplementedError
+
+    def write(self, row: Any, zone: tzinfo) -> dict[str, Any]:
+        raise NotImplementedError
+
+    def to_representation(self, data: Any) -> list[Any]:
+        if isinstance(data, list) and self.writes_as_drf():
+            zone = timezone.get_current_timezone()
+            try:
+                return [self.write(row, zone) for row in data]
+            except NotWrittenOut:
+                pass
+        return super().to_representation(data)  # type: ignore[no-any-return]

@@ -12,12 +12,11 @@ from typing import Any, TypeVar
 from django.db.models import OuterRef, Prefetch, QuerySet
 from django.utils import timezone
 from drf_spectacular.utils import extend_schema
-from rest_framework import ISO_8601, mixins, serializers, status, viewsets
+from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError
 from rest_framework.request import Request
 from rest_framework.response import Response
-from rest_framework.settings import api_settings
 
 from cpcases.accounts.models import User
 from cpcases.accounts.roles import Agency
@@ -30,7 +29,10 @@ from cpcases.core.kept_lists import KeptListMixin
 from cpcases.core.prefetched import PrefetchedListSerializer
 from cpcases.core.serializing import (
     DirectModelSerializer,
+    NotWrittenOut,
+    WrittenRowsListSerializer,
     _iso_in_current_zone,
+    writes_plain_value,
     written_in,
 )
 from cpcases.plans import selectors, services
@@ -203,7 +205,7 @@ def _written_at(value: datetime, zone: tzinfo) -> Any:
 _ISO_WRITES_IT = _iso_in_current_zone(_WRITTEN_AT)
 
 
-class PlanListSerializer(serializers.ListSerializer):
+class PlanListSerializer(WrittenRowsListSerializer):
     """A page of plans read by the list's query (each carrying its nested lists as JSON
     rows) written plan by plan by `listed_plan`; any other plans (a record's, one just
     written, a list read otherwise) as DRF's ListSerializer writes them, by PlanSerializer.
@@ -211,18 +213,11 @@ class PlanListSerializer(serializers.ListSerializer):
     DirectReadMixin, was a quarter of the list's CPU. Pinned against DRF's own reading
     (tests/plans/test_api_list_rows.py)."""
 
-    def to_representation(self, data: Any) -> list[Any]:
-        if isinstance(data, list) and _listed_as_drf_writes_them():
-            zone = timezone.get_current_timezone()
-            try:
-                return [listed_plan(plan, zone) for plan in data]
-            except _NotListed:
-                pass
-        return super().to_representation(data)  # type: ignore[no-any-return]
+    def writes_as_drf(self) -> bool:
+        return _listed_as_drf_writes_them()
 
-
-class _NotListed(Exception):
-    """A plan not read by the list's query: written by PlanSerializer."""
+    def write(self, row: Any, zone: tzinfo) -> dict[str, Any]:
+        return listed_plan(row, zone)
 
 
 class PlanSerializer(DirectModelSerializer):
@@ -253,7 +248,7 @@ def listed_plan(plan: Any, zone: tzinfo) -> dict[str, Any]:
     they are (CharField's str(), IntegerField's int() and a ChoiceField of text keys give
     them back unchanged; a related field its key, None as None), days as DateField writes
     them (ISO), the category as its word, the nested lists by their `from_rows` (`zone`:
-    the current time zone, for the versions' times). Raises _NotListed for a plan not
+    the current time zone, for the versions' times). Raises NotWrittenOut for a plan not
     read so."""
     row = plan.__dict__
     try:
@@ -265,16 +260,16 @@ def listed_plan(plan: Any, zone: tzinfo) -> dict[str, Any]:
         numbers = [row[column] for column in _NUMBERS]
         texts = [row[column] for column in _TEXTS]
     except KeyError:  # a column not read: not the list's query
-        raise _NotListed from None
+        raise NotWrittenOut from None
     for value in numbers:
         if value is not None and type(value) is not int:
-            raise _NotListed
+            raise NotWrittenOut
     for value in texts:
         if type(value) is not str:
-            raise _NotListed
+            raise NotWrittenOut
     for day in (started_on, first_core_group_on, ended_on):
         if day is not None and type(day) is not date:
-            raise _NotListed
+            raise NotWrittenOut
     pk, child, conference, lead, previous_plans, end_conference = numbers
     outcomes, contingency, end_reason, end_note, stepdown_rationale = texts
     return {
@@ -322,19 +317,7 @@ def _listed_as_drf_writes_them() -> bool:
         "actions": RowsListSerializer, "versions": RowsListSerializer}
     for name, kind in kinds.items():
         field = fields[name]
-        if type(field) is not kind or field.source != name:
-            return False
-        if isinstance(field, serializers.DateField):
-            written = getattr(field, "format", api_settings.DATE_FORMAT)
-            if not isinstance(written, str) or written.lower() != ISO_8601:
-                return False
-        if isinstance(field, serializers.PrimaryKeyRelatedField) and field.pk_field:
-            return False
-        if isinstance(field, serializers.BigIntegerField) and getattr(
-                field, "coerce_to_string", api_settings.COERCE_BIGINT_TO_STRING):
-            return False
-        if type(field) is serializers.ChoiceField and not all(
-                type(key) is str for key in field.choice_strings_to_values.values()):
+        if type(field) is not kind or field.source != name or not writes_plain_value(field):
             return False
     return True
 

@@ -5,7 +5,6 @@ halves of the year; anything else is written by VisitSerializer, as before."""
 from __future__ import annotations
 
 import datetime as dt
-from contextlib import ExitStack
 from unittest import mock
 
 import pytest
@@ -36,16 +35,6 @@ def _api(user: User) -> APIClient:
     return client
 
 
-def _as_drf_writes_them() -> ExitStack:
-    """Every visit of a list written by DRF's own reading: VisitSerializer through
-    Serializer.to_representation, the page through ListSerializer's."""
-    stack = ExitStack()
-    stack.enter_context(drf_reading())
-    stack.enter_context(mock.patch.object(api.VisitListSerializer, "to_representation",
-                                          serializers.ListSerializer.to_representation))
-    return stack
-
-
 @pytest.fixture
 def visits(sw: User, tm: User, plan_child: Child) -> list[Visit]:
     """Seen alone, seen with someone, not seen (seen alone None), access refused with what
@@ -74,7 +63,7 @@ def test_the_listed_visits_are_written_as_drf_writes_them(request, visits, usern
                  f"/api/v1/visits/{visits[2].pk}/"):
         with mock.patch.object(api, "listed_visit", wraps=api.listed_visit) as written:
             fast = client.get(path)
-        with _as_drf_writes_them():
+        with drf_reading():
             drf = client.get(path)
         assert fast.status_code == drf.status_code == 200, path
         assert fast.content == drf.content, path

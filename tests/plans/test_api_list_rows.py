@@ -6,7 +6,6 @@ reading, and the list logs the children it logged when those rows were model ins
 from __future__ import annotations
 
 import datetime as dt
-from contextlib import ExitStack
 from unittest import mock
 
 import pytest
@@ -103,16 +102,6 @@ def test_the_list_logs_the_conferences_other_child_in_four_queries(client, busy_
 # --- the page's plans written by `listed_plan` (issue 13 §2) --------------------------------
 
 
-def _as_drf_writes_them() -> ExitStack:
-    """Every plan of a list written by DRF's own reading: PlanSerializer through
-    Serializer.to_representation, the page through ListSerializer's."""
-    stack = ExitStack()
-    stack.enter_context(drf_reading())
-    stack.enter_context(mock.patch.object(api.PlanListSerializer, "to_representation",
-                                          serializers.ListSerializer.to_representation))
-    return stack
-
-
 def _ended(plan: ChildProtectionPlan) -> None:
     """Every column the list writes with a value: ended at a conference, with its reason,
     note and step-down rationale, its first core group's day and no conference of its own
@@ -136,7 +125,7 @@ def test_the_listed_plans_are_written_as_drf_writes_them(request, busy_plan, use
                  f"/api/v1/plans/{busy_plan.pk}/"):
         with mock.patch.object(api, "listed_plan", wraps=api.listed_plan) as written:
             fast = client.get(path)
-        with _as_drf_writes_them():
+        with drf_reading():
             drf = client.get(path)
         assert fast.status_code == drf.status_code == 200, path
         assert fast.content == drf.content, path
