@@ -3,11 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime
 from typing import Any
 
 import django_filters
-from django.conf import settings
 from django.db.models import QuerySet
 from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
@@ -15,10 +13,8 @@ from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError
-from rest_framework.fields import ISO_8601
 from rest_framework.request import Request
 from rest_framework.response import Response
-from rest_framework.settings import api_settings
 
 from cpcases.accounts.models import Team, User
 from cpcases.accounts.roles import Capability, Role
@@ -30,7 +26,7 @@ from cpcases.core.api import problem
 from cpcases.core.concurrency import EditConflict, conflict_body
 from cpcases.core.filters import record_filters
 from cpcases.core.kept_lists import KeptListMixin
-from cpcases.core.serializing import DirectModelSerializer
+from cpcases.core.serializing import DirectModelSerializer, written_at
 
 
 class AllocationSerializer(DirectModelSerializer):
@@ -75,11 +71,6 @@ class ChildSerializer(DirectModelSerializer):
         read_only_fields = ["la_child_id", "household", "cp_stage", "version", "updated_at"]
 
 
-# How DRF writes a model's DateTimeField (the current time zone, ISO 8601), for a value
-# `listed_children` does not write itself.
-_WRITTEN_AT = serializers.DateTimeField(read_only=True)
-
-
 def listed_children(children: Sequence[Child]) -> list[dict[str, Any]]:
     """ChildSerializer's representation of each child (with AllocationSerializer's of their
     current allocation), written out: the same keys in the same order and the same values
@@ -91,19 +82,12 @@ def listed_children(children: Sequence[Child]) -> list[dict[str, Any]]:
     tests/foundation/test_child_list_rows.py."""
     today = timezone.localdate()
     zone = timezone.get_current_timezone()
-    iso = (settings.USE_TZ and api_settings.DATE_FORMAT == ISO_8601
-           and api_settings.DATETIME_FORMAT == ISO_8601)
     written = []
     for child in children:
         allocation = child.__dict__[selectors.CURRENT_ALLOCATION_ROW]
         household = child.household
         born, due, died, updated = (child.date_of_birth, child.expected_delivery_date,
                                     child.date_of_death, child.updated_at)
-        if iso and type(updated) is datetime and updated.utcoffset() is not None:
-            at = updated.astimezone(zone).isoformat()
-            at = f"{at[:-6]}Z" if at.endswith("+00:00") else at
-        else:
-            at = _WRITTEN_AT.to_representation(updated)
         written.append({
             "id": child.id, "la_child_id": child.la_child_id,
             "display_name": child.display_name, "first_name": child.first_name,
@@ -124,7 +108,7 @@ def listed_children(children: Sequence[Child]) -> list[dict[str, Any]]:
             # [id, team, social worker, started_on, ended_on, reason]: JSON's ISO dates.
             "current_allocation": None if allocation is None else dict(
                 zip(_ALLOCATION_FIELDS, allocation, strict=True)),
-            "version": child.version, "updated_at": at,
+            "version": child.version, "updated_at": written_at(zone, updated),
         })
     return written
 

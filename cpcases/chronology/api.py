@@ -32,6 +32,7 @@ from cpcases.core.api import visible_child
 from cpcases.core.filters import record_filters
 from cpcases.core.kept_lists import KeptListMixin
 from cpcases.core.serializing import (
+    WRITTEN_AT,
     DirectModelSerializer,
     NotWrittenOut,
     WrittenRowsListSerializer,
@@ -128,14 +129,10 @@ def listed_visit(visit: Any, zone: tzinfo) -> dict[str, Any]:
         elif type(value) is not kind:
             raise NotWrittenOut
         elif kind is datetime:
-            written[name] = written_in(zone, value, _WRITTEN_AT)
+            written[name] = written_in(zone, value, WRITTEN_AT)
         else:
             written[name] = value
     return written
-
-
-# How DRF writes a model's DateTimeField (the current time zone, ISO 8601).
-_WRITTEN_AT = serializers.DateTimeField(read_only=True)
 
 
 @functools.cache
@@ -145,7 +142,7 @@ def _listed_as_drf_writes_them() -> bool:
     reads it (else every visit is written by VisitSerializer, as before)."""
     fields = VisitSerializer().fields
     if list(fields) != [name for name, *_ in _LISTED] or not _iso_in_current_zone(
-            _WRITTEN_AT):
+            WRITTEN_AT):
         return False
     for name, column, _kind, field_class in _LISTED:
         field = fields[name]

@@ -30,7 +30,7 @@ from __future__ import annotations
 
 import functools
 import inspect
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from datetime import datetime, tzinfo
 from typing import Any, NamedTuple
 
@@ -190,6 +190,20 @@ def written_in(zone: tzinfo, value: datetime, field: Field) -> Any:
     return text[:-6] + "Z" if text.endswith("+00:00") else text
 
 
+# A model's DateTimeField as DRF writes it (the current time zone, ISO 8601, UTC as "Z"),
+# for the lists that write their rows out (issue 13 §2).
+WRITTEN_AT = serializers.DateTimeField(read_only=True)
+
+
+def written_at(zone: tzinfo, value: datetime) -> Any:
+    """`WRITTEN_AT.to_representation(value)`, `zone` the current time zone asked once by a
+    caller writing many rows (`written_in`), DRF's own call where the settings write times
+    otherwise."""
+    if _WRITES_ISO_IN_ZONE:
+        return written_in(zone, value, WRITTEN_AT)
+    return WRITTEN_AT.to_representation(value)
+
+
 def _simple_callable(value: Any) -> bool:
     """What DRF's walk would call (or refuse, for a builtin): functions, methods, partials."""
     return (inspect.isfunction(value) or inspect.ismethod(value) or inspect.isbuiltin(value)
@@ -346,11 +360,9 @@ class WrittenRowsListSerializer(serializers.ListSerializer):
     row the writer refuses (`NotWrittenOut`), as DRF's ListSerializer writes them. Issue 13
     §2: the plans' and visits' lists (decision 86), each pinned against DRF's own reading."""
 
-    def writes_as_drf(self) -> bool:
-        raise NotImplementedError
-
-    def write(self, row: Any, zone: tzinfo) -> dict[str, Any]:
-        raise NotImplementedError
+    # What each list gives (its methods): the writer's check and the writer.
+    writes_as_drf: Callable[[], bool]
+    write: Callable[[Any, tzinfo], dict[str, Any]]
 
     def to_representation(self, data: Any) -> list[Any]:
         if isinstance(data, list) and self.writes_as_drf():
@@ -360,3 +372,6 @@ class WrittenRowsListSerializer(serializers.ListSerializer):
             except NotWrittenOut:
                 pass
         return super().to_representation(data)  # type: ignore[no-any-return]
+
+
+_WRITES_ISO_IN_ZONE = _iso_in_current_zone(WRITTEN_AT)

@@ -31,9 +31,8 @@ from cpcases.core.serializing import (
     DirectModelSerializer,
     NotWrittenOut,
     WrittenRowsListSerializer,
-    _iso_in_current_zone,
     writes_plain_value,
-    written_in,
+    written_at,
 )
 from cpcases.plans import selectors, services
 from cpcases.plans.choices import CATEGORY_WORDS
@@ -186,23 +185,10 @@ class PlanVersionSerializer(DirectModelSerializer):
         zone = zone or timezone.get_current_timezone()
         return [dict(zip(names, (
             *row[:3], category.to_representation(row[3]), *row[4:8],
-            _written_at(datetime.fromisoformat(row[8]), zone)), strict=True))
+            written_at(zone, datetime.fromisoformat(row[8]))), strict=True))
             for row in rows]
 
 
-# How DRF writes a model's DateTimeField (the current time zone, ISO 8601).
-_WRITTEN_AT = serializers.DateTimeField(read_only=True)
-
-
-def _written_at(value: datetime, zone: tzinfo) -> Any:
-    """`_WRITTEN_AT.to_representation(value)`, `zone` the current time zone: without DRF's
-    lookups per call (issue 13 §2: most of a version's writing)."""
-    if _ISO_WRITES_IT:
-        return written_in(zone, value, _WRITTEN_AT)
-    return _WRITTEN_AT.to_representation(value)
-
-
-_ISO_WRITES_IT = _iso_in_current_zone(_WRITTEN_AT)
 
 
 class PlanListSerializer(WrittenRowsListSerializer):

@@ -17,6 +17,7 @@ from rest_framework.test import APIClient
 
 from cpcases.accounts.roles import Agency
 from cpcases.audit.models import AccessEvent
+from cpcases.core.serializing import written_at
 from cpcases.plans import api, services
 from cpcases.plans.models import ActionStatus, ChildProtectionPlan, PlanEndReason, PlanVersion
 from tests.direct_read import assert_answers_as_drf, drf_reading
@@ -146,12 +147,13 @@ def test_a_plan_not_read_by_the_lists_query_is_written_by_its_serializer(busy_pl
 @pytest.mark.parametrize("zone", ["UTC", "Europe/London", "America/New_York",
                                   "Asia/Kolkata"])
 def test_a_versions_time_is_written_as_drf_writes_it(zone) -> None:
-    """`_written_at` (the versions' times in a list) against DRF's DateTimeField, in winter
+    """`serializing.written_at` (the versions', visits' and children's times in a list)
+    against DRF's DateTimeField, in winter
     and summer, at midnight and with and without microseconds."""
     field = serializers.DateTimeField(read_only=True)
     with timezone.override(zone):
         for text in ("2026-01-15T00:00:00+00:00", "2026-07-15T23:30:00.000001+00:00",
                      "2026-03-29T01:00:00.5+00:00", "2026-10-25T00:59:59.999999+00:00"):
             value = dt.datetime.fromisoformat(text)
-            assert api._written_at(value, timezone.get_current_timezone()) == (
+            assert written_at(timezone.get_current_timezone(), value) == (
                 field.to_representation(value)), (zone, text)
