@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from datetime import date, datetime
+from datetime import date, datetime, tzinfo
 from typing import Any
 
 from django.contrib.contenttypes.models import ContentType
@@ -22,7 +22,7 @@ from cpcases.core import compiled
 from cpcases.core.concurrency import VersionedUpdateMixin
 from cpcases.core.filters import TotalOrderingFilter
 from cpcases.core.paging import page_number_to_read
-from cpcases.core.serializing import DirectModelSerializer
+from cpcases.core.serializing import DirectModelSerializer, written_at
 from deadlines import mywork, presentation, selectors, services, teampage
 from deadlines.filters import DeadlineFilter
 from deadlines.models import Deadline, DeadlineStatus, RuleOverride
@@ -75,13 +75,10 @@ def _subject_type(content_type_id: int | None) -> str | None:
     return ContentType.objects.get_for_id(content_type_id).model
 
 
-def _moment(value: datetime | None) -> str | None:
-    """A DateTimeField's value as DRF writes it: in the current time zone, ISO 8601, UTC
-    as "Z"."""
-    if value is None:
-        return None
-    text = value.astimezone(timezone.get_current_timezone()).isoformat()
-    return text[:-6] + "Z" if text.endswith("+00:00") else text
+def _moment(zone: tzinfo, value: datetime | None) -> str | None:
+    """A DateTimeField's value as DRF writes it (`written_at`, `zone` the current time
+    zone asked once a page)."""
+    return None if value is None else written_at(zone, value)
 
 
 def _day(value: date | None) -> str | None:
@@ -106,6 +103,7 @@ def deadline_rows(deadlines: Iterable[Deadline]) -> list[dict[str, Any]]:
     tests/deadlines/test_deadline_api.py. The serializer stays for a record, the schema and
     anything else."""
     rows = []
+    zone = timezone.get_current_timezone()
     for d in deadlines:
         countdown = d.countdown  # type: ignore[attr-defined]
         state, working_days, hours = countdown.state, countdown.working_days, countdown.hours
@@ -114,8 +112,8 @@ def deadline_rows(deadlines: Iterable[Deadline]) -> list[dict[str, Any]]:
             "rule_name": _text(d.rule_name),  # type: ignore[attr-defined]
             "subject_type": _subject_type(d.content_type_id),
             "object_id": None if d.object_id is None else int(d.object_id),
-            "anchor_date": _day(d.anchor_date), "anchor_at": _moment(d.anchor_at),
-            "due_date": _day(d.due_date), "due_at": _moment(d.due_at),
+            "anchor_date": _day(d.anchor_date), "anchor_at": _moment(zone, d.anchor_at),
+            "due_date": _day(d.due_date), "due_at": _moment(zone, d.due_at),
             "responsible": _text(d.responsible),
             "status": None if d.status is None else _STATUSES.get(str(d.status), d.status),
             "state": None if state is None else _STATES.get(str(state), state),
@@ -124,10 +122,10 @@ def deadline_rows(deadlines: Iterable[Deadline]) -> list[dict[str, Any]]:
             "hours": None if hours is None else int(hours),
             "action": _text(d.action),  # type: ignore[attr-defined]
             "action_url": _text(d.action_url),  # type: ignore[attr-defined]
-            "met_at": _moment(d.met_at), "cancelled_at": _moment(d.cancelled_at),
+            "met_at": _moment(zone, d.met_at), "cancelled_at": _moment(zone, d.cancelled_at),
             "cancelled_reason": _text(d.cancelled_reason),
             "delay_authorised_by": _text(d.delay_authorised_by),
-            "delay_authorised_at": _moment(d.delay_authorised_at),
+            "delay_authorised_at": _moment(zone, d.delay_authorised_at),
             "delay_reason": _text(d.delay_reason)})
     return rows
 

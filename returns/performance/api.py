@@ -3,9 +3,6 @@ point 6), scoped the same way (selectors.performance_children)."""
 
 from __future__ import annotations
 
-import datetime as dt
-from typing import Any
-
 from django.core.exceptions import PermissionDenied
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
@@ -17,9 +14,6 @@ from rest_framework.views import APIView
 from returns.performance import selectors
 from returns.performance.periods import performance_period
 from returns.performance.report import (
-    FigureReport,
-    Line,
-    Number,
     figure_data,
     performance_results,
 )
@@ -59,28 +53,6 @@ class PerformanceSerializer(serializers.Serializer):
     figures = FigureSerializer(many=True)
 
 
-def _number(number: Number) -> dict[str, Any]:
-    return {"label": str(number.label), "value": int(number.value), "url": str(number.url)}
-
-
-def _line(line: Line) -> dict[str, Any]:
-    return {"label": str(line.label), "key": str(line.key), "total": _number(line.total),
-            "parts": [_number(part) for part in line.parts],
-            "percent": None if line.percent is None else int(line.percent)}
-
-
-def performance_data(start: dt.date, end: dt.date, scope: str,
-                     reports: list[FigureReport]) -> dict[str, Any]:
-    """What PerformanceSerializer answers (it documents the shape; tests pin the two equal),
-    built directly: its hundreds of nested numbers through DRF's fields were a sixth of the
-    endpoint's time (issue 13 §2)."""
-    return {"start": start.isoformat(), "end": end.isoformat(), "scope": str(scope),
-            "figures": [{"key": str(r.figure.key), "title": str(r.figure.title),
-                         "rate": bool(r.figure.rate), "summary": str(r.summary),
-                         "total": _line(r.total), "months": [_line(m) for m in r.months],
-                         "teams": [_line(t) for t in r.teams]} for r in reports]}
-
-
 class PerformanceView(APIView):
     """The performance figures for a period of whole months (default: the return year so
     far), by month and by the team that holds each child now."""
@@ -101,8 +73,8 @@ class PerformanceView(APIView):
                                         request.query_params.get("to_month"))
         except PeriodError as exc:
             raise serializers.ValidationError({exc.field: [str(exc)]}) from exc
-        # The answer written from the counts (`figure_data`), as performance_data writes
-        # it from the page's reports (issue 13 §2; tests pin the two equal).
+        # The answer written from the counts (`figure_data`), as PerformanceSerializer
+        # writes the page's reports (issue 13 §2; tests pin the two equal).
         results, names = performance_results(request.user, period)
         return Response({"start": period.start.isoformat(), "end": period.end.isoformat(),
                          "scope": str(selectors.scope_label(request.user, names)),

@@ -333,14 +333,16 @@ def test_the_api_answers_what_its_serializer_documents(client, org, sm, demo) ->
 
     from django.urls import reverse
 
-    from returns.performance.api import PerformanceSerializer, performance_data
-    from returns.performance.report import performance_report
+    from returns.performance.api import PerformanceSerializer
+    from returns.performance.report import figure_data, performance_report, performance_results
 
     period = performance_period("2025-04", "2026-03")
     reports = performance_report(sm, period, charts=False)
     fields = {"start": period.start, "end": period.end, "scope": "Somewhere",
               "figures": reports}
-    assert performance_data(period.start, period.end, "Somewhere", reports) == (
+    results, names = performance_results(sm, period)
+    assert {**fields, "start": period.start.isoformat(), "end": period.end.isoformat(),
+            "figures": [figure_data(r, period, names) for r in results]} == (
         PerformanceSerializer(fields).data)
     referrals = next(r for r in reports if r.figure.key == "referrals")
     month = referrals.months[1]
@@ -368,12 +370,12 @@ def test_the_api_answers_what_its_serializer_documents(client, org, sm, demo) ->
 def test_the_apis_answer_written_from_the_counts_is_the_reports(client, request, org, demo,
                                                                 who, months) -> None:
     """The API writes its answer from the counts (`figure_data`, issue 13 §2): byte for byte
-    what performance_data writes of the page's own reports (figure_report), every line,
+    what PerformanceSerializer writes of the page's own reports (figure_report), every line,
     number, address, percentage and summary, teams and the unallocated included."""
     import json
 
     from cpcases.accounts.models import User
-    from returns.performance.api import performance_data
+    from returns.performance.api import PerformanceSerializer
     from returns.performance.report import performance_page
 
     user = (User.objects.get(username="tm.tara") if who == "tara"
@@ -384,7 +386,8 @@ def test_the_apis_answer_written_from_the_counts_is_the_reports(client, request,
                                                   "to_month": months[1]})
     assert answer.status_code == 200
     reports, scope = performance_page(user, period, charts=False)
-    expected = performance_data(period.start, period.end, scope, reports)
+    expected = PerformanceSerializer({"start": period.start, "end": period.end, "scope": scope,
+                                      "figures": reports}).data
     assert answer.content == json.dumps(
         expected, ensure_ascii=False, separators=(",", ":")).encode()
     assert answer.json() == expected
