@@ -198,8 +198,8 @@ def figure_report(result: Result, period: Period, team_names: dict[int, str], *,
 
 def figure_data(result: Result, period: Period, team_names: dict[int, str]
                 ) -> dict[str, Any]:
-    """What /api/v1/performance/ answers of one figure (`performance.api.PerformanceSerializer`
-    of its `figure_report`: PerformanceSerializer's figure), written directly from the
+    """What /api/v1/performance/ answers of one figure (PerformanceSerializer's figure of
+    its `figure_report`), written directly from the
     counts: issue 13 §2, the report's lines and numbers (frozen dataclasses, a hundred lines
     and three hundred numbers a page) made only to be read back into the answer were a
     tenth of the API's CPU. The same lines in the same order (`_laid_out`), the same
