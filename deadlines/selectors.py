@@ -268,12 +268,13 @@ def users_by_id(ids: set[int]) -> dict[int, User]:
 # --- deadlines ----------------------------------------------------------------------------------
 
 
-def deadlines_visible(*, user: User) -> QuerySet[Deadline]:
+def deadlines_visible(*, user: User, rules: bool = False) -> QuerySet[Deadline]:
     """Every deadline of a child the user may see (cpcases.children.scoping): its child's id
     among the scope's ids, as `child_id IN (<the scope's SQL>)`. Through `visible_children`
     the scope was nested in a subquery of the child table, which PostgreSQL merge-joined to
-    the child table again for every list and count (issue 13 §2)."""
-    scope = visible_children_sql(user)
+    the child table again for every list and count (issue 13 §2). `rules`: the scope asked
+    of every child's row, for the deadline lists (visible_children_sql, decision 88)."""
+    scope = visible_children_sql(user, rules=rules)
     if scope is None:
         return Deadline.objects.none()
     # The SQL is the ORM's own (scoping), its values passed as parameters.

@@ -41,7 +41,7 @@ def kept_query(*, user: User, found: DeadlineFilter, ordering: tuple[str, ...],
     """The kept query of the deadlines `found` selects in `ordering`, each row with their
     number (with `page`, of that page alone: `one_page`); None when the ORM must answer (no
     child in sight, filters not valid)."""
-    scope = visible_children_sql(user)
+    scope = visible_children_sql(user, rules=True)  # decision 88
     if scope is None or not found.form.is_valid():
         return None
     key = ("deadlines", scope, user.pk, cleaned_key(found.form.cleaned_data), ordering)
@@ -96,7 +96,7 @@ def team_query(*, user: User, cleaned: Mapping[str, Any], data: Any, request: An
     PostgreSQL for a team's 7,500; counted by a window there, PostgreSQL walked the index
     over every row, 9 ms). Otherwise both come from one pass over the list
     (compiled.counted_once: the list joined to the scope and sorted once, not twice)."""
-    scope = visible_children_sql(user)
+    scope = visible_children_sql(user, rules=True)  # decision 88
     if scope is None:
         return None
     walks = walks_the_open_index(cleaned, ordering)
@@ -114,7 +114,7 @@ def unfiltered_query(*, user: User, request: Any, ordering: tuple[str, ...],
     """kept_query of a list asked with no filter at all, without building the FilterSet
     (its form deep-copies every field: about 1 ms a request) but where the SQL is first
     compiled; None when no child is in sight."""
-    scope = visible_children_sql(user)
+    scope = visible_children_sql(user, rules=True)  # decision 88
     if scope is None:
         return None
     key = ("deadlines", scope, user.pk, None, ordering)
@@ -125,7 +125,7 @@ def unfiltered_query(*, user: User, request: Any, ordering: tuple[str, ...],
 def _compile(user: User, data: Any, request: Any, ordering: tuple[str, ...],
              shape: Callable[[QuerySet[Deadline]], QuerySet[Deadline]] | None = None
              ) -> compiled.Compiled:
-    marked = DeadlineFilter(data, queryset=selectors.deadlines_visible(user=user),
+    marked = DeadlineFilter(data, queryset=selectors.deadlines_visible(user=user, rules=True),
                             request=request)
     marked.now, marked.today = compiled.NOW, compiled.TODAY
     return compiled.compile_once(compiled.narrow_page(marked.qs, ordering, shape or api_slim),

@@ -117,8 +117,9 @@ def _team(request: HttpRequest) -> HttpResponse:
             user=request.user, cleaned=found.cleaned, data=data, request=request,
             ordering=ordering, number=request.GET.get("page"), per_page=50, now=now)
     if page is None:
-        found = DeadlineFilter(data, queryset=selectors.deadlines_visible(user=request.user),
-                               request=request)
+        found = DeadlineFilter(
+            data, queryset=selectors.deadlines_visible(user=request.user, rules=True),
+            request=request)
         page = teampage.team_page(user=request.user, found=found, ordering=ordering,
                                   number=request.GET.get("page"), per_page=50, now=now)
         if page is None:  # what the kept query does not serve (deadlines.teampage)

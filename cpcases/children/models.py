@@ -311,6 +311,31 @@ class Allocation(TimeStampedModel):
         ]
 
 
+class TeamChild(models.Model):
+    """A child in a team's scope by allocation: currently allocated to the team, not
+    restricted, not merged into another record (cpcases.children.scoping). Kept by database
+    triggers on the allocations and the children (migration 0007), never written by the
+    application; every write path, the ORM's, bulk or raw SQL, keeps it as the base rows are.
+
+    Why (issue 13 §2): a team's or service's list asked each of its children's rows whether
+    it was restricted or merged, 1,500 look-ups on every page of a large team's lists (about
+    1 ms of PostgreSQL per list); here the answer is kept with the team, read from an index."""
+
+    child = models.OneToOneField(Child, primary_key=True, on_delete=models.DO_NOTHING,
+                                 db_constraint=False, related_name="+")
+    # Indexed with the authority and the child (Meta.indexes), not alone.
+    team = models.ForeignKey(Team, on_delete=models.DO_NOTHING, db_constraint=False,
+                             db_index=False, related_name="+")
+    authority_id = models.BigIntegerField()
+
+    class Meta:
+        indexes = [models.Index(fields=["team", "authority_id", "child"],
+                                name="teamchild_by_team")]
+
+    def __str__(self) -> str:
+        return f"child {self.child_id} in team {self.team_id}"
+
+
 class InvolvementKind(models.TextChoices):
     STRATEGY = "strategy", "Strategy discussion"
     CONFERENCE = "conference", "Conference"

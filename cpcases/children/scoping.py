@@ -37,6 +37,7 @@ from cpcases.children.models import (
     CpStage,
     PartnerInvolvement,
     RestrictedAccess,
+    TeamChild,
 )
 
 
@@ -116,7 +117,7 @@ def of_visible_children(queryset: QuerySet[Any], user: User, field: str = "child
     return queryset.filter(**{f"{field}__in": RawSQL(*scope)})  # noqa: S611
 
 
-def visible_children_sql(user: User, *, looked_up: bool = False
+def visible_children_sql(user: User, *, looked_up: bool = False, rules: bool = False
                          ) -> tuple[str, tuple[object, ...]] | None:
     """The SQL selecting the ids of `visible_children` (and its parameters), None when the
     user sees no children: for a scope built once per process on top of it (issue 13 §2:
@@ -127,11 +128,19 @@ def visible_children_sql(user: User, *, looked_up: bool = False
     (scope)`: the conference lists), where it costs PostgreSQL 2 ms at 1,500 children of
     10,000 instead of the 3.8 ms of a pass over every child of the authority. Where the
     scope is joined (the deadline, plan and visit lists) PostgreSQL plans the pass better:
-    the looked-up form made those lists 1.5-3 times slower (issue 13 §2, decision 83)."""
+    the looked-up form made those lists 1.5-3 times slower (issue 13 §2, decision 83).
+
+    A team's or service's user's scope is read from the kept table (TeamChild), whatever
+    `looked_up` says (decision 88), unless `rules`: the rules asked of every child's row, as
+    for the other roles. The deadline lists ask for that: PostgreSQL walks their index in
+    the page's order, testing each row against the scope, and a pass over the kept table
+    made it count the open deadlines child by child, 1.7-2.3 ms slower."""
     key = scope_key(user)
     if key is None:
         return None
-    return _looked_up_sql(key) if looked_up else _visible_sql(key)
+    if looked_up or (not rules and key[0] in _BY_TEAM):
+        return _looked_up_sql(key)
+    return _visible_sql(key)
 
 
 def scope_key(user: User) -> ScopeKey | None:
@@ -158,8 +167,8 @@ def children_in_scope(key: ScopeKey) -> QuerySet[Child]:
     return _visible_queryset(*key)
 
 
-def all_children_in_scope(key: ScopeKey, among: QuerySet[Any] | None = None
-                          ) -> QuerySet[Child]:
+def all_children_in_scope(key: ScopeKey, among: QuerySet[Any] | None = None,
+                          rules: QuerySet[Child] | None = None) -> QuerySet[Child]:
     """`children_in_scope` for a list of the whole scope (a count, a sorted page of it), or
     of those of it among the ids `among` gives (a social worker's own children): the rules
     asked only of the children they could admit, each looked up by key. PostgreSQL
@@ -170,7 +179,11 @@ def all_children_in_scope(key: ScopeKey, among: QuerySet[Any] | None = None
     children: only the CP chair's and business support's rule (`cp_stage`, kept as it was)
     admits a child none of these names."""
     role, scope, user_id, _authority, today = key
-    children = _visible_queryset(*key)
+    if among is None and rules is None and role in _BY_TEAM:
+        # A team's or service's scope is its own SQL's ids, each already decided: nothing
+        # is asked of the children's rows but to read them (decision 88).
+        return Child.objects.filter(_among_ids(RawSQL(*_looked_up_sql(key))))  # noqa: S611 - the ORM's own SQL
+    children = _visible_queryset(*key) if rules is None else rules
     if among is None:
         rows = _role_rows(role, scope, user_id)
         if rows is None:
@@ -182,8 +195,13 @@ def all_children_in_scope(key: ScopeKey, among: QuerySet[Any] | None = None
     # `pk = ANY(ARRAY(<candidates>))`: PostgreSQL looks each up by the primary key (the
     # array sorted once); `pk IN (<candidates>)` was hashed and probed by every child of the
     # authority, the rules evaluated on each first.
-    return children.filter(Func(F("pk"), Subquery(among), arg_joiner=" = ANY(ARRAY",
-                                template="(%(expressions)s))", output_field=BooleanField()))
+    return children.filter(_among_ids(Subquery(among)))
+
+
+def _among_ids(ids: Subquery | RawSQL) -> Func:
+    """`pk = ANY(ARRAY(<ids>))`."""
+    return Func(F("pk"), ids, arg_joiner=" = ANY(ARRAY", template="(%(expressions)s))",
+                output_field=BooleanField())
 
 
 ScopeKey = tuple[str, object, int, "int | None", date]
@@ -214,15 +232,61 @@ def _visible_sql(key: ScopeKey) -> tuple[str, tuple[object, ...]]:
 
 @lru_cache(maxsize=2048)
 def _looked_up_sql(key: ScopeKey) -> tuple[str, tuple[object, ...]]:
+    by_team = _by_team_sql(key)
+    if by_team is not None:
+        return by_team
     sql, params = all_children_in_scope(key).order_by().values("pk").query.sql_with_params()
     return sql, tuple(params)
+
+
+# The roles whose rule is a team's or a service's current allocations (TeamChild).
+_BY_TEAM = frozenset({Role.SOCIAL_WORKER, Role.TEAM_MANAGER, Role.SERVICE_MANAGER,
+                      Role.HEAD_OF_SERVICE})
+
+
+def _by_team_sql(key: ScopeKey) -> tuple[str, tuple[object, ...]] | None:
+    """A team's or service's user's scope as two parts (None for the other roles): the
+    children the team rule admits, read from the kept table (TeamChild: allocated to the
+    team now, neither restricted nor merged, with their authority), then those the user's
+    named access and openings admit, the rules asked of those few alone (looked up by key).
+
+    The same children as the rules (`_visible_queryset`): its first disjunct, the team's
+    unrestricted children of the authority, not merged, is TeamChild's by construction; the
+    second, the named and opened, is the rules' rest. PostgreSQL reads a large team's 1,500
+    from an index instead of asking each child's row (issue 13 §2, decision 88)."""
+    role, scope, user_id, authority_id, today = key
+    if role not in _BY_TEAM:
+        return None
+    if role in (Role.SOCIAL_WORKER, Role.TEAM_MANAGER):
+        team = TeamChild.objects.filter(team_id=scope)
+    else:
+        team = TeamChild.objects.filter(team__service_id=scope)
+    team = team.filter(authority_id=authority_id).order_by().values("child_id")
+    named = RestrictedAccess.objects.filter(user_id=user_id)
+    opened = BreakGlassAccess.objects.filter(user_id=user_id, opened_on=today)
+    others = all_children_in_scope(key, among=_children_of(named).union(
+        _children_of(opened), all=True), rules=_beyond_team_rules(key))
+    sql, params = team.union(others.order_by().values("pk"), all=True).query.sql_with_params()
+    return sql, tuple(params)
+
+
+def _beyond_team_rules(key: ScopeKey) -> QuerySet[Child]:
+    """The rules without the team's (or service's) own: the children a team's user sees by
+    named access or an opening today (`_by_team_sql`'s second part)."""
+    _role, _scope, user_id, authority_id, today = key
+    return _rules(None, user_id, authority_id, today)
 
 
 def _visible_queryset(role: str, scope: object, user_id: int, authority_id: int | None,
                       today: date, child: object = None) -> QuerySet[Child]:
     """The rules as the ORM says them (the SQL `visible_children` reuses); with `child`, the
     one child (or those of a queryset of ids) if the user may see them (`child_in_scope`)."""
-    role_scope = _scope_q(role, scope, user_id, child)
+    return _rules(_scope_q(role, scope, user_id, child), user_id, authority_id, today, child)
+
+
+def _rules(role_scope: Q | None, user_id: int, authority_id: int | None, today: date,
+           child: object = None) -> QuerySet[Child]:
+    """The module's rules, the role's own (`role_scope`) among them unless None."""
     named = Q(pk__in=_children_of(RestrictedAccess.objects.filter(user_id=user_id), child))
     openings = BreakGlassAccess.objects.filter(user_id=user_id, opened_on=today)
     if child is not None:
@@ -232,7 +296,7 @@ def _visible_queryset(role: str, scope: object, user_id: int, authority_id: int 
     children = Child.objects.all() if child is None else Child.objects.filter(
         **_is(child, "pk"))
     return children.filter(authority_id=authority_id, merged_into__isnull=True).filter(
-        ((role_scope | opened) & Q(is_restricted=False))
+        ((opened if role_scope is None else role_scope | opened) & Q(is_restricted=False))
         | (Q(is_restricted=True) & (named | since_restricted))
     )
 

@@ -79,8 +79,9 @@ def test_the_scope_from_its_candidates_is_the_scope(org, sw, tm, tm_b, sm, hos, 
                                                      police, child, other_team_child,
                                                      restricted_child):
     """`all_children_in_scope` (the rules asked of the children they name, looked up by key:
-    the caseload's, the children API's and the conference lists') finds exactly
-    `visible_children`, for every
+    the caseload's, the children API's and the conference lists') and `visible_children` (a
+    team's or service's from the kept TeamChild table, decision 88) find exactly the rules'
+    children, for every
     role, with a restricted record named to one user, another opened today by break-glass
     (restricted or not), a merged duplicate and a partner's involvement."""
     from django.db.models.expressions import RawSQL
@@ -105,7 +106,10 @@ def test_the_scope_from_its_candidates_is_the_scope(org, sw, tm, tm_b, sm, hos, 
     for user in (sw, tm, tm_b, sm, hos, chair, bso, police):
         key = scope_key(user)
         assert key is not None
-        expected = set(visible_children(user).values_list("pk", flat=True))
+        # The rules asked of every child's row (decision 88: the deadline lists' form).
+        rules = RawSQL(*visible_children_sql(user, rules=True))  # noqa: S611
+        expected = set(Child.objects.filter(pk__in=rules).values_list("pk", flat=True))
+        assert set(visible_children(user).values_list("pk", flat=True)) == expected, user
         assert set(all_children_in_scope(key).values_list("pk", flat=True)) == expected, user
         # The same, as the SQL the conference lists test each conference's children against.
         looked_up = RawSQL(*visible_children_sql(user, looked_up=True))  # noqa: S611
