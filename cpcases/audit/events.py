@@ -15,7 +15,7 @@ from functools import lru_cache
 from typing import Any
 
 from django.conf import settings
-from django.db import connection
+from django.db import DEFAULT_DB_ALIAS, connection, connections
 from django.db.backends.postgresql.operations import get_json_dumps
 from django.utils import timezone
 from pghistory.runtime import _inject_history_context
@@ -40,12 +40,18 @@ def insert_access_events(*, user_id: int | None, child_ids: Sequence[int | None]
     # psycopg's wrappers for the address and the JSON cost more than the casts).
     params = [timezone.now(), user_id, action, path, section,
               fields["ip_address"].get_prep_value(ip) or None,
-              get_json_dumps(fields["detail"].encoder)(detail or {}), list(child_ids)]
+              get_json_dumps(fields["detail"].encoder)(detail or {}), _id_array(child_ids)]
     pending = _pending.get()
     if pending is not None:  # sent with the others at the end of `one_round_trip`
         pending.append(params)
         return
     _send([params])
+
+
+def _id_array(child_ids: Sequence[int | None]) -> str:
+    """The ids as an array's text, for `::bigint[]` (psycopg's dumper of a list, in Python,
+    looked at each of a page's 50 ids several times: issue 13 §2)."""
+    return "{" + ",".join("NULL" if i is None else str(int(i)) for i in child_ids) + "}"
 
 
 def _send(inserts: list[list[Any]]) -> None:
@@ -61,29 +67,29 @@ def _send(inserts: list[list[Any]]) -> None:
     of the database server itself can lose the last moments' rows (at most three times
     wal_writer_delay, 0.6 s by default); decisions §53 says why that is accepted and
     ACCESS_LOG_ASYNC_COMMIT=false turns it off."""
-    durable = connection.in_atomic_block or not getattr(settings, "ACCESS_LOG_ASYNC_COMMIT",
-                                                        True)
+    db = connections[DEFAULT_DB_ALIAS]  # once, not through the proxy at each use
+    durable = db.in_atomic_block or not getattr(settings, "ACCESS_LOG_ASYNC_COMMIT", True)
     params = [param for insert in inserts for param in insert]
-    with _without_history_context(), prepared_cursor(connection) as cursor:
+    with _without_history_context(db), prepared_cursor(db) as cursor:
         cursor.execute(_sql(len(inserts), durable=durable), params)
 
 
 @contextmanager
-def _without_history_context() -> Iterator[None]:
+def _without_history_context(db: Any) -> Iterator[None]:
     """pghistory puts its context (the user, the URL) before every write a request sends,
     for its triggers on the tracked tables. The access log has none of them (it is its own
     trail), and a prepared statement cannot be two: the INSERT is sent without it. Its
     values are local to the transaction, so a tracked write after it still carries them."""
-    wrappers = connection.execute_wrappers
+    wrappers = db.execute_wrappers
     kept = [wrapper for wrapper in wrappers if wrapper is not _inject_history_context]
     if len(kept) == len(wrappers):
         yield
         return
-    connection.execute_wrappers = kept
+    db.execute_wrappers = kept
     try:
         yield
     finally:
-        connection.execute_wrappers = wrappers
+        db.execute_wrappers = wrappers
 
 
 _pending: ContextVar[list[list[Any]] | None] = ContextVar("cpcases_access_events_pending",
