@@ -19,7 +19,7 @@ from django.urls import get_script_prefix, get_urlconf, reverse
 from django.utils.safestring import SafeString
 
 from cpcases.accounts.models import User
-from cpcases.core.compiled import cached, compile_once, prepared_cursor
+from cpcases.core.compiled import Compiled, cached, compile_once, prepared_cursor
 from deadlines.selectors import POLICY_VERSION_SQL, effective_rules, held_policy_snapshot
 from returns.performance import charts
 from returns.performance.periods import Period
@@ -236,7 +236,7 @@ def team_names(user: User) -> dict[int, str]:
     return dict(_team_names_query(user).rows({}))
 
 
-def _team_names_query(user: User) -> Any:
+def _team_names_query(user: User) -> Compiled:
     return cached(("performance-teams", scope_teams_key(user)),
                   lambda: compile_once(scope_teams(user).values_list("pk", "name"), {}))
 
