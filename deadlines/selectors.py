@@ -196,6 +196,19 @@ def policy_snapshot(authority_id: int) -> PolicySnapshot:
     return snapshot
 
 
+def held_policy_snapshot(authority_id: int) -> tuple[int | None, PolicySnapshot] | None:
+    """The authority's policy as this process holds it, without asking its version (no
+    query): (the version it was read at, the snapshot), or None if none is held. For a
+    statement that reads POLICY_VERSION_SQL with its own rows and, if that differs, asks
+    `policy_snapshot` and runs again (issue 13 §2: the performance figures, whose
+    statement is built from the rules). The version is None when the snapshot is already
+    the one this `policy_read_once` block reads: nothing to compare."""
+    read = _READ_ONCE.get()
+    if read is not None and authority_id in read:
+        return None, read[authority_id]
+    return _SNAPSHOTS.get(authority_id)
+
+
 def clear_policy_cache() -> None:
     """Forget the cached snapshots (memory only: answers never depend on the cache)."""
     _SNAPSHOTS.clear()

@@ -1,4 +1,4 @@
-"""Writing access-log rows: one INSERT of the children's ids as an array (issue 13 §2).
+"""Writing access-log rows: one prepared INSERT of the children's ids as an array (issue 13 §2).
 
 The rows `AccessEvent.objects.create` or `bulk_create` would write (one time for all, the
 rest the same), without building and preparing a model instance per row: on a child's page,
@@ -15,23 +15,32 @@ from functools import lru_cache
 from typing import Any
 
 from django.conf import settings
-from django.db import connection
+from django.db import DEFAULT_DB_ALIAS, connection, connections
+from django.db.backends.postgresql.operations import get_json_dumps
 from django.utils import timezone
+from pghistory.runtime import _inject_history_context
 
 from cpcases.audit.models import AccessEvent
+from cpcases.core.compiled import prepared_cursor
 
-ASYNC_COMMIT = "SET LOCAL synchronous_commit TO OFF"
+# The read's row is committed without waiting for its WAL to reach the disk: set for the
+# statement's own transaction alone, from within the statement (see `_send`).
+ASYNC_COMMIT = "(SELECT set_config('synchronous_commit', 'off', true)) IS NOT NULL"
 _COLUMNS = ("at", "user", "child_id", "action", "path", "section", "ip_address", "detail")
+# Each written as its column's type: the statement is prepared, its values sent apart.
+_VALUES = ("%s::timestamptz", "%s::bigint", "child_id", "%s::varchar", "%s::varchar",
+           "%s::varchar", "%s::inet", "%s::jsonb")
 
 
 def insert_access_events(*, user_id: int | None, child_ids: Sequence[int | None],
                          action: str, path: str, section: str, ip: str | None,
                          detail: dict[str, Any] | None = None) -> None:
     fields = _fields()
-    values = [fields[name].get_db_prep_save(value, connection) for name, value in (
-        ("at", timezone.now()), ("user", user_id), ("action", action), ("path", path),
-        ("section", section), ("ip_address", ip), ("detail", detail or {}))]
-    params = [*values, list(child_ids)]
+    # The values the model's fields would send, as text PostgreSQL casts (issue 13 §2:
+    # psycopg's wrappers for the address and the JSON cost more than the casts).
+    params = [timezone.now(), user_id, action, path, section,
+              fields["ip_address"].get_prep_value(ip) or None,
+              get_json_dumps(fields["detail"].encoder)(detail or {}), _id_array(child_ids)]
     pending = _pending.get()
     if pending is not None:  # sent with the others at the end of `one_round_trip`
         pending.append(params)
@@ -39,23 +48,48 @@ def insert_access_events(*, user_id: int | None, child_ids: Sequence[int | None]
     _send([params])
 
 
+def _id_array(child_ids: Sequence[int | None]) -> str:
+    """The ids as an array's text, for `::bigint[]` (psycopg's dumper of a list, in Python,
+    looked at each of a page's 50 ids several times: issue 13 §2)."""
+    return "{" + ",".join("NULL" if i is None else str(int(i)) for i in child_ids) + "}"
+
+
 def _send(inserts: list[list[Any]]) -> None:
-    sql = "; ".join([_sql(connection.vendor)] * len(inserts))
+    """One statement for all the inserts, prepared once per connection (issue 13 §2: parsed,
+    planned and its values quoted into its text on every page, the INSERT took 0.7-1.0 ms
+    of which PostgreSQL's writing was 0.4 ms).
+
+    Inside the request's own transaction (a write), the rows are part of it, committed
+    durably with it. A page that only reads commits them at once, but without waiting for
+    their WAL to reach the disk (issue 13 §2: that flush was 2-3 ms of every record page,
+    more than the page's own queries): the statement sets synchronous_commit off for its own
+    implicit transaction (`set_config(…, true)` is SET LOCAL), which ends with it. A crash
+    of the database server itself can lose the last moments' rows (at most three times
+    wal_writer_delay, 0.6 s by default); decisions §53 says why that is accepted and
+    ACCESS_LOG_ASYNC_COMMIT=false turns it off."""
+    db = connections[DEFAULT_DB_ALIAS]  # once, not through the proxy at each use
+    durable = db.in_atomic_block or not getattr(settings, "ACCESS_LOG_ASYNC_COMMIT", True)
     params = [param for insert in inserts for param in insert]
-    if connection.in_atomic_block or not getattr(settings, "ACCESS_LOG_ASYNC_COMMIT", True):
-        # Part of the request's own transaction (a write): committed, durably, with it.
-        with connection.cursor() as cursor:
-            cursor.execute(sql, params)
+    with _without_history_context(db), prepared_cursor(db) as cursor:
+        cursor.execute(_sql(len(inserts), durable=durable), params)
+
+
+@contextmanager
+def _without_history_context(db: Any) -> Iterator[None]:
+    """pghistory puts its context (the user, the URL) before every write a request sends,
+    for its triggers on the tracked tables. The access log has none of them (it is its own
+    trail), and a prepared statement cannot be two: the INSERT is sent without it. Its
+    values are local to the transaction, so a tracked write after it still carries them."""
+    wrappers = db.execute_wrappers
+    kept = [wrapper for wrapper in wrappers if wrapper is not _inject_history_context]
+    if len(kept) == len(wrappers):
+        yield
         return
-    # A page that only reads: the row is committed at once, but without waiting for its WAL
-    # to reach the disk (issue 13 §2: that flush was 2-3 ms of every record page, more than
-    # the page's own queries). Both statements go in one simple query, which PostgreSQL runs
-    # as one implicit transaction: SET LOCAL holds for it alone, in one round trip. A crash
-    # of the database server itself can lose the last moments' rows (at most three times
-    # wal_writer_delay, 0.6 s by default); decisions §53 says why that is accepted and
-    # ACCESS_LOG_ASYNC_COMMIT=false turns it off.
-    with connection.cursor() as cursor:
-        cursor.execute(f"{ASYNC_COMMIT}; {sql}", params)
+    db.execute_wrappers = kept
+    try:
+        yield
+    finally:
+        db.execute_wrappers = wrappers
 
 
 _pending: ContextVar[list[list[Any]] | None] = ContextVar("cpcases_access_events_pending",
@@ -83,10 +117,18 @@ def _fields() -> dict[str, Any]:
     return {f.name: f for f in AccessEvent._meta.concrete_fields}
 
 
-@lru_cache(maxsize=4)
-def _sql(vendor: str) -> str:
+@lru_cache(maxsize=16)
+def _sql(inserts: int, *, durable: bool) -> str:
+    """INSERT … SELECT of `inserts` groups of rows, each group's values then its ids, the
+    rows in the order given (their ids in that order)."""
     fields = _fields()
     table = connection.ops.quote_name(AccessEvent._meta.db_table)
     columns = ", ".join(connection.ops.quote_name(fields[name].column) for name in _COLUMNS)
-    return (f"INSERT INTO {table} ({columns}) SELECT %s, %s, child_id, %s, %s, %s, %s, %s "  # noqa: S608 - names from the model
-            "FROM unnest(%s::bigint[]) WITH ORDINALITY AS ids(child_id, n) ORDER BY n")
+    names = ", ".join(f"v{i}" for i in range(len(_COLUMNS)))
+    groups = " UNION ALL ".join(
+        f"SELECT {', '.join(_VALUES)}, {group} AS g, n "  # noqa: S608 - no value in the text
+        "FROM unnest(%s::bigint[]) WITH ORDINALITY AS ids(child_id, n)"
+        for group in range(inserts))
+    where = "" if durable else f" WHERE {ASYNC_COMMIT}"
+    return (f"INSERT INTO {table} ({columns}) SELECT {names} "  # noqa: S608 - names from the model
+            f"FROM ({groups}) AS logged({names}, g, n){where} ORDER BY g, n")

@@ -6,24 +6,29 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import json
+from collections import OrderedDict
+from collections.abc import Hashable
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import quote_plus, urlencode
 
 from django.core.exceptions import PermissionDenied
+from django.db import connection
 from django.urls import get_script_prefix, get_urlconf, reverse
 from django.utils.safestring import SafeString
 
 from cpcases.accounts.models import User
-from cpcases.core.compiled import cached, compile_once
-from deadlines.selectors import effective_rules
+from cpcases.core.compiled import Compiled, cached, compile_once, prepared_cursor
+from deadlines.selectors import POLICY_VERSION_SQL, effective_rules, held_policy_snapshot
 from returns.performance import charts
 from returns.performance.periods import Period
 from returns.performance.selectors import (
     Cell,
     Figure,
     Result,
-    compute_all,
+    counted_results,
+    counts_statement,
     figures,
     may_view_performance,
     performance_children,
@@ -228,22 +233,74 @@ def figure_data(result: Result, period: Period, team_names: dict[int, str]
 def team_names(user: User) -> dict[int, str]:
     """The names of the teams in the user's scope (`scope_teams`), by id: SQL compiled once
     per process for what it depends on (issue 13 §2: the ORM built it on every request)."""
-    query = cached(("performance-teams", scope_teams_key(user)),
-                   lambda: compile_once(scope_teams(user).values_list("pk", "name"), {}))
-    return dict(query.rows({}))
+    return dict(_team_names_query(user).rows({}))
+
+
+def _team_names_query(user: User) -> Compiled:
+    return cached(("performance-teams", scope_teams_key(user)),
+                  lambda: compile_once(scope_teams(user).values_list("pk", "name"), {}))
 
 
 def performance_results(user: User, period: Period) -> tuple[list[Result], dict[int, str]]:
     """The figures' counts for the period, and the names of the teams in the user's scope
-    (`team_names`)."""
+    (`team_names`): with the policy's version, one statement (`_counted_with_names`)."""
     if not may_view_performance(user):  # as performance_children, built only if needed
         raise PermissionDenied
-    names = team_names(user)
-    results = compute_all(figures(effective_rules(user.authority_id)),
-                          functools.partial(performance_children, user), period.start,
-                          period.end, user_scope_key(user),
-                          functools.partial(performance_scope_sql, user))
-    return results, names
+    held = held_policy_snapshot(user.authority_id)
+    if held is not None:
+        version, snapshot = held
+        figs = figures(OrderedDict(snapshot.rules))
+        found = _counted_with_names(user, figs, period, checking=version is not None)
+        if found is not None and (version is None or found[2] == version):
+            return found[0], found[1]
+    # No policy held, or it has changed since: read as ever (the version asked first).
+    figs = figures(effective_rules(user.authority_id))
+    found = _counted_with_names(user, figs, period, checking=False)
+    if found is None:
+        return counted_results(figs, [], period.start, period.end), team_names(user)
+    return found[0], found[1]
+
+
+def _counted_with_names(user: User, figs: list[Figure], period: Period, *, checking: bool
+                        ) -> tuple[list[Result], dict[int, str], int | None] | None:
+    """The figures' results, the scope's team names and (`checking`) the policy's version
+    now, from one statement: the counts (`counts_statement`) LEFT JOINed to one row of the
+    names and the version, so they come even with no counts. Issue 13 §2: the names and the
+    version were a query each, two round trips of the API's five. None when no child is in
+    scope (no statement)."""
+    statement = counts_statement(figs, functools.partial(performance_children, user),
+                                 period.start, period.end, user_scope_key(user),
+                                 functools.partial(performance_scope_sql, user))
+    if statement is None:
+        return None
+    sql = _with_names_sql(user, statement, checking=checking)
+    with prepared_cursor(connection) as cursor:  # planned once per connection
+        cursor.execute(sql)
+        rows = cursor.fetchall()
+    named = {int(pk): str(name) for pk, name in json.loads(rows[0][0] or "[]")}
+    results = counted_results(figs, [row[2:] for row in rows], period.start, period.end)
+    return results, named, rows[0][1]
+
+
+# The statements of `_counted_with_names`, by counts statement, teams' scope and checking.
+_WITH_NAMES: dict[tuple[str, Hashable, bool], str] = {}
+_WITH_NAMES_MAX = 64
+
+
+def _with_names_sql(user: User, statement: str, *, checking: bool) -> str:
+    key = (statement, scope_teams_key(user), checking)
+    found = _WITH_NAMES.get(key)
+    if found is None:
+        names = _team_names_query(user)
+        names_sql = connection.ops.compose_sql(names.sql, list(names.params))
+        version = f"({POLICY_VERSION_SQL})" if checking else "NULL::bigint"
+        found = ("SELECT (SELECT json_agg(json_build_array(t.pk, t.name))::text "  # noqa: S608 - kept SQL, values written in by psycopg
+                 f"FROM ({names_sql}) t), {version}, c.* "
+                 f"FROM (SELECT 1) AS one LEFT JOIN ({statement}) AS c ON true")
+        if len(_WITH_NAMES) >= _WITH_NAMES_MAX:
+            _WITH_NAMES.clear()
+        _WITH_NAMES[key] = found
+    return found
 
 
 def performance_page(user: User, period: Period, *, charts: bool = True

@@ -24,6 +24,7 @@ import functools
 import re
 from collections.abc import Callable, Hashable, Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 from django.core.exceptions import PermissionDenied
 from django.db import connection
@@ -520,15 +521,30 @@ def compute_all(figs: Sequence[Figure],
                 end: dt.date, key: Hashable | None = None,
                 scope: Callable[[], tuple[str, Sequence[object]]] | None = None
                 ) -> list[Result]:
-    """Every figure's counts per (month, team) and per part, in one query (`_counts_sql`).
-    `key`: what the children's SQL depends on (`user_scope_key`), if the caller knows it;
-    else their `scope_key`. `children` may be a function giving them: with `key` it is
-    called only to build the statement the first time (building the scope's queryset on
-    every request was a tenth of the page's CPU). `scope`: a function giving the SQL of the
-    children's ids and teams (`performance_scope_sql`), called alike; only with `key`,
-    which must say what it depends on."""
-    months = months_between(start, end)
-    results = [Result(f, Cell(), {m: Cell() for m in months}, {}) for f in figs]
+    """Every figure's counts per (month, team) and per part, in one query
+    (`counts_statement`, its rows read by `counted_results`)."""
+    found = counts_statement(figs, children, start, end, key, scope)
+    if found is None:
+        return counted_results(figs, [], start, end)
+    with prepared_cursor(connection) as cursor:  # planned once per connection
+        cursor.execute(found)
+        return counted_results(figs, cursor.fetchall(), start, end)
+
+
+def counts_statement(figs: Sequence[Figure],
+                     children: QuerySet[Child] | Callable[[], QuerySet[Child]],
+                     start: dt.date, end: dt.date, key: Hashable | None = None,
+                     scope: Callable[[], tuple[str, Sequence[object]]] | None = None
+                     ) -> str | None:
+    """The statement counting every figure's rows (`_counts_sql`, its values written in),
+    kept per figures, scope and period; None when no child is in scope (a manager who sees
+    none, as the drill-down: nothing to ask). `key`: what the children's SQL depends on
+    (`user_scope_key`), if the caller knows it; else their `scope_key`. `children` may be a
+    function giving them: with `key` it is called only to build the statement the first
+    time (building the scope's queryset on every request was a tenth of the page's CPU).
+    `scope`: a function giving the SQL of the children's ids and teams
+    (`performance_scope_sql`), called alike; only with `key`, which must say what it
+    depends on."""
     # The figures, and whether the children's ids come from `scope`: the same numbers, but
     # not the same SQL.
     figures_key = (tuple((f.key, tuple(p.key for p in f.parts)) for f in figs),
@@ -536,8 +552,8 @@ def compute_all(figs: Sequence[Figure],
     found = None if key is None else _COUNT_SQL.get((figures_key, key, start, end))
     if found is None:
         scoped = children() if callable(children) else children
-        if scoped.query.is_empty():  # a manager who sees no children (as the drill-down)
-            return results
+        if scoped.query.is_empty():
+            return None
         cache_key = (figures_key, key or scope_key(scoped), start, end)
         found = _COUNT_SQL.get(cache_key)
         if found is None:
@@ -546,9 +562,16 @@ def compute_all(figs: Sequence[Figure],
             if len(_COUNT_SQL) >= _COUNT_SQL_MAX:
                 _COUNT_SQL.clear()
             found = _COUNT_SQL[cache_key] = sql
-    with prepared_cursor(connection) as cursor:  # planned once per connection
-        cursor.execute(found)
-        rows = cursor.fetchall()
+    return found
+
+
+def counted_results(figs: Sequence[Figure], rows: Sequence[Sequence[Any]], start: dt.date,
+                    end: dt.date) -> list[Result]:
+    """The figures' results from the rows of their `counts_statement`: (branch, month, team,
+    total, the parts' counts...), a row whose branch is NULL skipped (a statement that read
+    the counts beside other values, LEFT JOINed, when there were none)."""
+    months = months_between(start, end)
+    results = [Result(f, Cell(), {m: Cell() for m in months}, {}) for f in figs]
     # Each branch's columns, figure by figure (`_counts_sql`): where each figure's start.
     branches = []
     for group in _branches(figs):
@@ -558,6 +581,8 @@ def compute_all(figs: Sequence[Figure],
             offset += len(_asked(figs[index]))
         branches.append(located)
     for branch, month, team, total, *counted in rows:
+        if branch is None:
+            continue
         month = month.date() if isinstance(month, dt.datetime) else month
         for result, offset in branches[branch]:
             figure = result.figure

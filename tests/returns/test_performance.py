@@ -605,3 +605,68 @@ def test_the_demo_gives_the_service_manager_figures_with_something_in_them(clien
     assert totals["repeat-plans"][0] >= 1
     for key in ("contacts", "referrals", "s47-enquiries", "icpcs", "plans-by-category"):
         assert totals[key][1] >= 4, (key, totals[key])
+
+
+# --- the counts, the team names and the policy's version in one statement ---------------------
+
+@pytest.mark.parametrize("who", ["sm", "tm", "pdo"])
+def test_the_figures_and_team_names_of_one_statement_are_those_asked_apart(
+        request, org, tm, who) -> None:
+    """performance_results reads the counts, the scope's team names and the policy's version
+    in one statement (issue 13 §2): the same results and names as the counts statement and
+    the names query asked one by one."""
+    from deadlines.selectors import effective_rules
+    from returns.performance.report import performance_results, team_names
+    from returns.performance.selectors import compute_all, user_scope_key
+
+    user = request.getfixturevalue(who)
+    child = _child(org)
+    _deadline(child, "child_seen", "2026-09-09", "met")
+    _deadline(_child(org, team=org.team_b), "child_seen", "2026-10-10", "missed")
+    _plan(child, tm, "2024-01-03", "2026-05-01")
+    period = performance_period("2026-04", "2026-12")
+    for _ in range(2):  # the policy not yet held by the process, then held
+        results, names = performance_results(user, period)
+        assert names == team_names(user)
+        assert names  # every scope here has teams
+        figs = figures(effective_rules(user.authority_id))
+        apart = compute_all(figs, performance_children(user), period.start, period.end,
+                            user_scope_key(user))
+        assert [(r.figure, r.total, r.by_month, r.by_team) for r in results] == [
+            (r.figure, r.total, r.by_month, r.by_team) for r in apart]
+    assert any(r.total.total for r in results)
+
+
+def test_the_api_asks_one_statement_besides_the_session_and_user(client, org, tm) -> None:
+    # A team manager's: the scope's label names their team from the names read.
+    _deadline(_child(org), "child_seen", "2026-09-09", "met")
+    client.force_login(tm)
+    assert client.get("/api/v1/performance/").status_code == 200  # the policy now held
+    with CaptureQueriesContext(connection) as ctx:
+        assert client.get("/api/v1/performance/").status_code == 200
+    own = [q["sql"] for q in ctx.captured_queries if "SAVEPOINT" not in q["sql"]
+           and "django_session" not in q["sql"] and '"accounts_user"' not in q["sql"]]
+    assert len(own) == 1
+    assert "accounts_team" in own[0]
+    assert "deadlines_policy_version" in own[0]
+
+
+def test_a_policy_changed_since_the_process_read_it_titles_the_figures_anew(
+        client, org, sm, admin_user) -> None:
+    """The statement reads the policy's version with the counts; a version other than the
+    one the process's policy was read at means the figures were built from an old policy:
+    it is read again and the figures counted again, in the same request."""
+    from deadlines import services as deadline_services
+
+    _deadline(_child(org), "icpc", "2026-09-09", "met")
+    client.force_login(sm)
+
+    def icpc_title() -> str:
+        body = client.get("/api/v1/performance/").json()
+        return next(f["title"] for f in body["figures"] if f["key"] == "icpc-timeliness")
+
+    assert "15 working days" in icpc_title()  # the policy now held by the process
+    deadline_services.policy_override_rule(authority=org.authority, rule_id="icpc",
+                                           user=admin_user, reason="Local agreement",
+                                           offset=12)
+    assert "12 working days" in icpc_title()
