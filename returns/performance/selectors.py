@@ -50,7 +50,13 @@ from django.utils import timezone
 
 from cpcases.accounts.models import Team, User
 from cpcases.accounts.roles import Capability, Role
-from cpcases.children.models import Allocation, Child
+from cpcases.children.models import (
+    Allocation,
+    BreakGlassAccess,
+    Child,
+    RestrictedAccess,
+    TeamChild,
+)
 from cpcases.children.scoping import children_in_scope, visible_children
 from cpcases.children.scoping import scope_key as children_scope_key
 from cpcases.core.compiled import ROW_ID, prepared_cursor
@@ -105,14 +111,28 @@ def performance_scope_sql(user: User) -> tuple[str, list[object]]:
     key = children_scope_key(user)
     if key is None:  # sees no children (as visible_children): the ORM has no SQL for none
         return "SELECT NULL::bigint, NULL::bigint WHERE false", []
-    allocations = Allocation.objects.filter(**_managed_allocation(user)).order_by().values(
-        "child_id", "team_id")
+    # The managed children the rules admit are (decision 88) those of the kept table
+    # (TeamChild: allocated to the team now, unrestricted, not merged; of the authority),
+    # and apart from them only restricted records the manager is named on or opened since
+    # they were restricted: probed as above, but only among the manager's named and opened.
+    kept = TeamChild.objects.filter(
+        authority_id=user.authority_id,
+        **{name: value for name, value in _managed_allocation(user).items()
+           if name != "ended_on__isnull"}  # the same names: team_id, team__service_id
+    ).order_by().values("child_id", "team_id")
+    kept_sql, kept_params = kept.query.sql_with_params()
+    named = RestrictedAccess.objects.filter(user_id=user.pk).values("child_id")
+    opened = BreakGlassAccess.objects.filter(user_id=user.pk).values("child_id")
+    allocations = Allocation.objects.filter(
+        **_managed_allocation(user), child__is_restricted=True,
+        child_id__in=named.union(opened, all=True)).order_by().values("child_id", "team_id")
     allocated_sql, allocated_params = allocations.query.sql_with_params()
     rules_sql, rules_params = children_in_scope(key).filter(pk=ROW_ID).order_by().values(
         "pk")[:1].query.sql_with_params()
     rules_sql, rules_params = _param_as_column(rules_sql, rules_params, ROW_ID, "m.child_id")
-    return (f"SELECT m.child_id, m.team_id FROM ({allocated_sql}) m CROSS JOIN LATERAL "  # noqa: S608 - the ORM's SQL
-            f"({rules_sql}) v OFFSET 0", [*allocated_params, *rules_params])
+    return (f"{kept_sql} UNION ALL (SELECT m.child_id, m.team_id FROM ({allocated_sql}) m "  # noqa: S608 - the ORM's SQL
+            f"CROSS JOIN LATERAL ({rules_sql}) v OFFSET 0)",
+            [*kept_params, *allocated_params, *rules_params])
 
 
 def _ids_sql(children: QuerySet[Child]) -> tuple[str, list[object]]:

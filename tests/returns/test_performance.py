@@ -536,6 +536,10 @@ def test_the_scope_sql_selects_the_children_of_the_scope_queryset(request, org, 
     opened = _child(org, org.team_b)  # another team's child, opened today by the manager
     BreakGlassAccess.objects.create(child=opened, user=tm, reason="duty",
                                     opened_on=timezone.localdate())
+    # A restricted record of the manager's own team, opened by them today: counted for them.
+    sealed_opened = _child(org, org.team_a, is_restricted=True)
+    BreakGlassAccess.objects.create(child=sealed_opened, user=tm, reason="duty",
+                                    opened_on=timezone.localdate())
     user = (UserFactory(username="tm-none", role=Role.TEAM_MANAGER, authority=org.authority,
                         team=None) if who == "tm-none" else request.getfixturevalue(who))
     sql, params = performance_scope_sql(user)
@@ -545,6 +549,21 @@ def test_the_scope_sql_selects_the_children_of_the_scope_queryset(request, org, 
     selected = sorted(row[0] for row in rows)
     expected = sorted(performance_children(user).values_list("pk", flat=True))
     assert selected == expected
+    # And the rules asked of every child's row, not the kept TeamChild table both read for a
+    # manager (decision 88): the same children.
+    if who != "pdo":
+        from django.db.models.expressions import RawSQL
+
+        from cpcases.children.scoping import visible_children_sql
+
+        rules = visible_children_sql(user, rules=True)
+        by_rules = [] if rules is None else Child.objects.filter(
+            pk__in=RawSQL(*rules),  # noqa: S611 - the ORM's own SQL
+            **{f"allocations__{name}": value for name, value in (
+                {"ended_on__isnull": True, "team_id": user.team_id} if who.startswith("tm")
+                else {"ended_on__isnull": True, "team__service_id": user.effective_service_id}
+            ).items()}).values_list("pk", flat=True)
+        assert selected == sorted(by_rules)
     # Each with the team that holds them now (none for a child allocated to no team).
     teams = dict(Allocation.objects.filter(ended_on__isnull=True).values_list("child_id",
                                                                               "team_id"))
@@ -552,6 +571,7 @@ def test_the_scope_sql_selects_the_children_of_the_scope_queryset(request, org, 
     # The team manager's break-glass opening shows them the child, not its figures.
     assert (named.pk in selected, opened.pk in selected) == (who != "tm-none",
                                                              who in ("sm", "pdo"))
+    assert (sealed_opened.pk in selected) == (who in ("tm", "pdo"))
 
 
 def test_a_manager_who_sees_no_children_gets_empty_figures(org) -> None:
