@@ -26,6 +26,7 @@ from cpcases.children.views import record_context
 from cpcases.core.concurrency import edits
 from cpcases.core.errors import ServiceError
 from cpcases.core.forms import Form as GovForm
+from cpcases.core.navigation import items_for
 from cpcases.core.paging import page_number_to_read
 from cpcases.core.sorting import sort_headers, sort_key
 from deadlines import mywork, presentation, selectors, services, teamfilter, teampage
@@ -69,7 +70,11 @@ def home(request: HttpRequest) -> HttpResponse:
     """"My work", every role's home page: the user's deadlines by urgency, their role's
     queues and, for managers, the team's breaches (deadlines.mywork)."""
     work = mywork.my_work(user=request.user)
-    return render(request, "deadlines/my_work.html", {"work": work})
+    # The "Other lists" entries read now, before the header's: the header's one read of the
+    # cache then brings them with its own (issue 13 §2: read in the template, after the
+    # header, they were a second round trip to Redis on every My work).
+    other_pages = items_for(request, "work")
+    return render(request, "deadlines/my_work.html", {"work": work, "other_pages": other_pages})
 
 
 @login_required

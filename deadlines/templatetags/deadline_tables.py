@@ -18,6 +18,8 @@ from django.template.defaultfilters import date
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.timezone import template_localtime
 
+from cpcases.core.templatetags.paged import sort_header_cells
+
 register = template.Library()
 
 
@@ -97,33 +99,40 @@ def deadline_rows(deadlines: Iterable[Any], show_responsible: Any = False) -> Sa
 
 @register.simple_tag
 def deadline_table(deadlines: Iterable[Any], testid: Any = "", show_responsible: Any = False,
-                   caption: Any = "") -> SafeString:
-    """templates/deadlines/_deadline_table.html without sort headers (My work's five
-    tables), character for character: each include cost the template engine about as much
-    as the rows it wrote (issue 13 §2). Pinned against the template in
-    tests/deadlines/test_deadline_rows.py."""
+                   caption: Any = "", headers: Any = None) -> SafeString:
+    """templates/deadlines/_deadline_table.html, character for character: My work's five
+    tables (no sort headers) and the team page's (its sort headers, cpcases.core.sorting).
+    Each include cost the template engine about as much as the rows it wrote (issue 13 §2).
+    Pinned against the template in tests/deadlines/test_deadline_rows.py."""
     shown_caption = (f'<caption class="govuk-table__caption govuk-table__caption--s">'
                      f"{escape(caption)}</caption>" if caption else "")
-    responsible = ('<th scope="col" class="govuk-table__header">Responsible</th>'
-                   if show_responsible else "")
     return mark_safe(  # noqa: S308 (every value escaped)
-        f'<table class="govuk-table app-deadline-table" data-testid="'
-        f'{escape(testid or "deadlines")}">\n'
+        f'<table class="govuk-table app-deadline-table{" app-sortable" if headers else ""}" '
+        f'data-testid="{escape(testid or "deadlines")}">\n'
         f"  {shown_caption}\n"
         f'  <thead class="govuk-table__head">\n'
         f'    <tr class="govuk-table__row">\n'
-        f"      \n"
-        f'      <th scope="col" class="govuk-table__header">What to do</th>\n'
-        f'      <th scope="col" class="govuk-table__header">Child</th>\n'
-        f'      <th scope="col" class="govuk-table__header">Due</th>\n'
-        f"      {responsible}\n"
-        f"      \n"
+        f"      {_header_cells(headers, show_responsible)}\n"
         f"    </tr>\n"
         f"  </thead>\n"
         f'  <tbody class="govuk-table__body">\n'
         f"    {deadline_rows(deadlines, show_responsible)}\n"
         f"  </tbody>\n"
         f"</table>\n")
+
+
+def _header_cells(headers: Any, show_responsible: Any) -> str:
+    """The table's header row's cells: the sort headers if any, else the fixed ones."""
+    if headers:
+        return sort_header_cells(headers)
+    responsible = ('<th scope="col" class="govuk-table__header">Responsible</th>'
+                   if show_responsible else "")
+    return ("\n"
+            '      <th scope="col" class="govuk-table__header">What to do</th>\n'
+            '      <th scope="col" class="govuk-table__header">Child</th>\n'
+            '      <th scope="col" class="govuk-table__header">Due</th>\n'
+            f"      {responsible}\n"
+            "      ")
 
 
 # --- the team page's filter controls ------------------------------------------------------------

@@ -66,3 +66,24 @@ def test_the_table_is_the_included_templates(db, deadlines, testid, show_respons
         "deadlines": deadlines, "testid": testid, "show_responsible": show_responsible,
         "caption": caption})
     assert deadline_table(deadlines, testid, show_responsible, caption) == expected
+
+
+@pytest.mark.parametrize("show_responsible", [True, False])
+@pytest.mark.parametrize("deadlines", [DEADLINES, []])
+def test_the_sorted_table_is_the_included_templates(db, deadlines, show_responsible):
+    """The team page's table (deadline_table with its sort headers) is
+    templates/deadlines/_deadline_table.html as the page included it, character for
+    character."""
+    from django.template.loader import render_to_string
+
+    from cpcases.core.sorting import SortHeader
+    from deadlines.templatetags.deadline_tables import deadline_table
+
+    headers = [SortHeader("Due", "?status=open&sort=-due", "ascending"),
+               SortHeader("Child <name>", "?sort=child", "none"), SortHeader("Responsible")]
+    expected = render_to_string("deadlines/_deadline_table.html", {
+        "deadlines": deadlines, "testid": "team-deadlines", "caption": "7,500 deadlines",
+        "show_responsible": show_responsible, "headers": headers})
+    assert deadline_table(deadlines, "team-deadlines", show_responsible, "7,500 deadlines",
+                          headers) == expected
+    assert 'class="govuk-table app-deadline-table app-sortable"' in expected

@@ -100,3 +100,20 @@ def test_a_user_moved_to_another_team_sees_its_name_on_the_next_page(client, sw,
     other = Team.objects.create(service=sw.team.service, name="Other team")
     type(sw).objects.filter(pk=sw.pk).update(team=other)  # no signal: the user's key moves
     assert ", Other team</p>" in client.get("/help/").content.decode()
+
+
+def test_my_work_reads_its_other_lists_with_the_headers_entries_in_one_round_trip(client, tm):
+    """My work's "Other lists" are kept entries as the header's are: read from the cache in
+    the header's one round trip, not in a second one after it (issue 13 §2)."""
+    from unittest import mock
+
+    from django.core.cache import caches
+
+    client.force_login(tm)
+    first = client.get("/").content.decode()  # counted, and kept
+    store = caches["default"]
+    with mock.patch.object(store, "get_many", wraps=store.get_many) as get_many:
+        page = client.get("/").content.decode()
+    assert get_many.call_count == 1
+    assert 'data-testid="other-pages"' in page
+    assert page.count('class="govuk-link" href="') == first.count('class="govuk-link" href="')
