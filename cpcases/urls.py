@@ -2,10 +2,12 @@ from django.contrib import admin
 from django.urls import include, path
 
 from cpcases.core.help import help_page
+from cpcases.core.resolving import resolved_once
 from cpcases.health.views import healthz
 from deadlines.views import home
 
-urlpatterns = [
+# Each path's resolution kept per process (issue 13 §2; cpcases.core.resolving).
+urlpatterns = resolved_once([
     # "My work" is every role's home page (issue 9).
     path("", home, name="home"),
     path("", include("cpcases.accounts.urls")),
@@ -25,7 +27,7 @@ urlpatterns = [
     path("api/", include("cpcases.api_urls")),
     path("admin/", admin.site.urls),
     path("healthz", healthz, name="healthz"),
-]
+])
 
 handler500 = "cpcases.core.errors_views.server_error"
 handler404 = "cpcases.core.errors_views.not_found"
