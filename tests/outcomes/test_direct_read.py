@@ -13,7 +13,7 @@ from django.test.utils import CaptureQueriesContext
 from rest_framework.test import APIClient
 
 from conferences.models import Conference
-from tests.direct_read import assert_answers_as_drf, drf_reading
+from tests.direct_read import assert_answers_as_drf, assert_written_out_as_drf
 
 pytestmark = pytest.mark.django_db
 
@@ -168,25 +168,15 @@ def _pin_written_out(api: APIClient) -> None:
     from conferences.outcomes import api as outcome_api
     from conferences.outcomes import day_api
 
-    api.get("/api/v1/conferences/")  # its SQL kept
-    with mock.patch.object(day_api, "listed_row", wraps=day_api.listed_row) as written:
-        fast = api.get("/api/v1/conferences/")
-    assert written.call_count == len(fast.json()["results"])
-    with mock.patch.object(day_api, "_writes_out", return_value=False):
-        generic = api.get("/api/v1/conferences/")
-        with drf_reading():
-            drf = api.get("/api/v1/conferences/")
-    assert fast.content == generic.content == drf.content
-    # The conference days' list (outcomes.api.listed_day) likewise.
-    api.get("/api/v1/conference-days/")
-    with mock.patch.object(outcome_api, "listed_day", wraps=outcome_api.listed_day) as days:
-        fast = api.get("/api/v1/conference-days/")
-    assert days.call_count == len(fast.json()["results"])
-    with mock.patch.object(outcome_api, "writes_out", return_value=False):
-        generic = api.get("/api/v1/conference-days/")
-        with drf_reading():
-            drf = api.get("/api/v1/conference-days/")
-    assert fast.content == generic.content == drf.content
+    for path, module, writer, writes_out in (
+            ("/api/v1/conferences/", day_api, "listed_row", "_writes_out"),
+            # The conference days' list (outcomes.api.listed_day) likewise.
+            ("/api/v1/conference-days/", outcome_api, "listed_day", "writes_out")):
+        api.get(path)  # its SQL kept
+        fast = assert_written_out_as_drf(api, path, module, writer)
+        with mock.patch.object(module, writes_out, return_value=False):
+            generic = api.get(path)
+        assert generic.content == fast.content, path
 
 
 def test_a_listed_row_is_written_out_only_for_the_fields_it_knows() -> None:
