@@ -14,6 +14,8 @@ from rest_framework import serializers
 from rest_framework.fields import ISO_8601, Field
 from rest_framework.settings import api_settings
 
+from cpcases.core.serializing import writes_plain_value
+
 Written = tuple[tuple[str, type[Field]], ...]
 
 _KNOWN: dict[type, bool] = {}
@@ -24,22 +26,18 @@ def writes_out(cls: type[serializers.Serializer], written: Written,
     """Whether a list may write `cls`'s answer out: its readable fields are exactly
     `written`'s (names, order and classes: a field added, removed or changed falls back to
     the serializer), each read from its own name (or its name in `sources`) with DRF's
-    default format and no key field of its own, choices' keys are text, big integers are
-    not written as text, and dates and times are written in ISO 8601. Worked out once per
-    class (the settings are the process's)."""
+    default format and written as the other lists' writers write a value
+    (`serializing.writes_plain_value`: no key field of its own, choices' keys text, big
+    integers not as text, times ISO 8601 in the current zone), and dates and times of day
+    are written in ISO 8601. Worked out once per class (the settings are the process's)."""
     known = _KNOWN.get(cls)
     if known is None:
         fields = list(cls()._readable_fields)
         known = _KNOWN[cls] = (
             [(f.field_name, type(f)) for f in fields] == list(written)
             and all(f.source == (sources or {}).get(f.field_name, f.field_name)
-                    and not hasattr(f, "format")
-                    and getattr(f, "pk_field", None) is None for f in fields
-                    if not isinstance(f, serializers.SerializerMethodField))
-            and all(type(key) is str for f in fields if isinstance(f, serializers.ChoiceField)
-                    for key in f.choice_strings_to_values.values())
-            and not any(getattr(f, "coerce_to_string", api_settings.COERCE_BIGINT_TO_STRING)
-                        for f in fields if isinstance(f, serializers.BigIntegerField))
+                    and not hasattr(f, "format") and writes_plain_value(f)
+                    for f in fields if not isinstance(f, serializers.SerializerMethodField))
             and str(api_settings.DATE_FORMAT).lower() == ISO_8601
             and str(api_settings.TIME_FORMAT).lower() == ISO_8601)
     return known

@@ -337,7 +337,7 @@ def writes_plain_value(field: Field) -> bool:
     if isinstance(field, serializers.BigIntegerField) and getattr(
             field, "coerce_to_string", api_settings.COERCE_BIGINT_TO_STRING):
         return False
-    if type(field) is serializers.ChoiceField and not all(
+    if isinstance(field, serializers.ChoiceField) and not all(
             type(key) is str for key in field.choice_strings_to_values.values()):
         return False
     if isinstance(field, serializers.DateTimeField):
