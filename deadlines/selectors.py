@@ -18,7 +18,7 @@ from django.db.models.expressions import RawSQL
 
 from cpcases.accounts.models import Authority, User
 from cpcases.children.models import Child
-from cpcases.children.scoping import visible_children_sql
+from cpcases.children.scoping import visible_child_condition, visible_children_sql
 from cpcases.core import compiled
 from deadlines.calendar import WorkingDayCalendar, calendar_with_closures
 from deadlines.closures import closure_dates
@@ -283,16 +283,23 @@ def users_by_id(ids: set[int]) -> dict[int, User]:
 
 def deadlines_visible(*, user: User, rules: bool = False) -> QuerySet[Deadline]:
     """Every deadline of a child the user may see (cpcases.children.scoping): its child's id
-    among the scope's ids, as `child_id IN (<the scope's SQL>)`. Through `visible_children`
-    the scope was nested in a subquery of the child table, which PostgreSQL merge-joined to
-    the child table again for every list and count (issue 13 §2). `rules`: the scope asked
-    of every child's row, for the deadline lists (visible_children_sql, decision 88)."""
-    scope = visible_children_sql(user, rules=rules)
-    if scope is None:
-        return Deadline.objects.none()
-    # The SQL is the ORM's own (scoping), its values passed as parameters.
-    return (Deadline.objects.filter(child_id__in=RawSQL(*scope))  # noqa: S611
-            .select_related("child", "responsible"))
+    among the scope's ids (`visible_child_condition`: for a team's user, two tests of the
+    row, decision 94). Through `visible_children` the scope was nested in a subquery of the
+    child table, which PostgreSQL merge-joined to the child table again for every list and
+    count (issue 13 §2). `rules`: `child_id IN (<the scope asked of every child's row>)`,
+    for the deadline lists (visible_children_sql, decision 88)."""
+    if rules:
+        scope = visible_children_sql(user, rules=True)
+        if scope is None:
+            return Deadline.objects.none()
+        # The SQL is the ORM's own (scoping), its values passed as parameters.
+        found = Deadline.objects.filter(child_id__in=RawSQL(*scope))  # noqa: S611
+    else:
+        condition = visible_child_condition(user)
+        if condition is None:
+            return Deadline.objects.none()
+        found = Deadline.objects.filter(condition)
+    return found.select_related("child", "responsible")
 
 
 def deadlines_for_child(*, child: Child) -> QuerySet[Deadline]:

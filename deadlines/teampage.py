@@ -44,9 +44,13 @@ def kept_query(*, user: User, found: DeadlineFilter, ordering: tuple[str, ...],
     scope = visible_children_sql(user, rules=True)  # decision 88
     if scope is None or not found.form.is_valid():
         return None
-    key = ("deadlines", scope, user.pk, cleaned_key(found.form.cleaned_data), ordering)
+    cleaned = found.form.cleaned_data
+    key = ("deadlines", scope, user.pk, cleaned_key(cleaned), ordering)
+    # Filtered, the rules' form; with every filter empty, the unfiltered list's (`_compile`).
+    filtered = any(value not in (None, "", [], ()) for value in cleaned.values())
     return one_page(key, compiled.cached(
-        key, lambda: _compile(user, found.data, found.request, ordering)), page)
+        key, lambda: _compile(user, found.data, found.request, ordering, rules=filtered)),
+        page)
 
 
 def one_page(key: tuple[Any, ...], query: compiled.Compiled, page: tuple[int, int] | None
@@ -102,7 +106,7 @@ def team_query(*, user: User, cleaned: Mapping[str, Any], data: Any, request: An
     walks = walks_the_open_index(cleaned, ordering)
 
     def build() -> compiled.Compiled:
-        query = _compile(user, data, request, ordering, team_slim)
+        query = _compile(user, data, request, ordering, team_slim, rules=not walks)
         return query if walks else compiled.counted_once(query)
 
     key = ("team deadlines", scope, user.pk, cleaned_key(cleaned), ordering)
@@ -118,14 +122,19 @@ def unfiltered_query(*, user: User, request: Any, ordering: tuple[str, ...],
     if scope is None:
         return None
     key = ("deadlines", scope, user.pk, None, ordering)
-    return one_page(key, compiled.cached(key, lambda: _compile(user, {}, request, ordering)),
-                    page)
+    return one_page(key, compiled.cached(
+        key, lambda: _compile(user, {}, request, ordering, rules=False)), page)
 
 
 def _compile(user: User, data: Any, request: Any, ordering: tuple[str, ...],
-             shape: Callable[[QuerySet[Deadline]], QuerySet[Deadline]] | None = None
-             ) -> compiled.Compiled:
-    marked = DeadlineFilter(data, queryset=selectors.deadlines_visible(user=user, rules=True),
+             shape: Callable[[QuerySet[Deadline]], QuerySet[Deadline]] | None = None, *,
+             rules: bool = True) -> compiled.Compiled:
+    """The list's kept query. `rules`: the scope asked of each child's row (decision 88);
+    otherwise `visible_child_condition`'s two tests of each deadline (decision 94), which
+    the list as first shown (the open deadlines in due order) and the API's unfiltered
+    list answer quicker (the team page's statement 4.3 -> 3.2 ms, the API's 4.6 -> 3.8),
+    and a filtered one slower (the overdue: 7.2 -> 11 ms, the whole index walked)."""
+    marked = DeadlineFilter(data, queryset=selectors.deadlines_visible(user=user, rules=rules),
                             request=request)
     marked.now, marked.today = compiled.NOW, compiled.TODAY
     return compiled.compile_once(compiled.narrow_page(marked.qs, ordering, shape or api_slim),

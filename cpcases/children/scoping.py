@@ -254,19 +254,63 @@ def _by_team_sql(key: ScopeKey) -> tuple[str, tuple[object, ...]] | None:
     unrestricted children of the authority, not merged, is TeamChild's by construction; the
     second, the named and opened, is the rules' rest. PostgreSQL reads a large team's 1,500
     from an index instead of asking each child's row (issue 13 §2, decision 88)."""
-    role, scope, user_id, authority_id, today = key
+    team = _team_children(key)
+    if team is None:
+        return None
+    others = _beyond_team(key)
+    sql, params = team.values("child_id").union(others.values("pk"), all=True
+                                                ).query.sql_with_params()
+    return sql, tuple(params)
+
+
+def _team_children(key: ScopeKey) -> QuerySet[TeamChild] | None:
+    """The kept table's rows of the team's (or service's) children in the user's authority
+    (`_by_team_sql`'s first part); None for a role whose scope is not a team's."""
+    role, scope, _user_id, authority_id, _today = key
     if role not in _BY_TEAM:
         return None
     if role in (Role.SOCIAL_WORKER, Role.TEAM_MANAGER):
         team = TeamChild.objects.filter(team_id=scope)
     else:
         team = TeamChild.objects.filter(team__service_id=scope)
-    team = team.filter(authority_id=authority_id).order_by().values("child_id")
+    return team.filter(authority_id=authority_id).order_by()
+
+
+def _beyond_team(key: ScopeKey) -> QuerySet[Child]:
+    """The children a team's user sees by named access or an opening today, the rules asked
+    of those few alone (`_by_team_sql`'s second part)."""
+    _role, _scope, user_id, _authority_id, today = key
     named = RestrictedAccess.objects.filter(user_id=user_id)
     opened = BreakGlassAccess.objects.filter(user_id=user_id, opened_on=today)
-    others = all_children_in_scope(key, among=_children_of(named).union(
-        _children_of(opened), all=True), rules=_beyond_team_rules(key))
-    sql, params = team.union(others.order_by().values("pk"), all=True).query.sql_with_params()
+    return all_children_in_scope(key, among=_children_of(named).union(
+        _children_of(opened), all=True), rules=_beyond_team_rules(key)).order_by()
+
+
+def visible_child_condition(user: User, field: str = "child_id") -> Q | None:
+    """A filter of rows whose child (`field`, the child's key column) the user may see; None
+    when they see no children. The same rows as `field IN (visible_children_sql(user))`.
+
+    A team's or service's user's is said as two tests of the row, `EXISTS (its child's
+    TeamChild row of the team) OR field IN (<the named and opened>)`, not as membership of
+    one list of both: PostgreSQL hashes the team's children once and probes the hash with
+    each row, where the list's two parts had it de-duplicate the 1,500 and hash-join them,
+    once for each place the scope is asked (issue 13 §2: My work's statement for a team
+    manager 7.0 -> 4.7 ms, it asks it twice; decision 94)."""
+    key = scope_key(user)
+    if key is None:
+        return None
+    team = _team_children(key)
+    if team is None:
+        # The SQL is the ORM's own, its values passed as parameters.
+        return Q(**{f"{field}__in": RawSQL(*visible_children_sql(user))})  # noqa: S611
+    others = _beyond_team_sql(key)
+    return (Q(Exists(team.filter(child_id=OuterRef(field))))
+            | Q(**{f"{field}__in": RawSQL(*others)}))  # noqa: S611 - the ORM's own SQL
+
+
+@lru_cache(maxsize=2048)
+def _beyond_team_sql(key: ScopeKey) -> tuple[str, tuple[object, ...]]:
+    sql, params = _beyond_team(key).values("pk").query.sql_with_params()
     return sql, tuple(params)
 
 

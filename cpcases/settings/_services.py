@@ -34,7 +34,9 @@ def database_config(url: str) -> dict[str, Any]:
         # Issue 13 §2: no JIT compilation. The scoped queries' row estimates pass PostgreSQL's
         # jit_above_cost although they run in milliseconds, and compiling them cost 60 ms
         # of a 70 ms query (the conferences list). Decisions §45.
-        "OPTIONS": {"options": "-c jit=off"},
+        # Issue 13 §2, decision 95: a prepared statement's plan is its generic one from its
+        # first run (cpcases.core.compiled.prepared_cursor), not after five planned afresh.
+        "OPTIONS": {"options": "-c jit=off -c plan_cache_mode=force_generic_plan"},
     }
 
 

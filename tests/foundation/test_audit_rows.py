@@ -159,9 +159,13 @@ def test_the_change_history_outside_a_transaction_is_the_plain_querys(sw, child,
             services.child_update(user=sw, child=child, expected_version=child.version,
                                   data={"address": address})
     assert not connection.in_atomic_block
+    with connection.cursor() as cursor:  # a connection without the setting (decision 95)
+        cursor.execute("SET plan_cache_mode = auto")
     first = _child_events(child.pk, 200)  # prepared on this connection
     again = _child_events(child.pk, 200)
     assert _setting("plan_cache_mode") == "auto"
+    with connection.cursor() as cursor:
+        cursor.execute("RESET plan_cache_mode")
     with connection.cursor() as cursor:  # as a restarted server or a pooler would
         cursor.execute("DEALLOCATE cpcases_child_events_200")
     lost = _child_events(child.pk, 200)

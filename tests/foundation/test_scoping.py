@@ -79,16 +79,21 @@ def test_the_scope_from_its_candidates_is_the_scope(org, sw, tm, tm_b, sm, hos, 
                                                      police, child, other_team_child,
                                                      restricted_child):
     """`all_children_in_scope` (the rules asked of the children they name, looked up by key:
-    the caseload's, the children API's and the conference lists') and `visible_children` (a
-    team's or service's from the kept TeamChild table, decision 88) find exactly the rules'
-    children, for every
+    the caseload's, the children API's and the conference lists'), `visible_children` (a
+    team's or service's from the kept TeamChild table, decision 88) and
+    `visible_child_condition` (decision 94) find exactly the rules' children, for every
     role, with a restricted record named to one user, another opened today by break-glass
     (restricted or not), a merged duplicate and a partner's involvement."""
     from django.db.models.expressions import RawSQL
     from django.utils import timezone
 
     from cpcases.children.models import Allocation, BreakGlassAccess, Child
-    from cpcases.children.scoping import all_children_in_scope, scope_key, visible_children_sql
+    from cpcases.children.scoping import (
+        all_children_in_scope,
+        scope_key,
+        visible_child_condition,
+        visible_children_sql,
+    )
     from tests.factories import AllocationFactory, ChildFactory
 
     RestrictedAccessFactory(child=restricted_child, user=tm)
@@ -114,6 +119,12 @@ def test_the_scope_from_its_candidates_is_the_scope(org, sw, tm, tm_b, sm, hos, 
         # The same, as the SQL the conference lists test each conference's children against.
         looked_up = RawSQL(*visible_children_sql(user, looked_up=True))  # noqa: S611
         assert set(Child.objects.filter(pk__in=looked_up).values_list("pk", flat=True)) == (
+            expected), user
+        # The same, as the condition the deadlines of My work are filtered by (decision 94:
+        # a team's user's as two tests of each row).
+        condition = visible_child_condition(user, "pk")
+        assert condition is not None
+        assert set(Child.objects.filter(condition).values_list("pk", flat=True)) == (
             expected), user
         own = Allocation.objects.filter(ended_on__isnull=True, social_worker=sw).values(
             "child_id")

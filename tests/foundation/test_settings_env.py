@@ -74,7 +74,9 @@ def test_production_web_processes_keep_jit_off_and_add_the_statement_time_out() 
         [sys.executable, "-c", "import django; django.setup(); from django.conf import settings;"
          " print(settings.DATABASES['default']['OPTIONS']['options'])"],
         env=environment, capture_output=True, text=True, check=False)
-    assert result.stdout.strip() == "-c jit=off -c statement_timeout=25s", result.stderr
+    assert result.stdout.strip() == (
+        "-c jit=off -c plan_cache_mode=force_generic_plan -c statement_timeout=25s"
+    ), result.stderr
 
 
 def test_a_web_worker_freezes_what_it_loaded_at_start_out_of_the_collectors_passes() -> None:
