@@ -197,7 +197,7 @@ class DeadlineViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin,
                                             page=page)
         if query is None:
             return None
-        return compiled.CountedRows(query, mywork._dates(timezone.now()),
+        return compiled.CountedRows(query, teampage.values(request.user, timezone.now()),
                                     offset=(number - 1) * size, limit=size)
 
     def paginate_queryset(self, queryset: QuerySet[Deadline]) -> list[Deadline] | None:

@@ -45,12 +45,15 @@ def kept_query(*, user: User, found: DeadlineFilter, ordering: tuple[str, ...],
     if scope is None or not found.form.is_valid():
         return None
     cleaned = found.form.cleaned_data
-    key = ("deadlines", scope, user.pk, cleaned_key(cleaned), ordering)
-    # Filtered, the rules' form; with every filter empty, the unfiltered list's (`_compile`).
-    filtered = any(value not in (None, "", [], ()) for value in cleaned.values())
-    return one_page(key, compiled.cached(
-        key, lambda: _compile(user, found.data, found.request, ordering, rules=filtered)),
-        page)
+    if any(value not in (None, "", [], ()) for value in cleaned.values()):
+        # Filtered: the rules' form (`_compile`), for this user.
+        key = ("deadlines", scope, user.pk, cleaned_key(cleaned), ordering)
+        return one_page(key, compiled.cached(
+            key, lambda: _compile(user, found.data, found.request, ordering)), page)
+    # Every filter empty: the unfiltered list's query (`unfiltered_query`), every user's.
+    key = ("deadlines", _shared_scope(user), cleaned_key(cleaned), ordering)
+    return one_page(key, compiled.cached(key, lambda: _compile(
+        compiled.as_any_user(user), found.data, found.request, ordering, rules=False)), page)
 
 
 def one_page(key: tuple[Any, ...], query: compiled.Compiled, page: tuple[int, int] | None
@@ -104,13 +107,29 @@ def team_query(*, user: User, cleaned: Mapping[str, Any], data: Any, request: An
     if scope is None:
         return None
     walks = walks_the_open_index(cleaned, ordering)
+    if walks:  # one query for every user of the scope (decision 96)
+        shared = _shared_scope(user)
+        key = ("team deadlines", shared, cleaned_key(cleaned), ordering)
+        return one_page(key, compiled.cached(key, lambda: _compile(
+            compiled.as_any_user(user), data, request, ordering, team_slim, rules=False)),
+            page)
 
     def build() -> compiled.Compiled:
-        query = _compile(user, data, request, ordering, team_slim, rules=not walks)
-        return query if walks else compiled.counted_once(query)
+        return compiled.counted_once(_compile(user, data, request, ordering, team_slim))
 
     key = ("team deadlines", scope, user.pk, cleaned_key(cleaned), ordering)
     return one_page(key, compiled.cached(key, build), page)
+
+
+def _shared_scope(user: User) -> Any:
+    """What a query built for `compiled.as_any_user(user)` depends on: the scope's SQL of
+    that stand-in (its role, team or service and authority; the user's id a marker)."""
+    return visible_children_sql(compiled.as_any_user(user))
+
+
+def values(user: User, now: datetime) -> dict[str, object]:
+    """The markers' values of a kept deadline list for `user` at `now`."""
+    return {**_dates(now), "user": user.pk}
 
 
 def unfiltered_query(*, user: User, request: Any, ordering: tuple[str, ...],
@@ -121,9 +140,10 @@ def unfiltered_query(*, user: User, request: Any, ordering: tuple[str, ...],
     scope = visible_children_sql(user, rules=True)  # decision 88
     if scope is None:
         return None
-    key = ("deadlines", scope, user.pk, None, ordering)
-    return one_page(key, compiled.cached(
-        key, lambda: _compile(user, {}, request, ordering, rules=False)), page)
+    # One query for every user of the scope (decision 96).
+    key = ("deadlines", _shared_scope(user), None, ordering)
+    return one_page(key, compiled.cached(key, lambda: _compile(
+        compiled.as_any_user(user), {}, request, ordering, rules=False)), page)
 
 
 def _compile(user: User, data: Any, request: Any, ordering: tuple[str, ...],
@@ -138,7 +158,8 @@ def _compile(user: User, data: Any, request: Any, ordering: tuple[str, ...],
                             request=request)
     marked.now, marked.today = compiled.NOW, compiled.TODAY
     return compiled.compile_once(compiled.narrow_page(marked.qs, ordering, shape or api_slim),
-                                 {"now": compiled.NOW, "today": compiled.TODAY})
+                                 {"now": compiled.NOW, "today": compiled.TODAY,
+                                  "user": compiled.USER})
 
 
 # What the team page's rows show (deadlines.presentation, deadline_tables): `slim`'s columns
@@ -202,7 +223,7 @@ def plain_team_page(*, user: User, cleaned: Mapping[str, Any], data: Any, reques
                        ordering=ordering, page=(per_page, 0) if first else None)
     if query is None:
         return None
-    page = compiled.page_of(query, _dates(now), number=number, per_page=per_page)
+    page = compiled.page_of(query, values(user, now), number=number, per_page=per_page)
     if page is not None:
         note_policy_version(page.object_list)
     return page

@@ -69,9 +69,24 @@ TODAY = date(1111, 11, 11)
 WEEK_END = date(1111, 11, 12)
 MARKERS: dict[str, object] = {"now": NOW, "today": TODAY, "week_end": WEEK_END}
 ROW_ID = -1_111_111_111  # a row's id (ids are positive)
+# The signed-in user's id, in a query kept once for every user of a scope (`as_any_user`).
+USER = -1_111_111_113
 # CompiledQuery's values, in order: ids no row has.
 POSITIONAL = tuple(-(2**62) + i for i in range(8))
-_MARKER_FORMS = ("1111-11-1", str(ROW_ID), str(-(2**62))[:-2])
+_MARKER_FORMS = ("1111-11-1", str(ROW_ID), str(USER), str(-(2**62))[:-2])
+
+
+def as_any_user(user: Any) -> Any:
+    """A stand-in for `user` whose id is the USER marker, its role, team, service and
+    authority theirs: a query built for it is the SQL of every user of that scope, the
+    user's id a parameter (the marker "user"), so that a web worker compiles it once for
+    them all rather than once for each user it serves (decision 96). Only for building SQL:
+    nothing may be read or written through it."""
+    import copy
+
+    stand_in = copy.copy(user)
+    stand_in.pk = USER
+    return stand_in
 
 
 def _looks_like_a_marker(value: object) -> bool:
@@ -445,15 +460,19 @@ def page_written_in(query: Compiled, *, limit: int, offset: int) -> Compiled | N
     the deadline lists' statements were planned afresh at every run, about 1 ms of their
     4 (a generic plan of a LIMIT parameter sorted the whole list where the plan for 50 walks
     an index: issue 13 §2). Its rows are asked for that page only (`instances(limit=,
-    offset=)`); None where a marker's value (a request's moment) would stay a parameter."""
-    if not query.paged_inside or any(name not in (_LIMIT, _OFFSET)
+    offset=)`); None where a marker's value (a request's moment) would stay a parameter.
+    The user's id (`as_any_user`) stays one: the statement is every user's."""
+    if not query.paged_inside or any(name not in (_LIMIT, _OFFSET, "user")
                                      for _position, name in query.slots):
         return None
     page = {_LIMIT: limit, _OFFSET: offset}
     params = list(query.params)
     for position, name in query.slots:
-        params[position] = page[name]
-    written = constants_written_in(replace(query, params=tuple(params), slots=()))
+        if name in page:
+            params[position] = page[name]
+    # The user's id (`as_any_user`) stays a parameter: one statement for every user.
+    users = tuple((position, name) for position, name in query.slots if name == "user")
+    written = constants_written_in(replace(query, params=tuple(params), slots=users))
     return replace(written, page=(limit, offset))
 
 

@@ -252,3 +252,34 @@ def test_my_work_for_a_manager_stays_constant_too(client, tm, sw, org, wednesday
     with django_assert_max_num_queries(13):
         assert client.get("/").status_code == 200
 
+
+
+def test_two_managers_share_my_works_statement_and_each_sees_only_their_own_records(
+        org, tm, sw, child, restricted_child, wednesday):
+    """My work's statement is compiled once for every manager of a team, the manager's id
+    its parameter (decision 96): each sees their own deadlines, and a sealed record's
+    breach only where they are named on it."""
+    from cpcases.accounts.roles import Role
+    from cpcases.core import compiled
+    from tests.factories import RestrictedAccessFactory, UserFactory
+
+    other_tm = UserFactory(username="tm2", role=Role.TEAM_MANAGER, authority=org.authority,
+                           team=org.team_a, full_name="Tess Second")
+    RestrictedAccessFactory(child=restricted_child, user=tm)
+    sealed = _distributed(restricted_child, dt.date(2026, 3, 3))  # sw's: a breach for both
+    open_breach = _distributed(child, dt.date(2026, 3, 2))
+    mine = services.deadline_set(child=child, rule_id="next_review",
+                                 anchor=dt.date(2026, 3, 4))
+    mine.responsible = other_tm
+    mine.save()
+    compiled.clear()
+    for manager, sees_sealed in ((tm, True), (other_tm, False), (tm, True)):
+        work = my_work(user=manager)
+        breaches = {d.pk for d in work.breaches}
+        assert (sealed.pk in breaches) is sees_sealed, manager
+        assert open_breach.pk in breaches
+        assert work.breach_count == (2 if sees_sealed else 1)
+        own = {d.pk for g in work.groups for d in g.items}
+        assert (mine.pk in own) is (manager == other_tm), manager
+    kept = [key for key in compiled._CACHE if key[0] == "my_work.rows"]
+    assert len(kept) == 1

@@ -290,14 +290,16 @@ def test_the_api_list_from_the_kept_query_is_the_filter_backends(api, org, sw, t
 
 def test_the_first_page_runs_a_statement_with_no_parameter(client, api, tm, team):
     """The team page's and the API's first page run their kept query with every value
-    written in (teampage.one_page, compiled.page_written_in: planned once per connection,
-    issue 13 §2); other pages, and a list judged at the request's moment, keep their
+    written in but the user's id (teampage.one_page, compiled.page_written_in: planned once
+    per connection, issue 13 §2; the user's id a parameter of every user's statement,
+    decision 96); other pages, and a list judged at the request's moment, keep their
     parameters. Their rows are the ORM's either way (the tests above)."""
     from cpcases.core import compiled
 
     def written() -> set[tuple[str, tuple[int, int]]]:
         return {(key[0], query.page) for key, query in compiled._CACHE.items()
-                if query.page is not None and query.params == ()}
+                if query.page is not None and len(query.params) == len(query.slots)
+                and all(name == "user" for _position, name in query.slots)}
 
     compiled.clear()
     client = login(client, tm)
@@ -379,3 +381,31 @@ def test_api_pages_sorted_by_a_field_that_ties_show_every_deadline_exactly_once(
             assert len(seen) == len(set(seen)) == len(expected), extra
             assert set(seen) == expected
             assert seen == sorted(seen), extra  # one family, one day, one status: by id
+
+
+def test_two_managers_of_one_team_share_one_statement_and_each_sees_only_their_own_records(
+        client, org, tm, team, restricted_child):
+    """The first page's statement is compiled once for every manager of the team, the
+    manager's id its parameter (decision 96): a sealed record named to one manager is in
+    that manager's list, page and API alike, and never in the other's."""
+    from cpcases.accounts.roles import Role
+    from cpcases.core import compiled
+    from tests.factories import RestrictedAccessFactory
+
+    other_tm = UserFactory(username="tm2", role=Role.TEAM_MANAGER, authority=org.authority,
+                           team=org.team_a, full_name="Tess Second")
+    RestrictedAccessFactory(child=restricted_child, user=tm)
+    sealed = _distributed(restricted_child, dt.date(2026, 3, 3))
+    compiled.clear()
+    for manager, sees in ((tm, True), (other_tm, False), (tm, True)):
+        client.force_login(manager)
+        page = set(_rows(client.get("/deadlines/team/").content.decode()))
+        assert (str(sealed.pk) in page) is sees, manager
+        assert str(team["zara_later"].pk) in page
+        api = APIClient()
+        api.force_authenticate(manager)
+        listed = {row["id"] for row in api.get("/api/v1/deadlines/").json()["results"]}
+        assert (sealed.pk in listed) is sees, manager
+        assert team["zara_later"].pk in listed
+    team_pages = [key for key in compiled._CACHE if key[0] == "team deadlines"]
+    assert len(team_pages) == 2  # the list and its first page: one of each for both
