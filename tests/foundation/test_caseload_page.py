@@ -50,3 +50,22 @@ def test_odd_page_numbers_are_the_paginators(client, sw, caseload):
         assert client.get(f"/children/{query}").status_code == 200
     assert selectors.caseload_page(user=sw, ordering=_ordering("name"), number="x",
                                    per_page=3) is None
+
+
+def test_two_social_workers_of_one_team_share_the_query_and_each_sees_their_own_caseload(
+        org, sw, child):
+    """The caseload's query is compiled once for every social worker of a team, the
+    worker's id its parameter (decision 96): each sees the children allocated to them."""
+    from cpcases.accounts.roles import Role
+    from tests.factories import UserFactory
+
+    sw2 = UserFactory(username="sw2", role=Role.SOCIAL_WORKER, authority=org.authority,
+                      team=org.team_a)
+    theirs = ChildFactory(authority=org.authority)
+    AllocationFactory(child=theirs, team=org.team_a, social_worker=sw2)
+    compiled.clear()
+    for worker, own in ((sw, child), (sw2, theirs), (sw, child)):
+        page = selectors.caseload_page(user=worker, ordering=_ordering("name"), number="1",
+                                       per_page=50)
+        assert [c.pk for c in page.object_list] == [own.pk], worker
+    assert len([key for key in compiled._CACHE if key[0] == "caseload"]) == 1

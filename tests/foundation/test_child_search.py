@@ -118,7 +118,26 @@ def test_the_words_are_parameters_of_one_kept_query(sw, children) -> None:
     child_search(user=sw, text="alfie")
     child_search(user=sw, text="ström")
     kept = [k for k in compiled._CACHE if isinstance(k, tuple) and k[0] == "child_search"]
-    assert kept == [("child_search", scope_key(sw), 1, False)]
+    # The scope of any social worker of the team (decision 96): the user's id a parameter.
+    assert kept == [("child_search", scope_key(compiled.as_any_user(sw)), 1, False)]
     sql = compiled._CACHE[kept[0]].sql
     assert "alfie" not in sql.lower()
     assert "ström" not in sql.lower()
+
+
+def test_two_managers_share_the_search_and_a_sealed_record_is_found_by_its_named_one_only(
+        org, tm, restricted_child):
+    """The search is compiled once for every manager of a team, the manager's id its
+    parameter (decision 96): a sealed record named to one manager is found by that one."""
+    from cpcases.accounts.roles import Role
+    from cpcases.core import compiled
+    from tests.factories import RestrictedAccessFactory, UserFactory
+
+    other_tm = UserFactory(username="tm2", role=Role.TEAM_MANAGER, authority=org.authority,
+                           team=org.team_a)
+    RestrictedAccessFactory(child=restricted_child, user=tm)
+    compiled.clear()
+    sealed = [restricted_child.pk]
+    for manager, found in ((tm, sealed), (other_tm, []), (tm, sealed)):
+        assert [c.pk for c in child_search(user=manager, text="Rosa")] == found, manager
+    assert len([key for key in compiled._CACHE if key[0] == "child_search"]) == 1
