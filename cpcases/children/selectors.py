@@ -188,10 +188,7 @@ def child_search(*, user: User, text: str = "", date_of_birth: date | None = Non
         words = [Value(markers[f"term{i}"]) for i in range(len(terms))]
         searched = _searched(children_in_scope(key).only(*_LISTED), words,
                              markers.get("date_of_birth"))
-        # Planned for each search's words (decision 95): a prepared statement's generic
-        # plan would guess at how many names they match.
-        return compiled.planned_each_run(compiled.compile_once(searched[:SEARCH_LIMIT],
-                                                               markers))
+        return compiled.compile_once(searched[:SEARCH_LIMIT], markers)
 
     query = compiled.cached(("child_search", key, len(terms), bool(date_of_birth)), build)
     return query.instances(values)  # type: ignore[return-value]

@@ -117,8 +117,6 @@ class Compiled:
     paged_inside: bool = False  # LIMIT and OFFSET are the markers of a subquery (narrow_page)
     # (limit, offset) written into the SQL (`page_written_in`): the only page it reads.
     page: tuple[int, int] | None = None
-    # Planned for each run's values, never prepared (`planned_each_run`).
-    each_run_planned: bool = False
 
     def params_for(self, values: Mapping[str, object]) -> list[object]:
         params = list(self.params)
@@ -165,7 +163,7 @@ class Compiled:
             if self.sliced:
                 raise ValueError("A sliced query's rows cannot be paged again")
             sql, params = f"{sql} LIMIT %s OFFSET %s", [*params, limit, offset]
-        with prepared_cursor(connection, prepared=not self.each_run_planned) as cursor:
+        with prepared_cursor(connection) as cursor:
             cursor.execute(sql, params)
             fetched = cursor.fetchall()
         rows = []
@@ -795,37 +793,20 @@ def json_rows(rows: QuerySet[Any], columns: Sequence[str], order: Sequence[str])
 class _PreparingCursor(psycopg.Cursor):
     """Server-side binding, each statement prepared on the connection at its first run."""
 
-    prepare_each = True
-
     def execute(self, query: Any, params: Any = None, *, prepare: bool | None = None,
                 binary: bool | None = None) -> Any:
-        return super().execute(query, params,
-                               prepare=self.prepare_each if prepare is None else prepare,
+        return super().execute(query, params, prepare=True if prepare is None else prepare,
                                binary=binary)
 
 
-class _PlanningCursor(_PreparingCursor):
-    """Server-side binding, the statement planned for each run's values (`planned_each_run`)."""
-
-    prepare_each = False
-
-
-def planned_each_run(query: Compiled) -> Compiled:
-    """`query` run unprepared, planned for each run's values: for a statement whose best plan
-    depends on values that are parameters (a search's words), where a generic plan, which
-    every prepared statement's is (decision 95), would guess at them."""
-    return replace(query, each_run_planned=True)
-
-
-def prepared_cursor(connection: Any, *, prepared: bool = True) -> Any:
+def prepared_cursor(connection: Any) -> Any:
     """A cursor for a compiled query. PostgreSQL spent longer planning a record page's read
     of its child (0.4 ms) than running it (0.07 ms): the statement is prepared once per
     connection, and its generic plan, made at the first run, serves every run after it
     (the connection's plan_cache_mode, cpcases.settings._services: by default PostgreSQL
     planned each of the first five runs afresh, for each user's statement on each
     connection, decision 95). The cursor is Django's wrapper round it (logged, counted
-    and wrapped as any other). `prepared=False`: server-side binding, but planned for each
-    run's values (`planned_each_run`). DATABASE_PREPARED_STATEMENTS=false (behind a
+    and wrapped as any other). DATABASE_PREPARED_STATEMENTS=false (behind a
     transaction-mode pooler) sends the SQL itself."""
     if not settings.DATABASE_PREPARED_STATEMENTS or connection.vendor != "postgresql":
         return connection.cursor()
@@ -837,7 +818,7 @@ def prepared_cursor(connection: Any, *, prepared: bool = True) -> Any:
         # binding cursors use it, Django's own (client-side binding) never prepare.
         raw.prepare_threshold = _PREPARE_THRESHOLD
     connection.validate_thread_sharing()
-    cursor = (_PreparingCursor if prepared else _PlanningCursor)(raw)
+    cursor = _PreparingCursor(raw)
     if connection.timezone is UTC and raw.info.parameter_status("TimeZone") == "UTC":
         # Django's loader of a timestamptz is psycopg's own in Python, its result then put
         # in the connection's zone; psycopg's compiled one gives the same datetime when
