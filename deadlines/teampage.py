@@ -51,9 +51,8 @@ def kept_query(*, user: User, found: DeadlineFilter, ordering: tuple[str, ...],
         return one_page(key, compiled.cached(
             key, lambda: _compile(user, found.data, found.request, ordering)), page)
     # Every filter empty: the unfiltered list's query (`unfiltered_query`), every user's.
-    key = ("deadlines", _shared_scope(user), cleaned_key(cleaned), ordering)
-    return one_page(key, compiled.cached(key, lambda: _compile(
-        compiled.as_any_user(user), found.data, found.request, ordering, rules=False)), page)
+    return _every_users("deadlines", user, cleaned_key(cleaned), found.data, found.request,
+                        ordering, page)
 
 
 def one_page(key: tuple[Any, ...], query: compiled.Compiled, page: tuple[int, int] | None
@@ -106,13 +105,9 @@ def team_query(*, user: User, cleaned: Mapping[str, Any], data: Any, request: An
     scope = visible_children_sql(user, rules=True)  # decision 88
     if scope is None:
         return None
-    walks = walks_the_open_index(cleaned, ordering)
-    if walks:  # one query for every user of the scope (decision 96)
-        shared = _shared_scope(user)
-        key = ("team deadlines", shared, cleaned_key(cleaned), ordering)
-        return one_page(key, compiled.cached(key, lambda: _compile(
-            compiled.as_any_user(user), data, request, ordering, team_slim, rules=False)),
-            page)
+    if walks_the_open_index(cleaned, ordering):
+        return _every_users("team deadlines", user, cleaned_key(cleaned), data, request,
+                            ordering, page, team_slim)
 
     def build() -> compiled.Compiled:
         return compiled.counted_once(_compile(user, data, request, ordering, team_slim))
@@ -121,10 +116,18 @@ def team_query(*, user: User, cleaned: Mapping[str, Any], data: Any, request: An
     return one_page(key, compiled.cached(key, build), page)
 
 
-def _shared_scope(user: User) -> Any:
-    """What a query built for `compiled.as_any_user(user)` depends on: the scope's SQL of
-    that stand-in (its role, team or service and authority; the user's id a marker)."""
-    return visible_children_sql(compiled.as_any_user(user))
+def _every_users(kind: str, user: User, filters: Any, data: Any, request: Any,
+                 ordering: tuple[str, ...], page: tuple[int, int] | None,
+                 shape: Callable[[QuerySet[Deadline]], QuerySet[Deadline]] | None = None
+                 ) -> compiled.Compiled:
+    """The list's kept query (with `page`, of that page alone: `one_page`) built once for
+    every user of `user`'s scope, for a stand-in whose id is a marker (decision 96), and
+    kept under that stand-in's scope (its role, team or service and authority), with the
+    scope as `visible_child_condition`'s two tests of each deadline (decision 94)."""
+    anyone = compiled.as_any_user(user)
+    key = (kind, visible_children_sql(anyone), filters, ordering)
+    return one_page(key, compiled.cached(key, lambda: _compile(
+        anyone, data, request, ordering, shape, rules=False)), page)
 
 
 def values(user: User, now: datetime) -> dict[str, object]:
@@ -140,10 +143,7 @@ def unfiltered_query(*, user: User, request: Any, ordering: tuple[str, ...],
     scope = visible_children_sql(user, rules=True)  # decision 88
     if scope is None:
         return None
-    # One query for every user of the scope (decision 96).
-    key = ("deadlines", _shared_scope(user), None, ordering)
-    return one_page(key, compiled.cached(key, lambda: _compile(
-        compiled.as_any_user(user), {}, request, ordering, rules=False)), page)
+    return _every_users("deadlines", user, None, {}, request, ordering, page)
 
 
 def _compile(user: User, data: Any, request: Any, ordering: tuple[str, ...],

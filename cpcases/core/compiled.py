@@ -24,6 +24,7 @@ reads of one child's rows).
 
 from __future__ import annotations
 
+import copy
 import re
 from collections.abc import Callable, Hashable, Mapping, Sequence
 from dataclasses import dataclass, replace
@@ -82,8 +83,6 @@ def as_any_user(user: Any) -> Any:
     user's id a parameter (the marker "user"), so that a web worker compiles it once for
     them all rather than once for each user it serves (decision 96). Only for building SQL:
     nothing may be read or written through it."""
-    import copy
-
     stand_in = copy.copy(user)
     stand_in.pk = USER
     return stand_in
