@@ -1,7 +1,8 @@
 """The rows of a deadline table (templates/deadlines/_deadline_table.html) written in Python.
 
-Issue 13 §2: the team page shows 50 deadlines, My work up to 25, and the template engine spent
-more time on their rows (about 25 lookups and conditions each) than the rest of the page.
+Issue 13 §2: the team page showed 50 deadlines (25 now, decision 97), My work up to 25, and
+the template engine spent more time on their rows (about 25 lookups and conditions each)
+than the rest of the page.
 The markup is the table's as it was, character for character; every value is escaped as the
 template escaped it (conditional_escape).
 """

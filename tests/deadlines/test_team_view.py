@@ -104,18 +104,24 @@ def test_the_column_headers_sort_the_list_and_keep_the_filters(client, tm, team)
     assert by_child_desc[0] == str(team["zara_later"].pk)  # Young before Example
 
 
-def test_the_page_is_paged_and_the_filters_survive_paging(client, tm, org, sw, team):
+def test_the_page_shows_25_deadlines_a_page_and_the_filters_survive_paging(
+        client, tm, org, sw, team):
+    # 25 a page, as the product's other lists (decision 97).
     for _ in range(55):
         c = ChildFactory(authority=org.authority)
         AllocationFactory(child=c, team=org.team_a, social_worker=sw)
         _distributed(c, dt.date(2026, 3, 2))
     client = login(client, tm)
     html = client.get("/deadlines/team/", {"status": "overdue"}).content.decode()
-    assert len(_rows(html)) == 50
+    assert len(_rows(html)) == 25
     assert "56 deadlines" in html
     assert 'href="?status=overdue&amp;page=2"' in html
     second = client.get("/deadlines/team/", {"status": "overdue", "page": "2"}).content.decode()
-    assert len(_rows(second)) == 6
+    assert len(_rows(second)) == 25
+    assert 'href="?status=overdue&amp;page=3"' in second
+    third = client.get("/deadlines/team/", {"status": "overdue", "page": "3"}).content.decode()
+    assert len(_rows(third)) == 6
+    assert len(set(_rows(html)) | set(_rows(second)) | set(_rows(third))) == 56  # each once
 
 
 def test_a_service_manager_sees_both_teams(client, sm, team):
@@ -309,10 +315,10 @@ def test_the_first_page_runs_a_statement_with_no_parameter(client, api, tm, team
     assert api.get("/api/v1/deadlines/", {"status": "overdue"}).status_code == 200
     assert written() == set()
     assert client.get("/deadlines/team/").status_code == 200
-    assert written() == {("team deadlines", (50, 0))}
+    assert written() == {("team deadlines", (25, 0))}
     assert api.get("/api/v1/deadlines/").json()["count"] > 0
     assert api.get("/api/v1/deadlines/", {"page_size": "2"}).status_code == 200
-    assert written() == {("team deadlines", (50, 0)), ("deadlines", (50, 0))}
+    assert written() == {("team deadlines", (25, 0)), ("deadlines", (50, 0))}
 
 
 def test_the_api_past_the_last_page_is_not_found_either_way(api, team):

@@ -187,3 +187,22 @@ def test_the_change_history_is_prepared_again_when_the_connection_lost_it(sw, ch
     with connection.cursor() as cursor:  # as a restarted server or a pooler would
         cursor.execute("DEALLOCATE cpcases_child_events_200")
     assert child_audit_entries(child) == first
+
+
+def _access_rows(html: str) -> int:
+    table = html.split('data-testid="audit-access"', 1)[1].split("</table>", 1)[0]
+    return table.count('<tr class="govuk-table__row">') - 1  # less the header row
+
+
+def test_the_audit_tab_shows_25_accesses_a_page_and_the_rest_on_the_next(
+        client, sw, tm, child) -> None:
+    # 25 a page, as the product's other lists (decision 97); each view is logged first.
+    AccessEvent.objects.bulk_create([AccessEvent(
+        user=sw, child_id=child.pk, action=AccessAction.VIEW, path=f"/children/{child.pk}/",
+        section="summary") for _ in range(29)])
+    client.force_login(tm)
+    first = client.get(f"/children/{child.pk}/audit/").content.decode()
+    assert _access_rows(first) == 25  # of 30: the 29 and this view
+    assert "page=2" in first
+    second = client.get(f"/children/{child.pk}/audit/", {"page": "2"}).content.decode()
+    assert _access_rows(second) == 6  # of 31
